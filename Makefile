@@ -1,0 +1,42 @@
+# One Makefile; CI runs `make test` (.ci/run). Everything installs into .venv from the project's files.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, create and migrate the SQLite file under ./data, load the default sources, collect and serve on :8080
+run: $(STAMP)
+	$(BIN)/newsweave run
+
+serve: $(STAMP)
+	$(BIN)/newsweave serve
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2
+
+## make test: lint, types and the whole test suite (SQLite and the local PostgreSQL)
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""`python -m newsweave` is the same as the `newsweave` command."""
+
+from newsweave.cli import main
+
+main()

@@ -1,0 +1,482 @@
+"""The command line. Thin (STYLE habit 10): parse, call one function, format the result.
+
+Errors newsweave raises on purpose become one clean line on stderr and exit status 1; usage
+errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from newsweave import config, jobs, pipeline
+from newsweave.enrich import language
+from newsweave.errors import ArchiveItemError, NewsweaveError
+from newsweave.ingest.archives import read_archive
+from newsweave.ingest.discover import discover
+from newsweave.ingest.extract import extract
+from newsweave.ingest.feeds import parse_date
+from newsweave.ingest.fetch import Fetcher
+from newsweave.ingest.opml import read_opml, write_opml
+from newsweave.model import SourceInfo
+from newsweave.store import articles as article_store
+from newsweave.store import search as search_store
+from newsweave.store import sources as source_store
+from newsweave.store.db import Database, open_database
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("newsweave")
+
+
+def _settings(ctx: click.Context) -> config.Settings:
+    settings: config.Settings = ctx.ensure_object(dict).setdefault("settings", config.load())
+    return settings
+
+
+def _db(ctx: click.Context) -> Database:
+    obj = ctx.ensure_object(dict)
+    if "db" not in obj:
+        obj["db"] = open_database(_settings(ctx).database)
+        ctx.call_on_close(obj["db"].dispose)
+    db: Database = obj["db"]
+    return db
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class _Group(click.Group):
+    """Turns newsweave's own errors into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsweaveError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """newsweave: collect, understand and serve the news from the sources you choose."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[jobs.Report], None]]:
+    """Live counts on a terminal; a plain log line every few seconds otherwise."""
+    start = time.monotonic()
+    last = [0.0]
+
+    def line(r: jobs.Report) -> str:
+        elapsed = max(time.monotonic() - start, 1e-6)
+        done = r.inserted + r.updated + r.duplicates + r.unchanged
+        return (
+            f"{label}: {r.sources_polled} sources ({r.sources_failed} failed), "
+            f"{r.inserted} new, {r.updated} updated, {r.duplicates} duplicates, "
+            f"{r.discovered} discovered, {r.articles_failed} failed, "
+            f"{done / elapsed:.1f} articles/s"
+        )
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.live import Live
+
+        with Live(console=Console(stderr=True), refresh_per_second=4, transient=False) as live:
+            yield lambda r: live.update(line(r))
+        return
+
+    def plain(r: jobs.Report) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 5:
+            last[0] = now
+            log.info("%s", line(r))
+
+    yield plain
+
+
+# --- collecting --------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.pass_context
+def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
+    """Poll the named sources (or all) once, now, and finish their articles."""
+    settings, db = _settings(ctx), _db(ctx)
+    ids = None
+    if sources:
+        with db.connect() as conn:
+            ids = [source_store.find_source(conn, s).id for s in sources]
+    with _progress("fetch") as progress:
+        collector = jobs.Collector(
+            db,
+            jobs.policy_from(settings),
+            max_attempts=settings.max_article_attempts,
+            on_progress=progress,
+        )
+        report = asyncio.run(collector.collect(ids))
+    _print_report(report)
+
+
+def _print_report(r: jobs.Report) -> None:
+    click.echo(
+        f"polled {r.sources_polled} sources ({r.sources_failed} failed, {r.not_modified} not "
+        f"modified); articles: {r.inserted} new, {r.updated} updated, {r.duplicates} "
+        f"duplicates, {r.unchanged} unchanged, {r.articles_failed} failed"
+    )
+    for err in r.errors[:50]:
+        click.echo(f"  error: {err}", err=True)
+    if len(r.errors) > 50:
+        click.echo(f"  ... and {len(r.errors) - 50} more errors", err=True)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.pass_context
+def run(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Everything on one machine: collect on schedule and serve the site."""
+    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
+    settings, db = _settings(ctx), _db(ctx)
+    with db.connect() as conn:
+        empty = not source_store.all_sources(conn)
+    if empty and settings.load_default_sources:
+        added = jobs.load_default_sources(db)
+        log.info("no sources yet: loaded the %d default sources", added)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=jobs.run_scheduler, args=(db, settings, stop), name="scheduler", daemon=True
+    )
+    worker.start()
+    try:
+        _serve(db, settings)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the site (no collecting)."""
+    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
+    _serve(_db(ctx), _settings(ctx))
+
+
+def _serve(db: Database, settings: config.Settings) -> None:
+    import uvicorn
+
+    from newsweave.web.app import create_app
+
+    log.info("serving on http://%s:%d", settings.host, settings.port)
+    uvicorn.run(create_app(db), host=settings.host, port=settings.port, log_level="warning")
+
+
+# --- sources -----------------------------------------------------------------------------
+
+
+@main.group()
+def sources() -> None:
+    """Add, list, remove, import and export sources."""
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", help="Display name (default: the feed's title).")
+@click.option("--country")
+@click.option("--ownership", help="e.g. public broadcaster, private, state-controlled.")
+@click.option("--kind", help="e.g. wire, newspaper, broadcaster, blog.")
+@click.option("--language")
+@click.option("--interval", type=int, default=None, help="Seconds between polls.")
+@click.pass_context
+def sources_add(
+    ctx: click.Context,
+    url: str,
+    name: str | None,
+    country: str | None,
+    ownership: str | None,
+    kind: str | None,
+    language: str | None,
+    interval: int | None,
+) -> None:
+    """Add a feed URL, or a site URL whose feed is discovered."""
+    settings, db = _settings(ctx), _db(ctx)
+
+    async def find() -> Any:
+        async with Fetcher(jobs.policy_from(settings)) as fetcher:
+            return await discover(fetcher, url)
+
+    found = asyncio.run(find())
+    info = SourceInfo(
+        name=name or found.feed.title or found.feed_url,
+        feed_url=found.feed_url,
+        homepage=found.homepage,
+        language=language or found.language,
+        country=country,
+        ownership=ownership,
+        kind=kind,
+        poll_interval=interval or settings.poll_interval,
+    )
+    with db.begin() as conn:
+        source_id, created = source_store.add_source(conn, info)
+    verb = "added" if created else "updated"
+    click.echo(f"{verb} source {source_id}: {info.name} <{info.feed_url}>")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def sources_list(ctx: click.Context, as_json: bool) -> None:
+    """List sources with their health."""
+    with _db(ctx).connect() as conn:
+        rows = source_store.all_sources(conn)
+    if as_json:
+        click.echo(_dump([r.as_dict() for r in rows]))
+        return
+    for r in rows:
+        health = f"errors: {r.error_count} ({r.last_error})" if r.error_count else "ok"
+        click.echo(f"{r.id:>4}  {r.name}  [{r.status}]  {r.feed_url or '-'}  {health}")
+
+
+@sources.command("remove")
+@click.argument("source")
+@click.pass_context
+def sources_remove(ctx: click.Context, source: str) -> None:
+    """Remove a source (by id, name or feed URL) and its articles."""
+    with _db(ctx).begin() as conn:
+        row = source_store.find_source(conn, source)
+        source_store.remove_source(conn, row.id)
+    click.echo(f"removed source {row.id}: {row.name}")
+
+
+@sources.command("import-opml")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def sources_import_opml(ctx: click.Context, file: Path) -> None:
+    """Add every feed of an OPML file."""
+    infos = read_opml(file.read_bytes())
+    added = 0
+    with _db(ctx).begin() as conn:
+        for info in infos:
+            added += source_store.add_source(conn, info)[1]
+    click.echo(f"imported {len(infos)} sources ({added} new)")
+
+
+@sources.command("export-opml")
+@click.pass_context
+def sources_export_opml(ctx: click.Context) -> None:
+    """Print every source as OPML."""
+    with _db(ctx).connect() as conn:
+        rows = source_store.all_sources(conn)
+    click.echo(write_opml(r.info for r in rows).decode())
+
+
+# --- archives, reading back ----------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--fetched-at", help="When the files were fetched (ISO 8601); default: file time.")
+@click.option("--source", "source_name", help="Source name for items that do not name one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fetched_at: str | None,
+    source_name: str | None,
+    as_json: bool,
+) -> None:
+    """Import HTML files, WARC, JSONL and scraped text dumps (files or folders)."""
+    db = _db(ctx)
+    when = None
+    if fetched_at:
+        when = parse_date(fetched_at)
+        if when is None:
+            raise click.BadParameter(f"not a date: {fetched_at!r}", param_hint="--fetched-at")
+    counts = dict.fromkeys(("imported", "updated", "duplicate", "unchanged", "failed"), 0)
+    failures: list[str] = []
+    outcome_key = {
+        pipeline.Outcome.INSERTED: "imported",
+        pipeline.Outcome.UPDATED: "updated",
+        pipeline.Outcome.DUPLICATE: "duplicate",
+        pipeline.Outcome.UNCHANGED: "unchanged",
+        pipeline.Outcome.TOMBSTONED: "duplicate",
+    }
+    files = [p for path in paths for p in _files(path)]
+    start = last = time.monotonic()
+    for path in files:
+        for item in read_archive(path, when, source_name):
+            if isinstance(item, ArchiveItemError):
+                counts["failed"] += 1
+                failures.append(str(item))
+                continue
+            try:
+                counts[outcome_key[pipeline.ingest(db, item)[1]]] += 1
+            except NewsweaveError as exc:
+                counts["failed"] += 1
+                failures.append(f"{path}: {item.title or item.url}: {exc}")
+            if time.monotonic() - last > 5:
+                last = time.monotonic()
+                done = sum(counts.values())
+                log.info("import: %d items, %.1f/s", done, done / (last - start + 1e-6))
+    if as_json:
+        click.echo(_dump({**counts, "failures": failures}))
+        return
+    click.echo(
+        f"imported {counts['imported']}, updated {counts['updated']}, skipped as duplicate "
+        f"{counts['duplicate'] + counts['unchanged']}, failed {counts['failed']}"
+    )
+    for failure in failures:
+        click.echo(f"  failed: {failure}")
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [path]
+
+
+@main.command("extract")
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def extract_cmd(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Extract one page (a file or a URL) without touching the database."""
+    url = target if target.startswith(("http://", "https://")) else None
+    if url:
+        settings = _settings(ctx)
+
+        async def get() -> bytes:
+            async with Fetcher(jobs.policy_from(settings)) as fetcher:
+                return (await fetcher.get(url, page=True)).content
+
+        html = asyncio.run(get())
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {target}", param_hint="FILE|URL")
+        html = path.read_bytes()
+    ex = extract(html, url)
+    out = {
+        "title": ex.title,
+        "text": ex.text,
+        "byline": ex.byline,
+        "published": ex.published.isoformat() if ex.published else None,
+        "language": language.detect(f"{ex.title or ''}\n{ex.text}", ex.language),
+        "url": ex.url,
+        "site": ex.site,
+    }
+    if as_json:
+        click.echo(_dump(out))
+        return
+    for key in ("title", "byline", "published", "language", "url", "site"):
+        click.echo(f"{key}: {out[key] or '-'}")
+    click.echo("")
+    click.echo(ex.text)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search_cmd(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search of stored articles, best first."""
+    with _db(ctx).connect() as conn:
+        hits = search_store.search(conn, query, limit=limit)
+    if as_json:
+        click.echo(_dump([h.as_dict() for h in hits]))
+        return
+    if not hits:
+        click.echo("no matches")
+    for h in hits:
+        snippet = h.snippet.replace(search_store.HIT_START, "[").replace(search_store.HIT_END, "]")
+        when = h.published.date().isoformat() if h.published else "-"
+        click.echo(f"{h.id:>6}  {h.title}  ({h.source}, {when})\n        {snippet}")
+
+
+@main.command("export")
+@click.option("--since", help="Only articles published or seen since this date.")
+@click.option("--source", "source_ref", help="Only this source (id, name or feed URL).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.pass_context
+def export_cmd(
+    ctx: click.Context, since: str | None, source_ref: str | None, output: Path | None
+) -> None:
+    """Write every stored article with all its fields as JSONL."""
+    db = _db(ctx)
+    since_at = None
+    if since:
+        since_at = parse_date(since)
+        if since_at is None:
+            raise click.BadParameter(f"not a date: {since!r}", param_hint="--since")
+    with db.connect() as conn:
+        source_id = source_store.find_source(conn, source_ref).id if source_ref else None
+        out = output.open("w", encoding="utf-8") if output else sys.stdout
+        n = 0
+        try:
+            for row in article_store.iter_export(conn, since_at, source_id):
+                out.write(_dump(row) + "\n")
+                n += 1
+        finally:
+            if output:
+                out.close()
+    if output:
+        click.echo(f"exported {n} articles to {output}")
+
+
+# --- operator ------------------------------------------------------------------------------
+
+
+@main.command("config")
+@click.pass_context
+def config_cmd(ctx: click.Context) -> None:
+    """Print the effective settings (secrets redacted) and where each comes from."""
+    settings = _settings(ctx)
+    for opt in config.OPTIONS:
+        click.echo(f"{opt.env}={settings.redacted()[opt.name]}  # {opt.help}")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the database to the newest schema."""
+    _db(ctx)
+    click.echo("database is up to date")

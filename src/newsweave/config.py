@@ -1,0 +1,131 @@
+"""Every setting of newsweave, in one table, read once at the edge (cli, web, jobs).
+
+Each setting is read from the environment as NEWSWEAVE_<NAME upper-cased>. Layers below the edge
+take plain arguments, never this module (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsweave.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str
+    type: Callable[[str], Any]
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return "NEWSWEAVE_" + self.name.upper()
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("data_dir", str, "./data", "Folder for the SQLite file and other local state."),
+    Option(
+        "database_url",
+        str,
+        "",
+        "SQLAlchemy URL; empty means sqlite:///<data_dir>/newsweave.db. "
+        "A postgresql:// URL selects PostgreSQL.",
+        secret=True,
+    ),
+    Option("host", str, "127.0.0.1", "Address the web server listens on."),
+    Option("port", int, 8080, "Port the web server listens on."),
+    Option(
+        "user_agent",
+        str,
+        "newsweave/0.1 (self-hosted news reader; +https://newsweave.invalid/bot)",
+        "User-Agent sent with every request and matched against robots.txt.",
+    ),
+    Option("connect_timeout", float, 10.0, "Seconds to wait for a TCP/TLS connection."),
+    Option("read_timeout", float, 20.0, "Seconds to wait for each chunk of a response."),
+    Option("total_timeout", float, 60.0, "Seconds one request may take in all (slow drips)."),
+    Option("max_response_bytes", int, 10_000_000, "Cap on a decoded response body."),
+    Option("max_retries", int, 3, "Retries of a request on 5xx, 429 and network errors."),
+    Option("retry_max_wait", float, 60.0, "Longest wait before a retry (also caps Retry-After)."),
+    Option("per_host_concurrency", int, 2, "Requests in flight to one host at most."),
+    Option("per_host_delay", float, 1.0, "Seconds between request starts to one host."),
+    Option("concurrency", int, 16, "Requests in flight in all."),
+    Option("respect_robots", _bool, True, "Obey robots.txt for page fetches."),
+    Option("poll_interval", int, 1800, "Default seconds between polls of a source."),
+    Option("max_article_attempts", int, 5, "Attempts to fetch an article page before giving up."),
+    Option(
+        "load_default_sources",
+        _bool,
+        True,
+        "On `run` with no source, load the default source list shipped with newsweave.",
+    ),
+    Option("llm_url", str, "", "Optional OpenAI-compatible endpoint for summaries."),
+    Option("llm_model", str, "", "Model name for the optional LLM endpoint."),
+    Option("llm_api_key", str, "", "API key for the optional LLM endpoint.", secret=True),
+    Option("secret_key", str, "", "Key that signs session cookies; generated when empty.", True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def database(self) -> str:
+        """The effective database URL, with the driver newsweave uses for PostgreSQL."""
+        url: str = self.values["database_url"]
+        if not url:
+            return f"sqlite:///{Path(self.values['data_dir']).resolve() / 'newsweave.db'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def redacted(self) -> dict[str, str]:
+        """Effective values for `newsweave config`, secrets hidden."""
+        out: dict[str, str] = {}
+        for opt in OPTIONS:
+            value = self.values[opt.name]
+            out[opt.name] = "********" if opt.secret and value else str(value)
+        return out
+
+
+def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read every option from the environment; `overrides` (from CLI flags) win."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for opt in OPTIONS:
+        raw = env.get(opt.env)
+        if raw is None:
+            values[opt.name] = opt.default
+            continue
+        try:
+            values[opt.name] = opt.type(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{opt.env}={raw!r} is not a valid {opt.name}: {exc}") from None
+    for key, value in overrides.items():
+        if key not in values:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = value
+    return Settings(values)

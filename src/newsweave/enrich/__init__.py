@@ -1,0 +1,10 @@
+"""Understanding articles: text in, results out. No database, no HTTP, no web (import-linter).
+
+Each analysis is a module with a pure function and a documented result; STEPS lists them in the
+order the pipeline runs them. Each step has a `name` and a `version`: a new version makes
+`newsweave reindex` recompute it.
+"""
+
+from newsweave.enrich.steps import STEPS, Step
+
+__all__ = ["STEPS", "Step"]

@@ -1,0 +1,179 @@
+"""Archives in: HTML files, WARC, JSONL and scraped text dumps.
+
+`read_archive` yields, for each item of a file, either an ArticleIn or an ArchiveItemError saying
+what was wrong and where: errors are data here, so one bad line or record never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from newsweave.errors import ArchiveItemError, ExtractionError, NewsweaveError, ParseError
+from newsweave.ingest.dump import parse_dump
+from newsweave.ingest.extract import extract
+from newsweave.ingest.feeds import parse_date
+from newsweave.model import ArticleIn, Extracted
+
+__all__ = ["MAX_FILE_BYTES", "archive_kind", "read_archive"]
+
+#: HTML and dump files past this are not articles (a 200 MB "page" is an attack or a mistake).
+#: WARC and JSONL are streamed, so they have no cap.
+MAX_FILE_BYTES = 20_000_000
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+Item = ArticleIn | ArchiveItemError
+
+
+def archive_kind(path: Path) -> str:
+    """warc, jsonl, html or dump, from the name and, failing that, the first bytes."""
+    name = path.name.lower()
+    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        return "warc"
+    if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
+        return "jsonl"
+    if name.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if name.endswith(".txt"):
+        return "dump"
+    with path.open("rb") as f:
+        head = f.read(512).lstrip().lower()
+    if head.startswith(b"warc/"):
+        return "warc"
+    if head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "dump"
+
+
+def read_archive(
+    path: Path, fetched_at: datetime | None = None, source_name: str | None = None
+) -> Iterator[Item]:
+    """Every article of one archive file, or the error that stopped each item."""
+    try:
+        kind = archive_kind(path)
+        when = fetched_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError as exc:
+        yield ArchiveItemError(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    readers = {"warc": _read_warc, "jsonl": _read_jsonl, "html": _read_html, "dump": _read_dump}
+    try:
+        yield from readers[kind](path, when, source_name)
+    except OSError as exc:
+        yield ArchiveItemError(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def _read_small(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ArchiveItemError(
+            str(path), f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,} cap"
+        )
+    if size == 0:
+        raise ArchiveItemError(str(path), "the file is empty")
+    return path.read_bytes()
+
+
+def _from_extracted(
+    ex: Extracted, url: str | None, fetched_at: datetime, source_name: str | None
+) -> ArticleIn:
+    return ArticleIn(
+        url=ex.url or url,
+        title=ex.title,
+        text=ex.text,
+        source_name=source_name or ex.site,
+        byline=ex.byline,
+        published=ex.published,
+        language=ex.language,
+        image=ex.image,
+        description=ex.description,
+        fetched_at=fetched_at,
+    )
+
+
+def _read_html(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
+    try:
+        yield _from_extracted(extract(_read_small(path)), None, when, source_name)
+    except ArchiveItemError as exc:
+        yield exc
+    except ExtractionError as exc:
+        yield ArchiveItemError(str(path), str(exc))
+
+
+def _read_dump(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
+    try:
+        data = _read_small(path)
+        yield from parse_dump(data.decode("utf-8", "replace"), when, source_name)
+    except ArchiveItemError as exc:
+        yield exc
+    except ParseError as exc:
+        yield ArchiveItemError(str(path), str(exc))
+
+
+def _read_jsonl(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                yield _jsonl_article(raw, when, source_name)
+            except ArchiveItemError as exc:
+                yield ArchiveItemError(where, str(exc))
+
+
+def _jsonl_article(raw: bytes, when: datetime, source_name: str | None) -> ArticleIn:
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArchiveItemError("line", f"not JSON ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(obj, dict):
+        raise ArchiveItemError("line", "a JSON value that is not an object")
+    text = obj.get("text") or obj.get("content") or obj.get("body")
+    if not isinstance(text, str) or not text.strip():
+        raise ArchiveItemError("line", "no 'text' field")
+    url = obj.get("url") if isinstance(obj.get("url"), str) else None
+    published = obj.get("published") or obj.get("date")
+    return ArticleIn(
+        url=url,
+        title=obj.get("title") if isinstance(obj.get("title"), str) else None,
+        text=text.strip(),
+        source_name=str(obj["source"]) if obj.get("source") else source_name,
+        byline=obj.get("byline") or obj.get("author") or None,
+        published=parse_date(str(published)) if published else None,
+        language=obj.get("language") or None,
+        image=obj.get("image") or None,
+        description=obj.get("description") or None,
+        fetched_at=when,
+    )
+
+
+def _read_warc(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
+    n = 0
+    with path.open("rb") as f:
+        try:
+            for record in ArchiveIterator(f):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                status = record.http_headers.get_statuscode()
+                if status != "200" or not ctype.startswith(_HTML_TYPES):
+                    continue
+                n += 1
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                date = parse_date(record.rec_headers.get_header("WARC-Date")) or when
+                where = f"{path}#{n} {url}"
+                try:
+                    body = record.content_stream().read()
+                    yield _from_extracted(extract(body, url), url, date, source_name)
+                except (ExtractionError, NewsweaveError) as exc:
+                    yield ArchiveItemError(where, str(exc))
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+            # A truncated or corrupt record: keep what came before it, report the rest.
+            yield ArchiveItemError(f"{path} after record {n}", f"truncated or corrupt WARC: {exc}")

@@ -1,0 +1,271 @@
+"""The one place an article goes through enrichment into the store.
+
+Each function is one step of an article's road and one or two transactions; the article's state
+in the database says which step comes next, so a crash anywhere is finished by running the
+pending steps again (jobs does), and nothing is done twice: writes are keyed upserts.
+
+    feed entry ──record_feed_item──> DISCOVERED ──(jobs fetches the page)──> store_page
+    store_page ──> FETCHED ──extract_stored──> EXTRACTED ──enrich──> ENRICHED
+    archive item / full-text entry ──ingest──> EXTRACTED ──enrich──> ENRICHED
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from newsweave.enrich import STEPS
+from newsweave.enrich.steps import StepInput
+from newsweave.errors import ExtractionError
+from newsweave.ingest.extract import MIN_WORDS, extract
+from newsweave.ingest.feeds import full_text
+from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
+from newsweave.model import ArticleIn, ArticleState, FeedItem
+from newsweave.store import articles as store
+from newsweave.store.db import Database
+from newsweave.store.sources import source_for_article
+
+__all__ = [
+    "Outcome",
+    "enrich",
+    "extract_stored",
+    "ingest",
+    "page_failed",
+    "record_feed_item",
+    "store_page",
+]
+
+Outcome = store.Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    ident: str
+    url: str | None
+    title_key: str | None
+    content_hash: str
+
+
+def _identity(url: str | None, title: str | None, text: str, source_id: int) -> _Identity:
+    clean: str | None = None
+    if url:
+        try:
+            clean = canonical_url(url)
+        except ValueError:
+            clean = None
+    tkey = text_key(title)[:500] if title else None
+    chash = content_hash(text)
+    if clean:
+        ident = url_key(clean)
+    elif tkey:
+        ident = f"urn:newsweave:{source_id}:title:{tkey}"
+    else:
+        ident = f"urn:newsweave:{source_id}:text:{chash}"
+    return _Identity(ident[:2200], clean, tkey, chash)
+
+
+def ingest(
+    db: Database, art: ArticleIn, *, source_id: int | None = None, now: datetime | None = None
+) -> tuple[int, Outcome]:
+    """Store a complete article (archive item, full-text feed entry) and enrich it if new."""
+    when = now or datetime.now(UTC)
+    with db.begin() as conn:
+        sid = source_id or source_for_article(conn, art.source_name, art.source_homepage)
+        ident = _identity(art.url, art.title, art.text, sid)
+        article_id, outcome = store.upsert(
+            conn,
+            store.ArticleRecord(
+                source_id=sid,
+                ident=ident.ident,
+                url=ident.url,
+                title=art.title,
+                title_key=ident.title_key,
+                text=art.text,
+                content_hash=ident.content_hash,
+                byline=art.byline,
+                description=art.description,
+                image=art.image,
+                language=art.language,
+                published_at=art.published,
+                fetched_at=art.fetched_at,
+            ),
+            when,
+        )
+    if outcome in (Outcome.INSERTED, Outcome.UPDATED):
+        enrich(db, article_id, when)
+    return article_id, outcome
+
+
+def record_feed_item(
+    db: Database, source_id: int, item: FeedItem, now: datetime | None = None
+) -> Outcome | None:
+    """Store a feed entry: the article itself if the feed has its full text, else a DISCOVERED
+    row for jobs to fetch. Returns the outcome, or None for a newly discovered (or known) entry."""
+    when = now or datetime.now(UTC)
+    text = full_text(item)
+    if text is not None or item.url is None:
+        body = text or item.summary or ""
+        if len(body.split()) < MIN_WORDS // 2:
+            return Outcome.UNCHANGED  # no URL and (almost) no text: nothing to keep
+        art = ArticleIn(
+            url=item.url,
+            title=item.title,
+            text=body,
+            byline=item.author,
+            published=item.published,
+            fetched_at=when,
+        )
+        return ingest(db, art, source_id=source_id, now=when)[1]
+    ident = _identity(item.url, item.title, "", source_id)
+    with db.begin() as conn:
+        store.discover(
+            conn,
+            source_id=source_id,
+            ident=ident.ident,
+            url=ident.url or item.url,
+            title=item.title,
+            title_key=ident.title_key,
+            summary=item.summary,
+            published_at=item.published,
+            guid=item.guid,
+            now=when,
+        )
+    return None
+
+
+def store_page(
+    db: Database, article_id: int, url: str, content_type: str, body: bytes, now: datetime
+) -> Outcome:
+    """Keep a fetched page (FETCHED), then extract it."""
+    with db.begin() as conn:
+        store.store_raw(conn, article_id, url, content_type, body, now)
+    return extract_stored(db, article_id, now)
+
+
+def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
+    """Extract a FETCHED article from its stored page and enrich it.
+
+    A page with no article text is not retried (extraction is deterministic); the feed's teaser
+    stands in for the text when there is one, so the article is still listed.
+    """
+    with db.connect() as conn:
+        raw = store.raw_page(conn, article_id)
+        row = store.get_article(conn, article_id)
+    if raw is None:
+        raise ExtractionError(f"article {article_id} has no stored page")
+    page_url, html = raw
+    try:
+        ex = extract(html, page_url)
+    except ExtractionError as exc:
+        return _fallback_or_fail(db, article_id, f"extraction: {exc}", now)
+    art = ArticleIn(
+        url=ex.url if ex.url and ex.url.startswith("http") else page_url,
+        title=ex.title or row["title"],
+        text=ex.text,
+        byline=ex.byline,
+        published=row["published_at"] or ex.published,
+        language=ex.language,
+        image=ex.image,
+        description=ex.description,
+        fetched_at=now,
+    )
+    with db.begin() as conn:
+        ident = _identity(art.url, art.title, art.text, row["source_id"])
+        new_id, outcome = store.upsert(
+            conn,
+            store.ArticleRecord(
+                source_id=row["source_id"],
+                ident=ident.ident,
+                url=ident.url,
+                title=art.title,
+                title_key=ident.title_key,
+                text=art.text,
+                content_hash=ident.content_hash,
+                byline=art.byline,
+                description=art.description,
+                image=art.image,
+                language=art.language,
+                published_at=art.published,
+                fetched_at=now,
+                guid=row["guid"],
+            ),
+            now,
+            article_id=article_id,
+        )
+    if outcome in (Outcome.INSERTED, Outcome.UPDATED):
+        enrich(db, new_id, now)
+    return outcome
+
+
+def _fallback_or_fail(db: Database, article_id: int, error: str, now: datetime) -> Outcome:
+    with db.connect() as conn:
+        title, teaser = store.feed_summary(conn, article_id)
+    if teaser and len(teaser.split()) >= MIN_WORDS // 2:
+        with db.begin() as conn:
+            row = store.get_article(conn, article_id)
+            store.upsert(
+                conn,
+                store.ArticleRecord(
+                    source_id=row["source_id"],
+                    ident=row["ident"],
+                    url=row["url"],
+                    title=title,
+                    title_key=row["title_key"],
+                    text=teaser,
+                    content_hash=content_hash(teaser),
+                    published_at=row["published_at"],
+                    fetched_at=now,
+                    guid=row["guid"],
+                ),
+                now,
+                article_id=article_id,
+            )
+            store.note_error(conn, article_id, f"{error}; showing the feed's teaser")
+        enrich(db, article_id, now)
+        return Outcome.UPDATED
+    with db.begin() as conn:
+        store.give_up(conn, article_id, error, now)
+    return Outcome.UNCHANGED
+
+
+def page_failed(
+    db: Database, article_id: int, error: str, now: datetime, *, retry: bool, max_attempts: int
+) -> ArticleState:
+    """A page fetch failed: count it and retry later, or fall back to the teaser / give up."""
+    if retry:
+        with db.begin() as conn:
+            state = store.mark_failed_attempt(conn, article_id, error, now, max_attempts)
+        if state != ArticleState.FAILED:
+            return state
+    _fallback_or_fail(db, article_id, error, now)
+    with db.connect() as conn:
+        return ArticleState(store.get_article(conn, article_id)["state"])
+
+
+def enrich(db: Database, article_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Run every analysis on a stored article; each failure is recorded, none stops the rest."""
+    when = now or datetime.now(UTC)
+    with db.connect() as conn:
+        title, text, declared = store.article_for_enrichment(conn, article_id)
+    results: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for step in STEPS:
+        try:
+            results[step.name] = step.run(StepInput(title, text, declared, results))
+        except Exception as exc:
+            errors[step.name] = f"{type(exc).__name__}: {exc}"
+    with db.begin() as conn:
+        for step in STEPS:
+            store.save_analysis(
+                conn,
+                article_id,
+                step.name,
+                step.version,
+                results.get(step.name),
+                errors.get(step.name),
+                when,
+            )
+        language = results.get("language") or declared
+        store.set_enriched(conn, article_id, language, when)
+    return results

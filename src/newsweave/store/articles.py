@@ -1,0 +1,477 @@
+"""Articles: the one table every stage writes, keyed so nothing is stored twice.
+
+Identity (STYLE habit 6): the `ident` column is the URL key, or for an article without a URL a
+key of its source and title. `upsert` also finds the same article under another URL by its
+content hash, and an URL-less copy (from a scraped dump) by its source and title, so an article
+seen in a feed, re-fetched and imported is one row. Changed text updates the row in place and
+bumps `version`. Every write here runs inside the caller's transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+
+from newsweave.errors import NotFoundError
+from newsweave.model import VISIBLE_STATES, ArticleState
+from newsweave.store.schema import analyses, article_raw, article_urls, articles, sources
+
+__all__ = [
+    "ArticleRecord",
+    "Outcome",
+    "PendingArticle",
+    "article_for_enrichment",
+    "discover",
+    "feed_summary",
+    "get_article",
+    "give_up",
+    "iter_export",
+    "latest_articles",
+    "mark_failed_attempt",
+    "note_error",
+    "pending",
+    "raw_page",
+    "save_analysis",
+    "set_enriched",
+    "store_raw",
+    "upsert",
+]
+
+
+class Outcome(StrEnum):
+    INSERTED = "inserted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # the same article, the same text
+    DUPLICATE = "duplicate"  # the same text under another URL: recorded as an alias
+    TOMBSTONED = "tombstoned"  # deleted by the operator: never imported again
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """Everything the pipeline writes about one article's content."""
+
+    source_id: int
+    ident: str
+    url: str | None
+    title: str | None
+    title_key: str | None
+    text: str
+    content_hash: str
+    byline: str | None = None
+    description: str | None = None
+    image: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    guid: str | None = None
+    state: ArticleState = ArticleState.EXTRACTED
+
+
+@dataclass(frozen=True, slots=True)
+class PendingArticle:
+    id: int
+    url: str | None
+    source_id: int
+    state: ArticleState
+    attempts: int
+
+
+def _find(conn: Connection, rec: ArticleRecord) -> tuple[Any, bool] | None:
+    """The stored row this record is, and whether it was found by content (a duplicate)."""
+    cols = (
+        articles.c.id,
+        articles.c.ident,
+        articles.c.content_hash,
+        articles.c.state,
+        articles.c.url,
+    )
+    row = conn.execute(select(*cols).where(articles.c.ident == rec.ident)).first()
+    if row is not None:
+        return row, False
+    alias = conn.execute(
+        select(*cols)
+        .join(article_urls, article_urls.c.article_id == articles.c.id)
+        .where(article_urls.c.ident == rec.ident)
+    ).first()
+    if alias is not None:
+        return alias, False
+    if rec.title_key:
+        # The same article without a URL (a scraped dump), now with one, or the reverse.
+        same_title = select(*cols).where(
+            articles.c.source_id == rec.source_id, articles.c.title_key == rec.title_key
+        )
+        if rec.url is not None:
+            same_title = same_title.where(articles.c.url.is_(None))
+        row = conn.execute(same_title).first()
+        if row is not None:
+            return row, False
+    if rec.text:
+        row = conn.execute(
+            select(*cols).where(articles.c.content_hash == rec.content_hash).limit(1)
+        ).first()
+        if row is not None:
+            return row, True
+    return None
+
+
+def upsert(
+    conn: Connection,
+    rec: ArticleRecord,
+    now: datetime | None = None,
+    *,
+    article_id: int | None = None,
+) -> tuple[int, Outcome]:
+    """Store an article once: insert it, update it in place, or recognise it. Returns (id, outcome).
+
+    `article_id` names the row this content belongs to (a discovered entry whose page was
+    fetched); if the content turns out to be another stored article, that row is folded into it.
+    """
+    when = now or datetime.now(UTC)
+    values = {
+        "url": rec.url,
+        "title": rec.title,
+        "title_key": rec.title_key,
+        "text": rec.text,
+        "content_hash": rec.content_hash,
+        "byline": rec.byline,
+        "description": rec.description,
+        "image": rec.image,
+        "language": rec.language,
+        "published_at": rec.published_at,
+        "fetched_at": rec.fetched_at or when,
+        "guid": rec.guid,
+        "state": rec.state,
+        "last_error": None,
+        "next_attempt_at": None,
+    }
+    found = _find(conn, rec)
+    if article_id is not None:
+        if found is not None and int(found[0].id) != article_id:
+            _fold(conn, article_id, int(found[0].id))
+            return int(found[0].id), Outcome.DUPLICATE
+        cols = (
+            articles.c.id,
+            articles.c.ident,
+            articles.c.content_hash,
+            articles.c.state,
+            articles.c.url,
+        )
+        target = conn.execute(select(*cols).where(articles.c.id == article_id)).first()
+        if target is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        found = (target, False)
+    if found is None:
+        new = conn.execute(
+            insert(articles).values(
+                ident=rec.ident,
+                source_id=rec.source_id,
+                first_seen_at=when,
+                updated_at=when,
+                version=1,
+                attempts=0,
+                **values,
+            )
+        ).inserted_primary_key
+        assert new is not None
+        return int(new[0]), Outcome.INSERTED
+    row, by_content = found
+    article_id = int(row.id)
+    if row.state == ArticleState.GONE:
+        return article_id, Outcome.TOMBSTONED
+    if by_content:
+        _add_alias(conn, article_id, rec.ident)
+        return article_id, Outcome.DUPLICATE
+    if rec.ident != row.ident:
+        _add_alias(conn, article_id, rec.ident)
+    if row.content_hash == rec.content_hash and row.state in VISIBLE_STATES:
+        if rec.url and not row.url:  # a URL-less copy learns its URL
+            conn.execute(update(articles).where(articles.c.id == article_id).values(url=rec.url))
+        return article_id, Outcome.UNCHANGED
+    keep = {
+        k: v for k, v in values.items() if v is not None or k in ("last_error", "next_attempt_at")
+    }
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(
+            **keep,
+            updated_at=when,
+            version=articles.c.version + (1 if row.state in VISIBLE_STATES else 0),
+        )
+    )
+    return article_id, Outcome.UPDATED
+
+
+def _fold(conn: Connection, article_id: int, into_id: int) -> None:
+    """A discovered row turned out to be a stored article: keep its URL as an alias, drop it."""
+    ident = conn.execute(select(articles.c.ident).where(articles.c.id == article_id)).scalar_one()
+    conn.execute(
+        update(article_urls)
+        .where(article_urls.c.article_id == article_id)
+        .values(article_id=into_id)
+    )
+    conn.execute(delete(articles).where(articles.c.id == article_id))
+    _add_alias(conn, into_id, ident)
+
+
+def _add_alias(conn: Connection, article_id: int, ident: str) -> None:
+    exists = conn.execute(select(article_urls.c.ident).where(article_urls.c.ident == ident)).first()
+    if exists is None:
+        conn.execute(insert(article_urls).values(ident=ident, article_id=article_id))
+
+
+def discover(
+    conn: Connection,
+    *,
+    source_id: int,
+    ident: str,
+    url: str,
+    title: str | None,
+    title_key: str | None,
+    summary: str | None,
+    published_at: datetime | None,
+    guid: str | None,
+    now: datetime,
+) -> tuple[int, bool]:
+    """Record a feed entry whose page is still to be fetched. Returns (id, created)."""
+    row = conn.execute(select(articles.c.id).where(articles.c.ident == ident)).first()
+    if row is None:
+        row = conn.execute(
+            select(articles.c.id)
+            .join(article_urls, article_urls.c.article_id == articles.c.id)
+            .where(article_urls.c.ident == ident)
+        ).first()
+    if row is not None:
+        return int(row.id), False
+    new = conn.execute(
+        insert(articles).values(
+            ident=ident,
+            url=url,
+            source_id=source_id,
+            title=title,
+            title_key=title_key,
+            text="",
+            summary=summary,
+            published_at=published_at,
+            guid=guid,
+            state=ArticleState.DISCOVERED,
+            first_seen_at=now,
+            updated_at=now,
+            next_attempt_at=now,
+            attempts=0,
+            version=1,
+        )
+    ).inserted_primary_key
+    assert new is not None
+    return int(new[0]), True
+
+
+_PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED, ArticleState.EXTRACTED]
+
+
+def pending(
+    conn: Connection, now: datetime, source_ids: Sequence[int] | None = None, limit: int = 500
+) -> list[PendingArticle]:
+    """Articles part-way along their road (fetch, extract, enrich) whose next attempt is due."""
+    q = (
+        select(
+            articles.c.id,
+            articles.c.url,
+            articles.c.source_id,
+            articles.c.state,
+            articles.c.attempts,
+        )
+        .where(articles.c.state.in_(_PENDING_STATES))
+        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
+        .order_by(articles.c.first_seen_at, articles.c.id)
+        .limit(limit)
+    )
+    if source_ids is not None:
+        q = q.where(articles.c.source_id.in_(list(source_ids)))
+    return [
+        PendingArticle(r.id, r.url, r.source_id, ArticleState(r.state), r.attempts)
+        for r in conn.execute(q)
+    ]
+
+
+def store_raw(
+    conn: Connection, article_id: int, url: str, content_type: str, body: bytes, now: datetime
+) -> None:
+    """Keep the fetched page (compressed) and move the article to FETCHED."""
+    packed = zlib.compress(body, 6)
+    exists = conn.execute(
+        select(article_raw.c.article_id).where(article_raw.c.article_id == article_id)
+    ).first()
+    values = {"url": url, "content_type": content_type, "body": packed, "fetched_at": now}
+    if exists:
+        conn.execute(
+            update(article_raw).where(article_raw.c.article_id == article_id).values(values)
+        )
+    else:
+        conn.execute(insert(article_raw).values(article_id=article_id, **values))
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(state=ArticleState.FETCHED, fetched_at=now, updated_at=now)
+    )
+
+
+def raw_page(conn: Connection, article_id: int) -> tuple[str, bytes] | None:
+    """The stored page of an article as (url, html bytes), if any."""
+    r = conn.execute(
+        select(article_raw.c.url, article_raw.c.body).where(article_raw.c.article_id == article_id)
+    ).first()
+    return (r.url, zlib.decompress(r.body)) if r else None
+
+
+def mark_failed_attempt(
+    conn: Connection, article_id: int, error: str, now: datetime, max_attempts: int
+) -> ArticleState:
+    """Count a failed fetch or extraction; back off, or give up after `max_attempts`."""
+    attempts = int(
+        conn.execute(select(articles.c.attempts).where(articles.c.id == article_id)).scalar_one()
+    )
+    attempts += 1
+    state = ArticleState.FAILED if attempts >= max_attempts else None
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_error": error,
+        "updated_at": now,
+        "next_attempt_at": now + timedelta(minutes=5 * 2 ** min(attempts, 8)),
+    }
+    if state is not None:
+        values["state"] = state
+    conn.execute(update(articles).where(articles.c.id == article_id).values(values))
+    current = conn.execute(select(articles.c.state).where(articles.c.id == article_id)).scalar_one()
+    return ArticleState(current)
+
+
+def save_analysis(
+    conn: Connection,
+    article_id: int,
+    name: str,
+    version: str,
+    data: Any,
+    error: str | None,
+    now: datetime,
+) -> None:
+    """Store one analysis result (or its error) for an article, replacing an older one."""
+    key = and_(analyses.c.article_id == article_id, analyses.c.name == name)
+    values = {"version": version, "data": data, "error": error, "computed_at": now}
+    if conn.execute(select(analyses.c.name).where(key)).first():
+        conn.execute(update(analyses).where(key).values(values))
+    else:
+        conn.execute(insert(analyses).values(article_id=article_id, name=name, **values))
+
+
+_LIST_COLUMNS = (
+    articles.c.id,
+    articles.c.url,
+    articles.c.title,
+    articles.c.summary,
+    articles.c.byline,
+    articles.c.language,
+    articles.c.published_at,
+    articles.c.first_seen_at,
+    articles.c.state,
+    sources.c.name.label("source"),
+    sources.c.id.label("source_id"),
+)
+
+
+def latest_articles(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest readable articles (by publication time, else first seen)."""
+    order = articles.c.published_at.desc().nulls_last(), articles.c.id.desc()
+    q = (
+        select(*_LIST_COLUMNS, articles.c.text)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.state.in_(list(VISIBLE_STATES)))
+        .order_by(*order)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def get_article(conn: Connection, article_id: int) -> dict[str, Any]:
+    r = conn.execute(
+        select(articles, sources.c.name.label("source"))
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.id == article_id)
+    ).first()
+    if r is None:
+        raise NotFoundError(f"no article with id {article_id}")
+    return dict(r._mapping)
+
+
+def iter_export(
+    conn: Connection, since: datetime | None = None, source_id: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored field of every article (with its analyses), oldest first, streamed."""
+    q = (
+        select(articles, sources.c.name.label("source"))
+        .join(sources, sources.c.id == articles.c.source_id)
+        .order_by(articles.c.id)
+    )
+    if since is not None:
+        q = q.where(or_(articles.c.published_at >= since, articles.c.first_seen_at >= since))
+    if source_id is not None:
+        q = q.where(articles.c.source_id == source_id)
+    for r in conn.execution_options(yield_per=500).execute(q):
+        row = dict(r._mapping)
+        row["analyses"] = {
+            a.name: a.data if a.error is None else {"error": a.error}
+            for a in conn.execute(
+                select(analyses.c.name, analyses.c.data, analyses.c.error).where(
+                    analyses.c.article_id == row["id"]
+                )
+            )
+        }
+        yield row
+
+
+def article_for_enrichment(conn: Connection, article_id: int) -> tuple[str, str, str | None]:
+    """(title, text, declared language) of an article, for the analyses."""
+    r = conn.execute(
+        select(articles.c.title, articles.c.text, articles.c.language).where(
+            articles.c.id == article_id
+        )
+    ).first()
+    if r is None:
+        raise NotFoundError(f"no article with id {article_id}")
+    return r.title or "", r.text or "", r.language
+
+
+def set_enriched(conn: Connection, article_id: int, language: str | None, now: datetime) -> None:
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(state=ArticleState.ENRICHED, language=language, updated_at=now)
+    )
+
+
+def give_up(conn: Connection, article_id: int, error: str, now: datetime) -> None:
+    """Stop trying an article (an error that a retry cannot fix)."""
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(state=ArticleState.FAILED, last_error=error, updated_at=now, next_attempt_at=None)
+    )
+
+
+def feed_summary(conn: Connection, article_id: int) -> tuple[str | None, str | None]:
+    """(title, teaser) a feed gave for an article."""
+    r = conn.execute(
+        select(articles.c.title, articles.c.summary).where(articles.c.id == article_id)
+    ).first()
+    return (r.title, r.summary) if r else (None, None)
+
+
+def note_error(conn: Connection, article_id: int, error: str) -> None:
+    """Remember why an article is less than it could be (shown to the operator)."""
+    conn.execute(update(articles).where(articles.c.id == article_id).values(last_error=error))

@@ -1,0 +1,307 @@
+"""The tables of newsweave, for SQLite and PostgreSQL alike.
+
+The data model carries the whole product: articles and their progress, the raw pages they came
+from, the analyses of enrichment (tags, entities, attributions, embeddings, related articles,
+stories) and the site's users, sessions and comments. Alembic migrations (migrations/) create
+it; a test checks that upgrading an empty database gives exactly this schema on both engines.
+Full-text search lives beside it, per engine (migrations create it): FTS5 on SQLite, a generated
+`tsvector` column on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+__all__ = ["metadata"]
+
+# Names for constraints and indexes, so that migrations can refer to them on every engine.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (which has no time zones) too."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL results on SQLite
+            value = datetime.fromisoformat(value)
+        aware: datetime = value
+        return aware.replace(tzinfo=UTC) if aware.tzinfo is None else aware.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("feed_url", String(2000), unique=True),  # NULL for archive-only sources
+    Column("homepage", String(2000)),
+    Column("language", String(16)),
+    Column("country", String(64)),
+    Column("ownership", String(64)),
+    Column("kind", String(64)),
+    Column("poll_interval", Integer, nullable=False, default=1800),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("next_poll_at", UTCDateTime, index=True),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Identity: the URL key (ingest.identity.url_key), or for an article that has no URL a
+    # key made of its source and title. Unique: a retry or re-import finds the same row.
+    Column("ident", String(2200), nullable=False, unique=True),
+    Column("url", String(2000)),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("guid", String(2000)),
+    Column("title", Text),
+    Column("title_key", String(500)),
+    Column("text", Text, nullable=False, default=""),
+    Column("summary", Text),  # the feed's teaser until enrichment writes a real summary
+    Column("byline", String(500)),
+    Column("description", Text),
+    Column("image", String(2000)),
+    Column("language", String(16)),
+    Column("published_at", UTCDateTime),
+    Column("first_seen_at", UTCDateTime, nullable=False, default=_now),
+    Column("fetched_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now),
+    Column("content_hash", String(64), index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("state", String(16), nullable=False, default="discovered"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("duplicate_of", ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("story_id", ForeignKey("stories.id", ondelete="SET NULL"), index=True),
+    Index("ix_articles_state_next_attempt", "state", "next_attempt_at"),
+    Index("ix_articles_published", "published_at"),
+    Index("ix_articles_source_published", "source_id", "published_at"),
+    Index("ix_articles_source_title", "source_id", "title_key"),
+)
+
+# Other URLs of an article: redirects, AMP and mobile variants, syndicated copies' URLs.
+article_urls = Table(
+    "article_urls",
+    metadata,
+    Column("ident", String(2200), primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+# The page an article was extracted from, zlib-compressed: re-extraction needs no re-fetch.
+article_raw = Table(
+    "article_raw",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("content_type", String(200)),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+# One row per analysis per article: its result (JSON) or the error that stopped it.
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("data", JSON),
+    Column("error", Text),
+    Column("computed_at", UTCDateTime, nullable=False, default=_now),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("label", String(200), nullable=False),
+    Column("display", String(200), nullable=False),  # "#AlaskaSummit"
+    Column("kind", String(32)),  # person, org, place, event, topic
+)
+
+article_tags = Table(
+    "article_tags",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("score", Float, nullable=False, default=0.0),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("type", String(16), nullable=False),  # PER, ORG, LOC, ...
+    UniqueConstraint("name", "type", name="uq_entities_name_type"),
+)
+
+article_entities = Table(
+    "article_entities",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "entity_id", ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+    Column("count", Integer, nullable=False, default=1),
+)
+
+attributions = Table(
+    "attributions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("speaker", String(300)),
+    Column("entity_id", ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("cue", String(64)),
+    Column("content", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # direct, indirect, according_to
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32, little-endian
+)
+
+related = Table(
+    "related",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("related_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text),
+    Column("summary", Text),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+    Column("article_count", Integer, nullable=False, default=0),
+    Column("outlet_count", Integer, nullable=False, default=0),
+    Column("centroid", LargeBinary),
+    Column("closed", Boolean, nullable=False, default=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("email", String(320), unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False, default="reader"),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("last_login_at", UTCDateTime),
+    Column("banned_at", UTCDateTime),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(100)),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("last_used_at", UTCDateTime),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), index=True),
+    Column("story_id", ForeignKey("stories.id", ondelete="CASCADE"), index=True),
+    Column("parent_id", ForeignKey("comments.id", ondelete="CASCADE"), index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("edited_at", UTCDateTime),
+    Column("deleted_at", UTCDateTime),
+    Column("hidden_at", UTCDateTime),
+    Column("hidden_by", ForeignKey("users.id", ondelete="SET NULL")),
+)
+
+comment_reports = Table(
+    "comment_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("resolved_at", UTCDateTime),
+    UniqueConstraint("comment_id", "user_id", name="uq_comment_reports_comment_user"),
+)

@@ -1,0 +1,242 @@
+"""Sources: the outlets newsweave polls, their labels, and their health (Miniflux habit: a
+failing source keeps its last error and error count for the operator to see)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from newsweave.errors import NotFoundError
+from newsweave.model import SourceInfo, SourceStatus
+from newsweave.store.schema import sources
+
+__all__ = [
+    "MAX_BACKOFF",
+    "SourceRow",
+    "add_source",
+    "all_sources",
+    "due_sources",
+    "find_source",
+    "get_source",
+    "record_failure",
+    "record_success",
+    "remove_source",
+    "source_for_article",
+]
+
+#: A failing source is polled less and less often, but at least once a day.
+MAX_BACKOFF = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    id: int
+    name: str
+    feed_url: str | None
+    homepage: str | None
+    language: str | None
+    country: str | None
+    ownership: str | None
+    kind: str | None
+    poll_interval: int
+    status: str
+    etag: str | None
+    last_modified: str | None
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    error_count: int
+    next_poll_at: datetime | None
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo(
+            name=self.name,
+            feed_url=self.feed_url,
+            homepage=self.homepage,
+            language=self.language,
+            country=self.country,
+            ownership=self.ownership,
+            kind=self.kind,
+            poll_interval=self.poll_interval,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "feed_url": self.feed_url,
+            "homepage": self.homepage,
+            "language": self.language,
+            "country": self.country,
+            "ownership": self.ownership,
+            "kind": self.kind,
+            "poll_interval": self.poll_interval,
+            "status": self.status,
+            "last_success": _iso(self.last_success_at),
+            "last_error": self.last_error,
+            "error_count": self.error_count,
+            "next_poll": _iso(self.next_poll_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+_COLUMNS = [sources.c[name] for name in SourceRow.__slots__]
+
+
+def _row(r: Any) -> SourceRow:
+    return SourceRow(**r._mapping)
+
+
+def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) -> tuple[int, bool]:
+    """Insert a source, or update the labels of the one with the same feed URL or name.
+
+    Returns (id, created).
+    """
+    conds = [sources.c.name == info.name]
+    if info.feed_url:
+        conds.append(sources.c.feed_url == info.feed_url)
+    existing = conn.execute(select(sources.c.id).where(or_(*conds))).scalar()
+    values = {
+        "name": info.name,
+        "feed_url": info.feed_url,
+        "homepage": info.homepage,
+        "language": info.language,
+        "country": info.country,
+        "ownership": info.ownership,
+        "kind": info.kind,
+        "poll_interval": info.poll_interval,
+    }
+    if existing is not None:
+        # An update keeps labels the new info does not know.
+        conn.execute(
+            update(sources)
+            .where(sources.c.id == existing)
+            .values({k: v for k, v in values.items() if v is not None})
+        )
+        return existing, False
+    when = now or datetime.now(UTC)
+    new_id = conn.execute(
+        insert(sources).values(
+            **values,
+            status=SourceStatus.ACTIVE,
+            error_count=0,
+            created_at=when,
+            next_poll_at=when if info.feed_url else None,
+        )
+    ).inserted_primary_key
+    assert new_id is not None
+    return int(new_id[0]), True
+
+
+def source_for_article(conn: Connection, name: str | None, homepage: str | None) -> int:
+    """The source an imported article belongs to, found by name or created (archive-only)."""
+    label = (name or "").strip() or "Unknown source"
+    found = conn.execute(
+        select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
+    ).scalar()
+    if found is not None:
+        return int(found)
+    source_id, _ = add_source(conn, SourceInfo(name=label, homepage=homepage))
+    return source_id
+
+
+def all_sources(conn: Connection) -> list[SourceRow]:
+    return [_row(r) for r in conn.execute(select(*_COLUMNS).order_by(sources.c.name))]
+
+
+def get_source(conn: Connection, source_id: int) -> SourceRow:
+    r = conn.execute(select(*_COLUMNS).where(sources.c.id == source_id)).first()
+    if r is None:
+        raise NotFoundError(f"no source with id {source_id}")
+    return _row(r)
+
+
+def find_source(conn: Connection, ref: str) -> SourceRow:
+    """A source by id, exact name (any case) or feed URL."""
+    cond = or_(func.lower(sources.c.name) == ref.lower(), sources.c.feed_url == ref)
+    if ref.isdigit():
+        cond = or_(cond, sources.c.id == int(ref))
+    r = conn.execute(select(*_COLUMNS).where(cond)).first()
+    if r is None:
+        raise NotFoundError(f"no source named {ref!r} (see `newsweave sources list`)")
+    return _row(r)
+
+
+def remove_source(conn: Connection, source_id: int) -> None:
+    """Delete a source and, by cascade, its articles."""
+    conn.execute(delete(sources).where(sources.c.id == source_id))
+
+
+def due_sources(conn: Connection, now: datetime) -> list[SourceRow]:
+    """Active sources with a feed whose next poll time has come."""
+    q = (
+        select(*_COLUMNS)
+        .where(sources.c.status == SourceStatus.ACTIVE, sources.c.feed_url.is_not(None))
+        .where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
+        .order_by(sources.c.next_poll_at)
+    )
+    return [_row(r) for r in conn.execute(q)]
+
+
+def record_success(
+    conn: Connection,
+    source_id: int,
+    now: datetime,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    new_feed_url: str | None = None,
+    warning: str | None = None,
+) -> None:
+    """A poll worked: reset the error count, remember validators, follow a permanent redirect."""
+    src = get_source(conn, source_id)
+    values: dict[str, Any] = {
+        "etag": etag,
+        "last_modified": last_modified,
+        "last_polled_at": now,
+        "last_success_at": now,
+        "last_error": warning,
+        "error_count": 0,
+        "next_poll_at": now + timedelta(seconds=src.poll_interval),
+    }
+    if new_feed_url and new_feed_url != src.feed_url:
+        taken = conn.execute(
+            select(sources.c.id).where(sources.c.feed_url == new_feed_url)
+        ).scalar()
+        if taken is None:
+            values["feed_url"] = new_feed_url
+    conn.execute(update(sources).where(sources.c.id == source_id).values(values))
+
+
+def record_failure(
+    conn: Connection,
+    source_id: int,
+    now: datetime,
+    error: str,
+    *,
+    gone: bool = False,
+    retry_after: float | None = None,
+) -> None:
+    """A poll failed: keep the error, count it, and back off (doubling, up to a day)."""
+    src = get_source(conn, source_id)
+    count = src.error_count + 1
+    delay = timedelta(seconds=src.poll_interval * 2 ** min(count - 1, 10))
+    delay = min(delay, MAX_BACKOFF)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    values: dict[str, Any] = {
+        "last_polled_at": now,
+        "last_error": error,
+        "error_count": count,
+        "next_poll_at": now + delay,
+    }
+    if gone:
+        values["status"] = SourceStatus.GONE
+    conn.execute(update(sources).where(sources.c.id == source_id).values(values))

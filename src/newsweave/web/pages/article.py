@@ -1,0 +1,21 @@
+"""The article page."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from newsweave.errors import NotFoundError
+from newsweave.model import VISIBLE_STATES
+from newsweave.store.articles import get_article
+
+
+def page(request: Request, article_id: int) -> HTMLResponse:
+    with request.app.state.db.connect() as conn:
+        art = get_article(conn, article_id)
+    if art["state"] not in VISIBLE_STATES:
+        raise NotFoundError(f"article {article_id} is not available")
+    paragraphs = [p for p in (art["text"] or "").split("\n") if p.strip()]
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "article.html", {"title": art["title"], "a": art, "paragraphs": paragraphs}
+    )
