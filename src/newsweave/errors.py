@@ -82,6 +82,7 @@ class ArchiveItemError(NewsweaveError):
     def __init__(self, where: str, message: str) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
 
 
 class NotFoundError(NewsweaveError):

@@ -125,7 +125,7 @@ def _read_jsonl(path: Path, when: datetime, source_name: str | None) -> Iterator
             try:
                 yield _jsonl_article(raw, when, source_name)
             except ArchiveItemError as exc:
-                yield ArchiveItemError(where, str(exc))
+                yield ArchiveItemError(where, exc.message)
 
 
 def _jsonl_article(raw: bytes, when: datetime, source_name: str | None) -> ArticleIn:
@@ -171,6 +171,14 @@ def _read_warc(path: Path, when: datetime, source_name: str | None) -> Iterator[
                 where = f"{path}#{n} {url}"
                 try:
                     body = record.content_stream().read()
+                    # warcio hands back a short body for a cut record; the reader's unread
+                    # remainder of the declared Content-Length is how to tell.
+                    missing = getattr(record.raw_stream, "limit", 0)
+                    if missing:
+                        yield ArchiveItemError(
+                            where, f"truncated record ({missing:,} bytes missing)"
+                        )
+                        continue
                     yield _from_extracted(extract(body, url), url, date, source_name)
                 except (ExtractionError, NewsweaveError) as exc:
                     yield ArchiveItemError(where, str(exc))

@@ -84,7 +84,8 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
         raise ParseError("the response is empty")
     if "json" in content_type or head.startswith(b"{"):
         return _parse_json_feed(content, url)
-    parsed = feedparser.parse(content, response_headers={"content-location": url})
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(content, response_headers=headers)
     if not parsed.version and not parsed.entries:
         if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
             raise ParseError(
@@ -93,7 +94,8 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
         reason = parsed.get("bozo_exception")
         raise ParseError(f"not a feed{f': {reason}' if reason else ''}")
     warning = None
-    if parsed.bozo:
+    # A feed served as text/html or text/plain is common and harmless: not worth a warning.
+    if parsed.bozo and not isinstance(parsed.bozo_exception, feedparser.NonXMLContentType):
         warning = f"feed is malformed, read {len(parsed.entries)} entries: {parsed.bozo_exception}"
     feed: Mapping[str, Any] = parsed.feed
     items = [_item_from_entry(e, url) for e in parsed.entries]

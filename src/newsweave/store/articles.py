@@ -205,7 +205,8 @@ def upsert(
             version=articles.c.version + (1 if row.state in VISIBLE_STATES else 0),
         )
     )
-    return article_id, Outcome.UPDATED
+    # A row that was never readable (a discovered entry) becomes a new article for the reader.
+    return article_id, Outcome.UPDATED if row.state in VISIBLE_STATES else Outcome.INSERTED
 
 
 def _fold(conn: Connection, article_id: int, into_id: int) -> None:

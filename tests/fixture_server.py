@@ -1,0 +1,189 @@
+"""A real HTTP server on 127.0.0.1 for the tests: serves tests/fixtures and misbehaves on purpose.
+
+Static files come from fixtures/ with ETag and Last-Modified (and 304 on a matching conditional
+GET); `{base}` in a file becomes the server's own URL, so feeds can link to its pages. The other
+routes each show one way the web goes wrong:
+
+    /slow/<seconds>/<path>     waits, then serves <path>
+    /drip                      sends a byte every 0.2 s, forever (a total deadline must stop it)
+    /status/<code>             answers <code>; ?retry_after=N adds Retry-After
+    /flaky/<key>/<n>/<path>    503 for the first <n> requests of <key>, then serves <path>
+    /redirect/<code>/<n>/<path>  a chain of <n> redirects with status <code>, then <path>
+    /bomb                      10 MB of zeros gzip-compressed to ~10 KB (a decompression bomb)
+    /huge                      an endless body with no Content-Length
+    /declared-huge             declares a 200 MB Content-Length
+    /garbage                   random bytes as text/html
+    /empty                     200 with an empty body
+    /robots.txt                disallows /pages/private/ for every agent
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import os
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).with_name("fixtures")
+_TYPES = {
+    ".xml": "application/rss+xml",
+    ".rdf": "application/rdf+xml",
+    ".atom": "application/atom+xml",
+    ".json": "application/feed+json",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain",
+    ".opml": "text/x-opml",
+}
+_LAST_MODIFIED = email.utils.formatdate(1_700_000_000, usegmt=True)
+_BOMB = gzip.compress(b"\0" * 10_000_000, compresslevel=9)
+
+
+class FixtureServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.hits: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.extra: dict[str, tuple[int, str, bytes]] = {}  # path -> (status, type, body)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def count(self, path: str) -> int:
+        with self.lock:
+            return self.hits[path]
+
+    def start(self) -> FixtureServer:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FixtureServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = parse_qs(parts.query)
+        with self.server.lock:
+            self.server.hits[path] += 1
+            hits = self.server.hits
+        segments = path.strip("/").split("/")
+        head = segments[0]
+        try:
+            if path in self.server.extra:
+                status, ctype, body = self.server.extra[path]
+                self._send(status, body, ctype)
+            elif path == "/robots.txt":
+                self._send(200, b"User-agent: *\nDisallow: /pages/private/\n", "text/plain")
+            elif head == "slow":
+                time.sleep(float(segments[1]))
+                self._static("/".join(segments[2:]))
+            elif head == "drip":
+                self._drip()
+            elif head == "status":
+                extra = {}
+                if "retry_after" in query:
+                    extra["Retry-After"] = query["retry_after"][0]
+                self._send(int(segments[1]), b"error page", "text/html", extra)
+            elif head == "flaky":
+                key, n = segments[1], int(segments[2])
+                with self.server.lock:
+                    hits["flaky:" + key] += 1
+                    seen = hits["flaky:" + key]
+                if seen <= n:
+                    self._send(503, b"try later", "text/plain")
+                else:
+                    self._static("/".join(segments[3:]))
+            elif head == "redirect":
+                code, n = int(segments[1]), int(segments[2])
+                rest = "/".join(segments[3:])
+                target = f"/redirect/{code}/{n - 1}/{rest}" if n > 1 else f"/{rest}"
+                self._send(code, b"", "text/plain", {"Location": target})
+            elif head == "bomb":
+                self._send(200, _BOMB, "text/html", {"Content-Encoding": "gzip"})
+            elif head == "huge":
+                self._endless()
+            elif head == "declared-huge":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(200_000_000))
+                self.end_headers()
+                self.wfile.write(b"<html>" * 1000)
+            elif head == "garbage":
+                self._send(200, os.urandom(20_000), "text/html")
+            elif head == "empty":
+                self._send(200, b"", "application/rss+xml")
+            else:
+                self._static(path.lstrip("/"))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _send(
+        self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _static(self, rel: str) -> None:
+        file = (FIXTURES / rel).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_relative_to(FIXTURES.resolve()) or not file.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        body = file.read_bytes().replace(b"{base}", self.server.base.encode())
+        etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag or (
+            self.headers.get("If-Modified-Since") == _LAST_MODIFIED
+            and not self.headers.get("If-None-Match")
+        ):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        ctype = _TYPES.get(file.suffix, "application/octet-stream")
+        if "latin1" in file.name:
+            ctype = "application/rss+xml"  # on purpose: no charset, the XML prolog says it
+        self._send(200, body, ctype, {"ETag": etag, "Last-Modified": _LAST_MODIFIED})
+
+    def _drip(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        for _ in range(10_000):
+            self.wfile.write(b"x")
+            self.wfile.flush()
+            time.sleep(0.2)
+
+    def _endless(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"<p>" + b"a" * 65_000 + b"</p>"
+        for _ in range(10_000):  # about 650 MB if nobody stops reading
+            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")

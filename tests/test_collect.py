@@ -1,0 +1,129 @@
+"""Collecting end to end: sources on the local server, fetched, extracted and stored once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from newsweave import jobs
+from newsweave.ingest.discover import discover
+from newsweave.ingest.fetch import Fetcher, FetchPolicy
+from newsweave.model import SourceInfo
+from newsweave.store import articles as store
+from newsweave.store import sources as source_store
+from newsweave.store.db import Database
+from tests.fixture_server import FixtureServer
+
+
+def add(db: Database, name: str, url: str) -> int:
+    with db.begin() as conn:
+        return source_store.add_source(conn, SourceInfo(name=name, feed_url=url))[0]
+
+
+def collect(db: Database, policy: FetchPolicy, ids: list[int] | None = None) -> jobs.Report:
+    return asyncio.run(jobs.Collector(db, policy).collect(ids))
+
+
+def test_teaser_feed_pages_are_fetched_and_extracted(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    sid = add(db, "Fixture Times", server.url("feeds/teasers.xml"))
+    report = collect(db, policy)
+    assert report.sources_failed == 0
+    assert report.discovered == 4
+    assert report.pages_fetched == 3  # the robots-disallowed page is never fetched
+    with db.connect() as conn:
+        arts = {a["title"]: a for a in store.latest_articles(conn)}
+        assert len(arts) == 4
+        summit = store.get_article(
+            conn, arts["Leaders prepare for Alaska summit as talks loom"]["id"]
+        )
+        assert summit["byline"] == "Anna Petrova"
+        assert "Kremlin spokesman Dmitry Peskov" in summit["text"]
+        assert "Most read" not in summit["text"]
+        assert summit["url"] == server.url("pages/summit-talks.html")
+        secret = store.get_article(conn, arts["Members-only briefing on the summit"]["id"])
+        assert "robots.txt" in secret["last_error"]
+        assert secret["text"].startswith("A members-only briefing")  # the teaser stands in
+        src = source_store.get_source(conn, sid)
+        assert (src.error_count, src.etag is not None) == (0, True)
+    assert server.count("/pages/private/secret.html") == 0
+
+    again = collect(db, policy)  # conditional GET: 304, nothing new, nothing twice
+    assert (again.not_modified, again.inserted, again.discovered) == (1, 0, 0)
+    with db.connect() as conn:
+        assert len(store.latest_articles(conn)) == 4
+
+
+def test_full_text_feed_needs_no_page_fetch(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    add(db, "Council Watch", server.url("feeds/fulltext.atom"))
+    report = collect(db, policy)
+    assert (report.inserted, report.pages_fetched) == (2, 0)
+    assert server.count("/council/does-not-exist-budget.html") == 0
+
+
+def test_bad_sources_get_their_error_and_the_rest_goes_on(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    fast = replace(policy, max_retries=0)
+    bad = {
+        "html": (server.url("pages/summit-talks.html"), "HTML page, not a feed"),
+        "500": (server.url("status/500"), "HTTP 500"),
+        "410": (server.url("status/410"), "gone"),
+        "garbage": (server.url("garbage"), "not a feed"),
+        "empty": (server.url("empty"), "empty"),
+        "slow": (server.url("slow/4/feeds/rss091.xml"), "timed out"),
+        "bomb": (server.url("bomb"), "cap"),
+        "dead": ("http://127.0.0.1:1/feed.xml", "network error"),
+    }
+    ids = {name: add(db, name, url) for name, (url, _) in bad.items()}
+    good = add(db, "good", server.url("feeds/fulltext.atom"))
+    report = collect(db, fast)
+    assert report.sources_failed == len(bad)
+    assert report.inserted == 2
+    with db.connect() as conn:
+        for name, (_, message) in bad.items():
+            src = source_store.get_source(conn, ids[name])
+            assert src.error_count == 1, name
+            assert src.last_error is not None
+            assert message in src.last_error, (name, src.last_error)
+        assert source_store.get_source(conn, ids["410"]).status == "gone"
+        assert source_store.get_source(conn, good).error_count == 0
+
+
+def test_permanent_redirect_updates_the_feed_url(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    sid = add(db, "moved", server.url("redirect/301/2/feeds/rss091.xml"))
+    collect(db, policy)
+    with db.connect() as conn:
+        assert source_store.get_source(conn, sid).feed_url == server.url("feeds/rss091.xml")
+
+
+def test_retries_get_through_a_flaky_host(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    add(db, "flaky", server.url("flaky/collect/1/feeds/fulltext.atom"))
+    assert collect(db, policy).inserted == 2
+
+
+def test_discovery_from_site_and_feed_urls(server: FixtureServer, policy: FetchPolicy) -> None:
+    async def find(url: str) -> str:
+        async with Fetcher(policy) as f:
+            return (await discover(f, url)).feed_url
+
+    assert asyncio.run(find(server.url("site/"))) == server.url("feeds/teasers.xml")
+    assert asyncio.run(find(server.url("feeds/jsonfeed.json"))) == server.url("feeds/jsonfeed.json")
+
+
+def test_default_sources_load(sqlite_db: Database) -> None:
+    added = jobs.load_default_sources(sqlite_db)
+    assert added >= 30
+    with sqlite_db.connect() as conn:
+        rows = source_store.all_sources(conn)
+    assert len({r.country for r in rows}) >= 15
+    assert all(r.country and r.ownership and r.kind and r.feed_url for r in rows)
+    assert {"state-controlled", "public broadcaster", "private"} <= {r.ownership for r in rows}
+    assert jobs.load_default_sources(sqlite_db) == 0

@@ -1,0 +1,143 @@
+"""The store on a real SQLite file and on the real PostgreSQL: schema, identity, search, export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from newsweave import pipeline
+from newsweave.model import ArticleIn, SourceInfo
+from newsweave.store import articles as store
+from newsweave.store import search
+from newsweave.store import sources as source_store
+from newsweave.store.db import Database
+from newsweave.store.schema import metadata
+
+NOW = datetime(2025, 8, 14, 12, 0, tzinfo=UTC)
+TEXT = " ".join(["The regional council approved the budget for schools and transport."] * 10)
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    return not (name or "").startswith(("articles_fts", "search_vector", "ix_articles_search"))
+
+
+def test_migrations_give_exactly_the_models_schema(db: Database) -> None:
+    with db.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_object": _include})
+        assert compare_metadata(ctx, metadata) == []
+
+
+def test_migrating_twice_is_a_no_op(db: Database) -> None:
+    db.upgrade()
+    db.upgrade()
+
+
+def test_same_article_by_url_variants_is_stored_once(db: Database) -> None:
+    a = ArticleIn(url="https://www.example.com/news/1?utm_source=x", title="T", text=TEXT,
+                  source_name="Example")  # fmt: skip
+    b = ArticleIn(url="https://example.com/news/1/amp", title="T", text=TEXT, source_name="Example")
+    first = pipeline.ingest(db, a, now=NOW)
+    second = pipeline.ingest(db, b, now=NOW)
+    assert first[1] == pipeline.Outcome.INSERTED
+    assert second == (first[0], pipeline.Outcome.UNCHANGED)
+    with db.connect() as conn:
+        assert len(store.latest_articles(conn)) == 1
+
+
+def test_changed_text_updates_in_place_and_bumps_version(db: Database) -> None:
+    art = ArticleIn(url="https://example.com/n/2", title="T", text=TEXT, source_name="Example")
+    article_id, _ = pipeline.ingest(db, art, now=NOW)
+    changed = ArticleIn(url=art.url, title="T (updated)", text=TEXT + " Correction appended.",
+                        source_name="Example")  # fmt: skip
+    again_id, outcome = pipeline.ingest(db, changed, now=NOW + timedelta(hours=1))
+    assert (again_id, outcome) == (article_id, pipeline.Outcome.UPDATED)
+    with db.connect() as conn:
+        row = store.get_article(conn, article_id)
+    assert row["version"] == 2
+    assert row["title"] == "T (updated)"
+    assert row["text"].endswith("Correction appended.")
+    assert row["state"] == "enriched"
+    assert row["language"] == "en"
+
+
+def test_same_text_under_another_url_is_a_duplicate(db: Database) -> None:
+    a = ArticleIn(url="https://wire.example/story", title="Wire", text=TEXT, source_name="Wire")
+    b = ArticleIn(url="https://paper.example/copy", title="Copy", text=TEXT, source_name="Paper")
+    first_id, _ = pipeline.ingest(db, a, now=NOW)
+    assert pipeline.ingest(db, b, now=NOW) == (first_id, pipeline.Outcome.DUPLICATE)
+    # the copy's URL is now an alias: seeing it again is recognised straight away
+    assert pipeline.ingest(db, b, now=NOW)[0] == first_id
+
+
+def test_url_less_article_learns_its_url(db: Database) -> None:
+    dumped = ArticleIn(url=None, title="UN rejects parallel government in Sudan", text=TEXT,
+                       source_name="Russia Today")  # fmt: skip
+    article_id, _ = pipeline.ingest(db, dumped, now=NOW)
+    with_url = ArticleIn(url="https://www.rt.com/africa/1/", title=dumped.title, text=TEXT,
+                         source_name="Russia Today")  # fmt: skip
+    assert pipeline.ingest(db, with_url, now=NOW) == (article_id, pipeline.Outcome.UNCHANGED)
+    with db.connect() as conn:
+        assert store.get_article(conn, article_id)["url"] == "https://www.rt.com/africa/1"
+
+
+def test_sources_labels_and_backoff(db: Database) -> None:
+    info = SourceInfo(name="BBC", feed_url="https://feeds.example/bbc.xml", country="GB",
+                      ownership="public broadcaster", kind="broadcaster", poll_interval=600)  # fmt: skip
+    with db.begin() as conn:
+        sid, created = source_store.add_source(conn, info, NOW)
+        assert created
+        assert source_store.add_source(conn, info, NOW) == (sid, False)
+        source_store.record_failure(conn, sid, NOW, "HTTP 500")
+        source_store.record_failure(conn, sid, NOW, "HTTP 500")
+        src = source_store.get_source(conn, sid)
+        assert src.error_count == 2
+        assert src.next_poll_at == NOW + timedelta(seconds=1200)  # doubled after the 2nd
+        assert source_store.due_sources(conn, NOW) == []
+        source_store.record_success(conn, sid, NOW, etag='"x"', last_modified=None)
+        src = source_store.get_source(conn, sid)
+        assert (src.error_count, src.last_error, src.etag) == (0, None, '"x"')
+        source_store.record_failure(conn, sid, NOW, "HTTP 410", gone=True)
+        assert source_store.get_source(conn, sid).status == "gone"
+        assert source_store.get_source(conn, sid).as_dict()["country"] == "GB"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"unbalanced', "council AND OR NOT", "NEAR(council budget)", "coun*", "'; DROP TABLE x; --",
+     "title:council", "-council", "((("],
+)  # fmt: skip
+def test_search_survives_query_syntax(db: Database, hostile: str) -> None:
+    pipeline.ingest(db, ArticleIn(url="https://e.example/1", title="Council budget", text=TEXT,
+                                  source_name="E"), now=NOW)  # fmt: skip
+    with db.connect() as conn:
+        search.search(conn, hostile)  # must not raise
+
+
+def test_search_ranks_and_snippets(db: Database) -> None:
+    pipeline.ingest(db, ArticleIn(url="https://e.example/1", title="Council budget", text=TEXT,
+                                  source_name="E", published=NOW), now=NOW)  # fmt: skip
+    pipeline.ingest(db, ArticleIn(url="https://e.example/2", title="Football final",
+                                  text="The match ended in a draw after extra time. " * 10,
+                                  source_name="E"), now=NOW)  # fmt: skip
+    with db.connect() as conn:
+        hits = search.search(conn, "council budget")
+        assert [h.title for h in hits] == ["Council budget"]
+        assert search.HIT_START in hits[0].snippet
+        d = hits[0].as_dict()
+        assert set(d) >= {"id", "title", "url", "source", "published", "snippet"}
+        assert d["published"] == NOW.isoformat()
+        assert search.search(conn, "") == []
+
+
+def test_export_has_every_field_and_analyses(db: Database) -> None:
+    pipeline.ingest(db, ArticleIn(url="https://e.example/1", title="Council budget", text=TEXT,
+                                  source_name="E"), now=NOW)  # fmt: skip
+    with db.connect() as conn:
+        (row,) = list(store.iter_export(conn))
+    assert row["text"] == TEXT
+    assert row["source"] == "E"
+    assert row["analyses"]["language"] == "en"
+    assert {"url", "published_at", "content_hash", "state", "version"} <= set(row)
