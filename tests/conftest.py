@@ -25,7 +25,7 @@ _pg_ok: bool | None = None
 
 
 def postgres_available() -> bool:
-    global _pg_ok  # noqa: PLW0603 - probe the server once per process
+    global _pg_ok
     if _pg_ok is None:
         try:
             engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
@@ -33,7 +33,7 @@ def postgres_available() -> bool:
                 conn.execute(text("SELECT 1"))
             engine.dispose()
             _pg_ok = True
-        except Exception:  # noqa: BLE001 - any failure means "not available"
+        except Exception:
             _pg_ok = False
     return _pg_ok
 

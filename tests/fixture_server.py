@@ -15,6 +15,8 @@ routes each show one way the web goes wrong:
     /garbage                   random bytes as text/html
     /empty                     200 with an empty body
     /robots.txt                disallows /pages/private/ for every agent
+    /gen/feed/<n>              an RSS teaser feed of <n> generated articles (?delay=S per page)
+    /gen/page/<i>              generated article <i>: about 600 words, unique text (?delay=S)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import email.utils
 import gzip
 import hashlib
 import os
+import random
 import threading
 import time
 from collections import Counter
@@ -42,6 +45,104 @@ _TYPES = {
 }
 _LAST_MODIFIED = email.utils.formatdate(1_700_000_000, usegmt=True)
 _BOMB = gzip.compress(b"\0" * 10_000_000, compresslevel=9)
+
+
+_WORDS = [
+    "government",
+    "minister",
+    "council",
+    "election",
+    "talks",
+    "summit",
+    "border",
+    "economy",
+    "inflation",
+    "market",
+    "police",
+    "court",
+    "ruling",
+    "parliament",
+    "vote",
+    "budget",
+    "health",
+    "hospital",
+    "school",
+    "energy",
+    "climate",
+    "storm",
+    "flood",
+    "aid",
+    "ceasefire",
+    "army",
+    "rebels",
+    "refugees",
+    "trade",
+    "tariff",
+    "bank",
+    "growth",
+    "jobs",
+    "strike",
+    "union",
+    "protest",
+    "city",
+    "region",
+    "village",
+    "farmers",
+    "water",
+    "prices",
+    "report",
+    "official",
+    "spokesman",
+    "statement",
+    "agreement",
+    "plan",
+    "week",
+    "month",
+    "year",
+    "morning",
+    "evening",
+    "capital",
+    "province",
+    "coast",
+    "river",
+    "bridge",
+    "road",
+    "railway",
+    "airport",
+]
+
+
+def generated_page(i: int) -> bytes:
+    """Article <i>: about 600 words in 8 paragraphs, different for every <i>."""
+    rng = random.Random(i)
+    paras = []
+    for _ in range(8):
+        sentences = []
+        for _ in range(5):
+            words = [rng.choice(_WORDS) for _ in range(14)]
+            sentences.append(" ".join(words).capitalize() + ".")
+        paras.append("<p>" + " ".join(sentences) + "</p>")
+    title = f"Report {i}: " + " ".join(rng.choice(_WORDS) for _ in range(6))
+    return (
+        f"<!doctype html><html lang='en'><head><title>{title}</title>"
+        f"<meta name='author' content='Reporter {i % 7}'>"
+        f"<meta property='article:published_time' content='2025-08-{1 + i % 28:02d}T10:00:00Z'>"
+        f"</head><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+        f"<h1>{title}</h1>{''.join(paras)}</article>"
+        "<footer>Generated fixture</footer></body></html>"
+    ).encode()
+
+
+def generated_feed(base: str, n: int, delay: str) -> bytes:
+    items = "".join(
+        f"<item><title>Report {i}</title><link>{base}/gen/page/{i}?delay={delay}</link>"
+        f"<guid>gen-{i}</guid><description>Teaser {i}.</description></item>"
+        for i in range(n)
+    )
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>Generated</title>"
+        f"<link>{base}/</link><description>generated</description>{items}</channel></rss>"
+    ).encode()
 
 
 class FixtureServer(ThreadingHTTPServer):
@@ -73,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: FixtureServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
@@ -127,6 +228,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"<html>" * 1000)
             elif head == "garbage":
                 self._send(200, os.urandom(20_000), "text/html")
+            elif head == "gen" and segments[1] == "feed":
+                delay = query.get("delay", ["0"])[0]
+                self._send(
+                    200, generated_feed(self.server.base, int(segments[2]), delay), _TYPES[".xml"]
+                )
+            elif head == "gen" and segments[1] == "page":
+                time.sleep(float(query.get("delay", ["0"])[0]))
+                self._send(200, generated_page(int(segments[2])), _TYPES[".html"])
             elif head == "empty":
                 self._send(200, b"", "application/rss+xml")
             else:

@@ -84,8 +84,14 @@ def test_url_less_article_learns_its_url(db: Database) -> None:
 
 
 def test_sources_labels_and_backoff(db: Database) -> None:
-    info = SourceInfo(name="BBC", feed_url="https://feeds.example/bbc.xml", country="GB",
-                      ownership="public broadcaster", kind="broadcaster", poll_interval=600)  # fmt: skip
+    info = SourceInfo(
+        name="BBC",
+        feed_url="https://feeds.example/bbc.xml",
+        country="GB",
+        ownership="public broadcaster",
+        kind="broadcaster",
+        poll_interval=600,
+    )
     with db.begin() as conn:
         sid, created = source_store.add_source(conn, info, NOW)
         assert created

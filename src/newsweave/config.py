@@ -73,10 +73,6 @@ OPTIONS: tuple[Option, ...] = (
         True,
         "On `run` with no source, load the default source list shipped with newsweave.",
     ),
-    Option("llm_url", str, "", "Optional OpenAI-compatible endpoint for summaries."),
-    Option("llm_model", str, "", "Model name for the optional LLM endpoint."),
-    Option("llm_api_key", str, "", "API key for the optional LLM endpoint.", secret=True),
-    Option("secret_key", str, "", "Key that signs session cookies; generated when empty.", True),
 )
 
 

@@ -1,22 +1,29 @@
 """Language of an article, by py3langid (langid.py's model, shipped in the package: offline).
 
-py3langid classifies a 600-word article in well under a millisecond and covers 97 languages.
-A declared language (`<html lang>`, the feed's language) is kept when the text is too short to
+One normalised-probability pass over the first 2,000 characters takes ~0.5 ms (measured on this
+machine; ranking all 97 languages with `py3langid.rank` took ~8 ms, so it is not used). A
+declared language (`<html lang>`, the feed's language) is kept when the text is too short to
 judge or the model is unsure.
 """
 
 from __future__ import annotations
 
-import math
+from functools import cache
 
-import py3langid
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 __all__ = ["VERSION", "detect"]
 
 VERSION = "py3langid-1"
 _MIN_CHARS = 40
 _MIN_CONFIDENCE = 0.6
-_SAMPLE_CHARS = 5000  # the first few paragraphs are enough and keep long articles cheap
+_SAMPLE_CHARS = 2000
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    """Loaded once per process, on first use (about 0.3 s)."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect(text: str, declared: str | None = None) -> str | None:
@@ -25,12 +32,7 @@ def detect(text: str, declared: str | None = None) -> str | None:
     sample = text[:_SAMPLE_CHARS].strip()
     if len(sample) < _MIN_CHARS:
         return hint
-    lang, score = py3langid.classify(sample)
-    # classify() returns a log-probability; normalise over the languages for a confidence.
-    ranked = py3langid.rank(sample)[:5]
-    top = max(s for _, s in ranked)
-    total = sum(math.exp(s - top) for _, s in ranked)
-    confidence = math.exp(score - top) / total
+    lang, confidence = _identifier().classify(sample)
     if confidence < _MIN_CONFIDENCE and hint:
         return hint
     return str(lang)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES, ArticleState
@@ -413,14 +413,17 @@ def get_article(conn: Connection, article_id: int) -> dict[str, Any]:
 def iter_export(
     conn: Connection, since: datetime | None = None, source_id: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every stored field of every article (with its analyses), oldest first, streamed."""
+    """Every stored field of every article (with its analyses), oldest first, streamed.
+
+    `since` compares the publication time, or the first-seen time of an undated article.
+    """
     q = (
         select(articles, sources.c.name.label("source"))
         .join(sources, sources.c.id == articles.c.source_id)
         .order_by(articles.c.id)
     )
     if since is not None:
-        q = q.where(or_(articles.c.published_at >= since, articles.c.first_seen_at >= since))
+        q = q.where(func.coalesce(articles.c.published_at, articles.c.first_seen_at) >= since)
     if source_id is not None:
         q = q.where(articles.c.source_id == source_id)
     for r in conn.execution_options(yield_per=500).execute(q):

@@ -1,0 +1,182 @@
+"""The command line as an operator uses it: real processes, a real SQLite file, the local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixture_server import FixtureServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        NEWSWEAVE_DATA_DIR=str(tmp_path / "data"),
+        NEWSWEAVE_PER_HOST_DELAY="0",
+        NEWSWEAVE_PER_HOST_CONCURRENCY="4",
+        NEWSWEAVE_MAX_RETRIES="1",
+        NEWSWEAVE_RETRY_MAX_WAIT="1",
+        NEWSWEAVE_TOTAL_TIMEOUT="5",
+    )
+    env.pop("NEWSWEAVE_DATABASE_URL", None)
+    return env
+
+
+def nw(
+    tmp_path: Path, *args: str, ok: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsweave", *args],
+        env=env_for(tmp_path),
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+def test_extract_json_without_a_database(tmp_path: Path) -> None:
+    out = nw(tmp_path, "extract", str(FIXTURES / "pages" / "summit-talks.html"), "--json")
+    data = json.loads(out.stdout)
+    assert set(data) == {"title", "text", "byline", "published", "language", "url", "site"}
+    assert data["title"] == "Leaders prepare for Alaska summit as talks loom"
+    assert data["byline"] == "Anna Petrova"
+    assert data["published"] == "2025-08-14T10:30:00+00:00"
+    assert data["language"] == "en"
+    assert data["site"] == "The Fixture Times"
+    assert not (tmp_path / "data").exists()
+
+
+def test_extract_url_and_bad_input_give_clean_errors(tmp_path: Path, server: FixtureServer) -> None:
+    out = nw(tmp_path, "extract", server.url("pages/sudan-council.html"), "--json")
+    assert json.loads(out.stdout)["byline"] == "Omar Haddad"
+    bad = nw(tmp_path, "extract", str(FIXTURES / "pages" / "navigation-only.html"), ok=False)
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "error: no article text found (fewer than 25 words)"
+    gone = nw(tmp_path, "extract", server.url("status/404"), ok=False)
+    assert gone.returncode == 1
+    assert "HTTP 404" in gone.stderr
+
+
+def test_import_seed_page_then_search_and_export(tmp_path: Path) -> None:
+    seed = FIXTURES / "archives" / "seed-page.txt"
+    first = nw(tmp_path, "import", str(seed), "--fetched-at", "2025-08-14T12:00:00Z",
+               "--source", "Russia Today", "--json")  # fmt: skip
+    assert json.loads(first.stdout) == {
+        "imported": 4, "updated": 0, "duplicate": 0, "unchanged": 0, "failed": 0, "failures": [],
+    }  # fmt: skip
+    again = nw(tmp_path, "import", str(seed))
+    assert "imported 0, updated 0, skipped as duplicate 4, failed 0" in again.stdout
+
+    hits = json.loads(nw(tmp_path, "search", "Security Council Sudan", "--json").stdout)
+    assert hits[0]["title"] == "UN rejects parallel government in Sudan"
+    assert hits[0]["source"] == "Russia Today"
+    assert hits[0]["published"] == "2025-08-14T09:00:00+00:00"  # "3 hours ago"
+    assert {"id", "title", "url", "source", "published", "snippet"} <= set(hits[0])
+
+    rows = [json.loads(line) for line in nw(tmp_path, "export").stdout.splitlines()]
+    assert len(rows) == 4
+    assert all(r["text"] and r["analyses"]["language"] == "en" for r in rows)
+    out = tmp_path / "out.jsonl"
+    nw(tmp_path, "export", "--since", "2025-08-14T10:30:00Z", "--output", str(out))
+    assert len(out.read_text().splitlines()) == 2  # the main article (seen now) and "an hour ago"
+
+
+def test_import_report_lists_failures_and_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "ok", "text": "' + "words " * 40 + '"}\nnot json\n')
+    empty = tmp_path / "empty.html"
+    empty.write_text("")
+    out = nw(tmp_path, "import", str(bad), str(empty), str(FIXTURES / "pages"))
+    assert "imported 5, updated 0, skipped as duplicate 1, failed 3" in out.stdout
+    assert f"failed: {bad}:2: not JSON" in out.stdout
+    assert "the file is empty" in out.stdout
+
+
+def test_sources_add_list_remove_and_opml(tmp_path: Path, server: FixtureServer) -> None:
+    added = nw(tmp_path, "sources", "add", server.url("site/"), "--country", "GB",
+               "--ownership", "private", "--kind", "newspaper")  # fmt: skip
+    assert "added source 1: The Fixture Times - World" in added.stdout
+    nw(tmp_path, "sources", "import-opml", str(FIXTURES / "opml" / "sources.opml"))
+    listed = json.loads(nw(tmp_path, "sources", "list", "--json").stdout)
+    assert [s["name"] for s in listed] == [
+        "Council Watch",
+        "The Fixture Times",
+        "The Fixture Times - World",
+    ]
+    first = next(s for s in listed if s["id"] == 1)
+    assert first["feed_url"] == server.url("feeds/teasers.xml")
+    assert (first["country"], first["ownership"], first["kind"]) == ("GB", "private", "newspaper")
+    assert {"last_success", "last_error", "error_count", "next_poll"} <= set(first)
+    opml = nw(tmp_path, "sources", "export-opml").stdout
+    assert opml.count("<outline") == 3
+    assert 'ownership="public broadcaster"' in opml
+    nw(tmp_path, "sources", "remove", "Council Watch")
+    assert len(json.loads(nw(tmp_path, "sources", "list", "--json").stdout)) == 2
+    missing = nw(tmp_path, "sources", "remove", "Nope", ok=False)
+    assert missing.returncode == 1
+    assert "no source named 'Nope'" in missing.stderr
+    nofeed = nw(tmp_path, "sources", "add", server.url("bare/"), ok=False)
+    assert "no feed found" in nofeed.stderr
+
+
+def test_fetch_named_source_and_config(tmp_path: Path, server: FixtureServer) -> None:
+    nw(tmp_path, "sources", "add", server.url("feeds/fulltext.atom"), "--name", "Council")
+    out = nw(tmp_path, "fetch", "Council")
+    assert "articles: 2 new" in out.stdout
+    cfg = nw(tmp_path, "config").stdout
+    assert "NEWSWEAVE_DATABASE_URL=" in cfg
+    assert "NEWSWEAVE_PER_HOST_DELAY=0" in cfg
+
+
+@pytest.mark.slow
+def test_sigkill_mid_fetch_loses_nothing_and_duplicates_nothing(
+    tmp_path: Path, server: FixtureServer
+) -> None:
+    n = 24
+    nw(tmp_path, "sources", "add", server.url(f"gen/feed/{n}?delay=0.25"), "--name", "Gen")
+    db_file = tmp_path / "data" / "newsweave.db"
+
+    def done() -> int:
+        with sqlite3.connect(db_file) as conn:
+            return int(
+                conn.execute("SELECT count(*) FROM articles WHERE state='enriched'").fetchone()[0]
+            )
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "fetch"],
+        env=env_for(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while done() < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    killed_at = done()
+    assert 4 <= killed_at < n, "the kill must land mid-run for this test to mean anything"
+
+    nw(tmp_path, "fetch")
+    with sqlite3.connect(db_file) as conn:
+        rows = conn.execute(
+            "SELECT state, count(*), count(DISTINCT ident) FROM articles GROUP BY state"
+        ).fetchall()
+        urls = conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0]
+    assert rows == [("enriched", n, n)]
+    assert urls == n

@@ -1,0 +1,58 @@
+"""The minimal site, through an in-process ASGI client: the front page lists what was collected,
+markup in articles is escaped, unknown ids give a 404 page."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from newsweave import pipeline
+from newsweave.model import ArticleIn
+from newsweave.store.db import Database
+from newsweave.web.app import create_app
+from newsweave.web.timefmt import relative_time
+
+
+def test_front_page_article_page_and_health(sqlite_db: Database) -> None:
+    text = "The council met on <b>Monday</b> and approved the plan. " * 10
+    art_id, _ = pipeline.ingest(
+        sqlite_db,
+        ArticleIn(url="https://e.example/1", title="Council <script>alert(1)</script> plan",
+                  text=text, source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
+    )  # fmt: skip
+    app = create_app(sqlite_db)
+
+    async def get(path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as client:
+            return await client.get(path)
+
+    def fetch(path: str) -> httpx.Response:
+        return asyncio.run(get(path))
+
+    assert fetch("/healthz").text == "ok"
+    home = fetch("/")
+    assert home.status_code == 200
+    assert "Council &lt;script&gt;alert(1)&lt;/script&gt; plan" in home.text
+    assert "<script>alert(1)" not in home.text
+    assert "an hour ago" in home.text
+    page = fetch(f"/articles/{art_id}")
+    assert page.status_code == 200
+    assert "&lt;b&gt;Monday&lt;/b&gt;" in page.text
+    missing = fetch("/articles/999999")
+    assert missing.status_code == 404
+    assert "no article with id 999999" in missing.text
+    assert fetch("/articles/not-a-number").status_code == 422
+
+
+def test_relative_time() -> None:
+    now = datetime(2025, 8, 14, 12, tzinfo=UTC)
+    assert relative_time(now - timedelta(seconds=20), now) == "just now"
+    assert relative_time(now - timedelta(minutes=1), now) == "a minute ago"
+    assert relative_time(now - timedelta(hours=1, minutes=5), now) == "an hour ago"
+    assert relative_time(now - timedelta(hours=3), now) == "3 hours ago"
+    assert relative_time(now - timedelta(days=2), now) == "2 days ago"
+    assert relative_time(now - timedelta(days=15), now) == "2 weeks ago"
+    assert relative_time(None, now) == ""
