@@ -65,6 +65,27 @@ def _identity(url: str | None, title: str | None, text: str, source_id: int) -> 
     return _Identity(ident[:2200], clean, tkey, chash)
 
 
+def _record(art: ArticleIn, source_id: int, guid: str | None = None) -> store.ArticleRecord:
+    """What the store keeps of an article, with its identity."""
+    ident = _identity(art.url, art.title, art.text, source_id)
+    return store.ArticleRecord(
+        source_id=source_id,
+        ident=ident.ident,
+        url=ident.url,
+        title=art.title,
+        title_key=ident.title_key,
+        text=art.text,
+        content_hash=ident.content_hash,
+        byline=art.byline,
+        description=art.description,
+        image=art.image,
+        language=art.language,
+        published_at=art.published,
+        fetched_at=art.fetched_at,
+        guid=guid,
+    )
+
+
 def ingest(
     db: Database, art: ArticleIn, *, source_id: int | None = None, now: datetime | None = None
 ) -> tuple[int, Outcome]:
@@ -72,26 +93,7 @@ def ingest(
     when = now or datetime.now(UTC)
     with db.begin() as conn:
         sid = source_id or source_for_article(conn, art.source_name, art.source_homepage)
-        ident = _identity(art.url, art.title, art.text, sid)
-        article_id, outcome = store.upsert(
-            conn,
-            store.ArticleRecord(
-                source_id=sid,
-                ident=ident.ident,
-                url=ident.url,
-                title=art.title,
-                title_key=ident.title_key,
-                text=art.text,
-                content_hash=ident.content_hash,
-                byline=art.byline,
-                description=art.description,
-                image=art.image,
-                language=art.language,
-                published_at=art.published,
-                fetched_at=art.fetched_at,
-            ),
-            when,
-        )
+        article_id, outcome = store.upsert(conn, _record(art, sid), when)
     if outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, article_id, when)
     return article_id, outcome
@@ -171,28 +173,8 @@ def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
         fetched_at=now,
     )
     with db.begin() as conn:
-        ident = _identity(art.url, art.title, art.text, row["source_id"])
-        new_id, outcome = store.upsert(
-            conn,
-            store.ArticleRecord(
-                source_id=row["source_id"],
-                ident=ident.ident,
-                url=ident.url,
-                title=art.title,
-                title_key=ident.title_key,
-                text=art.text,
-                content_hash=ident.content_hash,
-                byline=art.byline,
-                description=art.description,
-                image=art.image,
-                language=art.language,
-                published_at=art.published,
-                fetched_at=now,
-                guid=row["guid"],
-            ),
-            now,
-            article_id=article_id,
-        )
+        record = _record(art, row["source_id"], guid=row["guid"])
+        new_id, outcome = store.upsert(conn, record, now, article_id=article_id)
     if outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, new_id, now)
     return outcome
