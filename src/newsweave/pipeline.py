@@ -11,14 +11,14 @@ pending steps again (jobs does), and nothing is done twice: writes are keyed ups
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from newsweave.enrich import STEPS
 from newsweave.enrich.steps import StepInput
 from newsweave.errors import ExtractionError
-from newsweave.ingest.extract import MIN_WORDS, extract
+from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
 from newsweave.model import ArticleIn, ArticleState, FeedItem
@@ -161,16 +161,12 @@ def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
         ex = extract(html, page_url)
     except ExtractionError as exc:
         return _fallback_or_fail(db, article_id, f"extraction: {exc}", now)
-    art = ArticleIn(
-        url=ex.url if ex.url and ex.url.startswith("http") else page_url,
+    # The feed's title and date stand when the page lacks them; the feed's date wins because
+    # pages often carry a modified date where feeds carry the publication date.
+    art = replace(
+        as_article(ex, page_url, now),
         title=ex.title or row["title"],
-        text=ex.text,
-        byline=ex.byline,
         published=row["published_at"] or ex.published,
-        language=ex.language,
-        image=ex.image,
-        description=ex.description,
-        fetched_at=now,
     )
     with db.begin() as conn:
         record = _record(art, row["source_id"], guid=row["guid"])

@@ -16,9 +16,9 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from newsweave.errors import ArchiveItemError, ExtractionError, NewsweaveError, ParseError
 from newsweave.ingest.dump import parse_dump
-from newsweave.ingest.extract import extract
+from newsweave.ingest.extract import as_article, extract
 from newsweave.ingest.feeds import parse_date
-from newsweave.model import ArticleIn, Extracted
+from newsweave.model import ArticleIn
 
 __all__ = ["MAX_FILE_BYTES", "archive_kind", "read_archive"]
 
@@ -80,26 +80,9 @@ def _read_small(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _from_extracted(
-    ex: Extracted, url: str | None, fetched_at: datetime, source_name: str | None
-) -> ArticleIn:
-    return ArticleIn(
-        url=ex.url or url,
-        title=ex.title,
-        text=ex.text,
-        source_name=source_name or ex.site,
-        byline=ex.byline,
-        published=ex.published,
-        language=ex.language,
-        image=ex.image,
-        description=ex.description,
-        fetched_at=fetched_at,
-    )
-
-
 def _read_html(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
     try:
-        yield _from_extracted(extract(_read_small(path)), None, when, source_name)
+        yield as_article(extract(_read_small(path)), None, when, source_name)
     except ArchiveItemError as exc:
         yield exc
     except ExtractionError as exc:
@@ -179,7 +162,7 @@ def _read_warc(path: Path, when: datetime, source_name: str | None) -> Iterator[
                             where, f"truncated record ({missing:,} bytes missing)"
                         )
                         continue
-                    yield _from_extracted(extract(body, url), url, date, source_name)
+                    yield as_article(extract(body, url), url, date, source_name)
                 except (ExtractionError, NewsweaveError) as exc:
                     yield ArchiveItemError(where, str(exc))
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:

@@ -15,9 +15,9 @@ from trafilatura.settings import Document
 
 from newsweave.errors import ExtractionError
 from newsweave.ingest.feeds import parse_date
-from newsweave.model import Extracted
+from newsweave.model import ArticleIn, Extracted
 
-__all__ = ["MIN_WORDS", "extract"]
+__all__ = ["MIN_WORDS", "as_article", "extract"]
 
 #: Fewer words than this is not an article (a page of navigation links, a paywall stub).
 MIN_WORDS = 25
@@ -59,4 +59,24 @@ def extract(page: bytes | str, url: str | None = None) -> Extracted:
         site=doc.sitename or doc.hostname or None,
         image=doc.image or None,
         description=doc.description or None,
+    )
+
+
+def as_article(
+    ex: Extracted, page_url: str | None, fetched_at: datetime, source_name: str | None = None
+) -> ArticleIn:
+    """The article an extraction describes: its declared canonical URL when that is an absolute
+    http(s) URL, else the URL the page was fetched from."""
+    url = ex.url if ex.url and ex.url.startswith(("http://", "https://")) else page_url
+    return ArticleIn(
+        url=url,
+        title=ex.title,
+        text=ex.text,
+        source_name=source_name or ex.site,
+        byline=ex.byline,
+        published=ex.published,
+        language=ex.language,
+        image=ex.image,
+        description=ex.description,
+        fetched_at=fetched_at,
     )
