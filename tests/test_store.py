@@ -147,3 +147,22 @@ def test_export_has_every_field_and_analyses(db: Database) -> None:
     assert row["source"] == "E"
     assert row["analyses"]["language"] == "en"
     assert {"url", "published_at", "content_hash", "state", "version"} <= set(row)
+
+
+def test_failed_page_attempts_back_off_then_give_up(db: Database) -> None:
+    with db.begin() as conn:
+        sid, _ = source_store.add_source(conn, SourceInfo(name="S", feed_url="https://s.example/f"))
+        art_id, created = store.discover(
+            conn, source_id=sid, ident="s.example/a", url="https://s.example/a", title="A",
+            title_key="a", summary=None, published_at=None, guid=None, now=NOW,
+        )  # fmt: skip
+        assert created
+        assert store.pending(conn, NOW)[0].id == art_id
+        first = store.mark_failed_attempt(conn, art_id, "HTTP 503", NOW, max_attempts=2)
+        assert first == "discovered"
+        assert store.pending(conn, NOW) == []  # backed off
+        assert store.pending(conn, NOW + timedelta(minutes=11))[0].attempts == 1
+        assert store.mark_failed_attempt(conn, art_id, "HTTP 503", NOW, max_attempts=2) == "failed"
+        row = store.get_article(conn, art_id)
+        assert (row["state"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 503")
+        assert store.pending(conn, NOW + timedelta(days=30)) == []

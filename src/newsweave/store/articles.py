@@ -82,28 +82,30 @@ class PendingArticle:
     attempts: int
 
 
+# What upsert needs to know about a stored row to decide what a record is to it.
+_COLS = (articles.c.id, articles.c.ident, articles.c.content_hash, articles.c.state, articles.c.url)
+
+
+def _by_ident(conn: Connection, ident: str) -> Any:
+    """The row whose identity key, or one of whose alias keys, is `ident` (both unique)."""
+    row = conn.execute(select(*_COLS).where(articles.c.ident == ident)).first()
+    if row is not None:
+        return row
+    return conn.execute(
+        select(*_COLS)
+        .join(article_urls, article_urls.c.article_id == articles.c.id)
+        .where(article_urls.c.ident == ident)
+    ).first()
+
+
 def _find(conn: Connection, rec: ArticleRecord) -> tuple[Any, bool] | None:
     """The stored row this record is, and whether it was found by content (a duplicate)."""
-    cols = (
-        articles.c.id,
-        articles.c.ident,
-        articles.c.content_hash,
-        articles.c.state,
-        articles.c.url,
-    )
-    row = conn.execute(select(*cols).where(articles.c.ident == rec.ident)).first()
+    row = _by_ident(conn, rec.ident)
     if row is not None:
         return row, False
-    alias = conn.execute(
-        select(*cols)
-        .join(article_urls, article_urls.c.article_id == articles.c.id)
-        .where(article_urls.c.ident == rec.ident)
-    ).first()
-    if alias is not None:
-        return alias, False
     if rec.title_key:
         # The same article without a URL (a scraped dump), now with one, or the reverse.
-        same_title = select(*cols).where(
+        same_title = select(*_COLS).where(
             articles.c.source_id == rec.source_id, articles.c.title_key == rec.title_key
         )
         if rec.url is not None:
@@ -113,7 +115,7 @@ def _find(conn: Connection, rec: ArticleRecord) -> tuple[Any, bool] | None:
             return row, False
     if rec.text:
         row = conn.execute(
-            select(*cols).where(articles.c.content_hash == rec.content_hash).limit(1)
+            select(*_COLS).where(articles.c.content_hash == rec.content_hash).limit(1)
         ).first()
         if row is not None:
             return row, True
@@ -155,14 +157,7 @@ def upsert(
         if found is not None and int(found[0].id) != article_id:
             _fold(conn, article_id, int(found[0].id))
             return int(found[0].id), Outcome.DUPLICATE
-        cols = (
-            articles.c.id,
-            articles.c.ident,
-            articles.c.content_hash,
-            articles.c.state,
-            articles.c.url,
-        )
-        target = conn.execute(select(*cols).where(articles.c.id == article_id)).first()
+        target = conn.execute(select(*_COLS).where(articles.c.id == article_id)).first()
         if target is None:
             raise NotFoundError(f"no article with id {article_id}")
         found = (target, False)
@@ -241,13 +236,7 @@ def discover(
     now: datetime,
 ) -> tuple[int, bool]:
     """Record a feed entry whose page is still to be fetched. Returns (id, created)."""
-    row = conn.execute(select(articles.c.id).where(articles.c.ident == ident)).first()
-    if row is None:
-        row = conn.execute(
-            select(articles.c.id)
-            .join(article_urls, article_urls.c.article_id == articles.c.id)
-            .where(article_urls.c.ident == ident)
-        ).first()
+    row = _by_ident(conn, ident)
     if row is not None:
         return int(row.id), False
     new = conn.execute(
@@ -335,22 +324,20 @@ def mark_failed_attempt(
     conn: Connection, article_id: int, error: str, now: datetime, max_attempts: int
 ) -> ArticleState:
     """Count a failed fetch or extraction; back off, or give up after `max_attempts`."""
-    attempts = int(
-        conn.execute(select(articles.c.attempts).where(articles.c.id == article_id)).scalar_one()
-    )
-    attempts += 1
-    state = ArticleState.FAILED if attempts >= max_attempts else None
+    row = conn.execute(
+        select(articles.c.attempts, articles.c.state).where(articles.c.id == article_id)
+    ).one()
+    attempts = int(row.attempts) + 1
+    state = ArticleState.FAILED if attempts >= max_attempts else ArticleState(row.state)
     values: dict[str, Any] = {
         "attempts": attempts,
         "last_error": error,
         "updated_at": now,
         "next_attempt_at": now + timedelta(minutes=5 * 2 ** min(attempts, 8)),
+        "state": state,
     }
-    if state is not None:
-        values["state"] = state
     conn.execute(update(articles).where(articles.c.id == article_id).values(values))
-    current = conn.execute(select(articles.c.state).where(articles.c.id == article_id)).scalar_one()
-    return ArticleState(current)
+    return state
 
 
 def save_analysis(
