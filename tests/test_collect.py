@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from newsweave import jobs
+from newsweave import jobs, pipeline
 from newsweave.ingest.discover import discover
 from newsweave.ingest.fetch import Fetcher, FetchPolicy
 from newsweave.model import SourceInfo
@@ -127,3 +127,38 @@ def test_default_sources_load(sqlite_db: Database) -> None:
     assert all(r.country and r.ownership and r.kind and r.feed_url for r in rows)
     assert {"state-controlled", "public broadcaster", "private"} <= {r.ownership for r in rows}
     assert jobs.load_default_sources(sqlite_db) == 0
+
+
+def test_page_without_article_falls_back_to_a_long_teaser_or_fails(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    add(db, "Sections", server.url("feeds/no-article-pages.xml"))
+    report = collect(db, policy)
+    assert (report.discovered, report.pages_fetched) == (2, 2)
+    with db.connect() as conn:
+        (listed,) = store.latest_articles(conn)
+        row = store.get_article(conn, listed["id"])
+        assert row["title"] == "Budget talks continue into the night"
+        assert row["text"].startswith("Negotiators from both parties")
+        assert row["last_error"].startswith("extraction: no article text found")
+        assert row["last_error"].endswith("showing the feed's teaser")
+        failed = [a for a in store.iter_export(conn) if a["state"] == "failed"]
+        assert [a["title"] for a in failed] == ["Short teaser only"]
+        assert "no article text found" in failed[0]["last_error"]
+
+
+def test_extract_stored_re_extracts_from_the_kept_page(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    add(db, "Fixture Times", server.url("feeds/teasers.xml"))
+    collect(db, policy)
+    with db.connect() as conn:
+        (summit,) = [a for a in store.latest_articles(conn) if a["title"].startswith("Leaders")]
+        before = store.get_article(conn, summit["id"])
+        url, html = store.raw_page(conn, summit["id"]) or ("", b"")
+    assert url == server.url("pages/summit-talks.html")  # fetched by its canonical URL
+    assert b"Kremlin spokesman" in html
+    outcome = pipeline.extract_stored(db, summit["id"], before["fetched_at"])
+    assert outcome == pipeline.Outcome.UNCHANGED  # same page, same text: nothing to do
+    with db.connect() as conn:
+        assert store.get_article(conn, summit["id"])["version"] == before["version"]

@@ -139,28 +139,35 @@ def record_feed_item(
 def store_page(
     db: Database, article_id: int, url: str, content_type: str, body: bytes, now: datetime
 ) -> Outcome:
-    """Keep a fetched page (FETCHED), then extract it."""
+    """Keep a fetched page (FETCHED), then extract it from memory."""
     with db.begin() as conn:
         store.store_raw(conn, article_id, url, content_type, body, now)
-    return extract_stored(db, article_id, now)
+        row = store.get_article(conn, article_id)
+    return _extract(db, row, url, body, now)
 
 
 def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
-    """Extract a FETCHED article from its stored page and enrich it.
-
-    A page with no article text is not retried (extraction is deterministic); the feed's teaser
-    stands in for the text when there is one, so the article is still listed.
-    """
+    """Extract a FETCHED article from its stored page (after a crash, or to re-extract)."""
     with db.connect() as conn:
         raw = store.raw_page(conn, article_id)
         row = store.get_article(conn, article_id)
     if raw is None:
         raise ExtractionError(f"article {article_id} has no stored page")
-    page_url, html = raw
+    return _extract(db, row, raw[0], raw[1], now)
+
+
+def _extract(
+    db: Database, row: dict[str, Any], page_url: str, html: bytes, now: datetime
+) -> Outcome:
+    """Extract a page into its article row and enrich it.
+
+    A page with no article text is not retried (extraction is deterministic); the feed's teaser
+    stands in for the text when there is one, so the article is still listed.
+    """
     try:
         ex = extract(html, page_url)
     except ExtractionError as exc:
-        return _fallback_or_fail(db, article_id, f"extraction: {exc}", now)
+        return _fallback_or_fail(db, row, f"extraction: {exc}", now)
     # The feed's title and date stand when the page lacks them; the feed's date wins because
     # pages often carry a modified date where feeds carry the publication date.
     art = replace(
@@ -170,25 +177,26 @@ def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
     )
     with db.begin() as conn:
         record = _record(art, row["source_id"], guid=row["guid"])
-        new_id, outcome = store.upsert(conn, record, now, article_id=article_id)
+        new_id, outcome = store.upsert(conn, record, now, article_id=row["id"])
     if outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, new_id, now)
     return outcome
 
 
-def _fallback_or_fail(db: Database, article_id: int, error: str, now: datetime) -> Outcome:
-    with db.connect() as conn:
-        title, teaser = store.feed_summary(conn, article_id)
+def _fallback_or_fail(db: Database, row: dict[str, Any], error: str, now: datetime) -> Outcome:
+    """Publish the feed's teaser as the text if it is long enough (UPDATED), else give up
+    (UNCHANGED, state FAILED)."""
+    article_id = int(row["id"])
+    teaser = row["summary"]
     if teaser and len(teaser.split()) >= MIN_WORDS // 2:
         with db.begin() as conn:
-            row = store.get_article(conn, article_id)
             store.upsert(
                 conn,
                 store.ArticleRecord(
                     source_id=row["source_id"],
                     ident=row["ident"],
                     url=row["url"],
-                    title=title,
+                    title=row["title"],
                     title_key=row["title_key"],
                     text=teaser,
                     content_hash=content_hash(teaser),
@@ -211,14 +219,14 @@ def page_failed(
     db: Database, article_id: int, error: str, now: datetime, *, retry: bool, max_attempts: int
 ) -> ArticleState:
     """A page fetch failed: count it and retry later, or fall back to the teaser / give up."""
-    if retry:
-        with db.begin() as conn:
+    with db.begin() as conn:
+        if retry:
             state = store.mark_failed_attempt(conn, article_id, error, now, max_attempts)
-        if state != ArticleState.FAILED:
-            return state
-    _fallback_or_fail(db, article_id, error, now)
-    with db.connect() as conn:
-        return ArticleState(store.get_article(conn, article_id)["state"])
+            if state != ArticleState.FAILED:
+                return state
+        row = store.get_article(conn, article_id)
+    used_teaser = _fallback_or_fail(db, row, error, now) == Outcome.UPDATED
+    return ArticleState.ENRICHED if used_teaser else ArticleState.FAILED
 
 
 def enrich(db: Database, article_id: int, now: datetime | None = None) -> dict[str, Any]:

@@ -28,7 +28,6 @@ __all__ = [
     "PendingArticle",
     "article_for_enrichment",
     "discover",
-    "feed_summary",
     "get_article",
     "give_up",
     "iter_export",
@@ -453,14 +452,6 @@ def give_up(conn: Connection, article_id: int, error: str, now: datetime) -> Non
         .where(articles.c.id == article_id)
         .values(state=ArticleState.FAILED, last_error=error, updated_at=now, next_attempt_at=None)
     )
-
-
-def feed_summary(conn: Connection, article_id: int) -> tuple[str | None, str | None]:
-    """(title, teaser) a feed gave for an article."""
-    r = conn.execute(
-        select(articles.c.title, articles.c.summary).where(articles.c.id == article_id)
-    ).first()
-    return (r.title, r.summary) if r else (None, None)
 
 
 def note_error(conn: Connection, article_id: int, error: str) -> None:
