@@ -11,18 +11,26 @@ pending steps again (jobs does), and nothing is done twice: writes are keyed ups
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from newsweave.enrich import STEPS
-from newsweave.enrich.steps import StepInput
+import numpy as np
+from sqlalchemy import Connection
+
+from newsweave.enrich import STEPS, Analysis, analyze, dedup, nlp
+from newsweave.enrich import embed as embed_mod
+from newsweave.enrich.related import Candidate, VectorIndex, rank
+from newsweave.enrich.stories import Clusterer, Story
+from newsweave.enrich.summary import summarize
 from newsweave.errors import ExtractionError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
 from newsweave.model import ArticleIn, ArticleState, FeedItem
 from newsweave.store import articles as store
+from newsweave.store import enrichment
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
 
@@ -30,6 +38,7 @@ __all__ = [
     "Outcome",
     "enrich",
     "extract_stored",
+    "forget",
     "ingest",
     "page_failed",
     "record_feed_item",
@@ -229,29 +238,175 @@ def page_failed(
     return ArticleState.ENRICHED if used_teaser else ArticleState.FAILED
 
 
-def enrich(db: Database, article_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Run every analysis on a stored article; each failure is recorded, none stops the rest."""
+class _Memory:
+    """What enrichment keeps in memory per database: the vector index and the open stories.
+
+    Loaded from the database on first use, then kept in step with it by this process's own
+    writes. Two processes writing one database each see the other's articles only after a
+    restart (the scaled-out path will share these through the database; see DESIGN.md).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.index = VectorIndex(embed_mod.DIM)
+        self.clusterer = Clusterer()
+        with db.connect() as conn:
+            for aid, blob in enrichment.all_embeddings(conn, STEPS["embedding"]):
+                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+            now = datetime.now(UTC)
+            for st in enrichment.open_stories(conn, now - self.clusterer.window * 30):
+                if st.centroid:
+                    total = np.frombuffer(st.centroid, dtype=np.float32) * max(st.article_count, 1)
+                    self.clusterer.add_story(
+                        Story(
+                            st.id,
+                            total,
+                            max(st.article_count, 1),
+                            st.first_seen_at,
+                            st.last_seen_at,
+                            st.title,
+                        )
+                    )
+
+
+_memories: weakref.WeakKeyDictionary[Database, _Memory] = weakref.WeakKeyDictionary()
+
+
+def _memory(db: Database) -> _Memory:
+    mem = _memories.get(db)
+    if mem is None:
+        mem = _memories[db] = _Memory(db)
+    return mem
+
+
+def forget(db: Database) -> None:
+    """Drop the in-memory index and stories (after a rollback, or a reindex of stories)."""
+    _memories.pop(db, None)
+
+
+def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analysis:
+    """Run every analysis on a stored article and store all of it in one transaction.
+
+    Each analysis' failure is recorded against the article and stops none of the others. Then
+    come the analyses that need the other articles: near-duplicates (MinHash bands), related
+    articles (vector index, re-ranked), and the story (online clustering).
+    """
     when = now or datetime.now(UTC)
     with db.connect() as conn:
-        title, text, declared = store.article_for_enrichment(conn, article_id)
-    results: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for step in STEPS:
-        try:
-            results[step.name] = step.run(StepInput(title, text, declared, results))
-        except Exception as exc:
-            errors[step.name] = f"{type(exc).__name__}: {exc}"
-    with db.begin() as conn:
-        for step in STEPS:
+        row = store.article_for_enrichment(conn, article_id)
+    a = analyze(row["title"], row["text"], row["language"], row["url"])
+    mem = _memory(db)
+    try:
+        with db.begin() as conn:
+            _store_analysis(conn, article_id, a, when)
+            _understand(conn, mem, article_id, row, a, when)
+            language = a.language or row["language"]
+            store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
+    except Exception:
+        forget(db)  # memory may hold what the rolled-back transaction wrote
+        raise
+    return a
+
+
+def _store_analysis(conn: Connection, article_id: int, a: Analysis, when: datetime) -> None:
+    data = a.to_json()
+    results: dict[str, Any] = {
+        "language": a.language,
+        "kind": a.kind.to_json() if a.kind else None,
+        "entities": data["entities"],
+        "hashtags": data["hashtags"],
+        "summary": {"summary": a.summary, "key_points": a.key_points},
+        "attributions": data["attributions"],
+        "embedding": {"dim": embed_mod.DIM} if a.embedding is not None else None,
+        "minhash": {"perm": 64} if a.minhash is not None else None,
+    }
+    for name, version in STEPS.items():
+        if name in results:
             store.save_analysis(
-                conn,
-                article_id,
-                step.name,
-                step.version,
-                results.get(step.name),
-                errors.get(step.name),
-                when,
+                conn, article_id, name, version, results[name], a.errors.get(name), when
             )
-        language = results.get("language") or declared
-        store.set_enriched(conn, article_id, language, when)
-    return results
+    ids = enrichment.save_entities(
+        conn, article_id, [(e.text, e.type, e.count) for e in a.entities]
+    )
+    enrichment.save_tags(
+        conn,
+        article_id,
+        [enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score) for h in a.hashtags],
+    )
+    enrichment.save_attributions(conn, article_id, data["attributions"], ids)
+    if a.embedding is not None:
+        enrichment.save_embedding(
+            conn, article_id, STEPS["embedding"], embed_mod.DIM, a.embedding.tobytes()
+        )
+    if a.minhash is not None:
+        enrichment.save_minhash(conn, article_id, a.minhash.tobytes(), dedup.bands(a.minhash))
+
+
+def _understand(
+    conn: Connection,
+    mem: _Memory,
+    article_id: int,
+    row: dict[str, Any],
+    a: Analysis,
+    when: datetime,
+) -> None:
+    published = row["published_at"] or row["first_seen_at"] or when
+    original = _original(conn, article_id, a)
+    enrichment.set_duplicate(conn, article_id, original)
+    if a.embedding is None:
+        return
+    mem.index.add(article_id, a.embedding)
+    hits = mem.index.search(a.embedding, 50)
+    info = enrichment.neighbour_info(conn, [i for i, _ in hits])
+    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
+    names = {e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags}
+    enrichment.save_related(
+        conn, article_id, rank(article_id, original or article_id, names, published, cands)
+    )
+    # A copy joins its original's story but is not counted as coverage.
+    if original is not None:
+        sid = enrichment.story_of(conn, original)
+        if sid is not None:
+            enrichment.set_story(conn, article_id, sid, published)
+        return
+    current = enrichment.story_of(conn, article_id)
+    if current is not None and current in mem.clusterer.stories:
+        return  # re-enriching an article keeps its story
+    found, _ = mem.clusterer.best(a.embedding, published)
+    if found is None:
+        found = enrichment.create_story(conn, row["title"] or "", published, a.embedding.tobytes())
+        mem.clusterer.add_story(
+            Story(found, a.embedding.copy(), 1, published, published, row["title"] or "")
+        )
+    else:
+        mem.clusterer.join(found, a.embedding, published)
+    enrichment.set_story(
+        conn, article_id, found, published, mem.clusterer.stories[found].centroid().tobytes()
+    )
+    texts = enrichment.story_member_summaries(conn, found)
+    if len(texts) > 1:
+        sents = [s for t in texts for s in nlp.sentences(t)]
+        enrichment.set_story_summary(conn, found, summarize(sents, n_points=0).summary)
+    elif texts:
+        enrichment.set_story_summary(conn, found, texts[0])
+
+
+def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
+    """The earliest article this one is a near-copy of, or None."""
+    if a.minhash is None:
+        return None
+    best: tuple[float, int] | None = None
+    for cid, blob, dup_of, _published in enrichment.duplicate_candidates(
+        conn, article_id, dedup.bands(a.minhash)
+    ):
+        sim = dedup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
+        if sim < dedup.THRESHOLD:
+            continue
+        root = dup_of or cid
+        if root == article_id:
+            continue
+        # The original is the one that came in first: the lowest id.
+        if root > article_id:
+            continue
+        if best is None or root < best[1]:
+            best = (sim, root)
+    return best[1] if best else None

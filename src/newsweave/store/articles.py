@@ -425,24 +425,45 @@ def iter_export(
         yield row
 
 
-def article_for_enrichment(conn: Connection, article_id: int) -> tuple[str, str, str | None]:
-    """(title, text, declared language) of an article, for the analyses."""
+def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
+    """What the analyses read: title, text, declared language, URL and times."""
     r = conn.execute(
-        select(articles.c.title, articles.c.text, articles.c.language).where(
-            articles.c.id == article_id
-        )
+        select(
+            articles.c.title,
+            articles.c.text,
+            articles.c.language,
+            articles.c.url,
+            articles.c.published_at,
+            articles.c.first_seen_at,
+        ).where(articles.c.id == article_id)
     ).first()
     if r is None:
         raise NotFoundError(f"no article with id {article_id}")
-    return r.title or "", r.text or "", r.language
+    return {
+        "title": r.title or "",
+        "text": r.text or "",
+        "language": r.language,
+        "url": r.url,
+        "published_at": r.published_at,
+        "first_seen_at": r.first_seen_at,
+    }
 
 
-def set_enriched(conn: Connection, article_id: int, language: str | None, now: datetime) -> None:
-    conn.execute(
-        update(articles)
-        .where(articles.c.id == article_id)
-        .values(state=ArticleState.ENRICHED, language=language, updated_at=now)
-    )
+def set_enriched(
+    conn: Connection,
+    article_id: int,
+    language: str | None,
+    now: datetime,
+    summary: str | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "state": ArticleState.ENRICHED,
+        "language": language,
+        "updated_at": now,
+    }
+    if summary:
+        values["summary"] = summary
+    conn.execute(update(articles).where(articles.c.id == article_id).values(values))
 
 
 def give_up(conn: Connection, article_id: int, error: str, now: datetime) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -220,6 +221,24 @@ embeddings = Table(
     Column("model", String(200), nullable=False),
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),  # float32, little-endian
+)
+
+# Near-duplicate detection (enrich.dedup): each article's MinHash signature, and its band keys,
+# indexed so that finding the candidates of a new article is one lookup.
+minhashes = Table(
+    "minhashes",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("signature", LargeBinary, nullable=False),  # uint64, little-endian
+)
+
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band", BigInteger, primary_key=True),
+    Column(
+        "article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 related = Table(

@@ -1,0 +1,238 @@
+"""People, organisations, places and events, from spaCy's NER, merged into one name each.
+
+The model finds mentions; an editor wants names. Within one article "President Putin", "Putin"
+and "Vladimir Putin" are one person, "the Russian Ministry of Defence (MoD)" and a later "MoD"
+one organisation. The rules below do that merging: titles and articles are stripped, a surname
+or a partial name resolves to the one fuller name that ends or starts with it, and an acronym
+introduced in parentheses resolves to its long form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["Entities", "Entity", "clean_name", "extract"]
+
+# spaCy's OntoNotes labels, folded to the four kinds the product shows.
+_KINDS = {
+    "PERSON": "person",
+    "ORG": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "EVENT": "event",
+}
+
+_TITLES = frozenset(
+    [
+        "president",
+        "presidents",
+        "vice",
+        "prime",
+        "minister",
+        "ministers",
+        "chancellor",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "governor",
+        "gov",
+        "mayor",
+        "general",
+        "gen",
+        "colonel",
+        "col",
+        "admiral",
+        "secretary",
+        "ambassador",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "emperor",
+        "tsar",
+        "pope",
+        "sheikh",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "judge",
+        "justice",
+        "chief",
+        "leader",
+        "spokesman",
+        "spokeswoman",
+        "commissioner",
+        "premier",
+    ]
+)
+_LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:['’]s|['’])$")
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_ACRONYM_DEF = re.compile(
+    r"((?:[A-Z][\w’'-]*|of|for|and|the)(?:\s+(?:[A-Z][\w’'-]*|of|for|and|the)){0,8})"
+    r"\s+\(([A-Z][A-Za-z]{1,9})\)"
+)
+_MAX_NAME = 80
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    text: str
+    type: str  # person, org, place, event
+    count: int
+    first: int  # offset of the first mention, for ranking by prominence
+
+
+@dataclass(slots=True)
+class Entities:
+    items: list[Entity]
+    aliases: dict[str, str] = field(default_factory=dict)  # lower-cased surface -> canonical
+
+    def resolve(self, name: str) -> str:
+        """The article's canonical name for a surface form, or the cleaned form itself."""
+        cleaned = clean_name(name)
+        return self.aliases.get(cleaned.lower(), cleaned)
+
+    def kind_of(self, name: str) -> str | None:
+        for e in self.items:
+            if e.text == name:
+                return e.type
+        return None
+
+    def to_json(self) -> list[dict[str, object]]:
+        return [{"text": e.text, "type": e.type, "count": e.count} for e in self.items]
+
+
+def clean_name(name: str) -> str:
+    """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'."""
+    s = _PAREN.sub("", " ".join(name.split()))
+    s = _LEADING.sub("", s.strip(" \"'“”‘’-–—,.:;"))
+    s = _TRAILING.sub("", s)
+    return s.strip(" \"'“”‘’-–—,.:;")
+
+
+def _strip_titles(name: str) -> str:
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """Acronyms an article defines: 'Rapid Support Forces (RSF)' -> {'RSF': 'Rapid Support Forces'}.
+
+    The long form is the shortest run of words before the parenthesis whose capitals spell the
+    acronym, plus at most one leading adjective ("Russian Ministry of Defence (MoD)").
+    """
+    found: dict[str, str] = {}
+    for m in _ACRONYM_DEF.finditer(text):
+        words, short = m.group(1).split(), m.group(2)
+        letters = [c for c in short if c.isupper()]
+        caps = [w for w in words if w[0].isupper()]
+        best = None
+        for i in range(len(words)):
+            if [w[0] for w in words[i:] if w[0].isupper()] == letters:
+                best = i  # the shortest exact spelling wins
+        if best is not None and best > 0 and _DEMONYM.search(words[best - 1]):
+            best -= 1  # "Russian Ministry of Defence (MoD)"
+        if best is not None and caps:
+            long = clean_name(" ".join(words[best:]))
+            if long and long.lower() != short.lower():
+                found[short] = long
+    return found
+
+
+def _split_and(name: str, kind: str, start: int) -> list[tuple[str, int]]:
+    """'Belgorod and Rostov' is two places; 'Peace and Security Council' is one body.
+
+    A mention splits at 'and' when it names people, or when the right side has its own article
+    ('RSF and the Sudanese Armed Forces'), or both sides are single words of a place list.
+    """
+    parts = _AND.split(name)
+    if len(parts) != 2 or not all(p[:1].isupper() or p.startswith("the ") for p in parts):
+        return [(name, start)]
+    left, right = parts
+    single = " " not in left and " " not in right
+    if kind == "person" or right.startswith("the ") or (single and kind != "org"):
+        return [(clean_name(left), start), (clean_name(right), start + name.index(right))]
+    return [(name, start)]
+
+
+def extract(doc: Doc, text: str | None = None) -> Entities:
+    """Entities of a parsed article, merged and counted; most mentioned first."""
+    raw = text if text is not None else doc.text
+    mentions: list[tuple[str, str, int]] = []
+    for ent in doc.ents:
+        kind = _KINDS.get(ent.label_)
+        if kind is None:
+            continue
+        name = clean_name(ent.text)
+        if kind == "person":
+            name = _strip_titles(name)
+        if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
+            continue
+        if name.islower() or "\n" in name:
+            continue
+        for part, offset in _split_and(name, kind, ent.start_char):
+            mentions.append((part, kind, offset))
+
+    aliases: dict[str, str] = {}
+    acr = acronyms(raw)
+    for short, long in acr.items():
+        aliases[short.lower()] = long
+
+    kind_of = {n: k for n, k, _ in mentions}
+    names = set(kind_of) | set(acr.values())
+    # A name that ends exactly one longer name of a person or organisation in the article is
+    # that name ("Putin", "Security Council"); a person's first name alone is too ("Vladimir"
+    # is rare in news, so this only fires when one Vladimir is named).
+    for name in names:
+        if name.lower() in aliases:
+            continue
+        longer = {
+            other
+            for other in names
+            if len(other) > len(name)
+            and kind_of.get(other, "org") in ("person", "org")
+            and (
+                other.endswith(" " + name)
+                or (kind_of.get(other) == "person" and other.startswith(name + " "))
+            )
+        }
+        if len(longer) == 1:
+            aliases[name.lower()] = longer.pop()
+    # Follow chains ("Putin" -> "Vladimir Putin" -> ...), once.
+    for key, value in list(aliases.items()):
+        aliases[key] = aliases.get(value.lower(), value)
+
+    counts: Counter[str] = Counter()
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    first: dict[str, int] = {}
+    for name, kind, pos in mentions:
+        canon = aliases.get(name.lower(), name)
+        counts[canon] += 1
+        kinds[canon][kind] += 1
+        first.setdefault(canon, pos)
+    items = [
+        Entity(name, kinds[name].most_common(1)[0][0], n, first[name]) for name, n in counts.items()
+    ]
+    items.sort(key=lambda e: (-e.count, e.first))
+    return Entities(items, aliases)

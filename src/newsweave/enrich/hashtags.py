@@ -1,0 +1,247 @@
+"""Hashtags: the 3-8 names and topics an editor would tag an article with.
+
+Candidates are the article's merged entities (enrich.entities) and its proper-noun phrases that
+name a thing ("Alaska summit", "Security Council"): runs of proper nouns that end in a common
+noun, found from part-of-speech tags. A candidate scores by how often and how early it is
+mentioned, with a bonus when the headline names it; places and generic words score lower
+because they tag everything. Tags are canonical: one slug per concept (the entity merging makes
+"Putin" and "President Putin" "Vladimir Putin"), and the store folds a bare surname seen in one
+article into the full name seen in another (store.tags).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsweave.enrich.entities import Entities, clean_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["Hashtag", "display", "slugify", "suggest"]
+
+MIN_TAGS = 3
+MAX_TAGS = 8
+_WEIGHT = {"person": 1.3, "org": 1.2, "event": 1.4, "topic": 1.0, "place": 0.8}
+# A phrase whose head is one of these names an event; other phrases are topics.
+_EVENT_HEADS = frozenset(
+    [
+        "summit",
+        "talks",
+        "election",
+        "elections",
+        "referendum",
+        "war",
+        "conflict",
+        "crisis",
+        "attack",
+        "attacks",
+        "strike",
+        "strikes",
+        "ceasefire",
+        "truce",
+        "deal",
+        "agreement",
+        "treaty",
+        "negotiations",
+        "meeting",
+        "conference",
+        "protest",
+        "protests",
+        "games",
+        "cup",
+        "championship",
+        "olympics",
+        "earthquake",
+        "flood",
+        "floods",
+        "hurricane",
+        "storm",
+        "wildfire",
+        "wildfires",
+        "trial",
+        "scandal",
+        "shooting",
+        "invasion",
+        "offensive",
+        "coup",
+        "visit",
+        "sanctions",
+    ]
+)
+# Heads too vague to make a tag on their own behalf ("Russian side", "EU countries").
+_VAGUE_HEADS = frozenset(
+    [
+        "side",
+        "sides",
+        "people",
+        "time",
+        "times",
+        "way",
+        "thing",
+        "things",
+        "year",
+        "years",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "part",
+        "country",
+        "countries",
+        "region",
+        "regions",
+        "leader",
+        "leaders",
+        "state",
+        "states",
+        "official",
+        "officials",
+        "government",
+        "governments",
+        "interest",
+        "interests",
+        "point",
+        "terms",
+        "number",
+        "lot",
+    ]
+)
+_STOP_LABELS = frozenset(
+    [
+        "hashtags",
+        "comments",
+        "related",
+        "articles",
+        "advertisement",
+        "subscribe",
+        "newsletter",
+        "share",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hashtag:
+    slug: str  # "alaska-summit": the canonical key and the URL
+    label: str  # "Alaska summit"
+    display: str  # "#AlaskaSummit"
+    kind: str  # person, org, place, event, topic
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "tag": self.display,
+            "label": self.label,
+            "slug": self.slug,
+            "kind": self.kind,
+            "score": round(self.score, 3),
+        }
+
+
+def slugify(label: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return slug or re.sub(r"\W+", "-", label.lower()).strip("-")
+
+
+def display(label: str) -> str:
+    """'Alaska summit' -> '#AlaskaSummit'; acronyms keep their case ('#UNSecurityCouncil')."""
+    parts = re.findall(r"\w+", label)
+    return "#" + "".join(p if p.isupper() else p[:1].upper() + p[1:] for p in parts)
+
+
+def _phrases(doc: Doc) -> list[tuple[str, int]]:
+    """Proper-noun phrases ending in a common noun: (text, offset)."""
+    out: list[tuple[str, int]] = []
+    toks = list(doc)
+    i = 0
+    while i < len(toks):
+        if toks[i].pos_ != "PROPN":
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and toks[j].pos_ == "PROPN":
+            j += 1
+        k = j
+        while k < len(toks) and toks[k].pos_ == "NOUN" and toks[k].text.isalpha():
+            k += 1
+        if k > j and k - i <= 5:
+            head = toks[k - 1].text.lower()
+            if head not in _VAGUE_HEADS:
+                out.append((doc[i:k].text, toks[i].idx))
+        i = max(k, i + 1)
+    return out
+
+
+def _usable(label: str) -> bool:
+    if not 2 <= len(label) <= 50 or label.lower() in _STOP_LABELS:
+        return False
+    if not any(c.isalpha() for c in label) or label.isdigit():
+        return False
+    return not label.islower()
+
+
+def suggest(title: str, doc: Doc, entities: Entities) -> list[Hashtag]:
+    """3-8 hashtags, best first; fewer when the article names fewer things (never filler)."""
+    length = max(len(doc.text), 1)
+    title_l = title.lower()
+    scores: Counter[str] = Counter()
+    kinds: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    def add(label: str, kind: str, count: int, first: int) -> None:
+        if not _usable(label):
+            return
+        slug = slugify(label)
+        if not slug:
+            return
+        early = 1.0 - min(first / length, 1.0)  # 1 at the top, 0 at the end
+        in_title = label.lower() in title_l or label.split()[-1].lower() in title_l.split()
+        score = (count**0.7) * _WEIGHT.get(kind, 1.0) * (1 + 0.5 * early) * (2 if in_title else 1)
+        if score > scores[slug]:
+            scores[slug] = score
+            kinds[slug] = kind
+            labels[slug] = label
+
+    for e in entities.items:
+        add(e.text, e.type, e.count, e.first)
+    phrase_counts: Counter[str] = Counter()
+    phrase_first: dict[str, int] = {}
+    for text, pos in _phrases(doc):
+        label = entities.resolve(clean_name(text))
+        label = label[:1].upper() + label[1:]
+        phrase_counts[label] += 1
+        phrase_first.setdefault(label, pos)
+    for label, n in phrase_counts.items():
+        if n < 2 and label.lower() not in title_l:
+            continue  # a phrase mentioned once is rarely what the article is about
+        head = label.split()[-1].lower()
+        add(label, "event" if head in _EVENT_HEADS else "topic", n, phrase_first[label])
+
+    ranked = sorted(scores, key=lambda s: -scores[s])
+    chosen: list[str] = []
+    for slug in ranked:
+        words = set(labels[slug].lower().split())
+        # "Alaska" adds nothing beside "Alaska summit" unless it is far more prominent.
+        if any(
+            words < set(labels[c].lower().split()) and scores[slug] < 2 * scores[c] for c in chosen
+        ):
+            continue
+        chosen.append(slug)
+        if len(chosen) == MAX_TAGS:
+            break
+    if len(chosen) > MIN_TAGS:
+        # Past the first three, keep only tags with a real share of the leader's weight.
+        top = scores[chosen[0]]
+        chosen = chosen[:MIN_TAGS] + [s for s in chosen[MIN_TAGS:] if scores[s] >= 0.25 * top]
+    return [
+        Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
+        for s in chosen
+    ]

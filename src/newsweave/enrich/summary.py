@@ -1,0 +1,182 @@
+"""Extractive summary and key points: the article's own most central sentences.
+
+News puts the event first, so the lead counts; but a feature or an analysis buries it, so a
+sentence also scores by how many of the article's frequent content words it carries (Luhn's
+centrality, normalised by length), and each pick is penalised by its overlap with the sentences
+already chosen (maximal marginal relevance), so the key points do not repeat the summary.
+Works for any language (no model): words are split on Unicode word characters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsweave.enrich.nlp import Sentence
+
+__all__ = ["Summary", "summarize"]
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "up",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "also",
+        "after",
+        "before",
+        "about",
+        "over",
+        "said",
+        "says",
+        "say",
+        "just",
+        "only",
+        "other",
+        "some",
+        "such",
+        "very",
+        "all",
+        "any",
+        "one",
+        "two",
+        "new",
+    ]
+)
+_MIN_WORDS, _MAX_WORDS = 6, 70
+_LEAD = 0.25  # weight of position against centrality
+_REDUNDANCY = 0.6
+_WORD = re.compile(r"\w[\w'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    summary: str
+    key_points: list[str]
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in (t.lower() for t in _WORD.findall(text)) if w not in _STOP and len(w) > 2}
+
+
+def summarize(sentences: Sequence[Sentence], n_summary: int = 3, n_points: int = 5) -> Summary:
+    """2-3 summary sentences and 3-5 key points, in article order; short texts get fewer."""
+    cands = [
+        s
+        for s in sentences
+        if _MIN_WORDS <= len(s.text.split()) <= _MAX_WORDS and not s.text.endswith("?")
+    ]
+    if not cands:
+        cands = [s for s in sentences if len(s.text.split()) >= 3][:1]
+    if not cands:
+        return Summary("", [])
+    bags = [_content(s.text) for s in cands]
+    freq: Counter[str] = Counter(w for bag in bags for w in bag)
+    top = max(freq.values(), default=1)
+
+    def centrality(i: int) -> float:
+        bag = bags[i]
+        if not bag:
+            return 0.0
+        return sum(freq[w] / top for w in bag if freq[w] > 1) / math.sqrt(len(bag))
+
+    raw = [centrality(i) for i in range(len(cands))]
+    peak = max(raw) or 1.0
+    base = [(1 - _LEAD) * r / peak + _LEAD / (1 + i) for i, r in enumerate(raw)]
+
+    picked: list[int] = []
+    want = min(len(cands), n_summary + n_points)
+    while len(picked) < want:
+        best, best_score = -1, -math.inf
+        for i in range(len(cands)):
+            if i in picked:
+                continue
+            overlap = max((_jaccard(bags[i], bags[j]) for j in picked), default=0.0)
+            score = base[i] - _REDUNDANCY * overlap
+            if score > best_score:
+                best, best_score = i, score
+        picked.append(best)
+
+    # The summary: the best two (three when they are short), read in article order.
+    n = 3 if sum(len(cands[i].text) for i in picked[:2]) < 300 else 2
+    n = min(n, n_summary, len(picked))
+    summary_ids = sorted(picked[:n])
+    points = sorted(picked[n : n + n_points])
+    return Summary(
+        " ".join(cands[i].text for i in summary_ids), [_point(cands[i].text) for i in points]
+    )
+
+
+def _point(text: str) -> str:
+    return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "…"
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,335 @@
+"""What enrichment learns about an article: entities, tags, attributions, vectors, duplicates,
+related articles and stories. SQL only; the analyses themselves live in enrich/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from newsweave.store.schema import (
+    article_entities,
+    article_tags,
+    articles,
+    attributions,
+    embeddings,
+    entities,
+    minhash_bands,
+    minhashes,
+    related,
+    sources,
+    stories,
+    tags,
+)
+
+__all__ = [
+    "StoryRow",
+    "TagIn",
+    "all_embeddings",
+    "create_story",
+    "duplicate_candidates",
+    "neighbour_info",
+    "open_stories",
+    "save_attributions",
+    "save_embedding",
+    "save_entities",
+    "save_minhash",
+    "save_related",
+    "save_tags",
+    "set_duplicate",
+    "set_story",
+    "story_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TagIn:
+    slug: str
+    label: str
+    display: str
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    id: int
+    title: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    centroid: bytes | None
+    article_count: int
+
+
+def save_entities(
+    conn: Connection, article_id: int, items: Sequence[tuple[str, str, int]]
+) -> dict[str, int]:
+    """Replace an article's entities; returns name -> entity id."""
+    conn.execute(delete(article_entities).where(article_entities.c.article_id == article_id))
+    ids: dict[str, int] = {}
+    for name, type_, count in items:
+        name = name[:300]
+        key = and_(entities.c.name == name, entities.c.type == type_)
+        eid = conn.execute(select(entities.c.id).where(key)).scalar()
+        if eid is None:
+            eid = conn.execute(
+                insert(entities).values(name=name, type=type_).returning(entities.c.id)
+            ).scalar_one()
+        if eid in ids.values():
+            continue
+        ids[name] = eid
+        conn.execute(
+            insert(article_entities).values(article_id=article_id, entity_id=eid, count=count)
+        )
+    return ids
+
+
+def _tag_id(conn: Connection, t: TagIn) -> int:
+    """The tag's row, folding a bare surname and a full name of one person into one tag.
+
+    Within an article the analyses already merge "Putin" into "Vladimir Putin"; across
+    articles, an outlet that only ever writes "Putin" must land on the same page. A one-word
+    person tag joins the one existing person tag whose label ends with that word; a full name
+    arriving after a one-word tag upgrades that tag in place (its articles follow).
+    """
+    row = conn.execute(select(tags.c.id).where(tags.c.slug == t.slug)).first()
+    if row:
+        return int(row.id)
+    words = t.label.split()
+    if t.kind == "person" and len(words) == 1:
+        fuller = conn.execute(
+            select(tags.c.id).where(tags.c.kind == "person", tags.c.label.like(f"% {t.label}"))
+        ).all()
+        if len(fuller) == 1:
+            return int(fuller[0].id)
+    if t.kind == "person" and len(words) > 1:
+        bare = re.sub(r"[^a-z0-9]+", "-", words[-1].lower()).strip("-")
+        old = conn.execute(
+            select(tags.c.id).where(tags.c.slug == bare, tags.c.kind == "person")
+        ).first()
+        if old:
+            conn.execute(
+                update(tags)
+                .where(tags.c.id == old.id)
+                .values(slug=t.slug, label=t.label, display=t.display)
+            )
+            return int(old.id)
+    return int(
+        conn.execute(
+            insert(tags)
+            .values(slug=t.slug, label=t.label[:200], display=t.display[:200], kind=t.kind)
+            .returning(tags.c.id)
+        ).scalar_one()
+    )
+
+
+def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> list[str]:
+    """Replace an article's tags; returns the slugs as stored (after folding)."""
+    conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
+    done: set[int] = set()
+    for t in items:
+        tid = _tag_id(conn, t)
+        if tid in done:
+            continue
+        done.add(tid)
+        conn.execute(insert(article_tags).values(article_id=article_id, tag_id=tid, score=t.score))
+    if not done:
+        return []
+    return list(conn.execute(select(tags.c.slug).where(tags.c.id.in_(done))).scalars())
+
+
+def save_attributions(
+    conn: Connection, article_id: int, items: Sequence[dict[str, Any]], entity_ids: dict[str, int]
+) -> None:
+    conn.execute(delete(attributions).where(attributions.c.article_id == article_id))
+    rows = [
+        {
+            "article_id": article_id,
+            "speaker": (a["speaker"] or "")[:300],
+            "entity_id": entity_ids.get(a["speaker"]),
+            "cue": a["cue"][:64],
+            "content": a["content"],
+            "kind": a["kind"],
+            "start": a["start"],
+            "end": a["end"],
+        }
+        for a in items
+    ]
+    if rows:
+        conn.execute(insert(attributions), rows)
+
+
+def save_embedding(conn: Connection, article_id: int, model: str, dim: int, vector: bytes) -> None:
+    conn.execute(delete(embeddings).where(embeddings.c.article_id == article_id))
+    conn.execute(
+        insert(embeddings).values(article_id=article_id, model=model, dim=dim, vector=vector)
+    )
+
+
+def all_embeddings(conn: Connection, model: str) -> Iterator[tuple[int, bytes]]:
+    q = select(embeddings.c.article_id, embeddings.c.vector).where(embeddings.c.model == model)
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
+
+
+def save_minhash(conn: Connection, article_id: int, signature: bytes, bands: Iterable[int]) -> None:
+    conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == article_id))
+    conn.execute(delete(minhashes).where(minhashes.c.article_id == article_id))
+    conn.execute(insert(minhashes).values(article_id=article_id, signature=signature))
+    rows = [{"band": b, "article_id": article_id} for b in set(bands)]
+    conn.execute(insert(minhash_bands), rows)
+
+
+def duplicate_candidates(
+    conn: Connection, article_id: int, bands: Sequence[int]
+) -> list[tuple[int, bytes, int | None, datetime | None]]:
+    """Articles sharing a band: (id, signature, duplicate_of, published_at)."""
+    ids = (
+        select(minhash_bands.c.article_id)
+        .where(minhash_bands.c.band.in_(list(bands)), minhash_bands.c.article_id != article_id)
+        .distinct()
+        .subquery()
+    )
+    q = (
+        select(
+            minhashes.c.article_id,
+            minhashes.c.signature,
+            articles.c.duplicate_of,
+            articles.c.published_at,
+        )
+        .join(articles, articles.c.id == minhashes.c.article_id)
+        .where(minhashes.c.article_id.in_(select(ids.c.article_id)))
+    )
+    return [
+        (int(r.article_id), bytes(r.signature), r.duplicate_of, r.published_at)
+        for r in conn.execute(q)
+    ]
+
+
+def set_duplicate(conn: Connection, article_id: int, original: int | None) -> None:
+    conn.execute(update(articles).where(articles.c.id == article_id).values(duplicate_of=original))
+
+
+def neighbour_info(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, tuple[frozenset[str], datetime | None, int]]:
+    """For candidate related articles: (entity names and tag slugs, published, group)."""
+    if not ids:
+        return {}
+    names: dict[int, set[str]] = defaultdict(set)
+    q_ent = (
+        select(article_entities.c.article_id, entities.c.name)
+        .join(entities, entities.c.id == article_entities.c.entity_id)
+        .where(article_entities.c.article_id.in_(ids))
+    )
+    for r in conn.execute(q_ent):
+        names[int(r.article_id)].add(r.name.lower())
+    q_tag = (
+        select(article_tags.c.article_id, tags.c.slug)
+        .join(tags, tags.c.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(ids))
+    )
+    for r in conn.execute(q_tag):
+        names[int(r.article_id)].add(r.slug)
+    q = select(
+        articles.c.id,
+        func.coalesce(articles.c.published_at, articles.c.first_seen_at).label("at"),
+        articles.c.duplicate_of,
+    ).where(articles.c.id.in_(ids))
+    return {
+        int(r.id): (frozenset(names[int(r.id)]), r.at, int(r.duplicate_of or r.id))
+        for r in conn.execute(q)
+    }
+
+
+def save_related(conn: Connection, article_id: int, items: Sequence[tuple[int, float]]) -> None:
+    conn.execute(delete(related).where(related.c.article_id == article_id))
+    rows = [
+        {"article_id": article_id, "related_id": rid, "rank": i, "score": score}
+        for i, (rid, score) in enumerate(items, 1)
+    ]
+    if rows:
+        conn.execute(insert(related), rows)
+
+
+def open_stories(conn: Connection, since: datetime) -> list[StoryRow]:
+    q = select(stories).where(stories.c.last_seen_at >= since, stories.c.closed.is_(False))
+    return [
+        StoryRow(r.id, r.title or "", r.first_seen_at, r.last_seen_at, r.centroid, r.article_count)
+        for r in conn.execute(q)
+    ]
+
+
+def create_story(conn: Connection, title: str, when: datetime, centroid: bytes) -> int:
+    return int(
+        conn.execute(
+            insert(stories)
+            .values(
+                title=title,
+                first_seen_at=when,
+                last_seen_at=when,
+                centroid=centroid,
+                article_count=0,
+                outlet_count=0,
+            )
+            .returning(stories.c.id)
+        ).scalar_one()
+    )
+
+
+def story_of(conn: Connection, article_id: int) -> int | None:
+    sid = conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
+    return int(sid) if sid is not None else None
+
+
+def set_story(
+    conn: Connection,
+    article_id: int,
+    story_id: int,
+    when: datetime,
+    centroid: bytes | None = None,
+) -> None:
+    """Put an article in a story and refresh the story's counts (copies are not coverage)."""
+    old = story_of(conn, article_id)
+    conn.execute(update(articles).where(articles.c.id == article_id).values(story_id=story_id))
+    for sid in {story_id, old} - {None}:
+        members = and_(articles.c.story_id == sid, articles.c.duplicate_of.is_(None))
+        n_articles = conn.execute(select(func.count()).where(members)).scalar_one()
+        n_outlets = conn.execute(
+            select(func.count(func.distinct(articles.c.source_id))).where(members)
+        ).scalar_one()
+        values: dict[str, Any] = {"article_count": n_articles, "outlet_count": n_outlets}
+        if sid == story_id:
+            row = conn.execute(
+                select(stories.c.first_seen_at, stories.c.last_seen_at).where(stories.c.id == sid)
+            ).one()
+            values["last_seen_at"] = max(row.last_seen_at, when)
+            values["first_seen_at"] = min(row.first_seen_at, when)
+            if centroid is not None:
+                values["centroid"] = centroid
+        conn.execute(update(stories).where(stories.c.id == sid).values(values))
+
+
+def story_member_summaries(conn: Connection, story_id: int, limit: int = 20) -> list[str]:
+    q = (
+        select(articles.c.summary)
+        .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
+        .order_by(articles.c.published_at)
+        .limit(limit)
+    )
+    return [s for s in conn.execute(q).scalars() if s]
+
+
+def set_story_summary(conn: Connection, story_id: int, summary: str) -> None:
+    conn.execute(update(stories).where(stories.c.id == story_id).values(summary=summary))
+
+
+def article_outlet(conn: Connection, article_id: int) -> str | None:
+    q = select(sources.c.name).join(articles, articles.c.source_id == sources.c.id)
+    return conn.execute(q.where(articles.c.id == article_id)).scalar()
