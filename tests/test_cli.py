@@ -180,3 +180,68 @@ def test_sigkill_mid_fetch_loses_nothing_and_duplicates_nothing(
         urls = conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0]
     assert rows == [("enriched", n, n)]
     assert urls == n
+
+
+def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None:
+    seed = (FIXTURES / "archives" / "seed-page.txt").read_text(encoding="utf-8")
+    sudan = seed.split("UN rejects parallel government in Sudan\n", 1)[1]
+    page = tmp_path / "sudan.txt"
+    page.write_text("UN rejects parallel government in Sudan\n" + sudan, encoding="utf-8")
+    data = json.loads(nw(tmp_path, "analyze", str(page), "--json").stdout)
+    assert {
+        "language",
+        "kind",
+        "hashtags",
+        "entities",
+        "summary",
+        "key_points",
+        "attributions",
+    } <= set(data)
+    assert data["language"] == "en"
+    assert data["kind"] == "news"
+    assert 3 <= len(data["hashtags"]) <= 8
+    assert {"tag", "label", "score"} <= set(data["hashtags"][0])
+    assert {"text", "type", "count"} <= set(data["entities"][0])
+    quote = next(a for a in data["attributions"] if a["cue"] == "reported")
+    assert quote["speaker"] == "UN press service"
+    assert set(quote) == {"speaker", "cue", "content", "kind", "start", "end"}
+
+    html = json.loads(
+        nw(tmp_path, "analyze", str(FIXTURES / "pages" / "summit-talks.html"), "--json").stdout
+    )
+    assert html["summary"]
+    assert html["hashtags"]
+    missing = nw(tmp_path, "analyze", str(tmp_path / "nope.txt"), ok=False)
+    assert missing.returncode == 2
+
+
+def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -> None:
+    lines = (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
+    events = {json.loads(x)["id"]: json.loads(x)["event"] for x in lines}
+    stdin = "\n".join([*lines[:3], "not json", '{"no": "id"}', *lines[3:]]) + "\n"
+    proc = nw(tmp_path, "cluster", stdin=stdin)
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == list(events)
+    story_events: dict[int, set[str]] = {}
+    for o in out:
+        story_events.setdefault(o["story"], set()).add(events[o["id"]])
+    assert all(len(v) == 1 for v in story_events.values())
+    assert len(story_events) == len(set(events.values()))
+    assert "line 4: skipped" in proc.stderr
+    assert "line 5: skipped" in proc.stderr
+
+
+def test_import_then_reindex_then_export_carries_the_analyses(tmp_path: Path) -> None:
+    src = FIXTURES / "understand" / "events.jsonl"
+    nw(tmp_path, "import", str(src))
+    proc = nw(tmp_path, "reindex", "--all")
+    assert "reindexed 13 articles, 0 failed" in proc.stdout
+    assert "articles/s" in proc.stderr
+    rows = [json.loads(x) for x in nw(tmp_path, "export").stdout.splitlines()]
+    assert len(rows) == 13
+    for r in rows:
+        assert {"hashtags", "entities", "summary", "attributions", "kind", "language"} <= set(
+            r["analyses"]
+        )
+        assert r["story_id"] is not None
+    assert sum(1 for r in rows if r["duplicate_of"]) == 1

@@ -14,13 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from newsweave import config, jobs, pipeline
+from newsweave import config, enrich, jobs, pipeline
 from newsweave.enrich import language
 from newsweave.errors import ArchiveItemError, NewsweaveError
 from newsweave.ingest.archives import read_archive
@@ -405,6 +405,121 @@ def extract_cmd(ctx: click.Context, target: str, as_json: bool) -> None:
         click.echo(f"{key}: {out[key] or '-'}")
     click.echo("")
     click.echo(ex.text)
+
+
+# --- understanding -------------------------------------------------------------------------
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html", b"<?xml")) or b"<body" in head or b"<p>" in head
+
+
+@main.command("analyze")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def analyze_cmd(file: Path, as_json: bool) -> None:
+    """Run every analysis on one article (HTML or plain text) without touching the database.
+
+    Plain text: a short first line followed by a blank or a longer line is the headline.
+    """
+    data = file.read_bytes()
+    url = None
+    if _looks_like_html(data):
+        ex = extract(data, None)
+        title, text, declared, url = ex.title or "", ex.text, ex.language, ex.url
+    else:
+        raw = data.decode("utf-8", errors="replace").strip()
+        first, _, rest = raw.partition("\n")
+        is_title = len(first) <= 200 and not first.rstrip().endswith((".", "!", "?")) and rest
+        title, text, declared = (first.strip(), rest.strip(), None) if is_title else ("", raw, None)
+    result = enrich.analyze(title, text, declared, url, with_embedding=False).to_json()
+    if as_json:
+        click.echo(_dump(result))
+        return
+    click.echo(f"language: {result['language'] or '-'}   kind: {result['kind'] or '-'}")
+    click.echo("hashtags: " + " ".join(h["tag"] for h in result["hashtags"]))
+    click.echo(
+        "entities: "
+        + ", ".join(f"{e['text']} ({e['type']}, {e['count']})" for e in result["entities"])
+    )
+    click.echo(f"\nsummary: {result['summary']}\n")
+    for point in result["key_points"]:
+        click.echo(f"  - {point}")
+    if result["attributions"]:
+        click.echo("\nwho says what:")
+    for a in result["attributions"]:
+        click.echo(f"  {a['speaker']} ({a['cue']}): {a['content']}")
+    for name, error in result["errors"].items():
+        click.echo(f"error in {name}: {error}", err=True)
+
+
+@main.command("cluster")
+@click.option(
+    "--batch", type=click.IntRange(1, 1024), default=64, help="Articles embedded at once."
+)
+def cluster_cmd(batch: int) -> None:
+    """Cluster JSONL articles from stdin into stories, printing {"id", "story"} per article.
+
+    Input lines carry id, title, text and published, in time order (other fields are ignored);
+    the clusterer is the pipeline's own. A bad line is reported on stderr and skipped.
+    """
+    from newsweave.enrich import embed
+    from newsweave.enrich.stories import Clusterer
+
+    clusterer = Clusterer()
+    last = [datetime.now(UTC)]
+    pending: list[tuple[Any, str, str, datetime]] = []
+
+    def flush() -> None:
+        vecs = embed.embed_many([(t, x) for _, t, x, _ in pending])
+        for (item_id, _, _, when), vec in zip(pending, vecs, strict=True):
+            story = clusterer.assign(vec, when)
+            click.echo(json.dumps({"id": item_id, "story": story}, ensure_ascii=False))
+        pending.clear()
+
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or "id" not in item:
+                raise ValueError("not an object with an id")
+            when = parse_date(str(item["published"])) if item.get("published") else None
+        except ValueError as exc:
+            click.echo(f"line {n}: skipped: {exc}", err=True)
+            continue
+        when = when or last[0]
+        last[0] = when
+        pending.append(
+            (item["id"], str(item.get("title") or ""), str(item.get("text") or ""), when)
+        )
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+
+
+@main.command("reindex")
+@click.option("--all", "everything", is_flag=True, help="Every article, not only stale ones.")
+@click.pass_context
+def reindex_cmd(ctx: click.Context, everything: bool) -> None:
+    """Run the analyses again over stored articles after a model or version change."""
+    db = _db(ctx)
+    start = time.monotonic()
+    last = [0.0]
+
+    def progress(n: int, total: int, failed: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 2 or n == total:
+            last[0] = now
+            rate = n / max(now - start, 1e-6)
+            click.echo(
+                f"reindex: {n}/{total} articles, {failed} failed, {rate:.1f} articles/s", err=True
+            )
+
+    done, failed = pipeline.reindex(db, everything=everything, on_progress=progress)
+    click.echo(f"reindexed {done} articles, {failed} failed")
 
 
 @main.command("search")

@@ -11,7 +11,9 @@ pending steps again (jobs does), and nothing is done twice: writes are keyed ups
 
 from __future__ import annotations
 
+import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +26,7 @@ from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, rank
 from newsweave.enrich.stories import Clusterer, Story
 from newsweave.enrich.summary import summarize
-from newsweave.errors import ExtractionError
+from newsweave.errors import ExtractionError, NewsweaveError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
@@ -42,10 +44,12 @@ __all__ = [
     "ingest",
     "page_failed",
     "record_feed_item",
+    "reindex",
     "store_page",
 ]
 
 Outcome = store.Outcome
+log = logging.getLogger("newsweave.pipeline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +322,7 @@ def _store_analysis(conn: Connection, article_id: int, a: Analysis, when: dateti
         "attributions": data["attributions"],
         "embedding": {"dim": embed_mod.DIM} if a.embedding is not None else None,
         "minhash": {"perm": 64} if a.minhash is not None else None,
+        "story": {"clusterer": STEPS["story"]},
     }
     for name, version in STEPS.items():
         if name in results:
@@ -410,3 +415,38 @@ def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
         if best is None or root < best[1]:
             best = (sim, root)
     return best[1] if best else None
+
+
+def reindex(
+    db: Database,
+    *,
+    everything: bool = False,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Analyse stored articles again after a model or version change; (done, failed).
+
+    Only articles with a missing or older analysis, unless `everything`. When the story
+    clusterer changed (or with `everything`), stories are rebuilt from scratch, in time order.
+    """
+    with db.connect() as conn:
+        ids = enrichment.stale_articles(conn, STEPS, everything)
+        restory = everything or bool(
+            enrichment.stale_articles(conn, {"story": STEPS["story"]}, everything=False)
+        )
+    if restory:
+        with db.begin() as conn:
+            enrichment.reset_stories(conn)
+        forget(db)
+        with db.connect() as conn:
+            ids = enrichment.stale_articles(conn, STEPS, everything=True)
+    done = failed = 0
+    for n, article_id in enumerate(ids, 1):
+        try:
+            enrich(db, article_id)
+            done += 1
+        except NewsweaveError as exc:
+            failed += 1
+            log.warning("article %s: %s", article_id, exc)
+        if on_progress:
+            on_progress(n, len(ids), failed)
+    return done, failed

@@ -90,7 +90,7 @@ _ACRONYM_DEF = re.compile(
 )
 _MAX_NAME = 80
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
-_AND = re.compile(r"\s+(?:and|&)\s+")
+_AND = re.compile(r"\s+and\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ def _split_and(name: str, kind: str, start: int) -> list[tuple[str, int]]:
         return [(name, start)]
     left, right = parts
     single = " " not in left and " " not in right
-    if kind == "person" or right.startswith("the ") or (single and kind != "org"):
+    if kind == "person" or right.startswith("the ") or single:
         return [(clean_name(left), start), (clean_name(right), start + name.index(right))]
     return [(name, start)]
 
@@ -211,6 +211,7 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
             other
             for other in names
             if len(other) > len(name)
+            and " and " not in other
             and kind_of.get(other, "org") in ("person", "org")
             and (
                 other.endswith(" " + name)

@@ -63,8 +63,14 @@ def doc_sentences(doc: Doc) -> list[Sentence]:
         if m:
             carry = start + m.start(1)
             text = text[: m.start()].rstrip()
-        if text:
-            out.append(Sentence(text, start))
+        # A sentence never crosses a paragraph: spaCy joins a headline or a dateline to the
+        # next line when neither ends with a full stop.
+        offset = 0
+        for part in text.split("\n"):
+            if part.strip():
+                lead = len(part) - len(part.lstrip())
+                out.append(Sentence(part.strip(), start + offset + lead))
+            offset += len(part) + 1
     return out
 
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
+from newsweave.model import ArticleState
 from newsweave.store.schema import (
+    analyses,
     article_entities,
     article_tags,
     articles,
@@ -23,7 +25,6 @@ from newsweave.store.schema import (
     minhash_bands,
     minhashes,
     related,
-    sources,
     stories,
     tags,
 )
@@ -330,6 +331,28 @@ def set_story_summary(conn: Connection, story_id: int, summary: str) -> None:
     conn.execute(update(stories).where(stories.c.id == story_id).values(summary=summary))
 
 
-def article_outlet(conn: Connection, article_id: int) -> str | None:
-    q = select(sources.c.name).join(articles, articles.c.source_id == sources.c.id)
-    return conn.execute(q.where(articles.c.id == article_id)).scalar()
+def stale_articles(conn: Connection, versions: dict[str, str], everything: bool) -> list[int]:
+    """Enriched articles to analyse again, oldest first (stories are clustered in time order).
+
+    Stale means an analysis is missing or was made by another version than `versions`.
+    """
+    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+    q = select(articles.c.id).where(
+        articles.c.state.in_([ArticleState.ENRICHED, ArticleState.EXTRACTED])
+    )
+    if not everything:
+        current = [and_(analyses.c.name == n, analyses.c.version == v) for n, v in versions.items()]
+        fresh = (
+            select(analyses.c.article_id)
+            .where(or_(*current))
+            .group_by(analyses.c.article_id)
+            .having(func.count() == len(current))
+        )
+        q = q.where(articles.c.id.not_in(fresh))
+    return [int(i) for i in conn.execute(q.order_by(when, articles.c.id)).scalars()]
+
+
+def reset_stories(conn: Connection) -> None:
+    """Forget every story, before clustering all articles again in time order."""
+    conn.execute(update(articles).values(story_id=None))
+    conn.execute(delete(stories))

@@ -1,0 +1,248 @@
+"""The analyses, as pure functions, on the seed page and on the team's event fixtures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsweave.enrich import analyze, attribution, dedup, entities, nlp
+from newsweave.enrich.embed import embed_many
+from newsweave.enrich.hashtags import display, slugify
+from newsweave.enrich.kind import classify
+from newsweave.enrich.related import Candidate, VectorIndex, rank
+from newsweave.enrich.stories import Clusterer
+from newsweave.enrich.summary import summarize
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = (FIXTURES / "archives" / "seed-page.txt").read_text(encoding="utf-8")
+EVENTS = [
+    json.loads(line) for line in (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
+]
+
+
+def _seed_main() -> tuple[str, str]:
+    lines = SEED.strip().split("\n")
+    body = "\n".join(lines[1 : lines.index("Hashtags")])
+    return lines[0], body
+
+
+def _seed_sudan() -> str:
+    return SEED.split("UN rejects parallel government in Sudan\n", 1)[1].strip()
+
+
+def test_who_says_what_on_the_seed_page() -> None:
+    title, body = _seed_main()
+    found = analyze(title, body, with_embedding=False).attributions
+    by_speaker = {(a.speaker, a.cue): a for a in found}
+    mod = by_speaker[("Russian Ministry of Defence", "alleged")]
+    assert mod.content.startswith("Ukrainian forces were preparing a false-flag provocation")
+    assert body[mod.start : mod.end] == mod.content
+    assert any(a.speaker == "Moscow" and "timing was too precise" in a.content for a in found)
+
+    sudan = _seed_sudan()
+    un = [
+        a
+        for a in analyze("UN rejects", sudan, with_embedding=False).attributions
+        if a.cue == "reported"
+    ]
+    assert len(un) == 1
+    assert un[0].speaker == "UN press service"
+    assert un[0].kind == "direct"
+    assert un[0].content.startswith("The members of the Security Council unequivocally reaffirmed")
+    assert sudan[un[0].start : un[0].end] == un[0].content
+
+
+def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
+    text = (
+        "Fyodor Lukyanov, a foreign policy analyst, spoke in Moscow on Friday. "
+        "Lukyanov said that the Alaska meeting was an attempt to settle unfinished business. "
+        "He added that no one should expect a breakthrough from a single meeting. "
+        "According to Lukyanov, the real question is the basis for peaceful coexistence."
+    )
+    found = analyze("Analyst on the summit", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue, a.kind) for a in found] == [
+        ("Fyodor Lukyanov", "said", "indirect"),
+        ("Fyodor Lukyanov", "added", "indirect"),
+        ("Fyodor Lukyanov", "according to", "according_to"),
+    ]
+    assert found[2].content == "the real question is the basis for peaceful coexistence"
+
+
+def test_entities_merge_titles_surnames_and_acronyms() -> None:
+    text = (
+        "President Vladimir Putin met envoys in Moscow. Putin later spoke to reporters. "
+        "President Putin said the talks were useful. The Russian Ministry of Defence (MoD) "
+        "issued a statement, and the MoD later repeated it."
+    )
+    ents = entities.extract(nlp.parse(text), text)
+    names = {e.text: e for e in ents.items}
+    assert names["Vladimir Putin"].count == 3
+    assert names["Vladimir Putin"].type == "person"
+    assert "Putin" not in names
+    assert ents.resolve("MoD") == "Russian Ministry of Defence"
+
+
+def test_hashtags_are_canonical_few_and_free_of_junk() -> None:
+    title, body = _seed_main()
+    tags = analyze(title, body, with_embedding=False).hashtags
+    assert 3 <= len(tags) <= 8
+    labels = [t.label for t in tags]
+    assert "Moscow" in labels
+    assert "Vladimir Zelensky" in labels
+    assert "Zelensky" not in labels
+    for t in tags:
+        assert t.display.startswith("#")
+        assert " " not in t.display
+        assert t.slug == slugify(t.label)
+        assert t.label.lower() not in {"the", "this", "hashtags", "comments"}
+    sudan = [
+        t.label for t in analyze("UN rejects parallel government in Sudan", _seed_sudan()).hashtags
+    ]
+    assert "Rapid Support Forces" in sudan
+    assert "Sudan" in sudan
+    assert display("Alaska summit") == "#AlaskaSummit"
+    assert display("UN Security Council") == "#UNSecurityCouncil"
+
+
+def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
+    text = (
+        "President Putin arrived in Anchorage on Friday. Vladimir Putin was greeted by officials. "
+        "Putin then held talks about Ukraine for six hours with the American delegation."
+    )
+    tags = analyze("Putin lands in Alaska", text, with_embedding=False).hashtags
+    assert [t.slug for t in tags].count("vladimir-putin") == 1
+    assert not any(t.slug in {"putin", "president-putin"} for t in tags)
+
+
+def test_summary_and_key_points_come_from_the_article_without_repeating() -> None:
+    title, body = _seed_main()
+    a = analyze(title, body, with_embedding=False)
+    sentences = a.summary.split(". ")
+    assert 2 <= len([s for s in sentences if s]) <= 4
+    assert 3 <= len(a.key_points) <= 5
+    for point in a.key_points:
+        assert point not in a.summary
+        assert point.rstrip("…")[:60] in body
+    one = summarize(nlp.sentences("Just one sentence here about the summit in Alaska."))
+    assert one.summary == "Just one sentence here about the summit in Alaska."
+    assert one.key_points == []
+
+
+def test_kind_tells_news_from_opinion_and_analysis() -> None:
+    sudan = classify("UN rejects parallel government in Sudan", _seed_sudan())
+    assert sudan.label == "news"
+    opinion = classify(
+        "Opinion: We must stop pretending",
+        "I think we should be honest. In my view the plan is absurd and I believe it must end. "
+        "My readers know I have said so for years, and I will say it again.",
+        url="https://paper.example/opinion/2026/stop-pretending",
+    )
+    assert opinion.label == "opinion"
+    title, body = _seed_main()
+    assert classify(title, body).label in {"analysis", "opinion"}
+    assert 0.0 < sudan.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("", ""),
+        ("Short", "One sentence only."),
+        ("Menu", "Home\nNews\nSport\nWeather\nContact us\nPrivacy\nTerms\n" * 30),
+        ("Emoji", "🔥🔥🔥 Big news 🎉🎉 today!!! 😀 " * 50),
+        ("Markup", "<div><script>alert(1)</script><p>Hello <b>world</b></p></div> " * 40),
+        (
+            "Deutsch",
+            "Die Bundesregierung hat am Mittwoch ein neues Gesetz beschlossen. Der Kanzler "
+            "sagte, das Gesetz werde die Wirtschaft stärken. Die Opposition kritisierte den "
+            "Plan scharf und kündigte Widerstand im Bundestag an.",
+        ),
+        (
+            "Русский",
+            "Министерство иностранных дел России заявило в среду, что переговоры продолжатся. "
+            "Представитель ведомства сказал журналистам, что встреча прошла конструктивно.",
+        ),
+    ],
+)
+def test_bad_input_gives_sensible_empty_results_and_no_error(title: str, text: str) -> None:
+    a = analyze(title, text)
+    assert a.errors == {}
+    assert len(a.hashtags) <= 8
+    out = a.to_json()
+    json.dumps(out)
+    if a.language not in (None, "en"):
+        assert a.hashtags == []
+        assert a.attributions == []
+        assert a.summary  # the language-neutral summary still works
+
+
+def test_a_megabyte_article_is_bounded_not_fatal() -> None:
+    title, body = _seed_main()
+    huge = (body + "\n") * (1_000_000 // len(body) + 1)
+    assert len(huge) > 1_000_000
+    a = analyze(title, huge)
+    assert a.errors == {}
+    assert 3 <= len(a.hashtags) <= 8
+    assert a.embedding is not None
+    assert a.minhash is not None
+
+
+def test_near_duplicates_are_found_and_different_stories_are_not() -> None:
+    by_id = {e["id"]: e for e in EVENTS}
+    original = dedup.signature(by_id["b1"]["text"])
+    copy = dedup.signature(by_id["b1copy"]["text"])
+    other = dedup.signature(by_id["b2"]["text"])
+    assert original is not None
+    assert copy is not None
+    assert other is not None
+    assert dedup.similarity(original, copy) >= dedup.THRESHOLD
+    assert set(dedup.bands(original)) & set(dedup.bands(copy))
+    assert dedup.similarity(original, other) < 0.2  # same event, written independently
+    assert dedup.signature("too short to compare") is None
+
+
+def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:
+    vecs = embed_many([(e["title"], e["text"]) for e in EVENTS])
+    c = Clusterer()
+    story_of: dict[str, int] = {}
+    for e, v in zip(EVENTS, vecs, strict=True):
+        when = datetime.fromisoformat(e["published"].replace("Z", "+00:00"))
+        story_of[e["id"]] = c.assign(v, when)
+    events: dict[str, set[int]] = {}
+    for e in EVENTS:
+        events.setdefault(e["event"], set()).add(story_of[e["id"]])
+    assert all(len(s) == 1 for s in events.values()), events  # each event is one story
+    assert len({next(iter(s)) for s in events.values()}) == len(events)  # and no two share one
+
+    late = datetime(2027, 1, 1, tzinfo=UTC)
+    alaska = next(e for e in EVENTS if e["event"] == "alaska")
+    i = EVENTS.index(alaska)
+    assert c.assign(vecs[i], late) not in story_of.values()  # months later: a new story
+
+
+def test_related_ranking_skips_self_and_copies() -> None:
+    now = datetime(2026, 10, 17, tzinfo=UTC)
+    cands = [
+        Candidate(1, 1.0, frozenset({"ecb"}), now, 1),  # itself
+        Candidate(2, 0.95, frozenset({"ecb"}), now, 1),  # a copy of it
+        Candidate(3, 0.80, frozenset({"ecb", "lagarde"}), now, 3),
+        Candidate(4, 0.79, frozenset({"ecb"}), now, 3),  # copy of 3: only one of them
+        Candidate(5, 0.60, frozenset(), now - timedelta(days=30), 5),
+        Candidate(6, 0.10, frozenset(), now, 6),  # unrelated
+    ]
+    out = rank(1, 1, {"ecb", "lagarde"}, now, cands)
+    assert [i for i, _ in out] == [3, 5]
+    index = VectorIndex(3)
+    index.add(7, np.array([1, 0, 0], dtype=np.float32))
+    index.add(8, np.array([0, 1, 0], dtype=np.float32))
+    assert index.search(np.array([0.9, 0.1, 0], dtype=np.float32), 1)[0][0] == 7
+
+
+def test_attribution_rules_ignore_determiners_and_adjectives() -> None:
+    text = "The alleged provocation was seen in Moscow as deliberate background noise by many."
+    sents = nlp.sentences(text)
+    assert attribution.extract(sents, entities.Entities([])) == []
