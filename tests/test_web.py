@@ -56,3 +56,65 @@ def test_relative_time() -> None:
     assert relative_time(now - timedelta(days=2), now) == "2 days ago"
     assert relative_time(now - timedelta(days=15), now) == "2 weeks ago"
     assert relative_time(None, now) == ""
+
+
+def _client_get(db: Database):  # type: ignore[no-untyped-def]
+    app = create_app(db)
+
+    def fetch(path: str) -> httpx.Response:
+        async def get() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+                return await c.get(path)
+
+        return asyncio.run(get())
+
+    return fetch
+
+
+def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Database) -> None:
+    import json
+    from pathlib import Path
+
+    events = [
+        json.loads(x)
+        for x in (Path(__file__).parent / "fixtures/understand/events.jsonl")
+        .read_text()
+        .splitlines()
+    ]
+    ids = {}
+    for e in events:
+        ids[e["id"]], _ = pipeline.ingest(
+            sqlite_db,
+            ArticleIn(url=e["url"], title=e["title"], text=e["text"], source_name=e["source"],
+                      published=datetime.fromisoformat(e["published"].replace("Z", "+00:00"))),
+        )  # fmt: skip
+    fetch = _client_get(sqlite_db)
+    page = fetch(f"/articles/{ids['d1']}").text
+    order = ["<h1>", "Hashtags", "AI features", "Summary", "Who says what", "Related articles"]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions), "sections out of order"
+    assert 'href="/tags/rapid-support-forces"' in page
+    assert "#RapidSupportForces" in page
+    assert "<strong>UN press service</strong>" in page
+    assert "Other coverage of this story" in page
+    assert "Africa Desk" in page  # the other outlet covering the Sudan story
+    assert f'href="/articles/{ids["d2"]}"' in page
+
+    tag = fetch("/tags/rapid-support-forces")
+    assert tag.status_code == 200
+    assert "UN rejects parallel government in Sudan" in tag.text
+    assert fetch("/tags/no-such-tag").status_code == 404
+
+    b2 = fetch(f"/articles/{ids['b2']}").text
+    related = b2[b2.index("Related articles") :]
+    assert not (f'/articles/{ids["b1"]}"' in related and f'/articles/{ids["b1copy"]}"' in related)
+
+    home = fetch("/").text
+    assert "Top stories" in home
+    story_link = home.split('href="/stories/', 1)[1].split('"', 1)[0]
+    story = fetch(f"/stories/{story_link}")
+    assert story.status_code == 200
+    assert "Timeline" in story.text
+    assert "Coverage by outlet" in story.text
+    assert fetch("/stories/999999").status_code == 404

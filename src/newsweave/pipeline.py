@@ -360,13 +360,16 @@ def _understand(
     if a.embedding is None:
         return
     mem.index.add(article_id, a.embedding)
-    hits = mem.index.search(a.embedding, 50)
-    info = enrichment.neighbour_info(conn, [i for i, _ in hits])
-    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
     names = {e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags}
-    enrichment.save_related(
-        conn, article_id, rank(article_id, original or article_id, names, published, cands)
-    )
+    mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
+    # The articles it is related to may now list it too: an older article's page gains the
+    # newer coverage without waiting for a reindex.
+    info = enrichment.neighbour_info(conn, [i for i, _ in mine])
+    for other, _score in mine:
+        vec = mem.index.get(other)
+        if vec is not None and other in info:
+            names_o, time_o, group_o = info[other]
+            _related(conn, mem, other, vec, group_o, names_o, time_o)
     # A copy joins its original's story but is not counted as coverage.
     if original is not None:
         sid = enrichment.story_of(conn, original)
@@ -393,6 +396,23 @@ def _understand(
         enrichment.set_story_summary(conn, found, summarize(sents, n_points=0).summary)
     elif texts:
         enrichment.set_story_summary(conn, found, texts[0])
+
+
+def _related(
+    conn: Connection,
+    mem: _Memory,
+    article_id: int,
+    vec: Any,
+    group: int,
+    names: set[str] | frozenset[str],
+    published: datetime | None,
+) -> list[tuple[int, float]]:
+    hits = mem.index.search(vec, 50)
+    info = enrichment.neighbour_info(conn, [i for i, _ in hits])
+    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
+    ranked = rank(article_id, group, names, published, cands)
+    enrichment.save_related(conn, article_id, ranked)
+    return ranked
 
 
 def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:

@@ -53,6 +53,14 @@ class VectorIndex:
             self._mat = np.vstack([self._mat, np.stack(self._pending)])
             self._pending = []
 
+    def get(self, item_id: int) -> NDArray[np.float32] | None:
+        pos = self._pos.get(item_id)
+        if pos is None:
+            return None
+        self._flush()
+        row: NDArray[np.float32] = self._mat[pos]
+        return row
+
     def search(self, vec: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
         self._flush()
         if not self._ids:

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from newsweave.errors import NotFoundError
 from newsweave.store.db import Database
-from newsweave.web.pages import article, home
+from newsweave.web.pages import article, home, topics
 from newsweave.web.timefmt import relative_time
 
 __all__ = ["create_app"]
@@ -32,6 +32,11 @@ def create_app(db: Database) -> FastAPI:
     app.add_api_route("/", home.page, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route(
         "/articles/{article_id}", article.page, methods=["GET"], response_class=HTMLResponse
+    )
+
+    app.add_api_route("/tags/{slug}", topics.tag, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route(
+        "/stories/{story_id}", topics.story, methods=["GET"], response_class=HTMLResponse
     )
 
     @app.get("/healthz", response_class=PlainTextResponse)

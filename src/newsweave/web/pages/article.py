@@ -1,4 +1,4 @@
-"""The article page."""
+"""The article page: the article, hashtags, the AI panel, other coverage, related articles."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from fastapi.responses import HTMLResponse
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.articles import get_article
+from newsweave.store.views import article_insights
 
 
 def page(request: Request, article_id: int) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         art = get_article(conn, article_id)
-    if art["state"] not in VISIBLE_STATES:
-        raise NotFoundError(f"article {article_id} is not available")
+        if art["state"] not in VISIBLE_STATES:
+            raise NotFoundError(f"article {article_id} is not available")
+        insights = article_insights(conn, article_id, art["story_id"])
     paragraphs = [p for p in (art["text"] or "").split("\n") if p.strip()]
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "article.html", {"title": art["title"], "a": art, "paragraphs": paragraphs}
+        request,
+        "article.html",
+        {"title": art["title"], "a": art, "paragraphs": paragraphs, "i": insights},
     )

@@ -1,0 +1,193 @@
+"""What the pages show: an article with everything enrichment stored, a story, a hashtag.
+
+Read-only queries, each page a handful of them (no model runs on a page view).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from newsweave.errors import NotFoundError
+from newsweave.model import VISIBLE_STATES
+from newsweave.store.schema import (
+    analyses,
+    article_entities,
+    article_tags,
+    articles,
+    attributions,
+    entities,
+    related,
+    sources,
+    stories,
+    tags,
+)
+
+__all__ = ["article_insights", "story_page", "tag_page", "top_stories"]
+
+_CARD = (
+    articles.c.id,
+    articles.c.title,
+    articles.c.summary,
+    articles.c.published_at,
+    articles.c.first_seen_at,
+    articles.c.url,
+    sources.c.name.label("source"),
+    sources.c.id.label("source_id"),
+    sources.c.country,
+    sources.c.ownership,
+)
+_VISIBLE = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
+
+
+def _cards(conn: Connection, q: Any) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def article_insights(conn: Connection, article_id: int, story_id: int | None) -> dict[str, Any]:
+    """Hashtags, the AI panel (summary, key points, kind, who says what, entities), related
+    articles and other coverage of the article's story."""
+    tag_rows = conn.execute(
+        select(tags.c.slug, tags.c.label, tags.c.display, tags.c.kind)
+        .join(article_tags, article_tags.c.tag_id == tags.c.id)
+        .where(article_tags.c.article_id == article_id)
+        .order_by(article_tags.c.score.desc())
+    ).all()
+    data = {
+        r.name: r.data
+        for r in conn.execute(
+            select(analyses.c.name, analyses.c.data).where(
+                analyses.c.article_id == article_id,
+                analyses.c.name.in_(["summary", "kind"]),
+                analyses.c.error.is_(None),
+            )
+        )
+    }
+    said = conn.execute(
+        select(
+            attributions.c.speaker, attributions.c.cue, attributions.c.content, attributions.c.kind
+        )
+        .where(attributions.c.article_id == article_id)
+        .order_by(attributions.c.start)
+    ).all()
+    ents = conn.execute(
+        select(entities.c.name, entities.c.type, article_entities.c.count)
+        .join(article_entities, article_entities.c.entity_id == entities.c.id)
+        .where(article_entities.c.article_id == article_id)
+        .order_by(article_entities.c.count.desc(), entities.c.name)
+        .limit(20)
+    ).all()
+    rel = _cards(
+        conn,
+        select(*_CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .join(related, related.c.related_id == articles.c.id)
+        .where(related.c.article_id == article_id, _VISIBLE)
+        .order_by(related.c.rank),
+    )
+    coverage: list[dict[str, Any]] = []
+    if story_id is not None:
+        coverage = _cards(
+            conn,
+            select(*_CARD)
+            .join(sources, sources.c.id == articles.c.source_id)
+            .where(
+                articles.c.story_id == story_id,
+                articles.c.id != article_id,
+                articles.c.duplicate_of.is_(None),
+                _VISIBLE,
+            )
+            .order_by(articles.c.published_at.desc())
+            .limit(12),
+        )
+    summary = data.get("summary") or {}
+    return {
+        "tags": [dict(r._mapping) for r in tag_rows],
+        "summary": summary.get("summary") or "",
+        "key_points": summary.get("key_points") or [],
+        "kind": data.get("kind"),
+        "attributions": [dict(r._mapping) for r in said],
+        "entities": [dict(r._mapping) for r in ents],
+        "related": rel,
+        "coverage": coverage,
+    }
+
+
+def tag_page(conn: Connection, slug: str, limit: int = 50) -> dict[str, Any]:
+    tag = conn.execute(select(tags).where(tags.c.slug == slug)).first()
+    if tag is None:
+        raise NotFoundError(f"no hashtag {slug!r}")
+    items = _cards(
+        conn,
+        select(*_CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .join(article_tags, article_tags.c.article_id == articles.c.id)
+        .where(article_tags.c.tag_id == tag.id, articles.c.duplicate_of.is_(None), _VISIBLE)
+        .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at).desc())
+        .limit(limit),
+    )
+    return {"tag": dict(tag._mapping), "articles": items}
+
+
+def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
+    """The story, its articles in time order, coverage by outlet and who each outlet quotes."""
+    story = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+    if story is None:
+        raise NotFoundError(f"no story with id {story_id}")
+    items = _cards(
+        conn,
+        select(*_CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None), _VISIBLE)
+        .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at)),
+    )
+    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in items:
+        by_outlet[a["source"]].append(a)
+    speakers: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ids = [a["id"] for a in items]
+    if ids:
+        q = (
+            select(sources.c.name, attributions.c.speaker)
+            .join(articles, articles.c.id == attributions.c.article_id)
+            .join(sources, sources.c.id == articles.c.source_id)
+            .where(attributions.c.article_id.in_(ids))
+        )
+        for r in conn.execute(q):
+            speakers[r.speaker][r.name] += 1
+    who = sorted(
+        ({"speaker": s, "outlets": dict(o), "total": sum(o.values())} for s, o in speakers.items()),
+        key=lambda w: -int(w["total"]),  # type: ignore[call-overload]
+    )
+    return {
+        "story": dict(story._mapping),
+        "articles": items,
+        "by_outlet": dict(by_outlet),
+        "who": who[:20],
+    }
+
+
+def top_stories(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
+    """The widest-covered stories (distinct outlets), then the freshest, with their outlets."""
+    rows = conn.execute(
+        select(stories)
+        .where(stories.c.article_count > 0)
+        .order_by(stories.c.outlet_count.desc(), stories.c.last_seen_at.desc())
+        .limit(limit)
+    ).all()
+    out = [dict(r._mapping) for r in rows]
+    if not out:
+        return out
+    outlets: dict[int, set[str]] = defaultdict(set)
+    q = (
+        select(articles.c.story_id, sources.c.name)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.story_id.in_([s["id"] for s in out]), articles.c.duplicate_of.is_(None))
+    )
+    for r in conn.execute(q):
+        outlets[r.story_id].add(r.name)
+    for s in out:
+        s["outlets"] = sorted(outlets[s["id"]])
+    return out
