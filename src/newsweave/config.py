@@ -68,6 +68,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("poll_interval", int, 1800, "Default seconds between polls of a source."),
     Option("max_article_attempts", int, 5, "Attempts to fetch an article page before giving up."),
     Option(
+        "llm_url",
+        str,
+        "",
+        "Optional OpenAI-compatible endpoint (base URL ending in /v1) that writes summaries "
+        "and key points; empty means the offline extractive summaries.",
+    ),
+    Option("llm_model", str, "", "Model name sent to the LLM endpoint."),
+    Option("llm_api_key", str, "", "Bearer token for the LLM endpoint, if it needs one.", True),
+    Option("llm_timeout", float, 60.0, "Seconds to wait for the LLM endpoint per article."),
+    Option(
         "load_default_sources",
         _bool,
         True,

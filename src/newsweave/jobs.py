@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from newsweave import pipeline
 from newsweave.config import Settings
 from newsweave.errors import (
+    ConfigError,
     FetchError,
     GoneError,
     HTTPStatusError,
@@ -33,12 +34,20 @@ from newsweave.errors import (
 from newsweave.ingest.feeds import parse_feed
 from newsweave.ingest.fetch import Fetcher, FetchPolicy
 from newsweave.ingest.opml import read_opml
+from newsweave.llm import SummaryWriter
 from newsweave.model import ArticleState
 from newsweave.store import articles as article_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
-__all__ = ["Collector", "Report", "load_default_sources", "policy_from", "run_scheduler"]
+__all__ = [
+    "Collector",
+    "Report",
+    "load_default_sources",
+    "policy_from",
+    "run_scheduler",
+    "summary_writer",
+]
 
 log = logging.getLogger("newsweave.jobs")
 T = TypeVar("T")
@@ -88,6 +97,17 @@ def policy_from(settings: Settings) -> FetchPolicy:
         per_host_delay=settings.per_host_delay,
         concurrency=settings.concurrency,
         respect_robots=settings.respect_robots,
+    )
+
+
+def summary_writer(settings: Settings) -> SummaryWriter | None:
+    """The LLM summary writer when NEWSWEAVE_LLM_URL is set, else None (extractive)."""
+    if not settings.llm_url:
+        return None
+    if not settings.llm_model:
+        raise ConfigError("NEWSWEAVE_LLM_URL is set but NEWSWEAVE_LLM_MODEL is empty")
+    return SummaryWriter(
+        settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout
     )
 
 

@@ -30,6 +30,7 @@ from newsweave.errors import ExtractionError, NewsweaveError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
+from newsweave.llm import LLMError, SummaryWriter
 from newsweave.model import ArticleIn, ArticleState, FeedItem
 from newsweave.store import articles as store
 from newsweave.store import enrichment
@@ -46,6 +47,7 @@ __all__ = [
     "record_feed_item",
     "reindex",
     "store_page",
+    "use_summary_writer",
 ]
 
 Outcome = store.Outcome
@@ -273,6 +275,15 @@ class _Memory:
 
 
 _memories: weakref.WeakKeyDictionary[Database, _Memory] = weakref.WeakKeyDictionary()
+_writers: weakref.WeakKeyDictionary[Database, SummaryWriter] = weakref.WeakKeyDictionary()
+
+
+def use_summary_writer(db: Database, writer: SummaryWriter | None) -> None:
+    """Have an LLM write the summaries of articles enriched into `db` (None: extractive)."""
+    if writer is None:
+        _writers.pop(db, None)
+    else:
+        _writers[db] = writer
 
 
 def _memory(db: Database) -> _Memory:
@@ -298,10 +309,19 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     with db.connect() as conn:
         row = store.article_for_enrichment(conn, article_id)
     a = analyze(row["title"], row["text"], row["language"], row["url"])
+    summary_by, llm_error = "extractive", None
+    writer = _writers.get(db)
+    if writer is not None and a.summary:
+        try:
+            a.summary, a.key_points = writer.write(row["title"], row["text"])
+            summary_by = "llm"
+        except LLMError as exc:  # the extractive summary stands
+            llm_error = str(exc)
+            log.warning("article %s: %s", article_id, exc)
     mem = _memory(db)
     try:
         with db.begin() as conn:
-            _store_analysis(conn, article_id, a, when)
+            _store_analysis(conn, article_id, a, when, summary_by, llm_error)
             _understand(conn, mem, article_id, row, a, when)
             language = a.language or row["language"]
             store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
@@ -311,14 +331,26 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     return a
 
 
-def _store_analysis(conn: Connection, article_id: int, a: Analysis, when: datetime) -> None:
+def _store_analysis(
+    conn: Connection,
+    article_id: int,
+    a: Analysis,
+    when: datetime,
+    summary_by: str = "extractive",
+    llm_error: str | None = None,
+) -> None:
     data = a.to_json()
     results: dict[str, Any] = {
         "language": a.language,
         "kind": a.kind.to_json() if a.kind else None,
         "entities": data["entities"],
         "hashtags": data["hashtags"],
-        "summary": {"summary": a.summary, "key_points": a.key_points},
+        "summary": {
+            "summary": a.summary,
+            "key_points": a.key_points,
+            "by": summary_by,
+            "llm_error": llm_error,
+        },
         "attributions": data["attributions"],
         "embedding": {"dim": embed_mod.DIM} if a.embedding is not None else None,
         "minhash": {"perm": 64} if a.minhash is not None else None,
