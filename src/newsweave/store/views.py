@@ -6,9 +6,10 @@ Read-only queries, each page a handful of them (no model runs on a page view).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
@@ -25,7 +26,17 @@ from newsweave.store.schema import (
     tags,
 )
 
-__all__ = ["article_insights", "story_page", "tag_page", "top_stories"]
+__all__ = [
+    "article_insights",
+    "article_list",
+    "story_list",
+    "story_page",
+    "tag_list",
+    "tag_page",
+    "top_stories",
+]
+
+FeedFormat = Literal["atom", "json"]
 
 _CARD = (
     articles.c.id,
@@ -191,3 +202,78 @@ def top_stories(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
     for s in out:
         s["outlets"] = sorted(outlets[s["id"]])
     return out
+
+
+_article_time = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+
+
+def article_list(
+    conn: Connection,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 20,
+    source_id: int | None = None,
+    language: str | None = None,
+    tag: str | None = None,
+    story_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Readable articles, newest first, from just after the keyset `after` (time, id)."""
+    q = (
+        select(*_CARD, _article_time.label("at"), articles.c.language, articles.c.story_id)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(_VISIBLE, articles.c.duplicate_of.is_(None))
+    )
+    if after is not None:
+        at, last_id = after
+        q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
+    if source_id is not None:
+        q = q.where(articles.c.source_id == source_id)
+    if language:
+        q = q.where(articles.c.language == language)
+    if story_id is not None:
+        q = q.where(articles.c.story_id == story_id)
+    if tag:
+        q = (
+            q.join(article_tags, article_tags.c.article_id == articles.c.id)
+            .join(tags, tags.c.id == article_tags.c.tag_id)
+            .where(tags.c.slug == tag)
+        )
+    return _cards(conn, q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit))
+
+
+def story_list(
+    conn: Connection, *, after: tuple[datetime, int] | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Stories, most recently fed first (keyset on last seen, id)."""
+    q = select(
+        stories.c.id,
+        stories.c.title,
+        stories.c.summary,
+        stories.c.first_seen_at,
+        stories.c.last_seen_at,
+        stories.c.article_count,
+        stories.c.outlet_count,
+    ).where(stories.c.article_count > 0)
+    if after is not None:
+        at, last_id = after
+        q = q.where(
+            or_(
+                stories.c.last_seen_at < at,
+                and_(stories.c.last_seen_at == at, stories.c.id < last_id),
+            )
+        )
+    q = q.order_by(stories.c.last_seen_at.desc(), stories.c.id.desc()).limit(limit)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def tag_list(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """The most used hashtags."""
+    n = func.count(article_tags.c.article_id).label("articles")
+    q = (
+        select(tags.c.slug, tags.c.label, tags.c.display, tags.c.kind, n)
+        .join(article_tags, article_tags.c.tag_id == tags.c.id)
+        .group_by(tags.c.id, tags.c.slug, tags.c.label, tags.c.display, tags.c.kind)
+        .order_by(n.desc(), tags.c.slug)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]

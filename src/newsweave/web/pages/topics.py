@@ -1,18 +1,21 @@
-"""Hashtag and story pages."""
+"""Hashtag, story and source pages."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from newsweave.store.views import story_page, tag_page
+from newsweave.store.sources import get_source
+from newsweave.store.views import article_list, story_page, tag_page
 
 
 def tag(request: Request, slug: str) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         data = tag_page(conn, slug)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "tag.html", {"title": data["tag"]["display"], **data}
+        request,
+        "tag.html",
+        {"title": data["tag"]["display"], "feed": f"/tags/{slug}/feed", **data},
     )
 
 
@@ -20,5 +23,18 @@ def story(request: Request, story_id: int) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         data = story_page(conn, story_id)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "story.html", {"title": data["story"]["title"] or "Story", **data}
+        request,
+        "story.html",
+        {"title": data["story"]["title"] or "Story", "feed": f"/stories/{story_id}/feed", **data},
+    )
+
+
+def source(request: Request, source_id: int) -> HTMLResponse:
+    with request.app.state.db.connect() as conn:
+        src = get_source(conn, source_id)
+        items = article_list(conn, limit=50, source_id=source_id)
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "source.html",
+        {"title": src.name, "src": src, "articles": items, "feed": f"/sources/{source_id}/feed"},
     )

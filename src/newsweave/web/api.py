@@ -1,0 +1,237 @@
+"""The JSON API under /api/: what the pages show, as data, with cursor pagination and caching.
+
+Lists answer {"items": [...], "next": CURSOR or null}; pass `cursor=` back for the next page.
+Cursors are opaque (a keyset, base64url): a page never skips or repeats an item when new
+articles arrive between requests. Every answer carries an ETag (and Last-Modified where the data
+has a time); a conditional request with a current validator gets 304 and no body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from newsweave.errors import NotFoundError
+from newsweave.model import VISIBLE_STATES
+from newsweave.store import search as search_store
+from newsweave.store import sources as source_store
+from newsweave.store import views
+from newsweave.store.articles import get_article
+
+__all__ = ["ApiError", "router"]
+
+router = APIRouter(prefix="/api", tags=["api"])
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
+Cursor = Annotated[str | None, Query(max_length=200, description="`next` of the previous page.")]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def respond(request: Request, payload: Any, modified: datetime | None = None) -> Response:
+    """JSON with an ETag and Last-Modified; 304 when the client's copy is current."""
+    body = json.dumps(payload, default=_default, ensure_ascii=False, separators=(",", ":"))
+    etag = 'W/"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified.astimezone(UTC), usegmt=True)
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        if etag in {t.strip() for t in inm.split(",")} or inm.strip() == "*":
+            return Response(status_code=304, headers=headers)
+    elif modified is not None and (ims := request.headers.get("if-modified-since")):
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            since = None
+        if since is not None and since.tzinfo and modified.replace(microsecond=0) <= since:
+            return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _encode(at: datetime, item_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{item_id}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, item_id = raw.rsplit("|", 1)
+        when = datetime.fromisoformat(at)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(item_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ApiError(
+            400, "invalid cursor: pass back the `next` value of a previous page"
+        ) from None
+
+
+def _page(items: list[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
+    more = len(items) > limit
+    items = items[:limit]
+    nxt = _encode(items[-1][key], items[-1]["id"]) if more and items else None
+    return {"items": items, "next": nxt}
+
+
+def _article_item(a: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": a["id"],
+        "title": a["title"],
+        "url": a["url"],
+        "source": {"id": a["source_id"], "name": a["source"]},
+        "published": a["published_at"] or a["first_seen_at"],
+        "summary": a["summary"],
+        "language": a.get("language"),
+        "story_id": a.get("story_id"),
+        "links": {"html": f"/articles/{a['id']}", "api": f"/api/articles/{a['id']}"},
+    }
+
+
+@router.get("/articles", summary="Latest articles, newest first")
+def list_articles(
+    request: Request,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    source: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
+    story: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+) -> Response:
+    with request.app.state.db.connect() as conn:
+        rows = views.article_list(
+            conn,
+            after=_decode(cursor),
+            limit=limit + 1,
+            source_id=source,
+            language=language,
+            tag=tag,
+            story_id=story,
+        )
+    page = _page(rows, limit, "at")
+    page["items"] = [_article_item(a) for a in page["items"]]
+    newest = max((a["published"] for a in page["items"] if a["published"]), default=None)
+    return respond(request, page, newest)
+
+
+@router.get("/articles/{article_id}", summary="One article with all its analyses")
+def get_article_api(request: Request, article_id: int) -> Response:
+    with request.app.state.db.connect() as conn:
+        art = get_article(conn, article_id)
+        if art["state"] not in VISIBLE_STATES:
+            raise NotFoundError(f"article {article_id} is not available")
+        i = views.article_insights(conn, article_id, art["story_id"])
+    out = {
+        **_article_item(art),
+        "byline": art["byline"],
+        "text": art["text"],
+        "image": art["image"],
+        "duplicate_of": art["duplicate_of"],
+        "kind": i["kind"],
+        "hashtags": [
+            {"tag": t["display"], "label": t["label"], "slug": t["slug"], "kind": t["kind"]}
+            for t in i["tags"]
+        ],
+        "summary": i["summary"] or art["summary"],
+        "key_points": i["key_points"],
+        "attributions": i["attributions"],
+        "entities": [
+            {"text": e["name"], "type": e["type"], "count": e["count"]} for e in i["entities"]
+        ],
+        "related": [_article_item(r) for r in i["related"]],
+        "coverage": [_article_item(r) for r in i["coverage"]],
+    }
+    return respond(request, out, art["updated_at"])
+
+
+@router.get("/stories", summary="Stories, most recently fed first")
+def list_stories(request: Request, limit: Limit = 20, cursor: Cursor = None) -> Response:
+    with request.app.state.db.connect() as conn:
+        rows = views.story_list(conn, after=_decode(cursor), limit=limit + 1)
+    page = _page(rows, limit, "last_seen_at")
+    newest = max((s["last_seen_at"] for s in page["items"]), default=None)
+    return respond(request, page, newest)
+
+
+@router.get("/stories/{story_id}", summary="One story: its articles, outlets and speakers")
+def get_story_api(request: Request, story_id: int) -> Response:
+    with request.app.state.db.connect() as conn:
+        data = views.story_page(conn, story_id)
+    story = {k: v for k, v in data["story"].items() if k != "centroid"}
+    out = {
+        **story,
+        "articles": [_article_item(a) for a in data["articles"]],
+        "outlets": sorted(data["by_outlet"]),
+        "who_says_what": data["who"],
+    }
+    return respond(request, out, story["last_seen_at"])
+
+
+@router.get("/sources", summary="Every source with its labels and health")
+def list_sources(request: Request) -> Response:
+    with request.app.state.db.connect() as conn:
+        rows = source_store.all_sources(conn)
+    return respond(request, {"items": [r.as_dict() for r in rows], "next": None})
+
+
+@router.get("/sources/{source_id}", summary="One source")
+def get_source_api(request: Request, source_id: int) -> Response:
+    with request.app.state.db.connect() as conn:
+        return respond(request, source_store.get_source(conn, source_id).as_dict())
+
+
+@router.get("/tags", summary="The most used hashtags")
+def list_tags(request: Request, limit: Limit = 100) -> Response:
+    with request.app.state.db.connect() as conn:
+        return respond(request, {"items": views.tag_list(conn, limit), "next": None})
+
+
+@router.get("/tags/{slug}", summary="One hashtag and its articles")
+def get_tag_api(request: Request, slug: str, limit: Limit = 20, cursor: Cursor = None) -> Response:
+    with request.app.state.db.connect() as conn:
+        tag = views.tag_page(conn, slug, limit=0)["tag"]
+        rows = views.article_list(conn, after=_decode(cursor), limit=limit + 1, tag=slug)
+    page = _page(rows, limit, "at")
+    page["items"] = [_article_item(a) for a in page["items"]]
+    return respond(
+        request, {"tag": {k: tag[k] for k in ("slug", "label", "display", "kind")}, **page}
+    )
+
+
+@router.get("/search", summary="Full-text search, best first")
+def search_api(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    offset = 0
+    if cursor:
+        decoded = _decode(cursor)
+        offset = decoded[1] if decoded else 0
+    if offset > 10_000:
+        raise ApiError(400, "search pages stop at 10,000 results; refine the query")
+    with request.app.state.db.connect() as conn:
+        hits = search_store.search(conn, q, limit=limit + 1, offset=offset)
+    more = len(hits) > limit
+    items = [h.as_dict() for h in hits[:limit]]
+    nxt = _encode(datetime(1970, 1, 1, tzinfo=UTC), offset + limit) if more else None
+    return respond(request, {"items": items, "next": nxt})

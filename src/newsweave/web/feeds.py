@@ -1,0 +1,123 @@
+"""Feeds out: Atom 1.0 and JSON Feed 1.1 of the latest articles, a hashtag, a source, a story;
+and the sources as OPML. Built with lxml (Atom) and json, so text is always escaped."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from lxml import etree
+
+from newsweave.ingest.opml import write_opml
+from newsweave.store import sources as source_store
+from newsweave.store import views
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["feeds"])
+_ATOM = "http://www.w3.org/2005/Atom"
+_N = 50
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) -> Response:
+    base = _base(request)
+    feed = etree.Element(f"{{{_ATOM}}}feed", nsmap={None: _ATOM})
+    etree.SubElement(feed, f"{{{_ATOM}}}title").text = title
+    etree.SubElement(feed, f"{{{_ATOM}}}id").text = base + path
+    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + path + ".atom")
+    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", href=base + path)
+    updated = max((a["at"] for a in items if a.get("at")), default=datetime.now(UTC))
+    etree.SubElement(feed, f"{{{_ATOM}}}updated").text = updated.isoformat()
+    gen = etree.SubElement(feed, f"{{{_ATOM}}}generator")
+    gen.text = "newsweave"
+    for a in items:
+        entry = etree.SubElement(feed, f"{{{_ATOM}}}entry")
+        etree.SubElement(entry, f"{{{_ATOM}}}title").text = a["title"] or "(untitled)"
+        etree.SubElement(entry, f"{{{_ATOM}}}id").text = f"{base}/articles/{a['id']}"
+        etree.SubElement(
+            entry, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/articles/{a['id']}"
+        )
+        if a["url"]:
+            etree.SubElement(entry, f"{{{_ATOM}}}link", rel="via", href=a["url"])
+        etree.SubElement(entry, f"{{{_ATOM}}}updated").text = a["at"].isoformat()
+        author = etree.SubElement(entry, f"{{{_ATOM}}}author")
+        etree.SubElement(author, f"{{{_ATOM}}}name").text = a["source"]
+        if a["summary"]:
+            etree.SubElement(entry, f"{{{_ATOM}}}summary").text = a["summary"]
+    body = etree.tostring(feed, xml_declaration=True, encoding="utf-8")
+    return Response(body, media_type="application/atom+xml")
+
+
+def _json_feed(request: Request, title: str, path: str, items: list[dict[str, Any]]) -> Response:
+    base = _base(request)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": base + path,
+        "feed_url": base + path + ".json",
+        "items": [
+            {
+                "id": f"{base}/articles/{a['id']}",
+                "url": f"{base}/articles/{a['id']}",
+                "external_url": a["url"],
+                "title": a["title"] or "(untitled)",
+                "summary": a["summary"],
+                "content_text": a["summary"] or a["title"] or "",
+                "date_published": a["at"].isoformat(),
+                "authors": [{"name": a["source"]}],
+            }
+            for a in items
+        ],
+    }
+    return Response(json.dumps(feed, ensure_ascii=False), media_type="application/feed+json")
+
+
+def _feed(
+    request: Request, fmt: str, title: str, path: str, items: list[dict[str, Any]]
+) -> Response:
+    return (_atom if fmt == "atom" else _json_feed)(request, title, path, items)
+
+
+@router.get("/feeds/latest.{fmt}", summary="The latest articles as Atom or JSON Feed")
+def latest(request: Request, fmt: views.FeedFormat) -> Response:
+    with request.app.state.db.connect() as conn:
+        items = views.article_list(conn, limit=_N)
+    return _feed(request, fmt, "newsweave: latest", "/", items)
+
+
+@router.get("/tags/{slug}/feed.{fmt}", summary="A hashtag's articles as a feed")
+def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
+    with request.app.state.db.connect() as conn:
+        tag = views.tag_page(conn, slug, limit=0)["tag"]
+        items = views.article_list(conn, limit=_N, tag=slug)
+    return _feed(request, fmt, f"newsweave: {tag['display']}", f"/tags/{slug}", items)
+
+
+@router.get("/sources/{source_id}/feed.{fmt}", summary="A source's articles as a feed")
+def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Response:
+    with request.app.state.db.connect() as conn:
+        src = source_store.get_source(conn, source_id)
+        items = views.article_list(conn, limit=_N, source_id=source_id)
+    return _feed(request, fmt, f"newsweave: {src.name}", f"/sources/{source_id}", items)
+
+
+@router.get("/stories/{story_id}/feed.{fmt}", summary="A story's articles as a feed")
+def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Response:
+    with request.app.state.db.connect() as conn:
+        story = views.story_page(conn, story_id)["story"]
+        items = views.article_list(conn, limit=_N, story_id=story_id)
+    return _feed(request, fmt, f"newsweave: {story['title']}", f"/stories/{story_id}", items)
+
+
+@router.get("/sources.opml", summary="Every source as OPML 2.0")
+def sources_opml(request: Request) -> Response:
+    with request.app.state.db.connect() as conn:
+        rows = source_store.all_sources(conn)
+    return Response(write_opml(r.info for r in rows), media_type="text/x-opml")

@@ -1,0 +1,212 @@
+"""The JSON API and the feeds out, through an in-process ASGI client, on both engines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import httpx
+import pytest
+
+from newsweave import pipeline
+from newsweave.ingest.opml import read_opml
+from newsweave.model import ArticleIn, SourceInfo
+from newsweave.store.db import Database
+from newsweave.store.sources import add_source
+from newsweave.web.app import create_app
+
+EVENTS = [
+    json.loads(x)
+    for x in (Path(__file__).parent / "fixtures/understand/events.jsonl").read_text().splitlines()
+]
+
+
+def _load(db: Database) -> dict[str, int]:
+    ids = {}
+    for e in EVENTS:
+        art = ArticleIn(
+            url=e["url"],
+            title=e["title"],
+            text=e["text"],
+            source_name=e["source"],
+            published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
+        )
+        ids[e["id"]], _ = pipeline.ingest(db, art)
+    return ids
+
+
+class Client:
+    def __init__(self, db: Database) -> None:
+        self.app = create_app(db)
+
+    def get(self, path: str, **headers: str) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+                return await c.get(path, headers=headers)
+
+        return asyncio.run(go())
+
+    def json(self, path: str) -> Any:
+        r = self.get(path)
+        assert r.status_code == 200, (path, r.text)
+        return r.json()
+
+
+def test_articles_api_pages_with_cursors_and_caches(db: Database) -> None:
+    ids = _load(db)
+    c = Client(db)
+    seen: list[int] = []
+    path = "/api/articles?limit=5"
+    pages = 0
+    while path:
+        page = c.json(path)
+        assert set(page) == {"items", "next"}
+        seen += [a["id"] for a in page["items"]]
+        pages += 1
+        path = f"/api/articles?limit=5&cursor={page['next']}" if page["next"] else ""
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == len(EVENTS) - 1  # the syndicated copy is not listed
+    assert ids["b1copy"] not in seen
+    times = [c.json(f"/api/articles/{i}")["published"] for i in seen]
+    assert times == sorted(times, reverse=True)
+
+    d1 = c.get(f"/api/articles/{ids['d1']}")
+    body = d1.json()
+    assert body["title"] == "UN rejects parallel government in Sudan"
+    assert {
+        "hashtags",
+        "summary",
+        "key_points",
+        "attributions",
+        "entities",
+        "related",
+        "kind",
+    } <= set(body)
+    assert any(a["speaker"] == "UN press service" for a in body["attributions"])
+    assert any(h["slug"] == "rapid-support-forces" for h in body["hashtags"])
+    assert (
+        c.get(f"/api/articles/{ids['d1']}", **{"If-None-Match": d1.headers["etag"]}).status_code
+        == 304
+    )
+    later = format_datetime(datetime(2030, 1, 1).astimezone(), usegmt=False)
+    assert c.get(f"/api/articles/{ids['d1']}", **{"If-Modified-Since": later}).status_code == 304
+    assert c.get(f"/api/articles/{ids['d1']}", **{"If-None-Match": 'W/"other"'}).status_code == 200
+
+    sudan = c.json("/api/articles?tag=rapid-support-forces")
+    assert {a["id"] for a in sudan["items"]} >= {ids["d1"]}
+    by_source = c.json(f"/api/articles?source={body['source']['id']}")
+    assert all(a["source"]["name"] == "Russia Today" for a in by_source["items"])
+
+    stories = c.json("/api/stories?limit=2")
+    assert len(stories["items"]) == 2
+    assert stories["next"]
+    rest = c.json(f"/api/stories?limit=2&cursor={stories['next']}")
+    assert len(rest["items"]) == 2
+    assert rest["next"] is None
+    story = c.json(f"/api/stories/{body['story_id']}")
+    assert {a["id"] for a in story["articles"]} == {ids["d1"], ids["d2"]}
+    assert story["outlets"] == ["Africa Desk", "Russia Today"]
+
+    assert len(c.json("/api/sources")["items"]) == len({e["source"] for e in EVENTS})
+    tags = c.json("/api/tags")["items"]
+    assert tags[0]["articles"] >= tags[-1]["articles"]
+    tag = c.json("/api/tags/vladimir-putin")
+    assert tag["tag"]["display"] == "#VladimirPutin"
+    assert ids["c4"] in {a["id"] for a in tag["items"]}
+
+    hits = c.json("/api/search?q=Lagarde&limit=1")
+    assert len(hits["items"]) == 1
+    assert hits["next"]
+    assert "/api/articles" in c.json("/api/openapi.json")["paths"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/articles/999999", 404),
+        ("/api/articles/abc", 422),
+        ("/api/articles?limit=1000", 422),
+        ("/api/articles?limit=-1", 422),
+        ("/api/articles?cursor=%%%not-a-cursor", 400),
+        ("/api/articles?cursor=" + "A" * 150, 400),
+        ("/api/articles?source=99999999999999999999", 422),
+        ("/api/stories/0", 404),
+        ("/api/tags/no-such-tag", 404),
+        ("/api/sources/424242", 404),
+        ("/api/search", 422),
+        ("/api/search?q=" + "x" * 600, 422),
+        ("/api/search?q=a&cursor=MTk3MC0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5", 400),
+        ("/feeds/latest.rss", 422),
+        ("/stories/12345678/feed.atom", 404),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx_never_a_500(
+    sqlite_db: Database, path: str, status: int
+) -> None:
+    r = Client(sqlite_db).get(path)
+    assert r.status_code == status, r.text
+    if path.startswith("/api/") and status in (400, 404):
+        assert "error" in r.json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unterminated',
+        "a OR (b AND",
+        "NEAR(x y",
+        "'; DROP TABLE articles; --",
+        "col:val",
+        "*",
+        "^-+",
+    ],
+)
+def test_search_takes_any_string(sqlite_db: Database, query: str) -> None:
+    r = Client(sqlite_db).get(f"/api/search?q={httpx.QueryParams({'q': query})['q']}")
+    assert r.status_code == 200
+    assert r.json()["items"] == []
+
+
+def test_feeds_out_and_opml(sqlite_db: Database) -> None:
+    ids = _load(sqlite_db)
+    c = Client(sqlite_db)
+    atom = feedparser.parse(c.get("/feeds/latest.atom").content)
+    assert atom.version == "atom10"
+    assert not atom.bozo
+    assert len(atom.entries) == len(EVENTS) - 1
+    assert atom.entries[0].link.startswith("http://nw.test/articles/")
+    js = c.json("/feeds/latest.json")
+    assert js["version"] == "https://jsonfeed.org/version/1.1"
+    assert len(js["items"]) == len(EVENTS) - 1
+    tag = feedparser.parse(c.get("/tags/rapid-support-forces/feed.atom").content)
+    assert {e.title for e in tag.entries} >= {"UN rejects parallel government in Sudan"}
+    story_id = c.json(f"/api/articles/{ids['c1']}")["story_id"]
+    story = c.json(f"/stories/{story_id}/feed.json")
+    assert len(story["items"]) == 4
+    src = c.json(f"/api/articles/{ids['d1']}")["source"]["id"]
+    assert feedparser.parse(c.get(f"/sources/{src}/feed.atom").content).entries
+    with sqlite_db.begin() as conn:
+        add_source(
+            conn,
+            SourceInfo(name="Wire & Co", feed_url="https://wire.example/feed.xml", country="GB"),
+        )
+    opml = c.get("/sources.opml")
+    assert opml.headers["content-type"].startswith("text/x-opml")
+    # Sources that came with articles have no feed to follow; the feed source travels with labels.
+    assert [(s.name, s.feed_url, s.country) for s in read_opml(opml.content)] == [
+        ("Wire & Co", "https://wire.example/feed.xml", "GB")
+    ]
+
+    home = c.get("/").text
+    assert 'rel="alternate" type="application/atom+xml"' in home
+    tag_page = c.get("/tags/rapid-support-forces").text
+    assert 'href="/tags/rapid-support-forces/feed.atom"' in tag_page
+    source_page = c.get(f"/sources/{src}")
+    assert source_page.status_code == 200
+    assert "UN rejects parallel government in Sudan" in source_page.text
