@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import sys
 import threading
 import time
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
-from newsweave import config, enrich, jobs, pipeline
+from newsweave import accounts, config, enrich, jobs, pipeline
 from newsweave.enrich import language
 from newsweave.errors import ArchiveItemError, NewsweaveError
 from newsweave.ingest.archives import read_archive
@@ -201,7 +202,20 @@ def _serve(db: Database, settings: config.Settings) -> None:
     from newsweave.web.app import create_app
 
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    uvicorn.run(create_app(db), host=settings.host, port=settings.port, log_level="warning")
+    app = create_app(db, settings.secret_key or _stored_secret(Path(settings.data_dir)))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """A random secret kept in the data folder, so form tokens survive a restart."""
+    path = data_dir / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
 
 
 # --- sources -----------------------------------------------------------------------------
@@ -578,6 +592,38 @@ def export_cmd(
                 out.close()
     if output:
         click.echo(f"exported {n} articles to {output}")
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Accounts of the site."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(accounts.ROLES), default="reader", show_default=True)
+@click.option("--email", default=None)
+@click.pass_context
+def user_create(ctx: click.Context, name: str, role: str, email: str | None) -> None:
+    """Create an account. The password is read from standard input when it is not a terminal."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user_id = accounts.create_user(_db(ctx), name, password, email, role)
+    click.echo(f"created user {name} (id {user_id}, {role})")
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--label", default="api", help="What the token is for.")
+@click.pass_context
+def user_token(ctx: click.Context, name: str, label: str) -> None:
+    """Print a new API token for NAME (shown once; only its hash is stored)."""
+    click.echo(accounts.new_api_token(_db(ctx), name, label))
 
 
 # --- operator ------------------------------------------------------------------------------

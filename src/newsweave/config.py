@@ -68,6 +68,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("poll_interval", int, 1800, "Default seconds between polls of a source."),
     Option("max_article_attempts", int, 5, "Attempts to fetch an article page before giving up."),
     Option(
+        "secret_key",
+        str,
+        "",
+        "Key that signs the site's form tokens; empty means a random one kept in the data dir.",
+        secret=True,
+    ),
+    Option(
         "llm_url",
         str,
         "",

@@ -87,3 +87,23 @@ class ArchiveItemError(NewsweaveError):
 
 class NotFoundError(NewsweaveError):
     """A named thing (a source, an article) does not exist."""
+
+
+class InvalidInputError(NewsweaveError):
+    """A form or API field breaks a rule (too long, wrong shape, taken); the message says which."""
+
+
+class AuthError(NewsweaveError):
+    """Wrong username or password, or no valid session."""
+
+
+class ForbiddenError(NewsweaveError):
+    """Signed in, but not allowed to do this (not the author, not a moderator, banned, late)."""
+
+
+class RateLimitedError(NewsweaveError):
+    """Too many attempts; `retry_after` seconds until the next one may succeed."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

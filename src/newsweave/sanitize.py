@@ -17,9 +17,15 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r"\n\s*\n+")
 
 
-def clean_html(fragment: str) -> str:
-    """HTML safe to embed in a page: allow-listed tags, links with rel=noopener nofollow."""
-    return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}})
+def clean_html(fragment: str, link_rel: str = "noopener noreferrer") -> str:
+    """HTML safe to embed in a page: allow-listed tags, http(s) and mailto links with `link_rel`."""
+    return nh3.clean(
+        fragment,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=link_rel,
+    )
 
 
 def to_text(fragment: str) -> str:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.schema import UTCDateTime
 
-__all__ = ["HIT_END", "HIT_START", "SearchHit", "search"]
+__all__ = ["HIT_END", "HIT_START", "Filters", "SearchHit", "search"]
 
 HIT_START, HIT_END = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -59,7 +59,7 @@ SELECT a.id, a.title, a.url, s.name AS source, a.published_at,
 FROM articles_fts
 JOIN articles a ON a.id = articles_fts.rowid
 JOIN sources s ON s.id = a.source_id
-WHERE articles_fts MATCH :q AND a.state IN ({_STATES})
+WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
 ORDER BY rank
 LIMIT :limit OFFSET :offset
 """
@@ -74,7 +74,7 @@ FROM (
            ts_rank_cd(a.search_vector, q) AS rank
     FROM articles a JOIN sources s ON s.id = a.source_id,
          websearch_to_tsquery('simple', :q) q
-    WHERE a.search_vector @@ q AND a.state IN ({_STATES})
+    WHERE a.search_vector @@ q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
     ORDER BY rank DESC, a.id DESC
     LIMIT :limit OFFSET :offset
 ) hit, websearch_to_tsquery('simple', :q) q
@@ -82,7 +82,57 @@ ORDER BY hit.rank DESC, hit.id DESC
 """
 
 
-def search(conn: Connection, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Narrowing of a search; every field optional, all given ones must hold."""
+
+    source_id: int | None = None
+    language: str | None = None
+    tag: str | None = None
+    country: str | None = None
+    ownership: str | None = None
+    kind: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+    def sql(self) -> tuple[str, dict[str, Any], list[Any]]:
+        """Extra WHERE conditions, their values, and typed bind parameters for the dates."""
+        where: list[str] = []
+        values: dict[str, Any] = {}
+        typed: list[Any] = []
+        for field, cond in (
+            ("source_id", "a.source_id = :source_id"),
+            ("language", "a.language = :language"),
+            ("country", "s.country = :country"),
+            ("ownership", "s.ownership = :ownership"),
+            ("kind", "s.kind = :kind"),
+            (
+                "tag",
+                "EXISTS (SELECT 1 FROM article_tags t JOIN tags g ON g.id = t.tag_id "
+                "WHERE t.article_id = a.id AND g.slug = :tag)",
+            ),
+        ):
+            value = getattr(self, field)
+            if value not in (None, ""):
+                where.append(cond)
+                values[field] = value
+        when = "COALESCE(a.published_at, a.first_seen_at)"
+        if self.date_from is not None:
+            where.append(f"{when} >= :date_from")
+            typed.append(bindparam("date_from", self.date_from, type_=UTCDateTime()))
+        if self.date_to is not None:
+            where.append(f"{when} < :date_to")
+            typed.append(bindparam("date_to", self.date_to, type_=UTCDateTime()))
+        return "".join(f" AND {w}" for w in where), values, typed
+
+
+def search(
+    conn: Connection,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters | None = None,
+) -> list[SearchHit]:
     """Readable articles matching `query`, best first, with a highlighted snippet."""
     if conn.dialect.name == "sqlite":
         q = fts5_query(query)
@@ -92,7 +142,9 @@ def search(conn: Connection, query: str, limit: int = 20, offset: int = 0) -> li
         sql = _POSTGRES
     if not q:
         return []
-    rows = conn.execute(text(sql), {"q": q, "limit": limit, "offset": offset})
+    extra, values, typed = (filters or Filters()).sql()
+    stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
+    rows = conn.execute(stmt, {"q": q, "limit": limit, "offset": offset, **values})
     conv = UTCDateTime()
     return [
         SearchHit(

@@ -6,16 +6,24 @@ never run a model.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from newsweave.errors import NotFoundError
+from newsweave.errors import (
+    AuthError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitedError,
+)
 from newsweave.store.db import Database
-from newsweave.web import api, feeds
-from newsweave.web.pages import article, home, topics
+from newsweave.web import api, feeds, security
+from newsweave.web.pages import article, auth, discuss, home, topics
+from newsweave.web.pages import search as search_page
 from newsweave.web.timefmt import relative_time
 
 __all__ = ["create_app"]
@@ -23,12 +31,21 @@ __all__ = ["create_app"]
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
-def create_app(db: Database) -> FastAPI:
+def create_app(db: Database, secret_key: str | None = None) -> FastAPI:
+    """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process)."""
     app = FastAPI(title="newsweave", docs_url="/api/docs", openapi_url="/api/openapi.json")
     templates = Jinja2Templates(directory=_TEMPLATES)
     templates.env.filters["ago"] = relative_time
+    templates.env.globals["csrf_token"] = security.csrf_token
+    templates.env.globals["current_user"] = security.current_user
     app.state.db = db
     app.state.templates = templates
+    app.state.secret = (secret_key or secrets.token_hex(32)).encode()
+    app.state.login_limiter = security.LoginLimiter()
+    app.middleware("http")(security.middleware)
+    app.include_router(auth.router)
+    app.include_router(discuss.router)
+    app.include_router(discuss.api_router)
 
     app.add_api_route("/", home.page, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route(
@@ -39,6 +56,7 @@ def create_app(db: Database) -> FastAPI:
     app.add_api_route(
         "/sources/{source_id}", topics.source, methods=["GET"], response_class=HTMLResponse
     )
+    app.add_api_route("/search", search_page.page, methods=["GET"], response_class=HTMLResponse)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.add_api_route(
@@ -56,6 +74,38 @@ def create_app(db: Database) -> FastAPI:
         return templates.TemplateResponse(
             request, "error.html", {"title": "Not found", "message": str(exc)}, status_code=404
         )
+
+    def _problem(request: Request, status: int, title: str, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"title": title, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(InvalidInputError)
+    async def invalid(request: Request, exc: InvalidInputError) -> Response:
+        return _problem(request, 400, "That did not work", str(exc))
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(request: Request, exc: AuthError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _problem(request, 401, "Log in", str(exc))
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"title": "Log in", "error": str(exc), "next": request.url.path},
+            status_code=401,
+        )
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return _problem(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(RateLimitedError)
+    async def limited(request: Request, exc: RateLimitedError) -> Response:
+        response = _problem(request, 429, "Slow down", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(api.ApiError)
     async def api_error(request: Request, exc: api.ApiError) -> Response:

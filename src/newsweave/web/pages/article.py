@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from newsweave import comments
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.articles import get_article
+from newsweave.store.comments import count_visible as comment_count
 from newsweave.store.views import article_insights
 
 
@@ -17,9 +19,19 @@ def page(request: Request, article_id: int) -> HTMLResponse:
         if art["state"] not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
         insights = article_insights(conn, article_id, art["story_id"])
+    thread = comments.thread(request.app.state.db, article_id, request.state.user)
+    with request.app.state.db.connect() as conn:
+        count = comment_count(conn, article_id=article_id)
     paragraphs = [p for p in (art["text"] or "").split("\n") if p.strip()]
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "article.html",
-        {"title": art["title"], "a": art, "paragraphs": paragraphs, "i": insights},
+        {
+            "title": art["title"],
+            "a": art,
+            "paragraphs": paragraphs,
+            "i": insights,
+            "thread": thread,
+            "comment_count": count,
+        },
     )

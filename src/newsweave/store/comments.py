@@ -1,0 +1,161 @@
+"""Comments and their reports: SQL only (rules live in newsweave.comments)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from newsweave.store.schema import comment_reports, comments, users
+
+__all__ = [
+    "add_comment",
+    "add_report",
+    "count_visible",
+    "get_comment",
+    "open_reports",
+    "recent_count",
+    "resolve_reports",
+    "set_body",
+    "set_deleted",
+    "set_hidden",
+    "thread",
+]
+
+_COLS = (
+    comments.c.id,
+    comments.c.article_id,
+    comments.c.story_id,
+    comments.c.parent_id,
+    comments.c.user_id,
+    comments.c.body,
+    comments.c.created_at,
+    comments.c.edited_at,
+    comments.c.deleted_at,
+    comments.c.hidden_at,
+    users.c.username,
+)
+
+
+def add_comment(
+    conn: Connection,
+    *,
+    user_id: int,
+    body: str,
+    now: datetime,
+    article_id: int | None = None,
+    story_id: int | None = None,
+    parent_id: int | None = None,
+) -> int:
+    q = insert(comments).values(
+        user_id=user_id,
+        body=body,
+        created_at=now,
+        article_id=article_id,
+        story_id=story_id,
+        parent_id=parent_id,
+    )
+    return int(conn.execute(q.returning(comments.c.id)).scalar_one())
+
+
+def get_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
+    r = conn.execute(
+        select(*_COLS)
+        .join(users, users.c.id == comments.c.user_id)
+        .where(comments.c.id == comment_id)
+    ).first()
+    return dict(r._mapping) if r else None
+
+
+def thread(
+    conn: Connection, *, article_id: int | None = None, story_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every comment on an article or story, oldest first (the caller builds the tree)."""
+    q = select(*_COLS).join(users, users.c.id == comments.c.user_id)
+    if article_id is not None:
+        q = q.where(comments.c.article_id == article_id)
+    else:
+        q = q.where(comments.c.story_id == story_id)
+    return [
+        dict(r._mapping) for r in conn.execute(q.order_by(comments.c.created_at, comments.c.id))
+    ]
+
+
+def count_visible(conn: Connection, *, article_id: int) -> int:
+    q = select(func.count()).where(
+        comments.c.article_id == article_id,
+        comments.c.deleted_at.is_(None),
+        comments.c.hidden_at.is_(None),
+    )
+    return int(conn.execute(q).scalar_one())
+
+
+def recent_count(conn: Connection, user_id: int, since: datetime) -> int:
+    q = select(func.count()).where(comments.c.user_id == user_id, comments.c.created_at >= since)
+    return int(conn.execute(q).scalar_one())
+
+
+def set_body(conn: Connection, comment_id: int, body: str, now: datetime) -> None:
+    conn.execute(
+        update(comments).where(comments.c.id == comment_id).values(body=body, edited_at=now)
+    )
+
+
+def set_deleted(conn: Connection, comment_id: int, now: datetime) -> None:
+    conn.execute(update(comments).where(comments.c.id == comment_id).values(deleted_at=now))
+
+
+def set_hidden(conn: Connection, comment_id: int, by: int | None, now: datetime | None) -> None:
+    conn.execute(
+        update(comments).where(comments.c.id == comment_id).values(hidden_at=now, hidden_by=by)
+    )
+
+
+def add_report(conn: Connection, comment_id: int, user_id: int, reason: str, now: datetime) -> bool:
+    """False when this user already reported this comment."""
+    q = select(comment_reports.c.id).where(
+        comment_reports.c.comment_id == comment_id, comment_reports.c.user_id == user_id
+    )
+    if conn.execute(q).first():
+        return False
+    conn.execute(
+        insert(comment_reports).values(
+            comment_id=comment_id, user_id=user_id, reason=reason, created_at=now
+        )
+    )
+    return True
+
+
+def open_reports(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
+    reporter = users.alias("reporter")
+    author = users.alias("author")
+    q = (
+        select(
+            comment_reports.c.id,
+            comment_reports.c.reason,
+            comment_reports.c.created_at,
+            comments.c.id.label("comment_id"),
+            comments.c.body,
+            comments.c.article_id,
+            comments.c.hidden_at,
+            author.c.username.label("author"),
+            author.c.id.label("author_id"),
+            reporter.c.username.label("reporter"),
+        )
+        .join(comments, comments.c.id == comment_reports.c.comment_id)
+        .join(author, author.c.id == comments.c.user_id)
+        .join(reporter, reporter.c.id == comment_reports.c.user_id)
+        .where(comment_reports.c.resolved_at.is_(None))
+        .order_by(comment_reports.c.created_at)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def resolve_reports(conn: Connection, comment_id: int, now: datetime) -> None:
+    conn.execute(
+        update(comment_reports)
+        .where(comment_reports.c.comment_id == comment_id, comment_reports.c.resolved_at.is_(None))
+        .values(resolved_at=now)
+    )

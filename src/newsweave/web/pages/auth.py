@@ -1,0 +1,137 @@
+"""Register, log in, log out, change password; the moderation queue and bans."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from newsweave import accounts
+from newsweave.errors import AuthError, ForbiddenError
+from newsweave.store import comments as comment_store
+from newsweave.web.security import check_csrf, current_user, set_session_cookie
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form(max_length=300)]
+Password = Annotated[str, Form(max_length=accounts.MAX_PASSWORD)]
+Csrf = Annotated[str, Form(max_length=200)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: a login link cannot send the user to another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _form(request: Request, name: str, title: str, **extra: object) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        name,
+        {"title": title, "next": _safe_next(request.query_params.get("next")), **extra},
+    )
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request) -> HTMLResponse:
+    return _form(request, "register.html", "Create an account")
+
+
+@router.post("/register")
+def register(
+    request: Request,
+    username: Field,
+    password: Password,
+    csrf_token: Csrf,
+    email: Annotated[str, Form(max_length=320)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    db = request.app.state.db
+    user_id = accounts.create_user(db, username, password, email)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, accounts.start_session(db, user_id))
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return _form(request, "login.html", "Log in")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Field,
+    password: Password,
+    csrf_token: Csrf,
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    ip = request.client.host if request.client else "-"
+    limiter = request.app.state.login_limiter
+    limiter.check(ip, username)
+    try:
+        user = accounts.authenticate(request.app.state.db, username, password)
+    except (AuthError, ForbiddenError):
+        limiter.failed(ip, username)
+        raise
+    limiter.succeeded(ip, username)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, accounts.start_session(request.app.state.db, user.id))
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Csrf) -> Response:
+    check_csrf(request, csrf_token)
+    from newsweave.web.security import SESSION_COOKIE
+
+    accounts.end_session(request.app.state.db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(request, response, None)
+    return response
+
+
+def _need_user(request: Request) -> accounts.UserRow:
+    user = current_user(request)
+    if user is None:
+        raise AuthError("log in first")
+    return user
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request) -> HTMLResponse:
+    _need_user(request)
+    return _form(request, "password.html", "Change password")
+
+
+@router.post("/account/password")
+def change_password(request: Request, old: Password, new: Password, csrf_token: Csrf) -> Response:
+    check_csrf(request, csrf_token)
+    user = _need_user(request)
+    db = request.app.state.db
+    accounts.change_password(db, user, old, new)
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(request, response, accounts.start_session(db, user.id))
+    return response
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def moderation(request: Request) -> HTMLResponse:
+    user = _need_user(request)
+    if not user.is_moderator:
+        raise ForbiddenError("moderators only")
+    with request.app.state.db.connect() as conn:
+        reports = comment_store.open_reports(conn)
+    return _form(request, "moderation.html", "Moderation", reports=reports)
+
+
+@router.post("/users/{username}/ban")
+def ban(request: Request, username: str, csrf_token: Csrf, action: Field = "ban") -> Response:
+    check_csrf(request, csrf_token)
+    accounts.set_banned(request.app.state.db, _need_user(request), username, action == "ban")
+    return RedirectResponse("/moderation", status_code=303)

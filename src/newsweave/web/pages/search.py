@@ -1,0 +1,81 @@
+"""The search page: full text with filters (source, labels, language, hashtag, dates), paged."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from newsweave.errors import InvalidInputError
+from newsweave.store.search import HIT_END, HIT_START, Filters, search
+from newsweave.store.sources import all_sources
+
+PER_PAGE = 20
+MAX_PAGE = 250
+
+
+def _int(value: str | None, name: str, low: int, high: int) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise InvalidInputError(f"{name} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"{name} must be a date like 2026-11-24") from None
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def page(request: Request) -> HTMLResponse:
+    p = request.query_params
+    q = (p.get("q") or "").strip()
+    if len(q) > 500:
+        raise InvalidInputError("a search is at most 500 characters")
+    number = _int(p.get("page"), "page", 1, MAX_PAGE) or 1
+    until = _date(p.get("to"), "to")
+    filters = Filters(
+        source_id=_int(p.get("source"), "source", 1, 2**31),
+        language=(p.get("language") or "")[:16] or None,
+        tag=(p.get("tag") or "")[:200] or None,
+        country=(p.get("country") or "")[:64] or None,
+        ownership=(p.get("ownership") or "")[:64] or None,
+        kind=(p.get("kind") or "")[:64] or None,
+        date_from=_date(p.get("from"), "from"),
+        date_to=until + timedelta(days=1) if until else None,
+    )
+    with request.app.state.db.connect() as conn:
+        hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters) if q else []
+        sources = all_sources(conn)
+    results = [
+        {
+            **h.as_dict(),
+            "snippet_html": html.escape(h.snippet)
+            .replace(HIT_START, "<mark>")
+            .replace(HIT_END, "</mark>"),
+            "published_at": h.published,
+        }
+        for h in hits[:PER_PAGE]
+    ]
+    params = {k: v for k, v in p.items() if k != "page" and v}
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "search.html",
+        {
+            "title": f"Search: {q}" if q else "Search",
+            "q": q,
+            "results": results,
+            "page": number,
+            "more": len(hits) > PER_PAGE and number < MAX_PAGE,
+            "params": params,
+            "sources": sources,
+            "f": p,
+        },
+    )

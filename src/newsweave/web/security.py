@@ -1,0 +1,130 @@
+"""Who is asking, and is the form theirs: sessions, CSRF tokens, login rate limits, body caps.
+
+CSRF: each browser gets a random `nw_csrf` cookie (HttpOnly, SameSite=Lax); every form carries
+HMAC(secret, that cookie) in `csrf_token`, checked in constant time. A page from another site
+can neither read the cookie nor compute the token. Session cookies are HttpOnly, SameSite=Lax
+and Secure when the site is served over TLS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response
+
+from newsweave import accounts
+from newsweave.errors import ForbiddenError, RateLimitedError
+from newsweave.store.accounts import UserRow
+
+__all__ = [
+    "CSRF_COOKIE",
+    "SESSION_COOKIE",
+    "LoginLimiter",
+    "check_csrf",
+    "csrf_token",
+    "current_user",
+    "set_session_cookie",
+]
+
+SESSION_COOKIE = "nw_session"
+CSRF_COOKIE = "nw_csrf"
+MAX_BODY_BYTES = 64 * 1024  # a form or JSON body; comments are at most 5,000 characters
+
+
+def csrf_token(request: Request) -> str:
+    seed: str = request.state.csrf_seed
+    secret: bytes = request.app.state.secret
+    return hmac.new(secret, seed.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    if not token or not hmac.compare_digest(token, csrf_token(request)):
+        raise ForbiddenError("the form's security token is missing or stale; reload the page")
+
+
+def current_user(request: Request) -> UserRow | None:
+    user: UserRow | None = request.state.user
+    return user
+
+
+def set_session_cookie(request: Request, response: Response, token: str | None) -> None:
+    if token is None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=accounts.SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+async def middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return PlainTextResponse("request body too large", status_code=413)
+    seed = request.cookies.get(CSRF_COOKIE) or ""
+    fresh = not (16 <= len(seed) <= 100)
+    if fresh:
+        seed = secrets.token_urlsafe(24)
+    request.state.csrf_seed = seed
+    request.state.user = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        request.state.user = accounts.user_for_session(request.app.state.db, token)
+    response = await call_next(request)
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
+    return response
+
+
+class LoginLimiter:
+    """At most `attempts` failed logins per client address and per username in `window` s.
+
+    In memory: enough for one process (the embedded default); several web processes would each
+    allow this many, which still stops password guessing at any useful rate.
+    """
+
+    def __init__(self, attempts: int = 5, window: float = 900.0) -> None:
+        self.attempts = attempts
+        self.window = window
+        self._fails: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _keys(self, ip: str, username: str) -> tuple[str, str]:
+        return f"ip:{ip}", f"user:{username.lower()}"
+
+    def check(self, ip: str, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in self._keys(ip, username):
+                q = self._fails[key]
+                while q and now - q[0] > self.window:
+                    q.popleft()
+                if len(q) >= self.attempts:
+                    wait = int(self.window - (now - q[0])) + 1
+                    raise RateLimitedError("too many failed logins; try again later", wait)
+
+    def failed(self, ip: str, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in self._keys(ip, username):
+                self._fails[key].append(now)
+
+    def succeeded(self, ip: str, username: str) -> None:
+        with self._lock:
+            self._fails.pop(self._keys(ip, username)[1], None)

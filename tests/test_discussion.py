@@ -1,0 +1,330 @@
+"""Accounts, sessions, CSRF and comments through the site, as a browser would send them;
+the service rules on both engines; and the hostile input the issue lists."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import lxml.html
+import pytest
+from sqlalchemy import func, select, update
+
+from newsweave import accounts, comments, pipeline
+from newsweave.errors import ForbiddenError, InvalidInputError, RateLimitedError
+from newsweave.model import ArticleIn
+from newsweave.store.db import Database
+from newsweave.store.schema import comments as comments_table
+from newsweave.store.schema import sessions, users
+from newsweave.web.app import create_app
+
+PASSWORD = "correct horse battery"
+XSS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    '"><iframe src="javascript:alert(1)"></iframe>',
+    '<a href="javascript:alert(1)">click</a>',
+    'http://evil.example/"onmouseover="alert(1)',
+    "<style>body{display:none}</style>",
+    "{{ 7*7 }} {% raw %}",
+]
+
+
+class Browser:
+    """An ASGI client that keeps cookies and reads CSRF tokens off forms, like a browser."""
+
+    def __init__(self, db: Database) -> None:
+        self.app = create_app(db, "test-secret")
+        self.cookies = httpx.Cookies()
+        self.last = ""
+
+    def request(self, method: str, path: str, **kw: object) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, client=("10.0.0.7", 1234))
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://nw.test", cookies=self.cookies
+            ) as c:
+                r = await c.request(method, path, **kw)  # type: ignore[arg-type]
+                self.cookies.update(c.cookies)
+                return r
+
+        r = asyncio.run(go())
+        if method == "GET":
+            self.last = r.text
+        return r
+
+    def get(self, path: str) -> httpx.Response:
+        return self.request("GET", path)
+
+    def csrf(self) -> str:
+        m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', self.last)
+        assert m, "no form with a csrf_token on the last page"
+        return m.group(1)
+
+    def post(self, path: str, data: dict[str, str], csrf: bool = True) -> httpx.Response:
+        if csrf:
+            data = {**data, "csrf_token": self.csrf()}
+        return self.request("POST", path, data=data)
+
+
+def _article(db: Database) -> int:
+    art = ArticleIn(
+        url="https://e.example/a",
+        title="Council approves the plan",
+        text="The council met on Monday and approved the plan after a long debate. " * 8,
+        source_name="E",
+        published=datetime.now(UTC) - timedelta(hours=1),
+    )
+    return pipeline.ingest(db, art)[0]
+
+
+def _count(db: Database) -> int:
+    with db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(comments_table)).scalar_one())
+
+
+def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Database) -> None:
+    art = _article(sqlite_db)
+    accounts.create_user(sqlite_db, "mod", PASSWORD, role="moderator")
+    alice, bob, mod = Browser(sqlite_db), Browser(sqlite_db), Browser(sqlite_db)
+
+    page = alice.get(f"/articles/{art}").text
+    assert "No comments yet..." in page
+    assert "Log in</a> or" in page
+    alice.get("/register")
+    r = alice.post("/register", {"username": "alice", "email": "a@e.example", "password": PASSWORD})
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "nw_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    alice.get(f"/articles/{art}")
+    r = alice.post(f"/articles/{art}/comments", {"body": "First! See https://example.org/x."})
+    assert r.status_code == 303
+    first = int(r.headers["location"].rsplit("-", 1)[1])
+    page = alice.get(f"/articles/{art}").text
+    assert "Comments (1)" in page
+    assert (
+        '<a href="https://example.org/x" rel="nofollow ugc noopener noreferrer">https://example.org/x</a>'
+        in page
+    )
+
+    bob.get("/register")
+    bob.post("/register", {"username": "bob", "password": PASSWORD})
+    bob.get(f"/articles/{art}")
+    r = bob.post(f"/articles/{art}/comments", {"body": "A reply", "parent_id": str(first)})
+    reply = int(r.headers["location"].rsplit("-", 1)[1])
+    bob.get(f"/articles/{art}")
+    bob.post(f"/comments/{first}/report", {"reason": "spam"})
+    # bob cannot edit or delete alice's comment
+    assert bob.post(f"/comments/{first}/edit", {"body": "hacked"}).status_code == 403
+    assert bob.post(f"/comments/{first}/delete", {}).status_code == 403
+    # nor moderate
+    assert bob.post(f"/comments/{first}/hide", {}).status_code == 403
+
+    alice.get(f"/articles/{art}")
+    assert alice.post(f"/comments/{first}/edit", {"body": "First, edited"}).status_code == 303
+    page = alice.get(f"/articles/{art}").text
+    assert "First, edited" in page
+    assert "edited" in page
+    assert f'id="comment-{reply}"' in page.split(f'id="comment-{first}"', 1)[1]  # reply nested
+
+    mod.get("/login")
+    assert mod.post("/login", {"username": "mod", "password": PASSWORD}).status_code == 303
+    queue = mod.get("/moderation").text
+    assert "spam" in queue
+    assert "alice" in queue
+    assert mod.post(f"/comments/{first}/hide", {}).status_code == 303
+    assert "No open reports." in mod.get("/moderation").text
+    reader_view = bob.get(f"/articles/{art}").text
+    assert "First, edited" not in reader_view
+    assert "[hidden by a moderator]" in reader_view
+    mod.get(f"/articles/{art}")
+    mod.post(f"/comments/{first}/restore", {})
+    assert "First, edited" in bob.get(f"/articles/{art}").text
+
+    mod.get("/moderation")
+    assert mod.post("/users/bob/ban", {"action": "ban"}).status_code == 303
+    # bob's session is gone, and he cannot log back in
+    assert "Log in</a> or" in bob.get(f"/articles/{art}").text
+    bob.get("/login")
+    assert bob.post("/login", {"username": "bob", "password": PASSWORD}).status_code == 403
+
+    alice.get(f"/articles/{art}")
+    assert alice.post(f"/comments/{first}/delete", {}).status_code == 303
+    page = alice.get(f"/articles/{art}").text
+    assert "[deleted]" in page  # kept as a placeholder: it has a reply
+    assert "Comments (1)" in page
+
+    alice.get("/")
+    assert alice.post("/logout", {}).status_code == 303
+    assert "Log in</a> or" in alice.get(f"/articles/{art}").text
+
+
+def test_forms_need_the_right_csrf_token_and_nothing_is_stored_without_it(
+    sqlite_db: Database,
+) -> None:
+    art = _article(sqlite_db)
+    b = Browser(sqlite_db)
+    b.get("/register")
+    assert (
+        b.post("/register", {"username": "eve", "password": PASSWORD}, csrf=False).status_code
+        == 422
+    )
+    bad = {"username": "eve", "password": PASSWORD, "csrf_token": "0" * 64}
+    assert b.request("POST", "/register", data=bad).status_code == 403
+    with sqlite_db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(users)).scalar_one() == 0
+    b.post("/register", {"username": "eve", "password": PASSWORD})
+    stolen = b.csrf()
+    other = Browser(sqlite_db)  # another browser: its own CSRF cookie, so the token does not fit
+    other.cookies.set("nw_session", b.cookies.get("nw_session") or "")
+    r = other.request("POST", f"/articles/{art}/comments", data={"body": "x", "csrf_token": stolen})
+    assert r.status_code == 403
+    assert _count(sqlite_db) == 0
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_hostile_comments_are_shown_as_text(sqlite_db: Database, payload: str) -> None:
+    art = _article(sqlite_db)
+    uid = accounts.create_user(sqlite_db, "mallory", PASSWORD)
+    with sqlite_db.connect() as conn:
+        user = accounts.store.get_user(conn, uid)
+    assert user is not None
+    comments.post(sqlite_db, user, payload, article_id=art)
+    page = Browser(sqlite_db).get(f"/articles/{art}").text
+    section = page.split('<section id="comments"', 1)[1].split("</section>", 1)[0]
+    tree = lxml.html.fromstring(f"<div>{section}</div>")
+    bodies = tree.find_class("body")
+    assert len(bodies) == 1
+    for el in bodies[0].iter():
+        assert el.tag in {"div", "p", "br", "a"}, el.tag  # only what the renderer makes
+        for name, value in el.attrib.items():
+            assert not name.startswith("on"), name
+            assert not value.strip().lower().startswith("javascript:"), value
+    assert bodies[0].text_content() == payload  # shown as the text it is
+    api = json.loads(Browser(sqlite_db).get(f"/api/articles/{art}/comments").text)
+    assert "<script" not in api["items"][0]["html"]
+
+
+def test_login_is_rate_limited(sqlite_db: Database) -> None:
+    accounts.create_user(sqlite_db, "carol", PASSWORD)
+    b = Browser(sqlite_db)
+    b.get("/login")
+    for _ in range(5):
+        assert (
+            b.post("/login", {"username": "carol", "password": "wrong password"}).status_code == 401
+        )
+    r = b.post("/login", {"username": "carol", "password": PASSWORD})
+    assert r.status_code == 429
+    assert int(r.headers["retry-after"]) > 0
+
+
+def test_expired_sessions_and_oversized_bodies(sqlite_db: Database) -> None:
+    art = _article(sqlite_db)
+    b = Browser(sqlite_db)
+    b.get("/register")
+    b.post("/register", {"username": "dave", "password": PASSWORD})
+    b.get(f"/articles/{art}")  # the form is on screen; the session expires before it is sent
+    with sqlite_db.begin() as conn:
+        conn.execute(update(sessions).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    r = b.post(f"/articles/{art}/comments", {"body": "still here?"})
+    assert r.status_code == 401
+    assert "Log in" in r.text
+    b.get("/login")
+    b.post("/login", {"username": "dave", "password": PASSWORD})
+    b.get(f"/articles/{art}")
+    too_long = b.post(f"/articles/{art}/comments", {"body": "x" * 5001})
+    assert too_long.status_code == 400
+    assert "at most 5000" in too_long.text
+    huge = b.post(f"/articles/{art}/comments", {"body": "x" * 100_000})
+    assert huge.status_code == 413
+    assert _count(sqlite_db) == 0
+    assert b.post("/articles/999999/comments", {"body": "hello"}).status_code == 404
+
+
+def test_comment_rules_on_both_engines(db: Database) -> None:
+    art = _article(db)
+    uid = accounts.create_user(db, "erin", PASSWORD, "erin@e.example")
+    with pytest.raises(InvalidInputError, match="taken"):
+        accounts.create_user(db, "ERIN", PASSWORD)
+    with pytest.raises(InvalidInputError, match="password"):
+        accounts.create_user(db, "frank", "short")
+    user = accounts.authenticate(db, "erin", PASSWORD)
+    assert user.id == uid
+    now = datetime.now(UTC)
+    cid = comments.post(db, user, "hello", article_id=art, now=now)
+    with pytest.raises(ForbiddenError, match="15 minutes"):
+        comments.edit(db, user, cid, "too late", now=now + timedelta(minutes=16))
+    comments.edit(db, user, cid, "in time", now=now + timedelta(minutes=14))
+    for i in range(4):
+        comments.post(db, user, f"more {i}", article_id=art)
+    with pytest.raises(RateLimitedError):
+        comments.post(db, user, "one too many", article_id=art)
+    other = _article_two(db)
+    with pytest.raises(InvalidInputError, match="not on this article"):
+        comments.post(db, user, "wrong thread", article_id=other, parent_id=cid)
+    tree = comments.thread(db, art)
+    assert next(c["body"] for c in tree) == "in time"
+
+
+def _article_two(db: Database) -> int:
+    art = ArticleIn(
+        url="https://e.example/b", title="Another", text="Other text here. " * 30, source_name="E"
+    )
+    return pipeline.ingest(db, art)[0]
+
+
+def test_comments_api_with_a_token_or_a_session(sqlite_db: Database) -> None:
+    art = _article(sqlite_db)
+    accounts.create_user(sqlite_db, "gina", PASSWORD)
+    token = accounts.new_api_token(sqlite_db, "gina")
+    b = Browser(sqlite_db)
+    r = b.request("POST", f"/api/articles/{art}/comments", json={"body": "via API"},
+                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    r = b.request("POST", f"/api/articles/{art}/comments", json={"body": "x"},
+                  headers={"Authorization": "Bearer nw_wrong"})  # fmt: skip
+    assert r.status_code == 401
+    assert r.json() == {"error": "unknown API token"}
+    assert b.request("POST", f"/api/articles/{art}/comments", json={"body": "x"}).status_code == 403
+    assert b.request("POST", f"/api/articles/{art}/comments", json={"body": ""}).status_code == 422
+    items = b.get(f"/api/articles/{art}/comments").json()["items"]
+    assert [(c["author"], c["html"]) for c in items] == [("gina", "<p>via API</p>")]
+
+
+def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    from tests.test_cli import nw
+
+    out = nw(tmp_path, "user", "create", "root", "--role", "admin", stdin=PASSWORD + "\n")
+    assert "created user root" in out.stdout
+    assert "admin" in out.stdout
+    bad = nw(tmp_path, "user", "create", "x", stdin="short\n", ok=False)
+    assert bad.returncode == 1
+    assert "username" in bad.stderr
+    token = nw(tmp_path, "user", "token", "root").stdout.strip()
+    assert token.startswith("nw_")
+
+
+def test_search_page_filters_highlights_and_rejects_bad_input(sqlite_db: Database) -> None:
+    _article(sqlite_db)
+    b = Browser(sqlite_db)
+    page = b.get("/search?q=council").text
+    assert "<mark>council</mark>" in page.lower() or "<mark>Council</mark>" in page
+    assert "Council approves the plan" in page
+    assert "Council approves" not in b.get("/search?q=council&language=de").text
+    assert "Council approves" not in b.get("/search?q=council&to=2000-01-01").text
+    assert "Council approves" in b.get("/search?q=council&from=2000-01-01").text
+    for q in ['"', "a OR (b", "'; DROP TABLE articles; --", "<script>alert(1)</script>"]:
+        r = b.get(f"/search?{httpx.QueryParams({'q': q})}")
+        assert r.status_code == 200
+        assert "<script>alert(1)</script>" not in r.text
+    assert b.get("/search?q=x&page=99999999").status_code == 400
+    assert b.get("/search?q=x&page=abc").status_code == 400
+    assert b.get("/search?q=x&from=yesterday").status_code == 400
