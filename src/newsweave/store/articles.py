@@ -373,12 +373,12 @@ _LIST_COLUMNS = (
 
 
 def latest_articles(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest readable articles (by publication time, else first seen)."""
+    """The newest readable articles (by publication time, else first seen); copies left out."""
     order = articles.c.published_at.desc().nulls_last(), articles.c.id.desc()
     q = (
         select(*_LIST_COLUMNS, articles.c.text)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.state.in_(list(VISIBLE_STATES)))
+        .where(articles.c.state.in_(list(VISIBLE_STATES)), articles.c.duplicate_of.is_(None))
         .order_by(*order)
         .limit(limit)
     )

@@ -24,7 +24,9 @@ def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
     parts = urlsplit(target)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return parts.path + query + fragment
 
 
 def _form(request: Request, name: str, title: str, **extra: object) -> HTMLResponse:

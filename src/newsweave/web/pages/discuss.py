@@ -77,11 +77,19 @@ def report_comment(
 
 
 @router.post("/comments/{comment_id}/{action}")
-def moderate_comment(request: Request, comment_id: int, action: str, csrf_token: Csrf) -> Response:
+def moderate_comment(
+    request: Request,
+    comment_id: int,
+    action: str,
+    csrf_token: Csrf,
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
     check_csrf(request, csrf_token)
     if action not in ("hide", "restore"):
         return Response("unknown action", status_code=404)
     comments.set_hidden(request.app.state.db, _user(request), comment_id, action == "hide")
+    if next == "/moderation":
+        return RedirectResponse(next, status_code=303)
     return _back(request, comment_id)
 
 

@@ -1,0 +1,148 @@
+"""The site under load: requests/s and p50/p99 latency per page, beside a bare endpoint.
+
+    python bench/web.py [SECONDS]      (make bench; needs wrk, which make bench installs)
+
+Each server runs alone in its own process (uvicorn, one worker, as `newsweave serve` runs it)
+and wrk drives it from 127.0.0.1 with 1 thread and 16 connections. First a bare FastAPI app
+answering "ok" (the framework's ceiling on this machine), then newsweave on a SQLite file holding
+the 13 fixture articles, enriched: the front page, an article page, and a search. The issue's
+target: the article page at half the bare endpoint's rate or more.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    app = FastAPI()
+
+    @app.get("/", response_class=PlainTextResponse)
+    def bare() -> str:
+        return "ok"
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def serve_site(port: int, url: str) -> None:
+    import uvicorn
+
+    from newsweave.store.db import open_database
+    from newsweave.web.app import create_app
+
+    uvicorn.run(
+        create_app(open_database(url), "bench"), host="127.0.0.1", port=port, log_level="warning"
+    )
+
+
+def _seed(url: str) -> int:
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+    from newsweave.store.db import open_database
+
+    db = open_database(url)
+    first = 0
+    lines = (ROOT / "tests/fixtures/understand/events.jsonl").read_text().splitlines()
+    for e in map(json.loads, lines):
+        art = ArticleIn(
+            url=e["url"],
+            title=e["title"],
+            text=e["text"],
+            source_name=e["source"],
+            published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
+        )
+        article_id, _ = pipeline.ingest(db, art)
+        if e["id"] == "d1":
+            first = article_id
+    db.dispose()
+    return first
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def _wrk(url: str, seconds: int) -> tuple[float, str, str]:
+    out = subprocess.run(
+        [shutil.which("wrk") or "wrk", "-t1", "-c16", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    if "Non-2xx" in out:
+        raise SystemExit(f"{url} answered errors under load:\n{out}")
+    return rps, p50, p99
+
+
+def main(seconds: int) -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk; make bench does it)")
+    rows: list[tuple[str, float, str, str]] = []
+    port = _port()
+    bare = subprocess.Popen([sys.executable, __file__, "serve-bare", str(port)])
+    try:
+        _wait(port)
+        rows.append(("bare FastAPI endpoint", *_wrk(f"http://127.0.0.1:{port}/", seconds)))
+    finally:
+        bare.terminate()
+        bare.wait()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        article = _seed(url)
+        port = _port()
+        site = subprocess.Popen([sys.executable, __file__, "serve-site", str(port), url])
+        try:
+            _wait(port)
+            base = f"http://127.0.0.1:{port}"
+            for name, path in (
+                ("front page", "/"),
+                ("article page", f"/articles/{article}"),
+                ("search page", "/search?q=council"),
+                ("API article", f"/api/articles/{article}"),
+            ):
+                rows.append((name, *_wrk(base + path, seconds)))
+        finally:
+            site.terminate()
+            site.wait()
+    print(f"wrk, 1 thread, 16 connections, {seconds} s each, one uvicorn worker, 127.0.0.1")
+    for name, rps, p50, p99 in rows:
+        print(f"  {name:24s} {rps:9.0f} requests/s   p50 {p50:>8s}   p99 {p99:>8s}")
+    ratio = rows[2][1] / rows[0][1]
+    print(f"  article page / bare endpoint: {ratio:.2f} (target: 0.50 or more)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "serve-bare":
+        serve_bare(int(sys.argv[2]))
+    elif len(sys.argv) > 3 and sys.argv[1] == "serve-site":
+        serve_site(int(sys.argv[2]), sys.argv[3])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
