@@ -29,14 +29,14 @@ from typing import Any
 
 from newsweave.enrich import (
     analyze,
-    attribution,
-    dedup,
     embed,
     entities,
+    genre,
     hashtags,
-    kind,
     language,
+    neardup,
     nlp,
+    quotes,
 )
 from newsweave.enrich.stories import Clusterer
 from newsweave.enrich.summary import summarize
@@ -87,10 +87,10 @@ def speed(n: int) -> None:
         ("entities (merge)", lambda: entities.extract(doc, text)),
         ("hashtags", lambda: hashtags.suggest(title, doc, ents)),
         ("summary + key points", lambda: summarize(sents)),
-        ("attributions", lambda: attribution.extract(sents, ents)),
-        ("kind", lambda: kind.classify(title, text)),
+        ("attributions", lambda: quotes.extract(sents, ents)),
+        ("kind", lambda: genre.classify(title, text)),
         ("embedding (MiniLM, 128 pieces)", lambda: embed.embed(title, text)),
-        ("minhash", lambda: dedup.signature(text)),
+        ("minhash", lambda: neardup.signature(text)),
     ]
     print(f"speed: one 600-word article, {n} runs each, one process")
     for name, fn in parts:
@@ -256,14 +256,14 @@ def stories_and_duplicates() -> None:
         f"\nstories on the event fixtures ({len(EVENTS)} articles, 4 events): "
         f"pairwise P {p:.2f} R {r:.2f} F1 {f:.2f}"
     )
-    sigs = {e["id"]: dedup.signature(e["text"]) for e in EVENTS}
+    sigs = {e["id"]: neardup.signature(e["text"]) for e in EVENTS}
     gold_dup = {("b1", "b1copy")}
     tp = fp = 0
     for a, b in combinations(sorted(sigs), 2):
         sa, sb = sigs[a], sigs[b]
         if sa is None or sb is None:
             continue
-        if dedup.similarity(sa, sb) >= dedup.THRESHOLD:
+        if neardup.similarity(sa, sb) >= neardup.THRESHOLD:
             tp += (a, b) in gold_dup
             fp += (a, b) not in gold_dup
     print(

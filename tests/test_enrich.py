@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsweave.enrich import analyze, attribution, dedup, entities, nlp
+from newsweave.enrich import analyze, entities, neardup, nlp, quotes
 from newsweave.enrich.embed import embed_many
+from newsweave.enrich.genre import classify
 from newsweave.enrich.hashtags import display, slugify
-from newsweave.enrich.kind import classify
 from newsweave.enrich.related import Candidate, VectorIndex, rank
 from newsweave.enrich.stories import Clusterer
 from newsweave.enrich.summary import summarize
@@ -193,16 +193,16 @@ def test_a_megabyte_article_is_bounded_not_fatal() -> None:
 
 def test_near_duplicates_are_found_and_different_stories_are_not() -> None:
     by_id = {e["id"]: e for e in EVENTS}
-    original = dedup.signature(by_id["b1"]["text"])
-    copy = dedup.signature(by_id["b1copy"]["text"])
-    other = dedup.signature(by_id["b2"]["text"])
+    original = neardup.signature(by_id["b1"]["text"])
+    copy = neardup.signature(by_id["b1copy"]["text"])
+    other = neardup.signature(by_id["b2"]["text"])
     assert original is not None
     assert copy is not None
     assert other is not None
-    assert dedup.similarity(original, copy) >= dedup.THRESHOLD
-    assert set(dedup.bands(original)) & set(dedup.bands(copy))
-    assert dedup.similarity(original, other) < 0.2  # same event, written independently
-    assert dedup.signature("too short to compare") is None
+    assert neardup.similarity(original, copy) >= neardup.THRESHOLD
+    assert set(neardup.bands(original)) & set(neardup.bands(copy))
+    assert neardup.similarity(original, other) < 0.2  # same event, written independently
+    assert neardup.signature("too short to compare") is None
 
 
 def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:
@@ -245,4 +245,4 @@ def test_related_ranking_skips_self_and_copies() -> None:
 def test_attribution_rules_ignore_determiners_and_adjectives() -> None:
     text = "The alleged provocation was seen in Moscow as deliberate background noise by many."
     sents = nlp.sentences(text)
-    assert attribution.extract(sents, entities.Entities([])) == []
+    assert quotes.extract(sents, entities.Entities([])) == []

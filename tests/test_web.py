@@ -118,3 +118,40 @@ def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Da
     assert "Timeline" in story.text
     assert "Coverage by outlet" in story.text
     assert fetch("/stories/999999").status_code == 404
+
+
+def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_never(sqlite_db: Database) -> None:
+    from sqlalchemy import update
+
+    from newsweave.store.schema import articles
+
+    art_id, _ = pipeline.ingest(
+        sqlite_db,
+        ArticleIn(url="https://e.example/c", title="Original title", text="Some text here. " * 40,
+                  source_name="E"),
+    )  # fmt: skip
+    app = create_app(sqlite_db, "s", page_cache_seconds=60)
+
+    def get(path: str, cookie: str | None = None) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+                headers = {"Cookie": cookie} if cookie else {}
+                return await c.get(path, headers=headers)
+
+        return asyncio.run(go())
+
+    first = get(f"/articles/{art_id}")
+    assert "set-cookie" in first.headers  # the CSRF cookie, on the fresh answer
+    with sqlite_db.begin() as conn:
+        conn.execute(update(articles).values(title="Changed title"))
+    cached = get(f"/articles/{art_id}")
+    assert "Original title" in cached.text
+    assert "set-cookie" not in cached.headers  # nobody gets another browser's cookie
+    fresh = get(f"/articles/{art_id}", cookie="nw_session=whatever")
+    assert "Changed title" in fresh.text
+    assert get("/articles/999999").status_code == 404
+    assert get("/articles/999999").status_code == 404  # errors are not kept
+    uncached_app = create_app(sqlite_db, "s", page_cache_seconds=0)
+    app = uncached_app
+    assert "Changed title" in get(f"/articles/{art_id}").text

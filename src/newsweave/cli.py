@@ -202,7 +202,8 @@ def _serve(db: Database, settings: config.Settings) -> None:
     from newsweave.web.app import create_app
 
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    app = create_app(db, settings.secret_key or _stored_secret(Path(settings.data_dir)))
+    secret = settings.secret_key or _stored_secret(Path(settings.data_dir))
+    app = create_app(db, secret, settings.page_cache_seconds)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 

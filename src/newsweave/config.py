@@ -68,6 +68,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("poll_interval", int, 1800, "Default seconds between polls of a source."),
     Option("max_article_attempts", int, 5, "Attempts to fetch an article page before giving up."),
     Option(
+        "page_cache_seconds",
+        float,
+        10.0,
+        "Seconds an anonymous reader's page is kept in memory (0: never); signed-in readers "
+        "always get a fresh page.",
+    ),
+    Option(
         "secret_key",
         str,
         "",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from newsweave.enrich import STEPS, Analysis, analyze, dedup, nlp
+from newsweave.enrich import STEPS, Analysis, analyze, neardup, nlp
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, rank
 from newsweave.enrich.stories import Clusterer, Story
@@ -375,7 +375,7 @@ def _store_analysis(
             conn, article_id, STEPS["embedding"], embed_mod.DIM, a.embedding.tobytes()
         )
     if a.minhash is not None:
-        enrichment.save_minhash(conn, article_id, a.minhash.tobytes(), dedup.bands(a.minhash))
+        enrichment.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
 
 
 def _understand(
@@ -453,10 +453,10 @@ def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
         return None
     best: tuple[float, int] | None = None
     for cid, blob, dup_of, _published in enrichment.duplicate_candidates(
-        conn, article_id, dedup.bands(a.minhash)
+        conn, article_id, neardup.bands(a.minhash)
     ):
-        sim = dedup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
-        if sim < dedup.THRESHOLD:
+        sim = neardup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
+        if sim < neardup.THRESHOLD:
             continue
         root = dup_of or cid
         if root == article_id:

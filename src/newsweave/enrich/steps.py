@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsweave.enrich import attribution, dedup, embed, entities, hashtags, kind, language, nlp
+from newsweave.enrich import embed, entities, genre, hashtags, language, neardup, nlp, quotes
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich import summary as summary_mod
 
@@ -31,7 +31,7 @@ STEPS: dict[str, str] = {
     "attributions": "rules-1",
     "kind": "signals-1",
     "embedding": "minilm-l6-v2-128",
-    "minhash": dedup.VERSION,
+    "minhash": neardup.VERSION,
     "story": stories_mod.VERSION,
 }
 T = TypeVar("T")
@@ -40,12 +40,12 @@ T = TypeVar("T")
 @dataclass(slots=True)
 class Analysis:
     language: str | None = None
-    kind: kind.Kind | None = None
+    kind: genre.Kind | None = None
     entities: list[entities.Entity] = field(default_factory=list)
     hashtags: list[hashtags.Hashtag] = field(default_factory=list)
     summary: str = ""
     key_points: list[str] = field(default_factory=list)
-    attributions: list[attribution.Attribution] = field(default_factory=list)
+    attributions: list[quotes.Attribution] = field(default_factory=list)
     embedding: NDArray[np.float32] | None = None
     minhash: NDArray[np.uint64] | None = None
     errors: dict[str, str] = field(default_factory=dict)
@@ -101,14 +101,16 @@ def analyze(
         a.entities = ents.items
         a.hashtags = _guard(err, "hashtags", lambda: hashtags.suggest(title, doc, ents), [])
         a.attributions = _guard(
-            err, "attributions", lambda: attribution.extract(sents, ents, people), []
+            err, "attributions", lambda: quotes.extract(sents, ents, people), []
         )
     else:
         sents = nlp.sentences(text)
     s = _guard(err, "summary", lambda: summary_mod.summarize(sents), summary_mod.Summary("", []))
     a.summary, a.key_points = s.summary, s.key_points
-    a.kind = _guard(err, "kind", lambda: kind.classify(title, text, url, len(a.attributions)), None)
+    a.kind = _guard(
+        err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
+    )
     if with_embedding and (title.strip() or text.strip()):
         a.embedding = _guard(err, "embedding", lambda: embed.embed(title, text), None)
-    a.minhash = _guard(err, "minhash", lambda: dedup.signature(text), None)
+    a.minhash = _guard(err, "minhash", lambda: neardup.signature(text), None)
     return a

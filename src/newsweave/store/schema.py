@@ -223,7 +223,7 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),  # float32, little-endian
 )
 
-# Near-duplicate detection (enrich.dedup): each article's MinHash signature, and its band keys,
+# Near-duplicate detection (enrich.neardup): each article's MinHash signature, and its band keys,
 # indexed so that finding the candidates of a new article is one lookup.
 minhashes = Table(
     "minhashes",

@@ -22,6 +22,7 @@ from newsweave.errors import (
 )
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, security
+from newsweave.web.cache import PageCache
 from newsweave.web.pages import article, auth, discuss, home, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.timefmt import relative_time
@@ -31,8 +32,11 @@ __all__ = ["create_app"]
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
-def create_app(db: Database, secret_key: str | None = None) -> FastAPI:
-    """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process)."""
+def create_app(
+    db: Database, secret_key: str | None = None, page_cache_seconds: float = 10.0
+) -> FastAPI:
+    """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process);
+    anonymous readers' pages are kept `page_cache_seconds` (0: never)."""
     app = FastAPI(title="newsweave", docs_url="/api/docs", openapi_url="/api/openapi.json")
     templates = Jinja2Templates(directory=_TEMPLATES)
     templates.env.filters["ago"] = relative_time
@@ -43,6 +47,7 @@ def create_app(db: Database, secret_key: str | None = None) -> FastAPI:
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
     app.state.login_limiter = security.LoginLimiter()
     app.middleware("http")(security.middleware)
+    app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.include_router(auth.router)
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)
