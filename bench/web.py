@@ -12,7 +12,6 @@ article. The issue's target: the article page at half the bare endpoint's rate o
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import socket
@@ -20,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,26 +56,21 @@ def serve_site(port: int, url: str) -> None:
 
 
 def _seed(url: str) -> int:
+    """Import the fixture articles the way `newsweave import` does; the id of the Sudan one."""
     from newsweave import pipeline
+    from newsweave.ingest.archives import read_archive
     from newsweave.model import ArticleIn
     from newsweave.store.db import open_database
 
     db = open_database(url)
-    first = 0
-    lines = (ROOT / "tests/fixtures/understand/events.jsonl").read_text().splitlines()
-    for e in map(json.loads, lines):
-        art = ArticleIn(
-            url=e["url"],
-            title=e["title"],
-            text=e["text"],
-            source_name=e["source"],
-            published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
-        )
-        article_id, _ = pipeline.ingest(db, art)
-        if e["id"] == "d1":
-            first = article_id
+    sudan = 0
+    for item in read_archive(ROOT / "tests/fixtures/understand/events.jsonl"):
+        if isinstance(item, ArticleIn):
+            article_id, _ = pipeline.ingest(db, item)
+            if item.title == "UN rejects parallel government in Sudan":
+                sudan = article_id
     db.dispose()
-    return first
+    return sudan
 
 
 def _wait(port: int) -> None:

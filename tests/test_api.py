@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import feedparser
 import httpx
 import pytest
 
-from newsweave import pipeline
 from newsweave.ingest.opml import read_opml
-from newsweave.model import ArticleIn, SourceInfo
+from newsweave.model import SourceInfo
 from newsweave.store.db import Database
 from newsweave.store.sources import add_source
 from newsweave.web.app import create_app
-
-EVENTS = [
-    json.loads(x)
-    for x in (Path(__file__).parent / "fixtures/understand/events.jsonl").read_text().splitlines()
-]
-
-
-def _load(db: Database) -> dict[str, int]:
-    ids = {}
-    for e in EVENTS:
-        art = ArticleIn(
-            url=e["url"],
-            title=e["title"],
-            text=e["text"],
-            source_name=e["source"],
-            published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
-        )
-        ids[e["id"]], _ = pipeline.ingest(db, art)
-    return ids
+from tests.events import EVENTS
+from tests.events import load_events as _load
 
 
 class Client:

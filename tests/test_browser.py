@@ -4,31 +4,25 @@ and story pages are saved under tests/artifacts/ for a human to look at."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 import uvicorn
 
-from newsweave import accounts, pipeline
-from newsweave.model import ArticleIn
+from newsweave import accounts
 from newsweave.store.db import open_database
 from newsweave.web.app import create_app
 from tests.conftest import REQUIRE_SERVICES
+from tests.events import load_events
 
 CHROMIUM = os.environ.get("NEWSWEAVE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-EVENTS = [
-    json.loads(x)
-    for x in (Path(__file__).parent / "fixtures/understand/events.jsonl").read_text().splitlines()
-]
 PASSWORD = "correct horse battery"
 # The flags the machine's notes give for a closed network: no background traffic, no sandbox
 # (tests run as root in CI), no GPU.
@@ -53,17 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(f"{reason}, and NEWSWEAVE_REQUIRE_SERVICES=1 forbids skipping")
         pytest.skip(reason)
     db = open_database(f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.db'}")
-    for e in EVENTS:
-        pipeline.ingest(
-            db,
-            ArticleIn(
-                url=e["url"],
-                title=e["title"],
-                text=e["text"],
-                source_name=e["source"],
-                published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
-            ),
-        )
+    load_events(db)
     accounts.create_user(db, "mod", PASSWORD, role="moderator")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,16 +6,12 @@ by another outlet, and one outlet that only ever writes "Putin".
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
 from newsweave import pipeline
 from newsweave.enrich import STEPS
-from newsweave.model import ArticleIn
 from newsweave.store import articles as article_store
 from newsweave.store.db import Database
 from newsweave.store.schema import (
@@ -29,27 +25,8 @@ from newsweave.store.schema import (
     stories,
     tags,
 )
-
-EVENTS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "fixtures" / "understand" / "events.jsonl")
-    .read_text()
-    .splitlines()
-]
-
-
-def _load(db: Database, items: list[dict[str, str]] = EVENTS) -> dict[str, int]:
-    ids = {}
-    for e in items:
-        art = ArticleIn(
-            url=e["url"],
-            title=e["title"],
-            text=e["text"],
-            source_name=e["source"],
-            published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
-        )
-        ids[e["id"]], _ = pipeline.ingest(db, art)
-    return ids
+from tests.events import EVENTS
+from tests.events import load_events as _load
 
 
 def test_every_analysis_is_stored(db: Database) -> None:

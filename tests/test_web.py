@@ -73,22 +73,9 @@ def _client_get(db: Database):  # type: ignore[no-untyped-def]
 
 
 def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Database) -> None:
-    import json
-    from pathlib import Path
+    from tests.events import load_events
 
-    events = [
-        json.loads(x)
-        for x in (Path(__file__).parent / "fixtures/understand/events.jsonl")
-        .read_text()
-        .splitlines()
-    ]
-    ids = {}
-    for e in events:
-        ids[e["id"]], _ = pipeline.ingest(
-            sqlite_db,
-            ArticleIn(url=e["url"], title=e["title"], text=e["text"], source_name=e["source"],
-                      published=datetime.fromisoformat(e["published"].replace("Z", "+00:00"))),
-        )  # fmt: skip
+    ids = load_events(sqlite_db)
     fetch = _client_get(sqlite_db)
     page = fetch(f"/articles/{ids['d1']}").text
     order = ["<h1>", "Hashtags", "AI features", "Summary", "Who says what", "Related articles"]
