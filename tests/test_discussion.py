@@ -328,3 +328,32 @@ def test_search_page_filters_highlights_and_rejects_bad_input(sqlite_db: Databas
     assert b.get("/search?q=x&page=99999999").status_code == 400
     assert b.get("/search?q=x&page=abc").status_code == 400
     assert b.get("/search?q=x&from=yesterday").status_code == 400
+
+
+def test_stories_have_threaded_comments_too(sqlite_db: Database) -> None:
+    from newsweave.store.schema import articles
+
+    art = _article(sqlite_db)
+    with sqlite_db.connect() as conn:
+        story = conn.execute(select(articles.c.story_id).where(articles.c.id == art)).scalar_one()
+    b = Browser(sqlite_db)
+    b.get("/register")
+    b.post("/register", {"username": "hana", "password": PASSWORD})
+    page = b.get(f"/stories/{story}").text
+    assert "No comments yet..." in page
+    r = b.post(f"/stories/{story}/comments", {"body": "On the whole story"})
+    assert r.status_code == 303
+    first = int(r.headers["location"].rsplit("-", 1)[1])
+    b.get(f"/stories/{story}")
+    b.post(f"/stories/{story}/comments", {"body": "And a reply", "parent_id": str(first)})
+    page = b.get(f"/stories/{story}").text
+    assert "Comments (2)" in page
+    assert "And a reply" in page.split(f'id="comment-{first}"', 1)[1]
+    # A reply must stay in its thread: not from the story onto the article.
+    b.get(f"/articles/{art}")
+    wrong = b.post(f"/articles/{art}/comments", {"body": "x", "parent_id": str(first)})
+    assert wrong.status_code == 400
+    api = b.get(f"/api/stories/{story}/comments").json()["items"]
+    assert [c["replies"][0]["html"] for c in api] == ["<p>And a reply</p>"]
+    b.get(f"/stories/{story}")
+    assert b.post("/stories/999999/comments", {"body": "x"}).status_code == 404

@@ -97,6 +97,10 @@ def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Da
     related = b2[b2.index("Related articles") :]
     assert not (f'/articles/{ids["b1"]}"' in related and f'/articles/{ids["b1copy"]}"' in related)
 
+    filtered = fetch("/?language=de").text
+    assert "Top stories" not in filtered
+    assert "UN rejects parallel government in Sudan" not in filtered
+    assert "UN rejects parallel government in Sudan" in fetch("/?language=en").text
     home = fetch("/").text
     assert "Top stories" in home
     story_link = home.split('href="/stories/', 1)[1].split('"', 1)[0]

@@ -17,6 +17,7 @@ from newsweave.sanitize import clean_html
 from newsweave.store import comments as store
 from newsweave.store.accounts import UserRow
 from newsweave.store.articles import get_article
+from newsweave.store.comments import story_exists
 from newsweave.store.db import Database
 
 __all__ = [
@@ -69,27 +70,44 @@ def post(
     user: UserRow,
     body: str,
     *,
-    article_id: int,
+    article_id: int | None = None,
+    story_id: int | None = None,
     parent_id: int | None = None,
     now: datetime | None = None,
 ) -> int:
+    """A new comment on an article or a story (exactly one), or a reply within the same one."""
     when = now or datetime.now(UTC)
+    if (article_id is None) == (story_id is None):
+        raise InvalidInputError("a comment belongs to one article or one story")
     if user.banned_at is not None:
         raise ForbiddenError("this account is banned")
     text = _clean_body(body)
     with db.begin() as conn:
-        get_article(conn, article_id)  # NotFoundError for an unknown article
+        if article_id is not None:
+            get_article(conn, article_id)  # NotFoundError for an unknown article
+        elif not story_exists(conn, story_id):
+            raise NotFoundError(f"no story with id {story_id}")
         if parent_id is not None:
             parent = store.get_comment(conn, parent_id)
-            if parent is None or parent["article_id"] != article_id:
-                raise InvalidInputError("the comment replied to is not on this article")
+            same = parent is not None and (
+                parent["article_id"] == article_id and parent["story_id"] == story_id
+            )
+            if not same:
+                where = "article" if article_id is not None else "story"
+                raise InvalidInputError(f"the comment replied to is not on this {where}")
         limit, window = RATE
         if store.recent_count(conn, user.id, when - window) >= limit:
             raise RateLimitedError(
                 f"at most {limit} comments a minute; wait a moment", int(window.total_seconds())
             )
         return store.add_comment(
-            conn, user_id=user.id, body=text, now=when, article_id=article_id, parent_id=parent_id
+            conn,
+            user_id=user.id,
+            body=text,
+            now=when,
+            article_id=article_id,
+            story_id=story_id,
+            parent_id=parent_id,
         )
 
 
@@ -141,14 +159,20 @@ def set_hidden(db: Database, moderator: UserRow, comment_id: int, hidden: bool) 
         store.resolve_reports(conn, comment_id, now)
 
 
-def thread(db: Database, article_id: int, viewer: UserRow | None = None) -> list[dict[str, Any]]:
-    """The article's comments as a tree (each with `replies`), in posting order.
+def thread(
+    db: Database,
+    article_id: int | None = None,
+    viewer: UserRow | None = None,
+    *,
+    story_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """An article's (or a story's) comments as a tree (each with `replies`), in posting order.
 
     Deleted and hidden comments keep their place when they have replies ("[deleted]",
     "[hidden by a moderator]"); moderators still see a hidden comment's text.
     """
     with db.connect() as conn:
-        rows = store.thread(conn, article_id=article_id)
+        rows = store.thread(conn, article_id=article_id, story_id=story_id)
     now = datetime.now(UTC)
     by_id: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []

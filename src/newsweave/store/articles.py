@@ -372,13 +372,28 @@ _LIST_COLUMNS = (
 )
 
 
-def latest_articles(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+def label_filters(labels: dict[str, str] | None) -> list[Any]:
+    """WHERE clauses for an article's language and its source's labels (country, ownership,
+    kind); unknown keys and empty values are ignored."""
+    columns = {
+        "language": articles.c.language,
+        "country": sources.c.country,
+        "ownership": sources.c.ownership,
+        "kind": sources.c.kind,
+    }
+    return [columns[k] == v for k, v in (labels or {}).items() if k in columns and v]
+
+
+def latest_articles(
+    conn: Connection, limit: int = 50, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The newest readable articles (by publication time, else first seen); copies left out."""
     order = articles.c.published_at.desc().nulls_last(), articles.c.id.desc()
     q = (
         select(*_LIST_COLUMNS, articles.c.text)
         .join(sources, sources.c.id == articles.c.source_id)
         .where(articles.c.state.in_(list(VISIBLE_STATES)), articles.c.duplicate_of.is_(None))
+        .where(*label_filters(labels))
         .order_by(*order)
         .limit(limit)
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from newsweave.store.schema import comment_reports, comments, users
+from newsweave.store.schema import comment_reports, comments, stories, users
 
 __all__ = [
     "add_comment",
@@ -159,3 +159,16 @@ def resolve_reports(conn: Connection, comment_id: int, now: datetime) -> None:
         .where(comment_reports.c.comment_id == comment_id, comment_reports.c.resolved_at.is_(None))
         .values(resolved_at=now)
     )
+
+
+def story_exists(conn: Connection, story_id: int | None) -> bool:
+    return conn.execute(select(stories.c.id).where(stories.c.id == story_id)).first() is not None
+
+
+def count_visible_story(conn: Connection, story_id: int) -> int:
+    q = select(func.count()).where(
+        comments.c.story_id == story_id,
+        comments.c.deleted_at.is_(None),
+        comments.c.hidden_at.is_(None),
+    )
+    return int(conn.execute(q).scalar_one())

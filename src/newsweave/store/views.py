@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
+from newsweave.store.articles import label_filters
 from newsweave.store.schema import (
     analyses,
     article_entities,
@@ -180,13 +181,23 @@ def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
     }
 
 
-def top_stories(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
-    """The widest-covered stories (distinct outlets), then the freshest, with their outlets."""
+def top_stories(
+    conn: Connection, limit: int = 10, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The widest-covered stories (distinct outlets), then the freshest, with their outlets.
+
+    With `labels`, only stories with at least one article matching them."""
+    q = select(stories).where(stories.c.article_count > 0)
+    conditions = label_filters(labels)
+    if conditions:
+        matching = (
+            select(articles.c.story_id)
+            .join(sources, sources.c.id == articles.c.source_id)
+            .where(articles.c.story_id.is_not(None), *conditions)
+        )
+        q = q.where(stories.c.id.in_(matching))
     rows = conn.execute(
-        select(stories)
-        .where(stories.c.article_count > 0)
-        .order_by(stories.c.outlet_count.desc(), stories.c.last_seen_at.desc())
-        .limit(limit)
+        q.order_by(stories.c.outlet_count.desc(), stories.c.last_seen_at.desc()).limit(limit)
     ).all()
     out = [dict(r._mapping) for r in rows]
     if not out:

@@ -33,5 +33,6 @@ def page(request: Request, article_id: int) -> HTMLResponse:
             "i": insights,
             "thread": thread,
             "comment_count": count,
+            "comments_url": f"/articles/{article_id}/comments",
         },
     )

@@ -30,8 +30,11 @@ def _user(request: Request) -> accounts.UserRow:
 def _back(request: Request, comment_id: int) -> Response:
     with request.app.state.db.connect() as conn:
         c = comment_store.get_comment(conn, comment_id)
-    article = c["article_id"] if c else None
-    target = f"/articles/{article}#comment-{comment_id}" if article else "/"
+    target = "/"
+    if c and c["article_id"]:
+        target = f"/articles/{c['article_id']}#comment-{comment_id}"
+    elif c and c["story_id"]:
+        target = f"/stories/{c['story_id']}#comment-{comment_id}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -48,6 +51,21 @@ def post_comment(
         request.app.state.db, _user(request), body, article_id=article_id, parent_id=parent_id
     )
     return RedirectResponse(f"/articles/{article_id}#comment-{cid}", status_code=303)
+
+
+@router.post("/stories/{story_id}/comments")
+def post_story_comment(
+    request: Request,
+    story_id: int,
+    body: Body,
+    csrf_token: Csrf,
+    parent_id: Annotated[int | None, Form(ge=1, le=2**31)] = None,
+) -> Response:
+    check_csrf(request, csrf_token)
+    cid = comments.post(
+        request.app.state.db, _user(request), body, story_id=story_id, parent_id=parent_id
+    )
+    return RedirectResponse(f"/stories/{story_id}#comment-{cid}", status_code=303)
 
 
 @router.post("/comments/{comment_id}/edit")
@@ -108,6 +126,12 @@ def _public(node: dict[str, Any]) -> dict[str, Any]:
 @api_router.get("/articles/{article_id}/comments", summary="An article's comments, threaded")
 def list_comments(request: Request, article_id: int) -> Response:
     tree = comments.thread(request.app.state.db, article_id, current_user(request))
+    return respond(request, {"items": [_public(n) for n in tree], "next": None})
+
+
+@api_router.get("/stories/{story_id}/comments", summary="A story's comments, threaded")
+def list_story_comments(request: Request, story_id: int) -> Response:
+    tree = comments.thread(request.app.state.db, None, current_user(request), story_id=story_id)
     return respond(request, {"items": [_public(n) for n in tree], "next": None})
 
 

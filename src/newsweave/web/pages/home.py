@@ -8,11 +8,17 @@ from fastapi.responses import HTMLResponse
 from newsweave.store.articles import latest_articles
 from newsweave.store.views import top_stories
 
+_LABELS = ("language", "country", "ownership", "kind")
+
 
 def page(request: Request) -> HTMLResponse:
+    """`?language=en&country=GB&ownership=public broadcaster&kind=wire` narrow both lists."""
+    labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
     with request.app.state.db.connect() as conn:
-        items = latest_articles(conn, limit=60)
-        stories = top_stories(conn, limit=8)
+        items = latest_articles(conn, limit=60, labels=labels)
+        stories = top_stories(conn, limit=8, labels=labels)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "home.html", {"title": "Latest news", "articles": items, "stories": stories}
+        request,
+        "home.html",
+        {"title": "Latest news", "articles": items, "stories": stories, "labels": labels},
     )

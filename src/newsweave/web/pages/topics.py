@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from newsweave import comments
+from newsweave.store.comments import count_visible_story
 from newsweave.store.sources import get_source
 from newsweave.store.views import article_list, story_page, tag_page
 
@@ -22,10 +24,19 @@ def tag(request: Request, slug: str) -> HTMLResponse:
 def story(request: Request, story_id: int) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         data = story_page(conn, story_id)
+        count = count_visible_story(conn, story_id)
+    thread = comments.thread(request.app.state.db, None, request.state.user, story_id=story_id)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "story.html",
-        {"title": data["story"]["title"] or "Story", "feed": f"/stories/{story_id}/feed", **data},
+        {
+            "title": data["story"]["title"] or "Story",
+            "feed": f"/stories/{story_id}/feed",
+            "thread": thread,
+            "comment_count": count,
+            "comments_url": f"/stories/{story_id}/comments",
+            **data,
+        },
     )
 
 
