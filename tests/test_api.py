@@ -100,6 +100,10 @@ def test_articles_api_pages_with_cursors_and_caches(db: Database) -> None:
     assert tag["tag"]["display"] == "#VladimirPutin"
     assert ids["c4"] in {a["id"] for a in tag["items"]}
 
+    assert c.json("/api/search?q=Lagarde&language=de")["items"] == []
+    assert c.json("/api/search?q=Lagarde&to=2026-01-01")["items"] == []
+    assert c.json("/api/search?q=Lagarde&from=2026-10-01&tag=christine-lagarde")["items"]
+    assert c.get("/api/search?q=x&from=not-a-date").status_code == 422
     hits = c.json("/api/search?q=Lagarde&limit=1")
     assert len(hits["items"]) == 1
     assert hits["next"]

@@ -67,6 +67,10 @@ def respond(request: Request, payload: Any, modified: datetime | None = None) ->
     return Response(body, media_type="application/json", headers=headers)
 
 
+def _aware(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
 def _encode(at: datetime, item_id: int) -> str:
     return base64.urlsafe_b64encode(f"{at.isoformat()}|{item_id}".encode()).decode().rstrip("=")
 
@@ -222,7 +226,27 @@ def search_api(
     q: Annotated[str, Query(min_length=1, max_length=500)],
     limit: Limit = 20,
     cursor: Cursor = None,
+    source: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
+    country: Annotated[str | None, Query(max_length=64)] = None,
+    ownership: Annotated[str | None, Query(max_length=64)] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> Response:
+    """Filters narrow the hits: source id, language, hashtag slug, source labels, and a time
+    range (`from` inclusive, `to` exclusive, ISO 8601)."""
+    filters = search_store.Filters(
+        source_id=source,
+        language=language,
+        tag=tag,
+        country=country,
+        ownership=ownership,
+        kind=kind,
+        date_from=_aware(since),
+        date_to=_aware(until),
+    )
     offset = 0
     if cursor:
         decoded = _decode(cursor)
@@ -230,7 +254,7 @@ def search_api(
     if offset > 10_000:
         raise ApiError(400, "search pages stop at 10,000 results; refine the query")
     with request.app.state.db.connect() as conn:
-        hits = search_store.search(conn, q, limit=limit + 1, offset=offset)
+        hits = search_store.search(conn, q, limit=limit + 1, offset=offset, filters=filters)
     more = len(hits) > limit
     items = [h.as_dict() for h in hits[:limit]]
     nxt = _encode(datetime(1970, 1, 1, tzinfo=UTC), offset + limit) if more else None
