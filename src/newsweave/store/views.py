@@ -173,10 +173,16 @@ def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
         ({"speaker": s, "outlets": dict(o), "total": sum(o.values())} for s, o in speakers.items()),
         key=lambda w: -int(w["total"]),  # type: ignore[call-overload]
     )
+    by_label: dict[str, dict[str, int]] = {"country": {}, "ownership": {}}
+    for a in items:
+        for label, counts in by_label.items():
+            value = a[label] or "unlabelled"
+            counts[value] = counts.get(value, 0) + 1
     return {
         "story": dict(story._mapping),
         "articles": items,
         "by_outlet": dict(by_outlet),
+        "by_label": by_label,
         "who": who[:20],
     }
 
