@@ -308,6 +308,9 @@ def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
     bad = nw(tmp_path, "user", "create", "x", stdin="short\n", ok=False)
     assert bad.returncode == 1
     assert "username" in bad.stderr
+    nw(tmp_path, "user", "create", "helper", stdin=PASSWORD + "\n")
+    assert "helper is now moderator" in nw(tmp_path, "user", "role", "helper", "moderator").stdout
+    assert nw(tmp_path, "user", "role", "nobody", "admin", ok=False).returncode == 1
     token = nw(tmp_path, "user", "token", "root").stdout.strip()
     assert token.startswith("nw_")
 

@@ -30,6 +30,7 @@ __all__ = [
     "end_session",
     "new_api_token",
     "set_banned",
+    "set_role",
     "start_session",
     "user_for_session",
     "user_for_token",
@@ -143,6 +144,17 @@ def set_banned(db: Database, actor: UserRow, username: str, banned: bool) -> Non
         store.set_banned(conn, target.id, datetime.now(UTC) if banned else None)
         if banned:
             store.delete_sessions(conn, target.id)
+
+
+def set_role(db: Database, username: str, role: str) -> None:
+    """For the operator (`newsweave user role`): make a reader a moderator, and so on."""
+    if role not in ROLES:
+        raise InvalidInputError(f"role must be one of {', '.join(ROLES)}")
+    with db.begin() as conn:
+        user = store.user_by_name(conn, username)
+        if user is None:
+            raise InvalidInputError(f"no user {username!r}")
+        store.set_role(conn, user.id, role)
 
 
 def new_api_token(db: Database, username: str, name: str = "api") -> str:

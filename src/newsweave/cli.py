@@ -618,6 +618,16 @@ def user_create(ctx: click.Context, name: str, role: str, email: str | None) -> 
     click.echo(f"created user {name} (id {user_id}, {role})")
 
 
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(accounts.ROLES))
+@click.pass_context
+def user_role(ctx: click.Context, name: str, role: str) -> None:
+    """Give NAME another role (reader, moderator, admin)."""
+    accounts.set_role(_db(ctx), name, role)
+    click.echo(f"{name} is now {role}")
+
+
 @user.command("token")
 @click.argument("name")
 @click.option("--label", default="api", help="What the token is for.")

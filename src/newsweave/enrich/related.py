@@ -10,7 +10,7 @@ outgrows it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,7 +113,3 @@ def rank(
         if len(out) == k:
             break
     return out
-
-
-def groups(duplicate_of: Mapping[int, int | None]) -> dict[int, int]:
-    return {i: (d if d is not None else i) for i, d in duplicate_of.items()}

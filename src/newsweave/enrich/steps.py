@@ -30,7 +30,7 @@ STEPS: dict[str, str] = {
     "summary": "mmr-1",
     "attributions": "rules-1",
     "kind": "signals-1",
-    "embedding": "minilm-l6-v2-128",
+    "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
     "story": stories_mod.VERSION,
 }
