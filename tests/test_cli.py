@@ -211,6 +211,11 @@ def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None
     )
     assert html["summary"]
     assert html["hashtags"]
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(128, 256)) * 100)
+    bad = nw(tmp_path, "analyze", str(junk), ok=False)
+    assert bad.returncode == 1
+    assert "neither HTML nor UTF-8 text" in bad.stderr
     missing = nw(tmp_path, "analyze", str(tmp_path / "nope.txt"), ok=False)
     assert missing.returncode == 2
 

@@ -155,6 +155,7 @@ def test_kind_tells_news_from_opinion_and_analysis() -> None:
         ("Menu", "Home\nNews\nSport\nWeather\nContact us\nPrivacy\nTerms\n" * 30),
         ("Emoji", "🔥🔥🔥 Big news 🎉🎉 today!!! 😀 " * 50),
         ("Markup", "<div><script>alert(1)</script><p>Hello <b>world</b></p></div> " * 40),
+        ("Binary", bytes(range(256)).decode("latin-1") * 20),
         (
             "Deutsch",
             "Die Bundesregierung hat am Mittwoch ein neues Gesetz beschlossen. Der Kanzler "

@@ -447,6 +447,8 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         title, text, declared, url = ex.title or "", ex.text, ex.language, ex.url
     else:
         raw = data.decode("utf-8", errors="replace").strip()
+        if raw.count("\ufffd") > max(10, len(raw) // 100):
+            raise click.ClickException(f"{file} is neither HTML nor UTF-8 text")
         first, _, rest = raw.partition("\n")
         is_title = len(first) <= 200 and not first.rstrip().endswith((".", "!", "?")) and rest
         title, text, declared = (first.strip(), rest.strip(), None) if is_title else ("", raw, None)

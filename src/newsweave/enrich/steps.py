@@ -65,6 +65,16 @@ class Analysis:
         }
 
 
+def _garbled(text: str) -> bool:
+    """Mostly not letters, digits, spaces or punctuation: a binary file or broken encoding."""
+    sample = text[:5000]
+    if len(sample) < 200:
+        return False
+    bad = sum(1 for c in sample if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
+    letters = sum(1 for c in sample if c.isalpha())
+    return bad / len(sample) > 0.05 or letters / len(sample) < 0.3
+
+
 def _guard(errors: dict[str, str], name: str, fn: Callable[[], T], empty: T) -> T:
     try:
         return fn()
@@ -86,6 +96,8 @@ def analyze(
     err = a.errors
     title = title or ""
     text = text or ""
+    if _garbled(text):
+        text = ""  # binary junk or mojibake: nothing in it is worth a tag or a summary
     a.language = _guard(
         err, "language", lambda: language.detect(f"{title}\n{text}", declared_language), None
     )
