@@ -30,6 +30,7 @@ __all__ = [
     "report",
     "set_hidden",
     "thread",
+    "visible_count",
 ]
 
 MAX_BODY = 5000
@@ -194,3 +195,8 @@ def thread(
         return node["state"] == "visible" or bool(node["replies"]) or bool(node["html"])
 
     return [r for r in roots if keep(r)]
+
+
+def visible_count(tree: list[dict[str, Any]]) -> int:
+    """Comments a reader can see in a thread (what the heading counts)."""
+    return sum((node["state"] == "visible") + visible_count(node["replies"]) for node in tree)

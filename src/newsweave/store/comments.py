@@ -12,7 +12,6 @@ from newsweave.store.schema import comment_reports, comments, stories, users
 __all__ = [
     "add_comment",
     "add_report",
-    "count_visible",
     "get_comment",
     "open_reports",
     "recent_count",
@@ -80,15 +79,6 @@ def thread(
     return [
         dict(r._mapping) for r in conn.execute(q.order_by(comments.c.created_at, comments.c.id))
     ]
-
-
-def count_visible(conn: Connection, *, article_id: int) -> int:
-    q = select(func.count()).where(
-        comments.c.article_id == article_id,
-        comments.c.deleted_at.is_(None),
-        comments.c.hidden_at.is_(None),
-    )
-    return int(conn.execute(q).scalar_one())
 
 
 def recent_count(conn: Connection, user_id: int, since: datetime) -> int:
@@ -163,12 +153,3 @@ def resolve_reports(conn: Connection, comment_id: int, now: datetime) -> None:
 
 def story_exists(conn: Connection, story_id: int | None) -> bool:
     return conn.execute(select(stories.c.id).where(stories.c.id == story_id)).first() is not None
-
-
-def count_visible_story(conn: Connection, story_id: int) -> int:
-    q = select(func.count()).where(
-        comments.c.story_id == story_id,
-        comments.c.deleted_at.is_(None),
-        comments.c.hidden_at.is_(None),
-    )
-    return int(conn.execute(q).scalar_one())

@@ -22,7 +22,7 @@ from newsweave.errors import (
 )
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, security
-from newsweave.web.cache import PageCache
+from newsweave.web.cache import PageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.timefmt import relative_time
@@ -46,8 +46,9 @@ def create_app(
     app.state.templates = templates
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
     app.state.login_limiter = security.LoginLimiter()
-    app.middleware("http")(security.middleware)
+    app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
+    app.state.insights = TTLCache(page_cache_seconds)
     app.include_router(auth.router)
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)

@@ -14,10 +14,12 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsweave import accounts
 from newsweave.errors import ForbiddenError, RateLimitedError
@@ -27,6 +29,7 @@ __all__ = [
     "CSRF_COOKIE",
     "SESSION_COOKIE",
     "LoginLimiter",
+    "SessionMiddleware",
     "check_csrf",
     "csrf_token",
     "current_user",
@@ -69,27 +72,51 @@ def set_session_cookie(request: Request, response: Response, token: str | None) 
     )
 
 
-async def middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return PlainTextResponse("request body too large", status_code=413)
-    seed = request.cookies.get(CSRF_COOKIE) or ""
-    fresh = not (16 <= len(seed) <= 100)
-    if fresh:
-        seed = secrets.token_urlsafe(24)
-    request.state.csrf_seed = seed
-    request.state.user = None
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        request.state.user = accounts.user_for_session(request.app.state.db, token)
-    response = await call_next(request)
-    if fresh:
-        response.set_cookie(
-            CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=request.url.scheme == "https"
-        )
-    return response
+class SessionMiddleware:
+    """Puts the reader (`request.state.user`) and the CSRF seed on every request; caps bodies.
+
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware: that one costs a task and a stream
+    per request, which bench/web.py showed on the uncached article page.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            await PlainTextResponse("request body too large", status_code=413)(scope, receive, send)
+            return
+        cookies = cookie_parser(headers.get("cookie", ""))
+        seed = cookies.get(CSRF_COOKIE) or ""
+        fresh = not (16 <= len(seed) <= 100)
+        if fresh:
+            seed = secrets.token_urlsafe(24)
+        state = scope.setdefault("state", {})
+        state["csrf_seed"] = seed
+        state["user"] = None
+        token = cookies.get(SESSION_COOKIE)
+        if token:
+            state["user"] = accounts.user_for_session(scope["app"].state.db, token)
+        if not fresh:
+            await self.app(scope, receive, send)
+            return
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        cookie = f"{CSRF_COOKIE}={seed}; HttpOnly; Path=/; SameSite=lax{secure}".encode()
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"set-cookie", cookie)],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 class LoginLimiter:

@@ -9,7 +9,6 @@ from newsweave import comments
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.articles import get_article
-from newsweave.store.comments import count_visible as comment_count
 from newsweave.store.views import article_insights
 
 
@@ -18,10 +17,14 @@ def page(request: Request, article_id: int) -> HTMLResponse:
         art = get_article(conn, article_id)
         if art["state"] not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
-        insights = article_insights(conn, article_id, art["story_id"])
+        cache = request.app.state.insights
+        key = (article_id, art["updated_at"], art["story_id"])
+        insights = cache.get(key)
+        if insights is None:
+            insights = article_insights(conn, article_id, art["story_id"])
+            cache.put(key, insights)
     thread = comments.thread(request.app.state.db, article_id, request.state.user)
-    with request.app.state.db.connect() as conn:
-        count = comment_count(conn, article_id=article_id)
+    count = comments.visible_count(thread)
     paragraphs = [p for p in (art["text"] or "").split("\n") if p.strip()]
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,

@@ -6,7 +6,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave import comments
-from newsweave.store.comments import count_visible_story
 from newsweave.store.sources import get_source
 from newsweave.store.views import article_list, story_page, tag_page
 
@@ -24,8 +23,8 @@ def tag(request: Request, slug: str) -> HTMLResponse:
 def story(request: Request, story_id: int) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         data = story_page(conn, story_id)
-        count = count_visible_story(conn, story_id)
     thread = comments.thread(request.app.state.db, None, request.state.user, story_id=story_id)
+    count = comments.visible_count(thread)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "story.html",
