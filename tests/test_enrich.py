@@ -243,6 +243,15 @@ def test_related_ranking_skips_self_and_copies() -> None:
     assert index.search(np.array([0.9, 0.1, 0], dtype=np.float32), 1)[0][0] == 7
 
 
+def test_several_speakers_are_one_attribution_naming_them_all() -> None:
+    found = analyze("UN rejects", _seed_sudan(), with_embedding=False).attributions
+    condemned = next(a for a in found if a.cue == "condemned")
+    assert condemned.speaker == "African Union, Arab League and Saudi Arabia"
+    assert condemned.content == "the RSF for declaring a rival government"
+    warned = next(a for a in found if a.cue == "warned")
+    assert warned.speaker == "African Union Peace and Security Council"  # one body, not a list
+
+
 def test_attribution_rules_ignore_determiners_and_adjectives() -> None:
     text = "The alleged provocation was seen in Moscow as deliberate background noise by many."
     sents = nlp.sentences(text)

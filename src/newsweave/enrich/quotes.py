@@ -162,7 +162,9 @@ _NP = (
 _AUX = r"(?:(?:has|have|had|also|later|again|then|further|previously|repeatedly)\s+){0,2}"
 _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 
-_SPEAKER_BEFORE = re.compile(rf"({_NP})\s+{_AUX}$")
+# "the African Union, Arab League, and Saudi Arabia also condemned ...": several speakers.
+_LIST = rf"(?:(?:(?:[Tt]he\s+)?{_NAME}\s*,\s*)*(?:[Tt]he\s+)?{_NAME},?\s+and\s+)?"
+_SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})\s+{_AUX}$")
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
 _QUOTE = re.compile(
     rf"(?:^|(?<=[\s(\[—–-]))([{_OPEN}])(?P<q>[^{_OPEN}{_CLOSE}]*?\w[^\"“”]*?)[,.!?]?"
@@ -219,6 +221,15 @@ class _Resolver:
         )
 
     def __call__(self, raw: str, at: int) -> str | None:
+        parts = [p for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+(?=[A-Z]|the\s)", raw) if p]
+        listed = "," in raw and len(parts) > 1  # "A, B and C": "Peace and Security" is one name
+        if listed and all(p[:1].isupper() or p.startswith("the ") for p in parts):
+            names = [n for n in (self._one(p, at) for p in parts) if n]
+            if len(names) > 1:
+                return ", ".join(names[:-1]) + " and " + names[-1]
+        return self._one(raw, at)
+
+    def _one(self, raw: str, at: int) -> str | None:
         name = _LEADING_JUNK.sub("", raw.strip())
         if name.lower() in _PRONOUNS:
             i = bisect_right(self.offsets, at) - 1
