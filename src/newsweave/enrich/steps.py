@@ -8,8 +8,9 @@ analysis has a version in STEPS: `newsweave reindex` recomputes what an older ve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsweave.enrich import embed, entities, genre, hashtags, language, neardup, nlp, quotes
@@ -19,8 +20,9 @@ from newsweave.enrich import summary as summary_mod
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+    from spacy.tokens import Doc
 
-__all__ = ["STEPS", "Analysis", "analyze"]
+__all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many", "load_models"]
 
 # name -> version. Bump a version when its output changes; reindex compares these.
 STEPS: dict[str, str] = {
@@ -65,6 +67,18 @@ class Analysis:
         }
 
 
+def load_models(threads: int | None = None) -> None:
+    """Load spaCy and the embedding model now (~5-10 s), e.g. as a worker process starts.
+
+    `threads` caps the embedding model's threads: one per worker process when there is a
+    process per core, or the processes fight over the cores.
+    """
+    if threads:
+        embed.use_threads(threads)
+    nlp.pipeline()
+    embed.embed("warm", "up")
+
+
 def _garbled(text: str) -> bool:
     """Mostly not letters, digits, spaces or punctuation: a binary file or broken encoding."""
     sample = text[:5000]
@@ -83,6 +97,9 @@ def _guard(errors: dict[str, str], name: str, fn: Callable[[], T], empty: T) -> 
         return empty
 
 
+Item = tuple[str, str, str | None, str | None]  # title, text, declared language, URL
+
+
 def analyze(
     title: str,
     text: str,
@@ -92,20 +109,71 @@ def analyze(
     with_embedding: bool = True,
 ) -> Analysis:
     """Every analysis of one article."""
-    a = Analysis()
-    err = a.errors
-    title = title or ""
-    text = text or ""
-    if _garbled(text):
-        text = ""  # binary junk or mojibake: nothing in it is worth a tag or a summary
-    a.language = _guard(
-        err, "language", lambda: language.detect(f"{title}\n{text}", declared_language), None
-    )
-    english = (a.language or "en") == "en"
+    return analyze_many([(title, text, declared_language, url)], with_embedding=with_embedding)[0]
 
-    doc = None
-    if english and text.strip():
-        doc = _guard(err, "entities", lambda: nlp.parse(text), None)
+
+def analyze_many(items: Sequence[Item], *, with_embedding: bool = True) -> list[Analysis]:
+    """Every analysis of several articles, the same results as `analyze` on each.
+
+    spaCy and the embedding model run over the batch at once: for 600-word articles that is
+    ~10 ms less spaCy and ~7 ms less MiniLM per article than one at a time (bench/enrich.py).
+    A batch that fails is retried one article at a time, so one bad article fails alone.
+    """
+    out: list[Analysis] = []
+    texts: list[tuple[str, str]] = []
+    for title, text, declared, _url in items:
+        a = Analysis()
+        title, text = title or "", text or ""
+        if _garbled(text):
+            text = ""  # binary junk or mojibake: nothing in it is worth a tag or a summary
+        a.language = _guard(
+            a.errors, "language", partial(language.detect, f"{title}\n{text}", declared), None
+        )
+        out.append(a)
+        texts.append((title, text))
+
+    english = [
+        i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
+        if (a.language or "en") == "en" and x.strip()
+    ]  # fmt: skip
+    docs = _batch(out, english, "entities", lambda idx: nlp.parse_many([texts[i][1] for i in idx]))
+    for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
+        _read(a, title, text, items[i][3], docs.get(i))
+
+    if with_embedding:
+        wanted = [i for i, (t, x) in enumerate(texts) if t.strip() or x.strip()]
+        vecs = _batch(
+            out, wanted, "embedding", lambda idx: embed.embed_many([texts[i] for i in idx])
+        )
+        for i, vec in vecs.items():
+            out[i].embedding = vec
+    return out
+
+
+def _batch(
+    out: list[Analysis], idx: list[int], name: str, run: Callable[[list[int]], Any]
+) -> dict[int, Any]:
+    """Run one batched analysis; if the batch fails, run it article by article."""
+    if not idx:
+        return {}
+    try:
+        return dict(zip(idx, run(idx), strict=True))
+    except Exception:  # find the article that broke it; the others still get their results
+        found: dict[int, Any] = {}
+        for i in idx:
+            r = _guard(out[i].errors, name, partial(_first, run, i), None)
+            if r is not None:
+                found[i] = r
+        return found
+
+
+def _first(run: Callable[[list[int]], Any], i: int) -> Any:
+    return run([i])[0]
+
+
+def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) -> None:
+    """The analyses that read one article's parse (or, without one, its plain sentences)."""
+    err = a.errors
     if doc is not None:
         ents = _guard(err, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
         sents = nlp.doc_sentences(doc)
@@ -122,7 +190,4 @@ def analyze(
     a.kind = _guard(
         err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
     )
-    if with_embedding and (title.strip() or text.strip()):
-        a.embedding = _guard(err, "embedding", lambda: embed.embed(title, text), None)
     a.minhash = _guard(err, "minhash", lambda: neardup.signature(text), None)
-    return a

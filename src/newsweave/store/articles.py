@@ -27,6 +27,7 @@ __all__ = [
     "Outcome",
     "PendingArticle",
     "article_for_enrichment",
+    "awaiting_enrichment",
     "discover",
     "get_article",
     "give_up",
@@ -36,6 +37,7 @@ __all__ = [
     "note_error",
     "pending",
     "raw_page",
+    "save_analyses",
     "save_analysis",
     "set_enriched",
     "store_raw",
@@ -261,13 +263,15 @@ def discover(
     return int(new[0]), True
 
 
-_PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED, ArticleState.EXTRACTED]
+# Waiting for the network or for extraction; EXTRACTED ones wait for enrichment, which runs in
+# batches (awaiting_enrichment).
+_PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED]
 
 
 def pending(
     conn: Connection, now: datetime, source_ids: Sequence[int] | None = None, limit: int = 500
 ) -> list[PendingArticle]:
-    """Articles part-way along their road (fetch, extract, enrich) whose next attempt is due."""
+    """Articles waiting to be fetched or extracted whose next attempt is due."""
     q = (
         select(
             articles.c.id,
@@ -287,6 +291,21 @@ def pending(
         PendingArticle(r.id, r.url, r.source_id, ArticleState(r.state), r.attempts)
         for r in conn.execute(q)
     ]
+
+
+def awaiting_enrichment(
+    conn: Connection, source_ids: Sequence[int] | None = None, limit: int = 1000
+) -> list[int]:
+    """EXTRACTED articles, in the order they came in (the order stories are built in)."""
+    q = (
+        select(articles.c.id)
+        .where(articles.c.state == ArticleState.EXTRACTED)
+        .order_by(articles.c.first_seen_at, articles.c.id)
+        .limit(limit)
+    )
+    if source_ids is not None:
+        q = q.where(articles.c.source_id.in_(list(source_ids)))
+    return list(conn.execute(q).scalars())
 
 
 def store_raw(
@@ -355,6 +374,36 @@ def save_analysis(
         conn.execute(update(analyses).where(key).values(values))
     else:
         conn.execute(insert(analyses).values(article_id=article_id, name=name, **values))
+
+
+def save_analyses(
+    conn: Connection,
+    article_id: int,
+    results: Sequence[tuple[str, str, Any, str | None]],
+    now: datetime,
+) -> None:
+    """Store several analyses (name, version, data, error) of an article in two statements."""
+    if not results:
+        return
+    conn.execute(
+        delete(analyses).where(
+            analyses.c.article_id == article_id, analyses.c.name.in_([r[0] for r in results])
+        )
+    )
+    conn.execute(
+        insert(analyses),
+        [
+            {
+                "article_id": article_id,
+                "name": name,
+                "version": version,
+                "data": data,
+                "error": error,
+                "computed_at": now,
+            }
+            for name, version, data, error in results
+        ],
+    )
 
 
 _LIST_COLUMNS = (
