@@ -57,7 +57,9 @@ def extraction_rate(n: int, chrome: bool) -> float:
     return n / (time.perf_counter() - start)
 
 
-def collect_rate(n: int, server: FixtureServer, chrome: bool) -> tuple[float, int]:
+def collect_rate(
+    n: int, server: FixtureServer, chrome: bool, enricher: jobs.Enricher
+) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         with db.begin() as conn:
@@ -67,7 +69,8 @@ def collect_rate(n: int, server: FixtureServer, chrome: bool) -> tuple[float, in
             )
         policy = FetchPolicy(per_host_delay=0, per_host_concurrency=8, max_retries=0)
         start = time.perf_counter()
-        report = asyncio.run(jobs.Collector(db, policy).collect(enrich=False))
+        collector = jobs.Collector(db, policy, enricher=enricher)
+        report = asyncio.run(collector.collect(enrich=False))
         elapsed = time.perf_counter() - start
         db.dispose()
     return report.inserted / elapsed, report.inserted
@@ -92,10 +95,14 @@ def main() -> None:
         extraction_rate(20, True)  # warm up lxml, trafilatura and htmldate caches
         detect("A warm-up sentence so the language model is loaded before timing starts.")
         results = []
-        for chrome in (True, False):
-            extract = extraction_rate(n, chrome)
-            collect, stored = collect_rate(n, server, chrome)
-            results.append((chrome, extract, collect, stored))
+        # The worker processes `newsweave fetch` uses (one per core), started before timing as
+        # they are in `newsweave run`, which keeps them.
+        with jobs.Enricher(jobs.workers_for(0)) as enricher:
+            list(enricher.pool().map(abs, range(enricher.workers * 4)))
+            for chrome in (True, False):
+                extract = extraction_rate(n, chrome)
+                collect, stored = collect_rate(n, server, chrome, enricher)
+                results.append((chrome, extract, collect, stored))
     finally:
         proc.terminate()
         proc.join()

@@ -24,6 +24,7 @@ routes each show one way the web goes wrong:
 from __future__ import annotations
 
 import email.utils
+import functools
 import gzip
 import hashlib
 import json
@@ -116,6 +117,7 @@ _WORDS = [
 ]
 
 
+@functools.lru_cache(maxsize=2048)  # served fast, like a real site's cached pages
 def generated_page(i: int, chrome: bool = False) -> bytes:
     """Article <i>: about 600 words in 8 paragraphs, different for every <i>.
 

@@ -162,3 +162,32 @@ def test_extract_stored_re_extracts_from_the_kept_page(
     assert outcome == pipeline.Outcome.UNCHANGED  # same page, same text: nothing to do
     with db.connect() as conn:
         assert store.get_article(conn, summit["id"])["version"] == before["version"]
+
+
+def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    """A big batch's pages are extracted in spawned worker processes (here from 1 page on)."""
+    add(db, "Fixture Times", server.url("feeds/teasers.xml"))
+    add(db, "Daily Fixture", server.url("gen/feed/3?chrome=1"))
+    with jobs.Enricher(2) as enricher:
+        collector = jobs.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
+        report = asyncio.run(collector.collect())
+        assert enricher._pool is not None  # the pages really went through the pool
+    # 6 pages fetched and extracted; the robots-disallowed one shows its teaser; all enriched.
+    assert (report.inserted, report.articles_failed, report.enriched) == (6, 0, 7)
+    with db.connect() as conn:
+        arts = {a["title"]: store.get_article(conn, a["id"]) for a in store.latest_articles(conn)}
+    summit = arts["Leaders prepare for Alaska summit as talks loom"]
+    assert summit["byline"] == "Anna Petrova"
+    assert "Kremlin spokesman Dmitry Peskov" in summit["text"]
+    assert "Most read" not in summit["text"]
+    assert arts["Members-only briefing on the summit"]["text"].startswith("A members-only")
+    generated = [a for t, a in arts.items() if t.startswith("Report ")]
+    assert len(generated) == 3
+    for art in generated:
+        assert art["byline"].startswith("Reporter ")
+        assert art["state"] == "enriched"
+        assert 500 < len(art["text"].split()) < 620  # the article, not the page's furniture
+        assert "Sign up" not in art["text"]
+        assert "Most read" not in art["text"]

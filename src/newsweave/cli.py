@@ -140,7 +140,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
             ids = [source_store.find_source(conn, s).id for s in sources]
     with (
         _progress("fetch") as progress,
-        jobs.Enricher(jobs.workers_for(settings.enrich_workers)) as enricher,
+        jobs.Enricher(jobs.workers_for(settings.workers)) as enricher,
     ):
         collector = jobs.Collector(
             db,
@@ -379,7 +379,7 @@ def import_(
     # The analyses run after storing, as one batch (in worker processes when it is big): an
     # import killed half-way leaves its articles EXTRACTED, and the next fetch or run
     # enriches them.
-    with jobs.Enricher(jobs.workers_for(_settings(ctx).enrich_workers)) as enricher:
+    with jobs.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         _done, enrich_failed = enricher.enrich(db, to_enrich, _counter("import: enriched"))
     if enrich_failed:
         failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
@@ -548,7 +548,7 @@ def reindex_cmd(ctx: click.Context, everything: bool) -> None:
     """Run the analyses again over stored articles after a model or version change."""
     db = _db(ctx)
     ids = pipeline.stale_for_reindex(db, everything=everything)
-    with jobs.Enricher(jobs.workers_for(_settings(ctx).enrich_workers)) as enricher:
+    with jobs.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
     click.echo(f"reindexed {done} articles, {failed} failed")
 

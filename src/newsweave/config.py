@@ -92,11 +92,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm_api_key", str, "", "Bearer token for the LLM endpoint, if it needs one.", True),
     Option("llm_timeout", float, 60.0, "Seconds to wait for the LLM endpoint per article."),
     Option(
-        "enrich_workers",
+        "workers",
         int,
         0,
-        "Processes that run the analyses of a big batch (~700 MB each); 0: one per core, up "
-        "to 4; 1: none, in the collecting process.",
+        "Processes for the CPU-heavy stages of a big batch: page extraction and the analyses "
+        "(~700 MB each); 0: one per core, up to 4; 1: none, all in the collecting process.",
     ),
     Option(
         "load_default_sources",

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from newsweave import pipeline
 from newsweave.config import Settings
-from newsweave.enrich import Analysis, analyze_many, load_models
+from newsweave.enrich import Analysis, analyze_many
 from newsweave.errors import (
     ConfigError,
     FetchError,
@@ -130,14 +130,18 @@ def load_default_sources(db: Database) -> int:
 
 
 def workers_for(setting: int) -> int:
-    """The enrich_workers setting made a number: 0 is one per core, up to 4."""
+    """The workers setting made a number: 0 is one per core, up to 4."""
     if setting > 0:
         return setting
     return max(1, min(os.cpu_count() or 1, 4))
 
 
 def _start_worker() -> None:
-    load_models(threads=1)
+    """One thread per worker process: they are one per core, and torch would start one per core
+    in each. The models load on a worker's first analysis, so a pool that only extracts pages
+    stays small (~100 MB a process)."""
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"
 
 
 class Enricher:
@@ -185,16 +189,21 @@ class Enricher:
             on_progress=on_progress,
         )
 
-    def _in_pool(
-        self, chunks: Iterable[list[dict[str, Any]]]
-    ) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
-        """Analyses of the chunks, in order, with two chunks per worker in flight."""
+    def pool(self) -> ProcessPoolExecutor:
+        """The worker processes, started on first use and kept until `close`."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
                 initializer=_start_worker,
             )
+        return self._pool
+
+    def _in_pool(
+        self, chunks: Iterable[list[dict[str, Any]]]
+    ) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
+        """Analyses of the chunks, in order, with two chunks per worker in flight."""
+        self.pool()
         window: deque[tuple[list[dict[str, Any]], Future[list[Analysis]] | None]] = deque()
         for rows in chunks:
             window.append((rows, self._submit(rows)))
@@ -238,11 +247,14 @@ class Collector:
         max_attempts: int = 5,
         on_progress: Callable[[Report], None] | None = None,
         enricher: Enricher | None = None,
+        min_pages_for_pool: int = 32,
     ) -> None:
         self.db = db
         self.policy = policy
         self.max_attempts = max_attempts
         self.enricher = enricher or Enricher()
+        self.min_pages_for_pool = min_pages_for_pool
+        self._extractor: ProcessPoolExecutor | None = None
         self.report = Report()
         self._on_progress = on_progress or (lambda _r: None)
         self._cpu: ThreadPoolExecutor | None = None
@@ -372,6 +384,15 @@ class Collector:
             if not batch:
                 return
             seen.update(p.id for p in batch)
+            if (
+                self._extractor is None
+                and self.enricher.workers > 1
+                and len(batch) >= self.min_pages_for_pool
+            ):
+                # Extraction (~12 ms a news page) in the enricher's worker processes, while
+                # this process fetches and stores: that overlap is what lets collecting keep
+                # pace with extraction alone (bench/ingest.py).
+                self._extractor = self.enricher.pool()
             await asyncio.gather(*(self._advance(fetcher, p) for p in batch))
 
     async def _advance(self, fetcher: Fetcher, item: article_store.PendingArticle) -> None:
@@ -412,15 +433,31 @@ class Collector:
                 self._error(f"article {item.url}: {exc}")
             return
         self.report.pages_fetched += 1
-        outcome = await self._work(
-            partial(pipeline.store_page, enrich_now=False),
-            self.db,
-            item.id,
-            resp.url,
-            resp.content_type,
-            resp.content,
-            now,
-        )
+        if self._extractor is None:
+            outcome = await self._work(
+                partial(pipeline.store_page, enrich_now=False),
+                self.db,
+                item.id,
+                resp.url,
+                resp.content_type,
+                resp.content,
+                now,
+            )
+        else:
+            row = await self._work(
+                pipeline.keep_page, self.db, item.id, resp.url, resp.content_type, resp.content, now
+            )
+            extracted = await asyncio.get_running_loop().run_in_executor(
+                self._extractor, pipeline.extract_page, resp.content, resp.url
+            )
+            outcome = await self._work(
+                partial(pipeline.store_extraction, enrich_now=False),
+                self.db,
+                row,
+                resp.url,
+                extracted,
+                now,
+            )
         self.report.count(outcome)
 
     def _enriched(self, done0: int, failed0: int, n: int, _total: int, failed: int) -> None:
@@ -452,12 +489,15 @@ def run_scheduler(
 ) -> None:
     """Poll due sources and finish pending articles until `stop` is set (its own thread)."""
     policy = policy_from(settings)
-    enricher = Enricher(workers_for(settings.enrich_workers))
+    enricher = Enricher(workers_for(settings.workers))
 
     async def loop() -> None:
         while not stop.is_set():
             collector = Collector(
-                db, policy, max_attempts=settings.max_article_attempts, enricher=enricher
+                db,
+                policy,
+                max_attempts=settings.max_article_attempts,
+                enricher=enricher,
             )
             try:
                 report = await collector.collect(due_only=True)

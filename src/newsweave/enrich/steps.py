@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from spacy.tokens import Doc
 
-__all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many", "load_models"]
+__all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
 
 # name -> version. Bump a version when its output changes; reindex compares these.
 STEPS: dict[str, str] = {
@@ -65,18 +65,6 @@ class Analysis:
             "attributions": [a.to_json() for a in self.attributions],
             "errors": self.errors,
         }
-
-
-def load_models(threads: int | None = None) -> None:
-    """Load spaCy and the embedding model now (~5-10 s), e.g. as a worker process starts.
-
-    `threads` caps the embedding model's threads: one per worker process when there is a
-    process per core, or the processes fight over the cores.
-    """
-    if threads:
-        embed.use_threads(threads)
-    nlp.pipeline()
-    embed.embed("warm", "up")
 
 
 def _garbled(text: str) -> bool:
