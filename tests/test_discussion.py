@@ -151,8 +151,13 @@ def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Databas
 
     mod.get("/moderation")
     assert mod.post("/users/bob/ban", {"action": "ban"}).status_code == 303
-    # bob's session is gone, and he cannot log back in
+    # bob's session is gone: what he posts is refused at once (every POST asks the database),
+    # and his pages show him logged out once his server's session cache has expired
+    refused = bob.post(f"/articles/{art}/comments", {"body": "Am I still here?"})
+    assert refused.status_code == 401, refused.text
+    bob.app.state.sessions.clear()  # as SESSION_CACHE_SECONDS later
     assert "Log in</a> or" in bob.get(f"/articles/{art}").text
+    # ... and he cannot log back in
     bob.get("/login")
     assert bob.post("/login", {"username": "bob", "password": PASSWORD}).status_code == 403
 

@@ -112,9 +112,15 @@ def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Da
     assert fetch("/stories/999999").status_code == 404
 
 
-def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_never(sqlite_db: Database) -> None:
+def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_get_fresh_comments(
+    sqlite_db: Database,
+) -> None:
+    """Anonymous readers get the whole page from the page cache; a signed-in reader's page is
+    built each time (their name, their comments' buttons, comments posted a moment ago) around
+    the article's part, which is the same for everyone and kept as long."""
     from sqlalchemy import update
 
+    from newsweave import accounts, comments
     from newsweave.store.schema import articles
 
     art_id, _ = pipeline.ingest(
@@ -122,6 +128,8 @@ def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_never(sqlite_db: 
         ArticleIn(url="https://e.example/c", title="Original title", text="Some text here. " * 40,
                   source_name="E"),
     )  # fmt: skip
+    user_id = accounts.create_user(sqlite_db, "reader1", "a long enough password")
+    token = accounts.start_session(sqlite_db, user_id)
     app = create_app(sqlite_db, "s", page_cache_seconds=60)
 
     def get(path: str, cookie: str | None = None) -> httpx.Response:
@@ -137,13 +145,20 @@ def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_never(sqlite_db: 
     assert "set-cookie" in first.headers  # the CSRF cookie, on the fresh answer
     with sqlite_db.begin() as conn:
         conn.execute(update(articles).values(title="Changed title"))
+    user = accounts.user_for_session(sqlite_db, token)
+    assert user is not None
+    comments.post(sqlite_db, user, "A comment posted just now", article_id=art_id)
     cached = get(f"/articles/{art_id}")
     assert "Original title" in cached.text
+    assert "A comment posted just now" not in cached.text
     assert "set-cookie" not in cached.headers  # nobody gets another browser's cookie
-    fresh = get(f"/articles/{art_id}", cookie="nw_session=whatever")
-    assert "Changed title" in fresh.text
+    mine = get(f"/articles/{art_id}", cookie=f"nw_session={token}")
+    assert "A comment posted just now" in mine.text
+    assert "reader1" in mine.text
+    assert "Original title" in mine.text  # the shared part lives as long as the page cache
     assert get("/articles/999999").status_code == 404
     assert get("/articles/999999").status_code == 404  # errors are not kept
     uncached_app = create_app(sqlite_db, "s", page_cache_seconds=0)
     app = uncached_app
     assert "Changed title" in get(f"/articles/{art_id}").text
+    assert "Changed title" in get(f"/articles/{art_id}", cookie=f"nw_session={token}").text

@@ -7,6 +7,7 @@ through nh3, so no markup a user writes ever reaches a page.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ def _clean_body(body: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the body; pages show the same ones
 def render(body: str) -> str:
     """Safe HTML of a comment body: escaped, links clickable, paragraphs kept."""
     out: list[str] = []

@@ -71,8 +71,8 @@ OPTIONS: tuple[Option, ...] = (
         "page_cache_seconds",
         float,
         10.0,
-        "Seconds an anonymous reader's page is kept in memory (0: never); signed-in readers "
-        "always get a fresh page.",
+        "Seconds an anonymous reader's page is kept in memory (0: never); a signed-in reader's "
+        "page is built fresh around the article's part, which is kept as long.",
     ),
     Option(
         "secret_key",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from newsweave.store.schema import comment_reports, comments, stories, users
 
@@ -67,18 +67,30 @@ def get_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
     return dict(r._mapping) if r else None
 
 
+def _thread_query(owner: Any) -> Any:
+    return (
+        select(*_COLS)
+        .join(users, users.c.id == comments.c.user_id)
+        .where(owner == bindparam("owner"))
+        .order_by(comments.c.created_at, comments.c.id)
+    )
+
+
+# Built once: every article page reads its thread, and building the statement each time was
+# half the cost of the read (~0.1 ms; bench/web.py).
+_THREAD_OF_ARTICLE = _thread_query(comments.c.article_id)
+_THREAD_OF_STORY = _thread_query(comments.c.story_id)
+
+
 def thread(
     conn: Connection, *, article_id: int | None = None, story_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Every comment on an article or story, oldest first (the caller builds the tree)."""
-    q = select(*_COLS).join(users, users.c.id == comments.c.user_id)
     if article_id is not None:
-        q = q.where(comments.c.article_id == article_id)
+        rows = conn.execute(_THREAD_OF_ARTICLE, {"owner": article_id})
     else:
-        q = q.where(comments.c.story_id == story_id)
-    return [
-        dict(r._mapping) for r in conn.execute(q.order_by(comments.c.created_at, comments.c.id))
-    ]
+        rows = conn.execute(_THREAD_OF_STORY, {"owner": story_id})
+    return [dict(r._mapping) for r in rows]
 
 
 def recent_count(conn: Connection, user_id: int, since: datetime) -> int:

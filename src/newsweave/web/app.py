@@ -39,6 +39,9 @@ def create_app(
     anonymous readers' pages are kept `page_cache_seconds` (0: never)."""
     app = FastAPI(title="newsweave", docs_url="/api/docs", openapi_url="/api/openapi.json")
     templates = Jinja2Templates(directory=_TEMPLATES)
+    # The templates ship with the package and do not change while it runs: no stat() of each
+    # template file on every render (six a page).
+    templates.env.auto_reload = False
     templates.env.filters["ago"] = relative_time
     templates.env.globals["csrf_token"] = security.csrf_token
     templates.env.globals["current_user"] = security.current_user
@@ -48,7 +51,8 @@ def create_app(
     app.state.login_limiter = security.LoginLimiter()
     app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
-    app.state.insights = TTLCache(page_cache_seconds)
+    app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
+    app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)

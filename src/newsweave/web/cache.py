@@ -81,8 +81,9 @@ class PageCache:
 
 
 class TTLCache:
-    """A small time-limited map for parts of pages that are the same for every reader (the AI
-    panel of an article), so that a signed-in reader's fresh page does not redo them."""
+    """A small time-limited map: the parts of pages that are the same for every reader (the
+    article and its AI panel), so that a signed-in reader's page does not redo them, and who
+    a session cookie belongs to, for pages that only read."""
 
     def __init__(self, ttl: float, max_entries: int = 5000) -> None:
         self.ttl = ttl
@@ -94,6 +95,9 @@ class TTLCache:
         if hit is None or hit[0] <= time.monotonic():
             return None
         return hit[1]
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def put(self, key: object, value: object) -> None:
         if self.ttl <= 0:

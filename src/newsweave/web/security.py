@@ -42,9 +42,16 @@ MAX_BODY_BYTES = 64 * 1024  # a form or JSON body; comments are at most 5,000 ch
 
 
 def csrf_token(request: Request) -> str:
-    seed: str = request.state.csrf_seed
-    secret: bytes = request.app.state.secret
-    return hmac.new(secret, seed.encode(), hashlib.sha256).hexdigest()
+    """The token every form carries: HMAC of the browser's CSRF cookie (once a request: a page
+    with a form per comment asks for it a dozen times)."""
+    token: str | None = getattr(request.state, "csrf_token", None)
+    if token is None:
+        seed: str = request.state.csrf_seed
+        secret: bytes = request.app.state.secret
+        token = request.state.csrf_token = hmac.new(
+            secret, seed.encode(), hashlib.sha256
+        ).hexdigest()
+    return token
 
 
 def check_csrf(request: Request, token: str | None) -> None:
@@ -70,6 +77,24 @@ def set_session_cookie(request: Request, response: Response, token: str | None) 
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+# How long a GET may trust who a session cookie belonged to. Logging out, a password change or a
+# ban in this process forget it at once; in another process (the CLI, a second web worker) it
+# takes at most this long. Every POST asks the database.
+SESSION_CACHE_SECONDS = 5.0
+
+
+def _session_user(scope: Scope, token: str) -> UserRow | None:
+    app_state = scope["app"].state
+    if scope["method"] not in ("GET", "HEAD"):
+        return accounts.user_for_session(app_state.db, token)
+    hit = app_state.sessions.get(token)
+    if hit is not None:
+        return hit[0]  # type: ignore[no-any-return]
+    user = accounts.user_for_session(app_state.db, token)
+    app_state.sessions.put(token, (user,))
+    return user
 
 
 class SessionMiddleware:
@@ -101,7 +126,7 @@ class SessionMiddleware:
         state["user"] = None
         token = cookies.get(SESSION_COOKIE)
         if token:
-            state["user"] = accounts.user_for_session(scope["app"].state.db, token)
+            state["user"] = _session_user(scope, token)
         if not fresh:
             await self.app(scope, receive, send)
             return

@@ -93,6 +93,7 @@ def logout(request: Request, csrf_token: Csrf) -> Response:
     from newsweave.web.security import SESSION_COOKIE
 
     accounts.end_session(request.app.state.db, request.cookies.get(SESSION_COOKIE))
+    request.app.state.sessions.clear()
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(request, response, None)
     return response
@@ -117,6 +118,7 @@ def change_password(request: Request, old: Password, new: Password, csrf_token: 
     user = _need_user(request)
     db = request.app.state.db
     accounts.change_password(db, user, old, new)
+    request.app.state.sessions.clear()  # the other sessions just ended
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(request, response, accounts.start_session(db, user.id))
     return response
@@ -136,4 +138,5 @@ def moderation(request: Request) -> HTMLResponse:
 def ban(request: Request, username: str, csrf_token: Csrf, action: Field = "ban") -> Response:
     check_csrf(request, csrf_token)
     accounts.set_banned(request.app.state.db, _need_user(request), username, action == "ban")
+    request.app.state.sessions.clear()
     return RedirectResponse("/moderation", status_code=303)
