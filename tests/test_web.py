@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import update
 
 from newsweave import pipeline
 from newsweave.model import ArticleIn
 from newsweave.store.db import Database
+from newsweave.store.schema import sources
 from newsweave.web.app import create_app
 from newsweave.web.timefmt import relative_time
 
@@ -41,6 +43,12 @@ def test_front_page_article_page_and_health(sqlite_db: Database) -> None:
     page = fetch(f"/articles/{art_id}")
     assert page.status_code == 200
     assert "&lt;b&gt;Monday&lt;/b&gt;" in page.text
+    assert 'class="labels"' not in page.text  # a source without labels shows none
+    with sqlite_db.begin() as conn:
+        conn.execute(update(sources).values(country="GB", ownership="public broadcaster"))
+    app = create_app(sqlite_db)  # a new process: nothing of the article kept
+    labelled = fetch(f"/articles/{art_id}").text
+    assert '<span class="labels">(GB, public broadcaster)</span>' in labelled
     missing = fetch("/articles/999999")
     assert missing.status_code == 404
     assert "no article with id 999999" in missing.text

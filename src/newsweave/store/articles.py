@@ -450,8 +450,15 @@ def latest_articles(
 
 
 def get_article(conn: Connection, article_id: int) -> dict[str, Any]:
+    """The article's row, with its source's name and labels (source_country, _ownership, _kind)."""
     r = conn.execute(
-        select(articles, sources.c.name.label("source"))
+        select(
+            articles,
+            sources.c.name.label("source"),
+            sources.c.country.label("source_country"),
+            sources.c.ownership.label("source_ownership"),
+            sources.c.kind.label("source_kind"),
+        )
         .join(sources, sources.c.id == articles.c.source_id)
         .where(articles.c.id == article_id)
     ).first()
