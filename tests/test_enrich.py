@@ -13,7 +13,7 @@ from newsweave.enrich import analyze, entities, neardup, nlp, quotes
 from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import classify
 from newsweave.enrich.hashtags import display, slugify
-from newsweave.enrich.related import Candidate, VectorIndex, rank
+from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer
 from newsweave.enrich.summary import summarize
 
@@ -256,3 +256,35 @@ def test_attribution_rules_ignore_determiners_and_adjectives() -> None:
     text = "The alleged provocation was seen in Moscow as deliberate background noise by many."
     sents = nlp.sentences(text)
     assert quotes.extract(sents, entities.Entities([])) == []
+
+
+def test_admitting_a_newcomer_gives_the_list_a_full_rerank_would() -> None:
+    """The pipeline updates older articles' related lists with `admit` instead of re-ranking
+    all their candidates; on random candidate sets both must agree."""
+    rng = np.random.default_rng(3)
+    now = datetime(2025, 8, 14, tzinfo=UTC)
+    words = [f"w{i}" for i in range(12)]
+    for trial in range(300):
+        n = int(rng.integers(0, 14))
+        cands = [
+            Candidate(
+                i,
+                float(rng.uniform(0.2, 1.0)),
+                frozenset(rng.choice(words, size=int(rng.integers(0, 5)), replace=False)),
+                now - timedelta(hours=float(rng.uniform(0, 300))),
+                i if rng.random() < 0.8 else max(1, i - 1),  # some are copies of the one before
+            )
+            for i in range(1, n + 1)
+        ]
+        newcomer = Candidate(
+            100 + trial,
+            float(rng.uniform(0.2, 1.0)),
+            frozenset(rng.choice(words, size=3, replace=False)),
+            now,
+            100 + trial,
+        )
+        mine = frozenset(rng.choice(words, size=3, replace=False))
+        before = rank(0, 0, mine, now, cands)
+        after = admit(0, 0, mine, now, before, newcomer)
+        expected = rank(0, 0, mine, now, [*cands, newcomer])
+        assert (after if after is not None else before) == expected, trial

@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup, nlp
 from newsweave.enrich import embed as embed_mod
-from newsweave.enrich.related import Candidate, VectorIndex, rank
+from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, Story
 from newsweave.enrich.summary import summarize
 from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError
@@ -522,13 +522,19 @@ def _understand(
     mem.remember_names(article_id, names)
     mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
     # The articles it is related to may now list it too: an older article's page gains the
-    # newer coverage without waiting for a reindex.
-    info = _neighbours(conn, mem, [i for i, _ in mine])
-    for other, _score in mine:
-        vec = mem.index.get(other)
-        if vec is not None and other in info:
+    # newer coverage without waiting for a reindex. A copy is not offered: its original is.
+    if original is None and mine:
+        info = _neighbours(conn, mem, [i for i, _ in mine])
+        lists = enrichment.related_lists(conn, list(info))
+        for other in info:
+            vec = mem.index.get(other)
+            if vec is None:
+                continue
             names_o, time_o, group_o = info[other]
-            _related(conn, mem, other, vec, group_o, names_o, time_o)
+            me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
+            updated = admit(other, group_o, names_o, time_o, lists.get(other, []), me)
+            if updated is not None:
+                enrichment.save_related(conn, other, updated)
     # A copy joins its original's story but is not counted as coverage.
     if original is not None:
         sid = enrichment.story_of(conn, original)

@@ -17,7 +17,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Candidate", "VectorIndex", "rank"]
+__all__ = ["Candidate", "VectorIndex", "admit", "rank", "score"]
 
 VERSION = "blend-1"
 K = 8
@@ -80,6 +80,16 @@ class Candidate:
     group: int  # the id of its duplicate group's original (itself when an original)
 
 
+def score(my_names: frozenset[str], my_time: datetime | None, c: Candidate) -> float:
+    """How related a candidate is: meaning first, then shared names, then closeness in time."""
+    shared = len(my_names & c.names) / len(my_names | c.names) if my_names and c.names else 0.0
+    recency = 0.0
+    if my_time and c.published:
+        days = abs((my_time - c.published).total_seconds()) / 86400
+        recency = math.exp(-days / _RECENCY_DAYS)
+    return _W_MEANING * c.similarity + _W_NAMES * shared + _W_RECENCY * recency
+
+
 def rank(
     me: int,
     my_group: int,
@@ -91,24 +101,42 @@ def rank(
     """The top k (id, score): never the article itself, a copy of it, or two copies of one."""
     names = frozenset(my_names)
     seen_groups = {my_group}
-    scored: list[tuple[float, Candidate]] = []
-    for c in candidates:
-        if c.id == me or c.similarity < MIN_SIMILARITY:
-            continue
-        shared = len(names & c.names) / len(names | c.names) if names and c.names else 0.0
-        recency = 0.0
-        if my_time and c.published:
-            days = abs((my_time - c.published).total_seconds()) / 86400
-            recency = math.exp(-days / _RECENCY_DAYS)
-        score = _W_MEANING * c.similarity + _W_NAMES * shared + _W_RECENCY * recency
-        scored.append((score, c))
+    scored = [
+        (score(names, my_time, c), c)
+        for c in candidates
+        if c.id != me and c.similarity >= MIN_SIMILARITY
+    ]
     scored.sort(key=lambda x: -x[0])
     out: list[tuple[int, float]] = []
-    for score, c in scored:
+    for value, c in scored:
         if c.group in seen_groups:
             continue
         seen_groups.add(c.group)
-        out.append((c.id, round(score, 4)))
+        out.append((c.id, round(value, 4)))
         if len(out) == k:
             break
     return out
+
+
+def admit(
+    me: int,
+    my_group: int,
+    my_names: frozenset[str],
+    my_time: datetime | None,
+    current: Sequence[tuple[int, float]],
+    newcomer: Candidate,
+    k: int = K,
+) -> list[tuple[int, float]] | None:
+    """An article's related list with a newly arrived original article in it, or None if the
+    newcomer does not make the top k. The same list `rank` would give over the old candidates
+    plus the newcomer, without searching and scoring all of them again: the newcomer is an
+    original (its group is itself), so it cannot collide with a group already listed.
+    """
+    if newcomer.id == me or newcomer.group == my_group or newcomer.similarity < MIN_SIMILARITY:
+        return None
+    value = round(score(my_names, my_time, newcomer), 4)
+    others = [(i, v) for i, v in current if i != newcomer.id]
+    if len(others) >= k and value <= min(v for _, v in others):
+        return None
+    merged = sorted([*others, (newcomer.id, value)], key=lambda x: -x[1])[:k]
+    return None if merged == list(current) else merged

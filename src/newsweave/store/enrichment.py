@@ -37,6 +37,7 @@ __all__ = [
     "neighbour_names",
     "neighbour_times",
     "open_stories",
+    "related_lists",
     "save_attributions",
     "save_embedding",
     "save_entities",
@@ -264,6 +265,21 @@ def neighbour_times(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[dat
         articles.c.duplicate_of,
     ).where(articles.c.id.in_(ids))
     return {int(r.id): (r.at, int(r.duplicate_of or r.id)) for r in conn.execute(q)}
+
+
+def related_lists(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[int, float]]]:
+    """The stored related lists of these articles, best first: (related id, score)."""
+    out: dict[int, list[tuple[int, float]]] = {}
+    if not ids:
+        return out
+    q = (
+        select(related.c.article_id, related.c.related_id, related.c.score)
+        .where(related.c.article_id.in_(ids))
+        .order_by(related.c.article_id, related.c.rank)
+    )
+    for aid, rid, value in conn.execute(q):
+        out.setdefault(int(aid), []).append((int(rid), float(value)))
+    return out
 
 
 def save_related(conn: Connection, article_id: int, items: Sequence[tuple[int, float]]) -> None:
