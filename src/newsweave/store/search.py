@@ -66,18 +66,18 @@ LIMIT :limit OFFSET :offset
 
 _POSTGRES = f"""
 SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.rank,
-       ts_headline('simple', hit.text, q,
+       ts_headline('simple', hit.text, hit.query,
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
                    ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
 FROM (
     SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.text,
-           ts_rank_cd(a.search_vector, q) AS rank
+           ts_rank_cd(a.search_vector, q) AS rank, q AS query
     FROM articles a JOIN sources s ON s.id = a.source_id,
          websearch_to_tsquery('simple', :q) q
     WHERE a.search_vector @@ q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
     ORDER BY rank DESC, a.id DESC
     LIMIT :limit OFFSET :offset
-) hit, websearch_to_tsquery('simple', :q) q
+) hit
 ORDER BY hit.rank DESC, hit.id DESC
 """
 
