@@ -54,6 +54,11 @@ def test_who_says_what_on_the_seed_page() -> None:
     assert un[0].kind == "direct"
     assert un[0].content.startswith("The members of the Security Council unequivocally reaffirmed")
     assert sudan[un[0].start : un[0].end] == un[0].content
+    # "The UN also called on both sides ... The statement noted Resolution 2736": the UN's
+    noted = [a for a in analyze("UN rejects", sudan, with_embedding=False).attributions
+             if a.cue == "noted"]  # fmt: skip
+    assert [a.speaker for a in noted] == ["UN"]
+    assert noted[0].content.startswith("Resolution 2736 (2024)")
 
 
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
@@ -250,6 +255,21 @@ def test_several_speakers_are_one_attribution_naming_them_all() -> None:
     assert condemned.content == "the RSF for declaring a rival government"
     warned = next(a for a in found if a.cue == "warned")
     assert warned.speaker == "African Union Peace and Security Council"  # one body, not a list
+
+
+def test_a_bare_document_speaks_for_the_speaker_just_before_it_only() -> None:
+    text = (
+        "The ministry said that the talks would resume in Geneva next week. "
+        "The statement added that both delegations had agreed on an agenda. "
+        + "The weather in Geneva was mild and the lake was calm that morning. " * 8
+        + "The statement also said that nothing had been signed yet by anyone."
+    )
+    found = quotes.extract(nlp.sentences(text), entities.Entities([]))
+    assert [(a.speaker, a.cue) for a in found] == [
+        ("ministry", "said"),
+        ("ministry", "added"),
+        ("statement", "said"),  # too far from any named speaker: left as it is
+    ]
 
 
 def test_attribution_rules_ignore_determiners_and_adjectives() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsweave.enrich.entities import Entities, clean_name
 from newsweave.enrich.nlp import Sentence
@@ -189,6 +189,27 @@ _NOT_SPEAKERS = frozenset(
     {"the", "a", "an", "this", "that", "it", "they", "these", "those", "there"}
 )
 _MIN_CONTENT_WORDS = 3
+# "The statement noted that ...": a bare document noun speaks for whoever issued it, which is the
+# speaker of the attribution just before when it is this close (characters).
+_DOCUMENTS = frozenset(
+    {
+        "statement",
+        "report",
+        "communique",
+        "communiqué",
+        "announcement",
+        "document",
+        "letter",
+        "declaration",
+        "release",
+        "press release",
+        "resolution",
+        "memo",
+        "notice",
+        "note",
+    }
+)
+_DOCUMENT_REACH = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +286,18 @@ def extract(
     for s in sentences:
         found.extend(_in_sentence(s, resolve))
     found.sort(key=lambda a: a.start)
-    return found
+    out: list[Attribution] = []
+    for a in found:
+        prev = out[-1] if out else None
+        if (
+            a.speaker.lower() in _DOCUMENTS
+            and prev is not None
+            and prev.speaker.lower() not in _DOCUMENTS
+            and a.start - prev.end <= _DOCUMENT_REACH
+        ):
+            a = replace(a, speaker=prev.speaker)
+        out.append(a)
+    return out
 
 
 def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:

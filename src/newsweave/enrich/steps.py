@@ -30,7 +30,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+merge-1",
     "hashtags": "entities+phrases-1",
     "summary": "mmr-1",
-    "attributions": "rules-1",
+    "attributions": "rules-2",
     "kind": "signals-1",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
