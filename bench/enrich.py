@@ -147,9 +147,19 @@ def pipeline_speed(n: int) -> None:
                 start = time.perf_counter()
                 done, failed = enricher.enrich(db, ids[16:])
                 rate = done / (time.perf_counter() - start)
+                if workers > 1:  # the same workers, the analyses alone (nothing stored)
+                    chunks = [
+                        [(t, x, None, None) for t, x in arts[i : i + 8]]
+                        for i in range(16, len(arts), 8)
+                    ]
+                    start = time.perf_counter()
+                    list(enricher.pool().map(analyze_many, chunks))
+                    alone = n / (time.perf_counter() - start)
             db.dispose()
         how = "in this process" if workers == 1 else f"{workers} worker processes + storing here"
         print(f"  {how:45s} {rate:8.1f} articles/s  ({failed} failed; target: 20 on 2 cores)")
+    print(f"  {'the analyses alone, 2 worker processes':45s} {alone:8.1f} articles/s  "
+          "(no related articles, stories or storing)")  # fmt: skip
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory: {_rss(0):.0f} MB this process, {worker_mb:.0f} MB per worker "
           "(target: < 2048 MB)")  # fmt: skip
