@@ -191,3 +191,25 @@ def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
         assert 500 < len(art["text"].split()) < 620  # the article, not the page's furniture
         assert "Sign up" not in art["text"]
         assert "Most read" not in art["text"]
+
+
+def test_a_worker_that_dies_loses_no_page(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    """Worker processes killed under the collector: the pages are extracted here instead."""
+    import os
+    import signal
+
+    add(db, "Daily Fixture", server.url("gen/feed/4?chrome=1"))
+    with jobs.Enricher(2) as enricher:
+        pool = enricher.pool()
+        assert list(pool.map(abs, [-1, -2])) == [1, 2]  # the workers are up
+        for pid in list(pool._processes):  # as the OOM killer would
+            os.kill(pid, signal.SIGKILL)
+        collector = jobs.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
+        report = asyncio.run(collector.collect())
+        assert enricher.workers == 1  # it carried on without them
+    assert (report.inserted, report.articles_failed, report.enriched) == (4, 0, 4)
+    with db.connect() as conn:
+        arts = [store.get_article(conn, a["id"]) for a in store.latest_articles(conn)]
+    assert all(a["state"] == "enriched" and len(a["text"].split()) > 500 for a in arts)

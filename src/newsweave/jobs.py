@@ -40,7 +40,7 @@ from newsweave.ingest.feeds import parse_feed
 from newsweave.ingest.fetch import Fetcher, FetchPolicy
 from newsweave.ingest.opml import read_opml
 from newsweave.llm import SummaryWriter
-from newsweave.model import ArticleState
+from newsweave.model import ArticleState, Extracted
 from newsweave.store import articles as article_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
@@ -218,6 +218,7 @@ class Enricher:
         try:
             return self._pool.submit(analyze_many, pipeline.rows_as_items(rows))
         except BrokenProcessPool:
+            self._lose_pool()
             return None
 
     def _result(
@@ -227,13 +228,28 @@ class Enricher:
             try:
                 return rows, future.result()
             except BrokenProcessPool:
-                # A worker died (killed, out of memory): carry on here rather than lose the batch.
-                log.error("an enrichment worker died; analysing in this process from now on")
-                if self._pool is not None:
-                    self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
-                self.workers = 1
+                self._lose_pool()
         return rows, pipeline.analyze_rows(rows)
+
+    async def extract(self, html: bytes, url: str) -> Extracted | str:
+        """A page's extraction in a worker process; in a thread of this one once they are gone."""
+        if self._pool is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._pool, pipeline.extract_page, html, url
+                )
+            except BrokenProcessPool:
+                self._lose_pool()
+        return await asyncio.to_thread(pipeline.extract_page, html, url)
+
+    def _lose_pool(self) -> None:
+        """A worker died (killed, out of memory): carry on in this process rather than lose the
+        work, and do not start another pool."""
+        if self._pool is not None:
+            log.error("a worker process died; analysing and extracting in this process from now on")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self.workers = 1
 
 
 class Collector:
@@ -254,7 +270,7 @@ class Collector:
         self.max_attempts = max_attempts
         self.enricher = enricher or Enricher()
         self.min_pages_for_pool = min_pages_for_pool
-        self._extractor: ProcessPoolExecutor | None = None
+        self._extract_in_pool = False
         self.report = Report()
         self._on_progress = on_progress or (lambda _r: None)
         self._cpu: ThreadPoolExecutor | None = None
@@ -385,14 +401,15 @@ class Collector:
                 return
             seen.update(p.id for p in batch)
             if (
-                self._extractor is None
+                not self._extract_in_pool
                 and self.enricher.workers > 1
                 and len(batch) >= self.min_pages_for_pool
             ):
                 # Extraction (~12 ms a news page) in the enricher's worker processes, while
                 # this process fetches and stores: that overlap is what lets collecting keep
                 # pace with extraction alone (bench/ingest.py).
-                self._extractor = self.enricher.pool()
+                self.enricher.pool()
+                self._extract_in_pool = True
             await asyncio.gather(*(self._advance(fetcher, p) for p in batch))
 
     async def _advance(self, fetcher: Fetcher, item: article_store.PendingArticle) -> None:
@@ -433,7 +450,7 @@ class Collector:
                 self._error(f"article {item.url}: {exc}")
             return
         self.report.pages_fetched += 1
-        if self._extractor is None:
+        if not self._extract_in_pool:
             outcome = await self._work(
                 partial(pipeline.store_page, enrich_now=False),
                 self.db,
@@ -447,9 +464,7 @@ class Collector:
             row = await self._work(
                 pipeline.keep_page, self.db, item.id, resp.url, resp.content_type, resp.content, now
             )
-            extracted = await asyncio.get_running_loop().run_in_executor(
-                self._extractor, pipeline.extract_page, resp.content, resp.url
-            )
+            extracted = await self.enricher.extract(resp.content, resp.url)
             outcome = await self._work(
                 partial(pipeline.store_extraction, enrich_now=False),
                 self.db,

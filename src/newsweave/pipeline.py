@@ -393,26 +393,24 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     come the analyses that need the other articles: near-duplicates (MinHash bands), related
     articles (vector index, re-ranked), and the story (online clustering).
     """
-    row = enrichment_rows(db, [article_id])[0]
+    rows = enrichment_rows(db, [article_id])
+    if not rows:
+        raise NotFoundError(f"no article with id {article_id}")
+    row = rows[0]
     a = analyze_rows([row])[0]
     store_enrichment(db, row, a, now)
     return a
 
 
 def enrichment_rows(db: Database, article_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """What the analyses read of each article (with its "id"), in the order asked.
-
-    An article deleted since it was listed is left out; asking for one article that does not
-    exist raises NotFoundError.
-    """
+    """What the analyses read of each article (with its "id"), in the order asked; an article
+    deleted since it was listed is left out."""
     rows = []
     with db.connect() as conn:
         for i in article_ids:
             try:
                 rows.append({"id": i, **store.article_for_enrichment(conn, i)})
             except NotFoundError:
-                if len(article_ids) == 1:
-                    raise
                 log.info("article %s is gone; not enriched", i)
     return rows
 
@@ -686,9 +684,9 @@ def reindex(
     db: Database,
     *,
     everything: bool = False,
-    analyzer: Analyzer = analyze_in_process,
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[int, int]:
-    """Analyse stored articles again after a model or version change; (done, failed)."""
+    """Analyse stored articles again after a model or version change, in this process;
+    (done, failed). `newsweave reindex` does the same through jobs.Enricher's workers."""
     ids = stale_for_reindex(db, everything=everything)
-    return enrich_many(db, ids, analyzer=analyzer, on_progress=on_progress)
+    return enrich_many(db, ids, on_progress=on_progress)

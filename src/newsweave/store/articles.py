@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES, ArticleState
@@ -38,7 +38,6 @@ __all__ = [
     "pending",
     "raw_page",
     "save_analyses",
-    "save_analysis",
     "set_enriched",
     "store_raw",
     "upsert",
@@ -356,24 +355,6 @@ def mark_failed_attempt(
     }
     conn.execute(update(articles).where(articles.c.id == article_id).values(values))
     return state
-
-
-def save_analysis(
-    conn: Connection,
-    article_id: int,
-    name: str,
-    version: str,
-    data: Any,
-    error: str | None,
-    now: datetime,
-) -> None:
-    """Store one analysis result (or its error) for an article, replacing an older one."""
-    key = and_(analyses.c.article_id == article_id, analyses.c.name == name)
-    values = {"version": version, "data": data, "error": error, "computed_at": now}
-    if conn.execute(select(analyses.c.name).where(key)).first():
-        conn.execute(update(analyses).where(key).values(values))
-    else:
-        conn.execute(insert(analyses).values(article_id=article_id, name=name, **values))
 
 
 def save_analyses(
