@@ -14,7 +14,7 @@ from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import classify
 from newsweave.enrich.hashtags import display, slugify
 from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
-from newsweave.enrich.stories import Clusterer
+from newsweave.enrich.stories import Clusterer, threshold_for
 from newsweave.enrich.summary import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -123,6 +123,22 @@ def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
     assert not any(t.slug in {"putin", "president-putin"} for t in tags)
 
 
+def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> None:
+    text = (
+        "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
+        "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "
+        "Sheley, 31, has pleaded not guilty. Lawyers for the families said the death penalty "
+        "had divided the county for years, and the prosecutor said the year had been hard for "
+        "the families. The governor said the law was the right decision for the state this year."
+    )
+    tags = analyze("Prosecutor drops death penalty bid", text, with_embedding=False).hashtags
+    labels = [t.label for t in tags]
+    assert "Death penalty" in labels
+    assert "Nicholas Sheley" in labels  # a subject never crowds out the names
+    assert not {"Year", "Years", "State", "Law", "Families"} & set(labels)
+    assert next(t for t in tags if t.label == "Death penalty").kind == "topic"
+
+
 def test_summary_and_key_points_come_from_the_article_without_repeating() -> None:
     title, body = _seed_main()
     a = analyze(title, body, with_embedding=False)
@@ -228,6 +244,43 @@ def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:
     alaska = next(e for e in EVENTS if e["event"] == "alaska")
     i = EVENTS.index(alaska)
     assert c.assign(vecs[i], late) not in story_of.values()  # months later: a new story
+
+
+def test_headlines_alone_cluster_into_their_events() -> None:
+    # `newsweave cluster` on headlines only: no body to embed, so the short-text threshold.
+    heads = [
+        ("Mt. Gox files for US bankruptcy protection", "gox"),
+        ("Bitcoin exchange Mt. Gox seeks US court shield during Japan bankruptcy", "gox"),
+        ("Hackers claim Mt. Gox CEO still controls stolen bitcoins", "gox"),
+        ("American Airlines and JetBlue end ticketing partnership", "air"),
+        ("JetBlue, American Airlines sever interline agreement", "air"),
+        ("McDonald's February sales fall as US diners stay home", "mcd"),
+        ("McDonald's US sales slump for fourth straight month", "mcd"),
+    ]
+    vecs = embed_many([(h, "") for h, _ in heads])
+    c = Clusterer()
+    when = datetime(2014, 3, 10, tzinfo=UTC)
+    got = [c.assign(v, when, threshold=threshold_for("")) for v in vecs]
+    by_event: dict[str, set[int]] = {}
+    for (_, event), story in zip(heads, got, strict=True):
+        by_event.setdefault(event, set()).add(story)
+    assert all(len(s) == 1 for s in by_event.values()), got
+    assert len({next(iter(s)) for s in by_event.values()}) == 3, got
+    assert threshold_for("word " * 200) > threshold_for("")  # full articles need more
+
+
+def test_a_syndicated_copy_with_dateline_cut_and_edits_is_still_a_duplicate() -> None:
+    text = next(e["text"] for e in EVENTS if e["id"] == "b1")
+    words = text.split()
+    copy = "LONDON (Reuters) - " + " ".join(
+        w + "s" if i % 25 == 7 else w for i, w in enumerate(words[: len(words) * 4 // 5])
+    )
+    copy += "\n\nCopyright 2026 Reuters. All rights reserved. Not for redistribution."
+    a, b = neardup.signature(text), neardup.signature(copy)
+    assert a is not None
+    assert b is not None
+    assert set(neardup.bands(a)) & set(neardup.bands(b))
+    assert neardup.similarity(a, b) >= neardup.THRESHOLD
 
 
 def test_related_ranking_skips_self_and_copies() -> None:

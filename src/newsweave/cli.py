@@ -506,7 +506,7 @@ def cluster_cmd(batch: int) -> None:
     the clusterer is the pipeline's own. A bad line is reported on stderr and skipped.
     """
     from newsweave.enrich import embed
-    from newsweave.enrich.stories import Clusterer
+    from newsweave.enrich.stories import Clusterer, threshold_for
 
     clusterer = Clusterer()
     last = [datetime.now(UTC)]
@@ -514,8 +514,8 @@ def cluster_cmd(batch: int) -> None:
 
     def flush() -> None:
         vecs = embed.embed_many([(t, x) for _, t, x, _ in pending])
-        for (item_id, _, _, when), vec in zip(pending, vecs, strict=True):
-            story = clusterer.assign(vec, when)
+        for (item_id, _, text, when), vec in zip(pending, vecs, strict=True):
+            story = clusterer.assign(vec, when, threshold=threshold_for(text))
             click.echo(json.dumps({"id": item_id, "story": story}, ensure_ascii=False))
         pending.clear()
 

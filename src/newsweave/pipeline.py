@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup, nlp
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
-from newsweave.enrich.stories import Clusterer, Story
+from newsweave.enrich.stories import Clusterer, Story, threshold_for
 from newsweave.enrich.summary import summarize
 from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
@@ -542,7 +542,7 @@ def _understand(
     current = enrichment.story_of(conn, article_id)
     if current is not None and current in mem.clusterer.stories:
         return  # re-enriching an article keeps its story
-    found, _ = mem.clusterer.best(a.embedding, published)
+    found, _ = mem.clusterer.best(a.embedding, published, threshold_for(row["text"] or ""))
     if found is None:
         found = enrichment.create_story(conn, row["title"] or "", published, a.embedding.tobytes())
         mem.clusterer.add_story(

@@ -26,7 +26,8 @@ __all__ = ["Hashtag", "display", "slugify", "suggest"]
 
 MIN_TAGS = 3
 MAX_TAGS = 8
-_WEIGHT = {"person": 1.3, "org": 1.2, "event": 1.4, "topic": 1.0, "place": 0.8}
+_WEIGHT = {"person": 1.3, "org": 1.2, "event": 1.4, "topic": 1.0, "place": 0.8, "subject": 0.9}
+MAX_SUBJECTS = 3  # common-noun subjects ("Death penalty") never crowd out the names
 # A phrase whose head is one of these names an event; other phrases are topics.
 _EVENT_HEADS = frozenset(
     [
@@ -127,6 +128,32 @@ _STOP_LABELS = frozenset(
 )
 
 
+# Common nouns that every kind of article repeats: never a subject tag on their own.
+_GENERIC_NOUNS = frozenset(
+    """
+    percent per cent year years month months week weeks day days time times today yesterday
+    people person man men woman women child children family thing things way ways lot part
+    number numbers group groups company companies firm firms business government official
+    officials statement statements report reports news story stories article articles source
+    sources spokesman spokeswoman spokesperson comment comments interview question questions
+    issue issues case cases point points fact facts end side sides place places area areas home
+    world country countries state states city cities region nation nations member members leader
+    leaders president minister director chief head manager staff worker workers employee
+    employees customer customers user users team teams player players information data result
+    results decision plan plans move moves deal change changes level levels rate rates amount
+    money price prices cost costs market markets share shares stock stocks sale sales period
+    quarter season game games match show video photo photos picture pictures image images click
+    site website page email phone call calls life lives death deaths work job jobs process
+    system program programme service services use support effort efforts action actions law laws
+    rule rules order right rights power problem problems reason reasons kind sort type types fan
+    fans event events matter percentage total average record records history future past
+    attention response evidence claim claims allegation allegations analyst analysts expert
+    experts
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+_NOUNS = frozenset({"NN", "NNS"})
+
+
 @dataclass(frozen=True, slots=True)
 class Hashtag:
     slug: str  # "alaska-summit": the canonical key and the URL
@@ -161,18 +188,20 @@ _PROPER = frozenset({"NNP", "NNPS"})
 _COMMON = frozenset({"NN", "NNS"})
 
 
-def _phrases(doc: Doc) -> list[tuple[str, int]]:
-    """Proper-noun phrases ending in a common noun: (text, offset).
+def _tags(doc: Doc) -> tuple[list[str], list[bool]]:
+    """The fine-grained Penn tags and alphabetic flags, read as one array.
 
-    Reads the fine-grained Penn tags as one array: the pipeline has no attribute ruler to map
-    them to coarse parts of speech (it cost ~15 ms an article), and walking Token objects cost
-    another ~15 ms, against ~1 ms here (bench/enrich.py).
+    The pipeline has no attribute ruler to map tags to coarse parts of speech (it cost ~15 ms
+    an article), and walking Token objects cost another ~15 ms, against ~1 ms here.
     """
-    out: list[tuple[str, int]] = []
     strings = doc.vocab.strings
     rows = doc.to_array(["TAG", "IS_ALPHA"]).tolist()
-    tags = [strings[int(t)] for t, _ in rows]
-    alpha = [bool(a) for _, a in rows]
+    return [strings[int(t)] for t, _ in rows], [bool(a) for _, a in rows]
+
+
+def _phrases(doc: Doc, tags: list[str], alpha: list[bool]) -> list[tuple[str, int]]:
+    """Proper-noun phrases ending in a common noun: (text, offset)."""
+    out: list[tuple[str, int]] = []
     n = len(tags)
     i = 0
     while i < n:
@@ -191,6 +220,41 @@ def _phrases(doc: Doc) -> list[tuple[str, int]]:
                 out.append((span.text, span.start_char))
         i = max(k, i + 1)
     return out
+
+
+def _singular(word: str, tag: str) -> str:
+    if tag != "NNS" or len(word) < 4 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") else word
+
+
+def _subjects(doc: Doc, tags: list[str], alpha: list[bool]) -> dict[str, tuple[int, int]]:
+    """Common-noun subjects ("death penalty", "radiation therapy", "lace"): key -> (count, first).
+
+    Runs of up to three common nouns count as the whole run and as their head noun, plural
+    heads folded into the singular, so "cancers", "cancer" and "second cancer" all count for
+    "cancer". Generic nouns ("year", "company") are never a subject's head.
+    """
+    found: dict[str, list[int]] = {}
+    n, i = len(tags), 0
+    while i < n:
+        if tags[i] not in _NOUNS or not alpha[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and tags[j] in _NOUNS and alpha[j]:
+            j += 1
+        words = [doc[k].lower_ for k in range(max(i, j - 3), j)]
+        words[-1] = _singular(words[-1], tags[j - 1])
+        start = doc[max(i, j - 3)].idx
+        if words[-1] not in _GENERIC_NOUNS and len(words[-1]) > 2:
+            for key in {" ".join(words), words[-1]}:
+                entry = found.setdefault(key, [0, start])
+                entry[0] += 1
+        i = j
+    return {k: (c, f) for k, (c, f) in found.items()}
 
 
 def _usable(label: str) -> bool:
@@ -227,7 +291,8 @@ def suggest(title: str, doc: Doc, entities: Entities) -> list[Hashtag]:
         add(e.text, e.type, e.count, e.first)
     phrase_counts: Counter[str] = Counter()
     phrase_first: dict[str, int] = {}
-    for text, pos in _phrases(doc):
+    tags, alpha = _tags(doc)
+    for text, pos in _phrases(doc, tags, alpha):
         label = entities.resolve(clean_name(text))
         label = label[:1].upper() + label[1:]
         phrase_counts[label] += 1
@@ -237,6 +302,15 @@ def suggest(title: str, doc: Doc, entities: Entities) -> list[Hashtag]:
             continue  # a phrase mentioned once is rarely what the article is about
         head = label.split()[-1].lower()
         add(label, "event" if head in _EVENT_HEADS else "topic", n, phrase_first[label])
+    title_words = {_singular(w, "NNS") for w in re.findall(r"[a-z]+", title_l)}
+    subjects = sorted(_subjects(doc, tags, alpha).items(), key=lambda kv: -kv[1][0])
+    for key, (n, first) in subjects[: MAX_SUBJECTS * 3]:
+        # A compound the headline names or the article keeps coming back to; a single noun
+        # only when the headline names it too ("Cancer" yes, "Risk" of a risk story, alas).
+        named = all(w in title_words for w in key.split())
+        if (" " in key and n >= 2 and (named or n >= 3)) or (named and n >= 3):
+            # Damped: a noun repeated forty times is the subject, not five times a name.
+            add(key[:1].upper() + key[1:], "subject", min(n, 6), first)
 
     ranked = sorted(scores, key=lambda s: -scores[s])
     chosen: list[str] = []
@@ -247,14 +321,23 @@ def suggest(title: str, doc: Doc, entities: Entities) -> list[Hashtag]:
             words < set(labels[c].lower().split()) and scores[slug] < 2 * scores[c] for c in chosen
         ):
             continue
+        if kinds[slug] == "subject" and sum(kinds[c] == "subject" for c in chosen) >= MAX_SUBJECTS:
+            continue
         chosen.append(slug)
         if len(chosen) == MAX_TAGS:
             break
     if len(chosen) > MIN_TAGS:
         # Past the first three, keep only tags with a real share of the leader's weight.
-        top = scores[chosen[0]]
+        names = [scores[c] for c in chosen if kinds[c] != "subject"]
+        top = max(names) if names else scores[chosen[0]]
         chosen = chosen[:MIN_TAGS] + [s for s in chosen[MIN_TAGS:] if scores[s] >= 0.25 * top]
     return [
-        Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
+        Hashtag(
+            s,
+            labels[s],
+            display(labels[s]),
+            "topic" if kinds[s] == "subject" else kinds[s],
+            scores[s] / scores[chosen[0]],
+        )
         for s in chosen
     ]

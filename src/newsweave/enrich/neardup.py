@@ -1,10 +1,14 @@
 """Near-duplicates: syndicated copies and re-published versions of one text.
 
-MinHash (datasketch) over word 5-gram shingles estimates the Jaccard similarity of two texts;
-banding the 64-value signature into 16 bands of 4 makes candidates of any pair sharing a band,
-which finds pairs above ~0.5 similarity with high probability (the S-curve's threshold is
-(1/16)^(1/4) = 0.5). The store indexes the band keys, so the lookup is one indexed query however
-many articles there are; candidates are then confirmed on the full signature.
+MinHash (datasketch) over word 4-gram shingles estimates the Jaccard similarity of two texts;
+banding the 64-value signature into 21 bands of 3 makes candidates of any pair sharing a band,
+which finds pairs above ~0.4 similarity with high probability (the S-curve's threshold is
+(1/21)^(1/3) = 0.36; a pair at 0.5 shares a band with probability 0.94). The store indexes the
+band keys, so the lookup is one indexed query however many articles there are; candidates are
+then confirmed on the full signature. Measured in bench/quality.py on 30 public articles and
+four syndicated copies of each: 4-grams at 0.5 pair 111 of 112 copies, including copies with a
+dateline, a footer, the last fifth cut and one word in 25 changed all at once, where 5-grams at
+0.6 paired 9 of 28 of those; no two different articles scored above 0.22 either way.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["THRESHOLD", "VERSION", "bands", "signature", "similarity"]
 
-VERSION = "minhash-64x5-1"
-NUM_PERM, BANDS, ROWS = 64, 16, 4
-SHINGLE = 5
-THRESHOLD = 0.6  # estimated Jaccard at or above which two texts are one story's copies
+VERSION = "minhash-64x4-2"
+NUM_PERM, BANDS, ROWS = 64, 21, 3
+SHINGLE = 4
+THRESHOLD = 0.5  # estimated Jaccard at or above which two texts are one story's copies
 MIN_WORDS = 40  # below this, shared boilerplate would make unrelated teasers "duplicates"
 _WORD = re.compile(r"\w+")
 

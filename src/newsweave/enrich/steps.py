@@ -28,7 +28,7 @@ __all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+merge-1",
-    "hashtags": "entities+phrases-1",
+    "hashtags": "entities+phrases+subjects-2",
     "summary": "mmr-1",
     "attributions": "rules-2",
     "kind": "signals-1",
