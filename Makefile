@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/enrich.py
+	$(BIN)/python bench/quality.py
 	command -v wrk >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	$(BIN)/python bench/web.py
 
