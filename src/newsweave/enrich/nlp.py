@@ -56,23 +56,44 @@ def parse_many(texts: list[str]) -> list[Doc]:
 _DANGLING_QUOTE = re.compile(r"\s([\"'“‘«])$")
 
 
-def doc_sentences(doc: Doc) -> list[Sentence]:
-    """spaCy's sentences, with an opening quote it left at the end of one moved to the next."""
+def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) character offsets of spaCy's sentences, read as arrays.
+
+    Walking `doc.sents` builds a Token object per token and costs ~5 ms for a 600-word article;
+    the arrays give the same boundaries (a sentence starts where SENT_START is 1, and at the
+    first token) for well under 1 ms.
+    """
+    if not len(doc):
+        return []
+    starts, idx, length = doc.to_array(["SENT_START", "IDX", "LENGTH"]).T.tolist()
+    first = [i for i, v in enumerate(starts) if v == 1 or i == 0]
+    ends = [*first[1:], len(starts)]
+    return [(idx[a], idx[b - 1] + length[b - 1]) for a, b in zip(first, ends, strict=True)]
+
+
+def doc_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
+    """spaCy's sentences, with an opening quote it left at the end of one moved to the next.
+
+    `text` is the string `doc` was parsed from, when the caller has it (`doc.text` rebuilds it
+    from the tokens).
+    """
+    raw = text[:MAX_CHARS] if text is not None else doc.text
     out: list[Sentence] = []
     carry = None
-    for s in doc.sents:
-        text, start = s.text.strip(), s.start_char + (len(s.text) - len(s.text.lstrip()))
+    for a, b in _sentence_spans(doc):
+        span = raw[a:b]
+        text_, start = span.strip(), a + (len(span) - len(span.lstrip()))
         if carry is not None:
-            text, start = doc.text[carry : start + len(text)], carry
+            text_, start = raw[carry : start + len(text_)], carry
             carry = None
-        m = _DANGLING_QUOTE.search(text)
+        m = _DANGLING_QUOTE.search(text_)
         if m:
             carry = start + m.start(1)
-            text = text[: m.start()].rstrip()
+            text_ = text_[: m.start()].rstrip()
         # A sentence never crosses a paragraph: spaCy joins a headline or a dateline to the
         # next line when neither ends with a full stop.
         offset = 0
-        for part in text.split("\n"):
+        for part in text_.split("\n"):
             if part.strip():
                 lead = len(part) - len(part.lstrip())
                 out.append(Sentence(part.strip(), start + offset + lead))
