@@ -68,6 +68,8 @@ __all__ = [
 
 Outcome = store.Outcome
 log = logging.getLogger("newsweave.pipeline")
+# A story's summary is made from its first members by publication time (its opening coverage).
+STORY_SUMMARY_MEMBERS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,7 +555,9 @@ def _understand(
     enrichment.set_story(
         conn, article_id, found, published, mem.clusterer.stories[found].centroid().tobytes()
     )
-    texts = enrichment.story_member_summaries(conn, found)
+    if mem.clusterer.stories[found].size > STORY_SUMMARY_MEMBERS:
+        return  # the story's summary reads its first members only; a later one changes nothing
+    texts = enrichment.story_member_summaries(conn, found, STORY_SUMMARY_MEMBERS)
     if len(texts) > 1:
         sents = [s for t in texts for s in nlp.sentences(t)]
         enrichment.set_story_summary(conn, found, summarize(sents, n_points=0).summary)
