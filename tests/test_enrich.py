@@ -123,6 +123,19 @@ def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
     assert not any(t.slug in {"putin", "president-putin"} for t in tags)
 
 
+def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:
+    text = (
+        "Prosecutors said Goldman Sachs director Rajat Gupta leaked the news. Goldman denied "
+        "any wrongdoing, and Goldman shares rose. Berkshire Hathaway invested $5 billion; "
+        "Berkshire declined to comment."
+    )
+    ents = analyze("Goldman tip", text, with_embedding=False).entities
+    names = {e.text for e in ents}
+    assert "Goldman Sachs" in names
+    assert "Goldman" not in names
+    assert next(e for e in ents if e.text == "Goldman Sachs").count == 3
+
+
 def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> None:
     text = (
         "The state prosecutor said on Tuesday that he will no longer seek the death penalty "

@@ -176,6 +176,24 @@ def _split_and(name: str, kind: str, start: int) -> list[tuple[str, int]]:
     return [(name, start)]
 
 
+# A word that makes a body inside an organisation, not the organisation's full name: "UN" is
+# not the "UN Security Council", nor "Harvard" its "Harvard Medical School".
+_SUB_BODIES = frozenset(
+    """
+    council commission committee board foundation ministry department office agency institute
+    school college court assembly parliament senate police army navy museum press service
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+
+
+def _short_form(name: str, other: str) -> bool:
+    """`name` is `other` less its last word, the way news shortens a company's name."""
+    if name.isupper() or not other.startswith(name + " "):
+        return False
+    rest = other[len(name) + 1 :]
+    return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
+
+
 def extract(doc: Doc, text: str | None = None) -> Entities:
     """Entities of a parsed article, merged and counted; most mentioned first."""
     raw = text if text is not None else doc.text
@@ -203,7 +221,8 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
     names = set(kind_of) | set(acr.values())
     # A name that ends exactly one longer name of a person or organisation in the article is
     # that name ("Putin", "Security Council"); a person's first name alone is too ("Vladimir"
-    # is rare in news, so this only fires when one Vladimir is named).
+    # is rare in news, so this only fires when one Vladimir is named), and so is an
+    # organisation's first word or words when the article also names it in full.
     for name in names:
         if name.lower() in aliases:
             continue
@@ -216,6 +235,8 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
             and (
                 other.endswith(" " + name)
                 or (kind_of.get(other) == "person" and other.startswith(name + " "))
+                # "Goldman" for "Goldman Sachs", "Berkshire" for "Berkshire Hathaway"
+                or (kind_of.get(name) == kind_of.get(other) == "org" and _short_form(name, other))
             )
         }
         if len(longer) == 1:

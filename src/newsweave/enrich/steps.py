@@ -27,7 +27,7 @@ __all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
 # name -> version. Bump a version when its output changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+merge-1",
+    "entities": "web_sm-3.8.0+merge-2",
     "hashtags": "entities+phrases+subjects-2",
     "summary": "mmr-1",
     "attributions": "rules-2",
