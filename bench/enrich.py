@@ -14,6 +14,7 @@ bench/quality.py.
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import sys
@@ -133,9 +134,11 @@ def pipeline_speed(n: int) -> None:
             ]
             with jobs.Enricher(workers, min_for_pool=1) as enricher:
                 enricher.enrich(db, ids[:16])  # start the workers and load their models
+                cpu0 = _cpu_seconds(enricher)
                 start = time.perf_counter()
                 done, failed = enricher.enrich(db, ids[16:])
-                rate = done / (time.perf_counter() - start)
+                wall = time.perf_counter() - start
+                rate, cpu = done / wall, _cpu_seconds(enricher) - cpu0
                 if workers > 1:  # the same workers, the analyses alone (nothing stored)
                     chunks = [
                         [(t, x, None, None) for t, x in arts[i : i + 8]]
@@ -147,11 +150,26 @@ def pipeline_speed(n: int) -> None:
             db.dispose()
         how = "in this process" if workers == 1 else f"{workers} worker processes + storing here"
         print(f"  {how:45s} {rate:8.1f} articles/s  ({failed} failed; target: 20 on 2 cores)")
+        print(f"  {'':45s} {cpu / done * 1000:8.0f} CPU ms an article, {cpu / wall:.2f} cores busy")
     print(f"  {'the analyses alone, 2 worker processes':45s} {alone:8.1f} articles/s  "
           "(no related articles, stories or storing)")  # fmt: skip
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory: {_rss(0):.0f} MB this process, {worker_mb:.0f} MB per worker "
           "(target: < 2048 MB)")  # fmt: skip
+
+
+def _cpu_seconds(enricher: Any) -> float:
+    """CPU time of this process and of the enricher's live workers (Linux /proc).
+
+    With the CPU time beside the rate, a run on a slow day still says what an article costs,
+    and how much of the two cores the enrichment keeps busy.
+    """
+    total = sum(os.times()[:2])
+    pool = enricher._pool  # the bench reads the executor's workers; nothing else should
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _rss(_: int) -> float:
