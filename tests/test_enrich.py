@@ -166,6 +166,22 @@ def test_summary_and_key_points_come_from_the_article_without_repeating() -> Non
     assert one.key_points == []
 
 
+def test_a_summary_skips_player_notices_datelines_and_calls_to_action() -> None:
+    text = (
+        "Media playback is unsupported on your device\n"
+        "2 November 2014 Last updated at 17:20 GMT\n"
+        "Homes and businesses were damaged in the storm that hit the town on Sunday night.\n"
+        "Weather experts were not able to confirm that the damage was caused by a tornado.\n"
+        "Find all the latest news from the region on our dedicated page.\n"
+        "Residents said the clean-up would take weeks and that several roofs had collapsed."
+    )
+    s = summarize(nlp.sentences(text))
+    chosen = [s.summary, *s.key_points]
+    assert "storm" in s.summary
+    assert not any("Media playback" in c or "Last updated" in c for c in chosen)
+    assert not any(c.startswith("Find all") for c in chosen)
+
+
 def test_kind_tells_news_from_opinion_and_analysis() -> None:
     sudan = classify("UN rejects parallel government in Sudan", _seed_sudan())
     assert sudan.label == "news"

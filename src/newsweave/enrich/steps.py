@@ -29,7 +29,7 @@ STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+merge-2",
     "hashtags": "entities+phrases+subjects-2",
-    "summary": "mmr-1",
+    "summary": "mmr-2",
     "attributions": "rules-2",
     "kind": "signals-1",
     "embedding": f"{embed.MODEL}-128",

@@ -114,6 +114,15 @@ _MIN_WORDS, _MAX_WORDS = 6, 70
 _LEAD = 0.25  # weight of position against centrality
 _REDUNDANCY = 0.6
 _WORD = re.compile(r"\w[\w'’-]*")
+# A summary sentence ends as a sentence does: a line without a full stop is a heading, a
+# dateline or a player's notice ("Media playback is unsupported on your device", "2 November
+# 2014 Last updated at 17:20 GMT"), and a question is a teaser. Both reached XSum summaries.
+_ENDS = re.compile(r"[.!…][\"'”’)\]]*$")
+# Nor does it tell the reader to do something: "Find all the latest transfers on our page."
+_CALL = re.compile(
+    r"(click|tap|find|follow|sign up|subscribe|watch|listen|download|read more|share|like us)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +140,9 @@ def summarize(sentences: Sequence[Sentence], n_summary: int = 3, n_points: int =
     cands = [
         s
         for s in sentences
-        if _MIN_WORDS <= len(s.text.split()) <= _MAX_WORDS and not s.text.endswith("?")
+        if _MIN_WORDS <= len(s.text.split()) <= _MAX_WORDS
+        and _ENDS.search(s.text)
+        and not _CALL.match(s.text)
     ]
     if not cands:
         cands = [s for s in sentences if len(s.text.split()) >= 3][:1]
