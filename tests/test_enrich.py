@@ -99,6 +99,8 @@ def test_hashtags_are_canonical_few_and_free_of_junk() -> None:
     assert "Moscow" in labels
     assert "Vladimir Zelensky" in labels
     assert "Zelensky" not in labels
+    assert "Alaska talks" in labels
+    assert "Talk" not in labels  # a bare word of a named phrase adds nothing
     for t in tags:
         assert t.display.startswith("#")
         assert " " not in t.display

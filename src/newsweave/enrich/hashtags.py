@@ -304,11 +304,20 @@ def suggest(title: str, doc: Doc, entities: Entities) -> list[Hashtag]:
         head = label.split()[-1].lower()
         add(label, "event" if head in _EVENT_HEADS else "topic", n, phrase_first[label])
     title_words = {_singular(w, "NNS") for w in re.findall(r"[a-z]+", title_l)}
+    # Words of the named phrases ("Alaska talks"): a bare "talks" beside them says nothing more.
+    phrase_words = {
+        _singular(w, "NNS")
+        for slug, kind in kinds.items()
+        if kind in ("event", "topic")
+        for w in labels[slug].lower().split()
+    }
     subjects = sorted(_subjects(doc, tags, alpha).items(), key=lambda kv: -kv[1][0])
     for key, (n, first) in subjects[: MAX_SUBJECTS * 3]:
         # A compound the headline names or the article keeps coming back to; a single noun
         # only when the headline names it too ("Cancer" yes, "Risk" of a risk story, alas).
         named = all(w in title_words for w in key.split())
+        if " " not in key and key in phrase_words:
+            continue
         if (" " in key and n >= 2 and (named or n >= 3)) or (named and n >= 3):
             # Damped: a noun repeated forty times is the subject, not five times a name.
             add(key[:1].upper() + key[1:], "subject", min(n, 6), first)
