@@ -236,6 +236,27 @@ def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -
     assert "line 5: skipped" in proc.stderr
 
 
+def test_cluster_groups_headlines_without_bodies(tmp_path: Path) -> None:
+    # Analysts feed headline lists: no text, so the clusterer's short-text threshold applies.
+    heads = [
+        ("Mt. Gox files for US bankruptcy protection", "gox"),
+        ("American Airlines and JetBlue end ticketing partnership", "air"),
+        ("Bitcoin exchange Mt. Gox seeks US court shield in Japan bankruptcy", "gox"),
+        ("JetBlue, American Airlines sever interline agreement", "air"),
+        ("Hackers claim Mt. Gox chief still controls stolen bitcoins", "gox"),
+    ]
+    stdin = "".join(
+        json.dumps({"id": i, "title": t, "published": f"2014-03-10T10:0{i}:00Z"}) + "\n"
+        for i, (t, _) in enumerate(heads)
+    )
+    out = [json.loads(x) for x in nw(tmp_path, "cluster", stdin=stdin).stdout.splitlines()]
+    stories: dict[str, set[int]] = {}
+    for o, (_, event) in zip(out, heads, strict=True):
+        stories.setdefault(event, set()).add(o["story"])
+    assert stories["gox"] != stories["air"]
+    assert all(len(s) == 1 for s in stories.values()), out
+
+
 def test_import_then_reindex_then_export_carries_the_analyses(tmp_path: Path) -> None:
     src = FIXTURES / "understand" / "events.jsonl"
     nw(tmp_path, "import", str(src))
