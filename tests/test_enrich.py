@@ -125,6 +125,28 @@ def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
     assert not any(t.slug in {"putin", "president-putin"} for t in tags)
 
 
+def test_a_compound_subject_wins_its_tie_with_its_head_whatever_the_hash_seed() -> None:
+    from newsweave.enrich import hashtags
+
+    text = (
+        "Radiation therapy raises the odds of a second tumour only a little, the study found. "
+        "Doctors weigh radiation therapy against surgery. The benefits of radiation therapy "
+        "outweigh the risks for most patients, the authors said."
+    )
+    doc = nlp.parse(text)
+    found = hashtags._subjects(doc, *hashtags._tags(doc))
+    keys = list(found)
+    assert keys.index("radiation therapy") < keys.index("therapy")  # not set order
+    labels = [
+        t.label
+        for t in analyze(
+            "Radiation therapy is safe, study finds", text, with_embedding=False
+        ).hashtags
+    ]
+    assert "Radiation therapy" in labels
+    assert "Therapy" not in labels
+
+
 def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:
     text = (
         "Prosecutors said Goldman Sachs director Rajat Gupta leaked the news. Goldman denied "
