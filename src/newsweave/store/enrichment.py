@@ -108,16 +108,14 @@ def save_entities(
 
 
 def _tag_id(conn: Connection, t: TagIn) -> int:
-    """The tag's row, folding a bare surname and a full name of one person into one tag.
+    """The row of a tag not stored under its slug (save_tags looked), folding a bare surname and
+    a full name of one person into one tag.
 
     Within an article the analyses already merge "Putin" into "Vladimir Putin"; across
     articles, an outlet that only ever writes "Putin" must land on the same page. A one-word
     person tag joins the one existing person tag whose label ends with that word; a full name
     arriving after a one-word tag upgrades that tag in place (its articles follow).
     """
-    row = conn.execute(select(tags.c.id).where(tags.c.slug == t.slug)).first()
-    if row:
-        return int(row.id)
     words = t.label.split()
     if t.kind == "person" and len(words) == 1:
         fuller = conn.execute(
@@ -362,7 +360,7 @@ def set_story(
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
 
 
-def story_member_summaries(conn: Connection, story_id: int, limit: int = 20) -> list[str]:
+def story_member_summaries(conn: Connection, story_id: int, limit: int) -> list[str]:
     q = (
         select(articles.c.summary)
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
