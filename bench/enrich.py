@@ -47,7 +47,8 @@ EVENTS = [
 ]
 
 
-def _seed_articles() -> dict[str, tuple[str, str]]:
+def seed_articles() -> dict[str, tuple[str, str]]:
+    """The seed page's two articles (title, text); bench/quality.py scores them too."""
     lines = SEED.strip().split("\n")
     main = "\n".join(lines[1 : lines.index("Hashtags")])
     sudan = SEED.split("UN rejects parallel government in Sudan\n", 1)[1].strip()
@@ -58,7 +59,7 @@ def _seed_articles() -> dict[str, tuple[str, str]]:
 
 
 def article_600() -> tuple[str, str]:
-    title, body = _seed_articles()["seed-main"]
+    title, body = seed_articles()["seed-main"]
     return title, " ".join(body.split()[:600])
 
 
@@ -100,7 +101,7 @@ def speed(n: int) -> None:
 def _mixed_articles(n: int) -> list[tuple[str, str]]:
     """n distinct ~600-word news-like articles, mixed from the fixtures' sentences (seeded)."""
     rng = random.Random(7)
-    texts = [e["text"] for e in EVENTS] + [x for _, x in _seed_articles().values()]
+    texts = [e["text"] for e in EVENTS] + [x for _, x in seed_articles().values()]
     pool = [s.text for t in texts for s in nlp.sentences(t) if len(s.text.split()) > 6]
     out = []
     for _ in range(n):

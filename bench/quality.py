@@ -413,20 +413,13 @@ def team_gold(
     keyphrases: dict[str, Callable[[str, str], list[str]]],
     summaries: dict[str, Callable[[str, str], str]],
 ) -> None:
-    seed = (ROOT / "tests/fixtures/archives/seed-page.txt").read_text(encoding="utf-8")
-    events = [
-        json.loads(x)
-        for x in (ROOT / "tests/fixtures/understand/events.jsonl").read_text().split("\n")
-        if x
-    ]
+    from enrich import EVENTS, seed_articles  # bench/enrich.py reads the same fixtures
+
+    events = EVENTS
+
     gold = {g["id"]: g for g in map(json.loads, (DATA / "gold.jsonl").read_text().splitlines())}
-    lines = seed.strip().split("\n")
     arts = {e["id"]: (e["title"], e["text"]) for e in events}
-    arts["seed-main"] = (lines[0], "\n".join(lines[1 : lines.index("Hashtags")]))
-    arts["seed-sudan"] = (
-        "UN rejects parallel government in Sudan",
-        seed.split("UN rejects parallel government in Sudan\n", 1)[1].strip(),
-    )
+    arts.update(seed_articles())
     arts = {k: v for k, v in arts.items() if k in gold}
     exact = lambda s: " ".join(s.lower().replace("the ", "").split())  # noqa: E731
     print(f"\nthe team's gold set ({len(arts)} articles; a smoke check, see bench/README.md)")
