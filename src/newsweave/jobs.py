@@ -23,6 +23,8 @@ from functools import partial
 from importlib import resources
 from typing import Any, TypeVar
 
+import threadpoolctl
+
 from newsweave import pipeline
 from newsweave.config import Settings
 from newsweave.enrich import Analysis, analyze_many
@@ -137,11 +139,15 @@ def workers_for(setting: int) -> int:
 
 
 def _start_worker() -> None:
-    """One thread per worker process: they are one per core, and torch would start one per core
-    in each. The models load on a worker's first analysis, so a pool that only extracts pages
-    stays small (~100 MB a process)."""
+    """One thread per worker process: they are one per core, and torch and OpenBLAS would each
+    start one per core in each. numpy (with its OpenBLAS, which spaCy's matrix products use) is
+    already imported when this runs, so its pool is limited through threadpoolctl; torch is
+    imported later and reads the variables. The models load on a worker's first analysis, so a
+    pool that only extracts pages stays small (~100 MB a process)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["MKL_NUM_THREADS"] = "1"
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    threadpoolctl.threadpool_limits(1)
 
 
 class Enricher:
