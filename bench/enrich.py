@@ -17,6 +17,7 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -157,6 +158,48 @@ def pipeline_speed(n: int) -> None:
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory: {_rss(0):.0f} MB this process, {worker_mb:.0f} MB per worker "
           "(target: < 2048 MB)")  # fmt: skip
+    # This process has loaded the models for the single-process runs; a fresh one shows what the
+    # pooled enrichment holds in all, as `newsweave run` keeps it (models in the workers only).
+    subprocess.run([sys.executable, __file__, "--footprint", str(min(n, 80))], check=True)
+
+
+def footprint(n: int) -> None:
+    """Peak resident memory of the storing process and of each worker, pooled from the start."""
+    from newsweave import jobs, pipeline
+    from newsweave.model import ArticleIn
+    from newsweave.store.db import open_database
+
+    arts = _mixed_articles(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        ids = [
+            pipeline.ingest(
+                db,
+                ArticleIn(url=f"https://example.org/{i}", title=t, text=x, source_name="b"),
+                enrich_now=False,
+            )[0]
+            for i, (t, x) in enumerate(arts)
+        ]
+        with jobs.Enricher(2, min_for_pool=1) as enricher:
+            enricher.enrich(db, ids)
+            pool = enricher._pool  # the bench reads the executor's workers; nothing else should
+            peaks = [_vm_hwm(pid) for pid in list(getattr(pool, "_processes", None) or {})]
+        db.dispose()
+    # Not getrusage: Linux keeps ru_maxrss across exec, so it would report the parent bench's peak.
+    main = _vm_hwm(os.getpid())
+    print(
+        f"  peak memory, pooled from the start ({n} articles): {main:.0f} MB storing process + "
+        f"{' + '.join(f'{p:.0f}' for p in peaks)} MB workers = {main + sum(peaks):.0f} MB "
+        "(sum of the peaks; target: < 2048 MB)"
+    )
+
+
+def _vm_hwm(pid: int) -> float:
+    """A live process's peak resident set (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _cpu_seconds(enricher: Any) -> float:
@@ -178,5 +221,8 @@ def _rss(_: int) -> float:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--footprint"]:
+        footprint(int(sys.argv[2]))
+        sys.exit(0)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     speed(n)
