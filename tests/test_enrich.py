@@ -160,6 +160,21 @@ def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:
     assert next(e for e in ents if e.text == "Goldman Sachs").count == 3
 
 
+def test_a_capital_the_model_calls_a_person_is_a_place_but_a_surname_is_not() -> None:
+    # On the seed page spaCy's small model labels "Kiev" PERSON twice and ORG once.
+    title, body = _seed_main()
+    a = analyze(title, body, with_embedding=False)
+    assert next(e for e in a.entities if e.text == "Kiev").type == "place"
+    assert all(t.kind == "place" for t in a.hashtags if t.label == "Kiev")
+    text = (
+        "Michael Jordan said on Tuesday that he would return to the court. Jordan, 61, told "
+        "reporters in Chicago that the decision was his own. Jordan added that he had trained "
+        "for months."
+    )
+    ents = analyze("Jordan returns", text, with_embedding=False).entities
+    assert [(e.text, e.type) for e in ents if "Jordan" in e.text] == [("Michael Jordan", "person")]
+
+
 def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> None:
     text = (
         "The state prosecutor said on Tuesday that he will no longer seek the death penalty "

@@ -27,8 +27,8 @@ __all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
 # name -> version. Bump a version when its output changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+merge-2",
-    "hashtags": "entities+phrases+subjects-2",
+    "entities": "web_sm-3.8.0+merge+places-3",
+    "hashtags": "entities+phrases+subjects-3",
     "summary": "mmr-2",
     "attributions": "rules-2",
     "kind": "signals-1",
