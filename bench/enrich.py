@@ -117,8 +117,7 @@ def _mixed_articles(n: int) -> list[tuple[str, str]]:
 
 def pipeline_speed(n: int) -> None:
     """The whole enrichment of stored articles: analyses, then storing (related, stories)."""
-    from newsweave import jobs, pipeline
-    from newsweave.model import ArticleIn
+    from newsweave import jobs
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n + 16)
@@ -126,14 +125,7 @@ def pipeline_speed(n: int) -> None:
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            ids = [
-                pipeline.ingest(
-                    db,
-                    ArticleIn(url=f"https://example.org/{i}", title=t, text=x, source_name="b"),
-                    enrich_now=False,
-                )[0]
-                for i, (t, x) in enumerate(arts)
-            ]
+            ids = _stored(db, arts)
             with jobs.Enricher(workers, min_for_pool=1) as enricher:
                 enricher.enrich(db, ids[:16])  # start the workers and load their models
                 cpu0 = _cpu_seconds(enricher)
@@ -165,21 +157,13 @@ def pipeline_speed(n: int) -> None:
 
 def footprint(n: int) -> None:
     """Peak resident memory of the storing process and of each worker, pooled from the start."""
-    from newsweave import jobs, pipeline
-    from newsweave.model import ArticleIn
+    from newsweave import jobs
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        ids = [
-            pipeline.ingest(
-                db,
-                ArticleIn(url=f"https://example.org/{i}", title=t, text=x, source_name="b"),
-                enrich_now=False,
-            )[0]
-            for i, (t, x) in enumerate(arts)
-        ]
+        ids = _stored(db, arts)
         with jobs.Enricher(2, min_for_pool=1) as enricher:
             enricher.enrich(db, ids)
             pool = enricher._pool  # the bench reads the executor's workers; nothing else should
@@ -200,6 +184,21 @@ def _vm_hwm(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _stored(db: Any, arts: list[tuple[str, str]]) -> list[int]:
+    """Store the articles unenriched, as collecting leaves them; their ids."""
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+
+    return [
+        pipeline.ingest(
+            db,
+            ArticleIn(url=f"https://example.org/{i}", title=t, text=x, source_name="b"),
+            enrich_now=False,
+        )[0]
+        for i, (t, x) in enumerate(arts)
+    ]
 
 
 def _cpu_seconds(enricher: Any) -> float:
