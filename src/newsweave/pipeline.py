@@ -521,20 +521,22 @@ def _understand(
     names = frozenset({e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags})
     mem.remember_names(article_id, names)
     mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
+    lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
     # The articles it is related to may now list it too: an older article's page gains the
     # newer coverage without waiting for a reindex. A copy is not offered: its original is.
     if original is None and mine:
         info = _neighbours(conn, mem, [i for i, _ in mine])
-        lists = enrichment.related_lists(conn, list(info))
+        stored = enrichment.related_lists(conn, list(info))
         for other in info:
             vec = mem.index.get(other)
             if vec is None:
                 continue
             names_o, time_o, group_o = info[other]
             me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
-            updated = admit(other, group_o, names_o, time_o, lists.get(other, []), me)
+            updated = admit(other, group_o, names_o, time_o, stored.get(other, []), me)
             if updated is not None:
-                enrichment.save_related(conn, other, updated)
+                lists[other] = updated
+    enrichment.save_related(conn, lists)
     # A copy joins its original's story but is not counted as coverage.
     if original is not None:
         sid = enrichment.story_of(conn, original)
@@ -577,9 +579,7 @@ def _related(
     hits = mem.index.search(vec, 50)
     info = _neighbours(conn, mem, [i for i, _ in hits])
     cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
-    ranked = rank(article_id, group, names, published, cands)
-    enrichment.save_related(conn, article_id, ranked)
-    return ranked
+    return rank(article_id, group, names, published, cands)
 
 
 def _neighbours(
