@@ -144,15 +144,15 @@ def _tag_id(conn: Connection, t: TagIn) -> int:
     )
 
 
-def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> list[str]:
-    """Replace an article's tags; returns the slugs as stored (after folding).
+def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None:
+    """Replace an article's tags (a surname folds into its person's tag, see `_tag_id`).
 
     Tags seen before are found in one query and the links written in one statement: per tag,
     a lookup and an insert each cost ~1 ms of SQLAlchemy an article's tag (bench/enrich.py).
     """
     conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
     if not items:
-        return []
+        return
     slugs = {t.slug for t in items}
     known = {
         str(r.slug): int(r.id)
@@ -168,7 +168,6 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> list
         insert(article_tags),
         [{"article_id": article_id, "tag_id": tid, "score": sc} for tid, sc in scores.items()],
     )
-    return list(conn.execute(select(tags.c.slug).where(tags.c.id.in_(scores))).scalars())
 
 
 def save_attributions(
