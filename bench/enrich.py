@@ -166,8 +166,7 @@ def footprint(n: int) -> None:
         ids = _stored(db, arts)
         with jobs.Enricher(2, min_for_pool=1) as enricher:
             enricher.enrich(db, ids)
-            pool = enricher._pool  # the bench reads the executor's workers; nothing else should
-            peaks = [_vm_hwm(pid) for pid in list(getattr(pool, "_processes", None) or {})]
+            peaks = [_vm_hwm(pid) for pid in _worker_pids(enricher)]
         db.dispose()
     # Not getrusage: Linux keeps ru_maxrss across exec, so it would report the parent bench's peak.
     main = _vm_hwm(os.getpid())
@@ -176,6 +175,12 @@ def footprint(n: int) -> None:
         f"{' + '.join(f'{p:.0f}' for p in peaks)} MB workers = {main + sum(peaks):.0f} MB "
         "(sum of the peaks; target: < 2048 MB)"
     )
+
+
+def _worker_pids(enricher: Any) -> list[int]:
+    """The process ids of the enricher's live workers."""
+    pool = enricher._pool  # the bench reads the executor's workers; nothing else should
+    return list(getattr(pool, "_processes", None) or {})
 
 
 def _vm_hwm(pid: int) -> float:
@@ -208,8 +213,7 @@ def _cpu_seconds(enricher: Any) -> float:
     and how much of the two cores the enrichment keeps busy.
     """
     total = sum(os.times()[:2])
-    pool = enricher._pool  # the bench reads the executor's workers; nothing else should
-    for pid in list(getattr(pool, "_processes", None) or {}):
+    for pid in _worker_pids(enricher):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
