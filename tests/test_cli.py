@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from newsweave.enrich.hashtags import MAX_TAGS
 from tests.fixture_server import FixtureServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -199,7 +200,7 @@ def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None
     } <= set(data)
     assert data["language"] == "en"
     assert data["kind"] == "news"
-    assert 3 <= len(data["hashtags"]) <= 8
+    assert 3 <= len(data["hashtags"]) <= MAX_TAGS
     assert {"tag", "label", "score"} <= set(data["hashtags"][0])
     assert {"text", "type", "count"} <= set(data["entities"][0])
     quote = next(a for a in data["attributions"] if a["cue"] == "reported")

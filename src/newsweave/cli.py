@@ -457,18 +457,17 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     Plain text: a short first line followed by a blank or a longer line is the headline.
     """
     data = file.read_bytes()
-    url = None
     if _looks_like_html(data):
         ex = extract(data, None)
-        title, text, declared, url = ex.title or "", ex.text, ex.language, ex.url
+        title, text = ex.title or "", ex.text
+        analysis = enrich.analyze(title, text, ex.language, ex.url, with_embedding=False)
     else:
-        raw = data.decode("utf-8", errors="replace").strip()
+        raw = data.decode("utf-8", errors="replace")
         if raw.count("\ufffd") > max(10, len(raw) // 100):
             raise click.ClickException(f"{file} is neither HTML nor UTF-8 text")
-        first, _, rest = raw.partition("\n")
-        is_title = len(first) <= 200 and not first.rstrip().endswith((".", "!", "?")) and rest
-        title, text, declared = (first.strip(), rest.strip(), None) if is_title else ("", raw, None)
-    result = enrich.analyze(title, text, declared, url, with_embedding=False).to_json()
+        title, text, _ = enrich.split_headline(raw)
+        analysis = enrich.analyze_plain(raw)
+    result = analysis.to_json()
     writer = jobs.summary_writer(_settings(ctx))
     if writer is not None and result["summary"]:
         try:
@@ -505,40 +504,26 @@ def cluster_cmd(batch: int) -> None:
     Input lines carry id, title, text and published, in time order (other fields are ignored);
     the clusterer is the pipeline's own. A bad line is reported on stderr and skipped.
     """
-    from newsweave.enrich import embed
-    from newsweave.enrich.stories import Clusterer, threshold_for
+    from newsweave.enrich.stories import stream
 
-    clusterer = Clusterer()
-    last = [datetime.now(UTC)]
-    pending: list[tuple[Any, str, str, datetime]] = []
+    def items() -> Iterator[tuple[Any, str, str, datetime]]:
+        last = datetime.now(UTC)
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "id" not in item:
+                    raise ValueError("not an object with an id")
+                when = parse_date(str(item["published"])) if item.get("published") else None
+            except ValueError as exc:
+                click.echo(f"line {n}: skipped: {exc}", err=True)
+                continue
+            last = when or last
+            yield item["id"], str(item.get("title") or ""), str(item.get("text") or ""), last
 
-    def flush() -> None:
-        vecs = embed.embed_many([(t, x) for _, t, x, _ in pending])
-        for (item_id, _, text, when), vec in zip(pending, vecs, strict=True):
-            story = clusterer.assign(vec, when, threshold=threshold_for(text))
-            click.echo(json.dumps({"id": item_id, "story": story}, ensure_ascii=False))
-        pending.clear()
-
-    for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or "id" not in item:
-                raise ValueError("not an object with an id")
-            when = parse_date(str(item["published"])) if item.get("published") else None
-        except ValueError as exc:
-            click.echo(f"line {n}: skipped: {exc}", err=True)
-            continue
-        when = when or last[0]
-        last[0] = when
-        pending.append(
-            (item["id"], str(item.get("title") or ""), str(item.get("text") or ""), when)
-        )
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
+    for item_id, story in stream(items(), batch):
+        click.echo(json.dumps({"id": item_id, "story": story}, ensure_ascii=False))
 
 
 @main.command("reindex")

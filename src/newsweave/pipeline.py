@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup, nlp
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
-from newsweave.enrich.stories import Clusterer, Story, threshold_for
+from newsweave.enrich.stories import Clusterer, Story, is_short
 from newsweave.enrich.summary import summarize
 from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
@@ -68,7 +68,7 @@ __all__ = [
 
 Outcome = store.Outcome
 log = logging.getLogger("newsweave.pipeline")
-# A story's summary is made from its first members by publication time (its opening coverage).
+# A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
 
 
@@ -346,15 +346,15 @@ class _Memory:
             now = datetime.now(UTC)
             for st in enrichment.open_stories(conn, now - self.clusterer.window * 30):
                 if st.centroid:
-                    total = np.frombuffer(st.centroid, dtype=np.float32) * max(st.article_count, 1)
                     self.clusterer.add_story(
                         Story(
                             st.id,
-                            total,
+                            np.frombuffer(st.centroid, dtype=np.float32).copy(),
                             max(st.article_count, 1),
                             st.first_seen_at,
                             st.last_seen_at,
                             st.title,
+                            st.terms,
                         )
                     )
 
@@ -546,25 +546,61 @@ def _understand(
     current = enrichment.story_of(conn, article_id)
     if current is not None and current in mem.clusterer.stories:
         return  # re-enriching an article keeps its story
-    found, _ = mem.clusterer.best(a.embedding, published, threshold_for(row["text"] or ""))
+    text = row["text"] or ""
+    clusterer = mem.clusterer
+    found, _ = clusterer.best(a.embedding, published, a.terms, short=is_short(text))
     if found is None:
-        found = enrichment.create_story(conn, row["title"] or "", published, a.embedding.tobytes())
-        mem.clusterer.add_story(
-            Story(found, a.embedding.copy(), 1, published, published, row["title"] or "")
+        story = Story(0, a.embedding.copy(), 1, published, published, row["title"] or "", a.terms)
+        found = story.id = enrichment.create_story(
+            conn, story.title, published, story.total.tobytes(), story.kept_terms()
         )
+        clusterer.add_story(story)
     else:
-        mem.clusterer.join(found, a.embedding, published)
+        clusterer.join(found, a.embedding, published, a.terms)
+    story = clusterer.stories[found]
     enrichment.set_story(
-        conn, article_id, found, published, mem.clusterer.stories[found].centroid().tobytes()
+        conn, article_id, found, published, story.total.tobytes(), story.kept_terms()
     )
-    if mem.clusterer.stories[found].size > STORY_SUMMARY_MEMBERS:
-        return  # the story's summary reads its first members only; a later one changes nothing
-    texts = enrichment.story_member_summaries(conn, found, STORY_SUMMARY_MEMBERS)
-    if len(texts) > 1:
-        sents = [s for t in texts for s in nlp.sentences(t)]
-        enrichment.set_story_summary(conn, found, summarize(sents, n_points=0).summary)
-    elif texts:
-        enrichment.set_story_summary(conn, found, texts[0])
+    _retell(conn, mem, story)
+
+
+def _retell(conn: Connection, mem: _Memory, story: Story) -> None:
+    """Keep a story's headline and summary those of its coverage as it grows.
+
+    The headline is the member's most like the story as a whole (nearest its centroid) among
+    the latest coverage, so "Newsom survives recall" replaces the first piece's "How Newsom
+    fought back". The summary is made again from the latest members' summaries whenever the
+    story has grown by half since the last one (sizes 2, 3, 4, 6, 9, 13, ...), so it follows
+    the coverage without re-summarising a big story on every article.
+    """
+    members = enrichment.story_members(conn, story.id, STORY_SUMMARY_MEMBERS)
+    if not members:
+        return
+    centre = story.centroid()
+    scored = []
+    for m in members:
+        vec = mem.index.get(m.id)
+        if vec is not None and m.title:
+            scored.append((float(vec @ centre), m.title))
+    title = max(scored)[1] if scored else story.title
+    story.title = title
+    summary = None
+    if _retold_at(story.size):
+        texts = [m.summary for m in members if m.summary]
+        if len(texts) > 1:
+            sents = [s for t in texts for s in nlp.sentences(t)]
+            summary = summarize(sents, n_points=0).summary
+        elif texts:
+            summary = texts[0]
+    enrichment.set_story_text(conn, story.id, title, summary)
+
+
+def _retold_at(size: int) -> bool:
+    """Whether a story of `size` members gets its summary made again (1, 2, 3, 4, 6, 9, ...)."""
+    n = 1
+    while n < size:
+        n = max(n + 1, n * 3 // 2)
+    return n == size
 
 
 def _related(

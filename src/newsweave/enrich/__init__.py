@@ -5,6 +5,22 @@ order the pipeline runs them. Each step has a `name` and a `version`: a new vers
 `newsweave reindex` recompute it.
 """
 
-from newsweave.enrich.steps import STEPS, Analysis, Item, analyze, analyze_many
+from newsweave.enrich.steps import (
+    STEPS,
+    Analysis,
+    Item,
+    analyze,
+    analyze_many,
+    analyze_plain,
+    split_headline,
+)
 
-__all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
+__all__ = [
+    "STEPS",
+    "Analysis",
+    "Item",
+    "analyze",
+    "analyze_many",
+    "analyze_plain",
+    "split_headline",
+]

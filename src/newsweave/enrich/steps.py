@@ -9,7 +9,7 @@ analysis has a version in STEPS: `newsweave reindex` recomputes what an older ve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from spacy.tokens import Doc
 
-__all__ = ["STEPS", "Analysis", "Item", "analyze", "analyze_many"]
+__all__ = [
+    "STEPS",
+    "Analysis",
+    "Item",
+    "analyze",
+    "analyze_many",
+    "analyze_plain",
+    "split_headline",
+]
 
 # name -> version. Bump a version when its output changes; reindex compares these.
 STEPS: dict[str, str] = {
@@ -50,6 +58,7 @@ class Analysis:
     attributions: list[quotes.Attribution] = field(default_factory=list)
     embedding: NDArray[np.float32] | None = None
     minhash: NDArray[np.uint64] | None = None
+    terms: dict[str, float] = field(default_factory=dict)  # keywords the story clusterer reads
     errors: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -102,6 +111,30 @@ def analyze(
 ) -> Analysis:
     """Every analysis of one article."""
     return analyze_many([(title, text, declared_language, url)], with_embedding=with_embedding)[0]
+
+
+def split_headline(raw: str) -> tuple[str, str, int]:
+    """(headline, body, where the body starts in `raw`) of a plain-text article.
+
+    A short first line that does not end as a sentence, with more text after it, is the
+    headline; otherwise there is none and the body is the whole text.
+    """
+    first, _, rest = raw.partition("\n")
+    if len(first) <= 200 and first.strip() and not first.rstrip().endswith((".", "!", "?")):
+        body = rest.strip()
+        if body:
+            return first.strip(), body, raw.index(body, len(first))
+    body = raw.strip()
+    return "", body, raw.index(body) if body else 0
+
+
+def analyze_plain(raw: str, *, with_embedding: bool = False) -> Analysis:
+    """Every analysis of a plain-text article (`newsweave analyze` on a text file); the offsets
+    of who-says-what are the text's own, headline included."""
+    title, body, at = split_headline(raw)
+    a = analyze(title, body, with_embedding=with_embedding)
+    a.attributions = [replace(q, start=q.start + at, end=q.end + at) for q in a.attributions]
+    return a
 
 
 def analyze_many(items: Sequence[Item], *, with_embedding: bool = True) -> list[Analysis]:
@@ -171,15 +204,21 @@ def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) 
         sents = nlp.doc_sentences(doc, text)
         people = [(e.start_char, ents.resolve(e.text)) for e in doc.ents if e.label_ == "PERSON"]
         a.entities = ents.items
-        a.hashtags = _guard(err, "hashtags", lambda: hashtags.suggest(title, doc, ents), [])
+        a.hashtags = _guard(err, "hashtags", lambda: hashtags.suggest(title, doc, ents, text), [])
         a.attributions = _guard(
             err, "attributions", lambda: quotes.extract(sents, ents, people), []
         )
     else:
         sents = nlp.sentences(text)
-    s = _guard(err, "summary", lambda: summary_mod.summarize(sents), summary_mod.Summary("", []))
+    s = _guard(
+        err,
+        "summary",
+        lambda: summary_mod.summarize(sents, language=a.language),
+        summary_mod.Summary("", []),
+    )
     a.summary, a.key_points = s.summary, s.key_points
     a.kind = _guard(
         err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
     )
     a.minhash = _guard(err, "minhash", lambda: neardup.signature(text), None)
+    a.terms = _guard(err, "story", lambda: stories_mod.keywords(title, text, a.language), {})

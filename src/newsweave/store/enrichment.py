@@ -29,6 +29,7 @@ from newsweave.store.schema import (
 )
 
 __all__ = [
+    "StoryMember",
     "StoryRow",
     "TagIn",
     "all_embeddings",
@@ -51,6 +52,14 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class StoryMember:
+    id: int
+    title: str
+    summary: str
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class TagIn:
     slug: str
     label: str
@@ -67,6 +76,7 @@ class StoryRow:
     last_seen_at: datetime
     centroid: bytes | None
     article_count: int
+    terms: dict[str, float]
 
 
 def save_entities(
@@ -312,12 +322,22 @@ def save_related(conn: Connection, lists: Mapping[int, Sequence[tuple[int, float
 def open_stories(conn: Connection, since: datetime) -> list[StoryRow]:
     q = select(stories).where(stories.c.last_seen_at >= since, stories.c.closed.is_(False))
     return [
-        StoryRow(r.id, r.title or "", r.first_seen_at, r.last_seen_at, r.centroid, r.article_count)
+        StoryRow(
+            r.id,
+            r.title or "",
+            r.first_seen_at,
+            r.last_seen_at,
+            r.centroid,
+            r.article_count,
+            dict(r.terms or {}),
+        )
         for r in conn.execute(q)
     ]
 
 
-def create_story(conn: Connection, title: str, when: datetime, centroid: bytes) -> int:
+def create_story(
+    conn: Connection, title: str, when: datetime, centroid: bytes, terms: Mapping[str, float]
+) -> int:
     return int(
         conn.execute(
             insert(stories)
@@ -326,6 +346,7 @@ def create_story(conn: Connection, title: str, when: datetime, centroid: bytes) 
                 first_seen_at=when,
                 last_seen_at=when,
                 centroid=centroid,
+                terms=dict(terms),
                 article_count=0,
                 outlet_count=0,
             )
@@ -345,6 +366,7 @@ def set_story(
     story_id: int,
     when: datetime,
     centroid: bytes | None = None,
+    terms: Mapping[str, float] | None = None,
 ) -> None:
     """Put an article in a story and refresh the story's counts (copies are not coverage)."""
     old = story_of(conn, article_id)
@@ -363,21 +385,29 @@ def set_story(
             values["first_seen_at"] = min(row.first_seen_at, when)
             if centroid is not None:
                 values["centroid"] = centroid
+            if terms is not None:
+                values["terms"] = dict(terms)
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
 
 
-def story_member_summaries(conn: Connection, story_id: int, limit: int) -> list[str]:
+def story_members(conn: Connection, story_id: int, limit: int) -> list[StoryMember]:
+    """The story's latest coverage (copies aside), newest first."""
+    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
     q = (
-        select(articles.c.summary)
+        select(articles.c.id, articles.c.title, articles.c.summary, when.label("at"))
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
-        .order_by(articles.c.published_at)
+        .order_by(when.desc(), articles.c.id.desc())
         .limit(limit)
     )
-    return [s for s in conn.execute(q).scalars() if s]
+    return [StoryMember(r.id, r.title or "", r.summary or "", r.at) for r in conn.execute(q)]
 
 
-def set_story_summary(conn: Connection, story_id: int, summary: str) -> None:
-    conn.execute(update(stories).where(stories.c.id == story_id).values(summary=summary))
+def set_story_text(conn: Connection, story_id: int, title: str, summary: str | None) -> None:
+    """The story's headline, and its summary when one was made."""
+    values: dict[str, Any] = {"title": title}
+    if summary is not None:
+        values["summary"] = summary
+    conn.execute(update(stories).where(stories.c.id == story_id).values(values))
 
 
 def stale_articles(conn: Connection, versions: dict[str, str], everything: bool) -> list[int]:

@@ -260,7 +260,10 @@ stories = Table(
     Column("last_seen_at", UTCDateTime, nullable=False, index=True),
     Column("article_count", Integer, nullable=False, default=0),
     Column("outlet_count", Integer, nullable=False, default=0),
+    # The sums of the members' unit embeddings (float32) and of their keyword vectors (the
+    # heaviest terms): the story clusterer's state, read back when a process starts.
     Column("centroid", LargeBinary),
+    Column("terms", JSON),
     Column("closed", Boolean, nullable=False, default=False),
 )
 
