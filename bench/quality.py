@@ -20,7 +20,11 @@ Every set is under bench/data/ (public/README.md says where each public one come
   re-run wire copy (a dateline and a footer added, the last fifth cut, one word in 25 changed):
   every copy must pair with its original and no two different articles may pair;
 - the team's own gold set (bench/data/gold.jsonl, 15 articles) and event fixtures, as a smoke
-  check that runs everything end to end.
+  check that runs everything end to end;
+- first, and the figures that count: the public sets in ../shared/eval (allsides-dev stories,
+  DUC-2001-dev keyphrases, goyal-dm summaries, PolNeAR attributions), scored by the scorers
+  there beside the baselines issue 11 names, exactly as tests/test_quality.py holds them to
+  their floors (tests/evaluation.py runs both).
 
 The baselines' thresholds are the best of a grid chosen on the data they are scored on; the
 newsweave figures use the thresholds shipped in the code, so the comparison favours them.
@@ -42,9 +46,10 @@ from itertools import combinations
 from pathlib import Path
 
 from newsweave.enrich import analyze, embed, neardup, nlp
-from newsweave.enrich.stories import Clusterer
+from newsweave.enrich.stories import Clusterer, keywords
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests/evaluation.py: the same runs the quality floors hold
 DATA = ROOT / "bench" / "data"
 PUBLIC = DATA / "public"
 
@@ -294,9 +299,9 @@ def single_pass(vectors: object, threshold: float) -> list[int]:
     import numpy as np
 
     mat = np.asarray(vectors, dtype=np.float32)
-    clusterer = Clusterer(threshold=threshold)
+    clusterer = Clusterer(short_threshold=threshold)
     when = datetime(2014, 3, 10, tzinfo=UTC)
-    return [clusterer.assign(row, when) for row in mat]
+    return [clusterer.assign(row, when, short=True) for row in mat]
 
 
 def _best(fn: Callable[[float], list[int]], gold: Sequence[str], grid: Sequence[float]) -> float:
@@ -435,7 +440,11 @@ def team_gold(
     vecs = embed.embed_many([(e["title"], e["text"]) for e in events])
     c = Clusterer()
     pred = [
-        c.assign(v, datetime.fromisoformat(e["published"].replace("Z", "+00:00")))
+        c.assign(
+            v,
+            datetime.fromisoformat(e["published"].replace("Z", "+00:00")),
+            keywords(e["title"], e["text"]),
+        )
         for e, v in zip(events, vecs, strict=True)
     ]
     p, r, f = pairwise(pred, [e["event"] for e in events])
@@ -444,7 +453,38 @@ def team_gold(
     )
 
 
+def shared_eval() -> None:
+    """The public sets of ../shared/eval, as the quality floors measure them."""
+    from tests import evaluation
+
+    where = evaluation.eval_dir()
+    if not (where / "data").is_dir():
+        print(f"\n../shared/eval is not at {where}: its figures are skipped")
+        return
+    print(f"\npublic sets in {where} (tests/quality_floors.json holds the floors)")
+    st = evaluation.story_figures()
+    for name, m in st.items():
+        print(
+            f"  stories {name:18s} pair P {m['pair_p']:.3f} R {m['pair_r']:.3f} "
+            f"F1 {m['pair_f1']:.3f}   B-cubed F1 {m['b3_f1']:.3f}"
+        )
+    for name, m in evaluation.hashtag_figures().items():
+        print(f"  hashtags DUC-2001-dev {name:10s} F1@5 {m['f1@5']:.4f}   F1@10 {m['f1@10']:.4f}")
+    for name, m in evaluation.summary_figures().items():
+        print(
+            f"  summaries goyal-dm {name:10s} ROUGE-1 {m['rouge1']:.2f}  ROUGE-2 {m['rouge2']:.2f}"
+            f"  ROUGE-Lsum {m['rougeLsum']:.2f}  ({m['words']} words)"
+        )
+    at = evaluation.attribution_figures()
+    print(
+        f"  who says what, PolNeAR train ({at['docs']} texts): precision {at['precision']:.3f}"
+        f"  recall {at['recall']:.3f}  speaker {at['speaker_accuracy']:.3f}"
+        f"  cue {at['cue_accuracy']:.3f}  (cover > 0.3)"
+    )
+
+
 if __name__ == "__main__":
+    shared_eval()
     kp, sm = keyphrase_systems(), summary_systems()
     hashtag_quality(kp)
     summary_quality(sm)
