@@ -205,7 +205,12 @@ def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None
     assert {"text", "type", "count"} <= set(data["entities"][0])
     quote = next(a for a in data["attributions"] if a["cue"] == "reported")
     assert quote["speaker"] == "UN press service"
-    assert set(quote) == {"speaker", "cue", "content", "kind", "start", "end"}
+    assert set(quote) == {
+        "speaker", "cue", "content", "kind", "start", "end", "speaker_start", "speaker_end",
+    }  # fmt: skip
+    raw = page.read_text(encoding="utf-8")
+    assert raw[quote["start"] : quote["end"]] == quote["content"]  # offsets in the file itself
+    assert "press service" in raw[quote["speaker_start"] : quote["speaker_end"]]
 
     html = json.loads(
         nw(tmp_path, "analyze", str(FIXTURES / "pages" / "summit-talks.html"), "--json").stdout

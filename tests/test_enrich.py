@@ -57,8 +57,34 @@ def test_who_says_what_on_the_seed_page() -> None:
     # "The UN also called on both sides ... The statement noted Resolution 2736": the UN's
     noted = [a for a in analyze("UN rejects", sudan, with_embedding=False).attributions
              if a.cue == "noted"]  # fmt: skip
-    assert [a.speaker for a in noted] == ["UN"]
+    assert [a.speaker for a in noted] == ["United Nations"]  # "UN", by its one name
     assert noted[0].content.startswith("Resolution 2736 (2024)")
+
+
+def test_quotes_across_sentences_doubled_marks_and_claims_before_the_speaker() -> None:
+    text = (
+        "Maria Lopez, the city's mayor, spoke to reporters on Monday. "
+        '"We will rebuild every bridge. The money is there," Lopez said. "Nobody will be left '
+        'behind this winter."\n'
+        "''The river rose faster than any model predicted,'' said Tom Hale, a hydrologist. "
+        "The warning system failed in three districts, a former official said. "
+        "Lopez criticised the national government, saying that the aid had come two days late. "
+        "The company said little about the cost of repairs."
+    )
+    found = analyze("Mayor vows to rebuild", text, with_embedding=False).attributions
+    got = {(a.speaker.split()[-1], a.content) for a in found}  # "Lopez" or "Maria Lopez"
+    assert ("Lopez", "We will rebuild every bridge. The money is there") in got
+    assert ("Lopez", "Nobody will be left behind this winter") in got  # the same speaker's
+    assert ("Hale", "The river rose faster than any model predicted") in got
+    assert ("official", "The warning system failed in three districts") in got
+    assert ("Lopez", "the aid had come two days late") in got
+    assert not any(a.speaker.lower() == "company" for a in found)  # nobody a reader can name
+    for a in found:
+        assert text[a.start : a.end] == a.content or "''" in text[a.start - 2 : a.end + 2]
+        assert a.speaker_start >= 0
+        named = text[a.speaker_start : a.speaker_end]
+        assert named
+        assert named in a.speaker or a.speaker.endswith(named.split()[-1])
 
 
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
@@ -139,6 +165,24 @@ def test_a_compound_subject_wins_its_tie_with_its_head_whatever_the_hash_seed() 
     ]
     assert "Radiation therapy" in labels
     assert "Therapy" not in labels
+
+
+def test_one_country_or_agency_is_one_name_whatever_the_outlet_calls_it() -> None:
+    text = (
+        "The U.S. Food and Drug Administration approved the shot on Monday. The FDA said the "
+        "United States would ship doses this week, and America's allies in the UK and Britain "
+        "agreed. Officials who spoke to reporters in the US said the Centers for Disease Control "
+        "panel would meet next."
+    )
+    a = analyze("FDA approves shot for children", text, with_embedding=False)
+    names = {e.text: e.type for e in a.entities}
+    assert names["United States"] == "place"
+    assert names["FDA"] == "org"
+    assert names["United Kingdom"] == "place"
+    assert not {"US", "U.S.", "America", "UK", "Britain", "WHO"} & set(names)
+    labels = {t.label for t in a.hashtags}
+    assert {"FDA", "United States"} <= labels
+    assert not {"Food", "Centers", "Disease Control panel"} & labels  # pieces of a name
 
 
 def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:

@@ -103,6 +103,37 @@ def test_stories_gather_each_event(db: Database) -> None:
     assert all(titles.values())  # every story has a summary made from its articles
 
 
+def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> None:
+    from newsweave.store.views import story_page
+
+    ids = _load(db)
+    with db.connect() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
+        who = story_page(conn, sid)["who"]
+    lagarde = next(w for w in who if w["speaker"] == "Christine Lagarde")
+    # "Lagarde" in one outlet is the "Christine Lagarde" of another: one speaker, two outlets.
+    assert not any(w["speaker"] == "Lagarde" for w in who)
+    assert len(lagarde["outlets"]) >= 2
+    for claims in lagarde["outlets"].values():
+        assert all(c["content"] and c["cue"] and c["article_id"] for c in claims)
+    for w in who:  # a speaker is somebody: a name, or a role ("analysts"), never "company"
+        assert w["speaker"][:1].isupper() or w["speaker"].split()[-1] in {"analysts", "officials"}
+        assert not w["speaker"].startswith("and ")
+
+
+def test_a_story_is_titled_by_its_most_central_recent_headline(db: Database) -> None:
+    ids = _load(db)
+    with db.connect() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["c1"])).scalar()
+        title = conn.execute(select(stories.c.title).where(stories.c.id == sid)).scalar()
+        heads = set(
+            conn.execute(select(articles.c.title).where(articles.c.story_id == sid)).scalars()
+        )
+    assert title in heads  # one of its own headlines, not a made-up one
+    first = next(e["title"] for e in EVENTS if e["id"] == "c1")
+    assert title != first or len(heads) == 1  # it followed the coverage, not the first piece
+
+
 def test_a_surname_and_a_full_name_are_one_tag_across_articles(db: Database) -> None:
     ids = _load(db)
     with db.connect() as conn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import sys
 import threading
@@ -34,6 +35,7 @@ from newsweave.model import SourceInfo
 from newsweave.store import articles as article_store
 from newsweave.store import search as search_store
 from newsweave.store import sources as source_store
+from newsweave.store import tags as tag_store
 from newsweave.store.db import Database, open_database
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -321,6 +323,47 @@ def sources_export_opml(ctx: click.Context) -> None:
     with _db(ctx).connect() as conn:
         rows = source_store.all_sources(conn)
     click.echo(write_opml(r.info for r in rows).decode())
+
+
+@main.group()
+def tags() -> None:
+    """Merge and rename hashtags across the site (old URLs redirect; it sticks)."""
+
+
+def _tag_slug(name: str) -> str:
+    """A tag named by its slug ("joe-biden"), label ("Joe Biden") or display ("#JoeBiden")."""
+    from newsweave.enrich.hashtags import slugify
+
+    bare = name.strip().lstrip("#")
+    if " " not in bare and "-" not in bare:
+        bare = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", bare)
+    return slugify(bare)
+
+
+@tags.command("merge")
+@click.argument("from_tag")
+@click.argument("into_tag")
+@click.pass_context
+def tags_merge(ctx: click.Context, from_tag: str, into_tag: str) -> None:
+    """Make FROM_TAG part of INTO_TAG: its articles move, its URL redirects, and articles that
+    name it later land on INTO_TAG."""
+    with _db(ctx).begin() as conn:
+        src, dst = tag_store.merge_slugs(conn, _tag_slug(from_tag), _tag_slug(into_tag))
+    click.echo(f"merged {src.label} ({src.slug}) into {dst.label} ({dst.slug})")
+
+
+@tags.command("rename")
+@click.argument("tag")
+@click.argument("label")
+@click.pass_context
+def tags_rename(ctx: click.Context, tag: str, label: str) -> None:
+    """Give TAG a new LABEL (and so a new URL; the old one redirects)."""
+    from newsweave.enrich.hashtags import display, slugify
+
+    label = " ".join(label.split())
+    with _db(ctx).begin() as conn:
+        row = tag_store.rename(conn, _tag_slug(tag), label, slugify(label), display(label))
+    click.echo(f"renamed to {row.label} ({row.slug})")
 
 
 # --- archives, reading back ----------------------------------------------------------------

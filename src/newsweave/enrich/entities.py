@@ -90,6 +90,38 @@ _ACRONYM_DEF = re.compile(
     r"\s+\(([A-Z][A-Za-z]{1,9})\)"
 )
 _MAX_NAME = 80
+# One name for the things news calls many ways, so that every article lands on one tag: the
+# countries and bodies most often abbreviated or nicknamed. Keys are lower-cased surface forms
+# (after clean_name); values the canonical name and kind. Agencies keep the short form the
+# public uses (#FDA); countries their name (#UnitedStates, not #US, #USA or #America).
+_CANONICAL: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        ["us", "u.s", "u.s.", "usa", "u.s.a", "u.s.a.", "america", "united states of america"],
+        ("United States", "place"),
+    ),
+    **dict.fromkeys(["uk", "u.k", "u.k.", "britain", "great britain"], ("United Kingdom", "place")),
+    **dict.fromkeys(["eu", "e.u", "e.u."], ("European Union", "org")),
+    **dict.fromkeys(["un", "u.n", "u.n."], ("United Nations", "org")),
+    **dict.fromkeys(["uae", "u.a.e", "u.a.e."], ("United Arab Emirates", "place")),
+    **dict.fromkeys(["fda", "food and drug administration"], ("FDA", "org")),
+    **dict.fromkeys(
+        ["cdc", "centers for disease control", "centers for disease control and prevention"],
+        ("CDC", "org"),
+    ),
+    **dict.fromkeys(["who", "world health organization"], ("WHO", "org")),
+    **dict.fromkeys(["fbi", "federal bureau of investigation"], ("FBI", "org")),
+    **dict.fromkeys(["cia", "central intelligence agency"], ("CIA", "org")),
+    **dict.fromkeys(["nato", "north atlantic treaty organization"], ("NATO", "org")),
+    **dict.fromkeys(["gop", "republican party"], ("Republican Party", "org")),
+    **dict.fromkeys(["dnc", "democratic national committee"], ("DNC", "org")),
+    **dict.fromkeys(["doj", "justice department", "department of justice"], ("DOJ", "org")),
+    **dict.fromkeys(
+        ["covid", "covid-19", "covid19", "coronavirus", "sars-cov-2"], ("COVID-19", "topic")
+    ),
+}
+_NATIONAL = re.compile(r"^(?:U\.S\.|US|U\.K\.|UK)\s+")
+# "who" is a word: only the capitalised forms are the organisation.
+_CASE_SENSITIVE = frozenset(["who", "us", "un"])
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
 _AND = re.compile(r"\s+and\s+")
 
@@ -228,6 +260,17 @@ def _places() -> frozenset[str]:
     return frozenset(names)
 
 
+def _canonical(name: str) -> tuple[str, str] | None:
+    """The one name and kind of a thing news names many ways ("U.S." -> United States)."""
+    key = name.lower()
+    if key in _CASE_SENSITIVE and not name.isupper():
+        return None
+    found = _CANONICAL.get(key)
+    if found is None and _NATIONAL.match(name):  # "U.S. Food and Drug Administration"
+        found = _CANONICAL.get(_NATIONAL.sub("", name).lower())
+    return found
+
+
 def extract(doc: Doc, text: str | None = None) -> Entities:
     """Entities of a parsed article, merged and counted; most mentioned first."""
     raw = text if text is not None else doc.text
@@ -284,6 +327,10 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
     first: dict[str, int] = {}
     for name, kind, pos in mentions:
         canon = aliases.get(name.lower(), name)
+        known = _canonical(canon)
+        if known is not None:
+            canon, kind = known
+            aliases.setdefault(name.lower(), canon)
         if kind == "person" and canon == name and name in _places():
             kind = "place"  # "Kiev" alone; "Jordan" stays a person where "Michael Jordan" is named
         counts[canon] += 1

@@ -16,7 +16,7 @@ __all__ = ["CEILING", "rarity"]
 CEILING = 7.0
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def rarity(word: str, language: str = "en") -> float:
     """CEILING minus the word's Zipf frequency, at least 0; 1.0 in a language wordfreq lacks."""
     from wordfreq import zipf_frequency

@@ -32,13 +32,14 @@ __all__ = [
     "split_headline",
 ]
 
-# name -> version. Bump a version when its output changes; reindex compares these.
+# name -> version (at most 32 characters, the column's size). Bump a version when its output
+# changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+merge+places-3",
-    "hashtags": "entities+phrases+subjects-3",
-    "summary": "mmr-2",
-    "attributions": "rules-2",
+    "entities": "web_sm-3.8.0+places+canon-4",
+    "hashtags": "ents+nounphrases-4",
+    "summary": "mmr+rarity-3",
+    "attributions": "rules-3",
     "kind": "signals-1",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
@@ -133,7 +134,16 @@ def analyze_plain(raw: str, *, with_embedding: bool = False) -> Analysis:
     of who-says-what are the text's own, headline included."""
     title, body, at = split_headline(raw)
     a = analyze(title, body, with_embedding=with_embedding)
-    a.attributions = [replace(q, start=q.start + at, end=q.end + at) for q in a.attributions]
+    a.attributions = [
+        replace(
+            q,
+            start=q.start + at,
+            end=q.end + at,
+            speaker_start=q.speaker_start + at if q.speaker_start >= 0 else -1,
+            speaker_end=q.speaker_end + at if q.speaker_end >= 0 else -1,
+        )
+        for q in a.attributions
+    ]
     return a
 
 

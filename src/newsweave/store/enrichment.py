@@ -4,7 +4,6 @@ related articles and stories. SQL only; the analyses themselves live in enrich/.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from newsweave.model import ArticleState
+from newsweave.store import tags as tag_store
 from newsweave.store.schema import (
     analyses,
     article_entities,
@@ -117,45 +117,10 @@ def save_entities(
     return ids
 
 
-def _tag_id(conn: Connection, t: TagIn) -> int:
-    """The row of a tag not stored under its slug (save_tags looked), folding a bare surname and
-    a full name of one person into one tag.
-
-    Within an article the analyses already merge "Putin" into "Vladimir Putin"; across
-    articles, an outlet that only ever writes "Putin" must land on the same page. A one-word
-    person tag joins the one existing person tag whose label ends with that word; a full name
-    arriving after a one-word tag upgrades that tag in place (its articles follow).
-    """
-    words = t.label.split()
-    if t.kind == "person" and len(words) == 1:
-        fuller = conn.execute(
-            select(tags.c.id).where(tags.c.kind == "person", tags.c.label.like(f"% {t.label}"))
-        ).all()
-        if len(fuller) == 1:
-            return int(fuller[0].id)
-    if t.kind == "person" and len(words) > 1:
-        bare = re.sub(r"[^a-z0-9]+", "-", words[-1].lower()).strip("-")
-        old = conn.execute(
-            select(tags.c.id).where(tags.c.slug == bare, tags.c.kind == "person")
-        ).first()
-        if old:
-            conn.execute(
-                update(tags)
-                .where(tags.c.id == old.id)
-                .values(slug=t.slug, label=t.label, display=t.display)
-            )
-            return int(old.id)
-    return int(
-        conn.execute(
-            insert(tags)
-            .values(slug=t.slug, label=t.label[:200], display=t.display[:200], kind=t.kind)
-            .returning(tags.c.id)
-        ).scalar_one()
-    )
-
-
 def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None:
-    """Replace an article's tags (a surname folds into its person's tag, see `_tag_id`).
+    """Replace an article's tags, each on the one tag the site uses for its thing (store.tags:
+    a bare surname or an acronym folds into the full name that leads, and a full name takes
+    over the short tag stored before it).
 
     Tags seen before are found in one query and the links written in one statement: per tag,
     a lookup and an insert each cost ~1 ms of SQLAlchemy an article's tag (bench/enrich.py).
@@ -163,16 +128,32 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
     conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
     if not items:
         return
-    slugs = {t.slug for t in items}
-    known = {
-        str(r.slug): int(r.id)
-        for r in conn.execute(select(tags.c.id, tags.c.slug).where(tags.c.slug.in_(slugs)))
-    }
+    shorts = {t.slug: tag_store.short_form(t.label, t.kind) for t in items}
+    known, aliased = tag_store.by_slug(
+        conn, {t.slug for t in items} | {tag_store.slug_of(s) for s in shorts.values() if s}
+    )
     scores: dict[int, float] = {}
     for t in items:
         tid = known.get(t.slug)
+        # A short name already folded (its slug an alias) needs no second look.
+        if t.slug not in aliased and tag_store.is_short(t.label, t.kind):
+            target = tag_store.fold(conn, t.label, t.kind)
+            if target is not None and tid is not None and target != tid:
+                tag_store.merge(conn, tid, target)  # an older short tag joins its full name
+            tid = target or tid
         if tid is None:
-            tid = known[t.slug] = _tag_id(conn, t)
+            tid = int(
+                conn.execute(
+                    insert(tags)
+                    .values(slug=t.slug, label=t.label[:200], display=t.display[:200], kind=t.kind)
+                    .returning(tags.c.id)
+                ).scalar_one()
+            )
+        known[t.slug] = tid
+        short = shorts[t.slug]
+        short_id = known.get(tag_store.slug_of(short)) if short else None
+        if short_id is not None and short_id != tid:
+            tag_store.settle(conn, tid, t.label, t.kind, short_id)
         scores.setdefault(tid, t.score)
     conn.execute(
         insert(article_tags),

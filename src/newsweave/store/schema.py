@@ -173,6 +173,15 @@ tags = Table(
     Column("kind", String(32)),  # person, org, place, event, topic
 )
 
+# A slug that once named a tag (merged, folded or renamed) and the tag it is now: old URLs
+# redirect, and articles that name it later land on the tag (store/tags.py).
+tag_aliases = Table(
+    "tag_aliases",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
 article_tags = Table(
     "article_tags",
     metadata,

@@ -158,21 +158,7 @@ def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in items:
         by_outlet[a["source"]].append(a)
-    speakers: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    ids = [a["id"] for a in items]
-    if ids:
-        q = (
-            select(sources.c.name, attributions.c.speaker)
-            .join(articles, articles.c.id == attributions.c.article_id)
-            .join(sources, sources.c.id == articles.c.source_id)
-            .where(attributions.c.article_id.in_(ids))
-        )
-        for r in conn.execute(q):
-            speakers[r.speaker][r.name] += 1
-    who = sorted(
-        ({"speaker": s, "outlets": dict(o), "total": sum(o.values())} for s, o in speakers.items()),
-        key=lambda w: -int(w["total"]),  # type: ignore[call-overload]
-    )
+    return_who = _who_says_what(conn, [a["id"] for a in items])
     by_label: dict[str, dict[str, int]] = {"country": {}, "ownership": {}}
     for a in items:
         for label, counts in by_label.items():
@@ -183,8 +169,62 @@ def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
         "articles": items,
         "by_outlet": dict(by_outlet),
         "by_label": by_label,
-        "who": who[:20],
+        "who": return_who,
     }
+
+
+_CLAIM_CHARS = 280
+_SPEAKERS_SHOWN = 12
+_CLAIMS_PER_OUTLET = 2
+
+
+def _who_says_what(conn: Connection, article_ids: list[int]) -> list[dict[str, Any]]:
+    """The story's claims grouped by speaker, then by outlet: most-quoted speakers first, each
+    with the outlets that quote them and (a few of) the words each outlet attributes."""
+    if not article_ids:
+        return []
+    q = (
+        select(
+            attributions.c.speaker,
+            attributions.c.cue,
+            attributions.c.content,
+            articles.c.id.label("article_id"),
+            sources.c.name.label("outlet"),
+        )
+        .join(articles, articles.c.id == attributions.c.article_id)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(attributions.c.article_id.in_(article_ids), attributions.c.speaker.is_not(None))
+        .order_by(attributions.c.article_id, attributions.c.start)
+    )
+    by_speaker: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for r in conn.execute(q):
+        if not r.speaker or not (r.content or "").strip():
+            continue
+        content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
+        by_speaker[r.speaker][r.outlet].append(
+            {"cue": r.cue, "content": content, "article_id": r.article_id}
+        )
+    # An outlet that writes "Lagarde" quotes the "Christine Lagarde" another outlet names.
+    full = [sp for sp in by_speaker if " " in sp]
+    for bare in [sp for sp in by_speaker if " " not in sp]:
+        fuller = [sp for sp in full if sp.endswith(" " + bare)]
+        if len(fuller) == 1:
+            for outlet, claims in by_speaker.pop(bare).items():
+                by_speaker[fuller[0]][outlet].extend(claims)
+    ranked = sorted(
+        by_speaker.items(),
+        key=lambda kv: (-len(kv[1]), -sum(len(c) for c in kv[1].values()), kv[0]),
+    )
+    who = [
+        {
+            "speaker": speaker,
+            "total": sum(len(c) for c in outlets.values()),
+            "outlets": {o: claims[:_CLAIMS_PER_OUTLET] for o, claims in outlets.items()},
+            "counts": {o: len(claims) for o, claims in outlets.items()},
+        }
+        for speaker, outlets in ranked
+    ]
+    return who[:_SPEAKERS_SHOWN]
 
 
 def top_stories(

@@ -179,7 +179,7 @@ def list_stories(request: Request, limit: Limit = 20, cursor: Cursor = None) -> 
 def get_story_api(request: Request, story_id: int) -> Response:
     with request.app.state.db.connect() as conn:
         data = views.story_page(conn, story_id)
-    story = {k: v for k, v in data["story"].items() if k != "centroid"}
+    story = {k: v for k, v in data["story"].items() if k not in ("centroid", "terms")}
     out = {
         **story,
         "articles": [_article_item(a) for a in data["articles"]],

@@ -6,11 +6,18 @@ never run a model.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.templating import Jinja2Templates
 
 from newsweave.errors import (
@@ -20,6 +27,7 @@ from newsweave.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, security
 from newsweave.web.cache import PageCache, TTLCache
@@ -79,6 +87,9 @@ def create_app(
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
+        moved = _moved_tag(request)
+        if moved is not None:
+            return RedirectResponse(moved, status_code=301)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=404)
         return templates.TemplateResponse(
@@ -122,3 +133,19 @@ def create_app(
         return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     return app
+
+
+_TAG_PATH = re.compile(r"^(/api)?/tags/([^/]+)(/.*)?$")
+
+
+def _moved_tag(request: Request) -> str | None:
+    """Where a merged, folded or renamed tag's old URL (page, API or feed) now lives."""
+    m = _TAG_PATH.match(request.url.path)
+    if m is None:
+        return None
+    with request.app.state.db.connect() as conn:
+        slug = tag_store.moved_to(conn, m.group(2))
+    if slug is None:
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{m.group(1) or ''}/tags/{slug}{m.group(3) or ''}{query}"

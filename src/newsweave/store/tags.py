@@ -1,0 +1,217 @@
+"""Tags across the site: one tag per thing, whatever each article calls it.
+
+Within an article the analyses already make one name of "Putin", "President Putin" and
+"Vladimir Putin" (enrich.entities). Across articles an outlet that only writes "Biden", or only
+"RSF", must still land on the one tag the others use: a bare surname folds into the person tag
+the site uses most under that surname (when it clearly dominates: Joe Biden's 40 articles
+against Hunter Biden's 3), an acronym into the one tag whose initials spell it. A folded or
+merged tag leaves an alias behind (`tag_aliases`), so its old URL redirects and later articles
+that name it land on its new tag; an operator's `newsweave tags merge` and `tags rename` are
+the same operation and stick the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from newsweave.errors import InvalidInputError, NotFoundError
+from newsweave.store.schema import article_tags, tag_aliases, tags
+
+__all__ = [
+    "TagRow",
+    "by_slug",
+    "find",
+    "fold",
+    "is_short",
+    "merge",
+    "merge_slugs",
+    "moved_to",
+    "rename",
+    "settle",
+    "short_form",
+    "slug_of",
+]
+
+# A bare surname folds into the most used full name only when that one clearly leads.
+_DOMINANCE = 2.0
+_SMALL = frozenset({"of", "and", "the", "for", "on", "in", "de", "la"})
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    id: int
+    slug: str
+    label: str
+    kind: str | None
+
+
+def slug_of(text: str) -> str:
+    """The slug a short form would have (the ASCII part of enrich.hashtags.slugify)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def by_slug(conn: Connection, slugs: Iterable[str]) -> tuple[dict[str, int], set[str]]:
+    """Tag ids by slug, of live tags and of aliases (an alias gives the tag it now points at),
+    and which of the slugs found were aliases."""
+    wanted = list(set(slugs))
+    if not wanted:
+        return {}, set()
+    found = {
+        str(r.slug): int(r.id)
+        for r in conn.execute(select(tags.c.id, tags.c.slug).where(tags.c.slug.in_(wanted)))
+    }
+    missing = [s for s in wanted if s not in found]
+    aliased: dict[str, int] = {}
+    if missing:
+        q = select(tag_aliases.c.slug, tag_aliases.c.tag_id).where(tag_aliases.c.slug.in_(missing))
+        aliased = {str(r.slug): int(r.tag_id) for r in conn.execute(q)}
+    return found | aliased, set(aliased)
+
+
+def find(conn: Connection, slug: str) -> TagRow:
+    """A live tag by its slug or an alias of it. Raises NotFoundError."""
+    tid = by_slug(conn, [slug])[0].get(slug)
+    row = conn.execute(select(tags).where(tags.c.id == tid)).first() if tid else None
+    if row is None:
+        raise NotFoundError(f"no hashtag {slug!r}")
+    return TagRow(int(row.id), str(row.slug), str(row.label), row.kind)
+
+
+def moved_to(conn: Connection, slug: str) -> str | None:
+    """The current slug of a tag that `slug` once named (merged, folded or renamed), or None."""
+    q = (
+        select(tags.c.slug)
+        .join(tag_aliases, tag_aliases.c.tag_id == tags.c.id)
+        .where(tag_aliases.c.slug == slug)
+    )
+    found = conn.execute(q).scalar()
+    return str(found) if found is not None else None
+
+
+def _uses(conn: Connection, ids: list[int]) -> dict[int, int]:
+    q = (
+        select(article_tags.c.tag_id, func.count())
+        .where(article_tags.c.tag_id.in_(ids))
+        .group_by(article_tags.c.tag_id)
+    )
+    counts = {int(t): int(n) for t, n in conn.execute(q)}
+    return {i: counts.get(i, 0) for i in ids}
+
+
+def _leader(conn: Connection, ids: list[int]) -> int | None:
+    """The candidate that clearly leads by articles (the only one, or twice the next)."""
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        return None
+    uses = sorted(_uses(conn, ids).items(), key=lambda kv: -kv[1])
+    (first, n1), (_, n2) = uses[0], uses[1]
+    return first if n1 >= _DOMINANCE * max(n2, 1) else None
+
+
+def _initials(label: str) -> str:
+    return "".join(w[0] for w in label.split() if w[:1].isupper() and w.lower() not in _SMALL)
+
+
+def fold(conn: Connection, label: str, kind: str | None) -> int | None:
+    """The existing tag a short name stands for across the site, or None.
+
+    A one-word person ("Biden") is the person tag ending with that word that leads; an acronym
+    ("RSF") the one tag whose capitals spell it.
+    """
+    words = label.split()
+    if kind == "person" and len(words) == 1:
+        q = select(tags.c.id).where(tags.c.kind == "person", tags.c.label.like(f"% {label}"))
+        return _leader(conn, [int(i) for i in conn.execute(q).scalars()])
+    if label.isupper() and 2 <= len(label) <= 6 and label.isalpha():
+        q = select(tags.c.id, tags.c.label).where(
+            tags.c.label.like(f"{label[0]}% %"), tags.c.kind.in_(["org", "place", "event"])
+        )
+        ids = [int(r.id) for r in conn.execute(q) if _initials(str(r.label)) == label]
+        return ids[0] if len(ids) == 1 else None
+    return None
+
+
+def short_form(label: str, kind: str | None) -> str | None:
+    """What a short name of this full name would be: a person's surname, a body's initials."""
+    words = label.split()
+    if len(words) < 2:
+        return None
+    if kind == "person":
+        return words[-1]
+    initials = _initials(label)
+    return initials if kind in ("org", "place", "event") and 2 <= len(initials) <= 6 else None
+
+
+def is_short(label: str, kind: str | None) -> bool:
+    """A name `fold` may resolve: a one-word person, an acronym."""
+    if kind == "person":
+        return " " not in label
+    return label.isupper() and 2 <= len(label) <= 6 and label.isalpha()
+
+
+def settle(conn: Connection, tag_id: int, label: str, kind: str | None, short_id: int) -> None:
+    """After a full name is stored, fold into it the tag of its short form (`short_id`, found
+    by the caller under `short_form`'s slug): the bare surname when this person now leads
+    under that surname, the acronym when this is the one long form that spells it."""
+    short = short_form(label, kind)
+    if short is None or short_id == tag_id:
+        return
+    if fold(conn, short, "person" if kind == "person" else None) == tag_id:
+        merge(conn, short_id, tag_id)
+
+
+def merge(conn: Connection, from_id: int, into_id: int) -> None:
+    """Move every article of one tag onto another and leave the old slug as an alias."""
+    if from_id == into_id:
+        return
+    old = conn.execute(select(tags.c.slug).where(tags.c.id == from_id)).scalar_one()
+    both = select(article_tags.c.article_id).where(article_tags.c.tag_id == into_id)
+    conn.execute(
+        delete(article_tags).where(
+            article_tags.c.tag_id == from_id, article_tags.c.article_id.in_(both)
+        )
+    )
+    conn.execute(
+        update(article_tags).where(article_tags.c.tag_id == from_id).values(tag_id=into_id)
+    )
+    conn.execute(update(tag_aliases).where(tag_aliases.c.tag_id == from_id).values(tag_id=into_id))
+    conn.execute(delete(tags).where(tags.c.id == from_id))
+    conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == old))
+    conn.execute(insert(tag_aliases).values(slug=old, tag_id=into_id))
+
+
+def merge_slugs(conn: Connection, from_slug: str, into_slug: str) -> tuple[TagRow, TagRow]:
+    """`newsweave tags merge FROM INTO`: (the tag merged, the tag it now is)."""
+    src, dst = find(conn, from_slug), find(conn, into_slug)
+    if src.id == dst.id:
+        raise InvalidInputError(f"{from_slug!r} and {into_slug!r} are already one tag")
+    merge(conn, src.id, dst.id)
+    return src, dst
+
+
+def rename(conn: Connection, slug: str, label: str, new_slug: str, display: str) -> TagRow:
+    """Give a tag a new label, slug and display ("#JoeBiden"); its old slug redirects. If
+    another tag already has the new slug, the two become one."""
+    if not new_slug:
+        raise InvalidInputError("a tag needs a label with a letter or a digit")
+    tag = find(conn, slug)
+    taken = by_slug(conn, [new_slug])[0].get(new_slug)
+    if taken is not None and taken != tag.id:
+        merge(conn, tag.id, taken)
+        tag = find(conn, new_slug)
+    old = tag.slug
+    conn.execute(
+        update(tags)
+        .where(tags.c.id == tag.id)
+        .values(slug=new_slug, label=label[:200], display=display[:200])
+    )
+    conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == new_slug))
+    if old != new_slug:
+        conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == old))
+        conn.execute(insert(tag_aliases).values(slug=old, tag_id=tag.id))
+    return find(conn, new_slug)

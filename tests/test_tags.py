@@ -1,0 +1,137 @@
+"""One tag per thing across the site: short names fold into the full name that leads, merges
+and renames stick, and an old tag URL redirects (store/tags.py), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from newsweave import pipeline
+from newsweave.enrich.hashtags import display, slugify
+from newsweave.model import ArticleIn
+from newsweave.store import tags as tag_store
+from newsweave.store.db import Database, open_database
+from newsweave.store.enrichment import TagIn, save_tags
+from newsweave.store.schema import article_tags, tags
+from newsweave.web.app import create_app
+from tests.test_cli import nw
+
+
+def _article(db: Database, n: int) -> int:
+    art = ArticleIn(
+        url=f"https://tags.example/{n}",
+        title=f"Article {n}",
+        text=f"Article number {n} says something about the day's news. " * 6,
+        source_name="Tags Daily",
+        published=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    return pipeline.ingest(db, art, enrich_now=False)[0]
+
+
+def _tag(label: str, kind: str) -> TagIn:
+    return TagIn(slugify(label), label, display(label), kind, 1.0)
+
+
+def _tag_of(db: Database, article_id: int) -> set[str]:
+    with db.connect() as conn:
+        q = (
+            select(tags.c.slug)
+            .join(article_tags, article_tags.c.tag_id == tags.c.id)
+            .where(article_tags.c.article_id == article_id)
+        )
+        return set(conn.execute(q).scalars())
+
+
+def _save(db: Database, article_id: int, *items: TagIn) -> None:
+    with db.begin() as conn:
+        save_tags(conn, article_id, list(items))
+
+
+def test_a_bare_surname_joins_the_full_name_that_leads_before_or_after_it(db: Database) -> None:
+    early = _article(db, 1)
+    _save(db, early, _tag("Biden", "person"))  # an outlet that only writes "Biden", first
+    joes = [_article(db, n) for n in range(2, 6)]
+    for a in joes:
+        _save(db, a, _tag("Joe Biden", "person"))
+    hunter = _article(db, 6)
+    _save(db, hunter, _tag("Hunter Biden", "person"))
+    late = _article(db, 7)
+    _save(db, late, _tag("Biden", "person"))
+    assert _tag_of(db, early) == {"joe-biden"}  # the older bare tag was folded in
+    assert _tag_of(db, late) == {"joe-biden"}
+    assert _tag_of(db, hunter) == {"hunter-biden"}
+    with db.connect() as conn:
+        assert tag_store.moved_to(conn, "biden") == "joe-biden"
+        assert conn.execute(select(tags.c.id).where(tags.c.slug == "biden")).first() is None
+
+
+def test_an_acronym_is_the_body_it_spells(db: Database) -> None:
+    a, b, c = (_article(db, n) for n in range(1, 4))
+    _save(db, a, _tag("RSF", "org"))
+    _save(db, b, _tag("Rapid Support Forces", "org"))
+    _save(db, c, _tag("RSF", "org"))
+    assert _tag_of(db, a) == _tag_of(db, b) == _tag_of(db, c) == {"rapid-support-forces"}
+
+
+def test_a_merge_sticks_and_old_urls_redirect(sqlite_db: Database) -> None:
+    a, b, c = (_article(sqlite_db, n) for n in range(1, 4))
+    _save(sqlite_db, a, _tag("Panel", "topic"))
+    _save(sqlite_db, b, _tag("Advisory panel", "topic"), _tag("Panel", "topic"))
+    with sqlite_db.begin() as conn:
+        src, dst = tag_store.merge_slugs(conn, "panel", "advisory-panel")
+    assert (src.label, dst.label) == ("Panel", "Advisory panel")
+    assert _tag_of(sqlite_db, a) == _tag_of(sqlite_db, b) == {"advisory-panel"}
+    _save(sqlite_db, c, _tag("Panel", "topic"))  # an article analysed later still lands there
+    assert _tag_of(sqlite_db, c) == {"advisory-panel"}
+
+    app = create_app(sqlite_db)
+
+    def fetch(path: str) -> httpx.Response:
+        async def get() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)  # the app of the moment
+            async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as cl:
+                return await cl.get(path)
+
+        return asyncio.run(get())
+
+    for old, new in [
+        ("/tags/panel", "/tags/advisory-panel"),
+        ("/tags/panel/feed.atom", "/tags/advisory-panel/feed.atom"),
+        ("/api/tags/panel?limit=5", "/api/tags/advisory-panel?limit=5"),
+    ]:
+        r = fetch(old)
+        assert r.status_code == 301, (old, r.status_code)
+        assert r.headers["location"] == new
+        assert fetch(new).status_code == 200
+    assert fetch("/tags/never-a-tag").status_code == 404
+
+    with sqlite_db.begin() as conn:
+        renamed = tag_store.rename(
+            conn, "advisory-panel", "FDA advisory panel", "fda-advisory-panel", "#FDAAdvisoryPanel"
+        )
+    assert renamed.slug == "fda-advisory-panel"
+    app = create_app(sqlite_db)  # pages are cached for a few seconds; as another process sees it
+    assert fetch("/tags/advisory-panel").headers["location"] == "/tags/fda-advisory-panel"
+    assert fetch("/tags/panel").headers["location"] == "/tags/fda-advisory-panel"
+
+
+def test_tags_merge_and_rename_on_the_command_line(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
+    a, b = _article(db, 1), _article(db, 2)
+    _save(db, a, _tag("COVID", "org"))
+    _save(db, b, _tag("Covid pandemic", "topic"))
+    db.dispose()
+    out = nw(tmp_path, "tags", "merge", "#COVID", "Covid pandemic").stdout
+    assert "merged COVID (covid) into Covid pandemic (covid-pandemic)" in out
+    out = nw(tmp_path, "tags", "rename", "covid-pandemic", "COVID-19 pandemic").stdout
+    assert "renamed to COVID-19 pandemic (covid-19-pandemic)" in out
+    missing = nw(tmp_path, "tags", "merge", "no-such-tag", "covid-19-pandemic", ok=False)
+    assert missing.returncode != 0
+    assert "no hashtag 'no-such-tag'" in missing.stderr
+    db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
+    assert _tag_of(db, a) == _tag_of(db, b) == {"covid-19-pandemic"}
+    db.dispose()
