@@ -303,9 +303,56 @@ def test_bad_input_gives_sensible_empty_results_and_no_error(title: str, text: s
     out = a.to_json()
     json.dumps(out)
     if a.language not in (None, "en"):
-        assert a.hashtags == []
+        assert all(h.kind == "name" for h in a.hashtags)  # names only, without a model
         assert a.attributions == []
         assert a.summary  # the language-neutral summary still works
+
+
+def test_other_languages_get_a_summary_and_their_names_as_tags() -> None:
+    zh = (
+        "中国国家统计局周三公布的数据显示，十月份消费者价格指数同比上涨百分之零点三。"
+        "分析人士表示，国内需求依然疲软，政府可能会推出更多刺激措施。"
+        "国务院总理在北京的一次会议上说，政府将加大对消费的支持力度。"
+        "今年前十个月，工业生产同比增长百分之五点八，略高于市场预期。"
+    )
+    a = analyze("中国十月消费者价格上涨", zh, with_embedding=False)
+    assert a.language == "zh"
+    assert a.errors == {}
+    assert a.summary.startswith("中国国家统计局")
+    assert " " not in a.summary  # sentences run on, as Chinese is written
+    assert a.key_points
+    ru = (
+        "Президент России Владимир Путин заявил в среду, что переговоры с Украиной продолжатся. "
+        "Путин выступил в Москве на заседании Совета безопасности. По словам Путина, Россия "
+        "готова к диалогу. Министерство иностранных дел России подтвердило, что делегации "
+        "встретятся в Стамбуле на следующей неделе."
+    )
+    tags = [t.label for t in analyze("Путин: переговоры продолжатся", ru).hashtags]
+    assert tags[0] == "Владимир Путин"  # "Путин", "Путина" count for the full name
+    assert "Президент" not in tags  # capitalised only because it opens the text
+    fr = (
+        "Le président Emmanuel Macron a annoncé mercredi une nouvelle réforme des retraites. "
+        "Emmanuel Macron s'est exprimé depuis l'Élysée devant les syndicats. La réforme sera "
+        "présentée au Parlement en janvier. Les syndicats appellent à une grève le 5 décembre."
+    )
+    tags = [t.label for t in analyze("Macron annonce une réforme", fr).hashtags]
+    assert tags == ["Emmanuel Macron"]
+
+
+def test_a_chinese_page_is_an_article_though_its_words_are_not_spaced() -> None:
+    from newsweave.ingest.extract import extract
+    from newsweave.words import word_count
+
+    body = "国务院总理在北京的一次会议上说，政府将加大对消费的支持力度，推动经济稳定增长。" * 3
+    page = (
+        "<html lang='zh'><head><title>政府将加大对消费的支持力度</title></head><body><article>"
+        f"<h1>政府将加大对消费的支持力度</h1><p>{body}</p><p>{body}</p></article></body></html>"
+    )
+    ex = extract(page, "https://zh.example/1")
+    assert ex.language == "zh"
+    assert word_count(ex.text) >= 25
+    assert word_count("two words") == 2
+    assert word_count("北京上海") == 2  # two characters a word
 
 
 def test_a_megabyte_article_is_bounded_not_fatal() -> None:

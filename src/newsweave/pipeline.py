@@ -41,6 +41,7 @@ from newsweave.store import articles as store
 from newsweave.store import enrichment
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
+from newsweave.words import word_count
 
 __all__ = [
     "Analyzer",
@@ -154,7 +155,7 @@ def record_feed_item(
     text = full_text(item)
     if text is not None or item.url is None:
         body = text or item.summary or ""
-        if len(body.split()) < MIN_WORDS // 2:
+        if word_count(body) < MIN_WORDS // 2:
             return Outcome.UNCHANGED  # no URL and (almost) no text: nothing to keep
         art = ArticleIn(
             url=item.url,
@@ -275,7 +276,7 @@ def _fallback_or_fail(
     (UNCHANGED, state FAILED)."""
     article_id = int(row["id"])
     teaser = row["summary"]
-    if teaser and len(teaser.split()) >= MIN_WORDS // 2:
+    if teaser and word_count(teaser) >= MIN_WORDS // 2:
         with db.begin() as conn:
             store.upsert(
                 conn,

@@ -23,7 +23,7 @@ from newsweave.enrich.rarity import rarity
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["Hashtag", "display", "slugify", "suggest"]
+__all__ = ["MAX_TAGS", "Hashtag", "display", "from_names", "slugify", "suggest"]
 
 MAX_TAGS = 10
 # A phrase whose head is one of these names an event; other phrases are topics.
@@ -367,3 +367,74 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
         for s in chosen
     ]
+
+
+# Names in languages the English model cannot read: capitalised words. A word that opens a
+# sentence is capitalised anyway, so it counts only where it is also capitalised elsewhere.
+_CAP_WORD = re.compile(r"(?<![\w’'-])[^\W\d_a-zà-ÿα-ωа-яё][\w’'-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?»“\"]\s+|\n\s*)$")
+
+
+def _stem(word: str) -> str:
+    """Enough of a name to match its inflections ("Путин", "Путина", "Путину")."""
+    return word.lower()[: max(4, len(word) - 2)]
+
+
+def from_names(title: str, text: str, language: str) -> list[Hashtag]:
+    """Up to MAX_TAGS names of an article in a cased language without a model here (Russian,
+    French, German, Spanish, ...): the capitalised names it repeats or its headline carries,
+    ranked by mentions, earliness and rarity as `suggest` ranks. A first name and surname
+    written together make the full name, which the surname's other mentions (in any of its
+    inflected forms) count for. Kind "name": no model here tells a person from a place."""
+    body = f"{title}\n{text[:20_000]}"
+    length = max(len(body), 1)
+    singles: dict[str, list[tuple[str, int]]] = {}  # stem -> (form, offset) of each mention
+    pairs: dict[str, int] = {}
+    pair_first: dict[str, int] = {}
+    prev_end, prev_word = -10, ""
+    for m in _CAP_WORD.finditer(body):
+        word = m.group(0)
+        opening = bool(_SENTENCE_START.search(body[max(0, m.start() - 3) : m.start()]))
+        long_enough = len(word) >= (2 if word.isupper() else 3)  # "UN", "ЕС"; not "Le"
+        if long_enough and not opening:
+            singles.setdefault(_stem(word), []).append((word, m.start()))
+        if prev_word and body[prev_end : m.start()].strip() == "" and m.start() - prev_end <= 2:
+            pair = f"{prev_word} {word}"
+            pairs[pair] = pairs.get(pair, 0) + 1
+            pair_first.setdefault(pair, m.start() - len(prev_word) - 1)
+        prev_end, prev_word = (
+            m.end(),
+            ("" if opening and not _named_elsewhere(word, body) else word),
+        )
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for stem, mentions in singles.items():
+        forms = [f for f, _ in mentions]
+        name = min(set(forms), key=lambda f: (-forms.count(f), len(f)))
+        full = [p for p in pairs if _stem(p.split()[-1]) == stem]
+        if len(full) == 1:
+            name = full[0]
+        counts[name] = counts.get(name, 0) + len(mentions)
+        first[name] = min(first.get(name, length), mentions[0][1], pair_first.get(name, length))
+    title_l = title.lower()
+    scored = []
+    for name, n in counts.items():
+        in_title = _stem(name.split()[-1]) in title_l
+        if n < 2 and not in_title:
+            continue
+        words = name.split()
+        rare = max(sum(rarity(w.lower(), language) for w in words) / len(words), 0.5)
+        early = 1.0 - min(first[name] / length, 1.0)
+        score = n**0.7 * rare**0.5 * (1 + 3 * early) * (1.5 if in_title else 1)
+        scored.append((score, name))
+    scored.sort(reverse=True)
+    top = scored[:MAX_TAGS]
+    return [Hashtag(slugify(n), n, display(n), "name", s / top[0][0]) for s, n in top]
+
+
+def _named_elsewhere(word: str, body: str) -> bool:
+    """Whether `word` is also capitalised in the middle of a sentence somewhere."""
+    for m in re.finditer(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])", body):
+        if not _SENTENCE_START.search(body[max(0, m.start() - 3) : m.start()]):
+            return True
+    return False

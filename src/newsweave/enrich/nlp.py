@@ -114,9 +114,14 @@ def doc_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
     return out
 
 
-# For languages the English model cannot read: split after . ! ? (and their CJK forms) followed
-# by space and a capital or an opening quote, or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+(?=[\"'“‘«(]?[A-ZÀ-ÖØ-ÞА-ЯЁ0-9])|\n+")
+# For languages the English model cannot read: split after . ! ? followed by space and a capital
+# or an opening quote, after 。！？, or at a line break.
+# Chinese and Japanese end a sentence with 。！？ and no space; Arabic, Hebrew and Hindi have no
+# capitals to start the next one.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?؟])[\"'”’»)]*\s+(?=[\"'“‘«(]?(?:[A-ZÀ-ÖØ-ÞА-ЯЁ0-9]|[\u0590-\u06ff\u0900-\u097f]))"
+    r"|(?<=[。！？])[」』”’）]*\s*|\n+"
+)
 
 
 def sentences(text: str) -> list[Sentence]:

@@ -18,11 +18,13 @@ CEILING = 7.0
 
 @lru_cache(maxsize=50_000)
 def rarity(word: str, language: str = "en") -> float:
-    """CEILING minus the word's Zipf frequency, at least 0; 1.0 in a language wordfreq lacks."""
+    """CEILING minus the word's Zipf frequency, at least 0; 1.0 where wordfreq cannot say."""
     from wordfreq import zipf_frequency
 
     try:
         z = zipf_frequency(word, language)
-    except LookupError:  # a language wordfreq does not know: every word counts the same
+    except (LookupError, ImportError):
+        # A language wordfreq does not know, or Chinese and Japanese, which it would segment
+        # with jieba or MeCab (not installed): every word counts the same.
         return 1.0
     return max(0.0, CEILING - z)

@@ -37,7 +37,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon-4",
-    "hashtags": "ents+nounphrases-4",
+    "hashtags": "ents+nounphrases+names-5",
     "summary": "mmr+rarity-3",
     "attributions": "rules-3",
     "kind": "signals-1",
@@ -220,6 +220,10 @@ def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) 
         )
     else:
         sents = nlp.sentences(text)
+        if a.language and a.language != "en" and text.strip():
+            a.hashtags = _guard(
+                err, "hashtags", lambda: hashtags.from_names(title, text, a.language or ""), []
+            )
     s = _guard(
         err,
         "summary",

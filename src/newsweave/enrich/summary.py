@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.rarity import rarity
+from newsweave.words import CJK, word_count
 
 __all__ = ["Summary", "summarize"]
 
@@ -123,7 +124,7 @@ _WORD = re.compile(r"\w[\w'’-]*")
 # A summary sentence ends as a sentence does: a line without a full stop is a heading, a
 # dateline or a player's notice ("Media playback is unsupported on your device", "2 November
 # 2014 Last updated at 17:20 GMT"), and a question is a teaser. Both reached XSum summaries.
-_ENDS = re.compile(r"[.!…][\"'”’)\]]*$")
+_ENDS = re.compile(r"[.!…。！][\"'”’)\]」』]*$")
 # Nor does it tell the reader to do something: "Find all the latest transfers on our page."
 _CALL = re.compile(
     r"(click|tap|find|follow|sign up|subscribe|watch|listen|download|read more|share|like us)\b",
@@ -146,7 +147,15 @@ class Summary:
 
 
 def _content(text: str) -> set[str]:
-    return {w for w in (t.lower() for t in _WORD.findall(text)) if w not in _STOP and len(w) > 2}
+    """Content words; in CJK text, where words are not spaced, pairs of characters."""
+    bag = {
+        w
+        for w in (t.lower() for t in _WORD.findall(CJK.sub(" ", text)))
+        if w not in _STOP and len(w) > 2
+    }
+    for run in CJK.findall(text):
+        bag.update(run[i : i + 2] for i in range(len(run) - 1))
+    return bag
 
 
 def summarize(
@@ -165,13 +174,13 @@ def summarize(
     cands = [
         s
         for s in sentences
-        if _MIN_WORDS <= len(s.text.split()) <= _MAX_WORDS
+        if _MIN_WORDS <= word_count(s.text) <= _MAX_WORDS
         and _ENDS.search(s.text)
         and not _CALL.match(s.text)
         and not _CAPTION.search(s.text)
     ]
     if not cands:
-        cands = [s for s in sentences if len(s.text.split()) >= 3][:1]
+        cands = [s for s in sentences if word_count(s.text) >= 3][:1]
     if not cands:
         return Summary("", [])
     bags = [_content(s.text) for s in cands]
@@ -204,12 +213,20 @@ def summarize(
     # The summary: the best sentences until about _BUDGET words, read in article order.
     n = words = 0
     while n < min(len(picked), n_summary) and words < _BUDGET:
-        words += len(cands[picked[n]].text.split())
+        words += word_count(cands[picked[n]].text)
         n += 1
     summary_ids = sorted(picked[:n])
     points = sorted(picked[n : n + n_points])
+    # Chinese and Japanese sentences run on without a space between them.
+    glue = (
+        ""
+        if any(
+            CJK.search(cands[i].text[-2:]) or cands[i].text[-1:] in "。！？" for i in summary_ids
+        )
+        else " "
+    )
     return Summary(
-        " ".join(cands[i].text for i in summary_ids), [_point(cands[i].text) for i in points]
+        glue.join(cands[i].text for i in summary_ids), [_point(cands[i].text) for i in points]
     )
 
 

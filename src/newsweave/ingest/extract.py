@@ -16,6 +16,7 @@ from trafilatura.settings import Document
 from newsweave.errors import ExtractionError
 from newsweave.ingest.feeds import parse_date
 from newsweave.model import ArticleIn, Extracted
+from newsweave.words import word_count
 
 __all__ = ["MIN_WORDS", "as_article", "extract"]
 
@@ -45,7 +46,7 @@ def extract(page: bytes | str, url: str | None = None) -> Extracted:
     if not isinstance(doc, Document):
         raise ExtractionError("no article found on the page")
     text = (doc.text or "").strip()
-    if len(text.split()) < MIN_WORDS:
+    if word_count(text) < MIN_WORDS:
         raise ExtractionError(f"no article text found (fewer than {MIN_WORDS} words)")
     lang = _HTML_LANG.search(page[:4096])
     published: datetime | None = parse_date(doc.date) if doc.date else None

@@ -22,6 +22,7 @@ from dateutil import parser as dateparser
 from newsweave.errors import ParseError
 from newsweave.model import FeedItem
 from newsweave.sanitize import to_text
+from newsweave.words import word_count
 
 __all__ = ["ParsedFeed", "full_text", "parse_date", "parse_feed"]
 
@@ -74,7 +75,7 @@ def full_text(item: FeedItem) -> str | None:
     if not item.content_html:
         return None
     text = to_text(item.content_html)
-    return text if len(text.split()) >= FULL_TEXT_MIN_WORDS else None
+    return text if word_count(text) >= FULL_TEXT_MIN_WORDS else None
 
 
 def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
