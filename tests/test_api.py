@@ -139,6 +139,31 @@ def test_bad_requests_get_a_clear_4xx_never_a_500(
         assert "error" in r.json()
 
 
+HUGE = "99999999999999999999"  # past a 64-bit integer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/articles/{HUGE}",
+        f"/articles/{HUGE}",
+        f"/stories/{HUGE}",
+        f"/api/stories/{HUGE}",
+        f"/api/stories/{HUGE}/comments",
+        f"/api/articles/{HUGE}/comments",
+        f"/sources/{HUGE}",
+        f"/api/sources/{HUGE}",
+        f"/stories/{HUGE}/feed.atom",
+        "/articles/9223372036854775808",
+    ],
+)
+def test_an_id_past_the_integer_range_is_not_found(db: Database, path: str) -> None:
+    r = Client(db).get(path)
+    assert r.status_code == 404, (path, r.status_code, r.text[:200])
+    if path.startswith("/api/"):
+        assert "out of range" in r.json()["error"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -194,3 +219,30 @@ def test_feeds_out_and_opml(sqlite_db: Database) -> None:
     source_page = c.get(f"/sources/{src}")
     assert source_page.status_code == 200
     assert "UN rejects parallel government in Sudan" in source_page.text
+
+
+def test_feeds_out_survive_control_characters_stored_before_the_edge_cleaned_them(
+    sqlite_db: Database,
+) -> None:
+    from sqlalchemy import update
+
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+    from newsweave.store.schema import articles
+
+    art = ArticleIn(
+        url="https://ctl.example/1",
+        title="A fine title",
+        text="A body of plain words about the council meeting on Monday. " * 6,
+        source_name="Ctl Daily",
+    )
+    aid, _ = pipeline.ingest(sqlite_db, art, enrich_now=False)
+    with sqlite_db.begin() as conn:  # as an older version stored it
+        conn.execute(update(articles).where(articles.c.id == aid).values(title="Bad\x07 title\x00"))
+    client = Client(sqlite_db)
+    for path in ["/feeds/latest.atom", "/feeds/latest.json"]:
+        r = client.get(path)
+        assert r.status_code == 200, r.text[:200]
+    parsed = feedparser.parse(client.get("/feeds/latest.atom").content)
+    assert not parsed.bozo
+    assert parsed.entries[0].title == "Bad title"

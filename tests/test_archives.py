@@ -123,3 +123,14 @@ def test_gzipped_jsonl_is_not_mistaken(tmp_path: Path) -> None:
     file = tmp_path / "x.bin"
     file.write_bytes(gzip.compress(b"hello"))
     assert archives.archive_kind(file) == "dump"
+
+
+def test_binary_files_are_refused_not_imported(tmp_path: Path) -> None:
+    noise = tmp_path / "g.bin"
+    noise.write_bytes(bytes(range(256)) * 400)  # NULs, controls, invalid UTF-8
+    png = tmp_path / "picture"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    for path in (noise, png):
+        ok, bad = split(list(read_archive(path, WHEN)))
+        assert ok == []
+        assert "binary data" in bad[0]

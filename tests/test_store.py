@@ -166,3 +166,41 @@ def test_failed_page_attempts_back_off_then_give_up(db: Database) -> None:
         row = store.get_article(conn, art_id)
         assert (row["state"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 503")
         assert store.pending(conn, NOW + timedelta(days=30)) == []
+
+
+def test_a_second_feed_under_a_taken_name_is_a_new_source(db: Database) -> None:
+    world = SourceInfo(name="Daily Planet", feed_url="https://planet.example/world.xml")
+    business = SourceInfo(name="Daily Planet", feed_url="https://planet.example/business.xml")
+    with db.begin() as conn:
+        w, created_w = source_store.add_source(conn, world, NOW)
+        b, created_b = source_store.add_source(conn, business, NOW)
+        assert created_w
+        assert created_b
+        assert w != b
+        assert source_store.get_source(conn, w).feed_url == world.feed_url  # not replaced
+        assert source_store.get_source(conn, b).name == "Daily Planet (planet.example/business.xml)"
+        relabelled = SourceInfo(name="Planet", feed_url=world.feed_url, country="US")
+        assert source_store.add_source(conn, relabelled, NOW) == (w, False)  # same feed: update
+        assert source_store.get_source(conn, w).name == "Daily Planet"
+        assert source_store.get_source(conn, w).as_dict()["country"] == "US"
+
+
+def test_control_characters_and_nuls_are_cleaned_at_the_edge(db: Database) -> None:
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+    from newsweave.store.articles import get_article
+
+    art = ArticleIn(
+        url="https://nul.example/1",
+        title="Bad\x00 title\x07 with\x1b controls",
+        text="A body with a NUL\x00 byte, a bell\x07 and a form feed\x0c in it. " * 5,
+        source_name="Nul\x00 Times",
+        byline="Ann\x00 Writer",
+    )
+    article_id, _ = pipeline.ingest(db, art, enrich_now=False)  # PostgreSQL refused NUL
+    with db.connect() as conn:
+        stored = get_article(conn, article_id)
+    assert stored["title"] == "Bad title with controls"
+    assert "\x00" not in stored["text"]
+    assert "\x07" not in stored["text"]
+    assert stored["byline"] == "Ann Writer"

@@ -170,3 +170,22 @@ def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_get_fresh_comment
     app = uncached_app
     assert "Changed title" in get(f"/articles/{art_id}").text
     assert "Changed title" in get(f"/articles/{art_id}", cookie=f"nw_session={token}").text
+
+
+def test_every_page_carries_the_security_headers(sqlite_db: Database) -> None:
+    fetch = _client_get(sqlite_db)
+    for path in ["/", "/login", "/register", "/articles/424242", "/api/articles", "/healthz"]:
+        r = fetch(path)
+        assert r.headers["x-frame-options"] == "DENY", path
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", path
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp, path
+        assert "script-src 'self'" in csp, path
+        assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0], path
+    page = fetch("/login").text
+    assert "<script>" not in page  # no inline script for the policy to refuse
+    js = fetch("/assets/local-time.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert "toLocaleString" in js.text

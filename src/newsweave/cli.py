@@ -273,8 +273,9 @@ def sources_add(
     )
     with db.begin() as conn:
         source_id, created = source_store.add_source(conn, info)
+        stored = source_store.get_source(conn, source_id).name
     verb = "added" if created else "updated"
-    click.echo(f"{verb} source {source_id}: {info.name} <{info.feed_url}>")
+    click.echo(f"{verb} source {source_id}: {stored} <{info.feed_url}>")
 
 
 @sources.command("list")

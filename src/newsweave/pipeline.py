@@ -37,6 +37,7 @@ from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
 from newsweave.llm import LLMError, SummaryWriter
 from newsweave.model import ArticleIn, ArticleState, Extracted, FeedItem
+from newsweave.sanitize import clean_optional, clean_text
 from newsweave.store import articles as store
 from newsweave.store import enrichment
 from newsweave.store.db import Database
@@ -101,18 +102,19 @@ def _identity(url: str | None, title: str | None, text: str, source_id: int) -> 
 
 def _record(art: ArticleIn, source_id: int, guid: str | None = None) -> store.ArticleRecord:
     """What the store keeps of an article, with its identity."""
-    ident = _identity(art.url, art.title, art.text, source_id)
+    title, text = clean_optional(art.title), clean_text(art.text or "")
+    ident = _identity(art.url, title, text, source_id)
     return store.ArticleRecord(
         source_id=source_id,
         ident=ident.ident,
         url=ident.url,
-        title=art.title,
+        title=title,
         title_key=ident.title_key,
-        text=art.text,
+        text=text,
         content_hash=ident.content_hash,
-        byline=art.byline,
-        description=art.description,
-        image=art.image,
+        byline=clean_optional(art.byline),
+        description=clean_optional(art.description),
+        image=clean_optional(art.image),
         language=art.language,
         published_at=art.published,
         fetched_at=art.fetched_at,
@@ -133,8 +135,9 @@ def ingest(
     With `enrich_now` false it stays EXTRACTED for a batch enrichment (jobs.Enricher).
     """
     when = now or datetime.now(UTC)
+    source_name = clean_optional(art.source_name)
     with db.begin() as conn:
-        sid = source_id or source_for_article(conn, art.source_name, art.source_homepage)
+        sid = source_id or source_for_article(conn, source_name, art.source_homepage)
         article_id, outcome = store.upsert(conn, _record(art, sid), when)
     if enrich_now and outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, article_id, when)

@@ -17,6 +17,31 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r"\n\s*\n+")
 
 
+# Characters no text of ours may hold: NUL (PostgreSQL refuses it in text columns), the other
+# C0 controls but tab, newline and carriage return, the C1 controls, lone surrogates and the
+# two non-characters XML forbids (an Atom feed with one is not XML).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text with the characters no database or XML document accepts removed: every text that
+    comes in goes through here once, at the edge, so both databases store the same."""
+    return _CONTROL.sub("", text)
+
+
+def clean_optional(text: str | None) -> str | None:
+    return clean_text(text) if text is not None else None
+
+
+def looks_binary(data: bytes) -> bool:
+    """Bytes that are no text: a NUL in the first 8 KB, or invalid UTF-8 past 1% of them."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    decoded = head.decode("utf-8", "replace")
+    return decoded.count("\ufffd") > max(8, len(decoded) // 100)
+
+
 def clean_html(fragment: str, link_rel: str = "noopener noreferrer") -> str:
     """HTML safe to embed in a page: allow-listed tags, http(s) and mailto links with `link_rel`."""
     return nh3.clean(

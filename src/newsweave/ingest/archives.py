@@ -19,6 +19,7 @@ from newsweave.ingest.dump import parse_dump
 from newsweave.ingest.extract import as_article, extract
 from newsweave.ingest.feeds import parse_date
 from newsweave.model import ArticleIn
+from newsweave.sanitize import looks_binary
 
 __all__ = ["MAX_FILE_BYTES", "archive_kind", "read_archive"]
 
@@ -92,6 +93,8 @@ def _read_html(path: Path, when: datetime, source_name: str | None) -> Iterator[
 def _read_dump(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
     try:
         data = _read_small(path)
+        if looks_binary(data):
+            raise ArchiveItemError(str(path), "binary data, neither HTML nor UTF-8 text")
         yield from parse_dump(data.decode("utf-8", "replace"), when, source_name)
     except ArchiveItemError as exc:
         yield exc

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import SourceInfo, SourceStatus
+from newsweave.sanitize import clean_text
 from newsweave.store.schema import sources
 
 __all__ = [
@@ -94,17 +96,48 @@ def _row(r: Any) -> SourceRow:
     return SourceRow(**r._mapping)
 
 
-def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) -> tuple[int, bool]:
-    """Insert a source, or update the labels of the one with the same feed URL or name.
+def _free_name(conn: Connection, name: str, feed_url: str | None) -> str:
+    """`name`, or `name` with what tells this feed apart when another source has it."""
+    taken = set(
+        conn.execute(select(sources.c.name).where(sources.c.name.like(f"{name[:150]}%"))).scalars()
+    )
+    if name not in taken:
+        return name
+    if feed_url:
+        parts = urlsplit(feed_url)
+        where = f"{parts.hostname or ''}{parts.path}".rstrip("/")
+        candidate = f"{name[:120]} ({where[-70:]})"
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{name[:190]} ({n})" in taken:
+        n += 1
+    return f"{name[:190]} ({n})"
 
-    Returns (id, created).
+
+def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) -> tuple[int, bool]:
+    """Insert a source, or update the labels of the one it already is, and return (id, created).
+
+    A source with a feed is its feed URL; its name is a label. Outlets title most of their
+    feeds alike ("BBC News"), so a second feed under a taken name is a new source whose name
+    says which feed it is ("Daily Planet (planet.example/business.xml)"), never an update of the
+    first. A source without a feed (an archive's, a page's) is its name.
     """
-    conds = [sources.c.name == info.name]
+    name = clean_text(info.name).strip()[:200] or "Unnamed source"
     if info.feed_url:
-        conds.append(sources.c.feed_url == info.feed_url)
-    existing = conn.execute(select(sources.c.id).where(or_(*conds))).scalar()
+        existing = conn.execute(
+            select(sources.c.id).where(sources.c.feed_url == info.feed_url)
+        ).scalar()
+        if existing is None:
+            name = _free_name(conn, name, info.feed_url)
+    else:
+        existing = conn.execute(
+            select(sources.c.id).where(sources.c.name == name, sources.c.feed_url.is_(None))
+        ).scalar()
+        if existing is None:
+            name = _free_name(conn, name, None)
     values = {
-        "name": info.name,
+        "name": name,
         "feed_url": info.feed_url,
         "homepage": info.homepage,
         "language": info.language,
@@ -114,7 +147,8 @@ def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) 
         "poll_interval": info.poll_interval,
     }
     if existing is not None:
-        # An update keeps labels the new info does not know.
+        # An update keeps labels the new info does not know, and the name it has.
+        values.pop("name")
         conn.execute(
             update(sources)
             .where(sources.c.id == existing)

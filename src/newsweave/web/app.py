@@ -19,6 +19,7 @@ from fastapi.responses import (
     Response,
 )
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 
 from newsweave.errors import (
     AuthError,
@@ -59,6 +60,7 @@ def create_app(
     app.state.login_limiter = security.LoginLimiter()
     app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
+    app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too
     app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
     app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
@@ -81,6 +83,14 @@ def create_app(
         "/stories/{story_id}", topics.story, methods=["GET"], response_class=HTMLResponse
     )
 
+    @app.get("/assets/local-time.js", include_in_schema=False)
+    def local_time_js() -> Response:
+        return Response(
+            _LOCAL_TIME_JS,
+            media_type="text/javascript",
+            headers={"cache-control": "public, max-age=86400"},
+        )
+
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:
         return "ok"
@@ -95,6 +105,18 @@ def create_app(
         return templates.TemplateResponse(
             request, "error.html", {"title": "Not found", "message": str(exc)}, status_code=404
         )
+
+    # An id past the database's integer range (/api/articles/99999999999999999999) names
+    # nothing: SQLite's driver raises OverflowError, PostgreSQL numeric_value_out_of_range.
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        return await not_found(request, NotFoundError("nothing has that id (out of range)"))
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        if getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
+            raise exc
+        return await not_found(request, NotFoundError("nothing has that id (out of range)"))
 
     def _problem(request: Request, status: int, title: str, message: str) -> Response:
         if request.url.path.startswith("/api/"):
@@ -134,6 +156,17 @@ def create_app(
 
     return app
 
+
+# Enhancement only: the exact time on hover in the reader's own time zone (pages show UTC
+# without it). A file of its own, so that the pages' Content-Security-Policy allows no inline
+# script.
+_LOCAL_TIME_JS = """for (const t of document.querySelectorAll("time[datetime]")) {
+  const d = new Date(t.getAttribute("datetime"));
+  if (!isNaN(d)) t.title = d.toLocaleString(undefined, {dateStyle: "full", timeStyle: "short"});
+}
+"""
+
+OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range
 
 _TAG_PATH = re.compile(r"^(/api)?/tags/([^/]+)(/.*)?$")
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from lxml import etree
 
 from newsweave.ingest.opml import write_opml
+from newsweave.sanitize import clean_text
 from newsweave.store import sources as source_store
 from newsweave.store import views
 
@@ -29,7 +30,7 @@ def _base(request: Request) -> str:
 def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) -> Response:
     base = _base(request)
     feed = etree.Element(f"{{{_ATOM}}}feed", nsmap={None: _ATOM})
-    etree.SubElement(feed, f"{{{_ATOM}}}title").text = title
+    etree.SubElement(feed, f"{{{_ATOM}}}title").text = clean_text(title)
     etree.SubElement(feed, f"{{{_ATOM}}}id").text = base + path
     etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + path + ".atom")
     etree.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", href=base + path)
@@ -39,7 +40,8 @@ def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) 
     gen.text = "newsweave"
     for a in items:
         entry = etree.SubElement(feed, f"{{{_ATOM}}}entry")
-        etree.SubElement(entry, f"{{{_ATOM}}}title").text = a["title"] or "(untitled)"
+        # Text stored before the edge cleaned it may hold what XML forbids (a 500 otherwise).
+        etree.SubElement(entry, f"{{{_ATOM}}}title").text = clean_text(a["title"] or "(untitled)")
         etree.SubElement(entry, f"{{{_ATOM}}}id").text = f"{base}/articles/{a['id']}"
         etree.SubElement(
             entry, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/articles/{a['id']}"
@@ -48,9 +50,9 @@ def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) 
             etree.SubElement(entry, f"{{{_ATOM}}}link", rel="via", href=a["url"])
         etree.SubElement(entry, f"{{{_ATOM}}}updated").text = a["at"].isoformat()
         author = etree.SubElement(entry, f"{{{_ATOM}}}author")
-        etree.SubElement(author, f"{{{_ATOM}}}name").text = a["source"]
+        etree.SubElement(author, f"{{{_ATOM}}}name").text = clean_text(a["source"] or "")
         if a["summary"]:
-            etree.SubElement(entry, f"{{{_ATOM}}}summary").text = a["summary"]
+            etree.SubElement(entry, f"{{{_ATOM}}}summary").text = clean_text(a["summary"])
     body = etree.tostring(feed, xml_declaration=True, encoding="utf-8")
     return Response(body, media_type="application/atom+xml")
 

@@ -97,6 +97,47 @@ def _session_user(scope: Scope, token: str) -> UserRow | None:
     return user
 
 
+# Every page is the site's own: scripts and styles from here only (styles may be inline: the
+# stylesheet is in base.html), no framing (clickjacking of the login and comment forms),
+# forms post only here. Images may come from the articles' own sites. The API's docs page loads
+# Swagger UI from its CDN, so it gets the browser's default policy until those are served here.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]
+_NO_CSP = ("/api/docs", "/api/redoc")
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (plain ASGI, like SessionMiddleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(_SECURITY_HEADERS)
+        if not scope["path"].startswith(_NO_CSP):
+            extra.append((b"content-security-policy", CSP.encode()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra if k not in have]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class SessionMiddleware:
     """Puts the reader (`request.state.user`) and the CSRF seed on every request; caps bodies.
 
