@@ -134,3 +134,22 @@ def test_binary_files_are_refused_not_imported(tmp_path: Path) -> None:
         ok, bad = split(list(read_archive(path, WHEN)))
         assert ok == []
         assert "binary data" in bad[0]
+
+
+def test_gzipped_jsonl_is_read_and_a_truncated_one_says_so(tmp_path: Path) -> None:
+    lines = b"".join(
+        json.dumps({"title": f"Story {i}", "text": f"Story number {i} in words. " * 12}).encode()
+        + b"\n"
+        for i in range(200)
+    )
+    whole = tmp_path / "items.jsonl.gz"
+    whole.write_bytes(gzip.compress(lines))
+    ok, bad = split(list(read_archive(whole, WHEN)))
+    assert (len(ok), bad) == (200, [])
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(lines)[:-400])
+    ok, bad = split(list(read_archive(cut, WHEN)))
+    assert 0 < len(ok) < 200  # what came before the cut is kept
+    assert len(bad) == 1
+    assert "gzip file is truncated or damaged" in bad[0]
+    assert "UnicodeDecodeError" not in bad[0]

@@ -80,6 +80,7 @@ def test_import_seed_page_then_search_and_export(tmp_path: Path) -> None:
                "--source", "Russia Today", "--json")  # fmt: skip
     assert json.loads(first.stdout) == {
         "imported": 4, "updated": 0, "duplicate": 0, "unchanged": 0, "failed": 0, "failures": [],
+        "finished_from_before": 0,
     }  # fmt: skip
     again = nw(tmp_path, "import", str(seed))
     assert "imported 0, updated 0, skipped as duplicate 4, failed 0" in again.stdout
@@ -103,7 +104,8 @@ def test_import_report_lists_failures_and_goes_on(tmp_path: Path) -> None:
     bad.write_text('{"title": "ok", "text": "' + "words " * 40 + '"}\nnot json\n')
     empty = tmp_path / "empty.html"
     empty.write_text("")
-    out = nw(tmp_path, "import", str(bad), str(empty), str(FIXTURES / "pages"))
+    out = nw(tmp_path, "import", str(bad), str(empty), str(FIXTURES / "pages"), ok=False)
+    assert out.returncode == 1  # a script must see that items failed
     assert "imported 5, updated 0, skipped as duplicate 1, failed 3" in out.stdout
     assert f"failed: {bad}:2: not JSON" in out.stdout
     assert "the file is empty" in out.stdout
@@ -224,6 +226,16 @@ def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None
     assert "neither HTML nor UTF-8 text" in bad.stderr
     missing = nw(tmp_path, "analyze", str(tmp_path / "nope.txt"), ok=False)
     assert missing.returncode == 2
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    nothing = json.loads(nw(tmp_path, "analyze", str(empty), "--json").stdout)
+    assert nothing["kind"] is None  # an empty file is no kind of article
+    assert nothing["hashtags"] == nothing["attributions"] == []
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Just a line of plain text, not a page.\n")
+    refused = nw(tmp_path, "extract", str(plain), ok=False)
+    assert refused.returncode == 1
+    assert "ERROR" not in refused.stderr  # our one message, not trafilatura's log too
 
 
 def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -> None:
@@ -277,3 +289,35 @@ def test_import_then_reindex_then_export_carries_the_analyses(tmp_path: Path) ->
         )
         assert r["story_id"] is not None
     assert sum(1 for r in rows if r["duplicate_of"]) == 1
+
+
+def test_import_again_finishes_what_a_killed_import_left(tmp_path: Path) -> None:
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+    from newsweave.store.articles import get_article
+    from newsweave.store.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}"
+    db = open_database(url)
+    left = [  # what an import killed after storing, before analysing, leaves behind
+        pipeline.ingest(
+            db,
+            ArticleIn(
+                url=f"https://left.example/{n}",
+                title=f"Council approves budget number {n}",
+                text=f"The city council approved budget number {n} on Monday after a debate. " * 8,
+                source_name="Left Behind",
+            ),
+            enrich_now=False,
+        )[0]
+        for n in range(3)
+    ]
+    db.dispose()
+    again = tmp_path / "again.jsonl"
+    again.write_text('{"title": "Another story", "text": "' + "words " * 40 + '"}\n')
+    out = nw(tmp_path, "import", str(again))
+    assert "finished 3 articles an earlier run left unanalysed" in out.stdout
+    db = open_database(url)
+    with db.connect() as conn:
+        assert all(get_article(conn, i)["state"] == "enriched" for i in left)
+    db.dispose()

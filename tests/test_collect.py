@@ -28,6 +28,7 @@ def test_teaser_feed_pages_are_fetched_and_extracted(
     db: Database, server: FixtureServer, policy: FetchPolicy
 ) -> None:
     sid = add(db, "Fixture Times", server.url("feeds/teasers.xml"))
+    secret_hits = server.count("/pages/private/secret.html")  # the server is the session's
     report = collect(db, policy)
     assert report.sources_failed == 0
     assert report.discovered == 4
@@ -47,7 +48,7 @@ def test_teaser_feed_pages_are_fetched_and_extracted(
         assert secret["text"].startswith("A members-only briefing")  # the teaser stands in
         src = source_store.get_source(conn, sid)
         assert (src.error_count, src.etag is not None) == (0, True)
-    assert server.count("/pages/private/secret.html") == 0
+    assert server.count("/pages/private/secret.html") == secret_hits  # never fetched here
 
     again = collect(db, policy)  # conditional GET: 304, nothing new, nothing twice
     assert (again.not_modified, again.inserted, again.discovered) == (1, 0, 0)
@@ -91,6 +92,18 @@ def test_bad_sources_get_their_error_and_the_rest_goes_on(
             assert message in src.last_error, (name, src.last_error)
         assert source_store.get_source(conn, ids["410"]).status == "gone"
         assert source_store.get_source(conn, good).error_count == 0
+
+
+def test_a_malformed_feed_that_reads_is_a_warning_not_an_error(
+    db: Database, server: FixtureServer, policy: FetchPolicy
+) -> None:
+    sid = add(db, "truncated", server.url("feeds/truncated.xml"))
+    collect(db, policy)
+    with db.connect() as conn:
+        src = source_store.get_source(conn, sid)
+    assert (src.error_count, src.last_error) == (0, None)  # the poll worked
+    assert src.last_warning is not None
+    assert "malformed" in src.last_warning
 
 
 def test_permanent_redirect_updates_the_feed_url(

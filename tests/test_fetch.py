@@ -145,6 +145,15 @@ def test_robots_txt_is_respected_for_pages_only(server: FixtureServer, policy: F
     )
 
 
+def test_an_unreachable_robots_txt_is_a_network_error_not_a_disallow(
+    policy: FetchPolicy,
+) -> None:
+    # RFC 9309 says to assume "disallow" then; the report must say why, and the article must
+    # be tried again later like any network error, not failed as disallowed.
+    with pytest.raises(NetworkError, match=r"robots\.txt of http://127\.0\.0\.1:1 could not"):
+        run(replace(policy, max_retries=0), lambda f: f.get("http://127.0.0.1:1/a", page=True))
+
+
 def test_refused_connection_is_a_network_error(policy: FetchPolicy) -> None:
     with pytest.raises(NetworkError):
         run(replace(policy, max_retries=0), lambda f: f.get("http://127.0.0.1:1/feed"))

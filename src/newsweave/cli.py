@@ -90,8 +90,11 @@ def main(ctx: click.Context, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "alembic"):
+    for noisy in ("httpx", "httpcore", "htmldate", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # trafilatura logs an ERROR for a document it cannot parse (plain text, say), which
+    # ingest.extract reports as an ExtractionError of its own: the log line only said it twice.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 @contextmanager
@@ -290,6 +293,8 @@ def sources_list(ctx: click.Context, as_json: bool) -> None:
         return
     for r in rows:
         health = f"errors: {r.error_count} ({r.last_error})" if r.error_count else "ok"
+        if r.last_warning and not r.error_count:
+            health = f"ok, but {r.last_warning}"
         click.echo(f"{r.id:>4}  {r.name}  [{r.status}]  {r.feed_url or '-'}  {health}")
 
 
@@ -420,22 +425,29 @@ def import_(
                 last = time.monotonic()
                 done = sum(counts.values())
                 log.info("import: %d items, %.1f/s", done, done / (last - start + 1e-6))
-    # The analyses run after storing, as one batch (in worker processes when it is big): an
-    # import killed half-way leaves its articles EXTRACTED, and the next fetch or run
-    # enriches them.
+    # The analyses run after storing, as one batch (in worker processes when it is big). An
+    # import killed half-way left its articles EXTRACTED: this one finishes them too, in the
+    # order they came in, so running the same import again completes it.
+    with db.connect() as conn:
+        waiting = article_store.awaiting_enrichment(conn, None, limit=10_000_000)
+    left_before = len(set(waiting) - set(to_enrich))
     with jobs.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
-        _done, enrich_failed = enricher.enrich(db, to_enrich, _counter("import: enriched"))
+        _done, enrich_failed = enricher.enrich(db, waiting, _counter("import: enriched"))
     if enrich_failed:
         failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
     if as_json:
-        click.echo(_dump({**counts, "failures": failures}))
-        return
-    click.echo(
-        f"imported {counts['imported']}, updated {counts['updated']}, skipped as duplicate "
-        f"{counts['duplicate'] + counts['unchanged']}, failed {counts['failed']}"
-    )
-    for failure in failures:
-        click.echo(f"  failed: {failure}")
+        click.echo(_dump({**counts, "finished_from_before": left_before, "failures": failures}))
+    else:
+        click.echo(
+            f"imported {counts['imported']}, updated {counts['updated']}, skipped as duplicate "
+            f"{counts['duplicate'] + counts['unchanged']}, failed {counts['failed']}"
+        )
+        if left_before:
+            click.echo(f"finished {left_before} articles an earlier run left unanalysed")
+        for failure in failures:
+            click.echo(f"  failed: {failure}")
+    if failures:
+        ctx.exit(1)  # something was not imported: say so to scripts too
 
 
 def _files(path: Path) -> list[Path]:

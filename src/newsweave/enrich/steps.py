@@ -231,8 +231,9 @@ def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) 
         summary_mod.Summary("", []),
     )
     a.summary, a.key_points = s.summary, s.key_points
-    a.kind = _guard(
-        err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
-    )
+    if title.strip() or text.strip():  # an empty file is no kind of article
+        a.kind = _guard(
+            err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
+        )
     a.minhash = _guard(err, "minhash", lambda: neardup.signature(text), None)
     a.terms = _guard(err, "story", lambda: stories_mod.keywords(title, text, a.language), {})

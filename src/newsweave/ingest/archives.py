@@ -6,7 +6,9 @@ what was wrong and where: errors are data here, so one bad line or record never 
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,15 +105,23 @@ def _read_dump(path: Path, when: datetime, source_name: str | None) -> Iterator[
 
 
 def _read_jsonl(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:
-    with path.open("rb") as f:
-        for n, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                yield _jsonl_article(raw, when, source_name)
-            except ArchiveItemError as exc:
-                yield ArchiveItemError(where, exc.message)
+    with path.open("rb") as raw_file:
+        packed = raw_file.read(2) == b"\x1f\x8b"  # gzip's magic number
+    n = 0
+    with gzip.open(path, "rb") if packed else path.open("rb") as f:
+        try:
+            for n, raw in enumerate(f, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    yield _jsonl_article(raw, when, source_name)
+                except ArchiveItemError as exc:
+                    yield ArchiveItemError(f"{path}:{n}", exc.message)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            # A download cut short: the lines before were read, the rest is lost.
+            yield ArchiveItemError(
+                str(path), f"the gzip file is truncated or damaged after line {n} ({exc})"
+            )
 
 
 def _jsonl_article(raw: bytes, when: datetime, source_name: str | None) -> ArticleIn:

@@ -252,7 +252,7 @@ class Fetcher:
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
         async with lock:
             rules = self._robots.get(origin)
-            if rules is None:
+            if rules is None:  # an unreachable robots.txt raises and is asked for again later
                 rules = self._robots[origin] = await self._load_robots(origin)
         if isinstance(rules, bool):
             return rules
@@ -263,10 +263,21 @@ class Fetcher:
         try:
             resp = await self._polite_once(robots_url, {}, _ROBOTS_MAX_BYTES)
         except HTTPStatusError as exc:
-            # RFC 9309 §2.3.1.3: 4xx means no rules; §2.3.1.4: 5xx means disallow everything.
-            return exc.status < 500
-        except FetchError:
-            return False  # unreachable: §2.3.1.4 again
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        parser.parse(resp.content.decode("utf-8", "replace").splitlines())
-        return parser
+            # RFC 9309 §2.3.1.3: 4xx means no rules.
+            if exc.status < 500:
+                return True
+            failure: FetchError = exc
+        except FetchError as exc:
+            failure = exc
+        else:
+            parser = urllib.robotparser.RobotFileParser(robots_url)
+            parser.parse(resp.content.decode("utf-8", "replace").splitlines())
+            return parser
+        # §2.3.1.4: a 5xx or an unreachable robots.txt means disallow everything, for now: no
+        # page of the host is fetched, and the article is tried again later like any network
+        # error (not failed as "disallowed", which it may well not be).
+        raise NetworkError(
+            robots_url,
+            f"robots.txt of {origin} could not be read ({failure.reason}); "
+            "the page waits until it can",
+        )

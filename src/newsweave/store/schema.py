@@ -90,8 +90,9 @@ sources = Table(
     Column("last_modified", String(100)),
     Column("last_polled_at", UTCDateTime),
     Column("last_success_at", UTCDateTime),
-    Column("last_error", Text),
+    Column("last_error", Text),  # of the last failed poll; cleared by a good one
     Column("error_count", Integer, nullable=False, default=0),
+    Column("last_warning", Text),  # of the last good poll that read a malformed feed
     Column("next_poll_at", UTCDateTime, index=True),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
 )

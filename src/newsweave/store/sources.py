@@ -51,6 +51,7 @@ class SourceRow:
     last_success_at: datetime | None
     last_error: str | None
     error_count: int
+    last_warning: str | None
     next_poll_at: datetime | None
 
     @property
@@ -81,6 +82,7 @@ class SourceRow:
             "last_success": _iso(self.last_success_at),
             "last_error": self.last_error,
             "error_count": self.error_count,
+            "last_warning": self.last_warning,
             "next_poll": _iso(self.next_poll_at),
         }
 
@@ -236,7 +238,8 @@ def record_success(
         "last_modified": last_modified,
         "last_polled_at": now,
         "last_success_at": now,
-        "last_error": warning,
+        "last_error": None,
+        "last_warning": warning,  # read, but malformed: not an error, nothing to count
         "error_count": 0,
         "next_poll_at": now + timedelta(seconds=src.poll_interval),
     }
