@@ -365,3 +365,27 @@ def test_stories_have_threaded_comments_too(sqlite_db: Database) -> None:
     assert [c["replies"][0]["html"] for c in api] == ["<p>And a reply</p>"]
     b.get(f"/stories/{story}")
     assert b.post("/stories/999999/comments", {"body": "x"}).status_code == 404
+
+
+def test_failed_logins_stop_the_guesser_not_the_account_owner() -> None:
+    from newsweave.errors import RateLimitedError
+    from newsweave.web.security import LoginLimiter
+
+    limiter = LoginLimiter(attempts=5, window=900, per_address=20)
+    attacker, alice_home = "203.0.113.9", "198.51.100.7"
+    for _ in range(6):
+        try:
+            limiter.check(attacker, "alice")
+        except RateLimitedError:
+            break
+        limiter.failed(attacker, "alice")
+    with pytest.raises(RateLimitedError):
+        limiter.check(attacker, "alice")  # the guesser is stopped at alice
+    limiter.check(alice_home, "alice")  # alice, from her own address, is not
+    limiter.check(alice_home, "Alice")
+    for n in range(15):  # the guesser moves from account to account: the address limit holds
+        limiter.check(attacker, f"user{n}")
+        limiter.failed(attacker, f"user{n}")
+    with pytest.raises(RateLimitedError):
+        limiter.check(attacker, "somebody-else")
+    limiter.check(alice_home, "bob")

@@ -186,38 +186,45 @@ class SessionMiddleware:
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per client address and per username in `window` s.
+    """Failed logins slow down whoever fails, never the account's owner elsewhere.
+
+    At most `attempts` failures per (account, address) and `per_address` per address, in
+    `window` seconds (as Discourse and django-axes' combination mode do). A limit per account
+    alone let anyone lock anyone out: six wrong passwords for "alice" from one address locked
+    alice out from every address, admin included. Now the guesser is stopped after five tries at
+    one account and twenty across accounts, and alice logs in from her own address as usual.
 
     In memory: enough for one process (the embedded default); several web processes would each
     allow this many, which still stops password guessing at any useful rate.
     """
 
-    def __init__(self, attempts: int = 5, window: float = 900.0) -> None:
+    def __init__(self, attempts: int = 5, window: float = 900.0, per_address: int = 20) -> None:
         self.attempts = attempts
         self.window = window
+        self.per_address = per_address
         self._fails: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def _keys(self, ip: str, username: str) -> tuple[str, str]:
-        return f"ip:{ip}", f"user:{username.lower()}"
+    def _keys(self, ip: str, username: str) -> list[tuple[str, int]]:
+        return [(f"pair:{username.lower()}@{ip}", self.attempts), (f"ip:{ip}", self.per_address)]
 
     def check(self, ip: str, username: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in self._keys(ip, username):
+            for key, limit in self._keys(ip, username):
                 q = self._fails[key]
                 while q and now - q[0] > self.window:
                     q.popleft()
-                if len(q) >= self.attempts:
+                if len(q) >= limit:
                     wait = int(self.window - (now - q[0])) + 1
                     raise RateLimitedError("too many failed logins; try again later", wait)
 
     def failed(self, ip: str, username: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in self._keys(ip, username):
+            for key, _limit in self._keys(ip, username):
                 self._fails[key].append(now)
 
     def succeeded(self, ip: str, username: str) -> None:
         with self._lock:
-            self._fails.pop(self._keys(ip, username)[1], None)
+            self._fails.pop(self._keys(ip, username)[0][0], None)
