@@ -114,6 +114,19 @@ _SECURITY_HEADERS = [
 _NO_CSP = ("/api/docs", "/api/redoc")
 
 
+def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """`send`, with `extra` headers added to the response's start (those it lacks)."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            have = {k.lower() for k, _ in message.get("headers", [])}
+            added = [(k, v) for k, v in extra if k not in have or k == b"set-cookie"]
+            message = {**message, "headers": [*message.get("headers", []), *added]}
+        await send(message)
+
+    return send_with_headers
+
+
 class SecurityHeaders:
     """Adds the security headers to every response (plain ASGI, like SessionMiddleware)."""
 
@@ -127,15 +140,7 @@ class SecurityHeaders:
         extra = list(_SECURITY_HEADERS)
         if not scope["path"].startswith(_NO_CSP):
             extra.append((b"content-security-policy", CSP.encode()))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                have = {k.lower() for k, _ in message.get("headers", [])}
-                added = [(k, v) for k, v in extra if k not in have]
-                message = {**message, "headers": [*message.get("headers", []), *added]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, _adding_headers(send, extra))
 
 
 class SessionMiddleware:
@@ -174,15 +179,7 @@ class SessionMiddleware:
         secure = "; Secure" if scope.get("scheme") == "https" else ""
         cookie = f"{CSRF_COOKIE}={seed}; HttpOnly; Path=/; SameSite=lax{secure}".encode()
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", []), (b"set-cookie", cookie)],
-                }
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, _adding_headers(send, [(b"set-cookie", cookie)]))
 
 
 class LoginLimiter:
