@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import pytest
+
 from newsweave import jobs, pipeline
+from newsweave.errors import ParseError
 from newsweave.ingest.discover import discover
 from newsweave.ingest.fetch import Fetcher, FetchPolicy
 from newsweave.model import SourceInfo
 from newsweave.store import articles as store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import FIXTURES, FixtureServer
 
 
 def add(db: Database, name: str, url: str) -> int:
@@ -129,6 +132,25 @@ def test_discovery_from_site_and_feed_urls(server: FixtureServer, policy: FetchP
 
     assert asyncio.run(find(server.url("site/"))) == server.url("feeds/teasers.xml")
     assert asyncio.run(find(server.url("feeds/jsonfeed.json"))) == server.url("feeds/jsonfeed.json")
+
+
+def test_a_url_that_is_no_feed_is_refused_and_the_hosts_feed_offered(
+    server: FixtureServer, policy: FetchPolicy
+) -> None:
+    async def find(url: str) -> str:
+        async with Fetcher(policy) as f:
+            return (await discover(f, url)).feed_url
+
+    rss = (FIXTURES / "feeds" / "rss091.xml").read_bytes().replace(b"{base}", server.base.encode())
+    server.extra["/feed"] = (200, "application/rss+xml", rss)
+    try:
+        with pytest.raises(ParseError) as info:
+            asyncio.run(find(server.url("garbage")))  # binary bytes served as text/html
+    finally:
+        del server.extra["/feed"]
+    message = str(info.value)
+    assert "is neither a feed nor a web page" in message
+    assert f"{server.url('feed')} on the same host is a feed: add that URL" in message
 
 
 def test_default_sources_load(sqlite_db: Database) -> None:

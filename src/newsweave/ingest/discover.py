@@ -11,6 +11,7 @@ from lxml import etree
 from newsweave.errors import FetchError, ParseError
 from newsweave.ingest.feeds import ParsedFeed, parse_feed
 from newsweave.ingest.fetch import Fetcher
+from newsweave.sanitize import looks_binary
 
 __all__ = ["Discovered", "discover", "feed_links"]
 
@@ -53,14 +54,38 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
     return found
 
 
+def _is_page(content: bytes) -> bool:
+    """Whether a response is an HTML page (whatever its Content-Type said)."""
+    return not looks_binary(content) and b"<html" in content[:4096].lower()
+
+
+async def _common_feed(fetcher: Fetcher, url: str) -> str | None:
+    """The first of the common feed paths of `url`'s host that holds a feed, if any."""
+    for path in _COMMON_PATHS:
+        candidate = urljoin(url, path)
+        try:
+            cresp = await fetcher.get(candidate, accept=_ACCEPT)
+            parse_feed(cresp.content, cresp.url, cresp.content_type)
+        except (FetchError, ParseError):
+            continue
+        return cresp.url
+    return None
+
+
 async def discover(fetcher: Fetcher, url: str) -> Discovered:
     """The feed behind `url` (a feed URL or a site URL). Raises ParseError if none is found."""
     resp = await fetcher.get(url, accept=_ACCEPT)
     try:
         feed = parse_feed(resp.content, resp.url, resp.content_type)
         return Discovered(resp.url, feed, feed.link, feed.language)
-    except ParseError:
-        pass
+    except ParseError as exc:
+        not_a_feed = exc
+    if not _is_page(resp.content):
+        # Neither a feed nor a web page (binary data, plain text): nothing here names a feed,
+        # so a feed found by guessing paths on the host is somebody else's choice to make.
+        guess = await _common_feed(fetcher, resp.url)
+        offer = f"; {guess} on the same host is a feed: add that URL to follow it" if guess else ""
+        raise ParseError(f"{url} is neither a feed nor a web page ({not_a_feed}){offer}")
     candidates = feed_links(resp.content, resp.url)
     candidates += [
         urljoin(resp.url, p) for p in _COMMON_PATHS if urljoin(resp.url, p) not in candidates
