@@ -7,9 +7,14 @@ fresh site sees, the same in every process. The story clusterer and the summary 
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 __all__ = ["CEILING", "rarity"]
+
+# wordfreq warns, on every call, when it answers for a language by its nearest match ("pcm",
+# Nigerian Pidgin, by English): that is what we want, and not news for the operator's log.
+logging.getLogger("wordfreq").setLevel(logging.ERROR)
 
 #: A word's weight is how far its Zipf frequency (log10 per billion words) falls below this:
 #: "the" (7.7) and "said" (6.5) weigh nothing or little, "recall" (4.4) 2.6, "Newsom" (2.6) 4.4.
