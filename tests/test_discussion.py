@@ -298,8 +298,15 @@ def test_comments_api_with_a_token_or_a_session(sqlite_db: Database) -> None:
                   headers={"Authorization": "Bearer nw_wrong"})  # fmt: skip
     assert r.status_code == 401
     assert r.json() == {"error": "unknown API token"}
-    assert b.request("POST", f"/api/articles/{art}/comments", json={"body": "x"}).status_code == 403
+    anonymous = b.request("POST", f"/api/articles/{art}/comments", json={"body": "x"})
+    assert anonymous.status_code == 401  # no credentials: say which work, not "form token"
+    assert "Bearer" in anonymous.json()["error"]
+    assert "security token" not in anonymous.json()["error"]
     assert b.request("POST", f"/api/articles/{art}/comments", json={"body": ""}).status_code == 422
+    b.get("/login")
+    b.post("/login", {"username": "gina", "password": PASSWORD})
+    no_csrf = b.request("POST", f"/api/articles/{art}/comments", json={"body": "x"})
+    assert no_csrf.status_code == 403  # a session must still send its X-CSRF-Token
     items = b.get(f"/api/articles/{art}/comments").json()["items"]
     assert [(c["author"], c["html"]) for c in items] == [("gina", "<p>via API</p>")]
 

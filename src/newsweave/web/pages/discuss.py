@@ -149,6 +149,9 @@ def create_comment(request: Request, article_id: int, payload: CommentIn) -> Res
         user = accounts.user_for_token(db, auth[7:].strip())
         if user is None:
             raise AuthError("unknown API token")
+    elif current_user(request) is None:
+        # No credentials at all: say which ones work, not that a form's token is missing.
+        raise AuthError("send Authorization: Bearer <API token> (newsweave user token NAME)")
     else:
         check_csrf(request, request.headers.get("x-csrf-token"))
         user = _user(request)
