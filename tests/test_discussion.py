@@ -172,6 +172,41 @@ def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Databas
     assert "Log in</a> or" in alice.get(f"/articles/{art}").text
 
 
+def test_a_form_that_fails_comes_back_with_what_was_typed_and_the_error(
+    sqlite_db: Database,
+) -> None:
+    accounts.create_user(sqlite_db, "taken", PASSWORD)
+    b = Browser(sqlite_db)
+    b.get("/register")
+    short = b.post("/register", {"username": "newbie", "email": "n@x.example", "password": "short"})
+    assert short.status_code == 400
+    assert short.headers["content-type"].startswith("text/html")
+    assert '<form method="post" action="/register"' in short.text  # the form, not a dead end
+    assert 'value="newbie"' in short.text
+    assert 'value="n@x.example"' in short.text
+    assert 'role="alert"' in short.text
+    taken = b.post("/register", {"username": "taken", "password": PASSWORD})
+    assert taken.status_code == 400
+    assert 'value="taken"' in taken.text
+    huge = b.post("/register", {"username": "x" * 10_000, "password": PASSWORD})
+    assert huge.status_code == 422
+    assert huge.headers["content-type"].startswith("text/html")  # not raw JSON
+    assert "x" * 100 not in huge.text  # the input is not echoed back whole
+    assert "username" in huge.text
+    b.get("/login")
+    no_token = b.post("/login", {"username": "taken", "password": PASSWORD}, csrf=False)
+    assert no_token.status_code == 422
+    assert no_token.headers["content-type"].startswith("text/html")
+    assert "security token" in no_token.text
+    b.get("/login")
+    wrong = b.post("/login", {"username": "taken", "password": "wrong password"})
+    assert wrong.status_code == 401
+    assert 'value="taken"' in wrong.text  # the username kept
+    assert "wrong password" not in wrong.text  # never the password
+    api = b.request("POST", "/api/articles/1/comments", json={"body": 5})
+    assert api.headers["content-type"].startswith("application/json")  # the API stays JSON
+
+
 def test_forms_need_the_right_csrf_token_and_nothing_is_stored_without_it(
     sqlite_db: Database,
 ) -> None:

@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -123,6 +125,24 @@ def create_app(
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
             request, "error.html", {"title": title, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/") or request.method != "POST":
+            return await request_validation_exception_handler(request, exc)
+        # A web form: the page again with what was wrong, never raw JSON echoing the input.
+        fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        if "csrf_token" in fields:
+            message = "the form's security token is missing or stale; reload the page"
+        else:
+            message = f"please check: {', '.join(fields) or 'the form'} (missing or too long)"
+        if request.url.path in auth.FORMS:
+            form = await request.form()
+            typed = {k: v for k, v in form.items() if isinstance(v, str)}
+            return auth.form_again(request, request.url.path, message, typed, status=422)
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "That did not work", "message": message}, 422
         )
 
     @app.exception_handler(InvalidInputError)

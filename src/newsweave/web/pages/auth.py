@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsweave import accounts
-from newsweave.errors import AuthError, ForbiddenError
+from newsweave.errors import AuthError, ForbiddenError, InvalidInputError
 from newsweave.store import comments as comment_store
 from newsweave.web.security import check_csrf, current_user, set_session_cookie
 
@@ -37,6 +37,23 @@ def _form(request: Request, name: str, title: str, **extra: object) -> HTMLRespo
     )
 
 
+# The forms a failed POST shows again: path -> (template, title).
+FORMS = {"/register": ("register.html", "Create an account"), "/login": ("login.html", "Log in")}
+_KEPT = {"username": 32, "email": 320}  # what a form keeps of what was typed, and how much
+
+
+def form_again(
+    request: Request, path: str, error: str, typed: dict[str, str], status: int = 400
+) -> HTMLResponse:
+    """The form at `path` with the error above it and what the reader typed kept (within each
+    field's length; never the password), instead of a dead-end error page."""
+    template, title = FORMS[path]
+    values = {k: str(v)[: _KEPT[k]] for k, v in typed.items() if k in _KEPT}
+    response = _form(request, template, title, error=error, values=values)
+    response.status_code = status
+    return response
+
+
 @router.get("/register", response_class=HTMLResponse)
 def register_form(request: Request) -> HTMLResponse:
     return _form(request, "register.html", "Create an account")
@@ -53,7 +70,10 @@ def register(
 ) -> Response:
     check_csrf(request, csrf_token)
     db = request.app.state.db
-    user_id = accounts.create_user(db, username, password, email)
+    try:
+        user_id = accounts.create_user(db, username, password, email)
+    except InvalidInputError as exc:  # the form again, what was typed kept (the password not)
+        return form_again(request, "/register", str(exc), {"username": username, "email": email})
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, accounts.start_session(db, user_id))
     return response
@@ -78,9 +98,10 @@ def login(
     limiter.check(ip, username)
     try:
         user = accounts.authenticate(request.app.state.db, username, password)
-    except (AuthError, ForbiddenError):
+    except (AuthError, ForbiddenError) as exc:
         limiter.failed(ip, username)
-        raise
+        status = 403 if isinstance(exc, ForbiddenError) else 401  # banned / wrong password
+        return form_again(request, "/login", str(exc), {"username": username}, status=status)
     limiter.succeeded(ip, username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, accounts.start_session(request.app.state.db, user.id))
