@@ -554,7 +554,7 @@ def _understand(
     clusterer = mem.clusterer
     found, _ = clusterer.best(a.embedding, published, a.terms, short=is_short(text))
     if found is None:
-        story = Story(0, a.embedding.copy(), 1, published, published, row["title"] or "", a.terms)
+        story = Clusterer.new_story(0, a.embedding, published, a.terms, row["title"] or "")
         found = story.id = enrichment.create_story(
             conn, story.title, published, story.total.tobytes(), story.kept_terms()
         )

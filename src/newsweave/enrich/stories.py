@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from newsweave.enrich.rarity import rarity
+from newsweave.words import CJK
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -69,7 +70,6 @@ SHORT_WORDS = 40
 _LEAD_CHARS = 1500
 _TERMS_KEPT = 300  # a story's keyword sum keeps its heaviest terms (what the database holds)
 T = TypeVar("T")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
 
 
@@ -83,8 +83,8 @@ def keywords(title: str, text: str, language: str | None = "en") -> dict[str, fl
     lang = (language or "en").split("-")[0].lower()
     lead = f"{title}\n{text[:_LEAD_CHARS]}".lower()
     counts: dict[str, int] = {}
-    words = _WORD.findall(_CJK.sub(" ", lead))
-    for run in _CJK.findall(lead):  # no spaces between words: character pairs stand in
+    words = _WORD.findall(CJK.sub(" ", lead))
+    for run in CJK.findall(lead):  # no spaces between words: character pairs stand in
         words.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
     for w in words:
         counts[w] = counts.get(w, 0) + 1
