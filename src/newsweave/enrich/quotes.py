@@ -406,9 +406,15 @@ def extract(
     return out
 
 
+def _straighten(text: str) -> str:
+    """Quotes written as two apostrophes (''...'', as some archives render them) as one
+    quotation mark, the same length so that offsets hold: ' "' opening, '" ' closing."""
+    return _DOUBLED_OPEN.sub(' "', _DOUBLED_CLOSE.sub('" ', text))
+
+
 def _open_quotes(text: str) -> bool:
     """Whether a quotation opens in `text` and does not close there."""
-    text = _DOUBLED_OPEN.sub(' "', _DOUBLED_CLOSE.sub('" ', text))
+    text = _straighten(text)
     straight = text.count('"') % 2 == 1
     curly = text.count("“") > text.count("”")
     return straight or curly
@@ -442,7 +448,7 @@ def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
     """A sentence that is all quotation, right after a quotation attributed: more of the same
     speaker's words ('"We will win," he said. "The polls are wrong."')."""
-    norm = _DOUBLED_OPEN.sub(' "', _DOUBLED_CLOSE.sub('" ', s.text))  # the same length
+    norm = _straighten(s.text)
     text = norm.strip()
     if prev.kind != "direct" or s.start - prev.end > _CONTINUED_REACH:
         return []
@@ -456,9 +462,7 @@ def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
 
 
 def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
-    # Quotes written as two apostrophes (''...'', as some archives render them) read as one
-    # quotation mark, same length so offsets hold: ' "' opening, '" ' closing.
-    text = _DOUBLED_OPEN.sub(' "', _DOUBLED_CLOSE.sub('" ', s.text))
+    text = _straighten(s.text)
     base = s.start
     out: list[Attribution] = []
     cues_used: set[int] = set()
