@@ -1,4 +1,4 @@
-"""How many words a text holds, in any script.
+"""How many words a text holds, in any script, and the one slug of a name.
 
 Counting by spaces says a Chinese or Japanese article has a handful of "words" (a sentence is
 one run of characters), so a real page was refused as "fewer than 25 words" and its sentences
@@ -10,8 +10,9 @@ between), and everything else is counted by whitespace as before.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["CJK", "word_count"]
+__all__ = ["CJK", "slugify", "word_count"]
 
 #: Han, kana and hangul: the scripts written without spaces between words.
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -24,3 +25,11 @@ def word_count(text: str) -> int:
     cjk_chars = sum(len(run) for run in CJK.findall(text))
     rest = CJK.sub(" ", text)
     return len(rest.split()) + (cjk_chars + 1) // 2
+
+
+def slugify(label: str) -> str:
+    """'Alaska summit' -> 'alaska-summit', 'Müller' -> 'muller': a tag's key and URL. Here, at
+    the bottom, so that the hashtags that make tags and the store that folds them agree."""
+    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return slug or re.sub(r"\W+", "-", label.lower()).strip("-")

@@ -12,13 +12,13 @@ bare surname seen in one article into the full name seen in another (store.tags)
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsweave.enrich.entities import Entities
 from newsweave.enrich.rarity import rarity
+from newsweave.words import slugify
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -168,12 +168,6 @@ class Hashtag:
             "kind": self.kind,
             "score": round(self.score, 3),
         }
-
-
-def slugify(label: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
-    return slug or re.sub(r"\W+", "-", label.lower()).strip("-")
 
 
 def display(label: str) -> str:

@@ -27,6 +27,7 @@ from newsweave.store.schema import (
     stories,
     tags,
 )
+from newsweave.words import slugify
 
 __all__ = [
     "StoryMember",
@@ -130,7 +131,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         return
     shorts = {t.slug: tag_store.short_form(t.label, t.kind) for t in items}
     known, aliased = tag_store.by_slug(
-        conn, {t.slug for t in items} | {tag_store.slug_of(s) for s in shorts.values() if s}
+        conn, {t.slug for t in items} | {slugify(s) for s in shorts.values() if s}
     )
     scores: dict[int, float] = {}
     for t in items:
@@ -151,7 +152,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
             )
         known[t.slug] = tid
         short = shorts[t.slug]
-        short_id = known.get(tag_store.slug_of(short)) if short else None
+        short_id = known.get(slugify(short)) if short else None
         if short_id is not None and short_id != tid:
             tag_store.settle(conn, tid, t.label, t.kind, short_id)
         scores.setdefault(tid, t.score)

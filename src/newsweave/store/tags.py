@@ -12,7 +12,6 @@ the same operation and stick the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ __all__ = [
     "rename",
     "settle",
     "short_form",
-    "slug_of",
 ]
 
 # A bare surname folds into the most used full name only when that one clearly leads.
@@ -47,11 +45,6 @@ class TagRow:
     slug: str
     label: str
     kind: str | None
-
-
-def slug_of(text: str) -> str:
-    """The slug a short form would have (the ASCII part of enrich.hashtags.slugify)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def by_slug(conn: Connection, slugs: Iterable[str]) -> tuple[dict[str, int], set[str]]:
