@@ -76,14 +76,12 @@ def xsum() -> list[tuple[str, str]]:
 
 def headlines() -> list[tuple[str, int, str, str]]:
     """(id, epoch ms, story, title) of the UCI News Aggregator head, in the set's order."""
-    story, out = "", []
-    for line in (PUBLIC / "uci-news-aggregator-head.tsv").read_text(encoding="utf-8").splitlines():
-        if line.startswith("# story\t"):
-            story = line.split("\t")[1]
-        elif line.strip():
-            hid, ms, title = line.split("\t", 2)
-            out.append((hid, int(ms), story, title))
-    return out
+    from tests.evaluation import uci_headlines
+
+    return [
+        (hid, round(when.timestamp() * 1000), story, title)
+        for hid, title, _, when, story in uci_headlines()
+    ]
 
 
 # --- hashtags ----------------------------------------------------------------------------------

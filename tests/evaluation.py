@@ -34,6 +34,7 @@ __all__ = [
     "hashtag_figures",
     "story_figures",
     "summary_figures",
+    "uci_headlines",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ def story_figures() -> dict[str, dict[str, float]]:
     gold = [str(a["cluster"]) for a in arts]
     ours = ce.score(gold, _cluster(items))
     tfidf, _, _ = ce.run_baseline("tfidf", arts)
-    heads = _uci_headlines()
+    heads = uci_headlines()
     uci = ce.score([g for *_, g in heads], _cluster([h[:4] for h in heads]))
     keys = ("pair_p", "pair_r", "pair_f1", "b3_p", "b3_r", "b3_f1")
     return {
@@ -82,7 +83,7 @@ def story_figures() -> dict[str, dict[str, float]]:
     }
 
 
-def _uci_headlines() -> list[tuple[str, str, str, datetime, str]]:
+def uci_headlines() -> list[tuple[str, str, str, datetime, str]]:
     """(id, title, "", published, story) of the UCI News Aggregator head in bench/data/public."""
     story, out = "", []
     path = ROOT / "bench" / "data" / "public" / "uci-news-aggregator-head.tsv"
