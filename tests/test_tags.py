@@ -135,3 +135,10 @@ def test_tags_merge_and_rename_on_the_command_line(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     assert _tag_of(db, a) == _tag_of(db, b) == {"covid-19-pandemic"}
     db.dispose()
+
+
+def test_a_surname_with_an_accent_folds_too(db: Database) -> None:
+    early, late = _article(db, 1), _article(db, 2)
+    _save(db, early, _tag("Müller", "person"))
+    _save(db, late, _tag("Thomas Müller", "person"))  # takes over the short tag "muller"
+    assert _tag_of(db, early) == _tag_of(db, late) == {"thomas-muller"}
