@@ -22,7 +22,8 @@ Every set is under bench/data/ (public/README.md says where each public one come
 - the team's own gold set (bench/data/gold.jsonl, 15 articles) and event fixtures, as a smoke
   check that runs everything end to end;
 - first, and the figures that count: the public sets in ../shared/eval (allsides-dev stories,
-  DUC-2001-dev keyphrases, goyal-dm summaries, PolNeAR attributions), scored by the scorers
+  DUC-2001-dev keyphrases, goyal-dm summaries, PolNeAR attributions, and the genres of both
+  labelled by the team in tests/labels), scored by the scorers
   there beside the baselines issue 11 names, exactly as tests/test_quality.py holds them to
   their floors (tests/evaluation.py runs both).
 
@@ -479,6 +480,13 @@ def shared_eval() -> None:
         f"  recall {at['recall']:.3f}  speaker {at['speaker_accuracy']:.3f}"
         f"  cue {at['cue_accuracy']:.3f}  (cover > 0.3)"
     )
+    g = evaluation.genre_figures()
+    for system in ("classify", "style", "publisher_only"):
+        m = g[f"{system}_opinion"]
+        print(
+            f"  genre, {g['texts']} labelled texts, 5-fold CV, {system:14s} opinion precision"
+            f" {m['precision']:.3f}  recall {m['recall']:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -153,3 +153,30 @@ def test_gzipped_jsonl_is_read_and_a_truncated_one_says_so(tmp_path: Path) -> No
     assert len(bad) == 1
     assert "gzip file is truncated or damaged" in bad[0]
     assert "UnicodeDecodeError" not in bad[0]
+
+
+def test_a_page_or_a_line_keeps_the_section_its_publisher_gives(tmp_path: Path) -> None:
+    from newsweave.ingest.extract import extract
+
+    body = "<p>" + "The council voted on the budget after weeks of talks, officials said. " * 8
+    typed = (
+        '<html><head><title>Stop pretending</title><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "OpinionNewsArticle", "headline": "Stop"}'
+        f"</script></head><body><article><h1>Stop pretending</h1>{body}</p></article></body></html>"
+    )
+    assert extract(typed, "https://p.example/a").section == "OpinionNewsArticle"
+    sectioned = typed.replace("OpinionNewsArticle", "NewsArticle").replace(
+        "<title>", '<meta property="article:section" content="Analysis"><title>'
+    )
+    assert extract(sectioned, "https://p.example/b").section == "Analysis"
+    plain = typed.replace("OpinionNewsArticle", "NewsArticle")
+    assert extract(plain, "https://p.example/c").section is None
+    lines = tmp_path / "a.jsonl"
+    rows = [
+        {"title": "A", "text": "One two three. " * 20, "section": "Opinion"},
+        {"title": "B", "text": "Four five six. " * 20, "category": ["Politics", "Analysis"]},
+        {"title": "C", "text": "Seven eight. " * 20},
+    ]
+    lines.write_text("\n".join(json.dumps(r) for r in rows))
+    got = [a.section for a in read_archive(lines) if isinstance(a, ArticleIn)]
+    assert got == ["Opinion", "Politics, Analysis", None]

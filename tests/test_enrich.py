@@ -11,7 +11,7 @@ import pytest
 
 from newsweave.enrich import analyze, entities, neardup, nlp, quotes
 from newsweave.enrich.embed import embed_many
-from newsweave.enrich.genre import classify
+from newsweave.enrich.genre import classify, label_from_publisher
 from newsweave.enrich.hashtags import MAX_TAGS, display, slugify
 from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, is_short, keywords
@@ -262,16 +262,53 @@ def test_a_summary_skips_player_notices_datelines_and_calls_to_action() -> None:
 def test_kind_tells_news_from_opinion_and_analysis() -> None:
     sudan = classify("UN rejects parallel government in Sudan", _seed_sudan())
     assert sudan.label == "news"
-    opinion = classify(
-        "Opinion: We must stop pretending",
-        "I think we should be honest. In my view the plan is absurd and I believe it must end. "
-        "My readers know I have said so for years, and I will say it again.",
-        url="https://paper.example/opinion/2026/stop-pretending",
-    )
-    assert opinion.label == "opinion"
-    title, body = _seed_main()
-    assert classify(title, body).label in {"analysis", "opinion"}
     assert 0.0 < sudan.confidence <= 1.0
+    column = (
+        "I have watched this town argue about the bridge for a decade, and I am tired of it. "
+        "We keep pretending the money will appear. It won't. You know it and I know it. "
+        "The council should stop dithering and simply admit the plan is absurd. "
+        "Frankly, it is time our leaders told us the truth: we can't afford it, and we "
+        "shouldn't pretend otherwise. Isn't that obvious? Of course it is. "
+    ) * 3
+    assert classify("Stop pretending about the bridge", column).label == "opinion"
+
+
+@pytest.mark.parametrize(
+    ("url", "labels", "title", "want"),
+    [
+        ("https://paper.example/opinion/2026/bridge", (), "The bridge", "opinion"),
+        ("https://paper.example/commentisfree/2026/bridge", (), "The bridge", "opinion"),
+        (None, (), "Opinion: the bridge", "opinion"),
+        (None, (), "Analysis: what the vote means", "analysis"),
+        (None, ("OpinionNewsArticle",), "The bridge", "opinion"),
+        (None, ("AnalysisNewsArticle",), "The bridge", "analysis"),
+        (None, ("ReportageNewsArticle",), "The bridge", "news"),
+        (None, ("New York Times (Opinion)",), "The bridge", "opinion"),
+        (None, ("NYT > Opinion",), "The bridge", "opinion"),
+        (None, ("Guest Writer - Left",), "The bridge", "opinion"),
+        (None, ("The Editorial Board",), "The bridge", "opinion"),
+        (None, ("Opinion, Politics",), "The bridge", "opinion"),
+        (None, ("AP Politics & Fact Check",), "The bridge", None),  # a feed's name, not a genre
+        (None, ("Politics", "Reuters"), "Why the bridge fell", None),
+    ],
+)
+def test_the_publishers_own_label_decides_the_kind(
+    url: str | None, labels: tuple[str, ...], title: str, want: str | None
+) -> None:
+    assert label_from_publisher(title, url, labels) == want
+    if want is not None:  # it outranks how the text reads
+        kind = classify(title, _seed_sudan(), url, labels)
+        assert (kind.label, kind.confidence) == (want, 0.95)
+
+
+def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
+    text = (
+        "Le gouvernement a présenté mardi un projet de loi sur les retraites. Le texte prévoit "
+        "un relèvement progressif de l'âge légal, a indiqué la ministre devant la presse. "
+    ) * 6
+    assert analyze("Retraites : le projet de loi présenté", text, "fr").kind is None
+    said = analyze("Retraites", text, "fr", "https://journal.example/opinions/retraites")
+    assert said.kind is not None and said.kind.label == "opinion"
 
 
 @pytest.mark.parametrize(

@@ -102,3 +102,20 @@ def test_not_a_feed_is_a_clear_parse_error(content: bytes, message: str) -> None
 )
 def test_parse_date(raw: str, expected: datetime | None) -> None:
     assert parse_date(raw) == expected
+
+
+def test_entry_categories_are_kept_as_the_section_the_genre_reads() -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Daily Planet</title>'
+        b"<item><title>Stop pretending</title><link>https://planet.example/a</link>"
+        b"<category>Opinion</category><category>Politics</category></item>"
+        b"<item><title>Vote count</title><link>https://planet.example/b</link></item>"
+        b"</channel></rss>"
+    )
+    feed = parse_feed(rss, "https://planet.example/feed.xml")
+    assert [i.section for i in feed.items] == ["Opinion, Politics", None]
+    jf = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1",'
+        b' "url": "https://j.example/1", "content_text": "x", "tags": ["Analysis", 3]}]}'
+    )
+    assert parse_feed(jf, "https://j.example/feed.json").items[0].section == "Analysis"

@@ -61,3 +61,31 @@ def test_who_says_what_on_polnear() -> None:
     assert got["precision"] >= floor["precision"], got
     assert got["recall"] >= floor["recall"], got
     assert got["speaker_accuracy"] >= floor["speaker_accuracy"], got
+
+
+def test_genre_finds_opinion_on_labelled_public_texts() -> None:
+    """Cross-validated: each text is judged by a model fitted without it. The issue's target
+    (precision and recall >= 0.80) is not reached by text alone; the floors hold what is."""
+    got = evaluation.genre_figures()
+    print(got)
+    floor = FLOORS["genre"]
+    ours = got["classify_opinion"]
+    assert ours["precision"] >= floor["opinion_precision"], got
+    assert ours["recall"] >= floor["opinion_recall"], got
+    # the style model adds what the publishers' own labels miss
+    assert ours["recall"] > got["publisher_only_opinion"]["recall"] + 0.25, got
+
+
+def test_shipped_genre_model_is_what_the_labelled_texts_fit() -> None:
+    from newsweave.enrich import genre, genre_model
+
+    items = evaluation.genre_items()
+    fresh = evaluation.genre_fit(
+        [genre.features(t, body) for t, body, _, _ in items], [g for *_, g in items]
+    )
+    shipped = genre_model.MODEL
+    assert fresh["classes"] == shipped["classes"]
+    for key in ("mean", "scale", "intercept"):
+        assert fresh[key] == pytest.approx(shipped[key], abs=1e-4), key  # type: ignore[literal-required]
+    for row, want in zip(fresh["coef"], shipped["coef"], strict=True):
+        assert row == pytest.approx(want, abs=1e-4)

@@ -229,3 +229,44 @@ def test_worker_processes_enrich_as_this_process_does(db: Database) -> None:
     d1 = next(e for e in EVENTS if e["id"] == "d1")
     here = {h.label for h in analyze(d1["title"], d1["text"], with_embedding=False).hashtags}
     assert {label for aid, label in tagged if aid == ids["d1"]} == here
+
+
+def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) -> None:
+    """The genre of stored articles comes from what the publisher says where it says it: the
+    page's section or schema.org type, the feed's name, the byline."""
+    from dataclasses import replace
+
+    from newsweave.model import ArticleIn
+
+    text = (
+        "The city council voted on Tuesday to approve the budget, officials said. The mayor "
+        "told reporters the vote followed weeks of talks. Council members said the plan "
+        "would fund road repairs and two new libraries, according to a statement. "
+    ) * 4
+    cases = {
+        "section": ArticleIn(
+            url="https://a.example/1", title="Budget", text=text, section="Opinion"
+        ),
+        "source": ArticleIn(
+            url="https://b.example/2", title="Budget", text=text, source_name="Gazette (Opinion)"
+        ),
+        "byline": ArticleIn(
+            url="https://c.example/3", title="Budget", text=text, byline="The Editorial Board"
+        ),
+        "none": ArticleIn(url="https://d.example/4", title="Budget", text=text),
+    }
+    kinds = {}
+    with db.connect() as conn:
+        for name, art in cases.items():  # each its own text, or they would be one article
+            aid, _ = pipeline.ingest(db, replace(art, text=f"{name.title()} ward. {art.text}"))
+            kinds[name] = conn.execute(
+                select(analyses.c.data).where(
+                    analyses.c.article_id == aid, analyses.c.name == "kind"
+                )
+            ).scalar()
+    assert {k: v["label"] for k, v in kinds.items()} == {
+        "section": "opinion",
+        "source": "opinion",
+        "byline": "opinion",
+        "none": "news",
+    }, kinds

@@ -516,7 +516,10 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     if _looks_like_html(data):
         ex = extract(data, None)
         title, text = ex.title or "", ex.text
-        analysis = enrich.analyze(title, text, ex.language, ex.url, with_embedding=False)
+        labels = tuple(x for x in (ex.section, ex.byline) if x)
+        analysis = enrich.analyze(
+            title, text, ex.language, ex.url, labels=labels, with_embedding=False
+        )
     else:
         raw = data.decode("utf-8", errors="replace")
         if raw.count("\ufffd") > max(10, len(raw) // 100):

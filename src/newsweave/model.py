@@ -57,6 +57,7 @@ class FeedItem:
     published: datetime | None
     author: str | None
     guid: str | None
+    section: str | None = None  # the entry's categories, where the feed gives them
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Extracted:
     site: str | None
     image: str | None
     description: str | None
+    section: str | None = None  # schema.org article type, or the page's section / categories
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,5 +90,6 @@ class ArticleIn:
     language: str | None = None
     image: str | None = None
     description: str | None = None
+    section: str | None = None  # the publisher's section or article type: a genre signal
     fetched_at: datetime | None = None
     extra: dict[str, object] = field(default_factory=dict)

@@ -114,6 +114,7 @@ def _record(art: ArticleIn, source_id: int, guid: str | None = None) -> store.Ar
         content_hash=ident.content_hash,
         byline=clean_optional(art.byline),
         description=clean_optional(art.description),
+        section=clean_optional(art.section),
         image=clean_optional(art.image),
         language=art.language,
         published_at=art.published,
@@ -166,6 +167,7 @@ def record_feed_item(
             text=body,
             byline=item.author,
             published=item.published,
+            section=item.section,
             fetched_at=when,
         )
         return ingest(db, art, source_id=source_id, now=when, enrich_now=enrich_now)[1]
@@ -181,6 +183,7 @@ def record_feed_item(
             summary=item.summary,
             published_at=item.published,
             guid=item.guid,
+            section=clean_optional(item.section),
             now=when,
         )
     return None
@@ -427,7 +430,17 @@ def analyze_rows(rows: Sequence[dict[str, Any]]) -> list[Analysis]:
 
 
 def rows_as_items(rows: Sequence[dict[str, Any]]) -> list[Item]:
-    return [(r["title"], r["text"], r["language"], r["url"]) for r in rows]
+    """What the analyses read of stored articles; the publisher's labels for the genre."""
+    return [
+        Item(
+            r["title"],
+            r["text"],
+            r["language"],
+            r["url"],
+            tuple(x for x in (r.get("section"), r.get("source_name"), r.get("byline")) if x),
+        )
+        for r in rows
+    ]
 
 
 def store_enrichment(

@@ -1,54 +1,113 @@
 """News, opinion or analysis, with a confidence.
 
-No labelled set of this product's outlets exists to train on, so this is a transparent linear
-score over signals that editors themselves use to mark the genres: the URL section and headline
-label ("/opinion/", "Analysis:"), first-person voice (opinion), hedged and explanatory language
-("this means", "likely", headlines that ask "why"), and how much of the text is attributed to
-others (news reports what people said). The three scores go through a softmax; the confidence is
-the winner's share.
+Two layers, because they differ in how far they can be trusted:
+
+1. **What the publisher says.** Outlets label their genres themselves: schema.org's
+   `OpinionNewsArticle` / `AnalysisNewsArticle` (what Google News reads), the page's
+   `article:section`, a URL section (`/opinion/`, `/commentisfree/`), a headline label
+   ("Analysis:"), a feed or byline such as "NYT > Opinion", "Editorial Board", "Guest Writer".
+   Where one of these speaks, it decides (confidence 0.95).
+2. **How the text reads**, where the publisher says nothing: a multinomial logistic regression
+   over 23 style features that editors' genres differ in: first- and second-person voice and
+   contractions outside quotations, modal and evaluative words, questions and exclamations,
+   how much is reported speech ("said", datelines, weekdays), and the headline's form. Its
+   weights (`genre_model.py`) are fitted by `bench/genre_fit.py` on 1,223 labelled public news
+   texts (tests/labels/: PolNeAR's 2016 politics, AllSides' roundups); 5-fold cross-validated
+   on them it finds opinion with precision 0.58 and recall 0.45 (0.61 / 0.52 with the
+   outlets' own labels first), against 0.20 / 0.34 for the hand-set signal score it replaced
+   on the same texts. Style alone reads a third-person column as
+   news; that is the ceiling of text-only features here (a gradient-boosted model and MiniLM
+   sentence embeddings did no better), and why the publisher's own label comes first.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Kind", "classify"]
+from newsweave.enrich import genre_model
+
+__all__ = ["FEATURES", "Kind", "classify", "features", "label_from_publisher"]
 
 _URL_OPINION = re.compile(
-    r"/(?:opinion|opinions|comment|commentisfree|op-?ed|editorials?|columns?|"
-    r"columnists?|views|blogs?|letters)/",
+    r"/(?:opinion|opinions|comment|commentisfree|op-?eds?|editorials?|columns?|"
+    r"columnists?|views|blogs?|letters)(?:/|$)",
     re.IGNORECASE,
 )
 _URL_ANALYSIS = re.compile(
-    r"/(?:analysis|explainers?|features?|in-depth|long-?reads?|"
-    r"fact-?check)/",
-    re.IGNORECASE,
+    r"/(?:analysis|explainers?|in-depth|fact-?checks?|the-?upshot)(?:/|$)", re.IGNORECASE
 )
 _TITLE_OPINION = re.compile(
-    r"^(?:opinion|comment|editorial|op-ed|column|view|letter)\s*[:|–—-]", re.IGNORECASE
+    r"^(?:opinion|comment|editorial|op-ed|column|view|letters?)\s*[:|–—-]", re.IGNORECASE
 )
 _TITLE_ANALYSIS = re.compile(
-    r"^(?:analysis|explainer|explained|fact check|in depth)\s*[:|–—-]|^(?:why|how|what)\b",
+    r"^(?:analysis|news analysis|explainer|explained|fact check|in depth)\s*[:|–—-]",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|my|me|myself)\b")
-_WE = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
-_OPINION_WORDS = re.compile(
-    r"\b(?:should|must|ought|shameful|disgrace\w*|absurd|outrage\w*|I think|I believe|"
-    r"in my view|frankly|of course|surely|let us|let's)\b",
+# The publisher's labels: a section, a feed or source name, a byline, a schema.org type.
+_LABEL_OPINION = re.compile(
+    r"\b(?:opinions?|op-?eds?|editorials?|editorial board|commentary|columns?|columnists?|"
+    r"letters(?: to the editor)?|guest (?:writer|essay|column|post)|comment is free|"
+    r"OpinionNewsArticle)\b|\(opinion\)|>\s*opinion",
     re.IGNORECASE,
 )
-_ANALYSIS_WORDS = re.compile(
-    r"\b(?:this means|which means|analysis|interpretation|perspective|implications?|likely|"
-    r"unlikely|suggests|context|logic|calculus|strategic|in other words|the question is|"
-    r"backdrop|seen as|views? (?:it|this|the)|perhaps|probably|therefore)\b",
+_LABEL_ANALYSIS = re.compile(
+    r"\b(?:analysis|explainers?|the upshot|AnalysisNewsArticle|BackgroundNewsArticle)\b",
+    re.IGNORECASE,
+)  # not "fact check": outlets name whole feeds so ("AP Politics & Fact Check")
+_LABEL_NEWS = re.compile(r"\bReportageNewsArticle\b")
+
+# Style features. Quoted speech is removed first: "I", "you" and "should" inside a quotation
+# are the speaker's voice, which news reports all the time.
+_QUOTE = re.compile(r"[“\"][^”\"]{0,600}[”\"]|‘[^’]{3,300}’(?=\W)|``.*?''")
+_WORD = re.compile(r"[A-Za-z’']+")
+_I = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|mine|myself)\b")
+_WE = re.compile(r"\b(?:we|our|us|ourselves|we're|we’re|we've|we’ve)\b", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|yours|you're|you’re|you've|you’ve|yourself)\b", re.IGNORECASE)
+_MODAL = re.compile(
+    r"\b(?:should|shouldn't|shouldn’t|must|ought|needs? to|has to|have to)\b", re.IGNORECASE
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:absurd|outrage\w*|shameful|disgrace\w*|ridiculous|pathetic|foolish|stupid|silly|"
+    r"terrible|awful|wonderful|brilliant|sad|dangerous|reckless|hypocri\w*|nonsense|bizarre|"
+    r"appalling|insane|crazy|obviously|clearly|frankly|surely|of course|indeed|simply|truly|"
+    r"fact is|in truth)\b",
     re.IGNORECASE,
 )
+_CONTRACTION = re.compile(r"\b\w+(?:n't|n’t|'s|’s|'re|’re|'ll|’ll|'ve|’ve)\b")
 _REPORTING = re.compile(
-    r"\b(?:said|says|told|according to|reported|announced|confirmed|stated)\b", re.IGNORECASE
+    r"\b(?:said|says|told|according to|stated|announced|added|reported|asked)\b", re.IGNORECASE
 )
+_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z .,'’-]{1,40}(?:\([A-Za-z .]+\)|,\s*[A-Z][a-z]{2}\.? \d{1,2})?\s*[-–—]{1,2}\s"
+    r"|^[A-Z .,'’-]{3,40}\s*\((?:AP|AFP|Reuters|UPI)\)|\((?:AP|AFP|Reuters|UPI)\)\s*[-–—]"
+)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_WHEN = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|"
+    r"this week|last week)\b"
+)
+_LETTERS = re.compile(r"^(?:LETTERS|FACEBOOK|Editor’s Note|Editor's Note)\b|\bLETTERS\.", re.M)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_LY = re.compile(r"\b[a-z]{3,}ly\b")
+_MID_CAPS = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+_HEAD_REPORTS = re.compile(
+    r"\b(?:says?|said|tells?|told|calls?|slams?|blasts?|urges?|announces?|wins?)\b", re.I
+)
+_HEAD_MODAL = re.compile(
+    r"\b(?:should|must|need|can't|won't|don't|isn't|aren't|not|no)\b", re.IGNORECASE
+)
+_HEAD_PERSON = re.compile(r"\b(?:you|your|we|our|us)\b", re.IGNORECASE)
+_HEAD_SPEAKER = re.compile(r"^[A-Z][\w.’' -]{1,30}:\s")
+
+FEATURES = (
+    "i", "we", "you", "modal", "evaluative", "contractions", "questions", "exclamations",
+    "reporting", "quoted", "dateline", "numbers", "when", "letters", "sentence_length",
+    "length", "head_question", "head_speaker", "ly", "mid_caps", "head_reports",
+    "head_modal", "head_person",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,27 +119,87 @@ class Kind:
         return {"label": self.label, "confidence": round(self.confidence, 3)}
 
 
-def classify(title: str, text: str, url: str | None = None, n_attributions: int = 0) -> Kind:
-    words = max(len(text.split()), 1)
-    per_k = 1000 / words
-    news, opinion, analysis = 1.0, 0.0, 0.0  # a prior: most of a feed is news
-    if url and _URL_OPINION.search(url):
-        opinion += 3.0
-    if url and _URL_ANALYSIS.search(url):
-        analysis += 3.0
-    if _TITLE_OPINION.search(title):
-        opinion += 3.0
-    if _TITLE_ANALYSIS.search(title):
-        analysis += 1.5
-    opinion += min(len(_FIRST_PERSON.findall(text)) * per_k / 4, 3.0)
-    opinion += min(len(_WE.findall(text)) * per_k / 8, 1.0)
-    opinion += min(len(_OPINION_WORDS.findall(text)) * per_k / 4, 2.0)
-    analysis += min(len(_ANALYSIS_WORDS.findall(text)) * per_k / 3, 3.0)
-    reporting = (len(_REPORTING.findall(text)) + n_attributions) * per_k
-    news += min(reporting / 4, 3.0)
-    scores = {"news": news, "opinion": opinion, "analysis": analysis}
+def label_from_publisher(title: str, url: str | None, labels: Sequence[str] = ()) -> str | None:
+    """The genre the publisher declares (URL section, headline label, section, feed or source
+    name, byline, schema.org type), or None where it declares none."""
+    if (url and _URL_OPINION.search(url)) or _TITLE_OPINION.search(title):
+        return "opinion"
+    if (url and _URL_ANALYSIS.search(url)) or _TITLE_ANALYSIS.search(title):
+        return "analysis"
+    said = " | ".join(x for x in labels if x)
+    if _LABEL_OPINION.search(said):
+        return "opinion"
+    if _LABEL_ANALYSIS.search(said):
+        return "analysis"
+    if _LABEL_NEWS.search(said):
+        return "news"
+    return None
+
+
+def features(title: str, text: str) -> list[float]:
+    """The style features, in FEATURES order (rates per 1,000 words, log-scaled)."""
+    outside = _QUOTE.sub(" ", text)
+    words = max(len(_WORD.findall(text)), 1)
+    words_out = max(len(_WORD.findall(outside)), 1)
+    per_k_out, per_k = 1000 / words_out, 1000 / words
+
+    def rate(pattern: re.Pattern[str], s: str, per: float) -> float:
+        return math.log1p(len(pattern.findall(s)) * per)
+
+    sentences = max(len(_SENTENCE_END.findall(text)), 1)
+    quoted = sum(len(m.group()) for m in _QUOTE.finditer(text)) / max(len(text), 1)
+    head = title or text[:150]
+    return [
+        rate(_I, outside, per_k_out),
+        rate(_WE, outside, per_k_out),
+        rate(_YOU, outside, per_k_out),
+        rate(_MODAL, outside, per_k_out),
+        rate(_EVALUATIVE, outside, per_k_out),
+        rate(_CONTRACTION, outside, per_k_out),
+        math.log1p(outside.count("?") * per_k_out),
+        math.log1p(outside.count("!") * per_k_out),
+        rate(_REPORTING, text, per_k),
+        quoted,
+        1.0 if _DATELINE.search(text[:200]) else 0.0,
+        rate(_NUMBER, text, per_k),
+        rate(_WHEN, text, per_k),
+        1.0 if _LETTERS.search(text[:400]) else 0.0,
+        math.log(words / sentences),
+        math.log(words),
+        1.0 if title.strip().endswith("?") else 0.0,
+        1.0 if _HEAD_SPEAKER.match(title) else 0.0,
+        rate(_LY, outside, per_k_out),
+        len(_MID_CAPS.findall(outside)) / words_out,
+        1.0 if _HEAD_REPORTS.search(head) else 0.0,
+        1.0 if _HEAD_MODAL.search(head) else 0.0,
+        1.0 if _HEAD_PERSON.search(head) else 0.0,
+    ]
+
+
+def probabilities(x: Sequence[float], model: genre_model.Model | None = None) -> dict[str, float]:
+    """The style model's probability of each genre for features `x`."""
+    m = model or genre_model.MODEL
+    z = [(v - mu) / sd for v, mu, sd in zip(x, m["mean"], m["scale"], strict=True)]
+    scores = {
+        label: b + sum(w * v for w, v in zip(ws, z, strict=True))
+        for label, ws, b in zip(m["classes"], m["coef"], m["intercept"], strict=True)
+    }
     peak = max(scores.values())
     exp = {k: math.exp(v - peak) for k, v in scores.items()}
     total = sum(exp.values())
-    label = max(exp, key=lambda k: exp[k])
-    return Kind(label, exp[label] / total)
+    return {k: v / total for k, v in exp.items()}
+
+
+def classify(
+    title: str,
+    text: str,
+    url: str | None = None,
+    labels: Sequence[str] = (),
+) -> Kind:
+    """The genre of one article: the publisher's label where it gives one, else the style's."""
+    declared = label_from_publisher(title, url, labels)
+    if declared is not None:
+        return Kind(declared, 0.95)
+    p = probabilities(features(title, text))
+    label = max(p, key=lambda k: p[k])
+    return Kind(label, p[label])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from newsweave.enrich import embed, entities, genre, hashtags, language, neardup, nlp, quotes
 from newsweave.enrich import stories as stories_mod
@@ -40,7 +40,7 @@ STEPS: dict[str, str] = {
     "hashtags": "ents+nounphrases+names-5",
     "summary": "mmr+rarity-3",
     "attributions": "rules-3",
-    "kind": "signals-1",
+    "kind": "publisher+style-lr-2",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
     "story": stories_mod.VERSION,
@@ -99,7 +99,14 @@ def _guard(errors: dict[str, str], name: str, fn: Callable[[], T], empty: T) -> 
         return empty
 
 
-Item = tuple[str, str, str | None, str | None]  # title, text, declared language, URL
+class Item(NamedTuple):
+    """One article as the analyses read it."""
+
+    title: str
+    text: str
+    language: str | None = None  # as declared by the page or feed
+    url: str | None = None
+    labels: tuple[str, ...] = ()  # the publisher's own: section, source name, byline
 
 
 def analyze(
@@ -108,10 +115,13 @@ def analyze(
     declared_language: str | None = None,
     url: str | None = None,
     *,
+    labels: Sequence[str] = (),
     with_embedding: bool = True,
 ) -> Analysis:
-    """Every analysis of one article."""
-    return analyze_many([(title, text, declared_language, url)], with_embedding=with_embedding)[0]
+    """Every analysis of one article; `labels` are the publisher's (section, source, byline)."""
+    return analyze_many(
+        [Item(title, text, declared_language, url, tuple(labels))], with_embedding=with_embedding
+    )[0]
 
 
 def split_headline(raw: str) -> tuple[str, str, int]:
@@ -147,7 +157,11 @@ def analyze_plain(raw: str, *, with_embedding: bool = False) -> Analysis:
     return a
 
 
-def analyze_many(items: Sequence[Item], *, with_embedding: bool = True) -> list[Analysis]:
+def analyze_many(
+    items: Sequence[Item | tuple[str, str, str | None, str | None]],
+    *,
+    with_embedding: bool = True,
+) -> list[Analysis]:
     """Every analysis of several articles, the same results as `analyze` on each.
 
     spaCy and the embedding model run over the batch at once: for 600-word articles that is
@@ -156,7 +170,8 @@ def analyze_many(items: Sequence[Item], *, with_embedding: bool = True) -> list[
     """
     out: list[Analysis] = []
     texts: list[tuple[str, str]] = []
-    for title, text, declared, _url in items:
+    batch = [Item(*item) for item in items]  # plain 4-tuples still do
+    for title, text, declared, *_ in batch:
         a = Analysis()
         title, text = title or "", text or ""
         if _garbled(text):
@@ -173,7 +188,7 @@ def analyze_many(items: Sequence[Item], *, with_embedding: bool = True) -> list[
     ]  # fmt: skip
     docs = _batch(out, english, "entities", lambda idx: nlp.parse_many([texts[i][1] for i in idx]))
     for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
-        _read(a, title, text, items[i][3], docs.get(i))
+        _read(a, title, text, batch[i], docs.get(i))
 
     if with_embedding:
         wanted = [i for i, (t, x) in enumerate(texts) if t.strip() or x.strip()]
@@ -206,7 +221,16 @@ def _first(run: Callable[[list[int]], Any], i: int) -> Any:
     return run([i])[0]
 
 
-def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) -> None:
+def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
+    """The genre; in languages other than English only where the publisher declares it (the
+    style model reads English words)."""
+    if (a.language or "en") == "en":
+        return genre.classify(title, text, item.url, item.labels)
+    declared = genre.label_from_publisher(title, item.url, item.labels)
+    return genre.Kind(declared, 0.95) if declared else None
+
+
+def _read(a: Analysis, title: str, text: str, item: Item, doc: Doc | None) -> None:
     """The analyses that read one article's parse (or, without one, its plain sentences)."""
     err = a.errors
     if doc is not None:
@@ -232,8 +256,6 @@ def _read(a: Analysis, title: str, text: str, url: str | None, doc: Doc | None) 
     )
     a.summary, a.key_points = s.summary, s.key_points
     if title.strip() or text.strip():  # an empty file is no kind of article
-        a.kind = _guard(
-            err, "kind", lambda: genre.classify(title, text, url, len(a.attributions)), None
-        )
+        a.kind = _guard(err, "kind", lambda: _kind(a, title, text, item), None)
     a.minhash = _guard(err, "minhash", lambda: neardup.signature(text), None)
     a.terms = _guard(err, "story", lambda: stories_mod.keywords(title, text, a.language), {})

@@ -146,8 +146,20 @@ def _jsonl_article(raw: bytes, when: datetime, source_name: str | None) -> Artic
         language=obj.get("language") or None,
         image=obj.get("image") or None,
         description=obj.get("description") or None,
+        section=_first_str(obj, "section", "genre", "category"),
         fetched_at=when,
     )
+
+
+def _first_str(obj: dict[str, object], *keys: str) -> str | None:
+    """The first of `keys` that holds a non-empty string (a list of strings is joined)."""
+    for key in keys:
+        v = obj.get(key)
+        if isinstance(v, list):
+            v = ", ".join(x for x in v if isinstance(x, str))
+        if isinstance(v, str) and v.strip():
+            return v.strip()[:200]
+    return None
 
 
 def _read_warc(path: Path, when: datetime, source_name: str | None) -> Iterator[Item]:

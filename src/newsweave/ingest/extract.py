@@ -23,6 +23,10 @@ __all__ = ["MIN_WORDS", "as_article", "extract"]
 #: Fewer words than this is not an article (a page of navigation links, a paywall stub).
 MIN_WORDS = 25
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+_SCHEMA_GENRE = re.compile(
+    rb'"@type"\s*:\s*\[?\s*"((?:Opinion|Analysis|Background|Reportage|Review|AskPublic)NewsArticle'
+    rb'|SatiricalArticle)"'
+)
 _DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True}
 
 
@@ -60,7 +64,17 @@ def extract(page: bytes | str, url: str | None = None) -> Extracted:
         site=doc.sitename or doc.hostname or None,
         image=doc.image or None,
         description=doc.description or None,
+        section=_section(page, doc.categories),
     )
+
+
+def _section(page: bytes, categories: list[str] | None) -> str | None:
+    """The schema.org article type where the page declares a genre by it (trafilatura keeps only
+    page types), else the categories trafilatura found (articleSection, article:section)."""
+    found = _SCHEMA_GENRE.search(page[:300_000])
+    if found:
+        return found.group(1).decode()
+    return ", ".join(c for c in categories or () if c)[:200] or None
 
 
 def as_article(
@@ -79,5 +93,6 @@ def as_article(
         language=ex.language,
         image=ex.image,
         description=ex.description,
+        section=ex.section,
         fetched_at=fetched_at,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -144,7 +144,14 @@ def _item_from_entry(entry: Mapping[str, Any], feed_url: str) -> FeedItem:
         published=published,
         author=_clean(entry.get("author")),
         guid=str(guid) if guid else None,
+        section=_section(t.get("term") or t.get("label") for t in entry.get("tags") or ()),
     )
+
+
+def _section(terms: Iterable[object]) -> str | None:
+    """An entry's categories as one label ("Opinion, Politics"), for the genre to read."""
+    names = [str(t).strip() for t in terms if isinstance(t, str) and t.strip()]
+    return ", ".join(dict.fromkeys(names))[:200] or None
 
 
 def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
@@ -172,6 +179,7 @@ def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
                 published=parse_date(raw.get("date_published") or raw.get("date_modified")),
                 author=author,
                 guid=str(raw["id"]) if raw.get("id") is not None else None,
+                section=_section(raw.get("tags") or ()),
             )
         )
     return ParsedFeed(

@@ -65,6 +65,7 @@ class ArticleRecord:
     content_hash: str
     byline: str | None = None
     description: str | None = None
+    section: str | None = None
     image: str | None = None
     language: str | None = None
     published_at: datetime | None = None
@@ -152,6 +153,8 @@ def upsert(
         "last_error": None,
         "next_attempt_at": None,
     }
+    if rec.section:  # a page without one keeps what its feed entry said
+        values["section"] = rec.section
     found = _find(conn, rec)
     if article_id is not None:
         if found is not None and int(found[0].id) != article_id:
@@ -234,6 +237,7 @@ def discover(
     published_at: datetime | None,
     guid: str | None,
     now: datetime,
+    section: str | None = None,
 ) -> tuple[int, bool]:
     """Record a feed entry whose page is still to be fetched. Returns (id, created)."""
     row = _by_ident(conn, ident)
@@ -250,6 +254,7 @@ def discover(
             summary=summary,
             published_at=published_at,
             guid=guid,
+            section=section,
             state=ArticleState.DISCOVERED,
             first_seen_at=now,
             updated_at=now,
@@ -480,7 +485,8 @@ def iter_export(
 
 
 def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
-    """What the analyses read: title, text, declared language, URL and times."""
+    """What the analyses read: title, text, declared language, URL, times, and the publisher's
+    labels (section, source name, byline) the genre reads."""
     r = conn.execute(
         select(
             articles.c.title,
@@ -489,7 +495,12 @@ def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
             articles.c.url,
             articles.c.published_at,
             articles.c.first_seen_at,
-        ).where(articles.c.id == article_id)
+            articles.c.section,
+            articles.c.byline,
+            sources.c.name.label("source_name"),
+        )
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.id == article_id)
     ).first()
     if r is None:
         raise NotFoundError(f"no article with id {article_id}")
@@ -500,6 +511,9 @@ def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
         "url": r.url,
         "published_at": r.published_at,
         "first_seen_at": r.first_seen_at,
+        "section": r.section,
+        "byline": r.byline,
+        "source_name": r.source_name,
     }
 
 

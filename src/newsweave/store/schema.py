@@ -112,6 +112,8 @@ articles = Table(
     Column("text", Text, nullable=False, default=""),
     Column("summary", Text),  # the feed's teaser until enrichment writes a real summary
     Column("byline", String(500)),
+    # The publisher's section or schema.org type ("Opinion", "OpinionNewsArticle"): genre.
+    Column("section", String(200)),
     Column("description", Text),
     Column("image", String(2000)),
     Column("language", String(16)),
