@@ -87,6 +87,48 @@ def test_quotes_across_sentences_doubled_marks_and_claims_before_the_speaker() -
         assert named in a.speaker or a.speaker.endswith(named.split()[-1])
 
 
+def test_who_says_what_in_the_shapes_news_writes_it() -> None:
+    """Shapes found missing on PolNeAR: each one line of news style."""
+    text = (
+        "Cruz: Trump would put liberals on the court.\n"
+        '"Do these people read newspapers?" said Bob Mulholland, a California superdelegate '
+        'who has accused Sanders supporters of harassing his peers. "Are they reading some '
+        'chain email with bogus numbers?"\n'
+        "''It is going to be progressives who will disrupt,'' said Nina Turner. ''And when I say "
+        "disrupt, I just mean upset the apple cart.''\n"
+        "Mr. Ridge said the race would be decided in the suburbs by independent voters.\n"
+        "Senator Dianne Feinstein (D-Calif.) last week said the emails were never marked secret.\n"
+        "One delegate, Kelly Schmidt, told POLITICO she was leaning toward Cruz.\n"
+        "Ben Carson took the stage in Baltimore and called the political system "
+        "\u201crotten to the core.\u201d\n"
+        "Lindsey Graham, who says allies should send ground forces, met the president.\n"
+        '"Donald is an amazing leader," said former Utah governor Michael Leavitt, a friend.\n'
+        "Update: the vote was moved to Friday by the council.\n"
+    )
+    found = analyze("Campaign notebook", text, with_embedding=False).attributions
+    got = {(a.speaker, a.cue, a.content) for a in found}
+    assert ("Cruz", ":", "Trump would put liberals on the court") in got
+    assert (
+        "Bob Mulholland",
+        "said",
+        "Are they reading some chain email with bogus numbers?",
+    ) in got
+    assert (
+        "Nina Turner",
+        "said",
+        "And when I say disrupt, I just mean upset the apple cart",
+    ) in got  # the same speaker's next quotation; "I" is not a speaker
+    assert ("Ridge", "said", "the race would be decided in the suburbs by independent voters") in {
+        (a.speaker.split()[-1], a.cue, a.content) for a in found
+    }  # "Mr." does not end a sentence
+    assert ("Dianne Feinstein", "said", "the emails were never marked secret") in got
+    assert ("Kelly Schmidt", "told", "she was leaning toward Cruz") in got  # not "POLITICO"
+    assert ("Ben Carson", "called", "the political system \u201crotten to the core") in got
+    assert ("Lindsey Graham", "says", "allies should send ground forces, met the president") in got
+    assert ("Michael Leavitt", "said", "Donald is an amazing leader") in got
+    assert not any(a.speaker in {"I", "Update"} for a in found)
+
+
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
     text = (
         "Fyodor Lukyanov, a foreign policy analyst, spoke in Moscow on Friday. "
@@ -271,6 +313,7 @@ def test_kind_tells_news_from_opinion_and_analysis() -> None:
         "shouldn't pretend otherwise. Isn't that obvious? Of course it is. "
     ) * 3
     assert classify("Stop pretending about the bridge", column).label == "opinion"
+    assert classify(*_seed_main()).label in {"analysis", "opinion"}  # an RT column
 
 
 @pytest.mark.parametrize(
@@ -308,7 +351,8 @@ def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
     ) * 6
     assert analyze("Retraites : le projet de loi présenté", text, "fr").kind is None
     said = analyze("Retraites", text, "fr", "https://journal.example/opinions/retraites")
-    assert said.kind is not None and said.kind.label == "opinion"
+    assert said.kind is not None
+    assert said.kind.label == "opinion"
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,10 @@ def parse_many(texts: list[str]) -> list[Doc]:
     return list(pipeline().pipe((t[:MAX_CHARS] for t in texts), batch_size=16))
 
 
-_DANGLING_QUOTE = re.compile(r"\s([\"'“‘«])$")
+_DANGLING_QUOTE = re.compile(r"\s(''|[\"'“‘«])$")  # '' : a quotation mark in some archives
+# A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."): it
+# belongs to the next.
+_LONE_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.$")
 
 
 def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -99,6 +102,9 @@ def doc_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
         if carry is not None:
             text_, start = raw[carry : start + len(text_)], carry
             carry = None
+        if _LONE_TITLE.match(text_) and "\n" not in raw[start + len(text_) : b + 1]:
+            carry = start
+            continue
         m = _DANGLING_QUOTE.search(text_)
         if m:
             carry = start + m.start(1)

@@ -211,6 +211,38 @@ _VERBS = [
     "indicate",
     "indicates",
     "indicated",
+    # Second round on PolNeAR train (session 7): stance and belief verbs it annotates.
+    "continued",
+    "agreed",
+    "revealed",
+    "dismissed",
+    "proposed",
+    "hope",
+    "hopes",
+    "hoped",
+    "expects",
+    "expected",
+    "fear",
+    "fears",
+    "feared",
+    "worry",
+    "worries",
+    "worried",
+    "feel",
+    "feels",
+    "felt",
+    "pointed out",
+    "questioned",
+    "mocked",
+    "slammed",
+    "touted",
+    "recounted",
+    "mentioned",
+    "signaled",
+    "signalled",
+    "hinted",
+    "recommended",
+    "thought",
 ]
 _CUE = r"(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r"|call(?:s|ed)?\s+(?:on|for))"
 _CAP = r"[A-Z][\w.’'-]*"
@@ -225,13 +257,25 @@ _ROLE = (
     r"|advis[eo]rs?|strategists?|pollsters?|candidates?|voters|respondents|supporters"
     r"|campaign|spokesperson|officer|executive|director|surveyed|polled|percent|people"
     r"|Americans|Democrats|Republicans|members|allies|opponents|foes|confidants|colleagues"
-    r"|employees|staff(?:ers)?|organi[sz]ers|activists|leaders|friends|economists|historians)"
+    r"|employees|staff(?:ers)?|organi[sz]ers|activists|leaders|friends|economists|historians"
+    r"|senators|lawmakers|legislators|delegates|governors|donors|operatives|insiders"
+    r"|consultants|surrogates|backers|protesters|demonstrators|polls?|surveys?|study|studies"
+    r"|data|figures|records|documents|filings?|emails|memo|senator|governor|congress(?:wo)?man"
+    r"|representative|mayor|lawmaker|delegate|chair(?:wo)?man|host|anchor|columnist|writer"
+    r"|letter|complaint|lawsuit|indictment|ruling|release|announcement|tweet|ad|video"
+    r"|department|organi[sz]er|paper|summary|outlet|count|tally|website|transcript|census)"
 )
 _NP = (
-    rf"(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z]\w*\))?(?:\s+{_ROLE}){{0,2}}"
-    rf"|(?:[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
+    rf"(?:\s+{_ROLE}){{0,2}}|(?:[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)(?!\w))"
 )
-_AUX = r"(?:(?:has|have|had|also|later|again|then|further|previously|repeatedly)\s+){0,2}"
+_WHEN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night)"
+# Between a speaker and the verb: auxiliaries, adverbs, when ("Feinstein last week said ...").
+_AUX = (
+    r"(?:(?:has|have|had|also|later|again|then|further|previously|repeatedly|once|even|never"
+    r"|still|already|recently|earlier|publicly|privately|openly|flatly|initially|yesterday"
+    rf"|today|(?:on|last|this|late|early)\s+{_WHEN})\s+){{0,3}}"
+)
 _LEADING_JUNK_WORDS = (
     r"(?:But|And|Yet|So|However|Meanwhile|Then|Now|Also|In|On|At|Still|Instead|Later|Earlier"
     r"|Separately|Moreover|Indeed|Last|This|That|When|While|After|Before)"
@@ -242,21 +286,105 @@ _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 _LIST = rf"(?:(?:(?:[Tt]he\s+)?{_NAME}\s*,\s*)*(?:[Tt]he\s+)?{_NAME},?\s+and\s+)?"
 # The speaker, perhaps followed by an aside: "Mr. Regalado, 69, said", "Wasserman Schultz, who
 # is reviled by progressives, said".
-_ASIDE = r"(?:\s*,\s*[^,\"“”]{1,90},)?"
-_SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP}){_ASIDE}\s+{_AUX}$")
+_ASIDE = r"(?:(?:\s*,\s*[^,\"“”]{1,90}){1,2},|,)?"
+_SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})(?P<aside>{_ASIDE})\s+{_AUX}$")
+_OBJECT_OF = re.compile(
+    r"\b(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)\s*$"
+)
+_APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
+_WHO_BEFORE = re.compile(rf"({_NP}),?\s+who\s+{_AUX}$")  # "Graham, who says ...": Graham
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
+# A headline or transcript line "Name: what they said" (not "Update: ...").
+_NAME_COLON = re.compile(rf"^\s*(?P<sp>{_CAP}(?:\s+(?:{_CONN}\s+)?{_CAP}){{0,3}})\s*:\s+(?=\S)")
+_NOT_NAME_COLON = frozenset(
+    {
+        "a",
+        "abstract",
+        "analysis",
+        "background",
+        "big picture",
+        "bottom line",
+        "breaking",
+        "clarification",
+        "context",
+        "correction",
+        "credit",
+        "details",
+        "disclosure",
+        "editor's note",
+        "editor’s note",
+        "exclusive",
+        "flashback",
+        "full text",
+        "go deeper",
+        "how",
+        "key takeaways",
+        "latest",
+        "live",
+        "note",
+        "opinion",
+        "photo",
+        "photos",
+        "poll",
+        "q",
+        "read more",
+        "related",
+        "report",
+        "source",
+        "sources",
+        "summary",
+        "takeaways",
+        "the big picture",
+        "the latest",
+        "timeline",
+        "tip",
+        "transcript",
+        "update",
+        "updated",
+        "video",
+        "warning",
+        "watch",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+    }
+)
+# "called" naming something: the object and what it was called, up to the clause's end.
+_CALLED = re.compile(
+    r"\bcall(?:s|ed|ing)\s+(?P<what>(?:him|her|it|them|this|that|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
+    r"|(?:the|his|her|their|its|a)\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s+(?:[\"“‘]|an?\s+\w))"
+)
+_CLAUSE_END = re.compile(r"[.;!?](?:[\"”’']|\s|$)|[\"”’'],\s|\s(?:and|but)\s(?=[a-z]+ed\b)")
+_JOINED_VERB = re.compile(rf"\S,?\s+and\s+{_AUX}$")
+_CUE_FIRST = re.compile(rf"\s*(?:{_CUE})\s+(?:[A-Z]|the\s|an?\s|he\b|she\b)")
 _QUOTE = re.compile(
     rf"(?:^|(?<=[\s(\[—–-]))([{_OPEN}])(?P<q>[^{_OPEN}{_CLOSE}]*?\w[^\"“”]*?)[,.!?]?"
     rf"[{_CLOSE}](?=\s|$|[.,;:)])"
 )
-_AFTER_QUOTE = re.compile(
-    rf"\s*,?\s*(?:(?P<sp>{_NP})\s+{_AUX}(?P<cue>{_CUE})\b|(?P<cue2>{_CUE})\s+(?P<sp2>{_NP}))"
+# After '"...," said': "former Utah governor Michael Leavitt", "one New Hampshire Democrat",
+# "the 46-year-old".
+_NP_AFTER = (
+    rf"(?:{_NP}|(?:(?:[Tt]he|[Aa]n?|one|another)\s+)?(?:(?:[a-z][\w-]*|{_CAP})\s+){{1,6}}{_NAME}"
+    r"|the\s+\d+-year-old)"
 )
-_BEFORE_QUOTE = re.compile(rf"(?P<sp>{_NP})\s+{_AUX}(?P<cue>{_CUE})\s*[,:]?\s*$")
+_AFTER_QUOTE = re.compile(
+    rf"\s*,?\s*(?:(?P<sp>{_NP_AFTER}){_ASIDE}\s+{_AUX}(?P<cue>{_CUE})\b"
+    rf"|(?P<cue2>{_CUE})\s+(?P<sp2>{_NP_AFTER}))"
+)
+_BEFORE_QUOTE = re.compile(rf"(?P<sp>{_NP})\s+{_AUX}(?P<cue>{_CUE})\s*[,:]?\s*(?:that\s+)?$")
+# Whom a speaker told, before what: "told CNN in an interview that", "told reporters he".
+_TOLD_WHOM = re.compile(
+    rf"\s*(?:{_NP}|reporters|him|her|them|us|me|supporters|the\s+crowd|an?\s+\w+(?:\s+\w+)?)\b"
+    r"(?:\s+(?:in|on|at|during)\s+(?:an?|the)\s+(?:\w+\s+){0,2}?"
+    r"(?:interview|statement|call|speech|event|rally|email|appearance|conference))?"
+)
 # "Trump lashed out at the press, saying the coverage was unfair": the subject speaks.
 _PARTICIPLE = re.compile(
     r",\s+(?P<cue>saying|adding|arguing|noting|insisting|warning|claiming|explaining"
-    r"|suggesting|telling\s+(?:\w+\s+){0,2}?)\s*(?:that\s+)?"
+    r"|suggesting|declaring|calling|accusing|vowing|promising|urging|predicting"
+    r"|acknowledging|complaining|describing|telling\s+(?:\w+\s+){0,2}?)\s*(?:that\s+)?"
 )
 _SUBJECT = re.compile(rf"^\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+(?P<sp>[^,.;:]{2,80}?)\s*(?:,|;|\.|$)")
@@ -267,6 +395,7 @@ _VIEW = re.compile(
 )
 _LEADING_JUNK = re.compile(rf"^(?:{_LEADING_JUNK_WORDS}|and|or|but)\s+")
 _PRONOUNS = frozenset({"he", "she"})
+_YEAR_OLD = re.compile(r"the\s+\d+-year-old")  # "said the 46-year-old": the last person named
 _DATA_FROM = re.compile(
     r"^(?:the\s+)?(?:(?:most\s+)?(?:recent|latest|new|preliminary|official|final)\s+)*"
     r"(?:data|figures|statistics|numbers|estimates|results|research|findings)\s+(?:from|by|of)\s+",
@@ -280,8 +409,8 @@ _MIN_CONTENT_WORDS = 3
 _DOUBLED_OPEN = re.compile(r"(?:(?<=^)|(?<=\s))''(?=\S)")
 _DOUBLED_CLOSE = re.compile(r"(?<=\S)''(?=\s|$|[.,;:)])")
 _QUOTES_AND_SPACE = ' "“”‘’«»'
-_CONTINUED_REACH = 40  # characters between a quotation and the next that continues it
 _QUOTE_SENTENCES = 5  # a quotation is read across at most this many more sentences
+_ENDS_QUOTED = re.compile(r"[!?][\"”’']\s*$")
 # "The statement noted that ...": a bare document noun speaks for whoever issued it, which is the
 # speaker of the attribution just before when it is this close (characters).
 _DOCUMENTS = frozenset(
@@ -352,7 +481,7 @@ class _Resolver:
 
     def _one(self, raw: str, at: int) -> str | None:
         name = _LEADING_JUNK.sub("", raw.strip())
-        if name.lower() in _PRONOUNS:
+        if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
             i = bisect_right(self.offsets, at) - 1
             return self.people[i][1] if i >= 0 else None
         name = re.sub(
@@ -386,11 +515,13 @@ def extract(
     """Attributions in article order. `people` are (offset, canonical name) of person mentions."""
     resolve = _Resolver(entities, people)
     found: list[Attribution] = []
+    last: Attribution | None = None  # the last attribution of the sentence just before
     for s in _whole_quotes(sentences):
         here = _in_sentence(s, resolve)
-        if not here and found:
-            here = _more_of(s, found[-1])
+        if not here and last is not None:
+            here = _more_of(s, last)
         found.extend(here)
+        last = max(here, key=lambda a: a.start) if here else None
     found.sort(key=lambda a: a.start)
     out: list[Attribution] = []
     for a in found:
@@ -422,14 +553,18 @@ def _open_quotes(text: str) -> bool:
 
 def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
     """The sentences, with those a quotation runs across joined into one, so that a quotation
-    of several sentences is read whole ('"We will win. The polls are wrong," he said.')."""
+    of several sentences is read whole ('"We will win. The polls are wrong," he said.'), and a
+    quotation that ends in "!" or "?" joined to the "said X" after it."""
     out: list[Sentence] = []
     i = 0
     while i < len(sentences):
         s = sentences[i]
         j = i
         text = s.text
-        while _open_quotes(text) and j + 1 < len(sentences) and j - i < _QUOTE_SENTENCES:
+        while j + 1 < len(sentences) and (
+            (_open_quotes(text) and j - i < _QUOTE_SENTENCES)
+            or (_ENDS_QUOTED.search(_straighten(text)) and _CUE_FIRST.match(sentences[j + 1].text))
+        ):
             j += 1
             nxt = sentences[j]
             gap = nxt.start - (s.start + len(text))
@@ -446,11 +581,12 @@ def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
-    """A sentence that is all quotation, right after a quotation attributed: more of the same
-    speaker's words ('"We will win," he said. "The polls are wrong."')."""
+    """A sentence that is all quotation, right after a sentence with a quotation attributed:
+    more of the same speaker's words ('"We will win," said Ann Lee, a delegate from Ohio. "The
+    polls are wrong."'), as news style has it even across a paragraph break."""
     norm = _straighten(s.text)
     text = norm.strip()
-    if prev.kind != "direct" or s.start - prev.end > _CONTINUED_REACH:
+    if prev.kind != "direct":
         return []
     if len(text) < 2 or text[0] not in _OPEN or text.rstrip(".")[-1] not in _CLOSE:
         return []
@@ -540,23 +676,71 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         speaker = resolve(subject.group("sp"), base)
         add(speaker, cue, m.end(), len(text), "indirect", m.start("cue"), where)
 
+    head = _NAME_COLON.match(text)  # "Cruz: Trump would put liberals on the court"
+    if head and head.group("sp").lower() not in _NOT_NAME_COLON:
+        where = (head.start("sp"), head.end("sp"))
+        add(resolve(head.group("sp"), base), ":", head.end(), len(text), "direct", -1, where)
+
+    for m in _CALLED.finditer(text):  # 'X called the plan "a disgrace"', 'called him a liar'
+        found = _speaker_of(text, m.start())
+        if found:
+            raw, where = found
+            speaker = resolve(raw, base + m.start())
+            end = _CLAUSE_END.search(text, m.end("what"))
+            stop = end.start() if end else len(text)
+            add(speaker, "called", m.start("what"), stop, "indirect", m.start(), where)
+
     for m in _CUE_RE.finditer(text):
         cue = m.group(1)
-        window = max(0, m.start() - 160)
-        before = _SPEAKER_BEFORE.search(text[window : m.start()])
-        if not before:
+        found = _speaker_of(text, m.start())
+        if not found:
             continue
-        where = (window + before.start(1), window + before.end(1))
+        raw, where = found
+        if raw == "I":  # '"When I say disrupt, I mean ...," she said': I is the quoted speaker
+            outer = next((a for a in out if a.start <= base + m.start() < a.end), None)
+            if outer is None or outer.speaker_start < 0:
+                continue
+            raw, where = outer.speaker, (outer.speaker_start - base, outer.speaker_end - base)
         rest = m.end()
+        if cue in ("told", "tells", "tell"):
+            whom = _TOLD_WHOM.match(text, rest)
+            rest = whom.end() if whom else rest
         that = re.match(r"\s*,?\s*(?:that\s+)?", text[rest:])
         start = rest + (that.end() if that else 0)
         if start < len(text) and text[start] in _OPEN:
             continue  # a quotation: handled above
-        speaker = resolve(before.group(1), base + m.start())
+        speaker = resolve(raw, base + m.start())
         if len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS:
             # "..., a former official said." The claim comes first.
             lead = text[: where[0]].rstrip(" ,—–-")
             add(speaker, cue, 0, len(lead), "indirect", m.start(), where)
         else:
-            add(speaker, cue, start, len(text), "indirect", m.start(), where)
+            joined = _PARTICIPLE.search(text, start)  # "warned X, urging Y": two claims
+            stop = joined.start() if joined else len(text)
+            add(speaker, cue, start, stop, "indirect", m.start(), where)
     return out
+
+
+def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
+    """Who speaks by the verb at `at`, and where the sentence names them: the noun phrase right
+    before it, or for a verb joined by "and" to an earlier one ("Carson took the stage and
+    called the system rotten"), the sentence's subject."""
+    window = max(0, at - 160)
+    before = _SPEAKER_BEFORE.search(text[window:at])
+    if before and _OBJECT_OF.search(text[window : window + before.start(1)]):
+        before = None  # "meetings with BRICS leaders shows": the leaders are not the subject
+    if before:
+        aside = before.group("aside").strip(" ,")
+        named = _APPOSITIVE_NAME.fullmatch(aside)
+        if named and not _APPOSITIVE_NAME.search(before.group(1)):  # "his aide, Tad Devine,"
+            a0 = window + before.start("aside") + before.group("aside").index(aside)
+            return aside, (a0, a0 + len(aside))
+        return before.group(1), (window + before.start(1), window + before.end(1))
+    before = _WHO_BEFORE.search(text[window:at])
+    if before:
+        return before.group(1), (window + before.start(1), window + before.end(1))
+    if _JOINED_VERB.search(text[window:at]):
+        subject = _SUBJECT.match(text)
+        if subject and subject.end() < at:
+            return subject.group("sp"), (subject.start("sp"), subject.end("sp"))
+    return None
