@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -148,6 +149,22 @@ def _start_worker() -> None:
     os.environ["MKL_NUM_THREADS"] = "1"
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     threadpoolctl.threadpool_limits(1)
+    threading.Thread(
+        target=_die_with, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
+
+
+def _die_with(parent: int, every: float = 0.5) -> None:
+    """Exit when the process that started this worker is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down, and its workers (~700 MB each)
+    would wait on their queue under PID 1 for ever. The parent's death re-parents them, which
+    `getppid` shows; PR_SET_PDEATHSIG is not used because it fires when the *thread* that
+    started the worker ends, which in a pool is not the process's end.
+    """
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 class Enricher:
@@ -303,7 +320,8 @@ class Collector:
         due_only: bool = False,
         enrich: bool = True,
     ) -> Report:
-        """Poll the given sources (or all, or only the due ones), then finish their articles.
+        """Poll the given sources (or all, or only the due ones), then finish their articles
+        (with `due_only`, every source's: a round also finishes what an earlier one left).
 
         Fetching and extracting come first, at network speed; then every article that is
         waiting is enriched in one batch (in worker processes when it is big), so the CPU-bound
@@ -321,7 +339,9 @@ class Collector:
         try:
             async with Fetcher(self.policy) as fetcher:
                 await asyncio.gather(*(self._poll(fetcher, s) for s in chosen))
-                ids = None if source_ids is None and not due_only else [s.id for s in chosen]
+                # A scheduled round finishes every source's waiting articles, not only the due
+                # ones': what a killed run left must not wait for its source's next poll.
+                ids = None if source_ids is None else [s.id for s in chosen]
                 await self.finish_pending(fetcher, ids)
             if enrich:
                 await self.enrich_pending(ids)
