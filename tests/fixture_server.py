@@ -9,6 +9,7 @@ routes each show one way the web goes wrong:
     /status/<code>             answers <code>; ?retry_after=N adds Retry-After
     /flaky/<key>/<n>/<path>    503 for the first <n> requests of <key>, then serves <path>
     /redirect/<code>/<n>/<path>  a chain of <n> redirects with status <code>, then <path>
+    /loop                      redirects to itself
     /bomb                      10 MB of zeros gzip-compressed to ~10 KB (a decompression bomb)
     /huge                      an endless body with no Content-Length
     /declared-huge             declares a 200 MB Content-Length
@@ -367,6 +368,8 @@ class _Handler(BaseHTTPRequestHandler):
                 rest = "/".join(segments[3:])
                 target = f"/redirect/{code}/{n - 1}/{rest}" if n > 1 else f"/{rest}"
                 self._send(code, b"", "text/plain", {"Location": target})
+            elif head == "loop":
+                self._send(302, b"", "text/plain", {"Location": "/loop"})
             elif head == "bomb":
                 self._send(200, _BOMB, "text/html", {"Content-Encoding": "gzip"})
             elif head == "huge":

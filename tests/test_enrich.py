@@ -434,6 +434,8 @@ def test_a_chinese_page_is_an_article_though_its_words_are_not_spaced() -> None:
     assert word_count(ex.text) >= 25
     assert word_count("two words") == 2
     assert word_count("北京上海") == 2  # two characters a word
+    assert word_count("รัฐบาลประกาศมาตรการใหม่") == 6  # Thai: four characters a word
+    assert word_count("Bangkok รัฐบาล Tokyo 東京") == 5
 
 
 def test_a_megabyte_article_is_bounded_not_fatal() -> None:

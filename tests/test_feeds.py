@@ -119,3 +119,26 @@ def test_entry_categories_are_kept_as_the_section_the_genre_reads() -> None:
         b' "url": "https://j.example/1", "content_text": "x", "tags": ["Analysis", 3]}]}'
     )
     assert parse_feed(jf, "https://j.example/feed.json").items[0].section == "Analysis"
+
+
+def _corpus() -> dict[str, tuple[str, tuple[str, str], tuple[str, str]]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "hostile"))
+    import make_corpus
+
+    return make_corpus.ENCODINGS
+
+
+@pytest.mark.parametrize("encoding", sorted(_corpus()))
+def test_a_feed_that_declares_no_encoding_is_detected(encoding: str) -> None:
+    """big5, euc-kr, koi8-r, tis-620, windows-1255 and others, with no XML declaration and no
+    HTTP charset: detected (feedparser alone reads them as windows-1252)."""
+    name, heads, _ = _corpus()[encoding]
+    raw = Path(__file__).parent / "fixtures" / "hostile" / "feeds" / f"enc-{encoding}.xml"
+    feed = parse_feed(raw.read_bytes(), "https://x.example/feed", "application/rss+xml")
+    assert feed.title == name
+    assert [i.title for i in feed.items] == list(heads)
+    declared = raw.read_bytes().decode(encoding).encode(encoding)  # the same bytes, declared
+    header = f"application/rss+xml; charset={encoding}"
+    assert parse_feed(declared, "https://x.example/feed", header).title == name

@@ -57,3 +57,13 @@ def test_content_hash_ignores_formatting_not_words() -> None:
     assert a == content_hash("the council met it voted")
     assert a != content_hash("The council met. It did not vote.")
     assert text_key("  Putin–Trump: Talks!  ") == "putin trump talks"
+
+
+def test_text_is_cleaned_once_at_the_edge_without_gluing_words() -> None:
+    from newsweave.sanitize import clean_text
+
+    assert clean_text("NUL\x00in title") == "NUL in title"
+    assert clean_text("Controls \x07\x1b[31mred\x1b[0m\x7f") == "Controls red"
+    assert clean_text("bell\x07") == "bell"
+    assert clean_text("tabs\tand\nlines stay") == "tabs\tand\nlines stay"
+    assert clean_text("plain") == "plain"

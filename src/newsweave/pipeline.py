@@ -31,7 +31,7 @@ from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, Story, is_short
 from newsweave.enrich.summary import summarize
-from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError
+from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError, ParseError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
@@ -102,7 +102,7 @@ def _identity(url: str | None, title: str | None, text: str, source_id: int) -> 
 
 def _record(art: ArticleIn, source_id: int, guid: str | None = None) -> store.ArticleRecord:
     """What the store keeps of an article, with its identity."""
-    title, text = clean_optional(art.title), clean_text(art.text or "")
+    title, text = " ".join(clean_text(art.title or "").split()) or None, clean_text(art.text or "")
     ident = _identity(art.url, title, text, source_id)
     return store.ArticleRecord(
         source_id=source_id,
@@ -137,6 +137,8 @@ def ingest(
     """
     when = now or datetime.now(UTC)
     source_name = clean_optional(art.source_name)
+    if not clean_text(art.text or "").strip():
+        raise ParseError("no text (nothing is left once control characters are removed)")
     with db.begin() as conn:
         sid = source_id or source_for_article(conn, source_name, art.source_homepage)
         article_id, outcome = store.upsert(conn, _record(art, sid), when)

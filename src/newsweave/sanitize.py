@@ -23,10 +23,20 @@ _NEWLINES = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?")
+_BETWEEN_WORDS = re.compile(r"(?<=\w)[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+(?=\w)")
+
+
 def clean_text(text: str) -> str:
     """Text with the characters no database or XML document accepts removed: every text that
-    comes in goes through here once, at the edge, so both databases store the same."""
-    return _CONTROL.sub("", text)
+    comes in goes through here once, at the edge, so both databases store the same. Terminal
+    colour codes go whole ("\\x1b[31m", not a stray "[31m"), and a control between two words
+    leaves a space ("NUL\\x00in" is "NUL in")."""
+    if not _CONTROL.search(text):
+        return text
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    return _CONTROL.sub("", _BETWEEN_WORDS.sub(" ", text))
 
 
 def clean_optional(text: str | None) -> str | None:

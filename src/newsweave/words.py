@@ -4,7 +4,9 @@ Counting by spaces says a Chinese or Japanese article has a handful of "words" (
 one run of characters), so a real page was refused as "fewer than 25 words" and its sentences
 were too short to summarise. Here a run of CJK characters counts a word for every two
 characters (the average length of a Chinese word is ~1.5-2 characters; Japanese mixes kana in
-between), and everything else is counted by whitespace as before.
+between); a run of Thai, Lao, Khmer or Myanmar (also written without spaces, ~4-5 characters a
+word with their combining vowels and tones) a word for every four; everything else is counted
+by whitespace.
 """
 
 from __future__ import annotations
@@ -18,13 +20,21 @@ __all__ = ["CJK", "slugify", "word_count"]
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 
 
+#: Thai, Lao, Myanmar and Khmer: other scripts written without spaces between words.
+SPACELESS = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+
+
 def word_count(text: str) -> int:
-    """Words in `text`: whitespace-separated tokens, with CJK runs counted by characters."""
-    if not CJK.search(text):
-        return len(text.split())
-    cjk_chars = sum(len(run) for run in CJK.findall(text))
-    rest = CJK.sub(" ", text)
-    return len(rest.split()) + (cjk_chars + 1) // 2
+    """Words in `text`: whitespace-separated tokens, with runs of the scripts written without
+    spaces counted by characters."""
+    n = 0
+    if CJK.search(text):
+        n += (sum(len(run) for run in CJK.findall(text)) + 1) // 2
+        text = CJK.sub(" ", text)
+    if SPACELESS.search(text):
+        n += (sum(len(run) for run in SPACELESS.findall(text)) + 3) // 4
+        text = SPACELESS.sub(" ", text)
+    return n + len(text.split())
 
 
 def slugify(label: str) -> str:
