@@ -8,16 +8,15 @@ has a time); a conditional request with a current validator gets 304 and no body
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
@@ -26,11 +25,31 @@ from newsweave.store import sources as source_store
 from newsweave.store import views
 from newsweave.store.articles import get_article
 
-__all__ = ["ApiError", "router"]
+__all__ = ["ERRORS", "ApiError", "Problem", "router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    """What every API error answers (validation errors aside, which FastAPI shapes)."""
+
+    error: str = Field(description="What went wrong, in a sentence a person can act on.")
+
+
+# The answers every API operation may give besides its own: in the schema, so that the schema
+# is the API (schemathesis checks both agree, tests/test_schema_fuzz.py).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the client's copy (If-None-Match) is current."},
+    400: {"model": Problem, "description": "A parameter the API cannot use (a stale cursor)."},
+    404: {"model": Problem, "description": "Nothing has that id or name."},
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
-Cursor = Annotated[str | None, Query(max_length=200, description="`next` of the previous page.")]
+# A position in a list: the last item's time (microseconds since 1970) and id. Every string the
+# pattern admits is a position, so the schema is the whole rule (a cursor past the end gives an
+# empty page).
+Cursor = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{1,16}\.[0-9]{1,15}$", description="`next` of the previous page."),
+]
 
 
 class ApiError(Exception):
@@ -71,22 +90,23 @@ def _aware(when: datetime | None) -> datetime | None:
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _encode(at: datetime, item_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{item_id}".encode()).decode().rstrip("=")
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return f"{max(0, (at - _EPOCH) // timedelta(microseconds=1))}.{item_id}"
 
 
 def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position a cursor names (the Cursor pattern has already checked its form)."""
     if not cursor:
         return None
+    micros, item_id = cursor.split(".")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, item_id = raw.rsplit("|", 1)
-        when = datetime.fromisoformat(at)
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(item_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ApiError(
-            400, "invalid cursor: pass back the `next` value of a previous page"
-        ) from None
+        return _EPOCH + timedelta(microseconds=int(micros)), int(item_id)
+    except OverflowError:  # past datetime's year 9999: after every item
+        return datetime.max.replace(tzinfo=UTC), int(item_id)
 
 
 def _page(items: list[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
@@ -251,11 +271,11 @@ def search_api(
     if cursor:
         decoded = _decode(cursor)
         offset = decoded[1] if decoded else 0
-    if offset > 10_000:
-        raise ApiError(400, "search pages stop at 10,000 results; refine the query")
+    if offset > 10_000:  # search pages stop at 10,000 results: refine the query
+        return respond(request, {"items": [], "next": None})
     with request.app.state.db.connect() as conn:
         hits = search_store.search(conn, q, limit=limit + 1, offset=offset, filters=filters)
     more = len(hits) > limit
     items = [h.as_dict() for h in hits[:limit]]
-    nxt = _encode(datetime(1970, 1, 1, tzinfo=UTC), offset + limit) if more else None
+    nxt = _encode(_EPOCH, offset + limit) if more else None
     return respond(request, {"items": items, "next": nxt})

@@ -11,7 +11,10 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
@@ -22,6 +25,8 @@ from fastapi.responses import (
 )
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from newsweave.errors import (
     AuthError,
@@ -69,20 +74,46 @@ def create_app(
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)
 
-    app.add_api_route("/", home.page, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route(
-        "/articles/{article_id}", article.page, methods=["GET"], response_class=HTMLResponse
+        "/", home.page, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
+    )
+    app.add_api_route(
+        "/articles/{article_id}",
+        article.page,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
     )
 
-    app.add_api_route("/tags/{slug}", topics.tag, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route(
-        "/sources/{source_id}", topics.source, methods=["GET"], response_class=HTMLResponse
+        "/tags/{slug}",
+        topics.tag,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
     )
-    app.add_api_route("/search", search_page.page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route(
+        "/sources/{source_id}",
+        topics.source,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
+    app.add_api_route(
+        "/search",
+        search_page.page,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.add_api_route(
-        "/stories/{story_id}", topics.story, methods=["GET"], response_class=HTMLResponse
+        "/stories/{story_id}",
+        topics.story,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
     )
 
     @app.get("/assets/local-time.js", include_in_schema=False)
@@ -169,6 +200,20 @@ def create_app(
         response = _problem(request, 429, "Slow down", str(exc))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # Allow: every method of the path, not one route's
+            allowed = {
+                method
+                for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                if any(
+                    route.matches({**request.scope, "method": method})[0] == Match.FULL
+                    for route in request.app.routes
+                )
+            }
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(api.ApiError)
     async def api_error(request: Request, exc: api.ApiError) -> Response:

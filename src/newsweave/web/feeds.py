@@ -18,7 +18,16 @@ from newsweave.store import views
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(
+    tags=["feeds"],
+    responses={404: {"content": {"text/html": {}}, "description": "Nothing has that id or name."}},
+)
+_FEED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/atom+xml": {}, "application/feed+json": {}},
+        "description": "Atom 1.0 (`.atom`) or JSON Feed 1.1 (`.json`).",
+    }
+}
 _ATOM = "http://www.w3.org/2005/Atom"
 _N = 50
 
@@ -87,14 +96,24 @@ def _feed(
     return (_atom if fmt == "atom" else _json_feed)(request, title, path, items)
 
 
-@router.get("/feeds/latest.{fmt}", summary="The latest articles as Atom or JSON Feed")
+@router.get(
+    "/feeds/latest.{fmt}",
+    summary="The latest articles as Atom or JSON Feed",
+    response_class=Response,
+    responses=_FEED,
+)
 def latest(request: Request, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
         items = views.article_list(conn, limit=_N)
     return _feed(request, fmt, "newsweave: latest", "/", items)
 
 
-@router.get("/tags/{slug}/feed.{fmt}", summary="A hashtag's articles as a feed")
+@router.get(
+    "/tags/{slug}/feed.{fmt}",
+    summary="A hashtag's articles as a feed",
+    response_class=Response,
+    responses=_FEED,
+)
 def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
         tag = views.tag_page(conn, slug, limit=0)["tag"]
@@ -102,7 +121,12 @@ def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
     return _feed(request, fmt, f"newsweave: {tag['display']}", f"/tags/{slug}", items)
 
 
-@router.get("/sources/{source_id}/feed.{fmt}", summary="A source's articles as a feed")
+@router.get(
+    "/sources/{source_id}/feed.{fmt}",
+    summary="A source's articles as a feed",
+    response_class=Response,
+    responses=_FEED,
+)
 def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
         src = source_store.get_source(conn, source_id)
@@ -110,7 +134,12 @@ def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Resp
     return _feed(request, fmt, f"newsweave: {src.name}", f"/sources/{source_id}", items)
 
 
-@router.get("/stories/{story_id}/feed.{fmt}", summary="A story's articles as a feed")
+@router.get(
+    "/stories/{story_id}/feed.{fmt}",
+    summary="A story's articles as a feed",
+    response_class=Response,
+    responses=_FEED,
+)
 def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
         story = views.story_page(conn, story_id)["story"]
@@ -118,7 +147,12 @@ def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Respon
     return _feed(request, fmt, f"newsweave: {story['title']}", f"/stories/{story_id}", items)
 
 
-@router.get("/sources.opml", summary="Every source as OPML 2.0")
+@router.get(
+    "/sources.opml",
+    summary="Every source as OPML 2.0",
+    response_class=Response,
+    responses={200: {"content": {"text/x-opml": {}}, "description": "OPML 2.0."}},
+)
 def sources_opml(request: Request) -> Response:
     with request.app.state.db.connect() as conn:
         rows = source_store.all_sources(conn)

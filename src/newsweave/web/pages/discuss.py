@@ -11,11 +11,20 @@ from pydantic import BaseModel, Field
 from newsweave import accounts, comments
 from newsweave.errors import AuthError
 from newsweave.store import comments as comment_store
-from newsweave.web.api import respond
+from newsweave.web.api import ERRORS, Problem, respond
 from newsweave.web.security import check_csrf, current_user
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["api"])
+api_router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        **ERRORS,
+        401: {"model": Problem, "description": "No credentials: send a Bearer API token."},
+        403: {"model": Problem, "description": "Not allowed (a banned account, a bad token)."},
+        429: {"model": Problem, "description": "Too many comments: see Retry-After."},
+    },
+)
 Body = Annotated[str, Form(max_length=comments.MAX_BODY + 500)]
 Csrf = Annotated[str, Form(max_length=200)]
 
