@@ -207,6 +207,46 @@ def test_a_form_that_fails_comes_back_with_what_was_typed_and_the_error(
     assert api.headers["content-type"].startswith("application/json")  # the API stays JSON
 
 
+def _beside(page: str, name: str) -> str:
+    """The error shown right after the input called `name`, or "" when there is none."""
+    m = re.search(
+        rf'<input name="{name}"[^>]*aria-invalid="true" aria-describedby="{name}-error"[^>]*>'
+        rf'</label>\s*<p class="error field-error" id="{name}-error" role="alert">([^<]*)</p>',
+        page,
+    )
+    return m.group(1) if m else ""
+
+
+def test_a_form_error_stands_beside_its_field(sqlite_db: Database) -> None:
+    accounts.create_user(sqlite_db, "taken", PASSWORD)
+    b = Browser(sqlite_db)
+    b.get("/register")
+    page = b.post("/register", {"username": "taken", "password": PASSWORD}).text
+    assert "is taken" in _beside(page, "username")
+    assert not _beside(page, "password")
+    page = b.post("/register", {"username": "newbie", "email": "nope", "password": PASSWORD}).text
+    assert "email" in _beside(page, "email")
+    page = b.post("/register", {"username": "newbie", "password": "short"}).text
+    assert "10 to" in _beside(page, "password")
+    assert 'value="newbie"' in page  # kept
+    page = b.post("/register", {"username": "x" * 10_000, "password": PASSWORD}).text
+    assert "username" in _beside(page, "username")  # too long: said beside it, not echoed
+    b.get("/login")
+    page = b.post("/login", {"username": "taken", "password": "wrong password"}).text
+    assert not _beside(page, "password")  # a wrong password is not said to be either field's
+    assert not _beside(page, "username")
+    assert 'role="alert"' in page
+    b.get("/login")
+    b.post("/login", {"username": "taken", "password": PASSWORD})
+    b.get("/account/password")
+    page = b.post("/account/password", {"old": "not it at all", "new": "a new password"}).text
+    assert "current password" in _beside(page, "old")
+    b.get("/account/password")
+    page = b.post("/account/password", {"old": PASSWORD, "new": "short"}).text
+    assert "10 to" in _beside(page, "new")
+    assert PASSWORD not in page  # no password is ever written back into the page
+
+
 def test_forms_need_the_right_csrf_token_and_nothing_is_stored_without_it(
     sqlite_db: Database,
 ) -> None:

@@ -53,7 +53,7 @@ def _digest(token: str) -> str:
 def _check_password(password: str) -> None:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInputError(
-            f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"
+            f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long", "password"
         )
 
 
@@ -65,19 +65,20 @@ def create_user(
     if not _USERNAME.match(username):
         raise InvalidInputError(
             "a username is 3 to 32 letters, digits, '.', '_' or '-', starting with a letter"
-            " or digit"
+            " or digit",
+            "username",
         )
     if email is not None and not _EMAIL.match(email):
-        raise InvalidInputError("that does not look like an email address")
+        raise InvalidInputError("that does not look like an email address", "email")
     if role not in ROLES:
         raise InvalidInputError(f"role must be one of {', '.join(ROLES)}")
     _check_password(password)
     hashed = _hasher.hash(password)
     with db.begin() as conn:
         if store.user_by_name(conn, username):
-            raise InvalidInputError(f"the username {username!r} is taken")
+            raise InvalidInputError(f"the username {username!r} is taken", "username")
         if email and store.email_taken(conn, email):
-            raise InvalidInputError("an account with that email exists")
+            raise InvalidInputError("an account with that email exists", "email")
         return store.add_user(conn, username, email, hashed, role)
 
 
@@ -125,8 +126,14 @@ def end_session(db: Database, token: str | None) -> None:
 
 
 def change_password(db: Database, user: UserRow, old: str, new: str) -> None:
-    authenticate(db, user.username, old)
-    _check_password(new)
+    try:
+        authenticate(db, user.username, old)
+    except AuthError:
+        raise InvalidInputError("that is not your current password", "old") from None
+    try:
+        _check_password(new)
+    except InvalidInputError as exc:
+        raise InvalidInputError(str(exc), "new") from None
     with db.begin() as conn:
         store.set_password(conn, user.id, _hasher.hash(new))
         store.delete_sessions(conn, user.id)  # every other device signs in again

@@ -90,7 +90,12 @@ class NotFoundError(NewsweaveError):
 
 
 class InvalidInputError(NewsweaveError):
-    """A form or API field breaks a rule (too long, wrong shape, taken); the message says which."""
+    """A form or API field breaks a rule (too long, wrong shape, taken); the message says which,
+    and `field` names it, so a form can show the message beside it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AuthError(NewsweaveError):

@@ -171,7 +171,10 @@ def create_app(
         if request.url.path in auth.FORMS:
             form = await request.form()
             typed = {k: v for k, v in form.items() if isinstance(v, str)}
-            return auth.form_again(request, request.url.path, message, typed, status=422)
+            beside = fields[0] if len(fields) == 1 and fields[0] != "csrf_token" else None
+            return auth.form_again(
+                request, request.url.path, message, typed, status=422, field=beside
+            )
         return templates.TemplateResponse(
             request, "error.html", {"title": "That did not work", "message": message}, 422
         )

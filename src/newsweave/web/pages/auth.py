@@ -38,18 +38,28 @@ def _form(request: Request, name: str, title: str, **extra: object) -> HTMLRespo
 
 
 # The forms a failed POST shows again: path -> (template, title).
-FORMS = {"/register": ("register.html", "Create an account"), "/login": ("login.html", "Log in")}
+FORMS = {
+    "/register": ("register.html", "Create an account"),
+    "/login": ("login.html", "Log in"),
+    "/account/password": ("password.html", "Change password"),
+}
 _KEPT = {"username": 32, "email": 320}  # what a form keeps of what was typed, and how much
 
 
 def form_again(
-    request: Request, path: str, error: str, typed: dict[str, str], status: int = 400
+    request: Request,
+    path: str,
+    error: str,
+    typed: dict[str, str],
+    status: int = 400,
+    field: str | None = None,
 ) -> HTMLResponse:
-    """The form at `path` with the error above it and what the reader typed kept (within each
-    field's length; never the password), instead of a dead-end error page."""
+    """The form at `path` with the error beside the `field` it is about (above the form when it
+    is about none, as a wrong password is) and what the reader typed kept (within each field's
+    length; never a password), instead of a dead-end error page."""
     template, title = FORMS[path]
     values = {k: str(v)[: _KEPT[k]] for k, v in typed.items() if k in _KEPT}
-    response = _form(request, template, title, error=error, values=values)
+    response = _form(request, template, title, error=error, error_field=field, values=values)
     response.status_code = status
     return response
 
@@ -73,7 +83,8 @@ def register(
     try:
         user_id = accounts.create_user(db, username, password, email)
     except InvalidInputError as exc:  # the form again, what was typed kept (the password not)
-        return form_again(request, "/register", str(exc), {"username": username, "email": email})
+        typed = {"username": username, "email": email}
+        return form_again(request, "/register", str(exc), typed, field=exc.field)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, accounts.start_session(db, user_id))
     return response
@@ -138,7 +149,10 @@ def change_password(request: Request, old: Password, new: Password, csrf_token: 
     check_csrf(request, csrf_token)
     user = _need_user(request)
     db = request.app.state.db
-    accounts.change_password(db, user, old, new)
+    try:
+        accounts.change_password(db, user, old, new)
+    except InvalidInputError as exc:
+        return form_again(request, "/account/password", str(exc), {}, field=exc.field)
     request.app.state.sessions.clear()  # the other sessions just ended
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(request, response, accounts.start_session(db, user.id))
