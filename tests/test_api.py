@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
@@ -276,3 +277,43 @@ def test_a_wrong_method_is_told_every_method_of_the_path(sqlite_db: Database) ->
     r = asyncio.run(put())
     assert r.status_code == 405
     assert r.headers["allow"] == "GET, POST"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/latest.atom",
+        "/feeds/latest.json",
+        "/tags/{tag}/feed.atom",
+        "/stories/{story}/feed.json",
+    ],
+)
+def test_a_feed_names_its_own_address(sqlite_db: Database, path: str) -> None:
+    _load(sqlite_db)
+    c = Client(sqlite_db)
+    story = c.json("/api/stories?limit=1")["items"][0]["id"]
+    tag = c.json("/api/tags")["items"][0]["slug"]
+    path = path.format(tag=tag, story=story)
+    r = c.get(path)
+    assert r.status_code == 200
+    if path.endswith(".atom"):
+        own = feedparser.parse(r.content).feed["links"]
+        self_link = next(link["href"] for link in own if link["rel"] == "self")
+    else:
+        self_link = r.json()["feed_url"]
+    assert self_link.endswith(path)
+    assert c.get(urlsplit(self_link).path).status_code == 200  # it is there
+
+
+@pytest.mark.parametrize(("path", "status"), [("/no/such/page", 404), ("/logout", 405)])
+def test_a_wrong_address_is_a_page_not_json(sqlite_db: Database, path: str, status: int) -> None:
+    r = Client(sqlite_db).get(path)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>" in r.text
+    assert (
+        Client(sqlite_db)
+        .get("/api/no-such-thing")
+        .headers["content-type"]
+        .startswith("application/json")
+    )

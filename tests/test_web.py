@@ -62,7 +62,9 @@ def test_relative_time() -> None:
     assert relative_time(now - timedelta(hours=1, minutes=5), now) == "an hour ago"
     assert relative_time(now - timedelta(hours=3), now) == "3 hours ago"
     assert relative_time(now - timedelta(days=2), now) == "2 days ago"
-    assert relative_time(now - timedelta(days=15), now) == "2 weeks ago"
+    assert relative_time(now - timedelta(days=6), now) == "6 days ago"
+    assert relative_time(now - timedelta(days=15), now) == "30 Jul"  # past a week: the date
+    assert relative_time(datetime(2021, 3, 12, 9, tzinfo=UTC), now) == "12 Mar 2021"
     assert relative_time(None, now) == ""
 
 

@@ -216,7 +216,20 @@ def create_app(
                 )
             }
             exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
-        return await http_exception_handler(request, exc)
+        if request.url.path.startswith("/api/") or exc.status_code not in (404, 405):
+            return await http_exception_handler(request, exc)
+        # A reader who types or follows a wrong address gets a page, not {"detail": ...}.
+        title, message = {
+            404: ("Not found", "There is no page at this address."),
+            405: ("Not here", "This address takes a form's button, not a link."),
+        }[exc.status_code]
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"title": title, "message": message},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(api.ApiError)
     async def api_error(request: Request, exc: api.ApiError) -> Response:

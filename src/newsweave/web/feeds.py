@@ -41,7 +41,8 @@ def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) 
     feed = etree.Element(f"{{{_ATOM}}}feed", nsmap={None: _ATOM})
     etree.SubElement(feed, f"{{{_ATOM}}}title").text = clean_text(title)
     etree.SubElement(feed, f"{{{_ATOM}}}id").text = base + path
-    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + path + ".atom")
+    # Its own address is the one it was asked at (was `path` + ".atom": "/.atom", a 404).
+    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + request.url.path)
     etree.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", href=base + path)
     updated = max((a["at"] for a in items if a.get("at")), default=datetime.now(UTC))
     etree.SubElement(feed, f"{{{_ATOM}}}updated").text = updated.isoformat()
@@ -72,7 +73,7 @@ def _json_feed(request: Request, title: str, path: str, items: list[dict[str, An
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
         "home_page_url": base + path,
-        "feed_url": base + path + ".json",
+        "feed_url": base + request.url.path,
         "items": [
             {
                 "id": f"{base}/articles/{a['id']}",
