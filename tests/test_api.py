@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -317,3 +318,17 @@ def test_a_wrong_address_is_a_page_not_json(sqlite_db: Database, path: str, stat
         .headers["content-type"]
         .startswith("application/json")
     )
+
+
+def test_the_api_docs_work_offline(sqlite_db: Database) -> None:
+    """Swagger UI comes with the package: no CDN, nothing fetched from outside."""
+    c = Client(sqlite_db)
+    page = c.get("/api/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets
+    assert all(a.startswith("/api/") for a in assets), assets  # no https://cdn...
+    for a in assets:
+        got = c.get(a)
+        assert got.status_code == 200, a
+        assert len(got.content) > 500, a  # the real file, not an error page

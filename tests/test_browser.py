@@ -152,3 +152,28 @@ def test_read_register_comment_reply_report_moderate_and_search(site: str) -> No
             browser.close()
     for name in ("front", "article", "story", "article-phone"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_the_api_docs_render_with_nothing_from_outside(site: str) -> None:
+    """Swagger UI draws the operations with every request that leaves 127.0.0.1 refused."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+
+            def only_local(route):  # type: ignore[no-untyped-def]
+                if route.request.url.startswith(site):
+                    return route.continue_()
+                outside.append(route.request.url)
+                return route.abort()
+
+            page.route("**/*", only_local)
+            page.goto(site + "/api/docs")
+            expect(page.locator(".opblock").first).to_be_visible(timeout=15_000)
+            assert page.locator(".opblock").count() >= 15
+            assert not outside, outside
+        finally:
+            browser.close()

@@ -10,12 +10,14 @@ import re
 import secrets
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -23,6 +25,7 @@ from fastapi.responses import (
     RedirectResponse,
     Response,
 )
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -53,7 +56,25 @@ def create_app(
 ) -> FastAPI:
     """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process);
     anonymous readers' pages are kept `page_cache_seconds` (0: never)."""
-    app = FastAPI(title="newsweave", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    # The API docs are served from the swagger-ui-bundle package: FastAPI's own page loads
+    # Swagger UI from a CDN, a blank page offline.
+    app = FastAPI(title="newsweave", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.mount(
+        "/api/docs/assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="api-docs-assets",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="newsweave API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+
     templates = Jinja2Templates(directory=_TEMPLATES)
     # The templates ship with the package and do not change while it runs: no stat() of each
     # template file on every render (six a page).
