@@ -86,6 +86,6 @@ def test_shipped_genre_model_is_what_the_labelled_texts_fit() -> None:
     shipped = genre_model.MODEL
     assert fresh["classes"] == shipped["classes"]
     for key in ("mean", "scale", "intercept"):
-        assert fresh[key] == pytest.approx(shipped[key], abs=1e-4), key  # type: ignore[literal-required]
+        assert fresh[key] == pytest.approx(shipped[key], abs=1e-4), key
     for row, want in zip(fresh["coef"], shipped["coef"], strict=True):
         assert row == pytest.approx(want, abs=1e-4)

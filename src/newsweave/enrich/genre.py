@@ -26,10 +26,22 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 from newsweave.enrich import genre_model
 
-__all__ = ["FEATURES", "Kind", "classify", "features", "label_from_publisher"]
+__all__ = ["FEATURES", "Kind", "Model", "classify", "features", "label_from_publisher"]
+
+
+class Model(TypedDict):
+    """A multinomial logistic regression over standardised FEATURES (genre_model.MODEL)."""
+
+    classes: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[list[float]]
+    intercept: list[float]
+
 
 _URL_OPINION = re.compile(
     r"/(?:opinion|opinions|comment|commentisfree|op-?eds?|editorials?|columns?|"
@@ -176,9 +188,9 @@ def features(title: str, text: str) -> list[float]:
     ]
 
 
-def probabilities(x: Sequence[float], model: genre_model.Model | None = None) -> dict[str, float]:
+def probabilities(x: Sequence[float], model: Model | None = None) -> dict[str, float]:
     """The style model's probability of each genre for features `x`."""
-    m = model or genre_model.MODEL
+    m = model or cast(Model, genre_model.MODEL)
     z = [(v - mu) / sd for v, mu, sd in zip(x, m["mean"], m["scale"], strict=True)]
     scores = {
         label: b + sum(w * v for w, v in zip(ws, z, strict=True))
