@@ -332,3 +332,14 @@ def test_the_api_docs_work_offline(sqlite_db: Database) -> None:
         got = c.get(a)
         assert got.status_code == 200, a
         assert len(got.content) > 500, a  # the real file, not an error page
+
+
+def test_a_storys_articles_say_their_story_and_language(sqlite_db: Database) -> None:
+    _load(sqlite_db)
+    c = Client(sqlite_db)
+    story = c.json("/api/stories?limit=1")["items"][0]["id"]
+    got = c.json(f"/api/stories/{story}")["articles"]
+    assert got
+    assert all(a["story_id"] == story and a["language"] == "en" for a in got), got
+    latest = c.json("/api/articles?limit=3")["items"]
+    assert all(a["language"] == "en" and a["story_id"] for a in latest), latest

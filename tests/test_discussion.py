@@ -471,3 +471,18 @@ def test_failed_logins_stop_the_guesser_not_the_account_owner() -> None:
     with pytest.raises(RateLimitedError):
         limiter.check(attacker, "somebody-else")
     limiter.check(alice_home, "bob")
+
+
+def test_nobody_reports_their_own_comment(sqlite_db: Database) -> None:
+    from newsweave import comments as comment_rules
+    from newsweave.errors import InvalidInputError
+
+    article = _article(sqlite_db)
+    accounts.create_user(sqlite_db, "alice", PASSWORD)
+    accounts.create_user(sqlite_db, "bobby", PASSWORD)
+    a = accounts.authenticate(sqlite_db, "alice", PASSWORD)
+    b = accounts.authenticate(sqlite_db, "bobby", PASSWORD)
+    cid = comment_rules.post(sqlite_db, a, "My own words on the plan.", article_id=article)
+    with pytest.raises(InvalidInputError, match="your own comment"):
+        comment_rules.report(sqlite_db, a, cid, "spam")
+    assert comment_rules.report(sqlite_db, b, cid, "spam")  # anyone else may

@@ -15,6 +15,7 @@ from newsweave.store.db import Database
 from newsweave.store.schema import sources
 from newsweave.web.app import create_app
 from newsweave.web.timefmt import relative_time
+from tests.events import load_events as _load
 
 
 def test_front_page_article_page_and_health(sqlite_db: Database) -> None:
@@ -191,3 +192,12 @@ def test_every_page_carries_the_security_headers(sqlite_db: Database) -> None:
     assert js.status_code == 200
     assert js.headers["content-type"].startswith("text/javascript")
     assert "toLocaleString" in js.text
+
+
+def test_a_filter_that_matches_nothing_says_so(sqlite_db: Database) -> None:
+    _load(sqlite_db)
+    get = _client_get(sqlite_db)
+    page = get("/?country=ZZ").text
+    assert "Nothing matches country “ZZ”" in page
+    assert "No articles yet" not in page  # the site is not empty; the filter is too narrow
+    assert '<a href="/">Show everything</a>' in page

@@ -144,8 +144,11 @@ def delete(db: Database, user: UserRow, comment_id: int) -> None:
 
 def report(db: Database, user: UserRow, comment_id: int, reason: str = "") -> bool:
     with db.begin() as conn:
-        if store.get_comment(conn, comment_id) is None:
+        found = store.get_comment(conn, comment_id)
+        if found is None:
             raise NotFoundError(f"no comment with id {comment_id}")
+        if found["user_id"] == user.id:  # else the moderation queue offers to ban the reporter
+            raise InvalidInputError("you cannot report your own comment: edit or delete it")
         return store.add_report(conn, comment_id, user.id, reason.strip()[:500], datetime.now(UTC))
 
 

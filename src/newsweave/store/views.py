@@ -46,6 +46,8 @@ _CARD = (
     articles.c.published_at,
     articles.c.first_seen_at,
     articles.c.url,
+    articles.c.language,  # the API lists say them (they read null)
+    articles.c.story_id,
     sources.c.name.label("source"),
     sources.c.id.label("source_id"),
     sources.c.country,
