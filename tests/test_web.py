@@ -201,3 +201,24 @@ def test_a_filter_that_matches_nothing_says_so(sqlite_db: Database) -> None:
     assert "Nothing matches country “ZZ”" in page
     assert "No articles yet" not in page  # the site is not empty; the filter is too narrow
     assert '<a href="/">Show everything</a>' in page
+
+
+def test_source_and_tag_pages_link_their_feeds_without_stray_separators(
+    sqlite_db: Database,
+) -> None:
+    import re
+
+    _load(sqlite_db)
+    get = _client_get(sqlite_db)
+    with sqlite_db.connect() as conn:
+        sid = conn.execute(sources.select().limit(1)).first().id  # type: ignore[union-attr]
+        conn.execute(update(sources).values(country=None, ownership=None, kind=None))
+        conn.execute(update(sources).values(language=None, homepage=None))
+        conn.commit()
+    page = get(f"/sources/{sid}").text
+    meta = re.search(r'<p class="meta">(.*?)</p>', page, re.S)
+    assert meta is not None
+    assert meta.group(1).startswith("<a href=")  # was " · Atom · JSON Feed"
+    assert f'href="/sources/{sid}/feed.atom"' in page
+    slug = get("/api/tags").json()["items"][0]["slug"]
+    assert f'href="/tags/{slug}/feed.atom"' in get(f"/tags/{slug}").text
