@@ -137,11 +137,12 @@ def ingest(
     """
     when = now or datetime.now(UTC)
     source_name = clean_optional(art.source_name)
-    if not clean_text(art.text or "").strip():
-        raise ParseError("no text (nothing is left once control characters are removed)")
     with db.begin() as conn:
         sid = source_id or source_for_article(conn, source_name, art.source_homepage)
-        article_id, outcome = store.upsert(conn, _record(art, sid), when)
+        rec = _record(art, sid)  # the text cleaned once; a source made for nothing rolls back
+        if not rec.text.strip():
+            raise ParseError("no text (nothing is left once control characters are removed)")
+        article_id, outcome = store.upsert(conn, rec, when)
     if enrich_now and outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, article_id, when)
     return article_id, outcome

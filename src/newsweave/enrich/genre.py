@@ -150,7 +150,7 @@ def label_from_publisher(title: str, url: str | None, labels: Sequence[str] = ()
 
 def features(title: str, text: str) -> list[float]:
     """The style features, in FEATURES order (rates per 1,000 words, log-scaled)."""
-    outside = _QUOTE.sub(" ", text)
+    outside, n_quotes = _QUOTE.subn(" ", text)
     words = max(len(_WORD.findall(text)), 1)
     words_out = max(len(_WORD.findall(outside)), 1)
     per_k_out, per_k = 1000 / words_out, 1000 / words
@@ -159,7 +159,7 @@ def features(title: str, text: str) -> list[float]:
         return math.log1p(len(pattern.findall(s)) * per)
 
     sentences = max(len(_SENTENCE_END.findall(text)), 1)
-    quoted = sum(len(m.group()) for m in _QUOTE.finditer(text)) / max(len(text), 1)
+    quoted = (len(text) - len(outside) + n_quotes) / max(len(text), 1)  # each became one space
     head = title or text[:150]
     return [
         rate(_I, outside, per_k_out),

@@ -219,13 +219,9 @@ def create_app(
             404: ("Not found", "There is no page at this address."),
             405: ("Not here", "This address takes a form's button, not a link."),
         }[exc.status_code]
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"title": title, "message": message},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
+        response = _problem(request, exc.status_code, title, message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(api.ApiError)
     async def api_error(request: Request, exc: api.ApiError) -> Response:
