@@ -20,6 +20,7 @@ from newsweave.store.db import Database, open_database
 from tests.fixture_server import FixtureServer
 
 PG_URL = os.environ.get("NEWSWEAVE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("NEWSWEAVE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("NEWSWEAVE_REQUIRE_SERVICES") == "1"
 _pg_ok: bool | None = None
 
@@ -45,6 +46,35 @@ def _need_postgres() -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason}, and NEWSWEAVE_REQUIRE_SERVICES=1 forbids skipping")
     pytest.skip(reason)
+
+
+def _need_redis() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        return
+    except redis.RedisError:
+        pass
+    reason = f"Redis is not reachable at {REDIS_URL}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}, and NEWSWEAVE_REQUIRE_SERVICES=1 forbids skipping")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the Redis on this machine, deleted afterwards."""
+    _need_redis()
+    import redis
+
+    prefix = f"nwtest-{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture

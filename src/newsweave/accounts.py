@@ -178,3 +178,10 @@ def user_for_token(db: Database, token: str) -> UserRow | None:
     with db.begin() as conn:
         user = store.user_for_token(conn, _digest(token), datetime.now(UTC))
     return user if user and user.banned_at is None else None
+
+
+def signing_key(db: Database) -> str:
+    """The key that signs the site's form tokens: made once, kept in the database, so every
+    web process on every host signs alike and a restart keeps open forms valid."""
+    with db.begin() as conn:
+        return store.site_secret(conn, "form-tokens", secrets.token_hex(32))

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import re
-import secrets
 import sys
 import threading
 import time
@@ -210,23 +209,13 @@ def _serve(db: Database, settings: config.Settings) -> None:
     import uvicorn
 
     from newsweave.web.app import create_app
+    from newsweave.web.shared import shared_state
 
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    secret = settings.secret_key or _stored_secret(Path(settings.data_dir))
-    app = create_app(db, secret, settings.page_cache_seconds)
+    secret = settings.secret_key or accounts.signing_key(db)
+    shared = shared_state(settings.redis_url or None, settings.redis_prefix)
+    app = create_app(db, secret, settings.page_cache_seconds, shared)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
-
-
-def _stored_secret(data_dir: Path) -> str:
-    """A random secret kept in the data folder, so form tokens survive a restart."""
-    path = data_dir / "secret_key"
-    if path.is_file():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_hex(32)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
 
 
 # --- sources -----------------------------------------------------------------------------

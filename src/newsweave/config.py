@@ -78,8 +78,23 @@ OPTIONS: tuple[Option, ...] = (
         "secret_key",
         str,
         "",
-        "Key that signs the site's form tokens; empty means a random one kept in the data dir.",
+        "Key that signs the site's form tokens; empty means a random one made once and kept "
+        "in the database (shared by every web process).",
         secret=True,
+    ),
+    Option(
+        "redis_url",
+        str,
+        "",
+        "Redis URL (redis://host:6379/0) where several web processes share failed-login "
+        "counts and session revocations; empty keeps them in the one process's memory.",
+        secret=True,
+    ),
+    Option(
+        "redis_prefix",
+        str,
+        "newsweave:",
+        "Prefix of newsweave's keys in Redis (two sites on one Redis need two prefixes).",
     ),
     Option(
         "llm_url",

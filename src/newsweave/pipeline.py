@@ -39,7 +39,7 @@ from newsweave.llm import LLMError, SummaryWriter
 from newsweave.model import ArticleIn, ArticleState, Extracted, FeedItem
 from newsweave.sanitize import clean_optional, clean_text
 from newsweave.store import articles as store
-from newsweave.store import enrichment
+from newsweave.store import enrichment, locks
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
 from newsweave.words import word_count
@@ -337,11 +337,13 @@ def page_failed(
 
 
 class _Memory:
-    """What enrichment keeps in memory per database: the vector index and the open stories.
+    """What the cross-article step keeps in memory per database: the vector index, the open
+    stories, and the names of recent articles.
 
-    Loaded from the database on first use, then kept in step with it by this process's own
-    writes. Two processes writing one database each see the other's articles only after a
-    restart (the scaled-out path will share these through the database; see DESIGN.md).
+    Loaded from the database on first use, then kept in step with it: by this process's own
+    writes, and, before each step, by catching up on what other processes understood since
+    (`catch_up`, by the watermark `seen`). The step runs under a lock across processes, so
+    every process decides from the same state a single process would have had.
     """
 
     _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
@@ -351,22 +353,42 @@ class _Memory:
         self.clusterer = Clusterer()
         self.names: dict[int, frozenset[str]] = {}
         with db.connect() as conn:
+            # The watermark first: what is understood while this loads is caught up later.
+            self.seen = enrichment.understood_top(conn)
             for aid, blob in enrichment.all_embeddings(conn, STEPS["embedding"]):
                 self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
-            now = datetime.now(UTC)
-            for st in enrichment.open_stories(conn, now - self.clusterer.window * 30):
-                if st.centroid:
-                    self.clusterer.add_story(
-                        Story(
-                            st.id,
-                            np.frombuffer(st.centroid, dtype=np.float32).copy(),
-                            max(st.article_count, 1),
-                            st.first_seen_at,
-                            st.last_seen_at,
-                            st.title,
-                            st.terms,
-                        )
-                    )
+            for st in enrichment.open_stories(conn, self.clusterer.window):
+                self._add_story(st)
+
+    def _add_story(self, st: enrichment.StoryRow) -> None:
+        if not st.centroid:
+            return
+        self.clusterer.add_story(
+            Story(
+                st.id,
+                np.frombuffer(st.centroid, dtype=np.float32).copy(),
+                max(st.article_count, 1),
+                st.first_seen_at,
+                st.last_seen_at,
+                st.title,
+                st.terms,
+            )
+        )
+
+    def catch_up(self, conn: Connection) -> int:
+        """Take in what other processes understood since `seen`; returns the next step's number.
+
+        Called holding the understanding lock, so nothing moves while it reads.
+        """
+        top = enrichment.understood_top(conn)
+        if top > self.seen:
+            for aid, blob in enrichment.embeddings_since(conn, STEPS["embedding"], self.seen):
+                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+                self.names.pop(aid, None)  # read again when needed
+            for st in enrichment.stories_since(conn, self.seen):
+                self._add_story(st)
+            self.seen = top
+        return top + 1
 
     def remember_names(self, article_id: int, names: frozenset[str]) -> None:
         if len(self.names) >= self._MAX_NAMES:
@@ -448,8 +470,9 @@ def rows_as_items(rows: Sequence[dict[str, Any]]) -> list[Item]:
 
 def store_enrichment(
     db: Database, row: dict[str, Any], a: Analysis, now: datetime | None = None
-) -> None:
+) -> bool:
     """The half of enrichment that needs the database and the other articles: one transaction.
+    False when another process understood the article since `row` was read (nothing stored).
 
     An LLM summary writer, when configured, replaces the extractive summary here.
     """
@@ -467,13 +490,22 @@ def store_enrichment(
     mem = _memory(db)
     try:
         with db.begin() as conn:
+            # One article at a time across every process (PostgreSQL; SQLite has one writer).
+            locks.hold(conn, locks.UNDERSTANDING)
+            if enrichment.last_understood(conn, article_id) != row.get("understood_seq"):
+                log.info("article %s was understood by another process meanwhile", article_id)
+                return False
+            seq = mem.catch_up(conn)
             _store_analysis(conn, article_id, a, when, summary_by, llm_error)
-            _understand(conn, mem, article_id, row, a, when)
+            _understand(conn, mem, article_id, row, a, when, seq)
             language = a.language or row["language"]
             store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
+            enrichment.set_understood(conn, article_id, seq)
+        mem.seen = seq
     except Exception:
         forget(db)  # memory may hold what the rolled-back transaction wrote
         raise
+    return True
 
 
 def _store_analysis(
@@ -531,9 +563,10 @@ def _understand(
     row: dict[str, Any],
     a: Analysis,
     when: datetime,
+    seq: int,
 ) -> None:
     published = row["published_at"] or row["first_seen_at"] or when
-    original = _original(conn, article_id, a)
+    original = _original(conn, article_id, a, seq)
     enrichment.set_duplicate(conn, article_id, original)
     if a.embedding is None:
         return
@@ -557,11 +590,11 @@ def _understand(
             if updated is not None:
                 lists[other] = updated
     enrichment.save_related(conn, lists)
-    # A copy joins its original's story but is not counted as coverage.
+    # A copy joins its original's story but is neither coverage nor a change of its span.
     if original is not None:
         sid = enrichment.story_of(conn, original)
         if sid is not None:
-            enrichment.set_story(conn, article_id, sid, published)
+            enrichment.set_story(conn, article_id, sid, None)
         return
     current = enrichment.story_of(conn, article_id)
     if current is not None and current in mem.clusterer.stories:
@@ -572,19 +605,22 @@ def _understand(
     if found is None:
         story = Clusterer.new_story(0, a.embedding, published, a.terms, row["title"] or "")
         found = story.id = enrichment.create_story(
-            conn, story.title, published, story.total.tobytes(), story.kept_terms()
+            conn, story.title, published, story.total.tobytes(), story.kept_terms(), seq
         )
         clusterer.add_story(story)
     else:
         clusterer.join(found, a.embedding, published, a.terms)
     story = clusterer.stories[found]
+    # Memory holds what the database holds, so a process that reads the story back decides
+    # as this one does.
+    story.terms = story.kept_terms()
     enrichment.set_story(
-        conn, article_id, found, published, story.total.tobytes(), story.kept_terms()
+        conn, article_id, found, published, story.total.tobytes(), story.terms, seq
     )
-    _retell(conn, mem, story)
+    _retell(conn, mem, story, seq)
 
 
-def _retell(conn: Connection, mem: _Memory, story: Story) -> None:
+def _retell(conn: Connection, mem: _Memory, story: Story, seq: int) -> None:
     """Keep a story's headline and summary those of its coverage as it grows.
 
     The headline is the member's most like the story as a whole (nearest its centroid) among
@@ -612,7 +648,7 @@ def _retell(conn: Connection, mem: _Memory, story: Story) -> None:
             summary = summarize(sents, n_points=0).summary
         elif texts:
             summary = texts[0]
-    enrichment.set_story_text(conn, story.id, title, summary)
+    enrichment.set_story_text(conn, story.id, title, summary, seq)
 
 
 def _retold_at(size: int) -> bool:
@@ -654,26 +690,26 @@ def _neighbours(
     return {i: (mem.names.get(i, frozenset()), at, group) for i, (at, group) in times.items()}
 
 
-def _original(conn: Connection, article_id: int, a: Analysis) -> int | None:
-    """The earliest article this one is a near-copy of, or None."""
+def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int | None:
+    """The article this one is a near-copy of (the first of its group to be understood), or
+    None. Understood first, not stored first: two processes store in any order, but they
+    understand one article at a time."""
     if a.minhash is None:
         return None
-    best: tuple[float, int] | None = None
+    roots: dict[int, float] = {}
     for cid, blob, dup_of, _published in enrichment.duplicate_candidates(
         conn, article_id, neardup.bands(a.minhash)
     ):
         sim = neardup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
-        if sim < neardup.THRESHOLD:
-            continue
         root = dup_of or cid
-        if root == article_id:
-            continue
-        # The original is the one that came in first: the lowest id.
-        if root > article_id:
-            continue
-        if best is None or root < best[1]:
-            best = (sim, root)
-    return best[1] if best else None
+        if sim >= neardup.THRESHOLD and root != article_id:
+            roots[root] = max(sim, roots.get(root, 0.0))
+    if not roots:
+        return None
+    order = enrichment.understanding_order(conn, [*roots, article_id])
+    mine = order.get(article_id, seq)
+    earlier = [(order[r], r) for r in roots if r in order and order[r] < mine]
+    return min(earlier)[1] if earlier else None
 
 
 Analyzer = Callable[

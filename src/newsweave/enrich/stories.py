@@ -135,10 +135,15 @@ class Clusterer:
     window: timedelta = WINDOW
     stories: dict[int, Story] = field(default_factory=dict)
     next_id: int = 1
+    # The latest time any story reached: stories a window behind it are closed. Kept as a
+    # high-water mark, not the current article's time, so that closing depends only on what
+    # the stories hold (a process that read them back closes the same ones).
+    high: datetime | None = None
 
     def add_story(self, story: Story) -> None:
         self.stories[story.id] = story
         self.next_id = max(self.next_id, story.id + 1)
+        self.high = story.last_seen if self.high is None else max(self.high, story.last_seen)
 
     def best(
         self,
@@ -227,7 +232,9 @@ class Clusterer:
             s.terms[w] = s.terms.get(w, 0.0) + x
 
     def expire(self, now: datetime) -> list[int]:
-        gone = [i for i, s in self.stories.items() if now - s.last_seen > self.window]
+        self.high = now if self.high is None else max(self.high, now)
+        high = self.high
+        gone = [i for i, s in self.stories.items() if high - s.last_seen > self.window]
         for i in gone:
             del self.stories[i]
         return gone

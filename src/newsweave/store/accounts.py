@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from newsweave.store.schema import api_tokens, sessions, users
+from newsweave.store import upserts
+from newsweave.store.schema import api_tokens, sessions, site_secrets, users
 
 __all__ = [
     "UserRow",
@@ -22,6 +23,7 @@ __all__ = [
     "set_last_login",
     "set_password",
     "set_role",
+    "site_secret",
     "user_by_name",
     "user_for_session",
     "user_for_token",
@@ -129,3 +131,12 @@ def user_for_token(conn: Connection, token_hash: str, now: datetime) -> UserRow 
         update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=now)
     )
     return _row(r)
+
+
+def site_secret(conn: Connection, name: str, candidate: str) -> str:
+    """The site's secret called `name`: `candidate` if this is the first time it is asked
+    for, else the one stored then (whichever process asked first wins)."""
+    upserts.insert_missing(conn, site_secrets, [{"name": name, "value": candidate}], ["name"])
+    return str(
+        conn.execute(select(site_secrets.c.value).where(site_secrets.c.name == name)).scalar_one()
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES, ArticleState
+from newsweave.store import locks, upserts
 from newsweave.store.schema import analyses, article_raw, article_urls, articles, sources
 
 __all__ = [
@@ -155,6 +156,12 @@ def upsert(
     }
     if rec.section:  # a page without one keeps what its feed entry said
         values["section"] = rec.section
+    # Two processes meeting one article (by address, by headline in its source, by content)
+    # take turns here, so both find what the first stored instead of storing it twice.
+    keys = [f"article:{rec.ident}", f"content:{rec.content_hash}"]
+    if rec.title_key:
+        keys.append(f"title:{rec.source_id}:{rec.title_key}")
+    locks.hold(conn, *keys)
     found = _find(conn, rec)
     if article_id is not None:
         if found is not None and int(found[0].id) != article_id:
@@ -220,9 +227,9 @@ def _fold(conn: Connection, article_id: int, into_id: int) -> None:
 
 
 def _add_alias(conn: Connection, article_id: int, ident: str) -> None:
-    exists = conn.execute(select(article_urls.c.ident).where(article_urls.c.ident == ident)).first()
-    if exists is None:
-        conn.execute(insert(article_urls).values(ident=ident, article_id=article_id))
+    upserts.insert_missing(
+        conn, article_urls, [{"ident": ident, "article_id": article_id}], ["ident"]
+    )
 
 
 def discover(
@@ -240,6 +247,7 @@ def discover(
     section: str | None = None,
 ) -> tuple[int, bool]:
     """Record a feed entry whose page is still to be fetched. Returns (id, created)."""
+    locks.hold(conn, f"article:{ident}")
     row = _by_ident(conn, ident)
     if row is not None:
         return int(row.id), False
@@ -486,7 +494,8 @@ def iter_export(
 
 def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
     """What the analyses read: title, text, declared language, URL, times, and the publisher's
-    labels (section, source name, byline) the genre reads."""
+    labels (section, source name, byline) the genre reads; and when it was last understood,
+    so that a process that finds another got there first stores nothing twice."""
     r = conn.execute(
         select(
             articles.c.title,
@@ -497,6 +506,7 @@ def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
             articles.c.first_seen_at,
             articles.c.section,
             articles.c.byline,
+            articles.c.understood_seq,
             sources.c.name.label("source_name"),
         )
         .join(sources, sources.c.id == articles.c.source_id)
@@ -514,6 +524,7 @@ def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
         "section": r.section,
         "byline": r.byline,
         "source_name": r.source_name,
+        "understood_seq": r.understood_seq,
     }
 
 

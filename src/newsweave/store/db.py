@@ -17,6 +17,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 
+from newsweave.store import locks
+
 __all__ = ["Database", "open_database"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -60,6 +62,7 @@ class Database:
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as conn:
+            locks.hold(conn, "migrations")  # processes starting together migrate one at a time
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from newsweave.model import ArticleState
 from newsweave.store import tags as tag_store
+from newsweave.store import upserts
 from newsweave.store.schema import (
     analyses,
     article_entities,
@@ -100,11 +101,13 @@ def save_entities(
             )
         )
     }
-    for key in wanted:
-        if key not in known:
-            known[key] = conn.execute(
-                insert(entities).values(name=key[0], type=key[1]).returning(entities.c.id)
-            ).scalar_one()
+    new = [{"name": n, "type": t} for n, t in wanted if (n, t) not in known]
+    if new:
+        upserts.insert_missing(conn, entities, new, ["name", "type"])
+        q = select(entities.c.id, entities.c.name, entities.c.type).where(
+            entities.c.name.in_({r["name"] for r in new})
+        )
+        known.update({(r.name, r.type): int(r.id) for r in conn.execute(q)})
     ids: dict[str, int] = {}
     links = []
     for name, type_, count in items:
@@ -143,13 +146,9 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
                 tag_store.merge(conn, tid, target)  # an older short tag joins its full name
             tid = target or tid
         if tid is None:
-            tid = int(
-                conn.execute(
-                    insert(tags)
-                    .values(slug=t.slug, label=t.label[:200], display=t.display[:200], kind=t.kind)
-                    .returning(tags.c.id)
-                ).scalar_one()
-            )
+            row = {"slug": t.slug, "label": t.label[:200], "display": t.display[:200]}
+            upserts.insert_missing(conn, tags, [{**row, "kind": t.kind}], ["slug"])
+            tid = int(conn.execute(select(tags.c.id).where(tags.c.slug == t.slug)).scalar_one())
         known[t.slug] = tid
         short = shorts[t.slug]
         short_id = known.get(slugify(short)) if short else None
@@ -230,6 +229,57 @@ def duplicate_candidates(
     ]
 
 
+def understood_top(conn: Connection) -> int:
+    """The latest step of understanding stored (0 before the first): a process's watermark."""
+    top = select(func.coalesce(func.max(articles.c.understood_seq), 0))
+    return int(conn.execute(top).scalar_one())
+
+
+def last_understood(conn: Connection, article_id: int) -> int | None:
+    """The step that last understood the article (None: never, or the article is gone)."""
+    q = select(articles.c.understood_seq).where(articles.c.id == article_id)
+    seq = conn.execute(q).scalar()
+    return int(seq) if seq is not None else None
+
+
+def set_understood(conn: Connection, article_id: int, seq: int) -> None:
+    """Record that step `seq` of understanding was this article's (its first, if it is)."""
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(
+            understood_seq=seq,
+            first_understood_seq=func.coalesce(articles.c.first_understood_seq, seq),
+        )
+    )
+
+
+def understanding_order(conn: Connection, ids: Iterable[int]) -> dict[int, int]:
+    """When each article was first understood (the articles never understood are left out)."""
+    q = select(articles.c.id, articles.c.first_understood_seq).where(
+        articles.c.id.in_(list(ids)), articles.c.first_understood_seq.is_not(None)
+    )
+    return {int(r.id): int(r.first_understood_seq) for r in conn.execute(q)}
+
+
+def embeddings_since(conn: Connection, model: str, seq: int) -> Iterator[tuple[int, bytes]]:
+    """The embeddings of the articles understood after step `seq` (by any process)."""
+    q = (
+        select(embeddings.c.article_id, embeddings.c.vector)
+        .join(articles, articles.c.id == embeddings.c.article_id)
+        .where(embeddings.c.model == model, articles.c.understood_seq > seq)
+        .order_by(articles.c.understood_seq)
+    )
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
+
+
+def stories_since(conn: Connection, seq: int) -> list[StoryRow]:
+    """The open stories changed after step `seq` of understanding."""
+    q = select(stories).where(stories.c.seq > seq, stories.c.closed.is_(False))
+    return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+
+
 def set_duplicate(conn: Connection, article_id: int, original: int | None) -> None:
     conn.execute(update(articles).where(articles.c.id == article_id).values(duplicate_of=original))
 
@@ -301,24 +351,37 @@ def save_related(conn: Connection, lists: Mapping[int, Sequence[tuple[int, float
         conn.execute(insert(related), rows)
 
 
-def open_stories(conn: Connection, since: datetime) -> list[StoryRow]:
+def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
+    """The stories an article may still join: those within `window` of the latest story's
+    end (the clusterer's own rule, so a process that starts now holds what a process that
+    ran all along holds)."""
+    top = conn.execute(select(func.max(stories.c.last_seen_at))).scalar()
+    if top is None:
+        return []
+    since = top - window
     q = select(stories).where(stories.c.last_seen_at >= since, stories.c.closed.is_(False))
-    return [
-        StoryRow(
-            r.id,
-            r.title or "",
-            r.first_seen_at,
-            r.last_seen_at,
-            r.centroid,
-            r.article_count,
-            dict(r.terms or {}),
-        )
-        for r in conn.execute(q)
-    ]
+    return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+
+
+def _story_row(r: Any) -> StoryRow:
+    return StoryRow(
+        r.id,
+        r.title or "",
+        r.first_seen_at,
+        r.last_seen_at,
+        r.centroid,
+        r.article_count,
+        dict(r.terms or {}),
+    )
 
 
 def create_story(
-    conn: Connection, title: str, when: datetime, centroid: bytes, terms: Mapping[str, float]
+    conn: Connection,
+    title: str,
+    when: datetime,
+    centroid: bytes,
+    terms: Mapping[str, float],
+    seq: int | None = None,
 ) -> int:
     return int(
         conn.execute(
@@ -331,6 +394,7 @@ def create_story(
                 terms=dict(terms),
                 article_count=0,
                 outlet_count=0,
+                seq=seq,
             )
             .returning(stories.c.id)
         ).scalar_one()
@@ -346,11 +410,14 @@ def set_story(
     conn: Connection,
     article_id: int,
     story_id: int,
-    when: datetime,
+    when: datetime | None,
     centroid: bytes | None = None,
     terms: Mapping[str, float] | None = None,
+    seq: int | None = None,
 ) -> None:
-    """Put an article in a story and refresh the story's counts (copies are not coverage)."""
+    """Put an article in a story and refresh the story's counts (copies are not coverage).
+
+    `when` widens the story's span to the article's time; a copy's (None) does not."""
     old = story_of(conn, article_id)
     conn.execute(update(articles).where(articles.c.id == article_id).values(story_id=story_id))
     for sid in {story_id, old} - {None}:
@@ -359,16 +426,19 @@ def set_story(
             select(func.count(), func.count(func.distinct(articles.c.source_id))).where(members)
         ).one()
         values: dict[str, Any] = {"article_count": n_articles, "outlet_count": n_outlets}
-        if sid == story_id:
+        if sid == story_id and when is not None:  # a copy (None) does not widen the span
             row = conn.execute(
                 select(stories.c.first_seen_at, stories.c.last_seen_at).where(stories.c.id == sid)
             ).one()
             values["last_seen_at"] = max(row.last_seen_at, when)
             values["first_seen_at"] = min(row.first_seen_at, when)
+        if sid == story_id:
             if centroid is not None:
                 values["centroid"] = centroid
             if terms is not None:
                 values["terms"] = dict(terms)
+            if seq is not None:
+                values["seq"] = seq
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
 
 
@@ -384,9 +454,13 @@ def story_members(conn: Connection, story_id: int, limit: int) -> list[StoryMemb
     return [StoryMember(r.id, r.title or "", r.summary or "", r.at) for r in conn.execute(q)]
 
 
-def set_story_text(conn: Connection, story_id: int, title: str, summary: str | None) -> None:
+def set_story_text(
+    conn: Connection, story_id: int, title: str, summary: str | None, seq: int | None = None
+) -> None:
     """The story's headline, and its summary when one was made."""
     values: dict[str, Any] = {"title": title}
+    if seq is not None:
+        values["seq"] = seq
     if summary is not None:
         values["summary"] = summary
     conn.execute(update(stories).where(stories.c.id == story_id).values(values))

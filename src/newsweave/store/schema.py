@@ -129,6 +129,11 @@ articles = Table(
     Column("last_error", Text),
     Column("duplicate_of", ForeignKey("articles.id", ondelete="SET NULL")),
     Column("story_id", ForeignKey("stories.id", ondelete="SET NULL"), index=True),
+    # The order of the cross-article step (copies, related, story), which runs one article at
+    # a time across every process: the latest time it ran on this article, and the first.
+    # A process catches its memory up by the latest; a copy's original is the earlier first.
+    Column("understood_seq", BigInteger, index=True),
+    Column("first_understood_seq", BigInteger),
     Index("ix_articles_state_next_attempt", "state", "next_attempt_at"),
     Index("ix_articles_published", "published_at"),
     Index("ix_articles_source_published", "source_id", "published_at"),
@@ -277,6 +282,8 @@ stories = Table(
     Column("centroid", LargeBinary),
     Column("terms", JSON),
     Column("closed", Boolean, nullable=False, default=False),
+    # The understanding step (articles.understood_seq) that last changed the story.
+    Column("seq", BigInteger, index=True),
 )
 
 users = Table(
@@ -290,6 +297,15 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False, default=_now),
     Column("last_login_at", UTCDateTime),
     Column("banned_at", UTCDateTime),
+)
+
+# Keys the site signs with, made once and shared by every web process on every host (a file in
+# the data folder would give each host its own, and a form made by one would fail on another).
+site_secrets = Table(
+    "site_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
 )
 
 sessions = Table(

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from newsweave.errors import NotFoundError
 from newsweave.model import SourceInfo, SourceStatus
 from newsweave.sanitize import clean_text
+from newsweave.store import locks
 from newsweave.store.schema import sources
 
 __all__ = [
@@ -94,6 +95,9 @@ def _iso(value: datetime | None) -> str | None:
 _COLUMNS = [sources.c[name] for name in SourceRow.__slots__]
 
 
+_SOURCES = "sources"  # the lock that adding a source takes (store.locks)
+
+
 def _row(r: Any) -> SourceRow:
     return SourceRow(**r._mapping)
 
@@ -126,6 +130,7 @@ def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) 
     first. A source without a feed (an archive's, a page's) is its name.
     """
     name = clean_text(info.name).strip()[:200] or "Unnamed source"
+    locks.hold(conn, _SOURCES)  # names are unique: adding sources takes turns (it is rare)
     if info.feed_url:
         existing = conn.execute(
             select(sources.c.id).where(sources.c.feed_url == info.feed_url)
@@ -178,6 +183,12 @@ def source_for_article(conn: Connection, name: str | None, homepage: str | None)
         select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
     ).scalar()
     if found is not None:
+        return int(found)
+    locks.hold(conn, _SOURCES)
+    found = conn.execute(
+        select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
+    ).scalar()
+    if found is not None:  # another process made it while this one waited
         return int(found)
     source_id, _ = add_source(conn, SourceInfo(name=label, homepage=homepage))
     return source_id

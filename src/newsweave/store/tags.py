@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from newsweave.errors import InvalidInputError, NotFoundError
+from newsweave.store import upserts
 from newsweave.store.schema import article_tags, tag_aliases, tags
 
 __all__ = [
@@ -174,8 +175,7 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
     )
     conn.execute(update(tag_aliases).where(tag_aliases.c.tag_id == from_id).values(tag_id=into_id))
     conn.execute(delete(tags).where(tags.c.id == from_id))
-    conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == old))
-    conn.execute(insert(tag_aliases).values(slug=old, tag_id=into_id))
+    upserts.put(conn, tag_aliases, {"slug": old, "tag_id": into_id}, ["slug"])
 
 
 def merge_slugs(conn: Connection, from_slug: str, into_slug: str) -> tuple[TagRow, TagRow]:
@@ -205,6 +205,5 @@ def rename(conn: Connection, slug: str, label: str, new_slug: str, display: str)
     )
     conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == new_slug))
     if old != new_slug:
-        conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == old))
-        conn.execute(insert(tag_aliases).values(slug=old, tag_id=tag.id))
+        upserts.put(conn, tag_aliases, {"slug": old, "tag_id": tag.id}, ["slug"])
     return find(conn, new_slug)

@@ -46,6 +46,7 @@ from newsweave.web import api, feeds, security
 from newsweave.web.cache import PageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, topics
 from newsweave.web.pages import search as search_page
+from newsweave.web.shared import LocalState, SharedState
 from newsweave.web.timefmt import relative_time
 
 __all__ = ["create_app"]
@@ -54,10 +55,14 @@ _TEMPLATES = Path(__file__).with_name("templates")
 
 
 def create_app(
-    db: Database, secret_key: str | None = None, page_cache_seconds: float = 10.0
+    db: Database,
+    secret_key: str | None = None,
+    page_cache_seconds: float = 10.0,
+    shared: SharedState | None = None,
 ) -> FastAPI:
     """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process);
-    anonymous readers' pages are kept `page_cache_seconds` (0: never)."""
+    anonymous readers' pages are kept `page_cache_seconds` (0: never); `shared` holds what
+    every web process must agree on (web.shared; this process's memory by default)."""
     # The API docs are served from the swagger-ui-bundle package: FastAPI's own page loads
     # Swagger UI from a CDN, a blank page offline.
     app = FastAPI(title="newsweave", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
@@ -87,7 +92,8 @@ def create_app(
     app.state.db = db
     app.state.templates = templates
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
-    app.state.login_limiter = security.LoginLimiter()
+    app.state.shared = shared or LocalState()
+    app.state.login_limiter = security.LoginLimiter(app.state.shared)
     app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too

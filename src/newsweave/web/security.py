@@ -11,9 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
@@ -24,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsweave import accounts
 from newsweave.errors import ForbiddenError, RateLimitedError
 from newsweave.store.accounts import UserRow
+from newsweave.web.shared import LocalState, SharedState
 
 __all__ = [
     "CSRF_COOKIE",
@@ -80,8 +78,9 @@ def set_session_cookie(request: Request, response: Response, token: str | None) 
 
 
 # How long a GET may trust who a session cookie belonged to. Logging out, a password change or a
-# ban in this process forget it at once; in another process (the CLI, a second web worker) it
-# takes at most this long. Every POST asks the database.
+# ban forget it at once in every web process that shares the revocation epoch (web.shared: one
+# process, or all of them through Redis); done elsewhere (the CLI without Redis) it takes at
+# most this long. Every POST asks the database.
 SESSION_CACHE_SECONDS = 5.0
 
 
@@ -89,11 +88,12 @@ def _session_user(scope: Scope, token: str) -> UserRow | None:
     app_state = scope["app"].state
     if scope["method"] not in ("GET", "HEAD"):
         return accounts.user_for_session(app_state.db, token)
+    epoch = app_state.shared.epoch()
     hit = app_state.sessions.get(token)
-    if hit is not None:
+    if hit is not None and hit[1] == epoch:
         return hit[0]  # type: ignore[no-any-return]
     user = accounts.user_for_session(app_state.db, token)
-    app_state.sessions.put(token, (user,))
+    app_state.sessions.put(token, (user, epoch))
     return user
 
 
@@ -191,37 +191,35 @@ class LoginLimiter:
     alice out from every address, admin included. Now the guesser is stopped after five tries at
     one account and twenty across accounts, and alice logs in from her own address as usual.
 
-    In memory: enough for one process (the embedded default); several web processes would each
-    allow this many, which still stops password guessing at any useful rate.
+    The counts live in `shared` (web.shared): this process's memory, or Redis when several web
+    processes serve the site, so the limit is the same whichever of them answers.
     """
 
-    def __init__(self, attempts: int = 5, window: float = 900.0, per_address: int = 20) -> None:
+    def __init__(
+        self,
+        shared: SharedState | None = None,
+        *,
+        attempts: int = 5,
+        window: float = 900.0,
+        per_address: int = 20,
+    ) -> None:
+        self.shared = shared or LocalState()
         self.attempts = attempts
         self.window = window
         self.per_address = per_address
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
     def _keys(self, ip: str, username: str) -> list[tuple[str, int]]:
         return [(f"pair:{username.lower()}@{ip}", self.attempts), (f"ip:{ip}", self.per_address)]
 
     def check(self, ip: str, username: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key, limit in self._keys(ip, username):
-                q = self._fails[key]
-                while q and now - q[0] > self.window:
-                    q.popleft()
-                if len(q) >= limit:
-                    wait = int(self.window - (now - q[0])) + 1
-                    raise RateLimitedError("too many failed logins; try again later", wait)
+        for key, limit in self._keys(ip, username):
+            count, left = self.shared.failures(key, self.window)
+            if count >= limit:
+                raise RateLimitedError("too many failed logins; try again later", int(left) + 1)
 
     def failed(self, ip: str, username: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key, _limit in self._keys(ip, username):
-                self._fails[key].append(now)
+        for key, _limit in self._keys(ip, username):
+            self.shared.fail(key, self.window)
 
     def succeeded(self, ip: str, username: str) -> None:
-        with self._lock:
-            self._fails.pop(self._keys(ip, username)[0][0], None)
+        self.shared.clear(self._keys(ip, username)[0][0])

@@ -125,7 +125,7 @@ def logout(request: Request, csrf_token: Csrf) -> Response:
     from newsweave.web.security import SESSION_COOKIE
 
     accounts.end_session(request.app.state.db, request.cookies.get(SESSION_COOKIE))
-    request.app.state.sessions.clear()
+    request.app.state.shared.revoke()
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(request, response, None)
     return response
@@ -153,7 +153,7 @@ def change_password(request: Request, old: Password, new: Password, csrf_token: 
         accounts.change_password(db, user, old, new)
     except InvalidInputError as exc:
         return form_again(request, "/account/password", str(exc), {}, field=exc.field)
-    request.app.state.sessions.clear()  # the other sessions just ended
+    request.app.state.shared.revoke()  # the other sessions just ended
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(request, response, accounts.start_session(db, user.id))
     return response
@@ -173,5 +173,5 @@ def moderation(request: Request) -> HTMLResponse:
 def ban(request: Request, username: str, csrf_token: Csrf, action: Field = "ban") -> Response:
     check_csrf(request, csrf_token)
     accounts.set_banned(request.app.state.db, _need_user(request), username, action == "ban")
-    request.app.state.sessions.clear()
+    request.app.state.shared.revoke()
     return RedirectResponse("/moderation", status_code=303)

@@ -1,0 +1,35 @@
+"""Locks that hold across processes for the length of one transaction.
+
+PostgreSQL is the database many processes share (issue 13): two importers that meet the same
+article, the same source or the same step of understanding must take turns, or both insert
+and one dies on a unique key (or worse, nothing is unique and both rows stay: an article's
+content hash is not a key). A transaction-level advisory lock is released by the commit or
+rollback itself, so a killed process cannot leave one behind.
+
+SQLite needs none: it has one writer at a time, and newsweave runs one process on it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+__all__ = ["UNDERSTANDING", "hold"]
+
+# The cross-article step (copies, related articles, stories): one article at a time.
+UNDERSTANDING = "understanding"
+
+
+def hold(conn: Connection, *names: str) -> None:
+    """Wait for and take the locks named, until the transaction ends.
+
+    Always taken in one order (by name), so two transactions asking for the same pair never
+    wait on each other in a circle. The key is the name hashed with the schema, so two sites
+    in two schemas of one server never wait on each other.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        conn.execute(_TAKE, {"name": name})
+
+
+_TAKE = text("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || :name, 0))")

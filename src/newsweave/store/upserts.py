@@ -1,0 +1,37 @@
+"""`INSERT … ON CONFLICT` on both databases: a get-or-create that two processes may run at once.
+
+A SELECT and then an INSERT is a race on a shared PostgreSQL (issue 13 saw `uq_tags_slug` and
+`uq_entities_name_type` kill an import). Inserting with the conflict ignored and then reading
+the row back holds whoever wins; SQLite and PostgreSQL both speak the clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+__all__ = ["insert_missing", "put"]
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_missing(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> None:
+    """Insert the rows whose `keys` (a unique constraint) are not taken; leave the others."""
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=keys), rows)
+
+
+def put(conn: Connection, table: Table, row: Mapping[str, Any], keys: Sequence[str]) -> None:
+    """Insert the row, or overwrite the one holding its `keys` with it."""
+    stmt = _insert(conn, table).values(dict(row))
+    rest = {k: stmt.excluded[k] for k in row if k not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest))

@@ -1,0 +1,169 @@
+"""What web processes share (issue 13): failed logins, session revocations, the signing key.
+
+The limiter is held to the same rules in memory and on the real Redis; then two real `newsweave
+serve` processes on one PostgreSQL and one Redis must act as one site: a form made by one is
+accepted by the other, a guesser meets one limit across both, and a session ended on one is
+refused by the other at once (not after its few seconds of cache).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsweave.errors import RateLimitedError
+from newsweave.web.security import SESSION_COOKIE, LoginLimiter
+from newsweave.web.shared import LocalState, RedisState, SharedState
+from tests.conftest import REDIS_URL
+from tests.test_cli import env_for
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared(request: pytest.FixtureRequest) -> SharedState:
+    if request.param == "memory":
+        return LocalState()
+    return RedisState(REDIS_URL, request.getfixturevalue("redis_prefix"))
+
+
+def test_the_limiter_stops_the_guesser_on_either_store(shared: SharedState) -> None:
+    limiter = LoginLimiter(shared, attempts=3, window=900, per_address=5)
+    for _ in range(3):
+        limiter.check("203.0.113.9", "alice")
+        limiter.failed("203.0.113.9", "alice")
+    with pytest.raises(RateLimitedError) as caught:
+        limiter.check("203.0.113.9", "alice")
+    assert 890 <= caught.value.retry_after <= 901
+    limiter.check("198.51.100.7", "alice")  # alice's own address is not stopped
+    limiter.succeeded("198.51.100.7", "alice")
+    limiter.check("203.0.113.9", "bob")  # 3 of 5 for the address
+    limiter.failed("203.0.113.9", "bob")
+    limiter.failed("203.0.113.9", "carol")
+    with pytest.raises(RateLimitedError):
+        limiter.check("203.0.113.9", "dave")  # the address's limit, across accounts
+
+
+def test_failures_leave_the_window_and_revocations_count(shared: SharedState) -> None:
+    shared.fail("k", 0.4)
+    shared.fail("k", 0.4)
+    count, left = shared.failures("k", 0.4)
+    assert count == 2
+    assert 0 < left <= 0.4
+    time.sleep(0.5)
+    assert shared.failures("k", 0.4) == (0, 0.0)
+    before = shared.epoch()
+    shared.revoke()
+    assert shared.epoch() == before + 1
+    shared.fail("k", 60)
+    shared.clear("k")
+    assert shared.failures("k", 60)[0] == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def two_web_processes(tmp_path: Path, pg_url: str, redis_prefix: str) -> Iterator[tuple[str, str]]:
+    """Two `newsweave serve` on one database and one Redis: their base URLs."""
+    env = env_for(tmp_path) | {
+        "NEWSWEAVE_DATABASE_URL": pg_url,
+        "NEWSWEAVE_REDIS_URL": REDIS_URL,
+        "NEWSWEAVE_REDIS_PREFIX": redis_prefix,
+        "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
+    }
+    ports = [_free_port(), _free_port()]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "newsweave", "serve", "--port", str(p)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in ports
+    ]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    try:
+        deadline = time.monotonic() + 90
+        for url, proc in zip(urls, procs, strict=True):
+            while True:
+                assert proc.poll() is None, proc.communicate()[1]
+                try:
+                    httpx.get(url + "/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, f"{url} did not start"
+                    time.sleep(0.2)
+        yield urls[0], urls[1]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.communicate(timeout=20)
+
+
+def _csrf(page: str) -> str:
+    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert m, "no form on the page"
+    return m.group(1)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_web_processes_act_as_one_site(two_web_processes: tuple[str, str]) -> None:
+    a, b = two_web_processes
+    with (
+        httpx.Client(timeout=10) as alice,
+        httpx.Client(timeout=10) as stale,
+        httpx.Client(timeout=10) as guesser,
+    ):
+        _act_as_one_site(a, b, alice, stale, guesser)
+
+
+def _act_as_one_site(
+    a: str, b: str, alice: httpx.Client, stale: httpx.Client, guesser: httpx.Client
+) -> None:
+    # A form made by one process is accepted by the other: one signing key, in the database.
+    token = _csrf(alice.get(a + "/register").text)
+    r = alice.post(
+        b + "/register",
+        data={
+            "username": "alice",
+            "email": "a@e.example",
+            "password": PASSWORD,
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 303, r.text
+    session = alice.cookies[SESSION_COOKIE]
+    for site in (a, b, b):  # the second view on b comes from its session cache
+        assert '<span class="who">alice</span>' in alice.get(site + "/").text
+
+    # Logging out on a ends the session on b at once, within b's cache time.
+    alice.post(a + "/logout", data={"csrf_token": _csrf(alice.get(a + "/").text)})
+    stale.cookies.set(SESSION_COOKIE, session)
+    assert '<span class="who">' not in stale.get(b + "/").text
+
+    # A guesser meets one limit whichever process answers.
+    codes = []
+    for n in range(7):
+        site = (a, b)[n % 2]
+        token = _csrf(guesser.get(site + "/login").text)
+        r = guesser.post(
+            site + "/login", data={"username": "alice", "password": "wrong", "csrf_token": token}
+        )
+        codes.append(r.status_code)
+    assert 429 not in codes[:5], codes
+    assert codes[5:] == [429, 429], codes
