@@ -319,25 +319,28 @@ def _article(ev: _Event, outlet: int, rng: random.Random, day: str) -> tuple[str
     return title, "\n\n".join(paras)
 
 
-def newsroom(outlets: int = 8, events: int = 8, copies: int = 2) -> list[Piece]:
+def newsroom(outlets: int = 8, events: int = 8, copies: int = 2, rounds: int = 1) -> list[Piece]:
     """`events` events × `outlets` outlets, in publication order; in each event, the last
-    `copies` outlets run the first outlet's text (syndicated copies with their own URLs)."""
+    `copies` outlets run the first outlet's text (syndicated copies with their own URLs).
+    With `rounds`, the events come back on each of as many days (new stories of the same
+    people and places, in new words: what a benchmark needs more of)."""
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     pieces = []
-    for e, ev in enumerate(EVENTS[:events]):
-        rng = random.Random(f"newsroom-{ev.key}")
-        start = now - timedelta(days=3) + timedelta(hours=7 * e)
+    for r, (e, ev) in ((r, x) for r in range(rounds) for x in enumerate(EVENTS[:events])):
+        rng = random.Random(f"newsroom-{ev.key}" + (f"-{r}" if r else ""))
+        key = ev.key + (f"-{r}" if r else "")
+        start = now - timedelta(days=3 + rounds - 1 - r) + timedelta(hours=7 * e)
         first: Piece | None = None
         for o in range(outlets):
             when = start + timedelta(minutes=37 * o)
             slug = _OUTLETS[o % len(_OUTLETS)].lower().replace(" ", "")
-            url = f"https://{slug}.example/{ev.key}/{o}"
+            url = f"https://{slug}.example/{key}/{o}"
             if first is not None and o >= outlets - copies:
                 text = f"{first.text}\n\nThe {_OUTLETS[o]} runs this story of the {first.outlet}."
-                pieces.append(Piece(ev.key, _OUTLETS[o], url, first.title, text, when, first.url))
+                pieces.append(Piece(key, _OUTLETS[o], url, first.title, text, when, first.url))
                 continue
             title, text = _article(ev, o, rng, when.strftime("%A"))
-            piece = Piece(ev.key, _OUTLETS[o % len(_OUTLETS)], url, title, text, when)
+            piece = Piece(key, _OUTLETS[o % len(_OUTLETS)], url, title, text, when)
             first = first or piece
             pieces.append(piece)
     pieces.sort(key=lambda p: p.published)

@@ -321,3 +321,28 @@ def test_import_again_finishes_what_a_killed_import_left(tmp_path: Path) -> None
     with db.connect() as conn:
         assert all(get_article(conn, i)["state"] == "enriched" for i in left)
     db.dispose()
+
+
+def test_a_worker_needs_postgresql_and_says_so(tmp_path: Path) -> None:
+    proc = nw(tmp_path, "worker", "--burst", ok=False)
+    assert proc.returncode != 0
+    assert "postgresql://" in proc.stderr
+    assert "newsweave run" in proc.stderr
+
+
+def test_the_deployment_recipe_runs_real_commands(tmp_path: Path) -> None:
+    """Every process of deploy/Procfile and the systemd units is a command newsweave has."""
+    deploy = Path(__file__).parents[1] / "deploy"
+    lines = [
+        line.split(":", 1)[1].split()
+        for line in (deploy / "Procfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    for unit in deploy.glob("*.service"):
+        for line in unit.read_text().splitlines():
+            if line.startswith("ExecStart="):
+                lines.append(line.split("=", 1)[1].replace("%i", "8081").split())
+    assert len(lines) >= 7
+    for words in lines:
+        assert words[0].endswith("newsweave"), words
+        nw(tmp_path, *words[1:], "--help")  # options parsed, then only the help is shown

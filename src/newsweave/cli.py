@@ -205,6 +205,52 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     _serve(_db(ctx), _settings(ctx))
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.pass_context
+def web(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """The web role of a scaled-out site: serve it, on any host, beside other web processes
+    (the same as `serve`; set NEWSWEAVE_REDIS_URL so they share logins and sessions)."""
+    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
+    _serve(_db(ctx), _settings(ctx))
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=2, show_default=True, help="Jobs at a time.")
+@click.option(
+    "--tick",
+    type=click.IntRange(1, 60),
+    default=60,
+    show_default=True,
+    help="Seconds between hand-outs of waiting work (once across the cluster).",
+)
+@click.option(
+    "--burst",
+    is_flag=True,
+    help="Do what is waiting now, then exit (a batch run; tests and benchmarks).",
+)
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(0.5, 60),
+    default=10,
+    show_default=True,
+    help="Seconds between this worker's heartbeats; a worker silent for three of them is "
+    "taken for dead and its jobs are run again.",
+)
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int, tick: int, burst: bool, heartbeat: float) -> None:
+    """The worker role of a scaled-out site (PostgreSQL): collect and understand as jobs of
+    the queue in the database, beside any number of other workers on any hosts."""
+    from newsweave.worker import Cluster
+
+    settings, db = _settings(ctx), _db(ctx)
+    cluster = Cluster(
+        db, settings, tick_seconds=tick, periodic=not burst, stalled_after=3 * heartbeat
+    )
+    asyncio.run(cluster.run(concurrency=concurrency, burst=burst, heartbeat=heartbeat))
+
+
 def _serve(db: Database, settings: config.Settings) -> None:
     import uvicorn
 

@@ -223,11 +223,11 @@ class Enricher:
         return self._pool
 
     def _in_pool(
-        self, chunks: Iterable[list[dict[str, Any]]]
-    ) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
+        self, chunks: Iterable[list[pipeline.Row]]
+    ) -> Iterator[tuple[list[pipeline.Row], list[Analysis]]]:
         """Analyses of the chunks, in order, with two chunks per worker in flight."""
         self.pool()
-        window: deque[tuple[list[dict[str, Any]], Future[list[Analysis]] | None]] = deque()
+        window: deque[tuple[list[pipeline.Row], Future[list[Analysis]] | None]] = deque()
         for rows in chunks:
             window.append((rows, self._submit(rows)))
             if len(window) >= 2 * self.workers:
@@ -235,7 +235,7 @@ class Enricher:
         while window:
             yield self._result(*window.popleft())
 
-    def _submit(self, rows: list[dict[str, Any]]) -> Future[list[Analysis]] | None:
+    def _submit(self, rows: list[pipeline.Row]) -> Future[list[Analysis]] | None:
         if self._pool is None:
             return None
         try:
@@ -245,8 +245,8 @@ class Enricher:
             return None
 
     def _result(
-        self, rows: list[dict[str, Any]], future: Future[list[Analysis]] | None
-    ) -> tuple[list[dict[str, Any]], list[Analysis]]:
+        self, rows: list[pipeline.Row], future: Future[list[Analysis]] | None
+    ) -> tuple[list[pipeline.Row], list[Analysis]]:
         if future is not None:
             try:
                 return rows, future.result()
@@ -319,6 +319,7 @@ class Collector:
         *,
         due_only: bool = False,
         enrich: bool = True,
+        pages: bool = True,
     ) -> Report:
         """Poll the given sources (or all, or only the due ones), then finish their articles
         (with `due_only`, every source's: a round also finishes what an earlier one left).
@@ -326,7 +327,8 @@ class Collector:
         Fetching and extracting come first, at network speed; then every article that is
         waiting is enriched in one batch (in worker processes when it is big), so the CPU-bound
         analyses never hold up a fetch. Without `enrich` the articles are left EXTRACTED for
-        a later round (or `enrich_pending`).
+        a later round (or `enrich_pending`). Without `pages` only the feeds are read: the
+        entries wait DISCOVERED for `finish_pending` (a cluster fetches pages by host).
         """
         now = datetime.now(UTC)
         with self.db.connect() as conn:
@@ -342,14 +344,20 @@ class Collector:
                 # A scheduled round finishes every source's waiting articles, not only the due
                 # ones': what a killed run left must not wait for its source's next poll.
                 ids = None if source_ids is None else [s.id for s in chosen]
-                await self.finish_pending(fetcher, ids)
+                if pages:
+                    await self.finish_pending(fetcher, ids)
             if enrich:
                 await self.enrich_pending(ids)
         finally:
-            if self._cpu is not None:
-                self._cpu.shutdown(wait=True)
-                self._cpu = None
+            self.close()
         return self.report
+
+    def close(self) -> None:
+        """Stop the thread that runs the pipeline's steps (after `finish_pending` or
+        `enrich_pending` called on their own; `collect` does it itself)."""
+        if self._cpu is not None:
+            self._cpu.shutdown(wait=True)
+            self._cpu = None
 
     async def _poll(self, fetcher: Fetcher, src: source_store.SourceRow) -> None:
         assert src.feed_url is not None
@@ -411,15 +419,18 @@ class Collector:
         self._error(f"{src.name}: {message}")
         self._on_progress(self.report)
 
-    async def finish_pending(self, fetcher: Fetcher, source_ids: Sequence[int] | None) -> None:
-        """Fetch and extract every due article until none is left (enriching comes after)."""
+    async def finish_pending(
+        self, fetcher: Fetcher, source_ids: Sequence[int] | None, host: str | None = None
+    ) -> None:
+        """Fetch and extract every due article (of these sources, or whose page is on `host`)
+        until none is left (enriching comes after)."""
         seen: set[int] = set()
         while True:
             with self.db.connect() as conn:
                 batch = [
                     p
                     for p in article_store.pending(
-                        conn, datetime.now(UTC), source_ids, _PENDING_BATCH
+                        conn, datetime.now(UTC), source_ids, _PENDING_BATCH, host
                     )
                     if p.id not in seen
                 ]

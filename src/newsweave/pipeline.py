@@ -9,9 +9,11 @@ pending steps again (jobs does), and nothing is done twice: writes are keyed ups
     archive item / full-text entry ──ingest──> EXTRACTED ──enrich──> ENRICHED
 
 Enrichment is two halves: the analyses (pure, CPU-bound, `analyze_rows`), which jobs may run in
-worker processes, and `store_enrichment`, which needs this process' vector index and open
-stories. The steps before it take `enrich_now=False` to leave the article EXTRACTED for a batch
-(`enrich_many`), which is how collecting and importing keep the network and the CPU busy.
+worker processes, and `store_enrichment`, one transaction that stores them and runs the
+cross-article step (newsweave.understanding: copies, related articles, the story) under the
+cluster's understanding lock. The steps before it take `enrich_now=False` to leave the article
+EXTRACTED for a batch (`enrich_many`), which is how collecting and importing keep the network
+and the CPU busy.
 """
 
 from __future__ import annotations
@@ -23,14 +25,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection
 
-from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup, nlp
+from newsweave import understanding
+from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup
 from newsweave.enrich import embed as embed_mod
-from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
-from newsweave.enrich.stories import Clusterer, Story, is_short
-from newsweave.enrich.summary import summarize
 from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError, ParseError
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
@@ -39,14 +38,16 @@ from newsweave.llm import LLMError, SummaryWriter
 from newsweave.model import ArticleIn, ArticleState, Extracted, FeedItem
 from newsweave.sanitize import clean_optional, clean_text
 from newsweave.store import articles as store
-from newsweave.store import enrichment, locks
+from newsweave.store import enrichment, locks, stories, vectors
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
+from newsweave.understanding import forget
 from newsweave.words import word_count
 
 __all__ = [
     "Analyzer",
     "Outcome",
+    "Row",
     "analyze_in_process",
     "analyze_rows",
     "enrich",
@@ -69,9 +70,8 @@ __all__ = [
 ]
 
 Outcome = store.Outcome
+Row = store.ArticleForEnrichment  # what enrichment reads of an article
 log = logging.getLogger("newsweave.pipeline")
-# A story's headline and summary are chosen from its latest members (the coverage as it stands).
-STORY_SUMMARY_MEMBERS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,67 +336,6 @@ def page_failed(
     return ArticleState.ENRICHED if enrich_now else ArticleState.EXTRACTED
 
 
-class _Memory:
-    """What the cross-article step keeps in memory per database: the vector index, the open
-    stories, and the names of recent articles.
-
-    Loaded from the database on first use, then kept in step with it: by this process's own
-    writes, and, before each step, by catching up on what other processes understood since
-    (`catch_up`, by the watermark `seen`). The step runs under a lock across processes, so
-    every process decides from the same state a single process would have had.
-    """
-
-    _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
-
-    def __init__(self, db: Database) -> None:
-        self.index = VectorIndex(embed_mod.DIM)
-        self.clusterer = Clusterer()
-        self.names: dict[int, frozenset[str]] = {}
-        with db.connect() as conn:
-            # The watermark first: what is understood while this loads is caught up later.
-            self.seen = enrichment.understood_top(conn)
-            for aid, blob in enrichment.all_embeddings(conn, STEPS["embedding"]):
-                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
-            for st in enrichment.open_stories(conn, self.clusterer.window):
-                self._add_story(st)
-
-    def _add_story(self, st: enrichment.StoryRow) -> None:
-        if not st.centroid:
-            return
-        self.clusterer.add_story(
-            Story(
-                st.id,
-                np.frombuffer(st.centroid, dtype=np.float32).copy(),
-                max(st.article_count, 1),
-                st.first_seen_at,
-                st.last_seen_at,
-                st.title,
-                st.terms,
-            )
-        )
-
-    def catch_up(self, conn: Connection) -> int:
-        """Take in what other processes understood since `seen`; returns the next step's number.
-
-        Called holding the understanding lock, so nothing moves while it reads.
-        """
-        top = enrichment.understood_top(conn)
-        if top > self.seen:
-            for aid, blob in enrichment.embeddings_since(conn, STEPS["embedding"], self.seen):
-                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
-                self.names.pop(aid, None)  # read again when needed
-            for st in enrichment.stories_since(conn, self.seen):
-                self._add_story(st)
-            self.seen = top
-        return top + 1
-
-    def remember_names(self, article_id: int, names: frozenset[str]) -> None:
-        if len(self.names) >= self._MAX_NAMES:
-            self.names.clear()  # read back from the database as needed
-        self.names[article_id] = names
-
-
-_memories: weakref.WeakKeyDictionary[Database, _Memory] = weakref.WeakKeyDictionary()
 _writers: weakref.WeakKeyDictionary[Database, SummaryWriter] = weakref.WeakKeyDictionary()
 
 
@@ -406,18 +345,6 @@ def use_summary_writer(db: Database, writer: SummaryWriter | None) -> None:
         _writers.pop(db, None)
     else:
         _writers[db] = writer
-
-
-def _memory(db: Database) -> _Memory:
-    mem = _memories.get(db)
-    if mem is None:
-        mem = _memories[db] = _Memory(db)
-    return mem
-
-
-def forget(db: Database) -> None:
-    """Drop the in-memory index and stories (after a rollback, or a reindex of stories)."""
-    _memories.pop(db, None)
 
 
 def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analysis:
@@ -436,40 +363,40 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     return a
 
 
-def enrichment_rows(db: Database, article_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """What the analyses read of each article (with its "id"), in the order asked; an article
-    deleted since it was listed is left out."""
+def enrichment_rows(db: Database, article_ids: Sequence[int]) -> list[store.ArticleForEnrichment]:
+    """What the analyses read of each article, in the order asked; an article deleted since
+    it was listed is left out."""
     rows = []
     with db.connect() as conn:
         for i in article_ids:
             try:
-                rows.append({"id": i, **store.article_for_enrichment(conn, i)})
+                rows.append(store.article_for_enrichment(conn, i))
             except NotFoundError:
                 log.info("article %s is gone; not enriched", i)
     return rows
 
 
-def analyze_rows(rows: Sequence[dict[str, Any]]) -> list[Analysis]:
+def analyze_rows(rows: Sequence[store.ArticleForEnrichment]) -> list[Analysis]:
     """The pure half of enrichment: safe to run in another process (see jobs.Enricher)."""
     return analyze_many(rows_as_items(rows))
 
 
-def rows_as_items(rows: Sequence[dict[str, Any]]) -> list[Item]:
+def rows_as_items(rows: Sequence[store.ArticleForEnrichment]) -> list[Item]:
     """What the analyses read of stored articles; the publisher's labels for the genre."""
     return [
         Item(
-            r["title"],
-            r["text"],
-            r["language"],
-            r["url"],
-            tuple(x for x in (r.get("section"), r.get("source_name"), r.get("byline")) if x),
+            r.title,
+            r.text,
+            r.language,
+            r.url,
+            tuple(x for x in (r.section, r.source_name, r.byline) if x),
         )
         for r in rows
     ]
 
 
 def store_enrichment(
-    db: Database, row: dict[str, Any], a: Analysis, now: datetime | None = None
+    db: Database, row: store.ArticleForEnrichment, a: Analysis, now: datetime | None = None
 ) -> bool:
     """The half of enrichment that needs the database and the other articles: one transaction.
     False when another process understood the article since `row` was read (nothing stored).
@@ -477,33 +404,33 @@ def store_enrichment(
     An LLM summary writer, when configured, replaces the extractive summary here.
     """
     when = now or datetime.now(UTC)
-    article_id = int(row["id"])
+    article_id = row.id
     summary_by, llm_error = "extractive", None
     writer = _writers.get(db)
     if writer is not None and a.summary:
         try:
-            a.summary, a.key_points = writer.write(row["title"], row["text"])
+            a.summary, a.key_points = writer.write(row.title, row.text)
             summary_by = "llm"
         except LLMError as exc:  # the extractive summary stands
             llm_error = str(exc)
             log.warning("article %s: %s", article_id, exc)
-    mem = _memory(db)
+    mem = understanding.memory(db)
     try:
         with db.begin() as conn:
             # One article at a time across every process (PostgreSQL; SQLite has one writer).
             locks.hold(conn, locks.UNDERSTANDING)
-            if enrichment.last_understood(conn, article_id) != row.get("understood_seq"):
+            if enrichment.last_understood(conn, article_id) != row.understood_seq:
                 log.info("article %s was understood by another process meanwhile", article_id)
                 return False
             seq = mem.catch_up(conn)
             _store_analysis(conn, article_id, a, when, summary_by, llm_error)
-            _understand(conn, mem, article_id, row, a, when, seq)
-            language = a.language or row["language"]
+            understanding.understand(conn, mem, article_id, row, a, when, seq)
+            language = a.language or row.language
             store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
             enrichment.set_understood(conn, article_id, seq)
         mem.seen = seq
     except Exception:
-        forget(db)  # memory may hold what the rolled-back transaction wrote
+        understanding.forget(db)  # memory may hold what the rolled-back transaction wrote
         raise
     return True
 
@@ -549,177 +476,19 @@ def _store_analysis(
     )
     enrichment.save_attributions(conn, article_id, data["attributions"], ids)
     if a.embedding is not None:
-        enrichment.save_embedding(
+        vectors.save_embedding(
             conn, article_id, STEPS["embedding"], embed_mod.DIM, a.embedding.tobytes()
         )
     if a.minhash is not None:
-        enrichment.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
+        vectors.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
 
 
-def _understand(
-    conn: Connection,
-    mem: _Memory,
-    article_id: int,
-    row: dict[str, Any],
-    a: Analysis,
-    when: datetime,
-    seq: int,
-) -> None:
-    published = row["published_at"] or row["first_seen_at"] or when
-    original = _original(conn, article_id, a, seq)
-    enrichment.set_duplicate(conn, article_id, original)
-    if a.embedding is None:
-        return
-    mem.index.add(article_id, a.embedding)
-    names = frozenset({e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags})
-    mem.remember_names(article_id, names)
-    mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
-    lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
-    # The articles it is related to may now list it too: an older article's page gains the
-    # newer coverage without waiting for a reindex. A copy is not offered: its original is.
-    if original is None and mine:
-        info = _neighbours(conn, mem, [i for i, _ in mine])
-        stored = enrichment.related_lists(conn, list(info))
-        for other in info:
-            vec = mem.index.get(other)
-            if vec is None:
-                continue
-            names_o, time_o, group_o = info[other]
-            me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
-            updated = admit(other, group_o, names_o, time_o, stored.get(other, []), me)
-            if updated is not None:
-                lists[other] = updated
-    enrichment.save_related(conn, lists)
-    # A copy joins its original's story but is neither coverage nor a change of its span.
-    if original is not None:
-        sid = enrichment.story_of(conn, original)
-        if sid is not None:
-            enrichment.set_story(conn, article_id, sid, None)
-        return
-    current = enrichment.story_of(conn, article_id)
-    if current is not None and current in mem.clusterer.stories:
-        return  # re-enriching an article keeps its story
-    text = row["text"] or ""
-    clusterer = mem.clusterer
-    found, _ = clusterer.best(a.embedding, published, a.terms, short=is_short(text))
-    if found is None:
-        story = Clusterer.new_story(0, a.embedding, published, a.terms, row["title"] or "")
-        found = story.id = enrichment.create_story(
-            conn, story.title, published, story.total.tobytes(), story.kept_terms(), seq
-        )
-        clusterer.add_story(story)
-    else:
-        clusterer.join(found, a.embedding, published, a.terms)
-    story = clusterer.stories[found]
-    # Memory holds what the database holds, so a process that reads the story back decides
-    # as this one does.
-    story.terms = story.kept_terms()
-    enrichment.set_story(
-        conn, article_id, found, published, story.total.tobytes(), story.terms, seq
-    )
-    _retell(conn, mem, story, seq)
-
-
-def _retell(conn: Connection, mem: _Memory, story: Story, seq: int) -> None:
-    """Keep a story's headline and summary those of its coverage as it grows.
-
-    The headline is the member's most like the story as a whole (nearest its centroid) among
-    the latest coverage, so "Newsom survives recall" replaces the first piece's "How Newsom
-    fought back". The summary is made again from the latest members' summaries whenever the
-    story has grown by half since the last one (sizes 2, 3, 4, 6, 9, 13, ...), so it follows
-    the coverage without re-summarising a big story on every article.
-    """
-    members = enrichment.story_members(conn, story.id, STORY_SUMMARY_MEMBERS)
-    if not members:
-        return
-    centre = story.centroid()
-    scored = []
-    for m in members:
-        vec = mem.index.get(m.id)
-        if vec is not None and m.title:
-            scored.append((float(vec @ centre), m.title))
-    title = max(scored)[1] if scored else story.title
-    story.title = title
-    summary = None
-    if _retold_at(story.size):
-        texts = [m.summary for m in members if m.summary]
-        if len(texts) > 1:
-            sents = [s for t in texts for s in nlp.sentences(t)]
-            summary = summarize(sents, n_points=0).summary
-        elif texts:
-            summary = texts[0]
-    enrichment.set_story_text(conn, story.id, title, summary, seq)
-
-
-def _retold_at(size: int) -> bool:
-    """Whether a story of `size` members gets its summary made again (1, 2, 3, 4, 6, 9, ...)."""
-    n = 1
-    while n < size:
-        n = max(n + 1, n * 3 // 2)
-    return n == size
-
-
-def _related(
-    conn: Connection,
-    mem: _Memory,
-    article_id: int,
-    vec: Any,
-    group: int,
-    names: set[str] | frozenset[str],
-    published: datetime | None,
-) -> list[tuple[int, float]]:
-    hits = mem.index.search(vec, 50)
-    info = _neighbours(conn, mem, [i for i, _ in hits])
-    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
-    return rank(article_id, group, names, published, cands)
-
-
-def _neighbours(
-    conn: Connection, mem: _Memory, ids: list[int]
-) -> dict[int, tuple[frozenset[str], datetime | None, int]]:
-    """Names, time and duplicate group of candidate articles that still exist.
-
-    Names come from memory when this process stored the article (they change only when it
-    is enriched again, which goes through here): reading them back for 50 candidates, nine
-    times an article, was most of the storing time (~55 ms of ~90 ms, bench/enrich.py).
-    """
-    times = enrichment.neighbour_times(conn, ids)
-    missing = [i for i in times if i not in mem.names]
-    for aid, names in enrichment.neighbour_names(conn, missing).items():
-        mem.remember_names(aid, names)
-    return {i: (mem.names.get(i, frozenset()), at, group) for i, (at, group) in times.items()}
-
-
-def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int | None:
-    """The article this one is a near-copy of (the first of its group to be understood), or
-    None. Understood first, not stored first: two processes store in any order, but they
-    understand one article at a time."""
-    if a.minhash is None:
-        return None
-    roots: dict[int, float] = {}
-    for cid, blob, dup_of, _published in enrichment.duplicate_candidates(
-        conn, article_id, neardup.bands(a.minhash)
-    ):
-        sim = neardup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
-        root = dup_of or cid
-        if sim >= neardup.THRESHOLD and root != article_id:
-            roots[root] = max(sim, roots.get(root, 0.0))
-    if not roots:
-        return None
-    order = enrichment.understanding_order(conn, [*roots, article_id])
-    mine = order.get(article_id, seq)
-    earlier = [(order[r], r) for r in roots if r in order and order[r] < mine]
-    return min(earlier)[1] if earlier else None
-
-
-Analyzer = Callable[
-    [Iterable[list[dict[str, Any]]]], Iterable[tuple[list[dict[str, Any]], list[Analysis]]]
-]
+Analyzer = Callable[[Iterable[list[Row]]], Iterable[tuple[list[Row], list[Analysis]]]]
 
 
 def analyze_in_process(
-    chunks: Iterable[list[dict[str, Any]]],
-) -> Iterator[tuple[list[dict[str, Any]], list[Analysis]]]:
+    chunks: Iterable[list[Row]],
+) -> Iterator[tuple[list[Row], list[Analysis]]]:
     for rows in chunks:
         yield rows, analyze_rows(rows)
 
@@ -749,7 +518,7 @@ def enrich_many(
                 done += 1
             except NewsweaveError as exc:
                 failed += 1
-                log.warning("article %s: %s", row["id"], exc)
+                log.warning("article %s: %s", row.id, exc)
             if on_progress:
                 on_progress(n, len(ids), failed)
     return done, failed
@@ -769,8 +538,8 @@ def stale_for_reindex(db: Database, *, everything: bool = False) -> list[int]:
         )
     if restory:
         with db.begin() as conn:
-            enrichment.reset_stories(conn)
-        forget(db)
+            stories.reset_stories(conn)
+        understanding.forget(db)
         with db.connect() as conn:
             ids = enrichment.stale_articles(conn, STEPS, everything=True)
     return ids

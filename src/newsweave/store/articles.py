@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
@@ -24,6 +25,7 @@ from newsweave.store import locks, upserts
 from newsweave.store.schema import analyses, article_raw, article_urls, articles, sources
 
 __all__ = [
+    "ArticleForEnrichment",
     "ArticleRecord",
     "Outcome",
     "PendingArticle",
@@ -37,11 +39,13 @@ __all__ = [
     "mark_failed_attempt",
     "note_error",
     "pending",
+    "pending_hosts",
     "raw_page",
     "save_analyses",
     "set_enriched",
     "store_raw",
     "upsert",
+    "waiting_sources",
 ]
 
 
@@ -281,9 +285,14 @@ _PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED]
 
 
 def pending(
-    conn: Connection, now: datetime, source_ids: Sequence[int] | None = None, limit: int = 500
+    conn: Connection,
+    now: datetime,
+    source_ids: Sequence[int] | None = None,
+    limit: int = 500,
+    host: str | None = None,
 ) -> list[PendingArticle]:
-    """Articles waiting to be fetched or extracted whose next attempt is due."""
+    """Articles waiting to be fetched or extracted whose next attempt is due (of the sources
+    given, or whose page is on `host`: a netloc, as `pending_hosts` gives it)."""
     q = (
         select(
             articles.c.id,
@@ -299,10 +308,44 @@ def pending(
     )
     if source_ids is not None:
         q = q.where(articles.c.source_id.in_(list(source_ids)))
+    if host is not None:
+        on = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        q = q.where(
+            or_(
+                articles.c.url.like(f"http://{on}/%", escape="\\"),
+                articles.c.url.like(f"https://{on}/%", escape="\\"),
+            )
+        )
     return [
         PendingArticle(r.id, r.url, r.source_id, ArticleState(r.state), r.attempts)
         for r in conn.execute(q)
     ]
+
+
+def pending_hosts(conn: Connection, now: datetime, limit: int = 20_000) -> list[str]:
+    """The hosts (netlocs, lower-cased) of the articles due to be fetched or extracted."""
+    q = (
+        select(articles.c.url)
+        .where(articles.c.state.in_(_PENDING_STATES), articles.c.url.is_not(None))
+        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
+        .limit(limit)
+    )
+    return sorted({urlsplit(u).netloc.lower() for u in conn.execute(q).scalars()} - {""})
+
+
+def waiting_sources(conn: Connection, now: datetime) -> tuple[list[int], list[int]]:
+    """The sources with articles due to be fetched or extracted, and those with articles
+    waiting for enrichment: what the cluster's tick hands out as jobs."""
+    due = (
+        select(articles.c.source_id)
+        .where(articles.c.state.in_(_PENDING_STATES))
+        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
+        .distinct()
+    )
+    extracted = (
+        select(articles.c.source_id).where(articles.c.state == ArticleState.EXTRACTED).distinct()
+    )
+    return sorted(conn.execute(due).scalars()), sorted(conn.execute(extracted).scalars())
 
 
 def awaiting_enrichment(
@@ -492,10 +535,26 @@ def iter_export(
             yield row
 
 
-def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ArticleForEnrichment:
     """What the analyses read: title, text, declared language, URL, times, and the publisher's
     labels (section, source name, byline) the genre reads; and when it was last understood,
     so that a process that finds another got there first stores nothing twice."""
+
+    id: int
+    title: str
+    text: str
+    language: str | None
+    url: str | None
+    published_at: datetime | None
+    first_seen_at: datetime | None
+    section: str | None
+    byline: str | None
+    source_name: str | None
+    understood_seq: int | None
+
+
+def article_for_enrichment(conn: Connection, article_id: int) -> ArticleForEnrichment:
     r = conn.execute(
         select(
             articles.c.title,
@@ -514,18 +573,19 @@ def article_for_enrichment(conn: Connection, article_id: int) -> dict[str, Any]:
     ).first()
     if r is None:
         raise NotFoundError(f"no article with id {article_id}")
-    return {
-        "title": r.title or "",
-        "text": r.text or "",
-        "language": r.language,
-        "url": r.url,
-        "published_at": r.published_at,
-        "first_seen_at": r.first_seen_at,
-        "section": r.section,
-        "byline": r.byline,
-        "source_name": r.source_name,
-        "understood_seq": r.understood_seq,
-    }
+    return ArticleForEnrichment(
+        id=article_id,
+        title=r.title or "",
+        text=r.text or "",
+        language=r.language,
+        url=r.url,
+        published_at=r.published_at,
+        first_seen_at=r.first_seen_at,
+        section=r.section,
+        byline=r.byline,
+        source_name=r.source_name,
+        understood_seq=r.understood_seq,
+    )
 
 
 def set_enriched(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-__all__ = ["UNDERSTANDING", "hold"]
+__all__ = ["UNDERSTANDING", "acquire", "hold", "release"]
 
 # The cross-article step (copies, related articles, stories): one article at a time.
 UNDERSTANDING = "understanding"
@@ -33,3 +33,23 @@ def hold(conn: Connection, *names: str) -> None:
 
 
 _TAKE = text("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || :name, 0))")
+
+
+def acquire(conn: Connection, name: str) -> None:
+    """Wait for and take the lock named until `release` (or the connection's end): for work
+    that spans many transactions, such as talking to one host. The caller keeps `conn` open
+    for as long and releases before giving it back to a pool."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_TAKE_SESSION, {"name": name})
+        conn.commit()  # the lock outlives the transaction; the connection waits idle
+
+
+def release(conn: Connection, name: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(_GIVE_SESSION, {"name": name})
+        conn.commit()
+
+
+_KEY = "hashtextextended(current_schema() || ':' || :name, 0)"
+_TAKE_SESSION = text(f"SELECT pg_advisory_lock({_KEY})")
+_GIVE_SESSION = text(f"SELECT pg_advisory_unlock({_KEY})")

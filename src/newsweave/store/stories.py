@@ -1,0 +1,177 @@
+"""Stories: coverage of one event across outlets. The clusterer's state (the sums of the members'
+vectors and terms, the span) lives on the story's row, so any process can read it back; the
+decision itself is enrich/stories.py's, run by newsweave.understanding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from newsweave.store.schema import (
+    articles,
+    stories,
+)
+
+__all__ = [
+    "StoryMember",
+    "StoryRow",
+    "create_story",
+    "open_stories",
+    "reset_stories",
+    "set_story",
+    "set_story_text",
+    "stories_since",
+    "story_members",
+    "story_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    id: int
+    title: str
+    summary: str
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    id: int
+    title: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    centroid: bytes | None
+    article_count: int
+    terms: dict[str, float]
+
+
+def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
+    """The stories an article may still join: those within `window` of the latest story's
+    end (the clusterer's own rule, so a process that starts now holds what a process that
+    ran all along holds)."""
+    top = conn.execute(select(func.max(stories.c.last_seen_at))).scalar()
+    if top is None:
+        return []
+    since = top - window
+    q = select(stories).where(stories.c.last_seen_at >= since, stories.c.closed.is_(False))
+    return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+
+
+def _story_row(r: Any) -> StoryRow:
+    return StoryRow(
+        r.id,
+        r.title or "",
+        r.first_seen_at,
+        r.last_seen_at,
+        r.centroid,
+        r.article_count,
+        dict(r.terms or {}),
+    )
+
+
+def stories_since(conn: Connection, seq: int) -> list[StoryRow]:
+    """The open stories changed after step `seq` of understanding."""
+    q = select(stories).where(stories.c.seq > seq, stories.c.closed.is_(False))
+    return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+
+
+def create_story(
+    conn: Connection,
+    title: str,
+    when: datetime,
+    centroid: bytes,
+    terms: Mapping[str, float],
+    seq: int | None = None,
+) -> int:
+    return int(
+        conn.execute(
+            insert(stories)
+            .values(
+                title=title,
+                first_seen_at=when,
+                last_seen_at=when,
+                centroid=centroid,
+                terms=dict(terms),
+                article_count=0,
+                outlet_count=0,
+                seq=seq,
+            )
+            .returning(stories.c.id)
+        ).scalar_one()
+    )
+
+
+def story_of(conn: Connection, article_id: int) -> int | None:
+    sid = conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
+    return int(sid) if sid is not None else None
+
+
+def set_story(
+    conn: Connection,
+    article_id: int,
+    story_id: int,
+    when: datetime | None,
+    centroid: bytes | None = None,
+    terms: Mapping[str, float] | None = None,
+    seq: int | None = None,
+) -> None:
+    """Put an article in a story and refresh the story's counts (copies are not coverage).
+
+    `when` widens the story's span to the article's time; a copy's (None) does not."""
+    old = story_of(conn, article_id)
+    conn.execute(update(articles).where(articles.c.id == article_id).values(story_id=story_id))
+    for sid in {story_id, old} - {None}:
+        members = and_(articles.c.story_id == sid, articles.c.duplicate_of.is_(None))
+        n_articles, n_outlets = conn.execute(
+            select(func.count(), func.count(func.distinct(articles.c.source_id))).where(members)
+        ).one()
+        values: dict[str, Any] = {"article_count": n_articles, "outlet_count": n_outlets}
+        if sid == story_id and when is not None:  # a copy (None) does not widen the span
+            row = conn.execute(
+                select(stories.c.first_seen_at, stories.c.last_seen_at).where(stories.c.id == sid)
+            ).one()
+            values["last_seen_at"] = max(row.last_seen_at, when)
+            values["first_seen_at"] = min(row.first_seen_at, when)
+        if sid == story_id:
+            if centroid is not None:
+                values["centroid"] = centroid
+            if terms is not None:
+                values["terms"] = dict(terms)
+            if seq is not None:
+                values["seq"] = seq
+        conn.execute(update(stories).where(stories.c.id == sid).values(values))
+
+
+def story_members(conn: Connection, story_id: int, limit: int) -> list[StoryMember]:
+    """The story's latest coverage (copies aside), newest first."""
+    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+    q = (
+        select(articles.c.id, articles.c.title, articles.c.summary, when.label("at"))
+        .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
+        .order_by(when.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    return [StoryMember(r.id, r.title or "", r.summary or "", r.at) for r in conn.execute(q)]
+
+
+def set_story_text(
+    conn: Connection, story_id: int, title: str, summary: str | None, seq: int | None = None
+) -> None:
+    """The story's headline, and its summary when one was made."""
+    values: dict[str, Any] = {"title": title}
+    if seq is not None:
+        values["seq"] = seq
+    if summary is not None:
+        values["summary"] = summary
+    conn.execute(update(stories).where(stories.c.id == story_id).values(values))
+
+
+def reset_stories(conn: Connection) -> None:
+    """Forget every story, before clustering all articles again in time order."""
+    conn.execute(update(articles).values(story_id=None))
+    conn.execute(delete(stories))

@@ -1,0 +1,165 @@
+"""What lets articles find each other: embeddings (related articles), MinHash signatures and
+their bands (near-duplicates, copies), and the related lists themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from newsweave.store.schema import (
+    article_entities,
+    article_tags,
+    articles,
+    embeddings,
+    entities,
+    minhash_bands,
+    minhashes,
+    related,
+    tags,
+)
+
+__all__ = [
+    "all_embeddings",
+    "duplicate_candidates",
+    "embeddings_since",
+    "neighbour_names",
+    "neighbour_times",
+    "related_lists",
+    "save_embedding",
+    "save_minhash",
+    "save_related",
+    "set_duplicate",
+]
+
+
+def save_embedding(conn: Connection, article_id: int, model: str, dim: int, vector: bytes) -> None:
+    conn.execute(delete(embeddings).where(embeddings.c.article_id == article_id))
+    conn.execute(
+        insert(embeddings).values(article_id=article_id, model=model, dim=dim, vector=vector)
+    )
+
+
+def all_embeddings(conn: Connection, model: str) -> Iterator[tuple[int, bytes]]:
+    q = select(embeddings.c.article_id, embeddings.c.vector).where(embeddings.c.model == model)
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
+
+
+def embeddings_since(conn: Connection, model: str, seq: int) -> Iterator[tuple[int, bytes]]:
+    """The embeddings of the articles understood after step `seq` (by any process)."""
+    q = (
+        select(embeddings.c.article_id, embeddings.c.vector)
+        .join(articles, articles.c.id == embeddings.c.article_id)
+        .where(embeddings.c.model == model, articles.c.understood_seq > seq)
+        .order_by(articles.c.understood_seq)
+    )
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
+
+
+def save_minhash(conn: Connection, article_id: int, signature: bytes, bands: Iterable[int]) -> None:
+    conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == article_id))
+    conn.execute(delete(minhashes).where(minhashes.c.article_id == article_id))
+    conn.execute(insert(minhashes).values(article_id=article_id, signature=signature))
+    rows = [{"band": b, "article_id": article_id} for b in set(bands)]
+    conn.execute(insert(minhash_bands), rows)
+
+
+def duplicate_candidates(
+    conn: Connection, article_id: int, bands: Sequence[int]
+) -> list[tuple[int, bytes, int | None, datetime | None]]:
+    """Articles sharing a band: (id, signature, duplicate_of, published_at)."""
+    ids = (
+        select(minhash_bands.c.article_id)
+        .where(minhash_bands.c.band.in_(list(bands)), minhash_bands.c.article_id != article_id)
+        .distinct()
+        .subquery()
+    )
+    q = (
+        select(
+            minhashes.c.article_id,
+            minhashes.c.signature,
+            articles.c.duplicate_of,
+            articles.c.published_at,
+        )
+        .join(articles, articles.c.id == minhashes.c.article_id)
+        .where(minhashes.c.article_id.in_(select(ids.c.article_id)))
+    )
+    return [
+        (int(r.article_id), bytes(r.signature), r.duplicate_of, r.published_at)
+        for r in conn.execute(q)
+    ]
+
+
+def set_duplicate(conn: Connection, article_id: int, original: int | None) -> None:
+    conn.execute(update(articles).where(articles.c.id == article_id).values(duplicate_of=original))
+
+
+def neighbour_names(conn: Connection, ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """Each article's entity names (lower-cased) and tag slugs: what related ranking shares."""
+    if not ids:
+        return {}
+    names: dict[int, set[str]] = {int(i): set() for i in ids}
+    q_ent = (
+        select(article_entities.c.article_id, entities.c.name)
+        .join(entities, entities.c.id == article_entities.c.entity_id)
+        .where(article_entities.c.article_id.in_(ids))
+    )
+    for aid, name in conn.execute(q_ent):
+        names[int(aid)].add(name.lower())
+    q_tag = (
+        select(article_tags.c.article_id, tags.c.slug)
+        .join(tags, tags.c.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(ids))
+    )
+    for aid, slug in conn.execute(q_tag):
+        names[int(aid)].add(slug)
+    return {aid: frozenset(v) for aid, v in names.items()}
+
+
+def neighbour_times(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[datetime | None, int]]:
+    """For candidate related articles that still exist: (published, duplicate group)."""
+    if not ids:
+        return {}
+    q = select(
+        articles.c.id,
+        func.coalesce(articles.c.published_at, articles.c.first_seen_at).label("at"),
+        articles.c.duplicate_of,
+    ).where(articles.c.id.in_(ids))
+    return {int(r.id): (r.at, int(r.duplicate_of or r.id)) for r in conn.execute(q)}
+
+
+def related_lists(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[int, float]]]:
+    """The stored related lists of these articles, best first: (related id, score)."""
+    out: dict[int, list[tuple[int, float]]] = {}
+    if not ids:
+        return out
+    q = (
+        select(related.c.article_id, related.c.related_id, related.c.score)
+        .where(related.c.article_id.in_(ids))
+        .order_by(related.c.article_id, related.c.rank)
+    )
+    for aid, rid, value in conn.execute(q):
+        out.setdefault(int(aid), []).append((int(rid), float(value)))
+    return out
+
+
+def save_related(conn: Connection, lists: Mapping[int, Sequence[tuple[int, float]]]) -> None:
+    """Replace the related lists of these articles (an empty list clears one).
+
+    One DELETE and one INSERT for all: an article's enrichment rewrites its own list and those
+    of the ~7 neighbours that now list it, which was 14 statements an article one by one.
+    """
+    if not lists:
+        return
+    conn.execute(delete(related).where(related.c.article_id.in_(list(lists))))
+    rows = [
+        {"article_id": aid, "related_id": rid, "rank": i, "score": score}
+        for aid, items in lists.items()
+        for i, (rid, score) in enumerate(items, 1)
+    ]
+    if rows:
+        conn.execute(insert(related), rows)

@@ -1,0 +1,261 @@
+"""The cross-article step: what an article is to the others (a copy of one, related to some, a
+member of a story), decided one article at a time against what this process keeps in memory.
+
+It is small and in one place on purpose: pipeline.store_enrichment calls `understand` inside
+the transaction that holds the cluster's understanding lock (store.locks) after `catch_up`, so
+every process, alone or one of many on PostgreSQL, decides from the state a single process
+would hold. The decisions themselves are enrich's (related.rank, stories.Clusterer, neardup);
+this module gives them the other articles, from memory and from the store.
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection
+
+from newsweave.enrich import STEPS, Analysis, neardup, nlp
+from newsweave.enrich import embed as embed_mod
+from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
+from newsweave.enrich.stories import Clusterer, Story, is_short
+from newsweave.enrich.summary import summarize
+from newsweave.store import enrichment, stories, vectors
+from newsweave.store.articles import ArticleForEnrichment
+from newsweave.store.db import Database
+
+__all__ = ["Memory", "forget", "memory", "understand"]
+
+# A story's headline and summary are chosen from its latest members (the coverage as it stands).
+STORY_SUMMARY_MEMBERS = 20
+
+
+class Memory:
+    """What the cross-article step keeps in memory per database: the vector index, the open
+    stories, and the names of recent articles.
+
+    Loaded from the database on first use, then kept in step with it: by this process's own
+    writes, and, before each step, by catching up on what other processes understood since
+    (`catch_up`, by the watermark `seen`). The step runs under a lock across processes, so
+    every process decides from the same state a single process would have had.
+    """
+
+    _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
+
+    def __init__(self, db: Database) -> None:
+        self.index = VectorIndex(embed_mod.DIM)
+        self.clusterer = Clusterer()
+        self.names: dict[int, frozenset[str]] = {}
+        with db.connect() as conn:
+            # The watermark first: what is understood while this loads is caught up later.
+            self.seen = enrichment.understood_top(conn)
+            for aid, blob in vectors.all_embeddings(conn, STEPS["embedding"]):
+                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+            for st in stories.open_stories(conn, self.clusterer.window):
+                self._add_story(st)
+
+    def _add_story(self, st: stories.StoryRow) -> None:
+        if not st.centroid:
+            return
+        self.clusterer.add_story(
+            Story(
+                st.id,
+                np.frombuffer(st.centroid, dtype=np.float32).copy(),
+                max(st.article_count, 1),
+                st.first_seen_at,
+                st.last_seen_at,
+                st.title,
+                st.terms,
+            )
+        )
+
+    def catch_up(self, conn: Connection) -> int:
+        """Take in what other processes understood since `seen`; returns the next step's number.
+
+        Called holding the understanding lock, so nothing moves while it reads.
+        """
+        top = enrichment.understood_top(conn)
+        if top > self.seen:
+            for aid, blob in vectors.embeddings_since(conn, STEPS["embedding"], self.seen):
+                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+                self.names.pop(aid, None)  # read again when needed
+            for st in stories.stories_since(conn, self.seen):
+                self._add_story(st)
+            self.seen = top
+        return top + 1
+
+    def remember_names(self, article_id: int, names: frozenset[str]) -> None:
+        if len(self.names) >= self._MAX_NAMES:
+            self.names.clear()  # read back from the database as needed
+        self.names[article_id] = names
+
+
+_memories: weakref.WeakKeyDictionary[Database, Memory] = weakref.WeakKeyDictionary()
+
+
+def memory(db: Database) -> Memory:
+    mem = _memories.get(db)
+    if mem is None:
+        mem = _memories[db] = Memory(db)
+    return mem
+
+
+def forget(db: Database) -> None:
+    """Drop the in-memory index and stories (after a rollback, or a reindex of stories)."""
+    _memories.pop(db, None)
+
+
+def understand(
+    conn: Connection,
+    mem: Memory,
+    article_id: int,
+    row: ArticleForEnrichment,
+    a: Analysis,
+    when: datetime,
+    seq: int,
+) -> None:
+    published = row.published_at or row.first_seen_at or when
+    original = _original(conn, article_id, a, seq)
+    vectors.set_duplicate(conn, article_id, original)
+    if a.embedding is None:
+        return
+    mem.index.add(article_id, a.embedding)
+    names = frozenset({e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags})
+    mem.remember_names(article_id, names)
+    mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
+    lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
+    # The articles it is related to may now list it too: an older article's page gains the
+    # newer coverage without waiting for a reindex. A copy is not offered: its original is.
+    if original is None and mine:
+        info = _neighbours(conn, mem, [i for i, _ in mine])
+        stored = vectors.related_lists(conn, list(info))
+        for other in info:
+            vec = mem.index.get(other)
+            if vec is None:
+                continue
+            names_o, time_o, group_o = info[other]
+            me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
+            updated = admit(other, group_o, names_o, time_o, stored.get(other, []), me)
+            if updated is not None:
+                lists[other] = updated
+    vectors.save_related(conn, lists)
+    # A copy joins its original's story but is neither coverage nor a change of its span.
+    if original is not None:
+        sid = stories.story_of(conn, original)
+        if sid is not None:
+            stories.set_story(conn, article_id, sid, None)
+        return
+    current = stories.story_of(conn, article_id)
+    if current is not None and current in mem.clusterer.stories:
+        return  # re-enriching an article keeps its story
+    text = row.text
+    clusterer = mem.clusterer
+    found, _ = clusterer.best(a.embedding, published, a.terms, short=is_short(text))
+    if found is None:
+        story = Clusterer.new_story(0, a.embedding, published, a.terms, row.title)
+        found = story.id = stories.create_story(
+            conn, story.title, published, story.total.tobytes(), story.kept_terms(), seq
+        )
+        clusterer.add_story(story)
+    else:
+        clusterer.join(found, a.embedding, published, a.terms)
+    story = clusterer.stories[found]
+    # Memory holds what the database holds, so a process that reads the story back decides
+    # as this one does.
+    story.terms = story.kept_terms()
+    stories.set_story(conn, article_id, found, published, story.total.tobytes(), story.terms, seq)
+    _retell(conn, mem, story, seq)
+
+
+def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
+    """Keep a story's headline and summary those of its coverage as it grows.
+
+    The headline is the member's most like the story as a whole (nearest its centroid) among
+    the latest coverage, so "Newsom survives recall" replaces the first piece's "How Newsom
+    fought back". The summary is made again from the latest members' summaries whenever the
+    story has grown by half since the last one (sizes 2, 3, 4, 6, 9, 13, ...), so it follows
+    the coverage without re-summarising a big story on every article.
+    """
+    members = stories.story_members(conn, story.id, STORY_SUMMARY_MEMBERS)
+    if not members:
+        return
+    centre = story.centroid()
+    scored = []
+    for m in members:
+        vec = mem.index.get(m.id)
+        if vec is not None and m.title:
+            scored.append((float(vec @ centre), m.title))
+    title = max(scored)[1] if scored else story.title
+    story.title = title
+    summary = None
+    if _retold_at(story.size):
+        texts = [m.summary for m in members if m.summary]
+        if len(texts) > 1:
+            sents = [s for t in texts for s in nlp.sentences(t)]
+            summary = summarize(sents, n_points=0).summary
+        elif texts:
+            summary = texts[0]
+    stories.set_story_text(conn, story.id, title, summary, seq)
+
+
+def _retold_at(size: int) -> bool:
+    """Whether a story of `size` members gets its summary made again (1, 2, 3, 4, 6, 9, ...)."""
+    n = 1
+    while n < size:
+        n = max(n + 1, n * 3 // 2)
+    return n == size
+
+
+def _related(
+    conn: Connection,
+    mem: Memory,
+    article_id: int,
+    vec: Any,
+    group: int,
+    names: set[str] | frozenset[str],
+    published: datetime | None,
+) -> list[tuple[int, float]]:
+    hits = mem.index.search(vec, 50)
+    info = _neighbours(conn, mem, [i for i, _ in hits])
+    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
+    return rank(article_id, group, names, published, cands)
+
+
+def _neighbours(
+    conn: Connection, mem: Memory, ids: list[int]
+) -> dict[int, tuple[frozenset[str], datetime | None, int]]:
+    """Names, time and duplicate group of candidate articles that still exist.
+
+    Names come from memory when this process stored the article (they change only when it
+    is enriched again, which goes through here): reading them back for 50 candidates, nine
+    times an article, was most of the storing time (~55 ms of ~90 ms, bench/enrich.py).
+    """
+    times = vectors.neighbour_times(conn, ids)
+    missing = [i for i in times if i not in mem.names]
+    for aid, names in vectors.neighbour_names(conn, missing).items():
+        mem.remember_names(aid, names)
+    return {i: (mem.names.get(i, frozenset()), at, group) for i, (at, group) in times.items()}
+
+
+def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int | None:
+    """The article this one is a near-copy of (the first of its group to be understood), or
+    None. Understood first, not stored first: two processes store in any order, but they
+    understand one article at a time."""
+    if a.minhash is None:
+        return None
+    roots: dict[int, float] = {}
+    for cid, blob, dup_of, _published in vectors.duplicate_candidates(
+        conn, article_id, neardup.bands(a.minhash)
+    ):
+        sim = neardup.similarity(a.minhash, np.frombuffer(blob, dtype=np.uint64))
+        root = dup_of or cid
+        if sim >= neardup.THRESHOLD and root != article_id:
+            roots[root] = max(sim, roots.get(root, 0.0))
+    if not roots:
+        return None
+    order = enrichment.understanding_order(conn, [*roots, article_id])
+    mine = order.get(article_id, seq)
+    earlier = [(order[r], r) for r in roots if r in order and order[r] < mine]
+    return min(earlier)[1] if earlier else None
