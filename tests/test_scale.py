@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from newsweave.errors import InvalidInputError
+from newsweave.store import accounts as account_store
+from newsweave.store import comments as comment_store
 from newsweave.store.db import Database, open_database
 from newsweave.store.schema import articles, related
 from tests.newsroom import Piece, newsroom, write_jsonl
 from tests.test_cli import env_for
-
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 _RACE_SIGNS = ("IntegrityError", "UniqueViolation", "deadlock", "Traceback")
 
@@ -77,6 +79,8 @@ def _import(env: dict[str, str], *files: Path) -> list[tuple[int, str]]:
     return [(p.returncode, err) for p, err in zip(procs, errs, strict=True)]
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_two_importers_on_one_postgres_store_once_and_agree_with_one(
     tmp_path: Path, pg_url: str
 ) -> None:
@@ -133,3 +137,20 @@ def _copies_found(seen: dict[str, Any], pieces: list[Piece]) -> None:
     for copy, original in seen["copies"].items():
         groups.setdefault(original, {original}).add(copy)
     assert sorted(map(sorted, groups.values())) == sorted(map(sorted, expected.values()))
+
+
+def test_what_a_second_writer_meets_is_an_answer_not_an_abort(db: Database) -> None:
+    """The get-or-creates a second process may lose (a name taken meanwhile, a report sent
+    twice, a page stored again) answer inside the transaction, which goes on."""
+    now = datetime.now(UTC)
+    with db.begin() as conn:
+        alice = account_store.add_user(conn, "alice", "a@e.example", "x", "reader")
+        with pytest.raises(InvalidInputError) as taken:
+            account_store.add_user(conn, "alice", "other@e.example", "x", "reader")
+        assert taken.value.field == "username"
+        comment = comment_store.add_comment(conn, user_id=alice, body="hi", now=now, story_id=None)
+        assert comment_store.add_report(conn, comment, alice, "spam", now) is True
+        assert comment_store.add_report(conn, comment, alice, "spam", now) is False
+    with db.connect() as conn:  # the transaction went on and committed
+        assert account_store.user_by_name(conn, "alice") is not None
+        assert len(comment_store.open_reports(conn)) == 1

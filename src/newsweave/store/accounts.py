@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from newsweave.errors import InvalidInputError
 from newsweave.store import upserts
 from newsweave.store.schema import api_tokens, sessions, site_secrets, users
 
@@ -51,8 +53,14 @@ def _row(r: Any) -> UserRow:
 def add_user(
     conn: Connection, username: str, email: str | None, password_hash: str, role: str
 ) -> int:
+    """The new user's id. Raises InvalidInputError when another registration took the name or
+    the address first (the caller looked, but two processes may look at once)."""
     q = insert(users).values(username=username, email=email, password_hash=password_hash, role=role)
-    return int(conn.execute(q.returning(users.c.id)).scalar_one())
+    try:
+        with conn.begin_nested():
+            return int(conn.execute(q.returning(users.c.id)).scalar_one())
+    except IntegrityError:
+        raise InvalidInputError("that username or e-mail address is taken", "username") from None
 
 
 def user_by_name(conn: Connection, username: str) -> UserRow | None:

@@ -368,16 +368,8 @@ def store_raw(
 ) -> None:
     """Keep the fetched page (compressed) and move the article to FETCHED."""
     packed = zlib.compress(body, 6)
-    exists = conn.execute(
-        select(article_raw.c.article_id).where(article_raw.c.article_id == article_id)
-    ).first()
     values = {"url": url, "content_type": content_type, "body": packed, "fetched_at": now}
-    if exists:
-        conn.execute(
-            update(article_raw).where(article_raw.c.article_id == article_id).values(values)
-        )
-    else:
-        conn.execute(insert(article_raw).values(article_id=article_id, **values))
+    upserts.put(conn, article_raw, {"article_id": article_id, **values}, ["article_id"])
     conn.execute(
         update(articles)
         .where(articles.c.id == article_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from newsweave.store import upserts
 from newsweave.store.schema import comment_reports, comments, stories, users
 
 __all__ = [
@@ -115,18 +116,9 @@ def set_hidden(conn: Connection, comment_id: int, by: int | None, now: datetime 
 
 
 def add_report(conn: Connection, comment_id: int, user_id: int, reason: str, now: datetime) -> bool:
-    """False when this user already reported this comment."""
-    q = select(comment_reports.c.id).where(
-        comment_reports.c.comment_id == comment_id, comment_reports.c.user_id == user_id
-    )
-    if conn.execute(q).first():
-        return False
-    conn.execute(
-        insert(comment_reports).values(
-            comment_id=comment_id, user_id=user_id, reason=reason, created_at=now
-        )
-    )
-    return True
+    """False when this user already reported this comment (a double click is one report)."""
+    row = {"comment_id": comment_id, "user_id": user_id, "reason": reason, "created_at": now}
+    return upserts.insert_missing(conn, comment_reports, [row], ["comment_id", "user_id"]) == 1
 
 
 def open_reports(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:

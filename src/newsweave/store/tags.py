@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, func, select, update
 
 from newsweave.errors import InvalidInputError, NotFoundError
-from newsweave.store import upserts
+from newsweave.store import locks, upserts
 from newsweave.store.schema import article_tags, tag_aliases, tags
 
 __all__ = [
@@ -180,6 +180,7 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
 
 def merge_slugs(conn: Connection, from_slug: str, into_slug: str) -> tuple[TagRow, TagRow]:
     """`newsweave tags merge FROM INTO`: (the tag merged, the tag it now is)."""
+    locks.hold(conn, locks.UNDERSTANDING)  # not while an article's tags are being stored
     src, dst = find(conn, from_slug), find(conn, into_slug)
     if src.id == dst.id:
         raise InvalidInputError(f"{from_slug!r} and {into_slug!r} are already one tag")
@@ -192,6 +193,7 @@ def rename(conn: Connection, slug: str, label: str, new_slug: str, display: str)
     another tag already has the new slug, the two become one."""
     if not new_slug:
         raise InvalidInputError("a tag needs a label with a letter or a digit")
+    locks.hold(conn, locks.UNDERSTANDING)
     tag = find(conn, slug)
     taken = by_slug(conn, [new_slug])[0].get(new_slug)
     if taken is not None and taken != tag.id:

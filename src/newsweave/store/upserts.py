@@ -24,10 +24,17 @@ def _insert(conn: Connection, table: Table) -> Any:
 
 def insert_missing(
     conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
-) -> None:
-    """Insert the rows whose `keys` (a unique constraint) are not taken; leave the others."""
-    if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=keys), rows)
+) -> int:
+    """Insert the rows whose `keys` (a unique constraint) are not taken; leave the others.
+    Returns how many were inserted (exact for one row, which is what callers count)."""
+    if not rows:
+        return 0
+    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=keys)
+    if len(rows) == 1:  # counted by what it returns: rowcount is -1 on PostgreSQL here
+        returned = conn.execute(stmt.values(dict(rows[0])).returning(*table.primary_key.columns))
+        return len(returned.all())
+    conn.execute(stmt, rows)
+    return len(rows)
 
 
 def put(conn: Connection, table: Table, row: Mapping[str, Any], keys: Sequence[str]) -> None:
