@@ -4,8 +4,8 @@
 
 N runs over a 600-word news article (the seed page's main article cut to 600 words), one
 process, each analysis timed alone, then the whole `analyze`, one article and eight at a time.
-Then the whole enrichment as newsweave runs it on stored articles (jobs.Enricher: analyses,
-then storing with related articles and stories in SQLite) over distinct 600-word articles
+Then the whole enrichment as newsweave runs it on stored articles (collecting.Enricher:
+analyses, then storing with related articles and stories in SQLite) over distinct 600-word articles
 mixed from the fixtures' sentences, in this process and with two worker processes (one per
 core). Peak memory is the largest resident set of this process and of a worker. Quality is
 bench/quality.py.
@@ -117,7 +117,7 @@ def _mixed_articles(n: int) -> list[tuple[str, str]]:
 
 def pipeline_speed(n: int) -> None:
     """The whole enrichment of stored articles: analyses, then storing (related, stories)."""
-    from newsweave import jobs
+    from newsweave import collecting
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n + 16)
@@ -126,7 +126,7 @@ def pipeline_speed(n: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
             ids = _stored(db, arts)
-            with jobs.Enricher(workers, min_for_pool=1) as enricher:
+            with collecting.Enricher(workers, min_for_pool=1) as enricher:
                 enricher.enrich(db, ids[:16])  # start the workers and load their models
                 cpu0 = _cpu_seconds(enricher)
                 start = time.perf_counter()
@@ -157,14 +157,14 @@ def pipeline_speed(n: int) -> None:
 
 def footprint(n: int) -> None:
     """Peak resident memory of the storing process and of each worker, pooled from the start."""
-    from newsweave import jobs
+    from newsweave import collecting
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         ids = _stored(db, arts)
-        with jobs.Enricher(2, min_for_pool=1) as enricher:
+        with collecting.Enricher(2, min_for_pool=1) as enricher:
             enricher.enrich(db, ids)
             peaks = [_vm_hwm(pid) for pid in _worker_pids(enricher)]
         db.dispose()

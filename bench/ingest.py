@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fixture_server import FixtureServer, generated_page
 
-from newsweave import jobs
+from newsweave import collecting, jobs
 from newsweave.enrich.language import detect
 from newsweave.ingest.extract import _DATE_PARAMS
 from newsweave.ingest.fetch import FetchPolicy
@@ -58,7 +58,7 @@ def extraction_rate(n: int, chrome: bool) -> float:
 
 
 def collect_rate(
-    n: int, server: FixtureServer, chrome: bool, enricher: jobs.Enricher
+    n: int, server: FixtureServer, chrome: bool, enricher: collecting.Enricher
 ) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -69,7 +69,7 @@ def collect_rate(
             )
         policy = FetchPolicy(per_host_delay=0, per_host_concurrency=8, max_retries=0)
         start = time.perf_counter()
-        collector = jobs.Collector(db, policy, enricher=enricher)
+        collector = collecting.Collector(db, policy, enricher=enricher)
         report = asyncio.run(collector.collect(enrich=False))
         elapsed = time.perf_counter() - start
         db.dispose()
@@ -97,7 +97,7 @@ def main() -> None:
         results = []
         # The worker processes `newsweave fetch` uses (one per core), started before timing as
         # they are in `newsweave run`, which keeps them.
-        with jobs.Enricher(jobs.workers_for(0)) as enricher:
+        with collecting.Enricher(jobs.workers_for(0)) as enricher:
             list(enricher.pool().map(abs, range(enricher.workers * 4)))
             for chrome in (True, False):
                 extract = extraction_rate(n, chrome)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from newsweave import jobs, pipeline
+from newsweave import collecting, jobs, pipeline
 from newsweave.errors import ParseError
 from newsweave.ingest.discover import discover
 from newsweave.ingest.fetch import Fetcher, FetchPolicy
@@ -23,8 +23,8 @@ def add(db: Database, name: str, url: str) -> int:
         return source_store.add_source(conn, SourceInfo(name=name, feed_url=url))[0]
 
 
-def collect(db: Database, policy: FetchPolicy, ids: list[int] | None = None) -> jobs.Report:
-    return asyncio.run(jobs.Collector(db, policy).collect(ids))
+def collect(db: Database, policy: FetchPolicy, ids: list[int] | None = None) -> collecting.Report:
+    return asyncio.run(collecting.Collector(db, policy).collect(ids))
 
 
 def test_teaser_feed_pages_are_fetched_and_extracted(
@@ -205,8 +205,8 @@ def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
     """A big batch's pages are extracted in spawned worker processes (here from 1 page on)."""
     add(db, "Fixture Times", server.url("feeds/teasers.xml"))
     add(db, "Daily Fixture", server.url("gen/feed/3?chrome=1"))
-    with jobs.Enricher(2) as enricher:
-        collector = jobs.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
+    with collecting.Enricher(2) as enricher:
+        collector = collecting.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
         report = asyncio.run(collector.collect())
         assert enricher._pool is not None  # the pages really went through the pool
     # 6 pages fetched and extracted; the robots-disallowed one shows its teaser; all enriched.
@@ -236,12 +236,12 @@ def test_a_worker_that_dies_loses_no_page(
     import signal
 
     add(db, "Daily Fixture", server.url("gen/feed/4?chrome=1"))
-    with jobs.Enricher(2) as enricher:
+    with collecting.Enricher(2) as enricher:
         pool = enricher.pool()
         assert list(pool.map(abs, [-1, -2])) == [1, 2]  # the workers are up
         for pid in list(pool._processes):  # as the OOM killer would
             os.kill(pid, signal.SIGKILL)
-        collector = jobs.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
+        collector = collecting.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
         report = asyncio.run(collector.collect())
         assert enricher.workers == 1  # it carried on without them
     assert (report.inserted, report.articles_failed, report.enriched) == (4, 0, 4)

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from newsweave import jobs, pipeline
+from newsweave import collecting, pipeline
 from newsweave.enrich import STEPS, analyze
 from newsweave.store import articles as article_store
 from newsweave.store.db import Database
@@ -208,7 +208,7 @@ def test_worker_processes_enrich_as_this_process_does(db: Database) -> None:
         waiting = article_store.awaiting_enrichment(conn)
     assert waiting == sorted(ids.values())
     seen: list[int] = []
-    with jobs.Enricher(2, min_for_pool=1, batch=4) as enricher:
+    with collecting.Enricher(2, min_for_pool=1, batch=4) as enricher:
         done, failed = enricher.enrich(db, waiting, lambda n, _t, _f: seen.append(n))
         assert enricher._pool is not None  # the pool really ran them
     assert (done, failed) == (len(ids), 0)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
-from newsweave import accounts, config, enrich, jobs, pipeline
+from newsweave import accounts, collecting, config, enrich, jobs, pipeline
 from newsweave.enrich import language
 from newsweave.errors import ArchiveItemError, NewsweaveError
 from newsweave.ingest.archives import read_archive
@@ -97,12 +97,12 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[jobs.Report], None]]:
+def _progress(label: str) -> Iterator[Callable[[collecting.Report], None]]:
     """Live counts on a terminal; a plain log line every few seconds otherwise."""
     start = time.monotonic()
     last = [0.0]
 
-    def line(r: jobs.Report) -> str:
+    def line(r: collecting.Report) -> str:
         elapsed = max(time.monotonic() - start, 1e-6)
         done = r.inserted + r.updated + r.duplicates + r.unchanged
         return (
@@ -120,7 +120,7 @@ def _progress(label: str) -> Iterator[Callable[[jobs.Report], None]]:
             yield lambda r: live.update(line(r))
         return
 
-    def plain(r: jobs.Report) -> None:
+    def plain(r: collecting.Report) -> None:
         now = time.monotonic()
         if now - last[0] >= 5:
             last[0] = now
@@ -144,9 +144,9 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
             ids = [source_store.find_source(conn, s).id for s in sources]
     with (
         _progress("fetch") as progress,
-        jobs.Enricher(jobs.workers_for(settings.workers)) as enricher,
+        collecting.Enricher(jobs.workers_for(settings.workers)) as enricher,
     ):
-        collector = jobs.Collector(
+        collector = collecting.Collector(
             db,
             jobs.policy_from(settings),
             max_attempts=settings.max_article_attempts,
@@ -157,7 +157,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
     _print_report(report)
 
 
-def _print_report(r: jobs.Report) -> None:
+def _print_report(r: collecting.Report) -> None:
     click.echo(
         f"polled {r.sources_polled} sources ({r.sources_failed} failed, {r.not_modified} not "
         f"modified); articles: {r.inserted} new, {r.updated} updated, {r.duplicates} "
@@ -466,7 +466,7 @@ def import_(
     with db.connect() as conn:
         waiting = article_store.awaiting_enrichment(conn, None, limit=10_000_000)
     left_before = len(set(waiting) - set(to_enrich))
-    with jobs.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
+    with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         _done, enrich_failed = enricher.enrich(db, waiting, _counter("import: enriched"))
     if enrich_failed:
         failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
@@ -627,7 +627,7 @@ def reindex_cmd(ctx: click.Context, everything: bool) -> None:
     """Run the analyses again over stored articles after a model or version change."""
     db = _db(ctx)
     ids = pipeline.stale_for_reindex(db, everything=everything)
-    with jobs.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
+    with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
     click.echo(f"reindexed {done} articles, {failed} failed")
 

@@ -133,7 +133,7 @@ def ingest(
 ) -> tuple[int, Outcome]:
     """Store a complete article (archive item, full-text feed entry) and enrich it if new.
 
-    With `enrich_now` false it stays EXTRACTED for a batch enrichment (jobs.Enricher).
+    With `enrich_now` false it stays EXTRACTED for a batch enrichment (collecting.Enricher).
     """
     when = now or datetime.now(UTC)
     source_name = clean_optional(art.source_name)
@@ -377,7 +377,7 @@ def enrichment_rows(db: Database, article_ids: Sequence[int]) -> list[store.Arti
 
 
 def analyze_rows(rows: Sequence[store.ArticleForEnrichment]) -> list[Analysis]:
-    """The pure half of enrichment: safe to run in another process (see jobs.Enricher)."""
+    """The pure half of enrichment: safe to run in another process (see collecting.Enricher)."""
     return analyze_many(rows_as_items(rows))
 
 
@@ -504,7 +504,7 @@ def enrich_many(
     """Enrich stored articles in batches, storing each in its own transaction; (done, failed).
 
     `analyzer` turns chunks of rows into their analyses, in order: here in this process, or in
-    worker processes (jobs.Enricher). Storing stays here, in the order given, because related
+    worker processes (collecting.Enricher). Storing stays here, in the order given, because related
     articles and stories depend on what came before.
     """
     ids = list(article_ids)
@@ -552,6 +552,6 @@ def reindex(
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[int, int]:
     """Analyse stored articles again after a model or version change, in this process;
-    (done, failed). `newsweave reindex` does the same through jobs.Enricher's workers."""
+    (done, failed). `newsweave reindex` does the same through collecting.Enricher's workers."""
     ids = stale_for_reindex(db, everything=everything)
     return enrich_many(db, ids, on_progress=on_progress)

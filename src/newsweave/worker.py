@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import procrastinate
 from sqlalchemy import make_url
 
-from newsweave import jobs
+from newsweave import collecting, jobs
 from newsweave.config import Settings
 from newsweave.errors import ConfigError
 from newsweave.ingest.fetch import Fetcher
@@ -185,12 +185,12 @@ class Cluster:
                 )
         return len(stalled)
 
-    def _collector(self) -> jobs.Collector:
-        return jobs.Collector(
+    def _collector(self) -> collecting.Collector:
+        return collecting.Collector(
             self.db,
             self.policy,
             max_attempts=self.settings.max_article_attempts,
-            enricher=jobs.Enricher(1),
+            enricher=collecting.Enricher(1),
         )
 
     @asynccontextmanager
@@ -238,8 +238,8 @@ class Cluster:
 
     async def understand(self, source_id: int) -> None:
         """Enrich every extracted article of one source, in this process."""
-        with jobs.Enricher(1) as enricher:
-            collector = jobs.Collector(self.db, self.policy, enricher=enricher)
+        with collecting.Enricher(1) as enricher:
+            collector = collecting.Collector(self.db, self.policy, enricher=enricher)
             try:
                 await collector.enrich_pending([source_id])
             finally:
