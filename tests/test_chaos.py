@@ -10,7 +10,6 @@ process replaying the articles in the order the cluster understood them.
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
@@ -25,12 +24,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from newsweave.store.db import Database, open_database
-from newsweave.store.schema import articles, sources
+from newsweave.store.schema import articles
 from tests.conftest import REDIS_URL
 from tests.newsroom import newsroom
 from tests.newsroom_site import newsroom_site
 from tests.test_cli import env_for
-from tests.test_scale import _RACE_SIGNS, _understanding
+from tests.test_scale import _RACE_SIGNS, _understanding, replay_alone
 from tests.test_shared_state import _act_as_one_site, _free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -127,7 +126,10 @@ def test_workers_killed_mid_analysis_and_mid_storing_lose_and_double_nothing(
         "NEWSWEAVE_WORKERS": "1",
         "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
     }
-    worker_args = ("worker", "--tick", "1", "--heartbeat", "1", "--concurrency", "2")
+    # Heartbeats every 2 s (dead after 6 s): 1 s made a worker slowed by the test suite's load
+    # look dead while it still worked, and its host's job ran again the moment it was killed,
+    # beside the request the dead process had just sent (a server sees both).
+    worker_args = ("worker", "--tick", "1", "--heartbeat", "2", "--concurrency", "2")
     db = open_database(pg_url)
     everyone: list[_Process] = []
     killed: list[_Process] = []
@@ -194,7 +196,7 @@ def test_workers_killed_mid_analysis_and_mid_storing_lose_and_double_nothing(
         assert len(rows) == len(pieces)
         assert len({r.url for r in rows}) == len(pieces)
         assert sorted(r.understood_seq for r in rows) == list(range(1, len(pieces) + 1))
-        alone = _replay(db, tmp_path)
+        alone = replay_alone(db, tmp_path)
         assert cluster["stories"] == alone["stories"]
         assert cluster["copies"] == alone["copies"]
         assert cluster["related"] == alone["related"]
@@ -209,33 +211,3 @@ def _up(base: str) -> bool:
         return httpx.get(base + "/healthz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
-
-
-def _replay(db: Database, tmp_path: Path) -> dict[str, object]:
-    """One process on SQLite, the articles as stored, in the order they were understood."""
-    with db.connect() as conn:
-        stored = conn.execute(
-            select(
-                articles.c.url,
-                articles.c.title,
-                articles.c.text,
-                articles.c.published_at,
-                sources.c.name,
-            )
-            .join(sources, sources.c.id == articles.c.source_id)
-            .order_by(articles.c.understood_seq)
-        ).all()
-    replay = tmp_path / "replay.jsonl"
-    with replay.open("w", encoding="utf-8") as f:
-        for url, title, body, published, source in stored:
-            row = {"url": url, "title": title, "text": body, "source": source}
-            f.write(json.dumps(row | {"published": published.isoformat()}) + "\n")
-    one = _Process(env_for(tmp_path / "one") | {"NEWSWEAVE_WORKERS": "1"}, "import", str(replay))
-    one.proc.wait(timeout=600)
-    one.stop()
-    assert one.proc.returncode == 0, one.log
-    one_db = open_database(f"sqlite:///{tmp_path / 'one' / 'data' / 'newsweave.db'}")
-    try:
-        return _understanding(one_db)
-    finally:
-        one_db.dispose()

@@ -8,6 +8,7 @@ must be those of one process replaying the same articles in the order they were 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from newsweave import pipeline
 from newsweave.errors import InvalidInputError
 from newsweave.store import accounts as account_store
 from newsweave.store import comments as comment_store
 from newsweave.store.db import Database, open_database
-from newsweave.store.schema import articles, related
+from newsweave.store.schema import articles, related, sources
+from tests.events import EVENTS, load_events
 from tests.newsroom import Piece, newsroom, write_jsonl
 from tests.test_cli import env_for
 
@@ -154,3 +157,62 @@ def test_what_a_second_writer_meets_is_an_answer_not_an_abort(db: Database) -> N
     with db.connect() as conn:  # the transaction went on and committed
         assert account_store.user_by_name(conn, "alice") is not None
         assert len(comment_store.open_reports(conn)) == 1
+
+
+def replay_alone(db: Database, tmp_path: Path) -> dict[str, Any]:
+    """What one process on SQLite makes of the articles stored in `db` (their text as stored),
+    imported in the order the cluster understood them: the yardstick of the cluster tests."""
+    with db.connect() as conn:
+        stored = conn.execute(
+            select(
+                articles.c.url,
+                articles.c.title,
+                articles.c.text,
+                articles.c.published_at,
+                sources.c.name,
+            )
+            .join(sources, sources.c.id == articles.c.source_id)
+            .order_by(articles.c.understood_seq)
+        ).all()
+    replay = tmp_path / "replay.jsonl"
+    with replay.open("w", encoding="utf-8") as f:
+        for url, title, body, published, source in stored:
+            row = {"url": url, "title": title, "text": body, "source": source}
+            f.write(json.dumps(row | {"published": published.isoformat()}) + "\n")
+    [(code, err)] = _import(env_for(tmp_path / "one") | {"NEWSWEAVE_WORKERS": "1"}, replay)
+    assert code == 0, err
+    one_db = open_database(f"sqlite:///{tmp_path / 'one' / 'data' / 'newsweave.db'}")
+    try:
+        return _understanding(one_db)
+    finally:
+        one_db.dispose()
+
+
+def test_a_process_reads_its_memory_afresh_when_another_rebuilds_the_stories(
+    db_url: str,
+) -> None:
+    """`reindex` in one process drops and rebuilds every story; another process that kept the
+    old ones in memory must not put an article in a story that is gone (on PostgreSQL the new
+    stories get new ids, and the stale memory's join failed on the foreign key)."""
+    serving, reindexing = open_database(db_url), open_database(db_url)
+    try:
+        load_events(serving, EVENTS[:-1])
+        done, failed = pipeline.reindex(reindexing, everything=True)
+        assert (done, failed) == (len(EVENTS) - 1, 0)
+        last = load_events(serving, EVENTS[-1:])
+        with serving.connect() as conn:
+            story = conn.execute(
+                select(articles.c.story_id).where(articles.c.id == next(iter(last.values())))
+            ).scalar()
+            stories_now = set(conn.execute(select(articles.c.story_id).distinct()).scalars())
+            mates = set(
+                conn.execute(
+                    select(articles.c.story_id).where(articles.c.url.regexp_match("/a[123]$"))
+                ).scalars()
+            )
+        assert story is not None
+        assert story in stories_now
+        assert mates == {story}, "the floods' articles are one story, the new one with them"
+    finally:
+        serving.dispose()
+        reindexing.dispose()

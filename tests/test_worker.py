@@ -10,20 +10,17 @@ cluster understood them.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from newsweave.store.db import open_database
-from newsweave.store.schema import articles, sources
 from tests.newsroom import newsroom
 from tests.newsroom_site import newsroom_site
 from tests.test_cli import env_for
-from tests.test_scale import _RACE_SIGNS, _understanding
+from tests.test_scale import _RACE_SIGNS, _understanding, replay_alone
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -64,18 +61,7 @@ def test_three_workers_collect_a_site_once_politely_and_as_one(tmp_path: Path, p
     db = open_database(pg_url)
     try:
         cluster = _understanding(db)
-        with db.connect() as conn:
-            stored = conn.execute(
-                select(
-                    articles.c.url,
-                    articles.c.title,
-                    articles.c.text,
-                    articles.c.published_at,
-                    sources.c.name,
-                )
-                .join(sources, sources.c.id == articles.c.source_id)
-                .order_by(articles.c.understood_seq)
-            ).all()
+        alone = replay_alone(db, tmp_path)
     finally:
         db.dispose()
     rows = cluster["rows"]
@@ -86,19 +72,6 @@ def test_three_workers_collect_a_site_once_politely_and_as_one(tmp_path: Path, p
     assert len(cluster["copies"]) == sum(1 for p in pieces if p.copy_of)
 
     # One process, the articles as stored, in the order the cluster understood them.
-    replay = tmp_path / "replay.jsonl"
-    with replay.open("w", encoding="utf-8") as f:
-        for url, title, text, published, source in stored:
-            row = {"url": url, "title": title, "text": text, "source": source}
-            f.write(json.dumps(row | {"published": published.isoformat()}) + "\n")
-    one = _nw(env_for(tmp_path / "one") | {"NEWSWEAVE_WORKERS": "1"}, "import", str(replay))
-    _out, err = one.communicate(timeout=600)
-    assert one.returncode == 0, err
-    one_db = open_database(f"sqlite:///{tmp_path / 'one' / 'data' / 'newsweave.db'}")
-    try:
-        alone = _understanding(one_db)
-    finally:
-        one_db.dispose()
     assert cluster["stories"] == alone["stories"]
     assert cluster["copies"] == alone["copies"]
     assert cluster["related"] == alone["related"]

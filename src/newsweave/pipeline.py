@@ -477,7 +477,12 @@ def _store_analysis(
     enrichment.save_attributions(conn, article_id, data["attributions"], ids)
     if a.embedding is not None:
         vectors.save_embedding(
-            conn, article_id, STEPS["embedding"], embed_mod.DIM, a.embedding.tobytes()
+            conn,
+            article_id,
+            STEPS["embedding"],
+            embed_mod.DIM,
+            a.embedding.tobytes(),
+            understanding.names_of(a),
         )
     if a.minhash is not None:
         vectors.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))

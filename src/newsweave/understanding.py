@@ -26,7 +26,7 @@ from newsweave.store import enrichment, stories, vectors
 from newsweave.store.articles import ArticleForEnrichment
 from newsweave.store.db import Database
 
-__all__ = ["Memory", "forget", "memory", "understand"]
+__all__ = ["Memory", "forget", "memory", "names_of", "understand"]
 
 # A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
@@ -45,16 +45,19 @@ class Memory:
     _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
 
     def __init__(self, db: Database) -> None:
+        with db.connect() as conn:
+            self._load(conn)
+
+    def _load(self, conn: Connection) -> None:
         self.index = VectorIndex(embed_mod.DIM)
         self.clusterer = Clusterer()
         self.names: dict[int, frozenset[str]] = {}
-        with db.connect() as conn:
-            # The watermark first: what is understood while this loads is caught up later.
-            self.seen = enrichment.understood_top(conn)
-            for aid, blob in vectors.all_embeddings(conn, STEPS["embedding"]):
-                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
-            for st in stories.open_stories(conn, self.clusterer.window):
-                self._add_story(st)
+        # The watermark first: what is understood while this loads is caught up later.
+        self.seen, self.generation = enrichment.understood_top(conn)
+        for aid, blob in vectors.all_embeddings(conn, STEPS["embedding"]):
+            self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+        for st in stories.open_stories(conn, self.clusterer.window):
+            self._add_story(st)
 
     def _add_story(self, st: stories.StoryRow) -> None:
         if not st.centroid:
@@ -74,10 +77,14 @@ class Memory:
     def catch_up(self, conn: Connection) -> int:
         """Take in what other processes understood since `seen`; returns the next step's number.
 
-        Called holding the understanding lock, so nothing moves while it reads.
+        Called holding the understanding lock, so nothing moves while it reads. A new
+        generation means the stories were rebuilt from scratch (`reindex`, in any process):
+        everything is read again.
         """
-        top = enrichment.understood_top(conn)
-        if top > self.seen:
+        top, generation = enrichment.understood_top(conn)
+        if generation != self.generation:
+            self._load(conn)
+        elif top > self.seen:
             for aid, blob in vectors.embeddings_since(conn, STEPS["embedding"], self.seen):
                 self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
                 self.names.pop(aid, None)  # read again when needed
@@ -107,6 +114,12 @@ def forget(db: Database) -> None:
     _memories.pop(db, None)
 
 
+def names_of(a: Analysis) -> frozenset[str]:
+    """What related ranking shares between articles: entity names (lower-cased) and hashtag
+    slugs, as the analysis made them (stored with the embedding: vectors.save_embedding)."""
+    return frozenset({e.text.lower()[:300] for e in a.entities} | {h.slug for h in a.hashtags})
+
+
 def understand(
     conn: Connection,
     mem: Memory,
@@ -122,7 +135,7 @@ def understand(
     if a.embedding is None:
         return
     mem.index.add(article_id, a.embedding)
-    names = frozenset({e.text.lower() for e in a.entities} | {h.slug for h in a.hashtags})
+    names = names_of(a)
     mem.remember_names(article_id, names)
     mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
     lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
@@ -135,7 +148,7 @@ def understand(
             vec = mem.index.get(other)
             if vec is None:
                 continue
-            names_o, time_o, group_o = info[other]
+            names_o, time_o, group_o, _order = info[other]
             me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
             updated = admit(other, group_o, names_o, time_o, stored.get(other, []), me)
             if updated is not None:
@@ -219,14 +232,15 @@ def _related(
 ) -> list[tuple[int, float]]:
     hits = mem.index.search(vec, 50)
     info = _neighbours(conn, mem, [i for i, _ in hits])
-    cands = [Candidate(i, sim, info[i][0], info[i][1], info[i][2]) for i, sim in hits if i in info]
+    cands = [Candidate(i, sim, *info[i]) for i, sim in hits if i in info]
     return rank(article_id, group, names, published, cands)
 
 
 def _neighbours(
     conn: Connection, mem: Memory, ids: list[int]
-) -> dict[int, tuple[frozenset[str], datetime | None, int]]:
-    """Names, time and duplicate group of candidate articles that still exist.
+) -> dict[int, tuple[frozenset[str], datetime | None, int, int]]:
+    """Names, time, duplicate group and understanding order of candidate articles that still
+    exist.
 
     Names come from memory when this process stored the article (they change only when it
     is enriched again, which goes through here): reading them back for 50 candidates, nine
@@ -236,7 +250,10 @@ def _neighbours(
     missing = [i for i in times if i not in mem.names]
     for aid, names in vectors.neighbour_names(conn, missing).items():
         mem.remember_names(aid, names)
-    return {i: (mem.names.get(i, frozenset()), at, group) for i, (at, group) in times.items()}
+    return {
+        i: (mem.names.get(i, frozenset()), at, group, order)
+        for i, (at, group, order) in times.items()
+    }
 
 
 def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int | None:

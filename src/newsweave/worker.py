@@ -127,37 +127,14 @@ class Cluster:
             for src in source_store.due_sources(conn, when):
                 queued += self._defer_poll(conn, src)
             for host in article_store.pending_hosts(conn, when):
-                queued += queue.defer(
-                    conn,
-                    "newsweave.pages",
-                    {"host": host},
-                    queue=QUEUE,
-                    lock=f"host:{host}",
-                    queueing_lock=f"pages:{host}",
-                )
+                queued += _defer(conn, "pages", host=host, lock=f"host:{host}", key=host)
             for sid in article_store.waiting_sources(conn, when)[1]:
-                queued += self._defer_understand(conn, sid)
+                queued += _defer(conn, "understand", source_id=sid, lock=f"understand:{sid}")
         return queued
 
     def _defer_poll(self, conn: Any, src: source_store.SourceRow) -> bool:
-        return queue.defer(
-            conn,
-            "newsweave.poll",
-            {"source_id": src.id},
-            queue=QUEUE,
-            lock=f"host:{_host(src.feed_url)}",
-            queueing_lock=f"poll:{src.id}",
-        )
-
-    def _defer_understand(self, conn: Any, source_id: int) -> bool:
-        return queue.defer(
-            conn,
-            "newsweave.understand",
-            {"source_id": source_id},
-            queue=QUEUE,
-            lock=f"understand:{source_id}",
-            queueing_lock=f"understand:{source_id}",
-        )
+        host = _host(src.feed_url)
+        return _defer(conn, "poll", source_id=src.id, lock=f"host:{host}", key=str(src.id))
 
     async def retry_stalled(self) -> int:
         """Put back in the queue the jobs of workers that stopped beating (killed).
@@ -283,3 +260,12 @@ class Cluster:
 
 def _host(url: str | None) -> str:
     return urlsplit(url or "").netloc.lower()
+
+
+def _defer(conn: Any, task: str, *, lock: str, key: str | None = None, **args: Any) -> bool:
+    """Queue `newsweave.<task>` holding `lock` while it runs, once while it waits (its
+    queueing lock is the task and `key`, or its lock)."""
+    waiting = f"{task}:{key}" if key is not None else lock
+    return queue.defer(
+        conn, f"newsweave.{task}", args, queue=QUEUE, lock=lock, queueing_lock=waiting
+    )

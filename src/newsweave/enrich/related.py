@@ -67,8 +67,11 @@ class VectorIndex:
         sims = self._mat[:n] @ vec
         k = min(k, n)
         top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top])]
-        return [(self._ids[i], float(sims[i])) for i in top]
+        # The hits' similarities again, one dot product each: a row's product inside the
+        # matrix-vector one depends on where the row sits (the kernel's blocking), and the
+        # same two articles must score alike in every process, whatever its index's order.
+        exact = [(self._ids[i], float(np.dot(self._mat[i], vec))) for i in top]
+        return sorted(exact, key=lambda hit: -hit[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ class Candidate:
     names: frozenset[str]  # entity names and tag slugs
     published: datetime | None
     group: int  # the id of its duplicate group's original (itself when an original)
+    order: int = 0  # when it was first understood: ties go to the earlier
 
 
 def score(my_names: frozenset[str], my_time: datetime | None, c: Candidate) -> float:
@@ -106,7 +110,7 @@ def rank(
         for c in candidates
         if c.id != me and c.similarity >= MIN_SIMILARITY
     ]
-    scored.sort(key=lambda x: -x[0])
+    scored.sort(key=lambda x: (-x[0], x[1].order))
     out: list[tuple[int, float]] = []
     for value, c in scored:
         if c.group in seen_groups:

@@ -21,11 +21,16 @@ from newsweave.store.schema import (
     articles,
     attributions,
     entities,
+    site_state,
     tags,
 )
 from newsweave.words import slugify
 
+# The name of the stories' generation in site_state (stories.reset_stories bumps it).
+STORIES_GENERATION = "stories-generation"
+
 __all__ = [
+    "STORIES_GENERATION",
     "TagIn",
     "last_understood",
     "save_attributions",
@@ -148,10 +153,15 @@ def save_attributions(
         conn.execute(insert(attributions), rows)
 
 
-def understood_top(conn: Connection) -> int:
-    """The latest step of understanding stored (0 before the first): a process's watermark."""
-    top = select(func.coalesce(func.max(articles.c.understood_seq), 0))
-    return int(conn.execute(top).scalar_one())
+def understood_top(conn: Connection) -> tuple[int, int]:
+    """A process's watermark: the latest step of understanding stored (0 before the first),
+    and the generation of the stories (it goes up when they are rebuilt from scratch)."""
+    top = select(func.coalesce(func.max(articles.c.understood_seq), 0)).scalar_subquery()
+    generation = (
+        select(site_state.c.value).where(site_state.c.name == STORIES_GENERATION)
+    ).scalar_subquery()
+    row = conn.execute(select(top, func.coalesce(generation, 0))).one()
+    return int(row[0]), int(row[1])
 
 
 def last_understood(conn: Connection, article_id: int) -> int | None:

@@ -238,6 +238,10 @@ embeddings = Table(
     Column("model", String(200), nullable=False),
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),  # float32, little-endian
+    # What related ranking shares with other articles (entity names, hashtag slugs), as the
+    # analysis made them: fixed once understood, so every process reads the same names
+    # (the tags they link to may later be folded into another's).
+    Column("names", JSON),
 )
 
 # Near-duplicate detection (enrich.neardup): each article's MinHash signature, and its band keys,
@@ -306,6 +310,15 @@ site_secrets = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+# Counters every process reads to know what changed under it: "stories-generation" goes up
+# when the stories are rebuilt from scratch (reindex), so a process drops what it remembers.
+site_state = Table(
+    "site_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 sessions = Table(

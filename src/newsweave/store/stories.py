@@ -12,8 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from newsweave.store import upserts
+from newsweave.store.enrichment import STORIES_GENERATION
 from newsweave.store.schema import (
     articles,
+    site_state,
     stories,
 )
 
@@ -173,5 +176,17 @@ def set_story_text(
 
 def reset_stories(conn: Connection) -> None:
     """Forget every story, before clustering all articles again in time order."""
-    conn.execute(update(articles).values(story_id=None))
+    # The understanding order starts again too (every article is understood anew, in time
+    # order), and the generation goes up: a process that sees it change reads its memory afresh.
+    conn.execute(
+        update(articles).values(story_id=None, understood_seq=None, first_understood_seq=None)
+    )
     conn.execute(delete(stories))
+    upserts.put(
+        conn, site_state, {"name": STORIES_GENERATION, "value": _generation(conn) + 1}, ["name"]
+    )
+
+
+def _generation(conn: Connection) -> int:
+    q = select(site_state.c.value).where(site_state.c.name == STORIES_GENERATION)
+    return int(conn.execute(q).scalar() or 0)

@@ -35,10 +35,23 @@ __all__ = [
 ]
 
 
-def save_embedding(conn: Connection, article_id: int, model: str, dim: int, vector: bytes) -> None:
+def save_embedding(
+    conn: Connection,
+    article_id: int,
+    model: str,
+    dim: int,
+    vector: bytes,
+    names: Iterable[str] | None = None,
+) -> None:
     conn.execute(delete(embeddings).where(embeddings.c.article_id == article_id))
     conn.execute(
-        insert(embeddings).values(article_id=article_id, model=model, dim=dim, vector=vector)
+        insert(embeddings).values(
+            article_id=article_id,
+            model=model,
+            dim=dim,
+            vector=vector,
+            names=sorted(names) if names is not None else None,
+        )
     )
 
 
@@ -99,9 +112,18 @@ def set_duplicate(conn: Connection, article_id: int, original: int | None) -> No
 
 
 def neighbour_names(conn: Connection, ids: Sequence[int]) -> dict[int, frozenset[str]]:
-    """Each article's entity names (lower-cased) and tag slugs: what related ranking shares."""
+    """Each article's entity names (lower-cased) and hashtag slugs: what related ranking
+    shares. As stored when it was understood; for an article understood before they were
+    stored, from its entities and tags as they are now."""
     if not ids:
         return {}
+    fixed = select(embeddings.c.article_id, embeddings.c.names).where(
+        embeddings.c.article_id.in_(ids), embeddings.c.names.is_not(None)
+    )
+    found = {int(aid): frozenset(n) for aid, n in conn.execute(fixed)}
+    ids = [i for i in ids if int(i) not in found]
+    if not ids:
+        return found
     names: dict[int, set[str]] = {int(i): set() for i in ids}
     q_ent = (
         select(article_entities.c.article_id, entities.c.name)
@@ -117,19 +139,26 @@ def neighbour_names(conn: Connection, ids: Sequence[int]) -> dict[int, frozenset
     )
     for aid, slug in conn.execute(q_tag):
         names[int(aid)].add(slug)
-    return {aid: frozenset(v) for aid, v in names.items()}
+    return found | {aid: frozenset(v) for aid, v in names.items()}
 
 
-def neighbour_times(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[datetime | None, int]]:
-    """For candidate related articles that still exist: (published, duplicate group)."""
+def neighbour_times(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, tuple[datetime | None, int, int]]:
+    """For candidate related articles that still exist: (published, duplicate group, when
+    first understood; 0 if never)."""
     if not ids:
         return {}
     q = select(
         articles.c.id,
         func.coalesce(articles.c.published_at, articles.c.first_seen_at).label("at"),
         articles.c.duplicate_of,
+        articles.c.first_understood_seq,
     ).where(articles.c.id.in_(ids))
-    return {int(r.id): (r.at, int(r.duplicate_of or r.id)) for r in conn.execute(q)}
+    return {
+        int(r.id): (r.at, int(r.duplicate_of or r.id), int(r.first_understood_seq or 0))
+        for r in conn.execute(q)
+    }
 
 
 def related_lists(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[int, float]]]:
