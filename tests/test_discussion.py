@@ -486,3 +486,32 @@ def test_nobody_reports_their_own_comment(sqlite_db: Database) -> None:
     with pytest.raises(InvalidInputError, match="your own comment"):
         comment_rules.report(sqlite_db, a, cid, "spam")
     assert comment_rules.report(sqlite_db, b, cid, "spam")  # anyone else may
+
+
+def test_a_report_is_confirmed_and_a_moderator_can_dismiss_it(sqlite_db: Database) -> None:
+    """Reporting said nothing back, and a wrong report could only end by hiding the comment."""
+    art = _article(sqlite_db)
+    for name, role in (("alice", "reader"), ("bob", "reader"), ("mod", "moderator")):
+        accounts.create_user(sqlite_db, name, PASSWORD, role=role)
+    alice, bob, mod = Browser(sqlite_db), Browser(sqlite_db), Browser(sqlite_db)
+    for who, name in ((alice, "alice"), (bob, "bob"), (mod, "mod")):
+        who.get("/login")
+        assert who.post("/login", {"username": name, "password": PASSWORD}).status_code == 303
+    alice.get(f"/articles/{art}")
+    r = alice.post(f"/articles/{art}/comments", {"body": "A fair point about the plan."})
+    first = int(r.headers["location"].rsplit("-", 1)[1])
+
+    bob.get(f"/articles/{art}")
+    r = bob.post(f"/comments/{first}/report", {"reason": "I disagree"})
+    assert r.headers["location"] == f"/articles/{art}?reported={first}#comment-{first}"
+    back = bob.get(r.headers["location"]).text
+    assert "Thank you for the report: a moderator will look at it." in back
+    assert "Thank you for the report" not in bob.get(f"/articles/{art}").text
+
+    assert "I disagree" in mod.get("/moderation").text
+    r = mod.post(f"/comments/{first}/dismiss", {"next": "/moderation"})
+    assert r.status_code == 303
+    assert "No open reports." in mod.get("/moderation").text
+    assert "A fair point about the plan." in bob.get(f"/articles/{art}").text  # not hidden
+    bob.get(f"/articles/{art}")
+    assert bob.post(f"/comments/{first}/dismiss", {}).status_code == 403  # moderators only

@@ -222,3 +222,34 @@ def test_source_and_tag_pages_link_their_feeds_without_stray_separators(
     assert f'href="/sources/{sid}/feed.atom"' in page
     slug = get("/api/tags").json()["items"][0]["slug"]
     assert f'href="/tags/{slug}/feed.atom"' in get(f"/tags/{slug}").text
+
+
+def test_an_article_without_a_date_is_latest_by_when_it_was_first_seen(db: Database) -> None:
+    """The seed page's main article has no date: it was missing from the front page's Latest
+    (ordered by publication date, undated last) while the feeds and the API listed it first."""
+    body = "The council met on Monday and approved the plan for the harbour. " * 10
+    dated, _ = pipeline.ingest(
+        db,
+        ArticleIn(url="https://e.example/dated", title="Harbour plan approved", text=body,
+                  source_name="E", published=datetime.now(UTC) - timedelta(days=2)),
+    )  # fmt: skip
+    undated, _ = pipeline.ingest(
+        db,
+        ArticleIn(url="https://e.example/undated", title="Why the harbour plan matters",
+                  text="Shipping firms say the new berths will double trade by 2030. " * 10,
+                  source_name="E"),
+    )  # fmt: skip
+    app = create_app(db, page_cache_seconds=0)
+
+    async def get(path: str) -> str:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as client:
+            return (await client.get(path)).text
+
+    home = asyncio.run(get("/"))
+    latest = home[home.index("Latest") :]
+    assert latest.index("Why the harbour plan matters") < latest.index("Harbour plan approved")
+    assert "just now" in latest or "a minute ago" in latest or "minutes ago" in latest
+    page = asyncio.run(get(f"/articles/{undated}"))
+    assert "first seen <time" in page
+    assert "first seen" not in asyncio.run(get(f"/articles/{dated}"))

@@ -165,6 +165,16 @@ def set_hidden(db: Database, moderator: UserRow, comment_id: int, hidden: bool) 
         store.resolve_reports(conn, comment_id, now)
 
 
+def dismiss_reports(db: Database, moderator: UserRow, comment_id: int) -> None:
+    """Close a comment's reports and leave the comment as it is (the report was wrong)."""
+    if not moderator.is_moderator:
+        raise ForbiddenError("only moderators can dismiss reports")
+    with db.begin() as conn:
+        if store.get_comment(conn, comment_id) is None:
+            raise NotFoundError(f"no comment with id {comment_id}")
+        store.resolve_reports(conn, comment_id, datetime.now(UTC))
+
+
 def thread(
     db: Database,
     article_id: int | None = None,

@@ -465,8 +465,10 @@ def label_filters(labels: dict[str, str] | None) -> list[Any]:
 def latest_articles(
     conn: Connection, limit: int = 50, labels: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """The newest readable articles (by publication time, else first seen); copies left out."""
-    order = articles.c.published_at.desc().nulls_last(), articles.c.id.desc()
+    """The newest readable articles (by publication time, else first seen, as the feeds and
+    the API order them); copies left out."""
+    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+    order = when.desc(), articles.c.id.desc()
     q = (
         select(*_LIST_COLUMNS, articles.c.text)
         .join(sources, sources.c.id == articles.c.source_id)

@@ -113,7 +113,7 @@ def article_insights(conn: Connection, article_id: int, story_id: int | None) ->
                 articles.c.duplicate_of.is_(None),
                 _VISIBLE,
             )
-            .order_by(articles.c.published_at.desc())
+            .order_by(_article_time.desc(), articles.c.id.desc())
             .limit(12),
         )
     summary = data.get("summary") or {}

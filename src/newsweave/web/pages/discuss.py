@@ -36,14 +36,19 @@ def _user(request: Request) -> accounts.UserRow:
     return user
 
 
-def _back(request: Request, comment_id: int) -> Response:
+def _back(request: Request, comment_id: int, query: str = "") -> Response:
+    """Back to the comment on its page; `query` ("reported=1") lets the page say what happened."""
     with request.app.state.db.connect() as conn:
         c = comment_store.get_comment(conn, comment_id)
     target = "/"
     if c and c["article_id"]:
-        target = f"/articles/{c['article_id']}#comment-{comment_id}"
+        target = f"/articles/{c['article_id']}"
     elif c and c["story_id"]:
-        target = f"/stories/{c['story_id']}#comment-{comment_id}"
+        target = f"/stories/{c['story_id']}"
+    if query:
+        target += "?" + query
+    if c:
+        target += f"#comment-{comment_id}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -100,7 +105,7 @@ def report_comment(
 ) -> Response:
     check_csrf(request, csrf_token)
     comments.report(request.app.state.db, _user(request), comment_id, reason)
-    return _back(request, comment_id)
+    return _back(request, comment_id, f"reported={comment_id}")
 
 
 @router.post("/comments/{comment_id}/{action}")
@@ -112,9 +117,12 @@ def moderate_comment(
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    if action not in ("hide", "restore"):
+    if action not in ("hide", "restore", "dismiss"):
         return Response("unknown action", status_code=404)
-    comments.set_hidden(request.app.state.db, _user(request), comment_id, action == "hide")
+    if action == "dismiss":
+        comments.dismiss_reports(request.app.state.db, _user(request), comment_id)
+    else:
+        comments.set_hidden(request.app.state.db, _user(request), comment_id, action == "hide")
     if next == "/moderation":
         return RedirectResponse(next, status_code=303)
     return _back(request, comment_id)
