@@ -7,12 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from newsweave import pipeline
 from newsweave.model import ArticleIn
 from newsweave.store.db import Database
-from newsweave.store.schema import sources
+from newsweave.store.schema import articles, sources
 from newsweave.web.app import create_app
 from newsweave.web.timefmt import relative_time
 from tests.events import load_events as _load
@@ -253,3 +253,31 @@ def test_an_article_without_a_date_is_latest_by_when_it_was_first_seen(db: Datab
     page = asyncio.run(get(f"/articles/{undated}"))
     assert "first seen <time" in page
     assert "first seen" not in asyncio.run(get(f"/articles/{dated}"))
+
+
+def test_indexes_of_stories_tags_and_sources(db: Database) -> None:
+    """/tags and /sources answered raw JSON 404s: there were no index pages."""
+    ids = _load(db)
+    app = create_app(db, page_cache_seconds=0)
+
+    async def get(path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as client:
+            return await client.get(path)
+
+    tags = asyncio.run(get("/tags"))
+    assert tags.status_code == 200
+    assert tags.headers["content-type"].startswith("text/html")
+    assert 'href="/tags/rapid-support-forces"' in tags.text
+    sources = asyncio.run(get("/sources")).text
+    assert "<th>Country</th>" in sources
+    with db.connect() as conn:
+        source_id = conn.execute(
+            select(articles.c.source_id).where(articles.c.id == ids["a1"])
+        ).scalar_one()
+    assert f'href="/sources/{source_id}"' in sources
+    stories = asyncio.run(get("/stories")).text
+    assert stories.count('href="/stories/') >= 4  # the fixtures' four events
+    home = asyncio.run(get("/")).text
+    for index in ("/stories", "/tags", "/sources"):
+        assert f'<a href="{index}">' in home  # in the site's header

@@ -110,6 +110,9 @@ def create_app(
         "/tags/{slug}": topics.tag,
         "/sources/{source_id}": topics.source,
         "/search": search_page.page,
+        "/stories": topics.stories,
+        "/tags": topics.tags,
+        "/sources": topics.sources,
     }
     for path, page in pages.items():  # pages, not API: out of the OpenAPI schema
         app.add_api_route(

@@ -1,13 +1,22 @@
-"""Hashtag, story and source pages."""
+"""Hashtag, story and source pages, and the indexes of each."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave import comments
 from newsweave.store.sources import get_source
-from newsweave.store.views import article_list, story_page, tag_page
+from newsweave.store.views import (
+    article_list,
+    source_list,
+    story_list,
+    story_page,
+    tag_list,
+    tag_page,
+)
 
 
 def tag(request: Request, slug: str) -> HTMLResponse:
@@ -48,3 +57,27 @@ def source(request: Request, source_id: int) -> HTMLResponse:
         "source.html",
         {"title": src.name, "src": src, "articles": items, "feed": f"/sources/{source_id}/feed"},
     )
+
+
+def _index(request: Request, kind: str, title: str, items: list[dict[str, Any]]) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "index.html", {"title": title, "kind": kind, "items": items}
+    )
+
+
+def tags(request: Request) -> HTMLResponse:
+    with request.app.state.db.connect() as conn:
+        items = tag_list(conn, limit=300)
+    return _index(request, "tags", "Hashtags", items)
+
+
+def sources(request: Request) -> HTMLResponse:
+    with request.app.state.db.connect() as conn:
+        items = source_list(conn)
+    return _index(request, "sources", "Sources", items)
+
+
+def stories(request: Request) -> HTMLResponse:
+    with request.app.state.db.connect() as conn:
+        items = story_list(conn, limit=100)
+    return _index(request, "stories", "Stories", items)
