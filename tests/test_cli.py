@@ -36,9 +36,16 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 def nw(
     tmp_path: Path, *args: str, ok: bool = True, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
+    return nw_env(env_for(tmp_path), *args, ok=ok, stdin=stdin)
+
+
+def nw_env(
+    env: dict[str, str], *args: str, ok: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`newsweave ARGS` in this environment; its exit code checked unless not `ok`."""
     proc = subprocess.run(
         [sys.executable, "-m", "newsweave", *args],
-        env=env_for(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         input=stdin,

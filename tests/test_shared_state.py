@@ -167,3 +167,20 @@ def _act_as_one_site(
         codes.append(r.status_code)
     assert 429 not in codes[:5], codes
     assert codes[5:] == [429, 429], codes
+
+
+def test_a_role_changed_from_the_command_line_reaches_every_web_process(
+    tmp_path: Path, redis_prefix: str
+) -> None:
+    """Cached sessions carry the role; the CLI bumps the shared epoch so no process keeps it."""
+    from tests.test_cli import nw_env
+
+    shared = RedisState(REDIS_URL, redis_prefix)
+    env = env_for(tmp_path) | {
+        "NEWSWEAVE_REDIS_URL": REDIS_URL,
+        "NEWSWEAVE_REDIS_PREFIX": redis_prefix,
+    }
+    nw_env(env, "user", "create", "mod", "--role", "moderator", stdin=PASSWORD + "\n")
+    before = shared.epoch()
+    nw_env(env, "user", "role", "mod", "reader")
+    assert shared.epoch() == before + 1

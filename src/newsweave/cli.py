@@ -727,8 +727,14 @@ def user_create(ctx: click.Context, name: str, role: str, email: str | None) -> 
 @click.argument("role", type=click.Choice(accounts.ROLES))
 @click.pass_context
 def user_role(ctx: click.Context, name: str, role: str) -> None:
-    """Give NAME another role (reader, moderator, admin)."""
+    """Give NAME another role (reader, moderator, admin). With NEWSWEAVE_REDIS_URL, every web
+    process forgets its cached sessions at once, so a demoted moderator is one everywhere."""
     accounts.set_role(_db(ctx), name, role)
+    settings = _settings(ctx)
+    if settings.redis_url:
+        from newsweave.web.shared import shared_state
+
+        shared_state(settings.redis_url, settings.redis_prefix).revoke()
     click.echo(f"{name} is now {role}")
 
 
