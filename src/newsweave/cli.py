@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -38,6 +38,9 @@ from newsweave.store import tags as tag_store
 from newsweave.store.db import Database, open_database
 
 F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from newsweave.web.shared import SharedState
+
 log = logging.getLogger("newsweave")
 
 
@@ -200,20 +203,14 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--port", type=int, default=None, help="Port to listen on.")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the site (no collecting)."""
+    """Serve the site (no collecting). Also `newsweave web`, the web role of a scaled-out site:
+    any number of them on any hosts (set NEWSWEAVE_REDIS_URL so they share logins and
+    sessions)."""
     ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
     _serve(_db(ctx), _settings(ctx))
 
 
-@main.command()
-@click.option("--host", default=None, help="Address to listen on.")
-@click.option("--port", type=int, default=None, help="Port to listen on.")
-@click.pass_context
-def web(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """The web role of a scaled-out site: serve it, on any host, beside other web processes
-    (the same as `serve`; set NEWSWEAVE_REDIS_URL so they share logins and sessions)."""
-    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
-    _serve(_db(ctx), _settings(ctx))
+main.add_command(serve, "web")
 
 
 @main.command()
@@ -251,16 +248,21 @@ def worker(ctx: click.Context, concurrency: int, tick: int, burst: bool, heartbe
     asyncio.run(cluster.run(concurrency=concurrency, burst=burst, heartbeat=heartbeat))
 
 
+def _shared_state(settings: config.Settings) -> SharedState:
+    """What web processes share: in Redis when configured, else this process's memory."""
+    from newsweave.web.shared import shared_state
+
+    return shared_state(settings.redis_url or None, settings.redis_prefix)
+
+
 def _serve(db: Database, settings: config.Settings) -> None:
     import uvicorn
 
     from newsweave.web.app import create_app
-    from newsweave.web.shared import shared_state
 
     log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)
-    shared = shared_state(settings.redis_url or None, settings.redis_prefix)
-    app = create_app(db, secret, settings.page_cache_seconds, shared)
+    app = create_app(db, secret, settings.page_cache_seconds, _shared_state(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
@@ -730,11 +732,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     """Give NAME another role (reader, moderator, admin). With NEWSWEAVE_REDIS_URL, every web
     process forgets its cached sessions at once, so a demoted moderator is one everywhere."""
     accounts.set_role(_db(ctx), name, role)
-    settings = _settings(ctx)
-    if settings.redis_url:
-        from newsweave.web.shared import shared_state
-
-        shared_state(settings.redis_url, settings.redis_prefix).revoke()
+    _shared_state(_settings(ctx)).revoke()  # without Redis, no web process to tell
     click.echo(f"{name} is now {role}")
 
 

@@ -41,7 +41,6 @@ from newsweave.store import articles as store
 from newsweave.store import enrichment, locks, stories, vectors
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article
-from newsweave.understanding import forget
 from newsweave.words import word_count
 
 __all__ = [
@@ -55,7 +54,6 @@ __all__ = [
     "enrichment_rows",
     "extract_page",
     "extract_stored",
-    "forget",
     "ingest",
     "keep_page",
     "page_failed",
@@ -475,15 +473,6 @@ def _store_analysis(
         [enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score) for h in a.hashtags],
     )
     enrichment.save_attributions(conn, article_id, data["attributions"], ids)
-    if a.embedding is not None:
-        vectors.save_embedding(
-            conn,
-            article_id,
-            STEPS["embedding"],
-            embed_mod.DIM,
-            a.embedding.tobytes(),
-            understanding.names_of(a),
-        )
     if a.minhash is not None:
         vectors.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
 

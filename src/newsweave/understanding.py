@@ -134,8 +134,12 @@ def understand(
     vectors.set_duplicate(conn, article_id, original)
     if a.embedding is None:
         return
-    mem.index.add(article_id, a.embedding)
+    # The vector and the names ranking shares, in memory and stored, written together.
     names = names_of(a)
+    vectors.save_embedding(
+        conn, article_id, STEPS["embedding"], embed_mod.DIM, a.embedding.tobytes(), names
+    )
+    mem.index.add(article_id, a.embedding)
     mem.remember_names(article_id, names)
     mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
     lists: dict[int, list[tuple[int, float]]] = {article_id: mine}

@@ -31,7 +31,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import procrastinate
 from sqlalchemy import make_url
@@ -133,7 +132,7 @@ class Cluster:
         return queued
 
     def _defer_poll(self, conn: Any, src: source_store.SourceRow) -> bool:
-        host = _host(src.feed_url)
+        host = article_store.host_of(src.feed_url)
         return _defer(conn, "poll", source_id=src.id, lock=f"host:{host}", key=str(src.id))
 
     async def retry_stalled(self) -> int:
@@ -195,7 +194,7 @@ class Cluster:
         )
         if is_due:
             collector = self._collector()
-            async with self._talking_to(_host(src.feed_url)):
+            async with self._talking_to(article_store.host_of(src.feed_url)):
                 await collector.collect([source_id], enrich=False, pages=False)
             if collector.report.errors:
                 log.warning("source %s: %s", source_id, "; ".join(collector.report.errors[:5]))
@@ -256,10 +255,6 @@ class Cluster:
             status = queue.counts(conn, QUEUE)
             fetching, extracted = article_store.waiting_sources(conn, datetime.now(UTC))
         return bool(status.get("todo") or status.get("doing") or fetching or extracted)
-
-
-def _host(url: str | None) -> str:
-    return urlsplit(url or "").netloc.lower()
 
 
 def _defer(conn: Any, task: str, *, lock: str, key: str | None = None, **args: Any) -> bool:

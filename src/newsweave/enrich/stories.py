@@ -143,7 +143,7 @@ class Clusterer:
     def add_story(self, story: Story) -> None:
         self.stories[story.id] = story
         self.next_id = max(self.next_id, story.id + 1)
-        self.high = story.last_seen if self.high is None else max(self.high, story.last_seen)
+        self._reach(story.last_seen)
 
     def best(
         self,
@@ -231,9 +231,13 @@ class Clusterer:
         for w, x in (terms or {}).items():
             s.terms[w] = s.terms.get(w, 0.0) + x
 
+    def _reach(self, when: datetime) -> datetime:
+        """Raise the high-water mark to `when`; the mark."""
+        self.high = when if self.high is None else max(self.high, when)
+        return self.high
+
     def expire(self, now: datetime) -> list[int]:
-        self.high = now if self.high is None else max(self.high, now)
-        high = self.high
+        high = self._reach(now)
         gone = [i for i, s in self.stories.items() if high - s.last_seen > self.window]
         for i in gone:
             del self.stories[i]

@@ -34,6 +34,7 @@ __all__ = [
     "discover",
     "get_article",
     "give_up",
+    "host_of",
     "iter_export",
     "latest_articles",
     "mark_failed_attempt",
@@ -284,6 +285,14 @@ def discover(
 _PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED]
 
 
+def _due(now: datetime) -> tuple[Any, ...]:
+    """Waiting to be fetched or extracted, and its next attempt is due."""
+    return (
+        articles.c.state.in_(_PENDING_STATES),
+        or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now),
+    )
+
+
 def pending(
     conn: Connection,
     now: datetime,
@@ -301,8 +310,7 @@ def pending(
             articles.c.state,
             articles.c.attempts,
         )
-        .where(articles.c.state.in_(_PENDING_STATES))
-        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
+        .where(*_due(now))
         .order_by(articles.c.first_seen_at, articles.c.id)
         .limit(limit)
     )
@@ -324,24 +332,19 @@ def pending(
 
 def pending_hosts(conn: Connection, now: datetime, limit: int = 20_000) -> list[str]:
     """The hosts (netlocs, lower-cased) of the articles due to be fetched or extracted."""
-    q = (
-        select(articles.c.url)
-        .where(articles.c.state.in_(_PENDING_STATES), articles.c.url.is_not(None))
-        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
-        .limit(limit)
-    )
-    return sorted({urlsplit(u).netloc.lower() for u in conn.execute(q).scalars()} - {""})
+    q = select(articles.c.url).where(*_due(now), articles.c.url.is_not(None)).limit(limit)
+    return sorted({host_of(u) for u in conn.execute(q).scalars()} - {""})
+
+
+def host_of(url: str | None) -> str:
+    """The host a page is on, as the cluster's per-host jobs and `pending(host=...)` key it."""
+    return urlsplit(url or "").netloc.lower()
 
 
 def waiting_sources(conn: Connection, now: datetime) -> tuple[list[int], list[int]]:
     """The sources with articles due to be fetched or extracted, and those with articles
     waiting for enrichment: what the cluster's tick hands out as jobs."""
-    due = (
-        select(articles.c.source_id)
-        .where(articles.c.state.in_(_PENDING_STATES))
-        .where(or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now))
-        .distinct()
-    )
+    due = select(articles.c.source_id).where(*_due(now)).distinct()
     extracted = (
         select(articles.c.source_id).where(articles.c.state == ArticleState.EXTRACTED).distinct()
     )

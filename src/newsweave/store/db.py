@@ -62,7 +62,7 @@ class Database:
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as conn:
-            locks.hold(conn, "migrations")  # processes starting together migrate one at a time
+            locks.hold(conn, locks.MIGRATIONS)  # processes starting together migrate one at a time
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-__all__ = ["UNDERSTANDING", "acquire", "hold", "release"]
+__all__ = ["MIGRATIONS", "UNDERSTANDING", "acquire", "hold", "release"]
 
 # The cross-article step (copies, related articles, stories): one article at a time.
 UNDERSTANDING = "understanding"
+# Changing the schema (newsweave's migrations, the job queue's tables): one process at a time.
+MIGRATIONS = "migrations"
 
 
 def hold(conn: Connection, *names: str) -> None:

@@ -26,7 +26,7 @@ __all__ = ["counts", "defer", "ensure_schema"]
 
 def ensure_schema(conn: Connection) -> bool:
     """Create Procrastinate's tables unless they exist; True if this call created them."""
-    locks.hold(conn, "migrations")
+    locks.hold(conn, locks.MIGRATIONS)
     exists = conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar()
     if exists:
         return False

@@ -340,26 +340,18 @@ def tag_list(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
 
 def source_list(conn: Connection) -> list[dict[str, Any]]:
     """Every source with its labels, state and how many readable articles it has."""
-    n = func.count(articles.c.id).label("articles")
+    cols = (
+        sources.c.id,
+        sources.c.name,
+        sources.c.country,
+        sources.c.ownership,
+        sources.c.kind,
+        sources.c.status,
+    )
     q = (
-        select(
-            sources.c.id,
-            sources.c.name,
-            sources.c.country,
-            sources.c.ownership,
-            sources.c.kind,
-            sources.c.status,
-            n,
-        )
+        select(*cols, func.count(articles.c.id).label("articles"))
         .outerjoin(articles, and_(articles.c.source_id == sources.c.id, _VISIBLE))
-        .group_by(
-            sources.c.id,
-            sources.c.name,
-            sources.c.country,
-            sources.c.ownership,
-            sources.c.kind,
-            sources.c.status,
-        )
+        .group_by(*cols)
         .order_by(func.lower(sources.c.name))
     )
     return [dict(r._mapping) for r in conn.execute(q)]
