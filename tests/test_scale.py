@@ -46,8 +46,10 @@ def _understanding(db: Database) -> dict[str, Any]:
             )
         ).all()
         lists = conn.execute(
+            # In the order the lists were stored and are shown: two scores equal to four
+            # places would otherwise be ordered by id, and ids differ between databases.
             select(related.c.article_id, related.c.related_id, related.c.score).order_by(
-                related.c.article_id, related.c.score.desc(), related.c.related_id
+                related.c.article_id, related.c.rank
             )
         ).all()
     url = {r.id: r.url for r in rows}
