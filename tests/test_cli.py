@@ -326,7 +326,7 @@ def test_import_again_finishes_what_a_killed_import_left(tmp_path: Path) -> None
     assert "finished 3 articles an earlier run left unanalysed" in out.stdout
     db = open_database(url)
     with db.connect() as conn:
-        assert all(get_article(conn, i)["state"] == "enriched" for i in left)
+        assert all(get_article(conn, i).state == "enriched" for i in left)
     db.dispose()
 
 

@@ -15,6 +15,7 @@ from newsweave.model import SourceInfo
 from newsweave.store import articles as store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
+from newsweave.store.views import article_list
 from tests.fixture_server import FIXTURES, FixtureServer
 
 
@@ -37,18 +38,16 @@ def test_teaser_feed_pages_are_fetched_and_extracted(
     assert report.discovered == 4
     assert report.pages_fetched == 3  # the robots-disallowed page is never fetched
     with db.connect() as conn:
-        arts = {a["title"]: a for a in store.latest_articles(conn)}
+        arts = {a.title: a for a in article_list(conn, limit=50)}
         assert len(arts) == 4
-        summit = store.get_article(
-            conn, arts["Leaders prepare for Alaska summit as talks loom"]["id"]
-        )
-        assert summit["byline"] == "Anna Petrova"
-        assert "Kremlin spokesman Dmitry Peskov" in summit["text"]
-        assert "Most read" not in summit["text"]
-        assert summit["url"] == server.url("pages/summit-talks.html")
-        secret = store.get_article(conn, arts["Members-only briefing on the summit"]["id"])
-        assert "robots.txt" in secret["last_error"]
-        assert secret["text"].startswith("A members-only briefing")  # the teaser stands in
+        summit = store.get_article(conn, arts["Leaders prepare for Alaska summit as talks loom"].id)
+        assert summit.byline == "Anna Petrova"
+        assert "Kremlin spokesman Dmitry Peskov" in summit.text
+        assert "Most read" not in summit.text
+        assert summit.url == server.url("pages/summit-talks.html")
+        secret = store.get_article(conn, arts["Members-only briefing on the summit"].id)
+        assert "robots.txt" in secret.last_error
+        assert secret.text.startswith("A members-only briefing")  # the teaser stands in
         src = source_store.get_source(conn, sid)
         assert (src.error_count, src.etag is not None) == (0, True)
     assert server.count("/pages/private/secret.html") == secret_hits  # never fetched here
@@ -56,7 +55,7 @@ def test_teaser_feed_pages_are_fetched_and_extracted(
     again = collect(db, policy)  # conditional GET: 304, nothing new, nothing twice
     assert (again.not_modified, again.inserted, again.discovered) == (1, 0, 0)
     with db.connect() as conn:
-        assert len(store.latest_articles(conn)) == 4
+        assert len(article_list(conn, limit=50)) == 4
 
 
 def test_full_text_feed_needs_no_page_fetch(
@@ -171,12 +170,12 @@ def test_page_without_article_falls_back_to_a_long_teaser_or_fails(
     report = collect(db, policy)
     assert (report.discovered, report.pages_fetched) == (2, 2)
     with db.connect() as conn:
-        (listed,) = store.latest_articles(conn)
-        row = store.get_article(conn, listed["id"])
-        assert row["title"] == "Budget talks continue into the night"
-        assert row["text"].startswith("Negotiators from both parties")
-        assert row["last_error"].startswith("extraction: no article text found")
-        assert row["last_error"].endswith("showing the feed's teaser")
+        (listed,) = article_list(conn, limit=50)
+        row = store.get_article(conn, listed.id)
+        assert row.title == "Budget talks continue into the night"
+        assert row.text.startswith("Negotiators from both parties")
+        assert row.last_error.startswith("extraction: no article text found")
+        assert row.last_error.endswith("showing the feed's teaser")
         failed = [a for a in store.iter_export(conn) if a["state"] == "failed"]
         assert [a["title"] for a in failed] == ["Short teaser only"]
         assert "no article text found" in failed[0]["last_error"]
@@ -188,15 +187,15 @@ def test_extract_stored_re_extracts_from_the_kept_page(
     add(db, "Fixture Times", server.url("feeds/teasers.xml"))
     collect(db, policy)
     with db.connect() as conn:
-        (summit,) = [a for a in store.latest_articles(conn) if a["title"].startswith("Leaders")]
-        before = store.get_article(conn, summit["id"])
-        url, html = store.raw_page(conn, summit["id"]) or ("", b"")
+        (summit,) = [a for a in article_list(conn, limit=50) if a.title.startswith("Leaders")]
+        before = store.get_article(conn, summit.id)
+        url, html = store.raw_page(conn, summit.id) or ("", b"")
     assert url == server.url("pages/summit-talks.html")  # fetched by its canonical URL
     assert b"Kremlin spokesman" in html
-    outcome = pipeline.extract_stored(db, summit["id"], before["fetched_at"])
+    outcome = pipeline.extract_stored(db, summit.id, before.fetched_at)
     assert outcome == pipeline.Outcome.UNCHANGED  # same page, same text: nothing to do
     with db.connect() as conn:
-        assert store.get_article(conn, summit["id"])["version"] == before["version"]
+        assert store.get_article(conn, summit.id).version == before.version
 
 
 def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
@@ -212,20 +211,20 @@ def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
     # 6 pages fetched and extracted; the robots-disallowed one shows its teaser; all enriched.
     assert (report.inserted, report.articles_failed, report.enriched) == (6, 0, 7)
     with db.connect() as conn:
-        arts = {a["title"]: store.get_article(conn, a["id"]) for a in store.latest_articles(conn)}
+        arts = {a.title: store.get_article(conn, a.id) for a in article_list(conn, limit=50)}
     summit = arts["Leaders prepare for Alaska summit as talks loom"]
-    assert summit["byline"] == "Anna Petrova"
-    assert "Kremlin spokesman Dmitry Peskov" in summit["text"]
-    assert "Most read" not in summit["text"]
-    assert arts["Members-only briefing on the summit"]["text"].startswith("A members-only")
+    assert summit.byline == "Anna Petrova"
+    assert "Kremlin spokesman Dmitry Peskov" in summit.text
+    assert "Most read" not in summit.text
+    assert arts["Members-only briefing on the summit"].text.startswith("A members-only")
     generated = [a for t, a in arts.items() if t.startswith("Report ")]
     assert len(generated) == 3
     for art in generated:
-        assert art["byline"].startswith("Reporter ")
-        assert art["state"] == "enriched"
-        assert 500 < len(art["text"].split()) < 620  # the article, not the page's furniture
-        assert "Sign up" not in art["text"]
-        assert "Most read" not in art["text"]
+        assert art.byline.startswith("Reporter ")
+        assert art.state == "enriched"
+        assert 500 < len(art.text.split()) < 620  # the article, not the page's furniture
+        assert "Sign up" not in art.text
+        assert "Most read" not in art.text
 
 
 def test_a_worker_that_dies_loses_no_page(
@@ -246,5 +245,5 @@ def test_a_worker_that_dies_loses_no_page(
         assert enricher.workers == 1  # it carried on without them
     assert (report.inserted, report.articles_failed, report.enriched) == (4, 0, 4)
     with db.connect() as conn:
-        arts = [store.get_article(conn, a["id"]) for a in store.latest_articles(conn)]
-    assert all(a["state"] == "enriched" and len(a["text"].split()) > 500 for a in arts)
+        arts = [store.get_article(conn, a.id) for a in article_list(conn, limit=50)]
+    assert all(a.state == "enriched" and len(a.text.split()) > 500 for a in arts)

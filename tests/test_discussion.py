@@ -351,7 +351,7 @@ def test_comment_rules_on_both_engines(db: Database) -> None:
     with pytest.raises(InvalidInputError, match="not on this article"):
         comments.post(db, user, "wrong thread", article_id=other, parent_id=cid)
     tree = comments.thread(db, art)
-    assert next(c["body"] for c in tree) == "in time"
+    assert next(c.body for c in tree) == "in time"
 
 
 def _article_two(db: Database) -> int:

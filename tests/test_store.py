@@ -15,6 +15,7 @@ from newsweave.store import search
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 from newsweave.store.schema import metadata
+from newsweave.store.views import article_list
 
 NOW = datetime(2025, 8, 14, 12, 0, tzinfo=UTC)
 TEXT = " ".join(["The regional council approved the budget for schools and transport."] * 10)
@@ -44,7 +45,7 @@ def test_same_article_by_url_variants_is_stored_once(db: Database) -> None:
     assert first[1] == pipeline.Outcome.INSERTED
     assert second == (first[0], pipeline.Outcome.UNCHANGED)
     with db.connect() as conn:
-        assert len(store.latest_articles(conn)) == 1
+        assert len(article_list(conn, limit=50)) == 1
 
 
 def test_changed_text_updates_in_place_and_bumps_version(db: Database) -> None:
@@ -56,11 +57,11 @@ def test_changed_text_updates_in_place_and_bumps_version(db: Database) -> None:
     assert (again_id, outcome) == (article_id, pipeline.Outcome.UPDATED)
     with db.connect() as conn:
         row = store.get_article(conn, article_id)
-    assert row["version"] == 2
-    assert row["title"] == "T (updated)"
-    assert row["text"].endswith("Correction appended.")
-    assert row["state"] == "enriched"
-    assert row["language"] == "en"
+    assert row.version == 2
+    assert row.title == "T (updated)"
+    assert row.text.endswith("Correction appended.")
+    assert row.state == "enriched"
+    assert row.language == "en"
 
 
 def test_same_text_under_another_url_is_a_duplicate(db: Database) -> None:
@@ -80,7 +81,7 @@ def test_url_less_article_learns_its_url(db: Database) -> None:
                          source_name="Russia Today")  # fmt: skip
     assert pipeline.ingest(db, with_url, now=NOW) == (article_id, pipeline.Outcome.UNCHANGED)
     with db.connect() as conn:
-        assert store.get_article(conn, article_id)["url"] == "https://www.rt.com/africa/1"
+        assert store.get_article(conn, article_id).url == "https://www.rt.com/africa/1"
 
 
 def test_sources_labels_and_backoff(db: Database) -> None:
@@ -164,7 +165,7 @@ def test_failed_page_attempts_back_off_then_give_up(db: Database) -> None:
         assert store.pending(conn, NOW + timedelta(minutes=11))[0].attempts == 1
         assert store.mark_failed_attempt(conn, art_id, "HTTP 503", NOW, max_attempts=2) == "failed"
         row = store.get_article(conn, art_id)
-        assert (row["state"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 503")
+        assert (row.state, row.attempts, row.last_error) == ("failed", 2, "HTTP 503")
         assert store.pending(conn, NOW + timedelta(days=30)) == []
 
 
@@ -200,7 +201,7 @@ def test_control_characters_and_nuls_are_cleaned_at_the_edge(db: Database) -> No
     article_id, _ = pipeline.ingest(db, art, enrich_now=False)  # PostgreSQL refused NUL
     with db.connect() as conn:
         stored = get_article(conn, article_id)
-    assert stored["title"] == "Bad title with controls"
-    assert "\x00" not in stored["text"]
-    assert "\x07" not in stored["text"]
-    assert stored["byline"] == "Ann Writer"
+    assert stored.title == "Bad title with controls"
+    assert "\x00" not in stored.text
+    assert "\x07" not in stored.text
+    assert stored.byline == "Ann Writer"

@@ -109,16 +109,16 @@ def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> No
     ids = _load(db)
     with db.connect() as conn:
         sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
-        who = story_page(conn, sid)["who"]
-    lagarde = next(w for w in who if w["speaker"] == "Christine Lagarde")
+        who = story_page(conn, sid).who
+    lagarde = next(w for w in who if w.speaker == "Christine Lagarde")
     # "Lagarde" in one outlet is the "Christine Lagarde" of another: one speaker, two outlets.
-    assert not any(w["speaker"] == "Lagarde" for w in who)
-    assert len(lagarde["outlets"]) >= 2
-    for claims in lagarde["outlets"].values():
-        assert all(c["content"] and c["cue"] and c["article_id"] for c in claims)
+    assert not any(w.speaker == "Lagarde" for w in who)
+    assert len(lagarde.outlets) >= 2
+    for claims in lagarde.outlets.values():
+        assert all(c.content and c.cue and c.article_id for c in claims)
     for w in who:  # a speaker is somebody: a name, or a role ("analysts"), never "company"
-        assert w["speaker"][:1].isupper() or w["speaker"].split()[-1] in {"analysts", "officials"}
-        assert not w["speaker"].startswith("and ")
+        assert w.speaker[:1].isupper() or w.speaker.split()[-1] in {"analysts", "officials"}
+        assert not w.speaker.startswith("and ")
 
 
 def test_a_story_is_titled_by_its_most_central_recent_headline(db: Database) -> None:

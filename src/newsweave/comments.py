@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from newsweave.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
 from newsweave.sanitize import clean_html
@@ -24,6 +24,7 @@ from newsweave.store.db import Database
 __all__ = [
     "EDIT_WINDOW",
     "MAX_BODY",
+    "Node",
     "delete",
     "edit",
     "post",
@@ -93,7 +94,7 @@ def post(
         if parent_id is not None:
             parent = store.get_comment(conn, parent_id)
             same = parent is not None and (
-                parent["article_id"] == article_id and parent["story_id"] == story_id
+                parent.article_id == article_id and parent.story_id == story_id
             )
             if not same:
                 where = "article" if article_id is not None else "story"
@@ -114,12 +115,12 @@ def post(
         )
 
 
-def _own(db: Database, user: UserRow, comment_id: int) -> dict[str, Any]:
+def _own(db: Database, user: UserRow, comment_id: int) -> store.CommentRow:
     with db.connect() as conn:
         c = store.get_comment(conn, comment_id)
-    if c is None or c["deleted_at"] is not None:
+    if c is None or c.deleted_at is not None:
         raise NotFoundError(f"no comment with id {comment_id}")
-    if c["user_id"] != user.id:
+    if c.user_id != user.id:
         raise ForbiddenError("only its author can change a comment")
     return c
 
@@ -129,7 +130,7 @@ def edit(
 ) -> None:
     when = now or datetime.now(UTC)
     c = _own(db, user, comment_id)
-    if when - c["created_at"] > EDIT_WINDOW:
+    if when - c.created_at > EDIT_WINDOW:
         raise ForbiddenError("a comment can be edited for 15 minutes after posting")
     text = _clean_body(body)
     with db.begin() as conn:
@@ -147,7 +148,7 @@ def report(db: Database, user: UserRow, comment_id: int, reason: str = "") -> bo
         found = store.get_comment(conn, comment_id)
         if found is None:
             raise NotFoundError(f"no comment with id {comment_id}")
-        if found["user_id"] == user.id:  # else the moderation queue offers to ban the reporter
+        if found.user_id == user.id:  # else the moderation queue offers to ban the reporter
             raise InvalidInputError("you cannot report your own comment: edit or delete it")
         return store.add_report(conn, comment_id, user.id, reason.strip()[:500], datetime.now(UTC))
 
@@ -175,14 +176,48 @@ def dismiss_reports(db: Database, moderator: UserRow, comment_id: int) -> None:
         store.resolve_reports(conn, comment_id, datetime.now(UTC))
 
 
+@dataclass(slots=True)
+class Node:
+    """A comment as a thread shows it to one reader: its rendered body (empty when deleted or
+    hidden from this reader), whether it is theirs and still editable, and its replies."""
+
+    comment: store.CommentRow
+    html: str
+    state: str  # visible, hidden, deleted
+    mine: bool
+    editable: bool
+    replies: list[Node] = field(default_factory=list)
+
+    # What templates and the API read, as on the stored comment.
+    @property
+    def id(self) -> int:
+        return self.comment.id
+
+    @property
+    def username(self) -> str:
+        return self.comment.username
+
+    @property
+    def body(self) -> str:
+        return self.comment.body
+
+    @property
+    def created_at(self) -> datetime:
+        return self.comment.created_at
+
+    @property
+    def edited_at(self) -> datetime | None:
+        return self.comment.edited_at
+
+
 def thread(
     db: Database,
     article_id: int | None = None,
     viewer: UserRow | None = None,
     *,
     story_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """An article's (or a story's) comments as a tree (each with `replies`), in posting order.
+) -> list[Node]:
+    """An article's (or a story's) comments as a tree, in posting order.
 
     Deleted and hidden comments keep their place when they have replies ("[deleted]",
     "[hidden by a moderator]"); moderators still see a hidden comment's text.
@@ -190,28 +225,31 @@ def thread(
     with db.connect() as conn:
         rows = store.thread(conn, article_id=article_id, story_id=story_id)
     now = datetime.now(UTC)
-    by_id: dict[int, dict[str, Any]] = {}
-    roots: list[dict[str, Any]] = []
+    by_id: dict[int, Node] = {}
+    roots: list[Node] = []
     for r in rows:
-        hidden = r["hidden_at"] is not None
-        deleted = r["deleted_at"] is not None
+        hidden = r.hidden_at is not None
+        deleted = r.deleted_at is not None
         visible = not deleted and (not hidden or (viewer is not None and viewer.is_moderator))
-        r["html"] = render(r["body"]) if visible else ""
-        r["state"] = "deleted" if deleted else "hidden" if hidden else "visible"
-        r["mine"] = viewer is not None and viewer.id == r["user_id"] and not deleted
-        r["editable"] = r["mine"] and now - r["created_at"] <= EDIT_WINDOW
-        r["replies"] = []
-        by_id[r["id"]] = r
-        parent = by_id.get(r["parent_id"]) if r["parent_id"] else None
-        (parent["replies"] if parent else roots).append(r)
+        mine = viewer is not None and viewer.id == r.user_id and not deleted
+        node = Node(
+            comment=r,
+            html=render(r.body) if visible else "",
+            state="deleted" if deleted else "hidden" if hidden else "visible",
+            mine=mine,
+            editable=mine and now - r.created_at <= EDIT_WINDOW,
+        )
+        by_id[r.id] = node
+        parent = by_id.get(r.parent_id) if r.parent_id else None
+        (parent.replies if parent else roots).append(node)
 
-    def keep(node: dict[str, Any]) -> bool:
-        node["replies"] = [c for c in node["replies"] if keep(c)]
-        return node["state"] == "visible" or bool(node["replies"]) or bool(node["html"])
+    def keep(node: Node) -> bool:
+        node.replies = [c for c in node.replies if keep(c)]
+        return node.state == "visible" or bool(node.replies) or bool(node.html)
 
     return [r for r in roots if keep(r)]
 
 
-def visible_count(tree: list[dict[str, Any]]) -> int:
+def visible_count(tree: list[Node]) -> int:
     """Comments a reader can see in a thread (what the heading counts)."""
-    return sum((node["state"] == "visible") + visible_count(node["replies"]) for node in tree)
+    return sum((node.state == "visible") + visible_count(node.replies) for node in tree)

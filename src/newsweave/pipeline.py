@@ -207,7 +207,7 @@ def store_page(
 
 def keep_page(
     db: Database, article_id: int, url: str, content_type: str, body: bytes, now: datetime
-) -> dict[str, Any]:
+) -> store.ArticleRow:
     """Keep a fetched page (FETCHED) and return the article's row, for `store_extraction`."""
     with db.begin() as conn:
         store.store_raw(conn, article_id, url, content_type, body, now)
@@ -236,7 +236,7 @@ def extract_stored(
 
 def _extract(
     db: Database,
-    row: dict[str, Any],
+    row: store.ArticleRow,
     page_url: str,
     html: bytes,
     now: datetime,
@@ -252,7 +252,7 @@ def _extract(
 
 def store_extraction(
     db: Database,
-    row: dict[str, Any],
+    row: store.ArticleRow,
     page_url: str,
     ex: Extracted | str,
     now: datetime,
@@ -265,39 +265,39 @@ def store_extraction(
     # pages often carry a modified date where feeds carry the publication date.
     art = replace(
         as_article(ex, page_url, now),
-        title=ex.title or row["title"],
-        published=row["published_at"] or ex.published,
+        title=ex.title or row.title,
+        published=row.published_at or ex.published,
     )
     with db.begin() as conn:
-        record = _record(art, row["source_id"], guid=row["guid"])
-        new_id, outcome = store.upsert(conn, record, now, article_id=row["id"])
+        record = _record(art, row.source_id, guid=row.guid)
+        new_id, outcome = store.upsert(conn, record, now, article_id=row.id)
     if enrich_now and outcome in (Outcome.INSERTED, Outcome.UPDATED):
         enrich(db, new_id, now)
     return outcome
 
 
 def _fallback_or_fail(
-    db: Database, row: dict[str, Any], error: str, now: datetime, enrich_now: bool
+    db: Database, row: store.ArticleRow, error: str, now: datetime, enrich_now: bool
 ) -> Outcome:
     """Publish the feed's teaser as the text if it is long enough (UPDATED), else give up
     (UNCHANGED, state FAILED)."""
-    article_id = int(row["id"])
-    teaser = row["summary"]
+    article_id = row.id
+    teaser = row.summary
     if teaser and word_count(teaser) >= MIN_WORDS // 2:
         with db.begin() as conn:
             store.upsert(
                 conn,
                 store.ArticleRecord(
-                    source_id=row["source_id"],
-                    ident=row["ident"],
-                    url=row["url"],
-                    title=row["title"],
-                    title_key=row["title_key"],
+                    source_id=row.source_id,
+                    ident=row.ident,
+                    url=row.url,
+                    title=row.title,
+                    title_key=row.title_key,
                     text=teaser,
                     content_hash=content_hash(teaser),
-                    published_at=row["published_at"],
+                    published_at=row.published_at,
                     fetched_at=now,
-                    guid=row["guid"],
+                    guid=row.guid,
                 ),
                 now,
                 article_id=article_id,

@@ -27,6 +27,7 @@ from newsweave.store.schema import analyses, article_raw, article_urls, articles
 __all__ = [
     "ArticleForEnrichment",
     "ArticleRecord",
+    "ArticleRow",
     "Outcome",
     "PendingArticle",
     "article_for_enrichment",
@@ -36,7 +37,6 @@ __all__ = [
     "give_up",
     "host_of",
     "iter_export",
-    "latest_articles",
     "mark_failed_attempt",
     "note_error",
     "pending",
@@ -438,21 +438,6 @@ def save_analyses(
     )
 
 
-_LIST_COLUMNS = (
-    articles.c.id,
-    articles.c.url,
-    articles.c.title,
-    articles.c.summary,
-    articles.c.byline,
-    articles.c.language,
-    articles.c.published_at,
-    articles.c.first_seen_at,
-    articles.c.state,
-    sources.c.name.label("source"),
-    sources.c.id.label("source_id"),
-)
-
-
 def label_filters(labels: dict[str, str] | None) -> list[Any]:
     """WHERE clauses for an article's language and its source's labels (country, ownership,
     kind); unknown keys and empty values are ignored."""
@@ -465,26 +450,46 @@ def label_filters(labels: dict[str, str] | None) -> list[Any]:
     return [columns[k] == v for k, v in (labels or {}).items() if k in columns and v]
 
 
-def latest_articles(
-    conn: Connection, limit: int = 50, labels: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
-    """The newest readable articles (by publication time, else first seen, as the feeds and
-    the API order them); copies left out."""
-    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
-    order = when.desc(), articles.c.id.desc()
-    q = (
-        select(*_LIST_COLUMNS, articles.c.text)
-        .join(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.state.in_(list(VISIBLE_STATES)), articles.c.duplicate_of.is_(None))
-        .where(*label_filters(labels))
-        .order_by(*order)
-        .limit(limit)
-    )
-    return [dict(r._mapping) for r in conn.execute(q)]
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One stored article as a whole, with its source's name and labels: what the article
+    page, the API and the operator's tools read."""
+
+    id: int
+    ident: str
+    url: str | None
+    source_id: int
+    guid: str | None
+    title: str | None
+    title_key: str | None
+    text: str
+    summary: str | None
+    byline: str | None
+    section: str | None
+    description: str | None
+    image: str | None
+    language: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    fetched_at: datetime | None
+    updated_at: datetime
+    content_hash: str | None
+    version: int
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    duplicate_of: int | None
+    story_id: int | None
+    understood_seq: int | None
+    first_understood_seq: int | None
+    source: str
+    source_country: str | None
+    source_ownership: str | None
+    source_kind: str | None
 
 
-def get_article(conn: Connection, article_id: int) -> dict[str, Any]:
-    """The article's row, with its source's name and labels (source_country, _ownership, _kind)."""
+def get_article(conn: Connection, article_id: int) -> ArticleRow:
     r = conn.execute(
         select(
             articles,
@@ -498,7 +503,7 @@ def get_article(conn: Connection, article_id: int) -> dict[str, Any]:
     ).first()
     if r is None:
         raise NotFoundError(f"no article with id {article_id}")
-    return dict(r._mapping)
+    return ArticleRow(**r._mapping)
 
 
 def iter_export(

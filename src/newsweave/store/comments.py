@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from newsweave.store import upserts
 from newsweave.store.schema import comment_reports, comments, stories, users
 
 __all__ = [
+    "CommentRow",
+    "ReportRow",
     "add_comment",
     "add_report",
     "get_comment",
@@ -38,6 +41,39 @@ _COLS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A stored comment with its author's name; on an article or on a story (one is None)."""
+
+    id: int
+    article_id: int | None
+    story_id: int | None
+    parent_id: int | None
+    user_id: int
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """An open report, with the comment, its author and the reader who reported it."""
+
+    id: int
+    reason: str | None
+    created_at: datetime
+    comment_id: int
+    body: str
+    article_id: int | None
+    hidden_at: datetime | None
+    author: str
+    author_id: int
+    reporter: str
+
+
 def add_comment(
     conn: Connection,
     *,
@@ -59,13 +95,13 @@ def add_comment(
     return int(conn.execute(q.returning(comments.c.id)).scalar_one())
 
 
-def get_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
+def get_comment(conn: Connection, comment_id: int) -> CommentRow | None:
     r = conn.execute(
         select(*_COLS)
         .join(users, users.c.id == comments.c.user_id)
         .where(comments.c.id == comment_id)
     ).first()
-    return dict(r._mapping) if r else None
+    return CommentRow(*r) if r else None
 
 
 def _thread_query(owner: Any) -> Any:
@@ -85,13 +121,13 @@ _THREAD_OF_STORY = _thread_query(comments.c.story_id)
 
 def thread(
     conn: Connection, *, article_id: int | None = None, story_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[CommentRow]:
     """Every comment on an article or story, oldest first (the caller builds the tree)."""
     if article_id is not None:
         rows = conn.execute(_THREAD_OF_ARTICLE, {"owner": article_id})
     else:
         rows = conn.execute(_THREAD_OF_STORY, {"owner": story_id})
-    return [dict(r._mapping) for r in rows]
+    return [CommentRow(*r) for r in rows]
 
 
 def recent_count(conn: Connection, user_id: int, since: datetime) -> int:
@@ -121,7 +157,7 @@ def add_report(conn: Connection, comment_id: int, user_id: int, reason: str, now
     return upserts.insert_missing(conn, comment_reports, [row], ["comment_id", "user_id"]) == 1
 
 
-def open_reports(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
+def open_reports(conn: Connection, limit: int = 200) -> list[ReportRow]:
     reporter = users.alias("reporter")
     author = users.alias("author")
     q = (
@@ -144,7 +180,7 @@ def open_reports(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
         .order_by(comment_reports.c.created_at)
         .limit(limit)
     )
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [ReportRow(**r._mapping) for r in conn.execute(q)]
 
 
 def resolve_reports(conn: Connection, comment_id: int, now: datetime) -> None:

@@ -6,6 +6,8 @@ Read-only queries, each page a handful of them (no model runs on a page view).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,6 +30,17 @@ from newsweave.store.schema import (
 )
 
 __all__ = [
+    "ArticleCard",
+    "Attribution",
+    "EntityCount",
+    "Insights",
+    "SourceCount",
+    "Speaker",
+    "StoryCard",
+    "StoryPage",
+    "TagCount",
+    "TagPage",
+    "TagRef",
     "article_insights",
     "article_list",
     "story_list",
@@ -38,6 +51,127 @@ __all__ = [
 ]
 
 FeedFormat = Literal["atom", "json"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCard:
+    """An article as every list shows it (front page, tag, source, story, related, feeds, API)."""
+
+    id: int
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    url: str | None
+    language: str | None
+    story_id: int | None
+    source: str
+    source_id: int
+    country: str | None
+    ownership: str | None
+
+    @property
+    def at(self) -> datetime:
+        """Its place in time-ordered lists and their cursors: published, else first seen."""
+        return self.published_at or self.first_seen_at
+
+
+@dataclass(frozen=True, slots=True)
+class TagRef:
+    slug: str
+    label: str
+    display: str
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount(TagRef):
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    speaker: str | None
+    cue: str | None
+    content: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    name: str
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Insights:
+    """Everything enrichment stored about one article, as its page and the API show it."""
+
+    tags: list[TagRef]
+    summary: str
+    key_points: list[str]
+    kind: Mapping[str, Any] | None  # the genre analysis: label, confidence, cues
+    attributions: list[Attribution]
+    entities: list[EntityCount]
+    related: list[ArticleCard]
+    coverage: list[ArticleCard]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCard:
+    id: int
+    title: str | None
+    summary: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    article_count: int
+    outlet_count: int
+    outlets: list[str] = field(default_factory=list)  # filled for the front page's top stories
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    cue: str | None
+    content: str
+    article_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """One speaker of a story: how often quoted, and by which outlets with (a few of) the words."""
+
+    speaker: str
+    total: int
+    outlets: dict[str, list[Claim]]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    story: StoryCard
+    articles: list[ArticleCard]
+    by_outlet: dict[str, list[ArticleCard]]
+    by_label: dict[str, dict[str, int]]
+    who: list[Speaker]
+
+
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    tag: TagRef
+    articles: list[ArticleCard]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    id: int
+    name: str
+    country: str | None
+    ownership: str | None
+    kind: str | None
+    status: str
+    articles: int
+
 
 _CARD = (
     articles.c.id,
@@ -56,11 +190,22 @@ _CARD = (
 _VISIBLE = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
 
 
-def _cards(conn: Connection, q: Any) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(q)]
+def _cards(conn: Connection, q: Any) -> list[ArticleCard]:
+    return [ArticleCard(*r) for r in conn.execute(q)]
 
 
-def article_insights(conn: Connection, article_id: int, story_id: int | None) -> dict[str, Any]:
+_STORY_CARD = (
+    stories.c.id,
+    stories.c.title,
+    stories.c.summary,
+    stories.c.first_seen_at,
+    stories.c.last_seen_at,
+    stories.c.article_count,
+    stories.c.outlet_count,
+)
+
+
+def article_insights(conn: Connection, article_id: int, story_id: int | None) -> Insights:
     """Hashtags, the AI panel (summary, key points, kind, who says what, entities), related
     articles and other coverage of the article's story."""
     tag_rows = conn.execute(
@@ -101,7 +246,7 @@ def article_insights(conn: Connection, article_id: int, story_id: int | None) ->
         .where(related.c.article_id == article_id, _VISIBLE)
         .order_by(related.c.rank),
     )
-    coverage: list[dict[str, Any]] = []
+    coverage: list[ArticleCard] = []
     if story_id is not None:
         coverage = _cards(
             conn,
@@ -117,20 +262,24 @@ def article_insights(conn: Connection, article_id: int, story_id: int | None) ->
             .limit(12),
         )
     summary = data.get("summary") or {}
-    return {
-        "tags": [dict(r._mapping) for r in tag_rows],
-        "summary": summary.get("summary") or "",
-        "key_points": summary.get("key_points") or [],
-        "kind": data.get("kind"),
-        "attributions": [dict(r._mapping) for r in said],
-        "entities": [dict(r._mapping) for r in ents],
-        "related": rel,
-        "coverage": coverage,
-    }
+    return Insights(
+        tags=[TagRef(*r) for r in tag_rows],
+        summary=summary.get("summary") or "",
+        key_points=summary.get("key_points") or [],
+        kind=data.get("kind"),
+        attributions=[Attribution(*r) for r in said],
+        entities=[EntityCount(*r) for r in ents],
+        related=rel,
+        coverage=coverage,
+    )
 
 
-def tag_page(conn: Connection, slug: str, limit: int = 50) -> dict[str, Any]:
-    tag = conn.execute(select(tags).where(tags.c.slug == slug)).first()
+def tag_page(conn: Connection, slug: str, limit: int = 50) -> TagPage:
+    tag = conn.execute(
+        select(tags.c.id, tags.c.slug, tags.c.label, tags.c.display, tags.c.kind).where(
+            tags.c.slug == slug
+        )
+    ).first()
     if tag is None:
         raise NotFoundError(f"no hashtag {slug!r}")
     items = _cards(
@@ -142,12 +291,12 @@ def tag_page(conn: Connection, slug: str, limit: int = 50) -> dict[str, Any]:
         .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at).desc())
         .limit(limit),
     )
-    return {"tag": dict(tag._mapping), "articles": items}
+    return TagPage(TagRef(tag.slug, tag.label, tag.display, tag.kind), items)
 
 
-def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
+def story_page(conn: Connection, story_id: int) -> StoryPage:
     """The story, its articles in time order, coverage by outlet and who each outlet quotes."""
-    story = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+    story = conn.execute(select(*_STORY_CARD).where(stories.c.id == story_id)).first()
     if story is None:
         raise NotFoundError(f"no story with id {story_id}")
     items = _cards(
@@ -157,22 +306,23 @@ def story_page(conn: Connection, story_id: int) -> dict[str, Any]:
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None), _VISIBLE)
         .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at)),
     )
-    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_outlet: dict[str, list[ArticleCard]] = defaultdict(list)
     for a in items:
-        by_outlet[a["source"]].append(a)
-    return_who = _who_says_what(conn, [a["id"] for a in items])
+        by_outlet[a.source].append(a)
     by_label: dict[str, dict[str, int]] = {"country": {}, "ownership": {}}
     for a in items:
-        for label, counts in by_label.items():
-            value = a[label] or "unlabelled"
-            counts[value] = counts.get(value, 0) + 1
-    return {
-        "story": dict(story._mapping),
-        "articles": items,
-        "by_outlet": dict(by_outlet),
-        "by_label": by_label,
-        "who": return_who,
-    }
+        for value, counts in (
+            (a.country, by_label["country"]),
+            (a.ownership, by_label["ownership"]),
+        ):
+            counts[value or "unlabelled"] = counts.get(value or "unlabelled", 0) + 1
+    return StoryPage(
+        story=StoryCard(*story),
+        articles=items,
+        by_outlet=dict(by_outlet),
+        by_label=by_label,
+        who=_who_says_what(conn, [a.id for a in items]),
+    )
 
 
 _CLAIM_CHARS = 280
@@ -180,7 +330,7 @@ _SPEAKERS_SHOWN = 12
 _CLAIMS_PER_OUTLET = 2
 
 
-def _who_says_what(conn: Connection, article_ids: list[int]) -> list[dict[str, Any]]:
+def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
     """The story's claims grouped by speaker, then by outlet: most-quoted speakers first, each
     with the outlets that quote them and (a few of) the words each outlet attributes."""
     if not article_ids:
@@ -198,14 +348,12 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[dict[str, A
         .where(attributions.c.article_id.in_(article_ids), attributions.c.speaker.is_not(None))
         .order_by(attributions.c.article_id, attributions.c.start)
     )
-    by_speaker: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_speaker: dict[str, dict[str, list[Claim]]] = defaultdict(lambda: defaultdict(list))
     for r in conn.execute(q):
         if not r.speaker or not (r.content or "").strip():
             continue
         content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
-        by_speaker[r.speaker][r.outlet].append(
-            {"cue": r.cue, "content": content, "article_id": r.article_id}
-        )
+        by_speaker[r.speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
     # An outlet that writes "Lagarde" quotes the "Christine Lagarde" another outlet names.
     full = [sp for sp in by_speaker if " " in sp]
     for bare in [sp for sp in by_speaker if " " not in sp]:
@@ -218,12 +366,12 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[dict[str, A
         key=lambda kv: (-len(kv[1]), -sum(len(c) for c in kv[1].values()), kv[0]),
     )
     who = [
-        {
-            "speaker": speaker,
-            "total": sum(len(c) for c in outlets.values()),
-            "outlets": {o: claims[:_CLAIMS_PER_OUTLET] for o, claims in outlets.items()},
-            "counts": {o: len(claims) for o, claims in outlets.items()},
-        }
+        Speaker(
+            speaker=speaker,
+            total=sum(len(c) for c in outlets.values()),
+            outlets={o: claims[:_CLAIMS_PER_OUTLET] for o, claims in outlets.items()},
+            counts={o: len(claims) for o, claims in outlets.items()},
+        )
         for speaker, outlets in ranked
     ]
     return who[:_SPEAKERS_SHOWN]
@@ -231,11 +379,11 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[dict[str, A
 
 def top_stories(
     conn: Connection, limit: int = 10, labels: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[StoryCard]:
     """The widest-covered stories (distinct outlets), then the freshest, with their outlets.
 
     With `labels`, only stories with at least one article matching them."""
-    q = select(stories).where(stories.c.article_count > 0)
+    q = select(*_STORY_CARD).where(stories.c.article_count > 0)
     conditions = label_filters(labels)
     if conditions:
         matching = (
@@ -247,20 +395,18 @@ def top_stories(
     rows = conn.execute(
         q.order_by(stories.c.outlet_count.desc(), stories.c.last_seen_at.desc()).limit(limit)
     ).all()
-    out = [dict(r._mapping) for r in rows]
+    out = [StoryCard(*r) for r in rows]
     if not out:
         return out
     outlets: dict[int, set[str]] = defaultdict(set)
     q = (
         select(articles.c.story_id, sources.c.name)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.story_id.in_([s["id"] for s in out]), articles.c.duplicate_of.is_(None))
+        .where(articles.c.story_id.in_([s.id for s in out]), articles.c.duplicate_of.is_(None))
     )
     for r in conn.execute(q):
         outlets[r.story_id].add(r.name)
-    for s in out:
-        s["outlets"] = sorted(outlets[s["id"]])
-    return out
+    return [StoryCard(*s[:7], outlets=sorted(outlets[s.id])) for s in rows]
 
 
 _article_time = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
@@ -275,12 +421,15 @@ def article_list(
     language: str | None = None,
     tag: str | None = None,
     story_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """Readable articles, newest first, from just after the keyset `after` (time, id)."""
+    labels: dict[str, str] | None = None,
+) -> list[ArticleCard]:
+    """Readable articles, newest first (by publication time, else first seen, as the feeds and
+    the API order them), from just after the keyset `after` (time, id); copies left out.
+    `labels` narrow by language and source labels (label_filters)."""
     q = (
-        select(*_CARD, _article_time.label("at"), articles.c.language, articles.c.story_id)
+        select(*_CARD)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(_VISIBLE, articles.c.duplicate_of.is_(None))
+        .where(_VISIBLE, articles.c.duplicate_of.is_(None), *label_filters(labels))
     )
     if after is not None:
         at, last_id = after
@@ -302,17 +451,9 @@ def article_list(
 
 def story_list(
     conn: Connection, *, after: tuple[datetime, int] | None = None, limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[StoryCard]:
     """Stories, most recently fed first (keyset on last seen, id)."""
-    q = select(
-        stories.c.id,
-        stories.c.title,
-        stories.c.summary,
-        stories.c.first_seen_at,
-        stories.c.last_seen_at,
-        stories.c.article_count,
-        stories.c.outlet_count,
-    ).where(stories.c.article_count > 0)
+    q = select(*_STORY_CARD).where(stories.c.article_count > 0)
     if after is not None:
         at, last_id = after
         q = q.where(
@@ -322,10 +463,10 @@ def story_list(
             )
         )
     q = q.order_by(stories.c.last_seen_at.desc(), stories.c.id.desc()).limit(limit)
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [StoryCard(*r) for r in conn.execute(q)]
 
 
-def tag_list(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+def tag_list(conn: Connection, limit: int = 100) -> list[TagCount]:
     """The most used hashtags."""
     n = func.count(article_tags.c.article_id).label("articles")
     q = (
@@ -335,10 +476,10 @@ def tag_list(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
         .order_by(n.desc(), tags.c.slug)
         .limit(limit)
     )
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [TagCount(*r) for r in conn.execute(q)]
 
 
-def source_list(conn: Connection) -> list[dict[str, Any]]:
+def source_list(conn: Connection) -> list[SourceCount]:
     """Every source with its labels, state and how many readable articles it has."""
     cols = (
         sources.c.id,
@@ -354,4 +495,4 @@ def source_list(conn: Connection) -> list[dict[str, Any]]:
         .group_by(*cols)
         .order_by(func.lower(sources.c.name))
     )
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [SourceCount(*r) for r in conn.execute(q)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
@@ -23,7 +25,7 @@ from newsweave.model import VISIBLE_STATES
 from newsweave.store import search as search_store
 from newsweave.store import sources as source_store
 from newsweave.store import views
-from newsweave.store.articles import get_article
+from newsweave.store.articles import ArticleRow, get_article
 
 __all__ = ["ERRORS", "ApiError", "Problem", "router"]
 
@@ -109,24 +111,38 @@ def _decode(cursor: str | None) -> tuple[datetime, int] | None:
         return datetime.max.replace(tzinfo=UTC), int(item_id)
 
 
-def _page(items: list[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
-    more = len(items) > limit
-    items = items[:limit]
-    nxt = _encode(items[-1][key], items[-1]["id"]) if more and items else None
-    return {"items": items, "next": nxt}
+def _next(items: Sequence[views.ArticleCard | views.StoryCard], limit: int) -> str | None:
+    """The cursor after a page of `limit` items, asked for with one more: None at the end."""
+    if len(items) <= limit or not limit:
+        return None
+    last = items[limit - 1]
+    at = last.at if isinstance(last, views.ArticleCard) else last.last_seen_at
+    return _encode(at, last.id)
 
 
-def _article_item(a: dict[str, Any]) -> dict[str, Any]:
+def _article_item(a: views.ArticleCard | ArticleRow) -> dict[str, Any]:
     return {
-        "id": a["id"],
-        "title": a["title"],
-        "url": a["url"],
-        "source": {"id": a["source_id"], "name": a["source"]},
-        "published": a["published_at"] or a["first_seen_at"],
-        "summary": a["summary"],
-        "language": a.get("language"),
-        "story_id": a.get("story_id"),
-        "links": {"html": f"/articles/{a['id']}", "api": f"/api/articles/{a['id']}"},
+        "id": a.id,
+        "title": a.title,
+        "url": a.url,
+        "source": {"id": a.source_id, "name": a.source},
+        "published": a.published_at or a.first_seen_at,
+        "summary": a.summary,
+        "language": a.language,
+        "story_id": a.story_id,
+        "links": {"html": f"/articles/{a.id}", "api": f"/api/articles/{a.id}"},
+    }
+
+
+def _story_item(s: views.StoryCard) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "summary": s.summary,
+        "first_seen_at": s.first_seen_at,
+        "last_seen_at": s.last_seen_at,
+        "article_count": s.article_count,
+        "outlet_count": s.outlet_count,
     }
 
 
@@ -150,63 +166,58 @@ def list_articles(
             tag=tag,
             story_id=story,
         )
-    page = _page(rows, limit, "at")
-    page["items"] = [_article_item(a) for a in page["items"]]
-    newest = max((a["published"] for a in page["items"] if a["published"]), default=None)
-    return respond(request, page, newest)
+    items = [_article_item(a) for a in rows[:limit]]
+    newest = max((a.at for a in rows[:limit]), default=None)
+    return respond(request, {"items": items, "next": _next(rows, limit)}, newest)
 
 
 @router.get("/articles/{article_id}", summary="One article with all its analyses")
 def get_article_api(request: Request, article_id: int) -> Response:
     with request.app.state.db.connect() as conn:
         art = get_article(conn, article_id)
-        if art["state"] not in VISIBLE_STATES:
+        if art.state not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
-        i = views.article_insights(conn, article_id, art["story_id"])
+        i = views.article_insights(conn, article_id, art.story_id)
     out = {
         **_article_item(art),
-        "byline": art["byline"],
-        "text": art["text"],
-        "image": art["image"],
-        "duplicate_of": art["duplicate_of"],
-        "kind": i["kind"],
+        "byline": art.byline,
+        "text": art.text,
+        "image": art.image,
+        "duplicate_of": art.duplicate_of,
+        "kind": i.kind,
         "hashtags": [
-            {"tag": t["display"], "label": t["label"], "slug": t["slug"], "kind": t["kind"]}
-            for t in i["tags"]
+            {"tag": t.display, "label": t.label, "slug": t.slug, "kind": t.kind} for t in i.tags
         ],
-        "summary": i["summary"] or art["summary"],
-        "key_points": i["key_points"],
-        "attributions": i["attributions"],
-        "entities": [
-            {"text": e["name"], "type": e["type"], "count": e["count"]} for e in i["entities"]
-        ],
-        "related": [_article_item(r) for r in i["related"]],
-        "coverage": [_article_item(r) for r in i["coverage"]],
+        "summary": i.summary or art.summary,
+        "key_points": i.key_points,
+        "attributions": [asdict(w) for w in i.attributions],
+        "entities": [{"text": e.name, "type": e.type, "count": e.count} for e in i.entities],
+        "related": [_article_item(r) for r in i.related],
+        "coverage": [_article_item(r) for r in i.coverage],
     }
-    return respond(request, out, art["updated_at"])
+    return respond(request, out, art.updated_at)
 
 
 @router.get("/stories", summary="Stories, most recently fed first")
 def list_stories(request: Request, limit: Limit = 20, cursor: Cursor = None) -> Response:
     with request.app.state.db.connect() as conn:
         rows = views.story_list(conn, after=_decode(cursor), limit=limit + 1)
-    page = _page(rows, limit, "last_seen_at")
-    newest = max((s["last_seen_at"] for s in page["items"]), default=None)
-    return respond(request, page, newest)
+    items = [_story_item(s) for s in rows[:limit]]
+    newest = max((s.last_seen_at for s in rows[:limit]), default=None)
+    return respond(request, {"items": items, "next": _next(rows, limit)}, newest)
 
 
 @router.get("/stories/{story_id}", summary="One story: its articles, outlets and speakers")
 def get_story_api(request: Request, story_id: int) -> Response:
     with request.app.state.db.connect() as conn:
         data = views.story_page(conn, story_id)
-    story = {k: v for k, v in data["story"].items() if k not in ("centroid", "terms")}
     out = {
-        **story,
-        "articles": [_article_item(a) for a in data["articles"]],
-        "outlets": sorted(data["by_outlet"]),
-        "who_says_what": data["who"],
+        **_story_item(data.story),
+        "articles": [_article_item(a) for a in data.articles],
+        "outlets": sorted(data.by_outlet),
+        "who_says_what": [asdict(w) for w in data.who],
     }
-    return respond(request, out, story["last_seen_at"])
+    return respond(request, out, data.story.last_seen_at)
 
 
 @router.get("/sources", summary="Every source with its labels and health")
@@ -225,19 +236,17 @@ def get_source_api(request: Request, source_id: int) -> Response:
 @router.get("/tags", summary="The most used hashtags")
 def list_tags(request: Request, limit: Limit = 100) -> Response:
     with request.app.state.db.connect() as conn:
-        return respond(request, {"items": views.tag_list(conn, limit), "next": None})
+        items = [asdict(t) for t in views.tag_list(conn, limit)]
+    return respond(request, {"items": items, "next": None})
 
 
 @router.get("/tags/{slug}", summary="One hashtag and its articles")
 def get_tag_api(request: Request, slug: str, limit: Limit = 20, cursor: Cursor = None) -> Response:
     with request.app.state.db.connect() as conn:
-        tag = views.tag_page(conn, slug, limit=0)["tag"]
+        tag = views.tag_page(conn, slug, limit=0).tag
         rows = views.article_list(conn, after=_decode(cursor), limit=limit + 1, tag=slug)
-    page = _page(rows, limit, "at")
-    page["items"] = [_article_item(a) for a in page["items"]]
-    return respond(
-        request, {"tag": {k: tag[k] for k in ("slug", "label", "display", "kind")}, **page}
-    )
+    items = [_article_item(a) for a in rows[:limit]]
+    return respond(request, {"tag": asdict(tag), "items": items, "next": _next(rows, limit)})
 
 
 @router.get("/search", summary="Full-text search, best first")

@@ -36,7 +36,7 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) -> Response:
+def _atom(request: Request, title: str, path: str, items: list[views.ArticleCard]) -> Response:
     base = _base(request)
     feed = etree.Element(f"{{{_ATOM}}}feed", nsmap={None: _ATOM})
     etree.SubElement(feed, f"{{{_ATOM}}}title").text = clean_text(title)
@@ -44,30 +44,28 @@ def _atom(request: Request, title: str, path: str, items: list[dict[str, Any]]) 
     # Its own address is the one it was asked at (was `path` + ".atom": "/.atom", a 404).
     etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + request.url.path)
     etree.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", href=base + path)
-    updated = max((a["at"] for a in items if a.get("at")), default=datetime.now(UTC))
+    updated = max((a.at for a in items), default=datetime.now(UTC))
     etree.SubElement(feed, f"{{{_ATOM}}}updated").text = updated.isoformat()
     gen = etree.SubElement(feed, f"{{{_ATOM}}}generator")
     gen.text = "newsweave"
     for a in items:
         entry = etree.SubElement(feed, f"{{{_ATOM}}}entry")
         # Text stored before the edge cleaned it may hold what XML forbids (a 500 otherwise).
-        etree.SubElement(entry, f"{{{_ATOM}}}title").text = clean_text(a["title"] or "(untitled)")
-        etree.SubElement(entry, f"{{{_ATOM}}}id").text = f"{base}/articles/{a['id']}"
-        etree.SubElement(
-            entry, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/articles/{a['id']}"
-        )
-        if a["url"]:
-            etree.SubElement(entry, f"{{{_ATOM}}}link", rel="via", href=a["url"])
-        etree.SubElement(entry, f"{{{_ATOM}}}updated").text = a["at"].isoformat()
+        etree.SubElement(entry, f"{{{_ATOM}}}title").text = clean_text(a.title or "(untitled)")
+        etree.SubElement(entry, f"{{{_ATOM}}}id").text = f"{base}/articles/{a.id}"
+        etree.SubElement(entry, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/articles/{a.id}")
+        if a.url:
+            etree.SubElement(entry, f"{{{_ATOM}}}link", rel="via", href=a.url)
+        etree.SubElement(entry, f"{{{_ATOM}}}updated").text = a.at.isoformat()
         author = etree.SubElement(entry, f"{{{_ATOM}}}author")
-        etree.SubElement(author, f"{{{_ATOM}}}name").text = clean_text(a["source"] or "")
-        if a["summary"]:
-            etree.SubElement(entry, f"{{{_ATOM}}}summary").text = clean_text(a["summary"])
+        etree.SubElement(author, f"{{{_ATOM}}}name").text = clean_text(a.source or "")
+        if a.summary:
+            etree.SubElement(entry, f"{{{_ATOM}}}summary").text = clean_text(a.summary)
     body = etree.tostring(feed, xml_declaration=True, encoding="utf-8")
     return Response(body, media_type="application/atom+xml")
 
 
-def _json_feed(request: Request, title: str, path: str, items: list[dict[str, Any]]) -> Response:
+def _json_feed(request: Request, title: str, path: str, items: list[views.ArticleCard]) -> Response:
     base = _base(request)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -76,14 +74,14 @@ def _json_feed(request: Request, title: str, path: str, items: list[dict[str, An
         "feed_url": base + request.url.path,
         "items": [
             {
-                "id": f"{base}/articles/{a['id']}",
-                "url": f"{base}/articles/{a['id']}",
-                "external_url": a["url"],
-                "title": a["title"] or "(untitled)",
-                "summary": a["summary"],
-                "content_text": a["summary"] or a["title"] or "",
-                "date_published": a["at"].isoformat(),
-                "authors": [{"name": a["source"]}],
+                "id": f"{base}/articles/{a.id}",
+                "url": f"{base}/articles/{a.id}",
+                "external_url": a.url,
+                "title": a.title or "(untitled)",
+                "summary": a.summary,
+                "content_text": a.summary or a.title or "",
+                "date_published": a.at.isoformat(),
+                "authors": [{"name": a.source}],
             }
             for a in items
         ],
@@ -92,7 +90,7 @@ def _json_feed(request: Request, title: str, path: str, items: list[dict[str, An
 
 
 def _feed(
-    request: Request, fmt: str, title: str, path: str, items: list[dict[str, Any]]
+    request: Request, fmt: str, title: str, path: str, items: list[views.ArticleCard]
 ) -> Response:
     return (_atom if fmt == "atom" else _json_feed)(request, title, path, items)
 
@@ -117,9 +115,9 @@ def latest(request: Request, fmt: views.FeedFormat) -> Response:
 )
 def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
-        tag = views.tag_page(conn, slug, limit=0)["tag"]
+        tag = views.tag_page(conn, slug, limit=0).tag
         items = views.article_list(conn, limit=_N, tag=slug)
-    return _feed(request, fmt, f"newsweave: {tag['display']}", f"/tags/{slug}", items)
+    return _feed(request, fmt, f"newsweave: {tag.display}", f"/tags/{slug}", items)
 
 
 @router.get(
@@ -143,9 +141,9 @@ def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Resp
 )
 def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Response:
     with request.app.state.db.connect() as conn:
-        story = views.story_page(conn, story_id)["story"]
+        story = views.story_page(conn, story_id).story
         items = views.article_list(conn, limit=_N, story_id=story_id)
-    return _feed(request, fmt, f"newsweave: {story['title']}", f"/stories/{story_id}", items)
+    return _feed(request, fmt, f"newsweave: {story.title}", f"/stories/{story_id}", items)
 
 
 @router.get(

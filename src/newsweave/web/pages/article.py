@@ -11,7 +11,6 @@ signed-in page went from 368 to ~1,080 requests/s, 0.6 of a bare endpoint.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from newsweave import comments
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
-from newsweave.store.articles import get_article
+from newsweave.store.articles import ArticleRow, get_article
 from newsweave.store.views import article_insights
 from newsweave.web.reads import quick_read
 
@@ -30,7 +29,7 @@ from newsweave.web.reads import quick_read
 class Parts:
     """The reader-independent HTML of one article page, and the row its header needs."""
 
-    article: dict[str, Any]
+    article: ArticleRow
     top: Markup
     related: Markup
 
@@ -38,14 +37,14 @@ class Parts:
 def _parts(request: Request, article_id: int) -> Parts:
     with request.app.state.db.connect() as conn:
         art = get_article(conn, article_id)
-        if art["state"] not in VISIBLE_STATES:
+        if art.state not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
-        insights = article_insights(conn, article_id, art["story_id"])
+        insights = article_insights(conn, article_id, art.story_id)
     env = request.app.state.templates.env
     context = {
         "a": art,
         "i": insights,
-        "paragraphs": [p for p in (art["text"] or "").split("\n") if p.strip()],
+        "paragraphs": [p for p in art.text.split("\n") if p.strip()],
     }
     parts = Parts(
         art,
@@ -67,7 +66,7 @@ async def page(request: Request, article_id: int) -> HTMLResponse:
         request,
         "article.html",
         {
-            "title": parts.article["title"],
+            "title": parts.article.title,
             "a": parts.article,
             "parts": parts,
             "thread": thread,

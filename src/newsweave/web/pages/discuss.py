@@ -41,10 +41,10 @@ def _back(request: Request, comment_id: int, query: str = "") -> Response:
     with request.app.state.db.connect() as conn:
         c = comment_store.get_comment(conn, comment_id)
     target = "/"
-    if c and c["article_id"]:
-        target = f"/articles/{c['article_id']}"
-    elif c and c["story_id"]:
-        target = f"/stories/{c['story_id']}"
+    if c and c.article_id:
+        target = f"/articles/{c.article_id}"
+    elif c and c.story_id:
+        target = f"/stories/{c.story_id}"
     if query:
         target += "?" + query
     if c:
@@ -128,15 +128,15 @@ def moderate_comment(
     return _back(request, comment_id)
 
 
-def _public(node: dict[str, Any]) -> dict[str, Any]:
+def _public(node: comments.Node) -> dict[str, Any]:
     return {
-        "id": node["id"],
-        "author": node["username"] if node["state"] != "deleted" else None,
-        "html": node["html"],
-        "state": node["state"],
-        "created_at": node["created_at"],
-        "edited_at": node["edited_at"],
-        "replies": [_public(r) for r in node["replies"]],
+        "id": node.id,
+        "author": node.username if node.state != "deleted" else None,
+        "html": node.html,
+        "state": node.state,
+        "created_at": node.created_at,
+        "edited_at": node.edited_at,
+        "replies": [_public(r) for r in node.replies],
     }
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from newsweave.store.articles import latest_articles
-from newsweave.store.views import top_stories
+from newsweave.store.views import article_list, top_stories
 
 _LABELS = ("language", "country", "ownership", "kind")
 
@@ -15,7 +14,7 @@ def page(request: Request) -> HTMLResponse:
     """`?language=en&country=GB&ownership=public broadcaster&kind=wire` narrow both lists."""
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
     with request.app.state.db.connect() as conn:
-        items = latest_articles(conn, limit=60, labels=labels)
+        items = article_list(conn, limit=60, labels=labels)
         stories = top_stories(conn, limit=8, labels=labels)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -25,7 +25,12 @@ def tag(request: Request, slug: str) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "tag.html",
-        {"title": data["tag"]["display"], "feed": f"/tags/{slug}/feed", **data},
+        {
+            "title": data.tag.display,
+            "feed": f"/tags/{slug}/feed",
+            "tag": data.tag,
+            "articles": data.articles,
+        },
     )
 
 
@@ -38,12 +43,16 @@ def story(request: Request, story_id: int) -> HTMLResponse:
         request,
         "story.html",
         {
-            "title": data["story"]["title"] or "Story",
+            "title": data.story.title or "Story",
             "feed": f"/stories/{story_id}/feed",
             "thread": thread,
             "comment_count": count,
             "comments_url": f"/stories/{story_id}/comments",
-            **data,
+            "story": data.story,
+            "articles": data.articles,
+            "by_outlet": data.by_outlet,
+            "by_label": data.by_label,
+            "who": data.who,
         },
     )
 
@@ -59,7 +68,7 @@ def source(request: Request, source_id: int) -> HTMLResponse:
     )
 
 
-def _index(request: Request, kind: str, title: str, items: list[dict[str, Any]]) -> HTMLResponse:
+def _index(request: Request, kind: str, title: str, items: Sequence[object]) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, "index.html", {"title": title, "kind": kind, "items": items}
     )
