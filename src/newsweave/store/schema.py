@@ -84,6 +84,9 @@ sources = Table(
     Column("country", String(64)),
     Column("ownership", String(64)),
     Column("kind", String(64)),
+    # Where the outlet stands (left, centre, right, or any scale the operator uses): the
+    # perspective a story's coverage is split by, and what its blindspot is measured on.
+    Column("lean", String(64)),
     Column("poll_interval", Integer, nullable=False, default=1800),
     Column("status", String(16), nullable=False, default="active"),
     Column("etag", String(500)),
@@ -301,6 +304,51 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False, default=_now),
     Column("last_login_at", UTCDateTime),
     Column("banned_at", UTCDateTime),
+    # "Mark all as read": every article up to this time is read unless marked otherwise
+    # (one row per article would be a million inserts on a year's archive).
+    Column("read_until", UTCDateTime),
+)
+
+# What a reader follows: a tag, a source, or a story. A story is held by the article it was
+# followed from (kind "story", target = that article's id), since `reindex` rebuilds stories
+# under new ids and the reader follows the event, not the row.
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("target_id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+# What a reader never wants to see: a source, a tag (target_id) or a keyword.
+mutes = Table(
+    "mutes",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("target_id", Integer, primary_key=True, default=0),
+    Column("keyword", String(100), primary_key=True, default=""),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+saved = Table(
+    "saved",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+# Read state where it differs from users.read_until: read (or unread again) one by one.
+reads = Table(
+    "reads",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("is_read", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False, default=_now),
+    Index("ix_reads_user_at", "user_id", "at"),
 )
 
 # Keys the site signs with, made once and shared by every web process on every host (a file in

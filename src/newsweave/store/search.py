@@ -94,6 +94,10 @@ class Filters:
     kind: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    # What the reader muted (store.reading.Mutes): never among the hits.
+    muted_sources: tuple[int, ...] = ()
+    muted_tags: tuple[int, ...] = ()
+    muted_words: tuple[str, ...] = ()
 
     def sql(self) -> tuple[str, dict[str, Any], list[Any]]:
         """Extra WHERE conditions, their values, and typed bind parameters for the dates."""
@@ -123,6 +127,21 @@ class Filters:
         if self.date_to is not None:
             where.append(f"{when} < :date_to")
             typed.append(bindparam("date_to", self.date_to, type_=UTCDateTime()))
+        if self.muted_sources:
+            where.append(
+                f"a.source_id NOT IN ({', '.join(str(int(i)) for i in self.muted_sources)})"
+            )
+        if self.muted_tags:
+            ids = ", ".join(str(int(i)) for i in self.muted_tags)
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM article_tags mt "
+                f"WHERE mt.article_id = a.id AND mt.tag_id IN ({ids}))"
+            )
+        shown = "lower(COALESCE(a.title, '') || ' ' || COALESCE(a.summary, ''))"
+        for i, word in enumerate(self.muted_words):
+            where.append(f"{shown} NOT LIKE :muted{i} ESCAPE '\\'")
+            escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            values[f"muted{i}"] = f"%{escaped}%"
         return "".join(f" AND {w}" for w in where), values, typed
 
 

@@ -19,11 +19,12 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from newsweave.errors import InvalidInputError, NotFoundError
 from newsweave.store import locks, upserts
-from newsweave.store.schema import article_tags, tag_aliases, tags
+from newsweave.store.schema import article_tags, follows, mutes, tag_aliases, tags
 
 __all__ = [
     "TagRow",
     "by_slug",
+    "exists",
     "find",
     "fold",
     "is_short",
@@ -73,6 +74,10 @@ def find(conn: Connection, slug: str) -> TagRow:
     if row is None:
         raise NotFoundError(f"no hashtag {slug!r}")
     return TagRow(int(row.id), str(row.slug), str(row.label), row.kind)
+
+
+def exists(conn: Connection, tag_id: int) -> bool:
+    return conn.execute(select(tags.c.id).where(tags.c.id == tag_id)).first() is not None
 
 
 def moved_to(conn: Connection, slug: str) -> str | None:
@@ -174,6 +179,14 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
         update(article_tags).where(article_tags.c.tag_id == from_id).values(tag_id=into_id)
     )
     conn.execute(update(tag_aliases).where(tag_aliases.c.tag_id == from_id).values(tag_id=into_id))
+    # Readers who followed or muted the old tag follow or mute the one it became.
+    for table in (follows, mutes):
+        has_into = select(table.c.user_id).where(
+            table.c.kind == "tag", table.c.target_id == into_id
+        )
+        mine = (table.c.kind == "tag", table.c.target_id == from_id)
+        conn.execute(delete(table).where(*mine, table.c.user_id.in_(has_into)))
+        conn.execute(update(table).where(*mine).values(target_id=into_id))
     conn.execute(delete(tags).where(tags.c.id == from_id))
     upserts.put(conn, tag_aliases, {"slug": old, "tag_id": into_id}, ["slug"])
 

@@ -6,12 +6,12 @@ Read-only queries, each page a handful of them (no model runs on a page view).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
@@ -30,6 +30,8 @@ from newsweave.store.schema import (
 )
 
 __all__ = [
+    "CARD",
+    "VISIBLE",
     "ArticleCard",
     "Attribution",
     "EntityCount",
@@ -43,6 +45,7 @@ __all__ = [
     "TagRef",
     "article_insights",
     "article_list",
+    "cards",
     "story_list",
     "story_page",
     "tag_list",
@@ -160,6 +163,7 @@ class StoryPage:
 class TagPage:
     tag: TagRef
     articles: list[ArticleCard]
+    tag_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,7 @@ class SourceCount:
     articles: int
 
 
-_CARD = (
+CARD = (
     articles.c.id,
     articles.c.title,
     articles.c.summary,
@@ -187,10 +191,11 @@ _CARD = (
     sources.c.country,
     sources.c.ownership,
 )
-_VISIBLE = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
+VISIBLE = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
 
 
-def _cards(conn: Connection, q: Any) -> list[ArticleCard]:
+def cards(conn: Connection, q: Any) -> list[ArticleCard]:
+    """The cards a query of CARD columns selects."""
     return [ArticleCard(*r) for r in conn.execute(q)]
 
 
@@ -205,9 +210,14 @@ _STORY_CARD = (
 )
 
 
-def article_insights(conn: Connection, article_id: int, story_id: int | None) -> Insights:
+Exclude = Sequence[ColumnElement[bool]]  # what a reader muted (store.reading.mute_clauses)
+
+
+def article_insights(
+    conn: Connection, article_id: int, story_id: int | None, exclude: Exclude = ()
+) -> Insights:
     """Hashtags, the AI panel (summary, key points, kind, who says what, entities), related
-    articles and other coverage of the article's story."""
+    articles and other coverage of the article's story (`exclude`: what the reader muted)."""
     tag_rows = conn.execute(
         select(tags.c.slug, tags.c.label, tags.c.display, tags.c.kind)
         .join(article_tags, article_tags.c.tag_id == tags.c.id)
@@ -238,25 +248,26 @@ def article_insights(conn: Connection, article_id: int, story_id: int | None) ->
         .order_by(article_entities.c.count.desc(), entities.c.name)
         .limit(20)
     ).all()
-    rel = _cards(
+    rel = cards(
         conn,
-        select(*_CARD)
+        select(*CARD)
         .join(sources, sources.c.id == articles.c.source_id)
         .join(related, related.c.related_id == articles.c.id)
-        .where(related.c.article_id == article_id, _VISIBLE)
+        .where(related.c.article_id == article_id, VISIBLE, *exclude)
         .order_by(related.c.rank),
     )
     coverage: list[ArticleCard] = []
     if story_id is not None:
-        coverage = _cards(
+        coverage = cards(
             conn,
-            select(*_CARD)
+            select(*CARD)
             .join(sources, sources.c.id == articles.c.source_id)
             .where(
                 articles.c.story_id == story_id,
                 articles.c.id != article_id,
                 articles.c.duplicate_of.is_(None),
-                _VISIBLE,
+                VISIBLE,
+                *exclude,
             )
             .order_by(_article_time.desc(), articles.c.id.desc())
             .limit(12),
@@ -274,7 +285,7 @@ def article_insights(conn: Connection, article_id: int, story_id: int | None) ->
     )
 
 
-def tag_page(conn: Connection, slug: str, limit: int = 50) -> TagPage:
+def tag_page(conn: Connection, slug: str, limit: int = 50, exclude: Exclude = ()) -> TagPage:
     tag = conn.execute(
         select(tags.c.id, tags.c.slug, tags.c.label, tags.c.display, tags.c.kind).where(
             tags.c.slug == slug
@@ -282,28 +293,32 @@ def tag_page(conn: Connection, slug: str, limit: int = 50) -> TagPage:
     ).first()
     if tag is None:
         raise NotFoundError(f"no hashtag {slug!r}")
-    items = _cards(
+    items = cards(
         conn,
-        select(*_CARD)
+        select(*CARD)
         .join(sources, sources.c.id == articles.c.source_id)
         .join(article_tags, article_tags.c.article_id == articles.c.id)
-        .where(article_tags.c.tag_id == tag.id, articles.c.duplicate_of.is_(None), _VISIBLE)
+        .where(
+            article_tags.c.tag_id == tag.id, articles.c.duplicate_of.is_(None), VISIBLE, *exclude
+        )
         .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at).desc())
         .limit(limit),
     )
-    return TagPage(TagRef(tag.slug, tag.label, tag.display, tag.kind), items)
+    return TagPage(TagRef(tag.slug, tag.label, tag.display, tag.kind), items, tag.id)
 
 
-def story_page(conn: Connection, story_id: int) -> StoryPage:
+def story_page(conn: Connection, story_id: int, exclude: Exclude = ()) -> StoryPage:
     """The story, its articles in time order, coverage by outlet and who each outlet quotes."""
     story = conn.execute(select(*_STORY_CARD).where(stories.c.id == story_id)).first()
     if story is None:
         raise NotFoundError(f"no story with id {story_id}")
-    items = _cards(
+    items = cards(
         conn,
-        select(*_CARD)
+        select(*CARD)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None), _VISIBLE)
+        .where(
+            articles.c.story_id == story_id, articles.c.duplicate_of.is_(None), VISIBLE, *exclude
+        )
         .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at)),
     )
     by_outlet: dict[str, list[ArticleCard]] = defaultdict(list)
@@ -378,13 +393,17 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
 
 
 def top_stories(
-    conn: Connection, limit: int = 10, labels: dict[str, str] | None = None
+    conn: Connection,
+    limit: int = 10,
+    labels: dict[str, str] | None = None,
+    exclude: Exclude = (),
 ) -> list[StoryCard]:
     """The widest-covered stories (distinct outlets), then the freshest, with their outlets.
 
-    With `labels`, only stories with at least one article matching them."""
+    With `labels` (or `exclude`), only stories with at least one article matching them (or
+    not excluded)."""
     q = select(*_STORY_CARD).where(stories.c.article_count > 0)
-    conditions = label_filters(labels)
+    conditions = [*label_filters(labels), *exclude]
     if conditions:
         matching = (
             select(articles.c.story_id)
@@ -402,7 +421,11 @@ def top_stories(
     q = (
         select(articles.c.story_id, sources.c.name)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.story_id.in_([s.id for s in out]), articles.c.duplicate_of.is_(None))
+        .where(
+            articles.c.story_id.in_([s.id for s in out]),
+            articles.c.duplicate_of.is_(None),
+            *exclude,
+        )
     )
     for r in conn.execute(q):
         outlets[r.story_id].add(r.name)
@@ -422,14 +445,15 @@ def article_list(
     tag: str | None = None,
     story_id: int | None = None,
     labels: dict[str, str] | None = None,
+    exclude: Exclude = (),
 ) -> list[ArticleCard]:
     """Readable articles, newest first (by publication time, else first seen, as the feeds and
     the API order them), from just after the keyset `after` (time, id); copies left out.
     `labels` narrow by language and source labels (label_filters)."""
     q = (
-        select(*_CARD)
+        select(*CARD)
         .join(sources, sources.c.id == articles.c.source_id)
-        .where(_VISIBLE, articles.c.duplicate_of.is_(None), *label_filters(labels))
+        .where(VISIBLE, articles.c.duplicate_of.is_(None), *label_filters(labels), *exclude)
     )
     if after is not None:
         at, last_id = after
@@ -446,7 +470,7 @@ def article_list(
             .join(tags, tags.c.id == article_tags.c.tag_id)
             .where(tags.c.slug == tag)
         )
-    return _cards(conn, q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit))
+    return cards(conn, q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit))
 
 
 def story_list(
@@ -491,7 +515,7 @@ def source_list(conn: Connection) -> list[SourceCount]:
     )
     q = (
         select(*cols, func.count(articles.c.id).label("articles"))
-        .outerjoin(articles, and_(articles.c.source_id == sources.c.id, _VISIBLE))
+        .outerjoin(articles, and_(articles.c.source_id == sources.c.id, VISIBLE))
         .group_by(*cols)
         .order_by(func.lower(sources.c.name))
     )

@@ -44,7 +44,7 @@ from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, security
 from newsweave.web.cache import PageCache, TTLCache
-from newsweave.web.pages import article, auth, discuss, home, topics
+from newsweave.web.pages import article, auth, discuss, home, reader, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.shared import LocalState, SharedState
 from newsweave.web.timefmt import relative_time
@@ -102,6 +102,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)
+    app.include_router(reader.router)
 
     pages: dict[str, Callable[..., Any]] = {
         "/": home.page,
@@ -113,6 +114,9 @@ def create_app(
         "/stories": topics.stories,
         "/tags": topics.tags,
         "/sources": topics.sources,
+        "/foryou": reader.for_you,
+        "/saved": reader.saved_page,
+        "/following": reader.following_page,
     }
     for path, page in pages.items():  # pages, not API: out of the OpenAPI schema
         app.add_api_route(
@@ -127,6 +131,14 @@ def create_app(
             _LOCAL_TIME_JS,
             media_type="text/javascript",
             headers={"cache-control": "public, max-age=86400"},
+        )
+
+    @app.get("/assets/keys.js", include_in_schema=False)
+    def keys_js() -> Response:
+        return Response(
+            _KEYS_JS,
+            media_type="text/javascript",
+            headers={"cache-control": "public, max-age=3600"},
         )
 
     @app.get("/healthz", response_class=PlainTextResponse)
@@ -247,6 +259,8 @@ _LOCAL_TIME_JS = """for (const t of document.querySelectorAll("time[datetime]"))
   if (!isNaN(d)) t.title = d.toLocaleString(undefined, {dateStyle: "full", timeStyle: "short"});
 }
 """
+
+_KEYS_JS = (Path(__file__).parent / "static" / "keys.js").read_bytes()
 
 OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range
 

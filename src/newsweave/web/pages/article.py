@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from newsweave import comments
+from newsweave import comments, reading
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.articles import ArticleRow, get_article
@@ -34,12 +34,15 @@ class Parts:
     related: Markup
 
 
-def _parts(request: Request, article_id: int) -> Parts:
+def _parts(request: Request, article_id: int, r: reading.Reader | None = None) -> Parts:
+    """The page's reader-independent parts; with a reader who mutes things, theirs alone
+    (related articles and other coverage without what they muted), and not kept."""
+    muted = reading.hidden(r)
     with request.app.state.db.connect() as conn:
         art = get_article(conn, article_id)
         if art.state not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
-        insights = article_insights(conn, article_id, art.story_id)
+        insights = article_insights(conn, article_id, art.story_id, muted)
     env = request.app.state.templates.env
     context = {
         "a": art,
@@ -51,14 +54,31 @@ def _parts(request: Request, article_id: int) -> Parts:
         Markup(env.get_template("_article_top.html").render(context)),  # noqa: S704 - rendered by autoescaping Jinja
         Markup(env.get_template("_article_related.html").render(context)),  # noqa: S704
     )
-    request.app.state.article_parts.put(article_id, parts)
+    if not muted:
+        request.app.state.article_parts.put(article_id, parts)
     return parts
 
 
 async def page(request: Request, article_id: int) -> HTMLResponse:
-    parts = request.app.state.article_parts.get(article_id)
+    """A signed-in reader who opens an article has read it (unless they just marked it
+    unread: `?unread=1`); they get Save and Mark unread, and their mutes apply."""
+    user = request.state.user
+    r: reading.Reader | None = None
+    state = None
+    if user is not None:
+        r, state = await quick_read(
+            request, reading.article_state, request.app.state.db, user, article_id
+        )
+        # Marking it read is a write, once per article and reader: in a thread, where waiting
+        # on SQLite's write lock does not stall every other request.
+        mark = not state.read and request.query_params.get("unread") != "1"
+        if mark and await run_in_threadpool(reading.opened, request.app.state.db, user, article_id):
+            state = reading.ArticleState(state.saved, True)
+    parts: Parts | None = None
+    if r is None or not r.mutes:
+        parts = request.app.state.article_parts.get(article_id)
     if parts is None:  # a few queries and the big template: worth a thread
-        parts = await run_in_threadpool(_parts, request, article_id)
+        parts = await run_in_threadpool(_parts, request, article_id, r)
     thread = await quick_read(
         request, comments.thread, request.app.state.db, article_id, request.state.user
     )
@@ -72,5 +92,9 @@ async def page(request: Request, article_id: int) -> HTMLResponse:
             "thread": thread,
             "comment_count": comments.visible_count(thread),
             "comments_url": f"/articles/{article_id}/comments",
+            "state": state,
+            "following_story": r is not None
+            and parts.article.story_id is not None
+            and parts.article.story_id in r.follows.story_ids,
         },
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from newsweave.reading import hidden
 from newsweave.store.views import article_list, top_stories
+from newsweave.web.pages.reader import reader_of
 
 _LABELS = ("language", "country", "ownership", "kind")
 
@@ -13,9 +15,10 @@ _LABELS = ("language", "country", "ownership", "kind")
 def page(request: Request) -> HTMLResponse:
     """`?language=en&country=GB&ownership=public broadcaster&kind=wire` narrow both lists."""
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
+    muted = hidden(reader_of(request))
     with request.app.state.db.connect() as conn:
-        items = article_list(conn, limit=60, labels=labels)
-        stories = top_stories(conn, limit=8, labels=labels)
+        items = article_list(conn, limit=60, labels=labels, exclude=muted)
+        stories = top_stories(conn, limit=8, labels=labels, exclude=muted)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "home.html",

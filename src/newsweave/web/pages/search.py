@@ -9,8 +9,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave.errors import InvalidInputError
+from newsweave.reading import search_mutes
 from newsweave.store.search import HIT_END, HIT_START, Filters, search
 from newsweave.store.sources import all_sources
+from newsweave.web.pages.reader import reader_of
 
 PER_PAGE = 20
 MAX_PAGE = 250
@@ -50,6 +52,7 @@ def page(request: Request) -> HTMLResponse:
         kind=(p.get("kind") or "")[:64] or None,
         date_from=_date(p.get("from"), "from"),
         date_to=until + timedelta(days=1) if until else None,
+        **search_mutes(reader_of(request)),  # type: ignore[arg-type]
     )
     with request.app.state.db.connect() as conn:
         hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters) if q else []

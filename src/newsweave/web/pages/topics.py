@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave import comments
+from newsweave.reading import hidden
 from newsweave.store.sources import get_source
 from newsweave.store.views import (
     article_list,
@@ -17,11 +18,13 @@ from newsweave.store.views import (
     tag_list,
     tag_page,
 )
+from newsweave.web.pages.reader import reader_of
 
 
 def tag(request: Request, slug: str) -> HTMLResponse:
+    r = reader_of(request)
     with request.app.state.db.connect() as conn:
-        data = tag_page(conn, slug)
+        data = tag_page(conn, slug, exclude=hidden(r))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "tag.html",
@@ -29,14 +32,18 @@ def tag(request: Request, slug: str) -> HTMLResponse:
             "title": data.tag.display,
             "feed": f"/tags/{slug}/feed",
             "tag": data.tag,
+            "tag_id": data.tag_id,
             "articles": data.articles,
+            "following": r is not None and data.tag_id in r.follows.tag_ids,
+            "muted": r is not None and data.tag_id in r.mutes.tag_ids,
         },
     )
 
 
 def story(request: Request, story_id: int) -> HTMLResponse:
+    r = reader_of(request)
     with request.app.state.db.connect() as conn:
-        data = story_page(conn, story_id)
+        data = story_page(conn, story_id, exclude=hidden(r))
     thread = comments.thread(request.app.state.db, None, request.state.user, story_id=story_id)
     count = comments.visible_count(thread)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
@@ -53,18 +60,30 @@ def story(request: Request, story_id: int) -> HTMLResponse:
             "by_outlet": data.by_outlet,
             "by_label": data.by_label,
             "who": data.who,
+            "following": r is not None and story_id in r.follows.story_ids,
         },
     )
 
 
 def source(request: Request, source_id: int) -> HTMLResponse:
+    """A muted source's page still lists its articles: the reader came here on purpose, and the
+    page says it is muted, with the button to unmute."""
+    r = reader_of(request)
+    muted = r is not None and source_id in r.mutes.source_ids
     with request.app.state.db.connect() as conn:
         src = get_source(conn, source_id)
         items = article_list(conn, limit=50, source_id=source_id)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "source.html",
-        {"title": src.name, "src": src, "articles": items, "feed": f"/sources/{source_id}/feed"},
+        {
+            "title": src.name,
+            "src": src,
+            "articles": items,
+            "feed": f"/sources/{source_id}/feed",
+            "following": r is not None and source_id in r.follows.source_ids,
+            "muted": muted,
+        },
     )
 
 

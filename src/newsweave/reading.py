@@ -1,0 +1,298 @@
+"""What a signed-in reader keeps and sees: follows, For You, saved, read state, mutes.
+
+The rules pages (and, later, reader-app APIs) share: what may be followed or muted, how a
+keyword is cleaned, what "mark all as read" covers, and why an article is on For You. The SQL is
+in store/reading.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, Connection
+from sqlalchemy.exc import IntegrityError
+
+from newsweave.errors import InvalidInputError, NotFoundError
+from newsweave.store import reading as store
+from newsweave.store import sources as source_store
+from newsweave.store import tags as tag_store
+from newsweave.store.accounts import UserRow
+from newsweave.store.articles import get_article
+from newsweave.store.db import Database
+from newsweave.store.reading import FollowKind, Follows, MuteKind, Mutes
+from newsweave.store.views import ArticleCard, story_page
+
+__all__ = [
+    "ArticleState",
+    "Followed",
+    "Item",
+    "Reader",
+    "article_state",
+    "follow",
+    "following",
+    "for_you",
+    "hidden",
+    "items",
+    "mark_all_read",
+    "mark_read",
+    "mark_story_read",
+    "mute",
+    "opened",
+    "reader",
+    "save",
+    "search_mutes",
+    "unfollow",
+    "unmute",
+]
+
+MAX_MUTES = 200
+KEYWORD_CHARS = (2, 100)
+_OPENED = 20  # For You widens from this many articles the reader opened last
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """What one reader keeps, read once a page: the page filters and marks with it."""
+
+    user: UserRow
+    follows: Follows
+    mutes: Mutes
+    read_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An article on a reader's list: whether read and saved, and why it is there."""
+
+    card: ArticleCard
+    read: bool = False
+    saved: bool = False
+    why: list[str] = field(default_factory=list)
+
+
+def reader(conn: Connection, user: UserRow) -> Reader:
+    return Reader(
+        user,
+        store.follows_of(conn, user.id),
+        store.mutes_of(conn, user.id),
+        store.read_until(conn, user.id),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _target(conn: Connection, kind: str, target_id: int) -> None:
+    """NotFoundError unless the thing to follow or mute exists."""
+    if kind == "source":
+        source_store.get_source(conn, target_id)
+    elif kind == "tag":
+        if not tag_store.exists(conn, target_id):
+            raise NotFoundError(f"no hashtag with id {target_id}")
+    elif kind == "story":
+        story_page(conn, target_id)
+    else:
+        raise InvalidInputError(f"cannot follow or mute a {kind!r}")
+
+
+def follow(db: Database, user: UserRow, kind: FollowKind, target_id: int) -> None:
+    with db.begin() as conn:
+        _target(conn, kind, target_id)
+        if kind == "story":
+            anchor = store.story_anchor(conn, target_id)
+            if anchor is None:
+                raise NotFoundError(f"story {target_id} has no articles to follow")
+            target_id = anchor
+        store.add_follow(conn, user.id, kind, target_id, _now())
+
+
+def unfollow(db: Database, user: UserRow, kind: FollowKind, target_id: int) -> None:
+    """Stop following; a story by any of its articles (the follow holds one of them)."""
+    with db.begin() as conn:
+        ids = store.story_article_ids(conn, target_id) if kind == "story" else [target_id]
+        store.drop_follow(conn, user.id, kind, ids)
+
+
+def clean_keyword(keyword: str) -> str:
+    word = " ".join(keyword.split()).lower()
+    low, high = KEYWORD_CHARS
+    if not low <= len(word) <= high:
+        raise InvalidInputError(f"a muted keyword has {low} to {high} characters")
+    return word
+
+
+def mute(
+    db: Database, user: UserRow, kind: MuteKind, target_id: int = 0, keyword: str = ""
+) -> None:
+    with db.begin() as conn:
+        if kind == "keyword":
+            keyword, target_id = clean_keyword(keyword), 0
+        else:
+            _target(conn, kind, target_id)
+            keyword = ""
+        m = store.mutes_of(conn, user.id)
+        if len(m.source_ids) + len(m.tag_ids) + len(m.keywords) >= MAX_MUTES:
+            raise InvalidInputError(f"at most {MAX_MUTES} mutes: unmute something first")
+        store.add_mute(conn, user.id, kind, _now(), target_id, keyword)
+
+
+def unmute(
+    db: Database, user: UserRow, kind: MuteKind, target_id: int = 0, keyword: str = ""
+) -> None:
+    with db.begin() as conn:
+        if kind == "keyword":
+            keyword, target_id = " ".join(keyword.split()).lower(), 0
+        store.drop_mute(conn, user.id, kind, target_id, keyword)
+
+
+def save(db: Database, user: UserRow, article_id: int, saved: bool = True) -> None:
+    with db.begin() as conn:
+        if saved:
+            get_article(conn, article_id)  # NotFoundError for an unknown article
+            store.save(conn, user.id, article_id, _now())
+        else:
+            store.unsave(conn, user.id, article_id)
+
+
+def mark_read(db: Database, user: UserRow, article_ids: Sequence[int], read: bool = True) -> None:
+    with db.begin() as conn:
+        for aid in article_ids:
+            get_article(conn, aid)
+        store.set_read(conn, user.id, article_ids, read, _now())
+
+
+def mark_story_read(db: Database, user: UserRow, story_id: int) -> None:
+    with db.begin() as conn:
+        story_page(conn, story_id)  # NotFoundError for an unknown story
+        store.set_read(conn, user.id, store.story_article_ids(conn, story_id), True, _now())
+
+
+def mark_all_read(db: Database, user: UserRow, until: datetime | None = None) -> None:
+    """Everything published (or first seen) up to `until` (now by default) is read. A mark
+    never moves back: marking "all older than X" after a later mark changes nothing."""
+    when = min(until or _now(), _now())
+    with db.begin() as conn:
+        current = store.read_until(conn, user.id)
+        if current is None or when > current:
+            store.set_read_until(conn, user.id, when)
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """One thing a reader follows or mutes, named, with its unread count (follows only)."""
+
+    kind: str
+    id: int
+    name: str
+    path: str
+    unread: int = 0
+
+
+def following(conn: Connection, r: Reader) -> tuple[list[Followed], list[Followed], list[str]]:
+    """(what the reader follows with unread counts, the sources and tags muted, the keywords)."""
+    counts = store.unread_count(conn, r.user.id, r.read_until, r.follows, r.mutes)
+    follows = [
+        Followed(kind, i, name, path, counts.get((kind, i), 0))
+        for kind, ids in (
+            ("tag", r.follows.tag_ids),
+            ("source", r.follows.source_ids),
+            ("story", r.follows.story_ids),
+        )
+        for i, name, path in store.named(conn, kind, ids)
+    ]
+    muted = [
+        Followed(kind, i, name, path)
+        for kind, ids in (("source", r.mutes.source_ids), ("tag", r.mutes.tag_ids))
+        for i, name, path in store.named(conn, kind, ids)
+    ]
+    return follows, muted, list(r.mutes.keywords)
+
+
+def hidden(r: Reader | None) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that keep what the reader muted off every list."""
+    return store.mute_clauses(r.mutes) if r is not None else []
+
+
+def search_mutes(r: Reader | None) -> dict[str, tuple[int, ...] | tuple[str, ...]]:
+    """The reader's mutes as search.Filters fields."""
+    if r is None or not r.mutes:
+        return {}
+    return {
+        "muted_sources": tuple(sorted(r.mutes.source_ids)),
+        "muted_tags": tuple(sorted(r.mutes.tag_ids)),
+        "muted_words": r.mutes.keywords,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    saved: bool
+    read: bool
+
+
+def article_state(db: Database, user: UserRow, article_id: int) -> tuple[Reader, ArticleState]:
+    """What an article page needs of its reader: their follows and mutes, and whether they
+    saved and read this article."""
+    with db.connect() as conn:
+        r = reader(conn, user)
+        was_read = bool(store.read_ids(conn, user.id, r.read_until, [article_id]))
+        kept = bool(store.saved_ids(conn, user.id, [article_id]))
+    return r, ArticleState(kept, was_read)
+
+
+def opened(db: Database, user: UserRow, article_id: int) -> bool:
+    """A reader opened an article: it is read from now on. False when there is no such
+    article (the page answers 404 for it)."""
+    try:
+        with db.begin() as conn:
+            store.set_read(conn, user.id, [article_id], True, _now())
+    except IntegrityError:
+        return False
+    return True
+
+
+def items(conn: Connection, r: Reader, cards: Sequence[ArticleCard]) -> list[Item]:
+    """The cards as this reader sees them: read or not, saved or not."""
+    ids = [c.id for c in cards]
+    read = store.read_ids(conn, r.user.id, r.read_until, ids)
+    kept = store.saved_ids(conn, r.user.id, ids)
+    return [Item(c, c.id in read, c.id in kept) for c in cards]
+
+
+_WHY = {
+    "source": "From {name}, which you follow",
+    "tag": "Tagged {name}, which you follow",
+    "story": "More on “{name}”, a story you follow",
+    "opened": "Related to “{name}”, which you read",
+}
+
+
+def for_you(
+    conn: Connection,
+    r: Reader,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    unread_only: bool = False,
+) -> list[Item]:
+    """The reader's own front page: what their follows reach, and what is related to the
+    articles they opened last, newest first, each with why it is there; muted things never."""
+    opened = store.recently_read(conn, r.user.id, _OPENED)
+    unread_for = (r.user.id, r.read_until) if unread_only else None
+    cards = store.candidates(
+        conn, r.follows, opened, r.mutes, before=before, limit=limit, unread_for=unread_for
+    )
+    why: dict[int, list[str]] = {}
+    for reason in store.reasons(conn, r.follows, opened, [c.id for c in cards]):
+        text = _WHY[reason.kind].format(name=reason.name)
+        if text not in why.setdefault(reason.article_id, []):
+            why[reason.article_id].append(text)
+    # Follows first: "related to what you read" is the weaker reason.
+    out = items(conn, r, cards)
+    return [
+        Item(i.card, i.read, i.saved, sorted(why.get(i.card.id, []), key=lambda w: "Related" in w))
+        for i in out
+    ]

@@ -1,0 +1,486 @@
+"""What a reader keeps: follows, mutes, saved articles and read state: SQL only (the rules, and
+what For You means, live in newsweave.reading).
+
+Read state is a watermark plus exceptions: `users.read_until` says "everything up to here is
+read" (the "mark all as read" button) and `reads` holds the articles read, or made unread
+again, one by one. An article is read when its own row says so, else when it is not newer than
+the watermark. A row per article for "mark all" would be a million inserts on a year's archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+
+from newsweave.store import upserts
+from newsweave.store.schema import (
+    article_tags,
+    articles,
+    follows,
+    mutes,
+    reads,
+    related,
+    saved,
+    sources,
+    stories,
+    tags,
+    users,
+)
+from newsweave.store.views import CARD, VISIBLE, ArticleCard, cards
+
+__all__ = [
+    "FollowKind",
+    "Follows",
+    "MuteKind",
+    "Mutes",
+    "Reason",
+    "add_follow",
+    "add_mute",
+    "candidates",
+    "drop_follow",
+    "drop_mute",
+    "follows_of",
+    "is_read",
+    "mute_clauses",
+    "mutes_of",
+    "named",
+    "read_ids",
+    "read_until",
+    "reasons",
+    "recently_read",
+    "save",
+    "saved_articles",
+    "saved_ids",
+    "set_read",
+    "set_read_until",
+    "story_anchor",
+    "story_article_ids",
+    "unread_count",
+    "unsave",
+]
+
+FollowKind = Literal["tag", "source", "story"]
+MuteKind = Literal["tag", "source", "keyword"]
+_article_time = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+_COUNT_CAP = 1000  # unread counts stop here ("1000+"): counting a big tag's archive is waste
+
+
+@dataclass(frozen=True, slots=True)
+class Follows:
+    """A reader's follows. Stories by anchor article (schema.follows says why) and by the
+    story each anchor is in now."""
+
+    tag_ids: frozenset[int] = frozenset()
+    source_ids: frozenset[int] = frozenset()
+    story_anchors: frozenset[int] = frozenset()
+    story_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.tag_ids or self.source_ids or self.story_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Mutes:
+    source_ids: frozenset[int] = frozenset()
+    tag_ids: frozenset[int] = frozenset()
+    keywords: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.source_ids or self.tag_ids or self.keywords)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an article is on a reader's For You page: what of theirs it matched, by name."""
+
+    article_id: int
+    kind: str  # source, tag, story, opened
+    target_id: int
+    name: str
+
+
+def add_follow(
+    conn: Connection, user_id: int, kind: FollowKind, target_id: int, now: datetime
+) -> None:
+    row = {"user_id": user_id, "kind": kind, "target_id": target_id, "created_at": now}
+    upserts.insert_missing(conn, follows, [row], ["user_id", "kind", "target_id"])
+
+
+def drop_follow(
+    conn: Connection, user_id: int, kind: FollowKind, target_ids: Iterable[int]
+) -> None:
+    conn.execute(
+        delete(follows).where(
+            follows.c.user_id == user_id,
+            follows.c.kind == kind,
+            follows.c.target_id.in_(list(target_ids)),
+        )
+    )
+
+
+def story_anchor(conn: Connection, story_id: int) -> int | None:
+    """The article a follow of this story holds on to: its first original article."""
+    q = (
+        select(articles.c.id)
+        .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
+        .order_by(_article_time, articles.c.id)
+        .limit(1)
+    )
+    found = conn.execute(q).scalar()
+    return int(found) if found is not None else None
+
+
+def story_article_ids(conn: Connection, story_id: int) -> list[int]:
+    q = select(articles.c.id).where(articles.c.story_id == story_id)
+    return [int(i) for i in conn.execute(q).scalars()]
+
+
+def follows_of(conn: Connection, user_id: int) -> Follows:
+    found: dict[str, set[int]] = {"tag": set(), "source": set(), "story": set()}
+    for kind, target in conn.execute(
+        select(follows.c.kind, follows.c.target_id).where(follows.c.user_id == user_id)
+    ):
+        found.setdefault(kind, set()).add(int(target))
+    story_ids: set[int] = set()
+    if found["story"]:
+        q = select(articles.c.story_id).where(
+            articles.c.id.in_(found["story"]), articles.c.story_id.is_not(None)
+        )
+        story_ids = {int(s) for s in conn.execute(q).scalars()}
+    return Follows(
+        frozenset(found["tag"]),
+        frozenset(found["source"]),
+        frozenset(found["story"]),
+        frozenset(story_ids),
+    )
+
+
+def add_mute(
+    conn: Connection,
+    user_id: int,
+    kind: MuteKind,
+    now: datetime,
+    target_id: int = 0,
+    keyword: str = "",
+) -> None:
+    row = {
+        "user_id": user_id,
+        "kind": kind,
+        "target_id": target_id,
+        "keyword": keyword,
+        "created_at": now,
+    }
+    upserts.insert_missing(conn, mutes, [row], ["user_id", "kind", "target_id", "keyword"])
+
+
+def drop_mute(
+    conn: Connection, user_id: int, kind: MuteKind, target_id: int = 0, keyword: str = ""
+) -> None:
+    conn.execute(
+        delete(mutes).where(
+            mutes.c.user_id == user_id,
+            mutes.c.kind == kind,
+            mutes.c.target_id == target_id,
+            mutes.c.keyword == keyword,
+        )
+    )
+
+
+def mutes_of(conn: Connection, user_id: int) -> Mutes:
+    src: set[int] = set()
+    tag: set[int] = set()
+    words: list[str] = []
+    q = (
+        select(mutes.c.kind, mutes.c.target_id, mutes.c.keyword)
+        .where(mutes.c.user_id == user_id)
+        .order_by(mutes.c.created_at)
+    )
+    for kind, target, keyword in conn.execute(q):
+        if kind == "source":
+            src.add(int(target))
+        elif kind == "tag":
+            tag.add(int(target))
+        elif keyword:
+            words.append(keyword)
+    return Mutes(frozenset(src), frozenset(tag), tuple(words))
+
+
+def mute_clauses(m: Mutes | None) -> list[ColumnElement[bool]]:
+    """WHERE clauses over `articles` that leave out what the reader muted. A keyword mutes an
+    article whose headline or summary holds it, in any case (as Twitter and Feedly mute)."""
+    if not m:
+        return []
+    out: list[ColumnElement[bool]] = []
+    if m.source_ids:
+        out.append(articles.c.source_id.not_in(sorted(m.source_ids)))
+    if m.tag_ids:
+        # An alias, correlated to `articles` alone: a tag page's query joins article_tags too.
+        mt = article_tags.alias("muted_tags")
+        out.append(
+            ~exists()
+            .where(mt.c.article_id == articles.c.id, mt.c.tag_id.in_(sorted(m.tag_ids)))
+            .correlate_except(mt)
+        )
+    if m.keywords:
+        shown = func.lower(
+            func.coalesce(articles.c.title, "") + " " + func.coalesce(articles.c.summary, "")
+        )
+        out.extend(~shown.contains(k.lower(), autoescape=True) for k in m.keywords)
+    return out
+
+
+def save(conn: Connection, user_id: int, article_id: int, now: datetime) -> None:
+    row = {"user_id": user_id, "article_id": article_id, "created_at": now}
+    upserts.insert_missing(conn, saved, [row], ["user_id", "article_id"])
+
+
+def unsave(conn: Connection, user_id: int, article_id: int) -> None:
+    conn.execute(delete(saved).where(saved.c.user_id == user_id, saved.c.article_id == article_id))
+
+
+def saved_ids(conn: Connection, user_id: int, article_ids: Sequence[int]) -> set[int]:
+    if not article_ids:
+        return set()
+    q = select(saved.c.article_id).where(
+        saved.c.user_id == user_id, saved.c.article_id.in_(list(article_ids))
+    )
+    return {int(i) for i in conn.execute(q).scalars()}
+
+
+def saved_articles(conn: Connection, user_id: int, limit: int = 200) -> list[ArticleCard]:
+    """The reader's saved articles, last saved first (whatever their state now, but readable)."""
+    q = (
+        select(*CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .join(saved, saved.c.article_id == articles.c.id)
+        .where(saved.c.user_id == user_id, VISIBLE)
+        .order_by(saved.c.created_at.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    return cards(conn, q)
+
+
+def read_until(conn: Connection, user_id: int) -> datetime | None:
+    found: datetime | None = conn.execute(
+        select(users.c.read_until).where(users.c.id == user_id)
+    ).scalar()
+    return found
+
+
+def set_read_until(conn: Connection, user_id: int, when: datetime) -> None:
+    """Everything up to `when` is read; what was marked one by one before is folded in (the
+    rows older than the mark are dropped, read or not: "mark all as read" means all)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(read_until=when))
+    older = select(articles.c.id).where(_article_time <= when).scalar_subquery()
+    conn.execute(delete(reads).where(reads.c.user_id == user_id, reads.c.article_id.in_(older)))
+
+
+def set_read(
+    conn: Connection, user_id: int, article_ids: Iterable[int], is_read: bool, now: datetime
+) -> None:
+    for aid in article_ids:
+        upserts.put(
+            conn,
+            reads,
+            {"user_id": user_id, "article_id": aid, "is_read": is_read, "at": now},
+            ["user_id", "article_id"],
+        )
+
+
+def is_read(user_id: int, until: datetime | None) -> ColumnElement[bool]:
+    """Whether the article in the query is read by this reader (see the module's docstring)."""
+    own = (
+        select(reads.c.is_read)
+        .where(reads.c.user_id == user_id, reads.c.article_id == articles.c.id)
+        .scalar_subquery()
+    )
+    by_mark = _article_time <= until if until is not None else false()
+    return func.coalesce(own, by_mark)
+
+
+def read_ids(
+    conn: Connection, user_id: int, until: datetime | None, article_ids: Sequence[int]
+) -> set[int]:
+    if not article_ids:
+        return set()
+    q = select(articles.c.id).where(
+        articles.c.id.in_(list(article_ids)), is_read(user_id, until) == true()
+    )
+    return {int(i) for i in conn.execute(q).scalars()}
+
+
+def recently_read(conn: Connection, user_id: int, limit: int = 20) -> list[int]:
+    """The articles the reader opened last, newest first (what For You widens from)."""
+    q = (
+        select(reads.c.article_id)
+        .where(reads.c.user_id == user_id, reads.c.is_read == true())
+        .order_by(reads.c.at.desc())
+        .limit(limit)
+    )
+    return [int(i) for i in conn.execute(q).scalars()]
+
+
+def _matching(f: Follows, opened: Sequence[int]) -> Any:
+    """(article id, why, what) of every article a reader's follows and reading reach."""
+
+    def part(article: Any, kind: str, target: Any) -> Any:
+        return select(
+            article.label("article_id"), literal(kind).label("kind"), target.label("target_id")
+        )
+
+    parts: list[Any] = []
+    if f.source_ids:
+        parts.append(
+            part(articles.c.id, "source", articles.c.source_id).where(
+                articles.c.source_id.in_(sorted(f.source_ids))
+            )
+        )
+    if f.tag_ids:
+        parts.append(
+            part(article_tags.c.article_id, "tag", article_tags.c.tag_id).where(
+                article_tags.c.tag_id.in_(sorted(f.tag_ids))
+            )
+        )
+    if f.story_ids:
+        parts.append(
+            part(articles.c.id, "story", articles.c.story_id).where(
+                articles.c.story_id.in_(sorted(f.story_ids))
+            )
+        )
+    if opened:
+        parts.append(
+            part(related.c.related_id, "opened", related.c.article_id).where(
+                related.c.article_id.in_(list(opened))
+            )
+        )
+    if not parts:
+        return None
+    return union_all(*parts).subquery("matching")
+
+
+def candidates(
+    conn: Connection,
+    f: Follows,
+    opened: Sequence[int],
+    m: Mutes | None,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    unread_for: tuple[int, datetime | None] | None = None,
+) -> list[ArticleCard]:
+    """The newest readable originals that the follows (or the articles opened) reach, muted
+    ones left out, from just after the keyset `before`; with `unread_for` (user, watermark)
+    only the unread ones."""
+    matching = _matching(f, opened)
+    if matching is None:
+        return []
+    q = (
+        select(*CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(
+            articles.c.id.in_(select(matching.c.article_id)),
+            VISIBLE,
+            articles.c.duplicate_of.is_(None),
+            *mute_clauses(m),
+        )
+    )
+    if before is not None:
+        at, last_id = before
+        q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
+    if unread_for is not None:
+        q = q.where(is_read(*unread_for) == false())
+    q = q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit)
+    return cards(conn, q)
+
+
+def reasons(
+    conn: Connection, f: Follows, opened: Sequence[int], article_ids: Sequence[int]
+) -> list[Reason]:
+    """Why each of these articles reached the reader, with the names to say it by."""
+    matching = _matching(f, opened)
+    if matching is None or not article_ids:
+        return []
+    rows = conn.execute(
+        select(matching.c.article_id, matching.c.kind, matching.c.target_id).where(
+            matching.c.article_id.in_(list(article_ids))
+        )
+    ).all()
+    want: dict[str, set[int]] = {}
+    for _aid, kind, target in rows:
+        want.setdefault(kind, set()).add(int(target))
+    names: dict[tuple[str, int], str] = {}
+    lookups = {
+        "source": (sources.c.id, sources.c.name),
+        "tag": (tags.c.id, tags.c.display),
+        "story": (stories.c.id, stories.c.title),
+        "opened": (articles.c.id, articles.c.title),
+    }
+    for kind, ids in want.items():
+        key, name = lookups[kind]
+        for i, n in conn.execute(select(key, name).where(key.in_(sorted(ids)))):
+            names[(kind, int(i))] = n or "(untitled)"
+    return [Reason(int(aid), kind, int(t), names.get((kind, int(t)), "")) for aid, kind, t in rows]
+
+
+def unread_count(
+    conn: Connection, user_id: int, until: datetime | None, f: Follows, m: Mutes | None
+) -> dict[tuple[str, int], int]:
+    """Unread readable originals of each follow, up to _COUNT_CAP each."""
+    out: dict[tuple[str, int], int] = {}
+    unread = is_read(user_id, until) == false()
+    base = [VISIBLE, articles.c.duplicate_of.is_(None), unread, *mute_clauses(m)]
+    for sid in sorted(f.source_ids):
+        inner = select(articles.c.id).where(articles.c.source_id == sid, *base)
+        out[("source", sid)] = _capped(conn, inner)
+    for tid in sorted(f.tag_ids):
+        inner = (
+            select(articles.c.id)
+            .join(article_tags, article_tags.c.article_id == articles.c.id)
+            .where(article_tags.c.tag_id == tid, *base)
+        )
+        out[("tag", tid)] = _capped(conn, inner)
+    for story in sorted(f.story_ids):
+        inner = select(articles.c.id).where(articles.c.story_id == story, *base)
+        out[("story", story)] = _capped(conn, inner)
+    return out
+
+
+def named(conn: Connection, kind: str, ids: Iterable[int]) -> list[tuple[int, str, str]]:
+    """(id, name, address) of sources, tags or stories, by name."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    if kind == "source":
+        q: Any = select(sources.c.id, sources.c.name, sources.c.id).where(sources.c.id.in_(wanted))
+        path = "/sources/{}"
+    elif kind == "tag":
+        q = select(tags.c.id, tags.c.display, tags.c.slug).where(tags.c.id.in_(wanted))
+        path = "/tags/{}"
+    else:
+        q = select(stories.c.id, stories.c.title, stories.c.id).where(stories.c.id.in_(wanted))
+        path = "/stories/{}"
+    rows = [(int(i), str(n or "(untitled)"), path.format(a)) for i, n, a in conn.execute(q)]
+    return sorted(rows, key=lambda r: r[1].lower())
+
+
+def _capped(conn: Connection, inner: Any) -> int:
+    sub = inner.limit(_COUNT_CAP).subquery()
+    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())

@@ -1,0 +1,233 @@
+"""A signed-in reader's own pages and buttons: For You, saved, following (with mutes), and the
+forms that follow, mute, save and mark read. Every button is a plain form (POST, CSRF token,
+then back to where it was pressed), so all of it works without JavaScript; keys.js only adds
+keyboard shortcuts on top."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from newsweave import reading
+from newsweave.errors import AuthError, InvalidInputError
+from newsweave.store.accounts import UserRow
+from newsweave.store.reading import saved_articles
+from newsweave.web.security import check_csrf, current_user
+
+__all__ = ["reader_of", "router"]
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str, Form(max_length=200)]
+Next = Annotated[str, Form(max_length=500)]
+FollowKind = Literal["tag", "source", "story"]
+MuteKind = Literal["tag", "source"]
+PER_PAGE = 50
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _user(request: Request) -> UserRow:
+    user = current_user(request)
+    if user is None:
+        raise AuthError("log in to keep your own news")
+    return user
+
+
+def reader_of(request: Request) -> reading.Reader | None:
+    """The signed-in reader's follows, mutes and read mark, read once a request."""
+    user = current_user(request)
+    if user is None:
+        return None
+    found: reading.Reader | None = getattr(request.state, "reader", None)
+    if found is None:
+        with request.app.state.db.connect() as conn:
+            found = request.state.reader = reading.reader(conn, user)
+    return found
+
+
+def _back(next_path: str, default: str = "/foryou") -> RedirectResponse:
+    """Back to the page the button was on: a path of this site only (never `//host`)."""
+    ok = next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path
+    return RedirectResponse(next_path if ok else default, status_code=303)
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    micros, _, item = value.partition(".")
+    if not (micros.isdigit() and item.isdigit() and len(micros) <= 16 and len(item) <= 12):
+        raise InvalidInputError("that page of the list does not exist: start again from the top")
+    return _EPOCH + timedelta(microseconds=int(micros)), int(item)
+
+
+def _encode(at: datetime, item_id: int) -> str:
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}.{item_id}"
+
+
+def for_you(request: Request) -> HTMLResponse:
+    user = _user(request)
+    before = _cursor(request.query_params.get("before"))
+    unread_only = request.query_params.get("unread") == "1"
+    r = reader_of(request)
+    assert r is not None
+    with request.app.state.db.connect() as conn:
+        found = reading.for_you(conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only)
+        follows, _, _ = reading.following(conn, r) if before is None else ([], [], [])
+    shown = found[:PER_PAGE]
+    older = _encode(shown[-1].card.at, shown[-1].card.id) if len(found) > PER_PAGE else None
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "foryou.html",
+        {
+            "title": "For You",
+            "items": shown,
+            "older": older,
+            "unread_only": unread_only,
+            "unread_total": sum(f.unread for f in follows),
+            "has_follows": bool(r.follows),
+            "newest": shown[0].card.at if shown and before is None else None,
+            "user": user,
+        },
+    )
+
+
+def saved_page(request: Request) -> HTMLResponse:
+    user = _user(request)
+    r = reader_of(request)
+    assert r is not None
+    with request.app.state.db.connect() as conn:
+        listed = reading.items(conn, r, saved_articles(conn, user.id))
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "saved.html", {"title": "Saved for later", "items": listed}
+    )
+
+
+def following_page(request: Request) -> HTMLResponse:
+    _user(request)
+    r = reader_of(request)
+    assert r is not None
+    with request.app.state.db.connect() as conn:
+        follows, muted, keywords = reading.following(conn, r)
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "following.html",
+        {"title": "Following", "follows": follows, "muted": muted, "keywords": keywords},
+    )
+
+
+@router.post("/follow/{kind}/{target_id}")
+def follow(
+    request: Request, kind: FollowKind, target_id: int, csrf_token: Csrf, next: Next = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.follow(request.app.state.db, _user(request), kind, target_id)
+    return _back(next)
+
+
+@router.post("/unfollow/{kind}/{target_id}")
+def unfollow(
+    request: Request, kind: FollowKind, target_id: int, csrf_token: Csrf, next: Next = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.unfollow(request.app.state.db, _user(request), kind, target_id)
+    return _back(next, "/following")
+
+
+@router.post("/mute/keyword")
+def mute_keyword(
+    request: Request,
+    csrf_token: Csrf,
+    keyword: Annotated[str, Form(max_length=500)],
+    next: Next = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.mute(request.app.state.db, _user(request), "keyword", keyword=keyword)
+    return _back(next, "/following")
+
+
+@router.post("/unmute/keyword")
+def unmute_keyword(
+    request: Request,
+    csrf_token: Csrf,
+    keyword: Annotated[str, Form(max_length=500)],
+    next: Next = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.unmute(request.app.state.db, _user(request), "keyword", keyword=keyword)
+    return _back(next, "/following")
+
+
+@router.post("/mute/{kind}/{target_id}")
+def mute(
+    request: Request, kind: MuteKind, target_id: int, csrf_token: Csrf, next: Next = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.mute(request.app.state.db, _user(request), kind, target_id)
+    return _back(next, "/following")
+
+
+@router.post("/unmute/{kind}/{target_id}")
+def unmute(
+    request: Request, kind: MuteKind, target_id: int, csrf_token: Csrf, next: Next = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.unmute(request.app.state.db, _user(request), kind, target_id)
+    return _back(next, "/following")
+
+
+@router.post("/save/{article_id}")
+def save(request: Request, article_id: int, csrf_token: Csrf, next: Next = "") -> Response:
+    check_csrf(request, csrf_token)
+    reading.save(request.app.state.db, _user(request), article_id)
+    return _back(next, "/saved")
+
+
+@router.post("/unsave/{article_id}")
+def unsave(request: Request, article_id: int, csrf_token: Csrf, next: Next = "") -> Response:
+    check_csrf(request, csrf_token)
+    reading.save(request.app.state.db, _user(request), article_id, saved=False)
+    return _back(next, "/saved")
+
+
+@router.post("/read/story/{story_id}")
+def read_story(request: Request, story_id: int, csrf_token: Csrf, next: Next = "") -> Response:
+    check_csrf(request, csrf_token)
+    reading.mark_story_read(request.app.state.db, _user(request), story_id)
+    return _back(next)
+
+
+@router.post("/read/all")
+def read_all(
+    request: Request,
+    csrf_token: Csrf,
+    until: Annotated[str, Form(max_length=40)] = "",
+    next: Next = "",
+) -> Response:
+    """Mark everything up to `until` (an ISO time: the newest item the reader saw) as read:
+    an article that came in while the page was open stays unread."""
+    check_csrf(request, csrf_token)
+    when = None
+    if until:
+        try:
+            when = datetime.fromisoformat(until)
+        except ValueError:
+            raise InvalidInputError("until must be a time like 2026-12-01T10:00:00+00:00") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    reading.mark_all_read(request.app.state.db, _user(request), when)
+    return _back(next)
+
+
+@router.post("/read/{article_id}")
+def read_one(
+    request: Request,
+    article_id: int,
+    csrf_token: Csrf,
+    read: Annotated[str, Form(max_length=1)] = "1",
+    next: Next = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    reading.mark_read(request.app.state.db, _user(request), [article_id], read == "1")
+    return _back(next)

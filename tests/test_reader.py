@@ -1,0 +1,256 @@
+"""What a signed-in reader keeps (issue 14): follow and For You, saved, read state with counts,
+mark read (one, a story, all older), mute everywhere; as a browser sends the forms, on the
+team's event fixtures (four events from several outlets, enriched for real)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import lxml.html
+import pytest
+from sqlalchemy import select
+
+from newsweave import accounts, pipeline, reading
+from newsweave.errors import InvalidInputError, NotFoundError
+from newsweave.store import reading as reading_store
+from newsweave.store import tags as tag_store
+from newsweave.store.accounts import UserRow, get_user
+from newsweave.store.db import Database
+from newsweave.store.schema import articles, sources, tags
+from tests.events import load_events
+from tests.test_discussion import PASSWORD, Browser
+
+
+def _titles(html: str) -> list[str]:
+    """The article links of the page's list(s), in order."""
+    path = "//main//li//a[starts-with(@href, '/articles/')]"
+    return [a.text_content().strip() for a in lxml.html.fromstring(html).xpath(path)]
+
+
+def _signed_in(db: Database, name: str = "rhea") -> Browser:
+    b = Browser(db)
+    b.get("/register")
+    assert b.post("/register", {"username": name, "password": PASSWORD}).status_code == 303
+    return b
+
+
+def _source_id(db: Database, name: str) -> int:
+    with db.connect() as conn:
+        return int(conn.execute(select(sources.c.id).where(sources.c.name == name)).scalar_one())
+
+
+def _story_of(db: Database, article_id: int) -> int:
+    with db.connect() as conn:
+        found = conn.execute(select(articles.c.story_id).where(articles.c.id == article_id))
+        return int(found.scalar_one())
+
+
+def _press(b: Browser, page: str, action: str, data: dict[str, str] | None = None) -> str:
+    """Open `page`, press the form posting to `action` there (its hidden fields as they are,
+    `data` where it must match one of several such forms), and return where it led."""
+    doc = lxml.html.fromstring(b.get(page).text)
+    forms = doc.xpath(f'//form[@action="{action}"]')
+    fields = [{i.get("name"): i.get("value") or "" for i in f.xpath(".//input")} for f in forms]
+    fields = [f for f in fields if all(f.get(k) == v for k, v in (data or {}).items())]
+    assert fields, f"no button for {action} on {page}"
+    r = b.request("POST", action, data=fields[0])
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def test_follow_read_save_and_mute_as_a_reader(sqlite_db: Database) -> None:
+    db = sqlite_db
+    ids = load_events(db)
+    anon = Browser(db)
+    assert anon.get("/foryou").status_code == 401  # the login page, not a crash
+    b = _signed_in(db)
+
+    # Nothing followed: For You says how to start.
+    assert "You follow nothing yet" in b.get("/foryou").text
+
+    # Follow a source (from its page), a story (from an article) and a hashtag.
+    wire = _source_id(db, "Wire One")
+    assert _press(b, f"/sources/{wire}", f"/follow/source/{wire}") == f"/sources/{wire}"
+    doc = lxml.html.fromstring(b.get(f"/sources/{wire}").text)
+    (button,) = doc.xpath(f'//form[@action="/unfollow/source/{wire}"]//button')
+    assert (button.get("aria-pressed"), button.text) == ("true", "Following")
+    floods = _story_of(db, ids["a2"])
+    _press(b, f"/articles/{ids['a2']}", f"/follow/story/{floods}")
+    with db.connect() as conn:
+        slug = conn.execute(select(tags.c.slug).where(tags.c.slug == "sudan")).scalar()
+    assert slug, "the Sudan articles carry a Sudan hashtag"
+    tag_page = b.get(f"/tags/{slug}").text
+    tag_id = int(re.search(r'action="/follow/tag/(\d+)"', tag_page).group(1))  # type: ignore[union-attr]
+    b.post(f"/follow/tag/{tag_id}", {"next": f"/tags/{slug}"})
+
+    page = b.get("/foryou").text
+    listed = _titles(page)
+    # Wire One's three pieces, the floods story's three, the Sudan pieces; nothing else.
+    for key in ("c1", "b1", "a1", "a2", "a3", "d1", "d2"):
+        title = next(e["title"] for e in _events() if e["id"] == key)
+        assert title in listed, f"{key} missing from For You"
+    for key in ("b2", "c4"):
+        title = next(e["title"] for e in _events() if e["id"] == key)
+        assert title not in listed, f"{key} is reached by no follow"
+    assert "From Wire One, which you follow" in page
+    assert "a story you follow" in page
+    assert "Tagged #" in page
+    # a2 was opened when following its story: read; the others are unread.
+    doc = lxml.html.fromstring(page)
+    (read_item,) = doc.xpath("//li[contains(concat(' ', @class, ' '), ' read ')]")
+    assert "Spain mourns" in read_item.text_content()
+
+    # Counts per follow on /following; opening an article brings its count down.
+    def unread(name: str) -> int:
+        html = b.get("/following").text
+        li = next(
+            li for li in lxml.html.fromstring(html).xpath("//main//li") if name in li.text_content()
+        )
+        m = re.search(r"(\d+)\+? unread", li.text_content())
+        return int(m.group(1)) if m else 0
+
+    before = unread("Wire One")
+    assert before == 3
+    b.get(f"/articles/{ids['c1']}")
+    assert unread("Wire One") == before - 1
+    # Mark unread from the article page: it stays unread (the page does not read it again).
+    where = _press(b, f"/articles/{ids['c1']}", f"/read/{ids['c1']}")
+    assert where.endswith("?unread=1")
+    b.get(where)
+    assert unread("Wire One") == before
+    # A whole story read at once.
+    _press(b, f"/stories/{floods}", f"/read/story/{floods}")
+    assert "Valencia" not in " ".join(_titles(b.get("/foryou?unread=1").text))
+    # Mark all as read up to the newest shown: the unread list empties...
+    page = b.get("/foryou").text
+    until = re.search(r'name="until" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    b.post("/read/all", {"until": until, "next": "/foryou"})
+    assert _titles(b.get("/foryou?unread=1").text) == []
+    # ...and one marked unread again after that is unread again.
+    b.get("/foryou")
+    b.post(f"/read/{ids['d1']}", {"read": "0", "next": "/foryou"})
+    assert _titles(b.get("/foryou?unread=1").text) == [
+        next(e["title"] for e in _events() if e["id"] == "d1")
+    ]
+
+    # Save for later, and unsave.
+    _press(b, f"/articles/{ids['b2']}", f"/save/{ids['b2']}")
+    assert "Lagarde signals caution" in b.get("/saved").text
+    _press(b, "/saved", f"/unsave/{ids['b2']}")
+    assert "Lagarde signals caution" not in b.get("/saved").text
+
+    # Mute a source, a hashtag and a word: gone from the front page, tag, story and search.
+    today = "Daily Courier"
+    courier = _source_id(db, today)
+    assert "Spain mourns" in b.get("/").text
+    _press(b, f"/sources/{courier}", f"/mute/source/{courier}")
+    front = b.get("/").text
+    assert "Spain mourns" not in front
+    assert "Euro zone borrowers" not in front
+    assert "Spain mourns" not in b.get(f"/stories/{floods}").text
+    assert "Spain mourns" not in b.get("/search?q=flood").text
+    assert "Spain mourns" in anon.get("/").text  # mutes are the reader's own
+    b.get("/following")
+    b.post("/mute/keyword", {"keyword": "  LAGARDE ", "next": "/following"})
+    assert "“lagarde”" in b.get("/following").text
+    assert "Lagarde signals" not in b.get("/").text
+    assert "Lagarde signals" not in b.get("/search?q=ECB").text
+    _press(b, f"/tags/{slug}", f"/mute/tag/{tag_id}")
+    front = b.get("/").text
+    assert "Security Council condemns" not in front
+    assert "Security Council condemns" not in b.get("/foryou").text
+    # The related list and other coverage on an article page leave muted things out too.
+    assert "Spain mourns" not in b.get(f"/articles/{ids['a1']}").text
+    # Unmute brings them back.
+    _press(b, "/following", f"/unmute/source/{courier}")
+    _press(b, "/following", "/unmute/keyword", {"keyword": "lagarde"})
+    front = b.get("/").text
+    assert "Spain mourns" in front
+    assert "Lagarde signals" in front
+
+    # Unfollow from /following.
+    _press(b, "/following", f"/unfollow/source/{wire}")
+    assert "From Wire One" not in b.get("/foryou").text
+
+
+def _user(db: Database, name: str) -> UserRow:
+    uid = accounts.create_user(db, name, PASSWORD)
+    with db.connect() as conn:
+        found = get_user(conn, uid)
+    assert found is not None
+    return found
+
+
+def _events() -> list[dict[str, str]]:
+    from tests.events import EVENTS
+
+    return EVENTS
+
+
+def test_reader_forms_refuse_what_they_must(sqlite_db: Database) -> None:
+    ids = load_events(sqlite_db, _events()[:2])
+    b = _signed_in(sqlite_db)
+    b.get("/foryou")
+    assert b.post("/follow/source/999999", {}).status_code == 404
+    assert b.post("/follow/planet/1", {}).status_code == 422
+    assert b.post("/save/999999", {}).status_code == 404
+    assert b.post("/mute/keyword", {"keyword": "x"}).status_code == 400  # too short
+    assert b.post("/read/all", {"until": "yesterday"}).status_code == 400
+    assert b.post(f"/save/{ids['c1']}", {}, csrf=False).status_code == 422  # no token at all
+    assert b.post(f"/save/{ids['c1']}", {"csrf_token": "0" * 64}, csrf=False).status_code == 403
+    # `next` leads back into this site only.
+    r = b.post(f"/save/{ids['c1']}", {"next": "//evil.example/x"})
+    assert r.headers["location"] == "/saved"
+    r = b.post(f"/save/{ids['c1']}", {"next": "/articles/" + str(ids["c1"])})
+    assert r.headers["location"] == f"/articles/{ids['c1']}"
+    assert Browser(sqlite_db).get("/saved").status_code == 401
+    assert b.get("/foryou?before=" + quote("1.x")).status_code == 400
+
+
+def test_reader_state_survives_tag_merges_and_reindex(db: Database) -> None:
+    """A follow of a story holds on through `reindex` (stories get new ids); a followed or
+    muted tag that is merged into another is followed or muted as that one."""
+    ids = load_events(db)
+    user = _user(db, "theo")
+    with db.connect() as conn:
+        tag_rows = conn.execute(select(tags.c.id, tags.c.slug).order_by(tags.c.id)).all()
+    (a, _), (b_, _) = tag_rows[0], tag_rows[1]
+    floods = _story_of(db, ids["a3"])
+    reading.follow(db, user, "story", floods)
+    reading.follow(db, user, "tag", a)
+    reading.follow(db, user, "tag", b_)  # both followed: the merge keeps one follow
+    reading.mute(db, user, "tag", a)
+    with db.begin() as conn:
+        tag_store.merge(conn, a, b_)
+    pipeline.reindex(db, everything=True)
+    with db.connect() as conn:
+        r = reading.reader(conn, user)
+        assert r.follows.tag_ids == {b_}
+        assert r.mutes.tag_ids == {b_}
+        now_story = _story_of(db, ids["a3"])
+        assert r.follows.story_ids == {now_story}
+        listed = reading.for_you(conn, r)
+    assert {i.card.id for i in listed} >= {ids["a1"], ids["a2"], ids["a3"]}
+    with pytest.raises(NotFoundError):
+        reading.follow(db, user, "story", 10**6)
+    with pytest.raises(InvalidInputError):
+        reading.mute(db, user, "keyword", keyword=" ")
+
+
+def test_mark_all_read_never_moves_back_and_counts_stop_at_a_cap(db: Database) -> None:
+    ids = load_events(db, _events()[:4])
+    user = _user(db, "ola")
+    reading.follow(db, user, "source", _source_id(db, "Wire One"))
+    now = datetime.now(UTC)
+    reading.mark_all_read(db, user, now)
+    reading.mark_all_read(db, user, now - timedelta(days=3650))  # an older mark: no change
+    with db.connect() as conn:
+        assert reading_store.read_until(conn, user.id) == now
+        r = reading.reader(conn, user)
+        assert reading.following(conn, r)[0][0].unread == 0
+    reading.mark_read(db, user, [ids["c1"]], read=False)
+    with db.connect() as conn:
+        r = reading.reader(conn, user)
+        assert reading.following(conn, r)[0][0].unread == 1
