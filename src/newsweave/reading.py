@@ -231,6 +231,7 @@ def search_mutes(r: Reader | None) -> dict[str, tuple[int, ...] | tuple[str, ...
 class ArticleState:
     saved: bool
     read: bool
+    opened: bool = False  # opened before (For You widens from opened articles)
 
 
 def article_state(db: Database, user: UserRow, article_id: int) -> tuple[Reader, ArticleState]:
@@ -240,7 +241,8 @@ def article_state(db: Database, user: UserRow, article_id: int) -> tuple[Reader,
         r = reader(conn, user)
         was_read = bool(store.read_ids(conn, user.id, r.read_until, [article_id]))
         kept = bool(store.saved_ids(conn, user.id, [article_id]))
-    return r, ArticleState(kept, was_read)
+        seen = bool(store.opened_ids(conn, user.id, [article_id]))
+    return r, ArticleState(kept, was_read, seen)
 
 
 def opened(db: Database, user: UserRow, article_id: int) -> bool:
@@ -248,7 +250,7 @@ def opened(db: Database, user: UserRow, article_id: int) -> bool:
     article (the page answers 404 for it)."""
     try:
         with db.begin() as conn:
-            store.set_read(conn, user.id, [article_id], True, _now())
+            store.set_read(conn, user.id, [article_id], True, _now(), opened=True)
     except IntegrityError:
         return False
     return True

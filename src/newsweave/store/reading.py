@@ -62,6 +62,7 @@ __all__ = [
     "mute_clauses",
     "mutes_of",
     "named",
+    "opened_ids",
     "read_ids",
     "read_until",
     "reasons",
@@ -294,14 +295,23 @@ def set_read_until(conn: Connection, user_id: int, when: datetime) -> None:
 
 
 def set_read(
-    conn: Connection, user_id: int, article_ids: Iterable[int], is_read: bool, now: datetime
+    conn: Connection,
+    user_id: int,
+    article_ids: Iterable[int],
+    is_read: bool,
+    now: datetime,
+    opened: bool = False,
 ) -> None:
+    """Mark read or unread; `opened` when the reader opened the article (it stays opened
+    whatever is marked later: For You widens from what was opened, not what was marked)."""
     for aid in article_ids:
-        upserts.put(
-            conn,
-            reads,
-            {"user_id": user_id, "article_id": aid, "is_read": is_read, "at": now},
-            ["user_id", "article_id"],
+        row = {"user_id": user_id, "article_id": aid, "is_read": is_read, "at": now}
+        stmt = upserts.insert_stmt(conn, reads).values({**row, "opened": opened})
+        keep = {"is_read": stmt.excluded.is_read, "at": stmt.excluded.at}
+        if opened:
+            keep["opened"] = stmt.excluded.opened
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=["user_id", "article_id"], set_=keep)
         )
 
 
@@ -327,11 +337,20 @@ def read_ids(
     return {int(i) for i in conn.execute(q).scalars()}
 
 
+def opened_ids(conn: Connection, user_id: int, article_ids: Sequence[int]) -> set[int]:
+    if not article_ids:
+        return set()
+    q = select(reads.c.article_id).where(
+        reads.c.user_id == user_id, reads.c.article_id.in_(list(article_ids)), reads.c.opened
+    )
+    return {int(i) for i in conn.execute(q).scalars()}
+
+
 def recently_read(conn: Connection, user_id: int, limit: int = 20) -> list[int]:
     """The articles the reader opened last, newest first (what For You widens from)."""
     q = (
         select(reads.c.article_id)
-        .where(reads.c.user_id == user_id, reads.c.is_read == true())
+        .where(reads.c.user_id == user_id, reads.c.opened == true())
         .order_by(reads.c.at.desc())
         .limit(limit)
     )

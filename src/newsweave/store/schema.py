@@ -340,13 +340,15 @@ saved = Table(
     Column("created_at", UTCDateTime, nullable=False, default=_now),
 )
 
-# Read state where it differs from users.read_until: read (or unread again) one by one.
+# Read state where it differs from users.read_until: read (or unread again) one by one; and
+# whether the reader opened it (what For You widens from), not just marked it read.
 reads = Table(
     "reads",
     metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("is_read", Boolean, nullable=False),
+    Column("opened", Boolean, nullable=False, default=False),
     Column("at", UTCDateTime, nullable=False, default=_now),
     Index("ix_reads_user_at", "user_id", "at"),
 )

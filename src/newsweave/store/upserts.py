@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["insert_missing", "put"]
+__all__ = ["insert_missing", "insert_stmt", "put"]
 
 
-def _insert(conn: Connection, table: Table) -> Any:
+def insert_stmt(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which has `on_conflict_do_update` / `_do_nothing`."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
@@ -29,7 +30,7 @@ def insert_missing(
     Returns how many were inserted (exact for one row, which is what callers count)."""
     if not rows:
         return 0
-    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=keys)
+    stmt = insert_stmt(conn, table).on_conflict_do_nothing(index_elements=keys)
     if len(rows) == 1:  # counted by what it returns: rowcount is -1 on PostgreSQL here
         returned = conn.execute(stmt.values(dict(rows[0])).returning(*table.primary_key.columns))
         return len(returned.all())
@@ -39,6 +40,6 @@ def insert_missing(
 
 def put(conn: Connection, table: Table, row: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert the row, or overwrite the one holding its `keys` with it."""
-    stmt = _insert(conn, table).values(dict(row))
+    stmt = insert_stmt(conn, table).values(dict(row))
     rest = {k: stmt.excluded[k] for k in row if k not in keys}
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest))

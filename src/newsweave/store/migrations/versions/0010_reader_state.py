@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("is_read", sa.Boolean(), nullable=False),
+        sa.Column("opened", sa.Boolean(), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_reads_user_id_users"), ondelete="CASCADE"
