@@ -280,6 +280,7 @@ def sources() -> None:
 @click.option("--country")
 @click.option("--ownership", help="e.g. public broadcaster, private, state-controlled.")
 @click.option("--kind", help="e.g. wire, newspaper, broadcaster, blog.")
+@click.option("--lean", help="Where it stands: left, center, right, or a scale of your own.")
 @click.option("--language")
 @click.option("--interval", type=int, default=None, help="Seconds between polls.")
 @click.pass_context
@@ -290,6 +291,7 @@ def sources_add(
     country: str | None,
     ownership: str | None,
     kind: str | None,
+    lean: str | None,
     language: str | None,
     interval: int | None,
 ) -> None:
@@ -309,6 +311,7 @@ def sources_add(
         country=country,
         ownership=ownership,
         kind=kind,
+        lean=lean,
         poll_interval=interval or settings.poll_interval,
     )
     with db.begin() as conn:
@@ -316,6 +319,30 @@ def sources_add(
         stored = source_store.get_source(conn, source_id).name
     verb = "added" if created else "updated"
     click.echo(f"{verb} source {source_id}: {stored} <{info.feed_url}>")
+
+
+@sources.command("label")
+@click.argument("source")
+@click.option("--country", help="An empty value clears the label.")
+@click.option("--ownership")
+@click.option("--kind")
+@click.option("--lean")
+@click.pass_context
+def sources_label(
+    ctx: click.Context,
+    source: str,
+    country: str | None,
+    ownership: str | None,
+    kind: str | None,
+    lean: str | None,
+) -> None:
+    """Set the labels a story's coverage is split by (SOURCE: id, name or feed URL)."""
+    labels = {"country": country, "ownership": ownership, "kind": kind, "lean": lean}
+    with _db(ctx).begin() as conn:
+        found = source_store.find_source(conn, source)
+        row = source_store.set_labels(conn, found.id, labels)
+    shown = ", ".join(f"{k}: {getattr(row, k) or '-'}" for k in source_store.LABELS)
+    click.echo(f"source {row.id} {row.name}: {shown}")
 
 
 @sources.command("list")

@@ -43,6 +43,7 @@ class SourceInfo:
     country: str | None = None
     ownership: str | None = None  # public broadcaster, private, state-controlled, non-profit, ...
     kind: str | None = None  # wire, newspaper, broadcaster, magazine, blog, ...
+    lean: str | None = None  # left, center, right, or the operator's own scale
     poll_interval: int = 1800  # seconds
 
 
@@ -92,4 +93,6 @@ class ArticleIn:
     description: str | None = None
     section: str | None = None  # the publisher's section or article type: a genre signal
     fetched_at: datetime | None = None
+    # Labels an archive gives the outlet (an AllSides `stance`): set on a source that has none.
+    source_labels: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)

@@ -136,7 +136,9 @@ def ingest(
     when = now or datetime.now(UTC)
     source_name = clean_optional(art.source_name)
     with db.begin() as conn:
-        sid = source_id or source_for_article(conn, source_name, art.source_homepage)
+        sid = source_id or source_for_article(
+            conn, source_name, art.source_homepage, art.source_labels
+        )
         rec = _record(art, sid)  # the text cleaned once; a source made for nothing rolls back
         if not rec.text.strip():
             raise ParseError("no text (nothing is left once control characters are removed)")

@@ -148,7 +148,23 @@ def _jsonl_article(raw: bytes, when: datetime, source_name: str | None) -> Artic
         description=obj.get("description") or None,
         section=_first_str(obj, "section", "genre", "category"),
         fetched_at=when,
+        source_labels=_source_labels(obj),
     )
+
+
+# Where an archive line says what its outlet is: AllSides' `stance` (left, center, right),
+# other dumps' `lean` or `bias`, and `source_*` fields for the rest.
+_LABEL_FIELDS = {
+    "lean": ("source_lean", "lean", "stance", "bias"),
+    "country": ("source_country",),
+    "ownership": ("source_ownership",),
+    "kind": ("source_kind",),
+}
+
+
+def _source_labels(obj: dict[str, object]) -> dict[str, str]:
+    found = {label: _first_str(obj, *keys) for label, keys in _LABEL_FIELDS.items()}
+    return {k: v[:64] for k, v in found.items() if v}
 
 
 def _first_str(obj: dict[str, object], *keys: str) -> str | None:

@@ -45,6 +45,7 @@ def read_opml(data: bytes) -> list[SourceInfo]:
                 country=outline.get("country") or None,
                 ownership=outline.get("ownership") or None,
                 kind=outline.get("kind") or None,
+                lean=outline.get("lean") or None,
                 poll_interval=int(interval) if interval.isdigit() else 1800,
             )
         )
@@ -71,6 +72,7 @@ def write_opml(sources: Iterable[SourceInfo], title: str = "newsweave sources") 
             "country": src.country,
             "ownership": src.ownership,
             "kind": src.kind,
+            "lean": src.lean,
             "pollInterval": str(src.poll_interval),
         }
         etree.SubElement(body, "outline", {k: v for k, v in attrs.items() if v})

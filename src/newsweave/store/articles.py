@@ -446,6 +446,7 @@ def label_filters(labels: dict[str, str] | None) -> list[Any]:
         "country": sources.c.country,
         "ownership": sources.c.ownership,
         "kind": sources.c.kind,
+        "lean": sources.c.lean,
     }
     return [columns[k] == v for k, v in (labels or {}).items() if k in columns and v]
 

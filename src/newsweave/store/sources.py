@@ -3,6 +3,7 @@ failing source keeps its last error and error count for the operator to see)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from newsweave.store import locks
 from newsweave.store.schema import sources
 
 __all__ = [
+    "LABELS",
     "MAX_BACKOFF",
     "SourceRow",
     "add_source",
@@ -27,6 +29,7 @@ __all__ = [
     "record_failure",
     "record_success",
     "remove_source",
+    "set_labels",
     "source_for_article",
 ]
 
@@ -44,6 +47,7 @@ class SourceRow:
     country: str | None
     ownership: str | None
     kind: str | None
+    lean: str | None
     poll_interval: int
     status: str
     etag: str | None
@@ -65,6 +69,7 @@ class SourceRow:
             country=self.country,
             ownership=self.ownership,
             kind=self.kind,
+            lean=self.lean,
             poll_interval=self.poll_interval,
         )
 
@@ -78,6 +83,7 @@ class SourceRow:
             "country": self.country,
             "ownership": self.ownership,
             "kind": self.kind,
+            "lean": self.lean,
             "poll_interval": self.poll_interval,
             "status": self.status,
             "last_success": _iso(self.last_success_at),
@@ -151,6 +157,7 @@ def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) 
         "country": info.country,
         "ownership": info.ownership,
         "kind": info.kind,
+        "lean": info.lean,
         "poll_interval": info.poll_interval,
     }
     if existing is not None:
@@ -176,22 +183,59 @@ def add_source(conn: Connection, info: SourceInfo, now: datetime | None = None) 
     return int(new_id[0]), True
 
 
-def source_for_article(conn: Connection, name: str | None, homepage: str | None) -> int:
-    """The source an imported article belongs to, found by name or created (archive-only)."""
+LABELS = ("country", "ownership", "kind", "lean")  # what an operator labels an outlet by
+
+
+def source_for_article(
+    conn: Connection,
+    name: str | None,
+    homepage: str | None,
+    labels: Mapping[str, str] | None = None,
+) -> int:
+    """The source an imported article belongs to, found by name or created (archive-only).
+    `labels` the archive gives the outlet fill those the source does not have yet (the
+    operator's own labels are never overwritten by an archive's)."""
     label = (name or "").strip() or "Unknown source"
+    given = {k: clean_text(v).strip()[:64] for k, v in (labels or {}).items() if k in LABELS}
+    given = {k: v for k, v in given.items() if v}
     found = conn.execute(
         select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
     ).scalar()
-    if found is not None:
-        return int(found)
-    locks.hold(conn, _SOURCES)
-    found = conn.execute(
-        select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
-    ).scalar()
-    if found is not None:  # another process made it while this one waited
-        return int(found)
-    source_id, _ = add_source(conn, SourceInfo(name=label, homepage=homepage))
-    return source_id
+    if found is None:
+        locks.hold(conn, _SOURCES)
+        found = conn.execute(
+            select(sources.c.id).where(func.lower(sources.c.name) == label.lower())
+        ).scalar()
+    if found is None:
+        info = SourceInfo(
+            name=label,
+            homepage=homepage,
+            country=given.get("country"),
+            ownership=given.get("ownership"),
+            kind=given.get("kind"),
+            lean=given.get("lean"),
+        )
+        source_id, _ = add_source(conn, info)
+        return source_id
+    for key, value in given.items():
+        column = sources.c[key]
+        conn.execute(
+            update(sources).where(sources.c.id == found, column.is_(None)).values({key: value})
+        )
+    return int(found)
+
+
+def set_labels(conn: Connection, source_id: int, labels: Mapping[str, str | None]) -> SourceRow:
+    """The operator sets (a value) or clears (an empty string) an outlet's labels."""
+    get_source(conn, source_id)
+    values = {
+        k: (clean_text(v).strip()[:64] or None)
+        for k, v in labels.items()
+        if k in LABELS and v is not None
+    }
+    if values:
+        conn.execute(update(sources).where(sources.c.id == source_id).values(values))
+    return get_source(conn, source_id)
 
 
 def all_sources(conn: Connection) -> list[SourceRow]:

@@ -46,6 +46,8 @@ __all__ = [
     "article_insights",
     "article_list",
     "cards",
+    "label_values",
+    "lean_counts",
     "story_list",
     "story_page",
     "tag_list",
@@ -72,6 +74,7 @@ class ArticleCard:
     source_id: int
     country: str | None
     ownership: str | None
+    lean: str | None
 
     @property
     def at(self) -> datetime:
@@ -190,6 +193,7 @@ CARD = (
     sources.c.id.label("source_id"),
     sources.c.country,
     sources.c.ownership,
+    sources.c.lean,
 )
 VISIBLE = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
 
@@ -324,13 +328,11 @@ def story_page(conn: Connection, story_id: int, exclude: Exclude = ()) -> StoryP
     by_outlet: dict[str, list[ArticleCard]] = defaultdict(list)
     for a in items:
         by_outlet[a.source].append(a)
-    by_label: dict[str, dict[str, int]] = {"country": {}, "ownership": {}}
+    by_label: dict[str, dict[str, int]] = {"lean": {}, "country": {}, "ownership": {}}
     for a in items:
-        for value, counts in (
-            (a.country, by_label["country"]),
-            (a.ownership, by_label["ownership"]),
-        ):
-            counts[value or "unlabelled"] = counts.get(value or "unlabelled", 0) + 1
+        for label, counts in by_label.items():
+            value = getattr(a, label) or "unlabelled"
+            counts[value] = counts.get(value, 0) + 1
     return StoryPage(
         story=StoryCard(*story),
         articles=items,
@@ -433,6 +435,48 @@ def top_stories(
 
 
 _article_time = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+
+
+def lean_counts(
+    conn: Connection, since: datetime, min_outlets: int = 3, limit: int = 500
+) -> list[tuple[StoryCard, dict[str | None, int]]]:
+    """Stories seen since `since` from at least `min_outlets` outlets, freshest first, with
+    how many of their readable original articles each lean label has (None: unlabelled)."""
+    q = (
+        select(*_STORY_CARD)
+        .where(stories.c.last_seen_at >= since, stories.c.outlet_count >= min_outlets)
+        .order_by(stories.c.last_seen_at.desc(), stories.c.id.desc())
+        .limit(limit)
+    )
+    found = {int(r.id): StoryCard(*r) for r in conn.execute(q)}
+    if not found:
+        return []
+    counts: dict[int, dict[str | None, int]] = defaultdict(dict)
+    by_lean = (
+        select(articles.c.story_id, sources.c.lean, func.count())
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.story_id.in_(list(found)), articles.c.duplicate_of.is_(None), VISIBLE)
+        .group_by(articles.c.story_id, sources.c.lean)
+    )
+    for sid, lean, n in conn.execute(by_lean):
+        counts[int(sid)][lean] = int(n)
+    return [(s, counts.get(i, {})) for i, s in found.items()]
+
+
+def label_values(conn: Connection) -> dict[str, list[str]]:
+    """Every value each filter of the front page can take: the articles' languages and the
+    sources' labels (a scan of the articles: callers keep the answer a while)."""
+    out: dict[str, list[str]] = {}
+    for column in (
+        articles.c.language,
+        sources.c.country,
+        sources.c.ownership,
+        sources.c.kind,
+        sources.c.lean,
+    ):
+        q = select(column).where(column.is_not(None)).distinct().order_by(column).limit(200)
+        out[column.name] = [str(v) for v in conn.execute(q).scalars() if v]
+    return out
 
 
 def article_list(

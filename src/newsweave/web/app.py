@@ -47,6 +47,7 @@ from newsweave.web.cache import PageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, reader, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.shared import LocalState, SharedState
+from newsweave.web.slices import slices
 from newsweave.web.timefmt import relative_time
 
 __all__ = ["create_app"]
@@ -89,6 +90,7 @@ def create_app(
     templates.env.filters["ago"] = relative_time
     templates.env.globals["csrf_token"] = security.csrf_token
     templates.env.globals["current_user"] = security.current_user
+    templates.env.globals["slices"] = slices
     app.state.db = db
     app.state.templates = templates
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
@@ -98,6 +100,7 @@ def create_app(
     app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too
     app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
+    app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
     app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
     app.include_router(discuss.router)
@@ -114,6 +117,7 @@ def create_app(
         "/stories": topics.stories,
         "/tags": topics.tags,
         "/sources": topics.sources,
+        "/blindspots": topics.blindspots,
         "/foryou": reader.for_you,
         "/saved": reader.saved_page,
         "/following": reader.following_page,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from newsweave import comments
+from newsweave import comments, perspective
 from newsweave.reading import hidden
 from newsweave.store.sources import get_source
 from newsweave.store.views import (
     article_list,
+    lean_counts,
     source_list,
     story_list,
     story_page,
@@ -61,6 +63,7 @@ def story(request: Request, story_id: int) -> HTMLResponse:
             "by_label": data.by_label,
             "who": data.who,
             "following": r is not None and story_id in r.follows.story_ids,
+            "blind": perspective.blindspot(data.by_label.get("lean", {})),
         },
     )
 
@@ -83,6 +86,34 @@ def source(request: Request, source_id: int) -> HTMLResponse:
             "feed": f"/sources/{source_id}/feed",
             "following": r is not None and source_id in r.follows.source_ids,
             "muted": muted,
+        },
+    )
+
+
+BLINDSPOT_DAYS = 30
+
+
+def blindspots(request: Request) -> HTMLResponse:
+    """Stories of the last month (before the newest story: an archive's month, on a site fed
+    from old archives) covered mostly by one side, left or right."""
+    with request.app.state.db.connect() as conn:
+        newest = story_list(conn, limit=1)
+        found = []
+        if newest:
+            since = newest[0].last_seen_at - timedelta(days=BLINDSPOT_DAYS)
+            for story, counts in lean_counts(conn, since):
+                spot = perspective.blindspot(counts)
+                if spot is not None:
+                    named = {lean or "unlabelled": n for lean, n in counts.items()}
+                    found.append((story, spot, named))
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "blindspots.html",
+        {
+            "title": "Blindspots",
+            "left": [f for f in found if f[1].covered_by == "left"],
+            "right": [f for f in found if f[1].covered_by == "right"],
+            "days": BLINDSPOT_DAYS,
         },
     )
 
