@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.events import EVENTS
 from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS, PASSWORD, site
 
 __all__ = ["site"]  # the fixture, shared with test_browser.py
@@ -101,6 +102,14 @@ def test_follow_for_you_keyboard_save_read_and_mute(site: str) -> None:
             page.get_by_role("button", name="Mute", exact=True).click()
             page.goto(site + "/")
             expect(page.get_by_text("Lagarde signals caution")).to_have_count(0)
+
+            # The digest: the day of Wire One's floods piece, widest-covered story first.
+            floods = next(e for e in EVENTS if e["id"] == "a1")
+            page.get_by_role("link", name="Digest").click()
+            expect(page.get_by_role("heading", name="Your digest")).to_be_visible()
+            page.goto(site + "/digest?date=" + floods["published"][:10])
+            expect(page.locator(".digest > li").first).to_contain_text("Wire One")
+            page.screenshot(path=str(ARTIFACTS / "reader-digest.png"), full_page=True)
 
             # The same reader on a phone: For You and an article still work, nothing overflows.
             phone = browser.new_context(

@@ -439,6 +439,51 @@ def tags_rename(ctx: click.Context, tag: str, label: str) -> None:
 # --- archives, reading back ----------------------------------------------------------------
 
 
+@main.group()
+def digest() -> None:
+    """The daily digest of each reader's follows."""
+
+
+@digest.command("send")
+@click.option("--user", "usernames", multiple=True, help="Only these readers (repeatable).")
+@click.option("--until", default=None, help="End of the day to digest (ISO time; default now).")
+@click.pass_context
+def digest_send(ctx: click.Context, usernames: tuple[str, ...], until: str | None) -> None:
+    """Mail the digest of the 24 hours before --until now, whatever the hour (`run` and the
+    workers send it daily by themselves when smtp_url is set)."""
+    from newsweave import digest as digest_mod
+    from newsweave.store.accounts import user_by_name
+
+    settings, db = _settings(ctx), _db(ctx)
+    mailer = jobs.mailer_from(settings)
+    if mailer is None:
+        raise click.ClickException("no SMTP server: set NEWSWEAVE_SMTP_URL (smtp://host:port)")
+    when = datetime.now(UTC)
+    if until:
+        try:
+            when = datetime.fromisoformat(until)
+        except ValueError:
+            raise click.ClickException(f"--until {until!r} is not an ISO time") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    ids = None
+    if usernames:
+        with db.connect() as conn:
+            found = {n: user_by_name(conn, n) for n in usernames}
+        missing = [n for n, u in found.items() if u is None]
+        if missing:
+            raise click.ClickException(f"no reader named {', '.join(missing)}")
+        ids = [u.id for u in found.values() if u is not None]
+    report = digest_mod.send_all(
+        db, mailer, when, jobs.site_url(settings), ids, on_error=lambda m: click.echo(m, err=True)
+    )
+    click.echo(
+        f"{report.sent} digests sent, {report.empty} readers with nothing new, "
+        f"{len(report.failed)} refused"
+    )
+    if report.failed:
+        ctx.exit(1)
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--fetched-at", help="When the files were fetched (ISO 8601); default: file time.")

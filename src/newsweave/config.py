@@ -107,6 +107,29 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm_api_key", str, "", "Bearer token for the LLM endpoint, if it needs one.", True),
     Option("llm_timeout", float, 60.0, "Seconds to wait for the LLM endpoint per article."),
     Option(
+        "site_url",
+        str,
+        "",
+        "The site's public address (https://news.example.org), for links in e-mails; empty "
+        "means http://<host>:<port>.",
+    ),
+    Option(
+        "smtp_url",
+        str,
+        "",
+        "SMTP server for the daily digest e-mails: smtp://user:password@host:587 (STARTTLS "
+        "when offered) or smtps://...:465; empty sends no e-mail.",
+        secret=True,
+    ),
+    Option("smtp_from", str, "newsweave@localhost", "The From address of digest e-mails."),
+    Option(
+        "digest_hour",
+        int,
+        7,
+        "Hour of the day (UTC) `run` and the workers mail each reader the digest of the day "
+        "before, when smtp_url is set.",
+    ),
+    Option(
         "workers",
         int,
         0,

@@ -12,8 +12,10 @@ import asyncio
 import logging
 import os
 import threading
+from datetime import UTC, datetime
 from importlib import resources
 
+from newsweave import digest
 from newsweave.collecting import Collector, Enricher
 from newsweave.config import Settings
 from newsweave.errors import (
@@ -22,6 +24,8 @@ from newsweave.errors import (
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.ingest.opml import read_opml
 from newsweave.llm import SummaryWriter
+from newsweave.store import locks
+from newsweave.store import reading as reading_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
@@ -73,6 +77,46 @@ def load_default_sources(db: Database) -> int:
     return added
 
 
+def site_url(settings: Settings) -> str:
+    """The site's public address, for links that leave it (e-mails)."""
+    url: str = settings.site_url or f"http://{settings.host}:{settings.port}"
+    return url.rstrip("/")
+
+
+def mailer_from(settings: Settings) -> digest.Mailer | None:
+    if not settings.smtp_url:
+        return None
+    return digest.Mailer(settings.smtp_url, settings.smtp_from)
+
+
+_DIGEST_DAY = "digest-day"  # site_state: the last day (date ordinal) digests were mailed
+
+
+def send_digests_if_due(db: Database, settings: Settings, now: datetime | None = None) -> bool:
+    """Mail the daily digests once a day, at `digest_hour`, from whichever process gets there
+    first (`run`'s scheduler, any worker's tick): the day is claimed under a lock before
+    anything is sent, so no reader gets two. A crash mid-way loses that day's rest (a digest
+    missed beats a digest twice). True when this call sent them."""
+    mailer = mailer_from(settings)
+    when = now or datetime.now(UTC)
+    if mailer is None or when.hour < settings.digest_hour:
+        return False
+    today = when.date().toordinal()
+    with db.begin() as conn:
+        locks.hold(conn, _DIGEST_DAY)
+        if (reading_store.site_value(conn, _DIGEST_DAY) or 0) >= today:
+            return False
+        reading_store.set_site_value(conn, _DIGEST_DAY, today)
+    report = digest.send_all(db, mailer, when, site_url(settings), on_error=log.warning)
+    log.info(
+        "digests mailed: %d sent, %d with nothing new, %d refused",
+        report.sent,
+        report.empty,
+        len(report.failed),
+    )
+    return True
+
+
 def workers_for(setting: int) -> int:
     """The workers setting made a number: 0 is one per core, up to 4."""
     if setting > 0:
@@ -112,6 +156,10 @@ def run_scheduler(
                     )
             except Exception:  # the loop must survive anything a round throws
                 log.exception("collection round failed; retrying next tick")
+            try:
+                await asyncio.to_thread(send_digests_if_due, db, settings)
+            except Exception:  # an SMTP server down must not stop collecting
+                log.exception("mailing the digests failed; they wait for tomorrow")
             await asyncio.to_thread(stop.wait, tick)
 
     try:

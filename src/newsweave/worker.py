@@ -97,6 +97,10 @@ class Cluster:
         async def tick(timestamp: int) -> None:
             await self.retry_stalled()
             await asyncio.to_thread(self.hand_out)
+            try:
+                await asyncio.to_thread(jobs.send_digests_if_due, self.db, self.settings)
+            except Exception:  # an SMTP server down must not stop the queue's clock
+                log.exception("mailing the digests failed; they wait for tomorrow")
 
         if self.periodic:
             app.periodic(cron=every, periodic_id="tick")(tick)

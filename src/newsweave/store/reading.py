@@ -39,6 +39,7 @@ from newsweave.store.schema import (
     reads,
     related,
     saved,
+    site_state,
     sources,
     stories,
     tags,
@@ -55,6 +56,7 @@ __all__ = [
     "add_follow",
     "add_mute",
     "candidates",
+    "digest_readers",
     "drop_follow",
     "drop_mute",
     "follows_of",
@@ -72,6 +74,8 @@ __all__ = [
     "saved_ids",
     "set_read",
     "set_read_until",
+    "set_site_value",
+    "site_value",
     "story_anchor",
     "story_article_ids",
     "unread_count",
@@ -402,12 +406,13 @@ def candidates(
     m: Mutes | None,
     *,
     before: tuple[datetime, int] | None = None,
+    since: datetime | None = None,
     limit: int = 50,
     unread_for: tuple[int, datetime | None] | None = None,
 ) -> list[ArticleCard]:
     """The newest readable originals that the follows (or the articles opened) reach, muted
-    ones left out, from just after the keyset `before`; with `unread_for` (user, watermark)
-    only the unread ones."""
+    ones left out, from just after the keyset `before` back to `since`; with `unread_for`
+    (user, watermark) only the unread ones."""
     matching = _matching(f, opened)
     if matching is None:
         return []
@@ -424,6 +429,8 @@ def candidates(
     if before is not None:
         at, last_id = before
         q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
+    if since is not None:
+        q = q.where(_article_time >= since)
     if unread_for is not None:
         q = q.where(is_read(*unread_for) == false())
     q = q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit)
@@ -480,6 +487,29 @@ def unread_count(
         inner = select(articles.c.id).where(articles.c.story_id == story, *base)
         out[("story", story)] = _capped(conn, inner)
     return out
+
+
+def site_value(conn: Connection, name: str) -> int | None:
+    found = conn.execute(select(site_state.c.value).where(site_state.c.name == name)).scalar()
+    return int(found) if found is not None else None
+
+
+def set_site_value(conn: Connection, name: str, value: int) -> None:
+    upserts.put(conn, site_state, {"name": name, "value": value}, ["name"])
+
+
+def digest_readers(conn: Connection) -> list[int]:
+    """Readers a digest can be mailed to: an address, not banned, and something followed."""
+    q = (
+        select(users.c.id)
+        .where(
+            users.c.email.is_not(None),
+            users.c.banned_at.is_(None),
+            users.c.id.in_(select(follows.c.user_id)),
+        )
+        .order_by(users.c.id)
+    )
+    return [int(i) for i in conn.execute(q).scalars()]
 
 
 def named(conn: Connection, kind: str, ids: Iterable[int]) -> list[tuple[int, str, str]]:

@@ -121,6 +121,8 @@ def create_app(
         "/foryou": reader.for_you,
         "/saved": reader.saved_page,
         "/following": reader.following_page,
+        "/digest": reader.digest_page,
+        "/digest/{user_id}/{token}": reader.digest_feed,
     }
     for path, page in pages.items():  # pages, not API: out of the OpenAPI schema
         app.add_api_route(

@@ -10,14 +10,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from lxml import etree
 
-from newsweave import reading
-from newsweave.errors import AuthError, InvalidInputError
-from newsweave.store.accounts import UserRow
+from newsweave import digest, reading
+from newsweave.errors import AuthError, InvalidInputError, NotFoundError
+from newsweave.store.accounts import UserRow, get_user
 from newsweave.store.reading import saved_articles
 from newsweave.web.security import check_csrf, current_user
 
-__all__ = ["reader_of", "router"]
+__all__ = ["digest_feed", "digest_page", "reader_of", "router"]
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form(max_length=200)]
@@ -231,3 +232,83 @@ def read_one(
     check_csrf(request, csrf_token)
     reading.mark_read(request.app.state.db, _user(request), [article_id], read == "1")
     return _back(next)
+
+
+def _day(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidInputError("date must be a day like 2026-11-24") from None
+
+
+def digest_page(request: Request) -> HTMLResponse:
+    """Today's digest so far (the last 24 hours), or a past day's (`?date=2026-11-24`)."""
+    user = _user(request)
+    r = reader_of(request)
+    assert r is not None
+    day = _day(request.query_params.get("date"))
+    if day is None:
+        until = datetime.now(UTC)
+        since = until - timedelta(days=1)
+    else:
+        since, until = digest.day_window(day)
+    with request.app.state.db.connect() as conn:
+        d = digest.build(conn, r, since, until)
+    token = digest.feed_token(request.app.state.secret, user.id)
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "digest.html",
+        {
+            "title": "Your digest",
+            "digest": d,
+            "day": day,
+            "previous": (since - timedelta(days=1)).date().isoformat(),
+            "feed_url": f"/digest/{user.id}/{token}.atom",
+            "has_follows": bool(r.follows),
+        },
+    )
+
+
+FEED_DAYS = 7
+_ATOM = "http://www.w3.org/2005/Atom"
+
+
+def digest_feed(request: Request, user_id: int, token: str) -> Response:
+    """A reader's digests of the last week as Atom, one entry a day: the address carries a
+    token made from the site's key, since feed readers send no cookie."""
+    if not digest.check_feed_token(request.app.state.secret, user_id, token.removesuffix(".atom")):
+        raise NotFoundError("no such digest feed")
+    base = str(request.base_url).rstrip("/")
+    now = datetime.now(UTC)
+    with request.app.state.db.connect() as conn:
+        user = get_user(conn, user_id)
+        if user is None or user.banned_at is not None:
+            raise NotFoundError("no such digest feed")
+        r = reading.reader(conn, user)
+        days = []
+        for back in range(FEED_DAYS):
+            since, until = digest.day_window(now - timedelta(days=back))
+            days.append(digest.build(conn, r, since, min(until, now)))
+    feed = etree.Element(f"{{{_ATOM}}}feed", nsmap={None: _ATOM})
+    etree.SubElement(feed, f"{{{_ATOM}}}title").text = f"newsweave: {user.username}'s digest"
+    etree.SubElement(feed, f"{{{_ATOM}}}id").text = f"{base}/digest/{user_id}"
+    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=base + request.url.path)
+    etree.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/digest")
+    etree.SubElement(feed, f"{{{_ATOM}}}updated").text = now.isoformat()
+    for d in days:
+        if not d.stories:
+            continue
+        day = d.since.date().isoformat()
+        entry = etree.SubElement(feed, f"{{{_ATOM}}}entry")
+        etree.SubElement(entry, f"{{{_ATOM}}}title").text = f"Your digest for {day}"
+        etree.SubElement(entry, f"{{{_ATOM}}}id").text = f"{base}/digest/{user_id}/{day}"
+        etree.SubElement(
+            entry, f"{{{_ATOM}}}link", rel="alternate", href=f"{base}/digest?date={day}"
+        )
+        etree.SubElement(entry, f"{{{_ATOM}}}updated").text = d.until.isoformat()
+        content = etree.SubElement(entry, f"{{{_ATOM}}}content", type="html")
+        content.text = digest.html_of(d, base)
+    body = etree.tostring(feed, xml_declaration=True, encoding="utf-8")
+    return Response(body, media_type="application/atom+xml")
