@@ -55,10 +55,14 @@ __all__ = [
     "Reason",
     "add_follow",
     "add_mute",
+    "by_id_range",
     "candidates",
+    "cards_by_id",
+    "count_of_sources",
     "digest_readers",
     "drop_follow",
     "drop_mute",
+    "folders_of",
     "follows_of",
     "is_read",
     "mute_clauses",
@@ -69,17 +73,24 @@ __all__ = [
     "read_until",
     "reasons",
     "recently_read",
+    "rename_folder",
     "save",
     "saved_articles",
     "saved_ids",
+    "set_fever_key",
+    "set_folder",
     "set_read",
     "set_read_until",
     "set_site_value",
     "site_value",
+    "stories_of",
     "story_anchor",
     "story_article_ids",
+    "stream",
+    "texts",
     "unread_count",
     "unsave",
+    "user_by_fever_key",
 ]
 
 FollowKind = Literal["tag", "source", "story"]
@@ -435,6 +446,166 @@ def candidates(
         q = q.where(is_read(*unread_for) == false())
     q = q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit)
     return cards(conn, q)
+
+
+def stream(
+    conn: Connection,
+    f: Follows | None,
+    m: Mutes | None,
+    *,
+    starred_by: int | None = None,
+    read: tuple[int, datetime | None, bool] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+    oldest_first: bool = False,
+    limit: int = 100,
+) -> list[ArticleCard]:
+    """A reader app's stream: what follows `f` reach (None: no follow restriction), or what
+    `starred_by` saved, or both; `read` = (user, watermark, wanted) keeps only the read (True)
+    or unread (False) ones; published (or first seen) in [since, until); from just after the
+    keyset `after`, newest or oldest first."""
+    q = (
+        select(*CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m))
+    )
+    if f is not None:
+        matching = _matching(f, [])
+        if matching is None:
+            return []
+        q = q.where(articles.c.id.in_(select(matching.c.article_id)))
+    if starred_by is not None:
+        q = q.where(
+            articles.c.id.in_(select(saved.c.article_id).where(saved.c.user_id == starred_by))
+        )
+    if read is not None:
+        user_id, mark, wanted = read
+        q = q.where(is_read(user_id, mark) == (true() if wanted else false()))
+    if since is not None:
+        q = q.where(_article_time >= since)
+    if until is not None:
+        q = q.where(_article_time < until)
+    if after is not None:
+        at, last_id = after
+        if oldest_first:
+            q = q.where(or_(_article_time > at, and_(_article_time == at, articles.c.id > last_id)))
+        else:
+            q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
+    order = (
+        (_article_time.asc(), articles.c.id.asc())
+        if oldest_first
+        else (_article_time.desc(), articles.c.id.desc())
+    )
+    return cards(conn, q.order_by(*order).limit(limit))
+
+
+def stories_of(conn: Connection, article_ids: Iterable[int]) -> set[int]:
+    """The stories these articles are in now (a followed story's anchors)."""
+    q = select(articles.c.story_id).where(
+        articles.c.id.in_(sorted(article_ids)), articles.c.story_id.is_not(None)
+    )
+    return {int(s) for s in conn.execute(q).scalars()}
+
+
+def cards_by_id(conn: Connection, article_ids: Sequence[int]) -> list[ArticleCard]:
+    """The readable articles among these ids (in no particular order)."""
+    if not article_ids:
+        return []
+    q = (
+        select(*CARD)
+        .join(sources, sources.c.id == articles.c.source_id)
+        .where(articles.c.id.in_(list(article_ids)), VISIBLE)
+    )
+    return cards(conn, q)
+
+
+def _of_sources(source_ids: Sequence[int], m: Mutes | None) -> list[ColumnElement[bool]]:
+    return [
+        articles.c.source_id.in_(list(source_ids)),
+        VISIBLE,
+        articles.c.duplicate_of.is_(None),
+        *mute_clauses(m),
+    ]
+
+
+def by_id_range(
+    conn: Connection,
+    source_ids: Sequence[int],
+    m: Mutes | None,
+    since_id: int | None,
+    max_id: int | None,
+    limit: int,
+) -> list[ArticleCard]:
+    """Articles of these sources by id, as the Fever API pages: after `since_id` ascending,
+    else before `max_id` descending, else the first ones."""
+    if not source_ids:
+        return []
+    q = select(*CARD).join(sources, sources.c.id == articles.c.source_id)
+    q = q.where(*_of_sources(source_ids, m))
+    if since_id is not None:
+        q = q.where(articles.c.id > since_id).order_by(articles.c.id)
+    elif max_id is not None:
+        q = q.where(articles.c.id < max_id).order_by(articles.c.id.desc())
+    else:
+        q = q.order_by(articles.c.id)
+    return cards(conn, q.limit(limit))
+
+
+def count_of_sources(conn: Connection, source_ids: Sequence[int], m: Mutes | None) -> int:
+    if not source_ids:
+        return 0
+    q = select(func.count()).select_from(articles).where(*_of_sources(source_ids, m))
+    return int(conn.execute(q).scalar_one())
+
+
+def texts(conn: Connection, article_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """(text, byline) of these articles, for reader apps that show the whole article."""
+    if not article_ids:
+        return {}
+    q = select(articles.c.id, articles.c.text, articles.c.byline).where(
+        articles.c.id.in_(list(article_ids))
+    )
+    return {int(i): (t or "", b) for i, t, b in conn.execute(q)}
+
+
+def folders_of(conn: Connection, user_id: int) -> dict[tuple[str, int], str | None]:
+    q = select(follows.c.kind, follows.c.target_id, follows.c.folder).where(
+        follows.c.user_id == user_id
+    )
+    return {(k, int(t)): f for k, t, f in conn.execute(q)}
+
+
+def set_folder(
+    conn: Connection, user_id: int, kind: str, target_id: int, folder: str | None
+) -> None:
+    conn.execute(
+        update(follows)
+        .where(
+            follows.c.user_id == user_id, follows.c.kind == kind, follows.c.target_id == target_id
+        )
+        .values(folder=folder)
+    )
+
+
+def rename_folder(conn: Connection, user_id: int, old: str, new: str | None) -> None:
+    """Rename a reader's folder (None: delete it; its follows stay, at the top level)."""
+    conn.execute(
+        update(follows)
+        .where(follows.c.user_id == user_id, follows.c.folder == old)
+        .values(folder=new)
+    )
+
+
+def set_fever_key(conn: Connection, user_id: int, key: str | None) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(fever_key=key))
+
+
+def user_by_fever_key(conn: Connection, key: str) -> int | None:
+    found = conn.execute(
+        select(users.c.id).where(users.c.fever_key == key, users.c.banned_at.is_(None))
+    ).scalar()
+    return int(found) if found is not None else None
 
 
 def reasons(

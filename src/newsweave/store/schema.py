@@ -307,6 +307,9 @@ users = Table(
     # "Mark all as read": every article up to this time is read unless marked otherwise
     # (one row per article would be a million inserts on a year's archive).
     Column("read_until", UTCDateTime),
+    # The Fever API's key: md5("username:app password"), as Fever clients send it (Fever's
+    # protocol; the app password is made for it and is not the account's).
+    Column("fever_key", String(32), index=True),
 )
 
 # What a reader follows: a tag, a source, or a story. A story is held by the article it was
@@ -319,6 +322,7 @@ follows = Table(
     Column("kind", String(16), primary_key=True),
     Column("target_id", Integer, primary_key=True),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("folder", String(100)),  # the reader app's folder (Google Reader label) it is in
 )
 
 # What a reader never wants to see: a source, a tag (target_id) or a keyword.

@@ -30,6 +30,7 @@ __all__ = [
     "record_success",
     "remove_source",
     "set_labels",
+    "source_by_url",
     "source_for_article",
 ]
 
@@ -258,6 +259,19 @@ def find_source(conn: Connection, ref: str) -> SourceRow:
     if r is None:
         raise NotFoundError(f"no source named {ref!r} (see `newsweave sources list`)")
     return _row(r)
+
+
+def source_by_url(conn: Connection, url: str) -> int | None:
+    """The source whose feed (or, failing that, home page) is this URL, give or take a
+    trailing slash."""
+    forms = {url, url.rstrip("/"), url.rstrip("/") + "/"}
+    for column in (sources.c.feed_url, sources.c.homepage):
+        found = conn.execute(
+            select(sources.c.id).where(column.in_(sorted(forms))).order_by(sources.c.id)
+        ).scalar()
+        if found is not None:
+            return int(found)
+    return None
 
 
 def remove_source(conn: Connection, source_id: int) -> None:

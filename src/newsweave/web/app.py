@@ -42,7 +42,7 @@ from newsweave.errors import (
 )
 from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
-from newsweave.web import api, feeds, security
+from newsweave.web import api, feeds, fever, greader, security
 from newsweave.web.cache import PageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, reader, topics
 from newsweave.web.pages import search as search_page
@@ -106,6 +106,8 @@ def create_app(
     app.include_router(discuss.router)
     app.include_router(discuss.api_router)
     app.include_router(reader.router)
+    app.include_router(greader.router)
+    app.include_router(fever.router)
 
     pages: dict[str, Callable[..., Any]] = {
         "/": home.page,
@@ -122,6 +124,7 @@ def create_app(
         "/saved": reader.saved_page,
         "/following": reader.following_page,
         "/digest": reader.digest_page,
+        "/account/apps": reader.apps_page,
         "/digest/{user_id}/{token}": reader.digest_feed,
     }
     for path, page in pages.items():  # pages, not API: out of the OpenAPI schema
@@ -151,12 +154,16 @@ def create_app(
     def healthz() -> str:
         return "ok"
 
+    @app.exception_handler(greader.GReaderAuthError)
+    async def greader_auth(request: Request, exc: greader.GReaderAuthError) -> Response:
+        return PlainTextResponse("Unauthorized", status_code=401)
+
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         moved = _moved_tag(request)
         if moved is not None:
             return RedirectResponse(moved, status_code=301)
-        if request.url.path.startswith("/api/"):
+        if _is_api(request.url.path):
             return JSONResponse({"error": str(exc)}, status_code=404)
         return templates.TemplateResponse(
             request, "error.html", {"title": "Not found", "message": str(exc)}, status_code=404
@@ -175,7 +182,7 @@ def create_app(
         return await not_found(request, NotFoundError("nothing has that id (out of range)"))
 
     def _problem(request: Request, status: int, title: str, message: str) -> Response:
-        if request.url.path.startswith("/api/"):
+        if _is_api(request.url.path):
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
             request, "error.html", {"title": title, "message": message}, status_code=status
@@ -183,7 +190,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/") or request.method != "POST":
+        if _is_api(request.url.path) or request.method != "POST":
             return await request_validation_exception_handler(request, exc)
         # A web form: the page again with what was wrong, never raw JSON echoing the input.
         fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
@@ -208,7 +215,7 @@ def create_app(
 
     @app.exception_handler(AuthError)
     async def unauthorised(request: Request, exc: AuthError) -> Response:
-        if request.url.path.startswith("/api/"):
+        if _is_api(request.url.path):
             return _problem(request, 401, "Log in", str(exc))
         return templates.TemplateResponse(
             request,
@@ -239,7 +246,7 @@ def create_app(
                 )
             }
             exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
-        if request.url.path.startswith("/api/") or exc.status_code not in (404, 405):
+        if _is_api(request.url.path) or exc.status_code not in (404, 405):
             return await http_exception_handler(request, exc)
         # A reader who types or follows a wrong address gets a page, not {"detail": ...}.
         title, message = {
@@ -265,6 +272,14 @@ _LOCAL_TIME_JS = """for (const t of document.querySelectorAll("time[datetime]"))
   if (!isNaN(d)) t.title = d.toLocaleString(undefined, {dateStyle: "full", timeStyle: "short"});
 }
 """
+
+# Machine clients: errors answer JSON (or the protocol's own form), never an HTML page.
+_API_PREFIXES = ("/api/", "/reader/api/", "/accounts/ClientLogin", "/fever")
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith(_API_PREFIXES)
+
 
 _KEYS_JS = (Path(__file__).parent / "static" / "keys.js").read_bytes()
 

@@ -16,9 +16,10 @@ from newsweave import digest, reading
 from newsweave.errors import AuthError, InvalidInputError, NotFoundError
 from newsweave.store.accounts import UserRow, get_user
 from newsweave.store.reading import saved_articles
+from newsweave.web import fever as fever_api
 from newsweave.web.security import check_csrf, current_user
 
-__all__ = ["digest_feed", "digest_page", "reader_of", "router"]
+__all__ = ["apps_page", "digest_feed", "digest_page", "reader_of", "router"]
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form(max_length=200)]
@@ -232,6 +233,31 @@ def read_one(
     check_csrf(request, csrf_token)
     reading.mark_read(request.app.state.db, _user(request), [article_id], read == "1")
     return _back(next)
+
+
+def apps_page(request: Request, fever_password: str | None = None) -> HTMLResponse:
+    """How to connect a reader app: Google Reader API (the account's own name and password)
+    or Fever (an app password made here, shown once)."""
+    user = _user(request)
+    base = str(request.base_url).rstrip("/")
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "apps.html",
+        {
+            "title": "Reader apps",
+            "base": base,
+            "user": user,
+            "fever_password": fever_password,
+        },
+    )
+
+
+@router.post("/account/apps/fever")
+def make_fever_password(request: Request, csrf_token: Csrf) -> Response:
+    check_csrf(request, csrf_token)
+    user = _user(request)
+    password = fever_api.make_app_password(request.app.state.db, user)
+    return apps_page(request, password)
 
 
 def _day(value: str | None) -> datetime | None:

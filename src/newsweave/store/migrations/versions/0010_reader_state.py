@@ -22,6 +22,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("read_until", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("fever_key", sa.String(32), nullable=True))
+        batch_op.create_index("ix_users_fever_key", ["fever_key"], unique=False)
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lean", sa.String(64), nullable=True))
     op.create_table(
@@ -30,6 +32,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("target_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("folder", sa.String(100), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_follows_user_id_users"), ondelete="CASCADE"
         ),
@@ -93,4 +96,6 @@ def downgrade() -> None:
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_column("lean")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_fever_key")
+        batch_op.drop_column("fever_key")
         batch_op.drop_column("read_until")
