@@ -95,10 +95,10 @@ def test_digest_page_and_private_feed(sqlite_db: Database) -> None:
     b.get("/register")
     b.post("/register", {"username": "rhea", "password": PASSWORD})
     assert "You follow nothing yet" in b.get("/digest").text
-    with sqlite_db.connect() as conn:
-        uid = int(conn.execute(select(users.c.id).where(users.c.username == "rhea")).scalar_one())
-    _follow_source(sqlite_db, uid, "Wire One")
-    _follow_source(sqlite_db, uid, "Daily Courier")
+    for name in ("Wire One", "Daily Courier"):  # followed with the buttons, as a reader does
+        with sqlite_db.connect() as conn:
+            sid = conn.execute(select(sources.c.id).where(sources.c.name == name)).scalar_one()
+        b.post(f"/follow/source/{sid}", {"next": "/digest"})
     page = lxml.html.fromstring(b.get("/digest").text)
     heads = [h.text_content().strip() for h in page.xpath("//ol[@class='digest']/li/h2")]
     assert heads, "the last day's stories from what rhea follows"

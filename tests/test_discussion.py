@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import lxml.html
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from newsweave import accounts, comments, pipeline
@@ -36,11 +37,23 @@ XSS = [
 ]
 
 
+_SITES: dict[int, tuple[Database, FastAPI]] = {}
+
+
+def site_for(db: Database) -> FastAPI:
+    """One site per database, as one web process serves every reader: browsers of one test
+    share its caches (a second app on the same database is a second web process)."""
+    found = _SITES.get(id(db))
+    if found is None or found[0] is not db:
+        found = _SITES[id(db)] = (db, create_app(db, "test-secret"))
+    return found[1]
+
+
 class Browser:
     """An ASGI client that keeps cookies and reads CSRF tokens off forms, like a browser."""
 
     def __init__(self, db: Database) -> None:
-        self.app = create_app(db, "test-secret")
+        self.app = site_for(db)
         self.cookies = httpx.Cookies()
         self.last = ""
 

@@ -254,3 +254,29 @@ def test_mark_all_read_never_moves_back_and_counts_stop_at_a_cap(db: Database) -
     with db.connect() as conn:
         r = reading.reader(conn, user)
         assert reading.following(conn, r)[0][0].unread == 1
+
+
+def test_a_readers_pages_are_kept_until_anything_of_theirs_changes(sqlite_db: Database) -> None:
+    """web.cache.ReaderPageCache: a reload is served from memory; the reader's own form, a
+    comment anywhere, or opening an article makes it fresh at once; each browser its own."""
+    ids = load_events(sqlite_db, _events()[:4])
+    b = _signed_in(sqlite_db)
+    before = b.get("/foryou").text
+    assert "You follow nothing yet" in before
+    with sqlite_db.connect() as conn:
+        user = get_user(conn, 1)
+    assert user is not None
+    reading.follow(sqlite_db, user, "source", _source_id(sqlite_db, "Wire One"))  # not via the site
+    assert b.get("/foryou").text == before  # kept: nothing of theirs changed through the site
+    b.get(f"/articles/{ids['c1']}")  # opening an article is a change of theirs
+    assert "From Wire One" in b.get("/foryou").text
+    # A second browser of the same reader gets pages with its own form tokens.
+    other = Browser(sqlite_db)
+    other.get("/login")
+    other.post("/login", {"username": "rhea", "password": PASSWORD})
+    token_a = b.get("/foryou").text.split('name="csrf_token" value="')[1][:64]
+    token_b = other.get("/foryou").text.split('name="csrf_token" value="')[1][:64]
+    assert token_a != token_b
+    assert "Nothing saved" in b.get("/saved").text
+    assert other.post(f"/save/{ids['c1']}", {"next": "/saved"}).status_code == 303
+    assert "Putin and Trump to meet" in b.get("/saved").text  # the other browser's save shows

@@ -118,7 +118,7 @@ def test_article_page_shows_hashtags_ai_panel_coverage_and_related(sqlite_db: Da
     story = fetch(f"/stories/{story_link}")
     assert story.status_code == 200
     assert "Timeline" in story.text
-    assert "Coverage by source labels" in story.text
+    assert "Coverage by perspective" in story.text
     assert "Coverage by outlet" in story.text
     assert fetch("/stories/999999").status_code == 404
 

@@ -174,10 +174,23 @@ def new_api_token(db: Database, username: str, name: str = "api") -> str:
     return token
 
 
+TOKEN_TOUCH = timedelta(minutes=5)  # how stale a token's "last used" may get
+
+
 def user_for_token(db: Database, token: str) -> UserRow | None:
-    with db.begin() as conn:
-        user = store.user_for_token(conn, _digest(token), datetime.now(UTC))
-    return user if user and user.banned_at is None else None
+    """The token's user. Its "last used" time is written at most every few minutes: a reader
+    app polls many times a minute, and a write per request took SQLite's write lock each time."""
+    digest = _digest(token)
+    with db.connect() as conn:
+        found = store.user_for_token(conn, digest)
+    if found is None:
+        return None
+    user, used = found
+    now = datetime.now(UTC)
+    if used is None or now - used > TOKEN_TOUCH:
+        with db.begin() as conn:
+            store.touch_token(conn, digest, now)
+    return user if user.banned_at is None else None
 
 
 def signing_key(db: Database) -> str:

@@ -127,18 +127,20 @@ def add_token(conn: Connection, user_id: int, token_hash: str, name: str, now: d
     )
 
 
-def user_for_token(conn: Connection, token_hash: str, now: datetime) -> UserRow | None:
+def user_for_token(conn: Connection, token_hash: str) -> tuple[UserRow, datetime | None] | None:
+    """The token's user and when the token was last used."""
     r = conn.execute(
-        select(users)
+        select(users, api_tokens.c.last_used_at.label("token_used_at"))
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(api_tokens.c.token_hash == token_hash)
     ).first()
-    if r is None:
-        return None
+    return (_row(r), r.token_used_at) if r is not None else None
+
+
+def touch_token(conn: Connection, token_hash: str, now: datetime) -> None:
     conn.execute(
         update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=now)
     )
-    return _row(r)
 
 
 def site_secret(conn: Connection, name: str, candidate: str) -> str:

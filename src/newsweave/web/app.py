@@ -43,7 +43,7 @@ from newsweave.errors import (
 from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, fever, greader, security
-from newsweave.web.cache import PageCache, TTLCache
+from newsweave.web.cache import PageCache, ReaderPageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, reader, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.shared import LocalState, SharedState
@@ -96,6 +96,7 @@ def create_app(
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
     app.state.shared = shared or LocalState()
     app.state.login_limiter = security.LoginLimiter(app.state.shared)
+    app.add_middleware(ReaderPageCache, ttl=page_cache_seconds)  # inside: it needs the reader
     app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["PageCache", "TTLCache"]
+__all__ = ["DISCUSSIONS", "PageCache", "ReaderPageCache", "TTLCache"]
 
 _PREFIXES = ("/articles/", "/stories/", "/tags/", "/sources/")
 
@@ -103,6 +103,107 @@ class TTLCache:
         if self.ttl <= 0:
             return
         self._entries[key] = (time.monotonic() + self.ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+
+# The epoch of every discussion: a comment posted, edited, hidden or restored anywhere makes
+# every reader's cached pages stale (a thread must show a moderator's act at once).
+DISCUSSIONS = 0
+
+# A signed-in reader's pages that may be kept: lists and pages they reload (not forms, not
+# the moderation queue, not feeds, which have their own addresses and no session).
+_READER_PATHS = ("/", "/foryou", "/following", "/saved", "/digest", "/tags", "/sources",
+                 "/stories", "/blindspots", "/search")  # fmt: skip
+
+
+def _reader_cacheable(path: str) -> bool:
+    if path in _READER_PATHS:
+        return True
+    return path.startswith(_PREFIXES) and "/feed." not in path and not path.endswith("/comments")
+
+
+@dataclass(slots=True)
+class _ReaderEntry:
+    expires: float
+    epochs: tuple[int, int, int]
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ReaderPageCache:
+    """A signed-in reader's pages, kept `ttl` seconds per (reader, browser, address) and
+    dropped the moment anything of theirs changes.
+
+    Every form a signed-in reader sends, and every change a page or reader app makes for them
+    (opening an article reads it; a reader app marks, stars, subscribes), moves their epoch in
+    the shared state (web.shared: this process, or Redis for many); any comment written or
+    moderated moves everyone's (DISCUSSIONS); an entry made under other epochs, or before a
+    session was revoked, is never served. So a reload of For You or of a
+    hashtag page costs a lookup, and the reader still sees their own follow, mute, read state
+    or comment at once, on any web process. What others do (new articles, others' comments)
+    shows within `ttl` seconds, as for anonymous readers. bench/web.py has the figures.
+
+    Sits inside SessionMiddleware (it needs the reader) and keys by the browser's CSRF seed
+    too, since the pages' forms carry that browser's token.
+    """
+
+    def __init__(self, app: ASGIApp, ttl: float = 10.0, max_entries: int = 20_000) -> None:
+        self.app = app
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[object, ...], _ReaderEntry] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.get("state") or {}
+        user = state.get("user") if scope["type"] == "http" else None
+        if user is None:
+            await self.app(scope, receive, send)
+            return
+        shared = scope["app"].state.shared
+        if scope["method"] not in ("GET", "HEAD"):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                shared.reader_changed(user.id)  # whatever the form did, it was theirs
+                if "/comments" in scope["path"]:
+                    shared.reader_changed(DISCUSSIONS)  # everyone's threads show it
+            return
+        if self.ttl <= 0 or not _reader_cacheable(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        key = (user.id, state.get("csrf_seed"), scope["path"], scope["query_string"])
+        epochs = (
+            shared.reader_epoch(user.id),
+            shared.reader_epoch(DISCUSSIONS),
+            shared.epoch(),
+        )
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit.expires > now and hit.epochs == epochs:
+            await send({"type": "http.response.start", "status": 200, "headers": hit.headers})
+            await send({"type": "http.response.body", "body": hit.body})
+            return
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if status != 200 or any(k == b"set-cookie" for k, _ in headers):
+            return
+        # Kept under the epochs read before the page was made: if making it changed something
+        # of the reader's (opening an article reads it), the entry is stale at once.
+        self._entries[key] = _ReaderEntry(now + self.ttl, epochs, headers, b"".join(chunks))
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

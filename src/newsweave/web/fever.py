@@ -102,6 +102,7 @@ async def fever(request: Request) -> Response:
     payload["last_refreshed_on_time"] = now
     if "mark" in params:
         _mark(db, user, params)
+        request.app.state.shared.reader_changed(user.id)  # their cached site pages go
     with db.connect() as conn:
         r = reading.reader(conn, user)
         folders = store.folders_of(conn, user.id)

@@ -85,6 +85,12 @@ def _user(request: Request) -> UserRow:
     return user
 
 
+def _done(request: Request, user: UserRow, response: Response) -> Response:
+    """After a write: the reader's cached site pages go (web.cache.ReaderPageCache)."""
+    request.app.state.shared.reader_changed(user.id)
+    return response
+
+
 def _micros(at: datetime) -> int:
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     return (at - _EPOCH) // timedelta(microseconds=1)
@@ -321,7 +327,7 @@ async def subscription_edit(request: Request) -> Response:
             for label in form.get("r", []):
                 if label.startswith("user/") and "/label/" in label:
                     store.set_folder(conn, user.id, *key, None)
-    return PlainTextResponse("OK")
+    return _done(request, user, PlainTextResponse("OK"))
 
 
 @router.post(_API + "/subscription/quickadd")
@@ -334,7 +340,7 @@ async def quickadd(request: Request) -> Response:
         kind, target = _target(conn, url, user)
     reading.follow(db, user, kind, target)  # type: ignore[arg-type]
     sid = f"feed/{target}" if kind == "source" else f"feed/{kind}-{target}"
-    return _json({"numResults": 1, "query": url, "streamId": sid})
+    return _done(request, user, _json({"numResults": 1, "query": url, "streamId": sid}))
 
 
 @router.post(_API + "/rename-tag")
@@ -347,7 +353,7 @@ async def rename_tag(request: Request) -> Response:
         raise InvalidInputError("rename-tag needs s and dest (user/-/label/NAME)")
     with request.app.state.db.begin() as conn:
         store.rename_folder(conn, user.id, old, new)
-    return PlainTextResponse("OK")
+    return _done(request, user, PlainTextResponse("OK"))
 
 
 @router.post(_API + "/disable-tag")
@@ -357,7 +363,7 @@ async def disable_tag(request: Request) -> Response:
     name = _one(form, "s").split("/label/", 1)[-1]
     with request.app.state.db.begin() as conn:
         store.rename_folder(conn, user.id, name, None)
-    return PlainTextResponse("OK")
+    return _done(request, user, PlainTextResponse("OK"))
 
 
 def _query(
@@ -524,7 +530,7 @@ async def edit_tag(request: Request) -> Response:
             elif tag.endswith("/state/com.google/starred"):
                 for aid in known:
                     store.unsave(conn, user.id, aid)
-    return PlainTextResponse("OK")
+    return _done(request, user, PlainTextResponse("OK"))
 
 
 @router.post(_API + "/mark-all-as-read")
@@ -542,7 +548,7 @@ async def mark_all_as_read(request: Request) -> Response:
     db = request.app.state.db
     if stream_id.endswith("/state/com.google/reading-list"):
         reading.mark_all_read(db, user, until)
-        return PlainTextResponse("OK")
+        return _done(request, user, PlainTextResponse("OK"))
     with db.connect() as conn:
         r = reading.reader(conn, user)
         s = _stream(stream_id, r, store.folders_of(conn, user.id))
@@ -557,7 +563,7 @@ async def mark_all_as_read(request: Request) -> Response:
         )
     with db.begin() as conn:
         store.set_read(conn, user.id, [c.id for c in found], True, datetime.now(UTC))
-    return PlainTextResponse("OK")
+    return _done(request, user, PlainTextResponse("OK"))
 
 
 @router.get(_API + "/unread-count")

@@ -30,6 +30,13 @@ class SharedState(Protocol):
         """Some session ended: every process forgets what it cached about sessions."""
         ...
 
+    def reader_epoch(self, user_id: int) -> int:
+        """Changes whenever what this reader keeps (follows, mutes, read, saved) or says
+        (comments) changes: their cached pages are stale from then on."""
+        ...
+
+    def reader_changed(self, user_id: int) -> None: ...
+
     def failures(self, key: str, window: float) -> tuple[int, float]:
         """How many failures `key` had in the last `window` seconds, and seconds until the
         oldest of them leaves it."""
@@ -49,6 +56,7 @@ class LocalState:
 
     def __init__(self) -> None:
         self._epoch = 0
+        self._readers: dict[int, int] = {}
         self._fails: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -58,6 +66,13 @@ class LocalState:
     def revoke(self) -> None:
         with self._lock:
             self._epoch += 1
+
+    def reader_epoch(self, user_id: int) -> int:
+        return self._readers.get(user_id, 0)
+
+    def reader_changed(self, user_id: int) -> None:
+        with self._lock:
+            self._readers[user_id] = self._readers.get(user_id, 0) + 1
 
     def failures(self, key: str, window: float) -> tuple[int, float]:
         now = time.monotonic()
@@ -96,6 +111,17 @@ class RedisState:
 
     def revoke(self) -> None:
         self._redis.incr(self._prefix + "sessions:epoch")
+
+    def reader_epoch(self, user_id: int) -> int:
+        value = self._redis.get(f"{self._prefix}reader:{user_id}")
+        return int(value) if value is not None else 0
+
+    def reader_changed(self, user_id: int) -> None:
+        name = f"{self._prefix}reader:{user_id}"
+        pipe = self._redis.pipeline()
+        pipe.incr(name)
+        pipe.expire(name, 86_400)  # a cached page lives seconds; the count need not outlive a day
+        pipe.execute()
 
     def failures(self, key: str, window: float) -> tuple[int, float]:
         now = time.time()

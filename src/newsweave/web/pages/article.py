@@ -71,9 +71,12 @@ async def page(request: Request, article_id: int) -> HTMLResponse:
         )
         # Marking it read is a write, once per article and reader: in a thread, where waiting
         # on SQLite's write lock does not stall every other request.
-        mark = not state.read and request.query_params.get("unread") != "1"
-        if mark and await run_in_threadpool(reading.opened, request.app.state.db, user, article_id):
-            state = reading.ArticleState(state.saved, True)
+        mark = not (state.read and state.opened) and request.query_params.get("unread") != "1"
+        if mark:
+            db = request.app.state.db
+            if await run_in_threadpool(reading.opened, db, user, article_id):
+                state = reading.ArticleState(state.saved, True, True)
+                request.app.state.shared.reader_changed(user.id)  # their lists show it read
     parts: Parts | None = None
     if r is None or not r.mutes:
         parts = request.app.state.article_parts.get(article_id)

@@ -12,6 +12,7 @@ from newsweave import accounts, comments
 from newsweave.errors import AuthError
 from newsweave.store import comments as comment_store
 from newsweave.web.api import ERRORS, Problem, respond
+from newsweave.web.cache import DISCUSSIONS
 from newsweave.web.security import check_csrf, current_user
 
 router = APIRouter(include_in_schema=False)
@@ -173,6 +174,8 @@ def create_comment(request: Request, article_id: int, payload: CommentIn) -> Res
         check_csrf(request, request.headers.get("x-csrf-token"))
         user = _user(request)
     cid = comments.post(db, user, payload.body, article_id=article_id, parent_id=payload.parent_id)
+    request.app.state.shared.reader_changed(user.id)  # their cached pages show it at once
+    request.app.state.shared.reader_changed(DISCUSSIONS)
     response = respond(request, {"id": cid, "article_id": article_id})
     response.status_code = 201
     return response
