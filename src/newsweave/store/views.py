@@ -534,7 +534,7 @@ def story_list(
     return [StoryCard(*r) for r in conn.execute(q)]
 
 
-def tag_list(conn: Connection, limit: int = 100) -> list[TagCount]:
+def tag_list(conn: Connection, limit: int = 100, offset: int = 0) -> list[TagCount]:
     """The most used hashtags."""
     n = func.count(article_tags.c.article_id).label("articles")
     q = (
@@ -543,11 +543,12 @@ def tag_list(conn: Connection, limit: int = 100) -> list[TagCount]:
         .group_by(tags.c.id, tags.c.slug, tags.c.label, tags.c.display, tags.c.kind)
         .order_by(n.desc(), tags.c.slug)
         .limit(limit)
+        .offset(offset)
     )
     return [TagCount(*r) for r in conn.execute(q)]
 
 
-def source_list(conn: Connection) -> list[SourceCount]:
+def source_list(conn: Connection, limit: int = 1000, offset: int = 0) -> list[SourceCount]:
     """Every source with its labels, state and how many readable articles it has."""
     cols = (
         sources.c.id,
@@ -561,6 +562,8 @@ def source_list(conn: Connection) -> list[SourceCount]:
         select(*cols, func.count(articles.c.id).label("articles"))
         .outerjoin(articles, and_(articles.c.source_id == sources.c.id, VISIBLE))
         .group_by(*cols)
-        .order_by(func.lower(sources.c.name))
+        .order_by(func.lower(sources.c.name), sources.c.id)
+        .limit(limit)
+        .offset(offset)
     )
     return [SourceCount(*r) for r in conn.execute(q)]

@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave.reading import hidden
-from newsweave.store.views import article_list, label_values, top_stories
+from newsweave.store.views import ArticleCard, article_list, label_values, top_stories
+from newsweave.web import cursors
 from newsweave.web.pages.reader import reader_of
 
 _LABELS = ("language", "country", "ownership", "kind", "lean")
 VALUES_SECONDS = 60.0  # the filters' value lists (a scan of the articles) are kept this long
+PER_PAGE = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A line of Latest: an article, and how many more of its story this page holds."""
+
+    card: ArticleCard
+    more: int = 0
+
+
+def grouped(cards: list[ArticleCard]) -> list[Entry]:
+    """Latest with each story once, at its newest article: three pieces on one event one
+    after another read as a repeat, not as coverage."""
+    first: dict[int, int] = {}
+    out: list[Entry] = []
+    for c in cards:
+        if c.story_id is None:
+            out.append(Entry(c))
+        elif c.story_id in first:
+            i = first[c.story_id]
+            out[i] = Entry(out[i].card, out[i].more + 1)
+        else:
+            first[c.story_id] = len(out)
+            out.append(Entry(c))
+    return out
 
 
 def page(request: Request) -> HTMLResponse:
-    """`?language=en&country=GB&ownership=public broadcaster&kind=wire` narrow both lists."""
+    """`?language=en&country=GB&ownership=public broadcaster&kind=wire` narrow both lists;
+    `?before=` is a page of older articles (the "Older" link)."""
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
+    before = cursors.decode(request.query_params.get("before"))
     muted = hidden(reader_of(request))
     values = request.app.state.label_values.get("all")
     with request.app.state.db.connect() as conn:
-        items = article_list(conn, limit=60, labels=labels, exclude=muted)
-        stories = top_stories(conn, limit=8, labels=labels, exclude=muted)
+        items = article_list(conn, after=before, limit=PER_PAGE + 1, labels=labels, exclude=muted)
+        stories = [] if before else top_stories(conn, limit=8, labels=labels, exclude=muted)
         if values is None:
             values = label_values(conn)
             request.app.state.label_values.put("all", values)
@@ -29,7 +60,11 @@ def page(request: Request) -> HTMLResponse:
         "home.html",
         {
             "title": "Latest news",
-            "articles": items,
+            "articles": grouped(items[:PER_PAGE]),
+            "older": cursors.encode(items[PER_PAGE - 1].at, items[PER_PAGE - 1].id)
+            if len(items) > PER_PAGE
+            else None,
+            "paged": before is not None,
             "stories": stories,
             "labels": labels,
             "values": values,

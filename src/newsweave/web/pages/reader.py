@@ -16,6 +16,7 @@ from newsweave import digest, reading
 from newsweave.errors import AuthError, InvalidInputError, NotFoundError
 from newsweave.store.accounts import UserRow, get_user
 from newsweave.store.reading import saved_articles
+from newsweave.web import cursors
 from newsweave.web import fever as fever_api
 from newsweave.web.security import check_csrf, current_user
 
@@ -27,7 +28,6 @@ Next = Annotated[str, Form(max_length=500)]
 FollowKind = Literal["tag", "source", "story"]
 MuteKind = Literal["tag", "source"]
 PER_PAGE = 50
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _user(request: Request) -> UserRow:
@@ -55,23 +55,9 @@ def _back(next_path: str, default: str = "/foryou") -> RedirectResponse:
     return RedirectResponse(next_path if ok else default, status_code=303)
 
 
-def _cursor(value: str | None) -> tuple[datetime, int] | None:
-    if not value:
-        return None
-    micros, _, item = value.partition(".")
-    if not (micros.isdigit() and item.isdigit() and len(micros) <= 16 and len(item) <= 12):
-        raise InvalidInputError("that page of the list does not exist: start again from the top")
-    return _EPOCH + timedelta(microseconds=int(micros)), int(item)
-
-
-def _encode(at: datetime, item_id: int) -> str:
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return f"{(at - _EPOCH) // timedelta(microseconds=1)}.{item_id}"
-
-
 def for_you(request: Request) -> HTMLResponse:
     user = _user(request)
-    before = _cursor(request.query_params.get("before"))
+    before = cursors.decode(request.query_params.get("before"))
     unread_only = request.query_params.get("unread") == "1"
     r = reader_of(request)
     assert r is not None
@@ -79,7 +65,7 @@ def for_you(request: Request) -> HTMLResponse:
         found = reading.for_you(conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only)
         follows, _, _ = reading.following(conn, r) if before is None else ([], [], [])
     shown = found[:PER_PAGE]
-    older = _encode(shown[-1].card.at, shown[-1].card.id) if len(found) > PER_PAGE else None
+    older = cursors.encode(shown[-1].card.at, shown[-1].card.id) if len(found) > PER_PAGE else None
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "foryou.html",

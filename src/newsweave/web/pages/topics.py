@@ -20,6 +20,7 @@ from newsweave.store.views import (
     tag_list,
     tag_page,
 )
+from newsweave.web import cursors
 from newsweave.web.pages.reader import reader_of
 
 
@@ -118,25 +119,45 @@ def blindspots(request: Request) -> HTMLResponse:
     )
 
 
-def _index(request: Request, kind: str, title: str, items: Sequence[object]) -> HTMLResponse:
+def _index(
+    request: Request, kind: str, title: str, items: Sequence[object], more: str | None
+) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "index.html", {"title": title, "kind": kind, "items": items}
+        request, "index.html", {"title": title, "kind": kind, "items": items, "more": more}
     )
 
 
+TAGS_PER_PAGE = 300
+SOURCES_PER_PAGE = 200
+STORIES_PER_PAGE = 100
+
+
 def tags(request: Request) -> HTMLResponse:
+    """The most used hashtags, 300 a page (`?page=`)."""
+    n = cursors.page_number(request.query_params.get("page"))
     with request.app.state.db.connect() as conn:
-        items = tag_list(conn, limit=300)
-    return _index(request, "tags", "Hashtags", items)
+        items = tag_list(conn, limit=TAGS_PER_PAGE + 1, offset=(n - 1) * TAGS_PER_PAGE)
+    more = f"/tags?page={n + 1}" if len(items) > TAGS_PER_PAGE else None
+    return _index(request, "tags", "Hashtags", items[:TAGS_PER_PAGE], more)
 
 
 def sources(request: Request) -> HTMLResponse:
+    """Every source by name, 200 a page (`?page=`)."""
+    n = cursors.page_number(request.query_params.get("page"))
     with request.app.state.db.connect() as conn:
-        items = source_list(conn)
-    return _index(request, "sources", "Sources", items)
+        items = source_list(conn, limit=SOURCES_PER_PAGE + 1, offset=(n - 1) * SOURCES_PER_PAGE)
+    more = f"/sources?page={n + 1}" if len(items) > SOURCES_PER_PAGE else None
+    return _index(request, "sources", "Sources", items[:SOURCES_PER_PAGE], more)
 
 
 def stories(request: Request) -> HTMLResponse:
+    """Stories, most recently fed first, 100 a page (`?before=`: a keyset, so a page never
+    repeats a story when others are fed meanwhile)."""
+    before = cursors.decode(request.query_params.get("before"))
     with request.app.state.db.connect() as conn:
-        items = story_list(conn, limit=100)
-    return _index(request, "stories", "Stories", items)
+        items = story_list(conn, after=before, limit=STORIES_PER_PAGE + 1)
+    more = None
+    if len(items) > STORIES_PER_PAGE:
+        last = items[STORIES_PER_PAGE - 1]
+        more = "/stories?before=" + cursors.encode(last.last_seen_at, last.id)
+    return _index(request, "stories", "Stories", items[:STORIES_PER_PAGE], more)

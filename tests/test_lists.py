@@ -1,0 +1,82 @@
+"""The site's lists page and group as a reader expects (issue 14's defects): Latest groups a
+story's articles and has an "Older" link; the indexes of stories, hashtags and sources page."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+
+from newsweave.store.db import Database
+from newsweave.web.pages import home, topics
+from tests.events import load_events
+from tests.test_discussion import Browser
+
+
+def _latest(html: str) -> list[tuple[str, str]]:
+    """(title, "+N more" or "") of each line of Latest."""
+    doc = lxml.html.fromstring(html)
+    heading = doc.xpath("//h2[.='Latest'] | //h1[contains(., 'news')]")[0]
+    lines = heading.xpath("following-sibling::ul[1]/li")
+    out = []
+    for li in lines:
+        more = li.xpath(".//a[contains(., 'more on this story')]")
+        out.append((li.xpath("./a")[0].text_content(), more[0].text_content() if more else ""))
+    return out
+
+
+def _walk(b: Browser, start: str, link_text: str) -> list[str]:
+    """Every page's HTML from `start`, following the link named `link_text`."""
+    pages, url = [], start
+    while url:
+        html = b.get(url).text
+        pages.append(html)
+        found = lxml.html.fromstring(html).xpath(f"//a[@rel='next' and .='{link_text}']/@href")
+        url = found[0] if found else ""
+        assert len(pages) < 50
+    return pages
+
+
+def test_latest_groups_stories_and_pages_older(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = load_events(sqlite_db)
+    b = Browser(sqlite_db)
+    lines = _latest(b.get("/").text)
+    titles = [t for t, _ in lines]
+    assert len(titles) == len(set(titles))
+    # The floods story's three articles are one line, its newest, with "+2 more".
+    floods = [(t, m) for t, m in lines if "Valencia" in t or "Spain mourns" in t]
+    assert floods == [("Valencia floods: anger grows over late warnings", "+2 more on this story")]
+    assert len(lines) < len(ids) - 1  # fewer lines than articles (the copy is never listed)
+
+    monkeypatch.setattr(home, "PER_PAGE", 4)
+    pages = _walk(b, "/?page-size=4", "Older")  # another address than the cached "/"
+    assert len(pages) >= 3
+    seen = [t for p in pages for t, _ in _latest(p)]
+    assert len(seen) == len(set(seen)), "a page repeats an article"
+    assert "Older news" in pages[1]
+    assert "Top stories" not in pages[1]
+    assert b.get("/?before=garbage").status_code == 400
+
+
+def test_indexes_page(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_events(sqlite_db)
+    b = Browser(sqlite_db)
+    monkeypatch.setattr(topics, "STORIES_PER_PAGE", 2)
+    monkeypatch.setattr(topics, "TAGS_PER_PAGE", 10)
+    monkeypatch.setattr(topics, "SOURCES_PER_PAGE", 3)
+
+    def items(pages: list[str], xpath: str) -> list[str]:
+        return [a for p in pages for a in lxml.html.fromstring(p).xpath(xpath)]
+
+    stories = items(_walk(b, "/stories", "Older stories"), "//ul[@class='index']/li/a/@href")
+    assert len(stories) == len(set(stories)) >= 4
+    tags = items(_walk(b, "/tags", "More"), "//ul[@class='index']/li/a/@href")
+    assert len(tags) == len(set(tags)) > 10
+    sources = items(_walk(b, "/sources", "More"), "//tbody/tr/td[1]/a/text()")
+    assert sources == sorted(sources, key=str.lower)
+    assert len(sources) == len(set(sources)) > 3
+    assert b.get("/tags?page=0").status_code == 400
+    assert re.search("whole number", b.get("/sources?page=x").text)
