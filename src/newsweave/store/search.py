@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, text
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.schema import UTCDateTime
 
-__all__ = ["HIT_END", "HIT_START", "Filters", "SearchHit", "search"]
+__all__ = ["COUNT_CAP", "HIT_END", "HIT_START", "Filters", "SearchHit", "count", "search"]
 
 HIT_START, HIT_END = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -33,6 +33,7 @@ class SearchHit:
     published: datetime | None
     snippet: str
     rank: float
+    story_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class SearchHit:
             "source": self.source,
             "published": self.published.isoformat() if self.published else None,
             "snippet": self.snippet.replace(HIT_START, "").replace(HIT_END, ""),
+            "story_id": self.story_id,
         }
 
 
@@ -52,34 +54,63 @@ def fts5_query(query: str) -> str:
 
 _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 
+# {filters}: the Filters' conditions; {order}: best first (rank) or newest first.
 _SQLITE = f"""
-SELECT a.id, a.title, a.url, s.name AS source, a.published_at,
+SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
        snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet,
        bm25(articles_fts, 5.0, 1.0) AS rank
 FROM articles_fts
 JOIN articles a ON a.id = articles_fts.rowid
 JOIN sources s ON s.id = a.source_id
 WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
-ORDER BY rank
+ORDER BY {{order}}
 LIMIT :limit OFFSET :offset
 """
+_SQLITE_ORDER = {"rank": "rank, a.id DESC",
+                 "date": "COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC"}  # fmt: skip
+_SQLITE_COUNT = f"""
+SELECT count(*) FROM (SELECT 1 FROM articles_fts
+JOIN articles a ON a.id = articles_fts.rowid
+JOIN sources s ON s.id = a.source_id
+WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+LIMIT :cap)
+"""
 
+# The 'simple' words of every article, or the 'english' stems of the English ones
+# (migration 0011): "boosters" finds "booster" in English, and every language finds itself.
+_PG_QUERY = (
+    "(SELECT websearch_to_tsquery('simple', :q) || websearch_to_tsquery('english', :q) AS q) tq"
+)
 _POSTGRES = f"""
-SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.rank,
+SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.first_seen_at,
+       hit.story_id, hit.rank,
        ts_headline('simple', hit.text, hit.query,
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
                    ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
 FROM (
-    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.text,
-           ts_rank_cd(a.search_vector, q) AS rank, q AS query
-    FROM articles a JOIN sources s ON s.id = a.source_id,
-         websearch_to_tsquery('simple', :q) q
-    WHERE a.search_vector @@ q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
-    ORDER BY rank DESC, a.id DESC
+    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
+           a.story_id, a.text, ts_rank_cd(a.search_vector, tq.q) AS rank, tq.q AS query
+    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+    ORDER BY {{order}}
     LIMIT :limit OFFSET :offset
 ) hit
-ORDER BY hit.rank DESC, hit.id DESC
+ORDER BY {{outer}}
 """
+_PG_ORDER = {
+    "rank": ("rank DESC, a.id DESC", "hit.rank DESC, hit.id DESC"),
+    "date": (
+        "COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC",
+        "COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC",
+    ),
+}
+_PG_COUNT = f"""
+SELECT count(*) FROM (SELECT 1
+    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+    LIMIT :cap) found
+"""
+COUNT_CAP = 10_000  # counting stops here ("10,000+"): a count past it helps no one
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,35 +176,62 @@ class Filters:
         return "".join(f" AND {w}" for w in where), values, typed
 
 
+def _prepared(conn: Connection, query: str) -> tuple[str, bool]:
+    """The query as the database's search takes it, and whether it is SQLite's."""
+    if conn.dialect.name == "sqlite":
+        return fts5_query(query), True
+    return " ".join(_WORD.findall(query)), False
+
+
 def search(
     conn: Connection,
     query: str,
     limit: int = 20,
     offset: int = 0,
     filters: Filters | None = None,
+    order: str = "rank",
 ) -> list[SearchHit]:
-    """Readable articles matching `query`, best first, with a highlighted snippet."""
-    if conn.dialect.name == "sqlite":
-        q = fts5_query(query)
-        sql = _SQLITE
-    else:
-        q = " ".join(_WORD.findall(query))
-        sql = _POSTGRES
+    """Readable articles matching `query`, best first (or newest first with order="date"),
+    with a highlighted snippet."""
+    q, sqlite = _prepared(conn, query)
     if not q:
         return []
+    if order not in _SQLITE_ORDER:
+        raise ValueError(f"order is rank or date, not {order!r}")
     extra, values, typed = (filters or Filters()).sql()
+    if sqlite:
+        sql = _SQLITE.replace("{order}", _SQLITE_ORDER[order])
+    else:
+        inner, outer = _PG_ORDER[order]
+        sql = _POSTGRES.replace("{order}", inner).replace("{outer}", outer)
     stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
     rows = conn.execute(stmt, {"q": q, "limit": limit, "offset": offset, **values})
     conv = UTCDateTime()
-    return [
-        SearchHit(
-            id=r.id,
-            title=r.title,
-            url=r.url,
-            source=r.source,
-            published=conv.process_result_value(r.published_at, conn.dialect),
-            snippet=r.snippet or "",
-            rank=float(r.rank),
+    out = []
+    for r in rows:
+        published = conv.process_result_value(r.published_at, conn.dialect)
+        seen = conv.process_result_value(r.first_seen_at, conn.dialect)
+        out.append(
+            SearchHit(
+                id=r.id,
+                title=r.title,
+                url=r.url,
+                source=r.source,
+                published=published or seen,
+                snippet=r.snippet or "",
+                rank=float(r.rank),
+                story_id=r.story_id,
+            )
         )
-        for r in rows
-    ]
+    return out
+
+
+def count(conn: Connection, query: str, filters: Filters | None = None) -> int:
+    """How many readable articles match, up to COUNT_CAP."""
+    q, sqlite = _prepared(conn, query)
+    if not q:
+        return 0
+    extra, values, typed = (filters or Filters()).sql()
+    sql = (_SQLITE_COUNT if sqlite else _PG_COUNT).replace("{filters}", extra)
+    stmt = text(sql).bindparams(*typed)
+    return int(conn.execute(stmt, {"q": q, "cap": COUNT_CAP, **values}).scalar_one())

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -263,9 +263,13 @@ def search_api(
     kind: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[datetime | None, Query(alias="from")] = None,
     until: Annotated[datetime | None, Query(alias="to")] = None,
+    sort: Annotated[Literal["rank", "date"], Query(description="best match or newest first")] = (
+        "rank"
+    ),
 ) -> Response:
     """Filters narrow the hits: source id, language, hashtag slug, source labels, and a time
-    range (`from` inclusive, `to` exclusive, ISO 8601)."""
+    range (`from` inclusive, `to` exclusive, ISO 8601). Words match their English stems too
+    ("boosters" finds "booster")."""
     filters = search_store.Filters(
         source_id=source,
         language=language,
@@ -283,7 +287,9 @@ def search_api(
     if offset > 10_000:  # search pages stop at 10,000 results: refine the query
         return respond(request, {"items": [], "next": None})
     with request.app.state.db.connect() as conn:
-        hits = search_store.search(conn, q, limit=limit + 1, offset=offset, filters=filters)
+        hits = search_store.search(
+            conn, q, limit=limit + 1, offset=offset, filters=filters, order=sort
+        )
     more = len(hits) > limit
     items = [h.as_dict() for h in hits[:limit]]
     nxt = _encode(_EPOCH, offset + limit) if more else None

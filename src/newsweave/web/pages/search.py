@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from newsweave.errors import InvalidInputError
 from newsweave.reading import search_mutes
-from newsweave.store.search import HIT_END, HIT_START, Filters, search
+from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, count, search
 from newsweave.store.sources import all_sources
 from newsweave.web.pages.reader import reader_of
 
@@ -42,6 +42,9 @@ def page(request: Request) -> HTMLResponse:
     if len(q) > 500:
         raise InvalidInputError("a search is at most 500 characters")
     number = _int(p.get("page"), "page", 1, MAX_PAGE) or 1
+    order = p.get("sort") or "rank"
+    if order not in ("rank", "date"):
+        raise InvalidInputError("sort is rank (best first) or date (newest first)")
     until = _date(p.get("to"), "to")
     filters = Filters(
         source_id=_int(p.get("source"), "source", 1, 2**31),
@@ -55,18 +58,28 @@ def page(request: Request) -> HTMLResponse:
         **search_mutes(reader_of(request)),  # type: ignore[arg-type]
     )
     with request.app.state.db.connect() as conn:
-        hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters) if q else []
+        hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order) if q else []
+        total = count(conn, q, filters) if q else 0
         sources = all_sources(conn)
-    results = [
-        {
+    # One line per story on a page: its best (or newest) hit, and how many more it has here.
+    results: list[dict[str, object]] = []
+    by_story: dict[int, dict[str, object]] = {}
+    for h in hits[:PER_PAGE]:
+        if h.story_id is not None and h.story_id in by_story:
+            line = by_story[h.story_id]
+            line["more"] = int(str(line["more"])) + 1
+            continue
+        line = {
             **h.as_dict(),
             "snippet_html": html.escape(h.snippet)
             .replace(HIT_START, "<mark>")
             .replace(HIT_END, "</mark>"),
             "published_at": h.published,
+            "more": 0,
         }
-        for h in hits[:PER_PAGE]
-    ]
+        if h.story_id is not None:
+            by_story[h.story_id] = line
+        results.append(line)
     params = {k: v for k, v in p.items() if k != "page" and v}
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
@@ -75,6 +88,9 @@ def page(request: Request) -> HTMLResponse:
             "title": f"Search: {q}" if q else "Search",
             "q": q,
             "results": results,
+            "total": total,
+            "capped": total >= COUNT_CAP,
+            "sort": order,
             "page": number,
             "more": len(hits) > PER_PAGE and number < MAX_PAGE,
             "params": params,
