@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
@@ -26,6 +26,7 @@ from newsweave.store import search as search_store
 from newsweave.store import sources as source_store
 from newsweave.store import views
 from newsweave.store.articles import ArticleRow, get_article
+from newsweave.web import cursors
 
 __all__ = ["ERRORS", "ApiError", "Problem", "router"]
 
@@ -93,22 +94,7 @@ def _aware(when: datetime | None) -> datetime | None:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _encode(at: datetime, item_id: int) -> str:
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return f"{max(0, (at - _EPOCH) // timedelta(microseconds=1))}.{item_id}"
-
-
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
-    """The position a cursor names (the Cursor pattern has already checked its form)."""
-    if not cursor:
-        return None
-    micros, item_id = cursor.split(".")
-    try:
-        return _EPOCH + timedelta(microseconds=int(micros)), int(item_id)
-    except OverflowError:  # past datetime's year 9999: after every item
-        return datetime.max.replace(tzinfo=UTC), int(item_id)
+_encode, _decode = cursors.encode, cursors.decode
 
 
 def _next(items: Sequence[views.ArticleCard | views.StoryCard], limit: int) -> str | None:

@@ -23,6 +23,27 @@ __all__ = ["DISCUSSIONS", "PageCache", "ReaderPageCache", "TTLCache"]
 _PREFIXES = ("/articles/", "/stories/", "/tags/", "/sources/")
 
 
+async def _run_and_keep(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run the app, passing its answer on, and return its status, headers and body."""
+    status = 0
+    headers: list[tuple[bytes, bytes]] = []
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    await app(scope, receive, capture)
+    return status, headers, b"".join(chunks)
+
+
 @dataclass(slots=True)
 class _Entry:
     expires: float
@@ -59,22 +80,10 @@ class PageCache:
             await send({"type": "http.response.start", "status": 200, "headers": hit.headers})
             await send({"type": "http.response.body", "body": hit.body})
             return
-        status = 0
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status, headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k != b"set-cookie"]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, capture)
+        status, headers, body = await _run_and_keep(self.app, scope, receive, send)
         if status == 200:
-            self._entries[key] = _Entry(now + self.ttl, headers, b"".join(chunks))
+            headers = [(k, v) for k, v in headers if k != b"set-cookie"]
+            self._entries[key] = _Entry(now + self.ttl, headers, body)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -185,25 +194,12 @@ class ReaderPageCache:
             await send({"type": "http.response.start", "status": 200, "headers": hit.headers})
             await send({"type": "http.response.body", "body": hit.body})
             return
-        status = 0
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status, headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, capture)
+        status, headers, body = await _run_and_keep(self.app, scope, receive, send)
         if status != 200 or any(k == b"set-cookie" for k, _ in headers):
             return
         # Kept under the epochs read before the page was made: if making it changed something
         # of the reader's (opening an article reads it), the entry is stale at once.
-        self._entries[key] = _ReaderEntry(now + self.ttl, epochs, headers, b"".join(chunks))
+        self._entries[key] = _ReaderEntry(now + self.ttl, epochs, headers, body)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

@@ -22,7 +22,7 @@ def decode(value: str | None) -> tuple[datetime, int] | None:
     if not value:
         return None
     micros, _, item = value.partition(".")
-    if not (micros.isdigit() and item.isdigit() and len(micros) <= 16 and len(item) <= 12):
+    if not (micros.isdigit() and item.isdigit() and len(micros) <= 16 and len(item) <= 15):
         raise InvalidInputError("that page of the list does not exist: start again from the top")
     return _EPOCH + timedelta(microseconds=int(micros)), int(item)
 
