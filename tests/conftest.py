@@ -8,6 +8,7 @@ then a missing server fails the run instead of quietly testing less.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,32 @@ def db(db_url: str) -> Iterator[Database]:
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{tmp_path / 'newsweave.db'}")
     yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def _events_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The team's event fixtures loaded and enriched once per test process, in a SQLite file."""
+    from tests.events import load_events
+
+    path = tmp_path_factory.mktemp("events") / "events.db"
+    database = open_database(f"sqlite:///{path}")
+    ids = load_events(database)
+    database.dispose()  # the last connection closed: the WAL is folded into the file
+    return path, ids
+
+
+@pytest.fixture
+def events_db(
+    _events_template: tuple[Path, dict[str, int]], tmp_path: Path
+) -> Iterator[tuple[Database, dict[str, int]]]:
+    """A SQLite site holding the event fixtures (a copy of one loaded once): (db, id by key).
+    Loading and enriching them took ~6 s a test."""
+    template, ids = _events_template
+    path = tmp_path / "newsweave.db"
+    shutil.copyfile(template, path)
+    database = open_database(f"sqlite:///{path}")
+    yield database, dict(ids)
     database.dispose()
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from newsweave.store.db import Database
 from newsweave.web.pages import home, topics
-from tests.events import load_events
 from tests.test_discussion import Browser
 
 
@@ -39,9 +38,9 @@ def _walk(b: Browser, start: str, link_text: str) -> list[str]:
 
 
 def test_latest_groups_stories_and_pages_older(
-    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+    events_db: tuple[Database, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids = load_events(sqlite_db)
+    sqlite_db, ids = events_db
     b = Browser(sqlite_db)
     lines = _latest(b.get("/").text)
     titles = [t for t, _ in lines]
@@ -61,8 +60,10 @@ def test_latest_groups_stories_and_pages_older(
     assert b.get("/?before=garbage").status_code == 400
 
 
-def test_indexes_page(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    load_events(sqlite_db)
+def test_indexes_page(
+    events_db: tuple[Database, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_db, _ = events_db
     b = Browser(sqlite_db)
     monkeypatch.setattr(topics, "STORIES_PER_PAGE", 2)
     monkeypatch.setattr(topics, "TAGS_PER_PAGE", 10)

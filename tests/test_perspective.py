@@ -17,7 +17,6 @@ from newsweave.model import ArticleIn, SourceInfo
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 from newsweave.store.schema import articles, sources
-from tests.events import load_events
 from tests.test_cli import nw
 from tests.test_discussion import Browser
 
@@ -75,8 +74,10 @@ def test_opml_and_the_cli_carry_lean(tmp_path: Path) -> None:
     assert "no source named 'Nobody'" in missing.stderr
 
 
-def test_story_bars_blindspots_and_filter_lists(sqlite_db: Database) -> None:
-    ids = load_events(sqlite_db)
+def test_story_bars_blindspots_and_filter_lists(
+    events_db: tuple[Database, dict[str, int]],
+) -> None:
+    sqlite_db, ids = events_db
     with sqlite_db.begin() as conn:
         by_name = dict(conn.execute(select(sources.c.name, sources.c.id)).all())
         for name in ("Wire One", "Daily Courier", "Iberia Times"):

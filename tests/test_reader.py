@@ -60,9 +60,10 @@ def _press(b: Browser, page: str, action: str, data: dict[str, str] | None = Non
     return str(r.headers["location"])
 
 
-def test_follow_read_save_and_mute_as_a_reader(sqlite_db: Database) -> None:
-    db = sqlite_db
-    ids = load_events(db)
+def test_follow_read_save_and_mute_as_a_reader(
+    events_db: tuple[Database, dict[str, int]],
+) -> None:
+    db, ids = events_db
     anon = Browser(db)
     assert anon.get("/foryou").status_code == 401  # the login page, not a crash
     b = _signed_in(db)

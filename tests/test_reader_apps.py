@@ -14,7 +14,6 @@ from newsweave import accounts, reading
 from newsweave.store.accounts import user_by_name
 from newsweave.store.db import Database
 from newsweave.store.schema import sources, tags
-from tests.events import load_events
 from tests.test_discussion import PASSWORD, Browser
 
 STATE = "user/-/state/com.google/"
@@ -29,9 +28,10 @@ def _login(b: Browser, user: str = "rhea", password: str = PASSWORD) -> httpx.Re
     return b.request("POST", "/accounts/ClientLogin", data={"Email": user, "Passwd": password})
 
 
-def test_google_reader_api_as_netnewswire_syncs(sqlite_db: Database) -> None:
-    db = sqlite_db
-    ids = load_events(db)
+def test_google_reader_api_as_netnewswire_syncs(
+    events_db: tuple[Database, dict[str, int]],
+) -> None:
+    db, ids = events_db
     accounts.create_user(db, "rhea", PASSWORD, email="r@e.example")
     with db.connect() as conn:
         rhea = user_by_name(conn, "rhea")
@@ -181,9 +181,8 @@ def test_google_reader_api_as_netnewswire_syncs(sqlite_db: Database) -> None:
     )
 
 
-def test_fever_api_as_reeder_calls_it(sqlite_db: Database) -> None:
-    db = sqlite_db
-    ids = load_events(db)
+def test_fever_api_as_reeder_calls_it(events_db: tuple[Database, dict[str, int]]) -> None:
+    db, ids = events_db
     accounts.create_user(db, "rhea", PASSWORD)
     wire, courier = _source(db, "Wire One"), _source(db, "Daily Courier")
 

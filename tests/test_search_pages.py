@@ -12,7 +12,6 @@ from newsweave import pipeline
 from newsweave.model import ArticleIn
 from newsweave.store import search
 from newsweave.store.db import Database
-from tests.events import load_events
 from tests.test_discussion import Browser
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
@@ -41,8 +40,10 @@ def test_stems_counts_and_date_order(db: Database) -> None:
         assert search.count(conn, "zeppelin") == 0
 
 
-def test_search_page_counts_sorts_and_shows_a_story_once(sqlite_db: Database) -> None:
-    load_events(sqlite_db)
+def test_search_page_counts_sorts_and_shows_a_story_once(
+    events_db: tuple[Database, dict[str, int]],
+) -> None:
+    sqlite_db, _ = events_db
     b = Browser(sqlite_db)
     page = b.get("/search?q=floods").text
     doc = lxml.html.fromstring(page)
