@@ -63,9 +63,7 @@ class Digest:
 
 def build(conn: Connection, r: Reader, since: datetime, until: datetime) -> Digest:
     """The reader's digest of [since, until)."""
-    cards = store.candidates(
-        conn, r.follows, [], r.mutes, before=(until, 0), since=since, limit=_CANDIDATES
-    )
+    cards = store.stream(conn, r.follows, r.mutes, since=since, until=until, limit=_CANDIDATES)
     groups: dict[tuple[str, int], list[ArticleCard]] = {}
     for c in cards:  # newest first
         key = ("story", c.story_id) if c.story_id is not None else ("article", c.id)

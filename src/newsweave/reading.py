@@ -42,7 +42,6 @@ __all__ = [
     "opened",
     "reader",
     "save",
-    "search_mutes",
     "unfollow",
     "unmute",
 ]
@@ -216,17 +215,6 @@ def hidden(r: Reader | None) -> list[ColumnElement[bool]]:
     return store.mute_clauses(r.mutes) if r is not None else []
 
 
-def search_mutes(r: Reader | None) -> dict[str, tuple[int, ...] | tuple[str, ...]]:
-    """The reader's mutes as search.Filters fields."""
-    if r is None or not r.mutes:
-        return {}
-    return {
-        "muted_sources": tuple(sorted(r.mutes.source_ids)),
-        "muted_tags": tuple(sorted(r.mutes.tag_ids)),
-        "muted_words": r.mutes.keywords,
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class ArticleState:
     saved: bool
@@ -283,9 +271,14 @@ def for_you(
     """The reader's own front page: what their follows reach, and what is related to the
     articles they opened last, newest first, each with why it is there; muted things never."""
     opened = store.recently_read(conn, r.user.id, _OPENED)
-    unread_for = (r.user.id, r.read_until) if unread_only else None
-    cards = store.candidates(
-        conn, r.follows, opened, r.mutes, before=before, limit=limit, unread_for=unread_for
+    cards = store.stream(
+        conn,
+        r.follows,
+        r.mutes,
+        opened=opened,
+        read=(r.user.id, r.read_until, False) if unread_only else None,
+        after=before,
+        limit=limit,
     )
     why: dict[int, list[str]] = {}
     for reason in store.reasons(conn, r.follows, opened, [c.id for c in cards]):

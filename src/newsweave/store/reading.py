@@ -56,7 +56,6 @@ __all__ = [
     "add_follow",
     "add_mute",
     "by_id_range",
-    "candidates",
     "cards_by_id",
     "count_of_sources",
     "digest_readers",
@@ -89,6 +88,7 @@ __all__ = [
     "stream",
     "texts",
     "unread_count",
+    "unread_total",
     "unsave",
     "user_by_fever_key",
 ]
@@ -410,49 +410,12 @@ def _matching(f: Follows, opened: Sequence[int]) -> Any:
     return union_all(*parts).subquery("matching")
 
 
-def candidates(
-    conn: Connection,
-    f: Follows,
-    opened: Sequence[int],
-    m: Mutes | None,
-    *,
-    before: tuple[datetime, int] | None = None,
-    since: datetime | None = None,
-    limit: int = 50,
-    unread_for: tuple[int, datetime | None] | None = None,
-) -> list[ArticleCard]:
-    """The newest readable originals that the follows (or the articles opened) reach, muted
-    ones left out, from just after the keyset `before` back to `since`; with `unread_for`
-    (user, watermark) only the unread ones."""
-    matching = _matching(f, opened)
-    if matching is None:
-        return []
-    q = (
-        select(*CARD)
-        .join(sources, sources.c.id == articles.c.source_id)
-        .where(
-            articles.c.id.in_(select(matching.c.article_id)),
-            VISIBLE,
-            articles.c.duplicate_of.is_(None),
-            *mute_clauses(m),
-        )
-    )
-    if before is not None:
-        at, last_id = before
-        q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
-    if since is not None:
-        q = q.where(_article_time >= since)
-    if unread_for is not None:
-        q = q.where(is_read(*unread_for) == false())
-    q = q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit)
-    return cards(conn, q)
-
-
 def stream(
     conn: Connection,
     f: Follows | None,
     m: Mutes | None,
     *,
+    opened: Sequence[int] = (),
     starred_by: int | None = None,
     read: tuple[int, datetime | None, bool] | None = None,
     since: datetime | None = None,
@@ -461,17 +424,18 @@ def stream(
     oldest_first: bool = False,
     limit: int = 100,
 ) -> list[ArticleCard]:
-    """A reader app's stream: what follows `f` reach (None: no follow restriction), or what
-    `starred_by` saved, or both; `read` = (user, watermark, wanted) keeps only the read (True)
-    or unread (False) ones; published (or first seen) in [since, until); from just after the
-    keyset `after`, newest or oldest first."""
+    """What a reader's lists show (For You, the digest, reader apps' streams): what follows `f`
+    reach, and what is related to the articles `opened` (None: no follow restriction), or
+    what `starred_by` saved, or both; muted ones left out; `read` = (user, watermark, wanted)
+    keeps only the read (True) or unread (False) ones; published (or first seen) in
+    [since, until); from just after the keyset `after`, newest or oldest first."""
     q = (
         select(*CARD)
         .join(sources, sources.c.id == articles.c.source_id)
         .where(VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m))
     )
     if f is not None:
-        matching = _matching(f, [])
+        matching = _matching(f, opened)
         if matching is None:
             return []
         q = q.where(articles.c.id.in_(select(matching.c.article_id)))
@@ -635,6 +599,23 @@ def reasons(
         for i, n in conn.execute(select(key, name).where(key.in_(sorted(ids)))):
             names[(kind, int(i))] = n or "(untitled)"
     return [Reason(int(aid), kind, int(t), names.get((kind, int(t)), "")) for aid, kind, t in rows]
+
+
+def unread_total(
+    conn: Connection, user_id: int, until: datetime | None, f: Follows, m: Mutes | None
+) -> int:
+    """Unread readable originals that any follow reaches, each once, up to _COUNT_CAP."""
+    matching = _matching(f, [])
+    if matching is None:
+        return 0
+    inner = select(articles.c.id).where(
+        articles.c.id.in_(select(matching.c.article_id)),
+        VISIBLE,
+        articles.c.duplicate_of.is_(None),
+        is_read(user_id, until) == false(),
+        *mute_clauses(m),
+    )
+    return _capped(conn, inner)
 
 
 def unread_count(

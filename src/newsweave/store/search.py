@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from newsweave.model import VISIBLE_STATES
+from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
 
 __all__ = ["COUNT_CAP", "HIT_END", "HIT_START", "Filters", "SearchHit", "count", "search"]
@@ -125,10 +126,7 @@ class Filters:
     kind: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
-    # What the reader muted (store.reading.Mutes): never among the hits.
-    muted_sources: tuple[int, ...] = ()
-    muted_tags: tuple[int, ...] = ()
-    muted_words: tuple[str, ...] = ()
+    mutes: Mutes | None = None  # what the reader muted: never among the hits
 
     def sql(self) -> tuple[str, dict[str, Any], list[Any]]:
         """Extra WHERE conditions, their values, and typed bind parameters for the dates."""
@@ -158,18 +156,19 @@ class Filters:
         if self.date_to is not None:
             where.append(f"{when} < :date_to")
             typed.append(bindparam("date_to", self.date_to, type_=UTCDateTime()))
-        if self.muted_sources:
+        m = self.mutes or Mutes()
+        if m.source_ids:
             where.append(
-                f"a.source_id NOT IN ({', '.join(str(int(i)) for i in self.muted_sources)})"
+                f"a.source_id NOT IN ({', '.join(str(int(i)) for i in sorted(m.source_ids))})"
             )
-        if self.muted_tags:
-            ids = ", ".join(str(int(i)) for i in self.muted_tags)
+        if m.tag_ids:
+            ids = ", ".join(str(int(i)) for i in sorted(m.tag_ids))
             where.append(
                 "NOT EXISTS (SELECT 1 FROM article_tags mt "
                 f"WHERE mt.article_id = a.id AND mt.tag_id IN ({ids}))"
             )
         shown = "lower(COALESCE(a.title, '') || ' ' || COALESCE(a.summary, ''))"
-        for i, word in enumerate(self.muted_words):
+        for i, word in enumerate(m.keywords):
             where.append(f"{shown} NOT LIKE :muted{i} ESCAPE '\\'")
             escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             values[f"muted{i}"] = f"%{escaped}%"

@@ -114,6 +114,23 @@ def item_id(value: str) -> int:
         raise InvalidInputError(f"not an item id: {value[:80]!r}") from None
 
 
+def feed_id(kind: str, ident: int) -> str:
+    """The stream id of a follow: `feed/<source>`, `feed/tag-<id>`, `feed/story-<id>`."""
+    return f"feed/{ident}" if kind == "source" else f"feed/{kind}-{ident}"
+
+
+def _feed_ref(stream_id: str) -> tuple[str, int] | None:
+    """(kind, id) of a `feed/...` stream id that feed_id made, else None."""
+    ref = stream_id.removeprefix("feed/")
+    if ref == stream_id:
+        return None
+    for kind in ("tag", "story"):
+        number = ref.removeprefix(kind + "-")
+        if number != ref and number.isdigit():
+            return kind, int(number)
+    return ("source", int(ref)) if ref.isdigit() else None
+
+
 @dataclass(frozen=True, slots=True)
 class Stream:
     follows: Follows | None
@@ -145,14 +162,12 @@ def _stream(
                 story_anchors=frozenset(t for k, t in inside if k == "story"),
             )
         )
-    if sid.startswith("feed/"):
-        ref = sid[5:]
-        for prefix, kind in (("tag-", "tag"), ("story-", "story")):
-            if ref.startswith(prefix) and ref[len(prefix) :].isdigit():
-                n = frozenset({int(ref[len(prefix) :])})
-                return Stream(Follows(tag_ids=n) if kind == "tag" else Follows(story_ids=n))
-        if ref.isdigit():
-            return Stream(Follows(source_ids=frozenset({int(ref)})))
+    found = _feed_ref(sid)
+    if found is not None:
+        kind, n = found[0], frozenset({found[1]})
+        if kind == "tag":
+            return Stream(Follows(tag_ids=n))
+        return Stream(Follows(story_ids=n) if kind == "story" else Follows(source_ids=n))
     raise NotFoundError(f"no stream {stream_id!r}")
 
 
@@ -245,13 +260,13 @@ def _subscriptions(request: Request, user: UserRow) -> list[dict[str, Any]]:
             for i, name, path in store.named(conn, kind, ids):
                 if kind == "source":
                     src = source_store.get_source(conn, i)
-                    sid, url, home = f"feed/{i}", src.feed_url or base + path, src.homepage
+                    url, home = src.feed_url or base + path, src.homepage
                     folder = folders.get(("source", i))
                 elif kind == "tag":
-                    sid, url, home = f"feed/tag-{i}", f"{base}{path}/feed.atom", None
+                    url, home = f"{base}{path}/feed.atom", None
                     folder = folders.get(("tag", i))
                 else:
-                    sid, url, home = f"feed/story-{i}", f"{base}{path}/feed.atom", None
+                    url, home = f"{base}{path}/feed.atom", None
                     anchors = store.story_article_ids(conn, i)
                     folder = next(
                         (folders[("story", a)] for a in anchors if folders.get(("story", a))),
@@ -259,7 +274,7 @@ def _subscriptions(request: Request, user: UserRow) -> list[dict[str, Any]]:
                     )
                 out.append(
                     {
-                        "id": sid,
+                        "id": feed_id(kind, i),
                         "title": name,
                         "categories": [{"id": _LABEL + folder, "label": folder}] if folder else [],
                         "url": url,
@@ -277,14 +292,10 @@ def subscription_list(request: Request) -> Response:
 
 def _target(conn: Any, stream_id: str, user: UserRow) -> tuple[str, int]:
     """(kind, id) of the follow a subscription stream id names; a URL finds its source."""
-    if stream_id.startswith("feed/"):
-        ref = stream_id[5:]
-        for prefix, kind in (("tag-", "tag"), ("story-", "story")):
-            if ref.startswith(prefix) and ref[len(prefix) :].isdigit():
-                return kind, int(ref[len(prefix) :])
-        if ref.isdigit():
-            return "source", int(ref)
-        stream_id = ref
+    ref = _feed_ref(stream_id)
+    if ref is not None:
+        return ref
+    stream_id = stream_id.removeprefix("feed/")  # `feed/<feed address>`, as Google Reader had
     found = source_store.source_by_url(conn, stream_id)
     if found is None:
         raise NotFoundError(
@@ -339,7 +350,7 @@ async def quickadd(request: Request) -> Response:
     with db.connect() as conn:
         kind, target = _target(conn, url, user)
     reading.follow(db, user, kind, target)  # type: ignore[arg-type]
-    sid = f"feed/{target}" if kind == "source" else f"feed/{kind}-{target}"
+    sid = feed_id(kind, target)
     return _done(request, user, _json({"numResults": 1, "query": url, "streamId": sid}))
 
 
@@ -466,7 +477,7 @@ def _items(request: Request, user: UserRow, cards: Sequence[ArticleCard]) -> lis
                 "author": byline or c.source,
                 "categories": categories,
                 "origin": {
-                    "streamId": f"feed/{c.source_id}",
+                    "streamId": feed_id("source", c.source_id),
                     "title": c.source,
                     "htmlUrl": f"{base}/sources/{c.source_id}",
                 },
@@ -573,14 +584,12 @@ def unread_count(request: Request) -> Response:
         r = reading.reader(conn, user)
         counts = store.unread_count(conn, user.id, r.read_until, r.follows, r.mutes)
         folders = store.folders_of(conn, user.id)
-        total = len(
-            store.stream(conn, r.follows, r.mutes, read=(user.id, r.read_until, False), limit=1000)
-        )
+        total = store.unread_total(conn, user.id, r.read_until, r.follows, r.mutes)
     now = str(_micros(datetime.now(UTC)))
     out = []
     by_label: dict[str, int] = {}
     for (kind, ident), n in counts.items():
-        sid = f"feed/{ident}" if kind == "source" else f"feed/{kind}-{ident}"
+        sid = feed_id(kind, ident)
         out.append({"id": sid, "count": n, "newestItemTimestampUsec": now})
         folder = folders.get((kind, ident))
         if folder:

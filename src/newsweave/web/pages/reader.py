@@ -14,6 +14,7 @@ from lxml import etree
 
 from newsweave import digest, reading
 from newsweave.errors import AuthError, InvalidInputError, NotFoundError
+from newsweave.store import reading as reading_store
 from newsweave.store.accounts import UserRow, get_user
 from newsweave.store.reading import saved_articles
 from newsweave.web import cursors
@@ -63,7 +64,11 @@ def for_you(request: Request) -> HTMLResponse:
     assert r is not None
     with request.app.state.db.connect() as conn:
         found = reading.for_you(conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only)
-        follows, _, _ = reading.following(conn, r) if before is None else ([], [], [])
+        unread = (
+            reading_store.unread_total(conn, user.id, r.read_until, r.follows, r.mutes)
+            if before is None
+            else 0
+        )
     shown = found[:PER_PAGE]
     older = cursors.encode(shown[-1].card.at, shown[-1].card.id) if len(found) > PER_PAGE else None
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
@@ -74,7 +79,7 @@ def for_you(request: Request) -> HTMLResponse:
             "items": shown,
             "older": older,
             "unread_only": unread_only,
-            "unread_total": sum(f.unread for f in follows),
+            "unread_total": unread,
             "has_follows": bool(r.follows),
             "newest": shown[0].card.at if shown and before is None else None,
             "user": user,

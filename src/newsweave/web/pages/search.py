@@ -9,7 +9,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave.errors import InvalidInputError
-from newsweave.reading import search_mutes
 from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, count, search
 from newsweave.store.sources import all_sources
 from newsweave.web.pages.reader import reader_of
@@ -55,7 +54,7 @@ def page(request: Request) -> HTMLResponse:
         kind=(p.get("kind") or "")[:64] or None,
         date_from=_date(p.get("from"), "from"),
         date_to=until + timedelta(days=1) if until else None,
-        **search_mutes(reader_of(request)),  # type: ignore[arg-type]
+        mutes=r.mutes if (r := reader_of(request)) is not None else None,
     )
     with request.app.state.db.connect() as conn:
         hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order) if q else []
