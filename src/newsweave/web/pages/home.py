@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave.reading import hidden
 from newsweave.store.views import ArticleCard, article_list, label_values, top_stories
 from newsweave.web import cursors
+from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
 
 _LABELS = ("language", "country", "ownership", "kind", "lean")
@@ -17,29 +16,8 @@ VALUES_SECONDS = 60.0  # the filters' value lists (a scan of the articles) are k
 PER_PAGE = 60
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A line of Latest: an article, and how many more of its story this page holds."""
-
-    card: ArticleCard
-    more: int = 0
-
-
-def grouped(cards: list[ArticleCard]) -> list[Entry]:
-    """Latest with each story once, at its newest article: three pieces on one event one
-    after another read as a repeat, not as coverage."""
-    first: dict[int, int] = {}
-    out: list[Entry] = []
-    for c in cards:
-        if c.story_id is None:
-            out.append(Entry(c))
-        elif c.story_id in first:
-            i = first[c.story_id]
-            out[i] = Entry(out[i].card, out[i].more + 1)
-        else:
-            first[c.story_id] = len(out)
-            out.append(Entry(c))
-    return out
+def _story(card: ArticleCard) -> int | None:
+    return card.story_id
 
 
 def page(request: Request) -> HTMLResponse:
@@ -60,7 +38,7 @@ def page(request: Request) -> HTMLResponse:
         "home.html",
         {
             "title": "Latest news",
-            "articles": grouped(items[:PER_PAGE]),
+            "articles": by_story(items[:PER_PAGE], _story),
             "older": cursors.encode(items[PER_PAGE - 1].at, items[PER_PAGE - 1].id)
             if len(items) > PER_PAGE
             else None,

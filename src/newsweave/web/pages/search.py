@@ -9,11 +9,26 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from newsweave.errors import InvalidInputError
-from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, count, search
+from newsweave.store.search import (
+    COUNT_CAP,
+    HIT_END,
+    HIT_START,
+    Filters,
+    SearchHit,
+    count,
+    search,
+)
 from newsweave.store.sources import all_sources
+from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
 
 PER_PAGE = 20
+
+
+def _story(hit: SearchHit) -> int | None:
+    return hit.story_id
+
+
 MAX_PAGE = 250
 
 
@@ -61,24 +76,17 @@ def page(request: Request) -> HTMLResponse:
         total = count(conn, q, filters) if q else 0
         sources = all_sources(conn)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
-    results: list[dict[str, object]] = []
-    by_story: dict[int, dict[str, object]] = {}
-    for h in hits[:PER_PAGE]:
-        if h.story_id is not None and h.story_id in by_story:
-            line = by_story[h.story_id]
-            line["more"] = int(str(line["more"])) + 1
-            continue
-        line = {
-            **h.as_dict(),
-            "snippet_html": html.escape(h.snippet)
+    results = [
+        {
+            **line.item.as_dict(),
+            "snippet_html": html.escape(line.item.snippet)
             .replace(HIT_START, "<mark>")
             .replace(HIT_END, "</mark>"),
-            "published_at": h.published,
-            "more": 0,
+            "published_at": line.item.published,
+            "more": line.more,
         }
-        if h.story_id is not None:
-            by_story[h.story_id] = line
-        results.append(line)
+        for line in by_story(hits[:PER_PAGE], _story)
+    ]
     params = {k: v for k, v in p.items() if k != "page" and v}
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
