@@ -4,12 +4,19 @@ Each outlet serves `/feed.xml` (RSS 2.0 teasers of its pieces) and each piece's 
 `/<event>/<n>`. Every server counts the requests it has in flight and keeps the most it ever
 had, so a test can hold a cluster of workers to one request at a time per host; each answer
 takes `delay` seconds so that two requests to one host would overlap if they were allowed.
+
+A request is in flight from its arrival until its answer is handed to the socket, and only
+while its client still waits: counting it until the handler's thread got the interpreter back
+after the last byte went out saw a polite client's next request overlap the answer it had
+already read, and a worker killed (SIGKILL, in the chaos test) abandons its request, which
+the server still works on while another worker rightly takes the host over.
 """
 
 from __future__ import annotations
 
 import email.utils
 import html
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +38,7 @@ class Outlet(ThreadingHTTPServer):
         self.delay = delay
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
         self.pages = {f"/{p.event}/{p.url.rsplit('/', 1)[1]}": p for p in pieces}
-        self.in_flight = 0
+        self.in_flight: set[socket.socket] = set()
         self.most_in_flight = 0
         self.requests = 0
         self._count = threading.Lock()
@@ -73,8 +80,9 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         with srv._count:
             srv.requests += 1
-            srv.in_flight += 1
-            srv.most_in_flight = max(srv.most_in_flight, srv.in_flight)
+            srv.in_flight = {s for s in srv.in_flight if not _client_gone(s)}
+            srv.in_flight.add(self.connection)
+            srv.most_in_flight = max(srv.most_in_flight, len(srv.in_flight))
         try:
             time.sleep(srv.delay)
             path = self.path.split("?", 1)[0]
@@ -87,15 +95,29 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(404, "text/plain", b"not found")
         finally:
-            with srv._count:
-                srv.in_flight -= 1
+            self._done()
+
+    def _done(self) -> None:
+        with self.server._count:
+            self.server.in_flight.discard(self.connection)
 
     def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self._done()  # the answer is ready: what follows is the client's to read
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _client_gone(sock: socket.socket) -> bool:
+    """Whether the client of a request has closed its end (a killed process's kernel does)."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 @contextmanager
