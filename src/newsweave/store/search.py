@@ -4,6 +4,17 @@ User input never reaches the query language raw: on SQLite every word becomes a 
 string (so `AND`, `"`, `*`, `NEAR(` and `-` are just words); on PostgreSQL
 websearch_to_tsquery reads it, which accepts any input. Snippets mark hits with \\x02 ... \\x03;
 callers render them (plain text, ANSI or <mark>).
+
+Ranking is bounded: best-first hits are ranked among the POOL matching articles collected
+last (after the filters), not among every match. A common word matches most of a year of
+news, and ranking all of it grew with the archive (bench/archive.py, before: "government" on
+5,000 articles took 30-100 ms a search on SQLite and PostgreSQL, nearly all of it bm25 /
+ts_rank_cd and the snippets of every match); a news reader looks for recent coverage first,
+and a rarer query has fewer matches than the pool and is ranked whole. Snippets are made for
+the page shown only.
+Newest-first hits are exact: PostgreSQL's planner reads the time index or sorts the matches by
+its statistics; SQLite has none, so a word common among the latest articles walks the time
+index and checks each article against the index of words, and a rarer one sorts its matches.
 """
 
 from __future__ import annotations
@@ -56,19 +67,56 @@ def fts5_query(query: str) -> str:
 _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 
 # {filters}: the Filters' conditions; {order}: best first (rank) or newest first.
+POOL = 1000  # the newest matches a search ranks (see the module docstring)
+
+# The FTS scan walks its matches newest first (rowid order, which FTS5 gives without sorting)
+# and stops at the pool: bm25 runs for those rows only.
 _SQLITE = f"""
-SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
-       snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet,
-       bm25(articles_fts, 5.0, 1.0) AS rank
-FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
-JOIN sources s ON s.id = a.source_id
-WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+SELECT * FROM (
+    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
+           bm25(articles_fts, 5.0, 1.0) AS rank
+    FROM articles_fts
+    JOIN articles a ON a.id = articles_fts.rowid
+    JOIN sources s ON s.id = a.source_id
+    WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+    ORDER BY articles_fts.rowid DESC
+    LIMIT :pool
+) a
 ORDER BY {{order}}
 LIMIT :limit OFFSET :offset
 """
 _SQLITE_ORDER = {"rank": "rank, a.id DESC",
                  "date": "COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC"}  # fmt: skip
+# Newest first for a word common among the latest articles: walk the time index (`+` keeps
+# SQLite off the state index) and look each article up in the FTS index, until a page is full.
+_SQLITE_DENSE_BY_DATE = f"""
+SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
+       0.0 AS rank
+FROM articles a JOIN sources s ON s.id = a.source_id
+WHERE +a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+  AND EXISTS (SELECT 1 FROM articles_fts
+              WHERE articles_fts MATCH :q AND articles_fts.rowid = a.id)
+ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+LIMIT :limit OFFSET :offset
+"""
+# Newest first for a rarer word: its matches, sorted.
+_SQLITE_SPARSE_BY_DATE = f"""
+SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
+       bm25(articles_fts, 5.0, 1.0) AS rank
+FROM articles_fts
+JOIN articles a ON a.id = articles_fts.rowid
+JOIN sources s ON s.id = a.source_id
+WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+LIMIT :limit OFFSET :offset
+"""
+# How common a word is among the latest articles: in at least 1 % of the last 5,000, a walk
+# down the time index meets a page of its matches within ~2,000 articles.
+_DENSE_SAMPLE, _DENSE_SHARE = 5000, 0.01
+_SQLITE_SNIPPETS = """
+SELECT rowid, snippet(articles_fts, 1, char(2), char(3), '…', 24)
+FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})
+"""
 _SQLITE_COUNT = f"""
 SELECT count(*) FROM (SELECT 1 FROM articles_fts
 JOIN articles a ON a.id = articles_fts.rowid
@@ -89,19 +137,42 @@ SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.first_seen_
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
                    ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
 FROM (
-    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
-           a.story_id, a.text, ts_rank_cd(a.search_vector, tq.q) AS rank, tq.q AS query
-    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
-    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+    SELECT pool.*, ts_rank_cd(pool.search_vector, pool.query) AS rank FROM (
+        SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
+               a.story_id, a.text, a.search_vector, tq.q AS query
+        FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+        WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
+              {{filters}}
+        ORDER BY a.id DESC
+        LIMIT :pool
+    ) pool
     ORDER BY {{order}}
     LIMIT :limit OFFSET :offset
 ) hit
 ORDER BY {{outer}}
 """
+# Newest first on PostgreSQL: the planner reads the time index backwards, checking each
+# article's words, or sorts the matches of a rare word, by its own statistics.
+_POSTGRES_BY_DATE = f"""
+SELECT hit.*,
+       ts_headline('simple', hit.text, hit.query,
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
+                   ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
+FROM (
+    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
+           a.story_id, a.text, 0.0 AS rank, tq.q AS query
+    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
+          {{filters}}
+    ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+    LIMIT :limit OFFSET :offset
+) hit
+ORDER BY COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC
+"""
 _PG_ORDER = {
-    "rank": ("rank DESC, a.id DESC", "hit.rank DESC, hit.id DESC"),
+    "rank": ("rank DESC, pool.id DESC", "hit.rank DESC, hit.id DESC"),
     "date": (
-        "COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC",
+        "COALESCE(pool.published_at, pool.first_seen_at) DESC, pool.id DESC",
         "COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC",
     ),
 }
@@ -111,7 +182,7 @@ SELECT count(*) FROM (SELECT 1
     WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
     LIMIT :cap) found
 """
-COUNT_CAP = 10_000  # counting stops here ("10,000+"): a count past it helps no one
+COUNT_CAP = POOL  # counting stops here ("1,000+"): past the pool no hit is ranked or shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +269,23 @@ def search(
     if order not in _SQLITE_ORDER:
         raise ValueError(f"order is rank or date, not {order!r}")
     extra, values, typed = (filters or Filters()).sql()
-    if sqlite:
+    if order == "date" and sqlite:
+        sql = _SQLITE_DENSE_BY_DATE if _common(conn, q) else _SQLITE_SPARSE_BY_DATE
+    elif order == "date":
+        sql = _POSTGRES_BY_DATE
+    elif sqlite:
         sql = _SQLITE.replace("{order}", _SQLITE_ORDER[order])
     else:
         inner, outer = _PG_ORDER[order]
         sql = _POSTGRES.replace("{order}", inner).replace("{outer}", outer)
     stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
-    rows = conn.execute(stmt, {"q": q, "limit": limit, "offset": offset, **values})
+    params = {"q": q, "limit": limit, "offset": offset, "pool": POOL, **values}
+    rows = conn.execute(stmt, params).all()
+    snippets: dict[int, str] = {}
+    if sqlite and rows:
+        ids = ", ".join(str(int(r.id)) for r in rows)
+        found = conn.execute(text(_SQLITE_SNIPPETS.replace("{ids}", ids)), {"q": q})
+        snippets = {int(i): snip for i, snip in found}
     conv = UTCDateTime()
     out = []
     for r in rows:
@@ -217,12 +298,22 @@ def search(
                 url=r.url,
                 source=r.source,
                 published=published or seen,
-                snippet=r.snippet or "",
+                snippet=(snippets.get(r.id) if sqlite else r.snippet) or "",
                 rank=float(r.rank),
                 story_id=r.story_id,
             )
         )
     return out
+
+
+def _common(conn: Connection, q: str) -> bool:
+    """Whether an FTS5 query matches at least 1 % of the latest articles (SQLite)."""
+    top = conn.execute(text("SELECT max(id) FROM articles")).scalar() or 0
+    found = conn.execute(
+        text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q AND rowid > :since"),
+        {"q": q, "since": top - _DENSE_SAMPLE},
+    ).scalar_one()
+    return int(found) >= _DENSE_SAMPLE * _DENSE_SHARE
 
 
 def count(conn: Connection, query: str, filters: Filters | None = None) -> int:

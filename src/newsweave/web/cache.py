@@ -8,6 +8,12 @@ endpoint: ~1,800, since a hit skips the framework). Signed-in
 readers (a session cookie) always get a fresh page, so their own comments show at once; anonymous
 readers see a new comment within `ttl` seconds. Only 200 answers to GET are kept, without their
 Set-Cookie headers.
+
+Searches, the JSON API and the public feeds are the same for every anonymous reader too, and
+kept alike: a search ranks a thousand matches (~4 ms at any archive size, bench/archive.py),
+which a popular query repeated by many readers need not redo. Requests that carry credentials
+(an API token, a session) or ask conditionally (If-None-Match, If-Modified-Since: a feed
+reader's poll, answered 304 by the handler) always reach the app.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["DISCUSSIONS", "PageCache", "ReaderPageCache", "TTLCache"]
 
-_PREFIXES = ("/articles/", "/stories/", "/tags/", "/sources/")
+_PREFIXES = ("/articles/", "/stories/", "/tags/", "/sources/", "/search", "/api/", "/feeds/")
+# Headers that make an answer this request's own: credentials, and conditional requests.
+_OWN = (b"authorization", b"if-none-match", b"if-modified-since")
 
 
 async def _run_and_keep(
@@ -62,10 +70,10 @@ class PageCache:
         if self.ttl <= 0 or scope["type"] != "http" or scope["method"] != "GET":
             return False
         path: str = scope["path"]
-        if path != "/" and not (path.startswith(_PREFIXES) and "/feed." not in path):
+        if path != "/" and not path.startswith(_PREFIXES):
             return False
         for name, value in scope["headers"]:
-            if name == b"cookie" and b"nw_session=" in value:
+            if name in _OWN or (name == b"cookie" and b"nw_session=" in value):
                 return False
         return True
 

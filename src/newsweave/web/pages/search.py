@@ -18,7 +18,7 @@ from newsweave.store.search import (
     count,
     search,
 )
-from newsweave.store.sources import all_sources
+from newsweave.store.sources import source_names
 from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
 
@@ -74,7 +74,7 @@ def page(request: Request) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order) if q else []
         total = count(conn, q, filters) if q else 0
-        sources = all_sources(conn)
+        sources = source_names(conn)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [
         {

@@ -1,0 +1,897 @@
+"""A year of news: what every step costs as the archive grows (issue 15).
+
+    python bench/archive.py [--sizes 10000,100000] [--databases sqlite,postgresql]
+                            [--new 1000] [--seconds 5] [--json FILE]
+
+For each size and database, in one run:
+
+1. **Build** an archive of that many articles, quickly: ~200 sources, dates spread over the last
+   365 days, stories of 1-40 articles (Pareto sizes), ~4% syndicated copies, ~600-word English
+   texts. The analyses are *precomputed, not run*: 96 template articles (mixed from the
+   fixtures' sentences, as bench/enrich.py makes them) are enriched for real once, and every
+   archive article is bulk-loaded as a variant of one of them: its paragraphs reordered, its
+   embedding the template's plus story and article noise (so stories are tight and the other
+   stories of one template are near, as events of one topic are), the template's analyses,
+   entities, hashtags and quotes plus hashtags and entities drawn from a Zipf-distributed pool
+   of thousands, related lists from its story, and MinHash bands (copies share their
+   original's). What is measured below is the archive's effect on the site, not analysis.
+2. **Enrichment of `--new` articles** the real way (collecting.Enricher: the analyses in two
+   worker processes, storing and the cross-article step here), articles/s in all and for the
+   cross-article step alone (copies, related, story), the worker's start-up (loading its
+   vector index and open stories from the archive), and the peak resident memory of each
+   process. Related-list quality: recall@8 of the vector index against exact search, on 200
+   of the archive's vectors with noise as queries.
+3. **Every page and API list under wrk** (1 thread, 16 connections, `--seconds` each) against
+   `newsweave serve` started by the CLI as an operator starts it (its start-up time too):
+   requests/s, p50 and p99, and as a ratio to a bare FastAPI endpoint.
+4. The database's size on disk, and EXPLAIN of the slowest query of the slowest page.
+
+Each figure is printed beside its ratio to the first size's, so growth shows at a glance;
+`--json FILE` writes one object a line per size and database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import enrich as enrich_bench  # noqa: E402  (bench/enrich.py: its article mixer and /proc readers)
+import web as web_bench  # noqa: E402  (bench/web.py: wrk, the bare endpoint)
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEMPLATES = 96
+SOURCES = 200
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- templates (real analyses)
+
+
+def templates(cache: Path) -> list[dict[str, Any]]:
+    """The template articles, enriched for real once per run (cached in `cache`)."""
+    if cache.exists():
+        return list(json.loads(cache.read_text()))
+    from sqlalchemy import select
+
+    from newsweave import collecting
+    from newsweave.store.db import open_database
+    from newsweave.store.schema import (
+        analyses,
+        article_entities,
+        article_tags,
+        articles,
+        attributions,
+        embeddings,
+        entities,
+        minhashes,
+        stories,
+        tags,
+    )
+
+    arts = enrich_bench._mixed_articles(TEMPLATES)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/templates.db")
+        ids = enrich_bench._stored(db, arts)
+        with collecting.Enricher(1) as enricher:
+            enricher.enrich(db, ids)
+        out = []
+        with db.connect() as conn:
+            for aid in ids:
+                a = conn.execute(select(articles).where(articles.c.id == aid)).one()
+                story_terms = conn.execute(
+                    select(stories.c.terms).where(stories.c.id == a.story_id)
+                ).scalar()
+                vec = conn.execute(
+                    select(embeddings.c.vector, embeddings.c.names).where(
+                        embeddings.c.article_id == aid
+                    )
+                ).one()
+                out.append(
+                    {
+                        "title": a.title,
+                        "text": a.text,
+                        "summary": a.summary,
+                        "language": a.language,
+                        "terms": story_terms or {},
+                        "vector": np.frombuffer(vec.vector, dtype=np.float32).tolist(),
+                        "names": vec.names or [],
+                        "minhash": bool(
+                            conn.execute(
+                                select(minhashes.c.article_id).where(minhashes.c.article_id == aid)
+                            ).first()
+                        ),
+                        "analyses": [
+                            [r.name, r.version, r.data]
+                            for r in conn.execute(
+                                select(analyses).where(
+                                    analyses.c.article_id == aid, analyses.c.error.is_(None)
+                                )
+                            )
+                        ],
+                        "tags": [
+                            [r.slug, r.label, r.display, r.kind, r.score]
+                            for r in conn.execute(
+                                select(tags, article_tags.c.score)
+                                .join(article_tags, article_tags.c.tag_id == tags.c.id)
+                                .where(article_tags.c.article_id == aid)
+                            )
+                        ],
+                        "entities": [
+                            [r.name, r.type, r.count]
+                            for r in conn.execute(
+                                select(entities.c.name, entities.c.type, article_entities.c.count)
+                                .join(
+                                    article_entities,
+                                    article_entities.c.entity_id == entities.c.id,
+                                )
+                                .where(article_entities.c.article_id == aid)
+                            )
+                        ],
+                        "attributions": [
+                            [r.speaker, r.cue, r.content, r.kind, r.start, r.end]
+                            for r in conn.execute(
+                                select(attributions).where(attributions.c.article_id == aid)
+                            )
+                        ][:4],
+                    }
+                )
+        db.dispose()
+    cache.write_text(json.dumps(out))
+    return out
+
+
+# ---------------------------------------------------------------- building an archive
+
+
+def _story_sizes(n: int, rng: random.Random) -> list[int]:
+    sizes: list[int] = []
+    total = 0
+    while total < n:
+        size = min(40, int(rng.paretovariate(1.1)), n - total)
+        sizes.append(size)
+        total += size
+    return sizes
+
+
+def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bulk-load an archive of `n` articles into the (migrated, empty) database at `url`."""
+    from sqlalchemy import insert, text
+
+    from newsweave.enrich import neardup
+    from newsweave.store import db as db_mod
+    from newsweave.store.schema import (
+        analyses,
+        article_entities,
+        article_tags,
+        articles,
+        attributions,
+        embeddings,
+        entities,
+        minhash_bands,
+        minhashes,
+        related,
+        sources,
+        stories,
+        tags,
+    )
+
+    start = time.perf_counter()
+    db = db_mod.open_database(url)
+    rng = random.Random(n)
+    nrng = np.random.default_rng(n)
+    tvecs = np.asarray([t["vector"] for t in tpl], dtype=np.float32)
+    leans = ["left", "lean left", "center", "lean right", "right"]
+
+    with db.begin() as conn:
+        conn.execute(
+            insert(sources),
+            [
+                {
+                    "id": i,
+                    "name": f"Outlet {i:03d}",
+                    "feed_url": f"https://outlet{i:03d}.example/feed.xml",
+                    "homepage": f"https://outlet{i:03d}.example/",
+                    "language": "en",
+                    "country": ["US", "UK", "FR", "DE", "IN"][i % 5],
+                    "lean": leans[i % 5],
+                    "poll_interval": 1800,
+                    "status": "active",
+                    "next_poll_at": NOW + timedelta(days=3650),
+                    "created_at": NOW - timedelta(days=366),
+                }
+                for i in range(1, SOURCES + 1)
+            ],
+        )
+        # Tags and entities: the templates' own, then a Zipf-distributed pool of thousands.
+        tag_ids: dict[str, int] = {}
+        tag_rows = []
+        for t in tpl:
+            for slug, label, display, kind, _score in t["tags"]:
+                if slug not in tag_ids:
+                    tag_ids[slug] = len(tag_ids) + 1
+                    tag_rows.append((tag_ids[slug], slug, label, display, kind))
+        pool_tags = max(2000, n // 50)
+        first_pool_tag = len(tag_ids) + 1
+        for k in range(pool_tags):
+            tag_rows.append((first_pool_tag + k, f"topic-{k}", f"Topic {k}", f"#Topic{k}", "topic"))
+        conn.execute(
+            insert(tags),
+            [
+                {"id": i, "slug": s, "label": la, "display": d, "kind": k}
+                for i, s, la, d, k in tag_rows
+            ],
+        )
+        ent_ids: dict[tuple[str, str], int] = {}
+        for t in tpl:
+            for name, typ, _c in t["entities"]:
+                ent_ids.setdefault((name, typ), len(ent_ids) + 1)
+        pool_ents = max(4000, n // 25)
+        first_pool_ent = len(ent_ids) + 1
+        conn.execute(
+            insert(entities),
+            [{"id": i, "name": nm, "type": ty} for (nm, ty), i in ent_ids.items()]
+            + [
+                {"id": first_pool_ent + k, "name": f"Person {k}", "type": "PERSON"}
+                for k in range(pool_ents)
+            ],
+        )
+
+    # The plan: every article's story, time and source, then ids in time order (as collected).
+    sizes = _story_sizes(n, rng)
+    plan: list[tuple[datetime, int, int, bool]] = []  # (published, story, source, is_copy)
+    for s, size in enumerate(sizes):
+        begin = NOW - timedelta(days=365 * rng.random())
+        for m in range(size):
+            at = begin + timedelta(hours=48 * rng.random() ** 2)
+            plan.append((min(at, NOW), s, rng.randint(1, SOURCES), m > 0 and rng.random() < 0.04))
+    plan.sort()
+    members: dict[int, list[int]] = {}
+    for aid, (_at, s, _src, _copy) in enumerate(plan, start=1):
+        members.setdefault(s, []).append(aid)
+    story_tpl = [rng.randrange(len(tpl)) for _ in sizes]
+    story_noise_seed = rng.randrange(2**31)
+
+    def story_base(s: int) -> np.ndarray:
+        g = np.random.default_rng(story_noise_seed + s)
+        v = tvecs[story_tpl[s]] + g.normal(0, 0.035, tvecs.shape[1]).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    with db.begin() as conn:
+        chunk = []
+        for s, size in enumerate(sizes):
+            ids = members[s]
+            t = tpl[story_tpl[s]]
+            times = [plan[i - 1][0] for i in ids]
+            chunk.append(
+                {
+                    "id": s + 1,
+                    "title": t["title"],
+                    "summary": t["summary"],
+                    "first_seen_at": min(times),
+                    "last_seen_at": max(times),
+                    "article_count": size,
+                    "outlet_count": len({plan[i - 1][2] for i in ids}),
+                    "centroid": (story_base(s) * size).astype(np.float32).tobytes(),
+                    "terms": t["terms"],
+                    "closed": False,
+                    "seq": max(ids),
+                }
+            )
+            if len(chunk) == 5000:
+                conn.execute(insert(stories), chunk)
+                chunk = []
+        if chunk:
+            conn.execute(insert(stories), chunk)
+
+    zipf_tags = np.minimum(nrng.zipf(1.3, size=3 * n), pool_tags) - 1
+    zipf_ents = np.minimum(nrng.zipf(1.3, size=2 * n), pool_ents) - 1
+    buf: dict[Any, list[dict[str, Any]]] = {}
+    signatures: dict[int, bytes] = {}
+    story_vecs: dict[int, np.ndarray] = {}
+    attribution_id = 0
+    with db.begin() as conn:
+        for aid, (at, s, src, is_copy) in enumerate(plan, start=1):
+            t = tpl[story_tpl[s]]
+            first = members[s][0]
+            original = first if is_copy and first != aid else None
+            paras = t["text"].split("\n\n")
+            rng.shuffle(paras)
+            body = "\n\n".join(paras)
+            if s not in story_vecs:
+                story_vecs[s] = story_base(s)
+                if len(story_vecs) > 4096:
+                    story_vecs.pop(next(iter(story_vecs)))
+            vec = story_vecs[s] + nrng.normal(0, 0.012, tvecs.shape[1]).astype(np.float32)
+            vec /= np.linalg.norm(vec)
+            buf.setdefault(articles, []).append(
+                {
+                    "id": aid,
+                    "ident": f"https://outlet{src:03d}.example/{s}/{aid}",
+                    "url": f"https://outlet{src:03d}.example/{s}/{aid}",
+                    "source_id": src,
+                    "title": f"{t['title']} ({s})",
+                    "title_key": f"{t['title'][:60].lower()} {s} {aid}",
+                    "text": body,
+                    "summary": t["summary"],
+                    "language": t["language"],
+                    "published_at": at,
+                    "first_seen_at": at,
+                    "fetched_at": at,
+                    "updated_at": at,
+                    "content_hash": f"{aid:064x}",
+                    "state": "enriched",
+                    "duplicate_of": original,
+                    "story_id": s + 1,
+                    "understood_seq": aid,
+                    "first_understood_seq": aid,
+                }
+            )
+            extra_tags = {first_pool_tag + int(x) for x in zipf_tags[3 * (aid - 1) : 3 * aid]}
+            mine = {tag_ids[x[0]]: x[4] for x in t["tags"][:4]}
+            for tid in extra_tags:
+                mine.setdefault(tid, 0.1)
+            buf.setdefault(article_tags, []).extend(
+                {"article_id": aid, "tag_id": tid, "score": sc} for tid, sc in mine.items()
+            )
+            ents = {ent_ids[(x[0], x[1])]: x[2] for x in t["entities"][:8]}
+            for x in zipf_ents[2 * (aid - 1) : 2 * aid]:
+                ents.setdefault(first_pool_ent + int(x), 1)
+            buf.setdefault(article_entities, []).extend(
+                {"article_id": aid, "entity_id": e, "count": c} for e, c in ents.items()
+            )
+            buf.setdefault(analyses, []).extend(
+                {"article_id": aid, "name": nm, "version": v, "data": d, "computed_at": at}
+                for nm, v, d in t["analyses"]
+            )
+            for sp, cue, content, kind, st, en in t["attributions"]:
+                attribution_id += 1
+                buf.setdefault(attributions, []).append(
+                    {
+                        "id": attribution_id,
+                        "article_id": aid,
+                        "speaker": sp,
+                        "cue": cue,
+                        "content": content,
+                        "kind": kind,
+                        "start": st,
+                        "end": en,
+                    }
+                )
+            buf.setdefault(embeddings, []).append(
+                {
+                    "article_id": aid,
+                    "model": "all-MiniLM-L6-v2-128",
+                    "dim": len(vec),
+                    "vector": vec.tobytes(),
+                    "names": t["names"],
+                }
+            )
+            if t["minhash"]:
+                sig = signatures.get(original) if original else None
+                if sig is None:
+                    sig = nrng.integers(0, 2**63, 64, dtype=np.uint64).tobytes()
+                if aid == first:
+                    signatures[aid] = sig
+                buf.setdefault(minhashes, []).append({"article_id": aid, "signature": sig})
+                buf.setdefault(minhash_bands, []).extend(
+                    {"band": b, "article_id": aid}
+                    for b in neardup.bands(np.frombuffer(sig, dtype=np.uint64))
+                )
+            others = [x for x in members[s] if x != aid and x < aid][-8:]
+            while len(others) < 8 and aid > 16:
+                pick = rng.randrange(1, aid)
+                if pick not in others:
+                    others.append(pick)
+            buf.setdefault(related, []).extend(
+                {"article_id": aid, "related_id": r, "rank": k, "score": 0.9 - 0.05 * k}
+                for k, r in enumerate(others)
+            )
+            if aid % 2000 == 0 or aid == len(plan):
+                for table in (
+                    articles,
+                    article_tags,
+                    article_entities,
+                    analyses,
+                    attributions,
+                    embeddings,
+                    minhashes,
+                    minhash_bands,
+                    related,
+                ):
+                    rows = buf.pop(table, [])
+                    if rows:
+                        conn.execute(insert(table), rows)
+                print(f"\r  building: {aid:,} of {n:,} articles", end="", file=sys.stderr)
+        if conn.dialect.name == "postgresql":
+            for table in ("sources", "articles", "stories", "tags", "entities", "attributions"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("ANALYZE"))
+    print(file=sys.stderr)
+    db.dispose()
+    return {
+        "build_s": time.perf_counter() - start,
+        "stories": len(sizes),
+        "copies": sum(1 for p in plan if p[3]),
+    }
+
+
+def database_mb(url: str) -> float:
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 2**20
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        size = conn.execute(
+            text(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+            )
+        ).scalar()
+    eng.dispose()
+    return float(size or 0) / 2**20
+
+
+# ---------------------------------------------------------------- enrichment of new articles
+
+
+def enrich_new(url: str, count: int) -> dict[str, Any]:
+    """In a fresh process: store `count` new articles and enrich them as a worker does."""
+    from newsweave import collecting, understanding
+    from newsweave.store.db import open_database
+
+    db = open_database(url)
+    arts = enrich_bench._mixed_articles(TEMPLATES + count)[TEMPLATES:]
+    stored = _stored_new(db, arts)
+    start = time.perf_counter()
+    mem = understanding.memory(db)
+    load_s = time.perf_counter() - start
+    step = [0.0]
+    real = understanding.understand
+
+    def timed(*args: Any, **kwargs: Any) -> None:
+        t0 = time.perf_counter()
+        try:
+            real(*args, **kwargs)
+        finally:
+            step[0] += time.perf_counter() - t0
+
+    # pipeline calls the step through the module, so the bench can time it from outside.
+    understanding.understand = timed  # type: ignore[assignment]
+    with collecting.Enricher(2, min_for_pool=1) as enricher:
+        enricher.enrich(db, stored[:16])  # start the workers, load their models
+        step[0] = 0.0
+        start = time.perf_counter()
+        done, failed = enricher.enrich(db, stored[16:])
+        wall = time.perf_counter() - start
+        workers = [enrich_bench._vm_hwm(p) for p in enrich_bench._worker_pids(enricher)]
+    storing_mb = enrich_bench._vm_hwm(os.getpid())
+    recall = _recall_at_8(db, mem.index)  # after the peak is read: it loads every vector
+    db.dispose()
+    return {
+        "enrich_per_s": done / wall,
+        "enrich_failed": failed,
+        "step_ms": step[0] / max(done, 1) * 1000,
+        "worker_load_s": load_s,
+        "index_kind": type(mem.index).__name__,
+        "related_recall_at_8": recall,
+        "enrich_peak_mb": max([storing_mb, *workers]),
+        "storing_peak_mb": storing_mb,
+        "worker_peak_mb": max(workers, default=0.0),
+    }
+
+
+def _stored_new(db: Any, arts: list[tuple[str, str]]) -> list[int]:
+    from newsweave import pipeline
+    from newsweave.model import ArticleIn
+
+    return [
+        pipeline.ingest(
+            db,
+            ArticleIn(
+                url=f"https://newcomer.example/{i}",
+                title=t,
+                text=x,
+                source_name="Outlet 001",
+                published=NOW + timedelta(minutes=i),
+            ),
+            enrich_now=False,
+        )[0]
+        for i, (t, x) in enumerate(arts)
+    ]
+
+
+def _recall_at_8(db: Any, index: Any, queries: int = 200) -> float:
+    """Overlap of the index's top 8 with exact search's over every stored vector, on archive
+    vectors with noise as queries."""
+    from sqlalchemy import select
+
+    from newsweave.store.schema import embeddings
+
+    with db.connect() as conn:
+        got = conn.execute(select(embeddings.c.article_id, embeddings.c.vector)).all()
+    ids = [r[0] for r in got]
+    vecs = np.frombuffer(b"".join(r[1] for r in got), dtype=np.float32).reshape(len(ids), -1)
+    del got
+    rng = np.random.default_rng(0)
+    hits = 0
+    for row in rng.choice(len(ids), size=min(queries, len(ids)), replace=False):
+        q = vecs[row] + rng.normal(0, 0.02, vecs.shape[1]).astype(np.float32)
+        q /= np.linalg.norm(q)
+        exact = {ids[i] for i in np.argsort(-(vecs @ q))[:8]}
+        hits += len(exact & {i for i, _ in index.search(q, 8)})
+    return hits / (8 * min(queries, len(ids)))
+
+
+# ---------------------------------------------------------------- pages under load
+
+
+def pages_of(url: str) -> dict[str, str]:
+    """The paths wrk asks for: a recent article in a big story, its story, a popular hashtag,
+    a source, searches, the API deep in its list, feeds."""
+    from sqlalchemy import create_engine, func, select
+
+    from newsweave.store.schema import article_tags, articles, stories, tags
+    from newsweave.web import cursors
+
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        story = conn.execute(
+            select(stories.c.id)
+            .where(stories.c.last_seen_at >= NOW - timedelta(days=30))
+            .order_by(stories.c.article_count.desc())
+            .limit(1)
+        ).scalar_one()
+        article = conn.execute(
+            select(func.max(articles.c.id)).where(articles.c.story_id == story)
+        ).scalar_one()
+        tag = conn.execute(
+            select(tags.c.slug)
+            .join(article_tags, article_tags.c.tag_id == tags.c.id)
+            .group_by(tags.c.slug)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+        total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+        middle = conn.execute(
+            select(articles.c.published_at, articles.c.id)
+            .order_by(articles.c.published_at.desc(), articles.c.id.desc())
+            .offset(total // 2)
+            .limit(1)
+        ).one()
+    eng.dispose()
+    deep = cursors.encode(middle.published_at, middle.id)
+    return {
+        "front": "/",
+        "article": f"/articles/{article}",
+        "story": f"/stories/{story}",
+        "tag": f"/tags/{tag}",
+        "source": "/sources/7",
+        "search": "/search?q=government",
+        "search, filtered": "/search?q=government&source=7&from=2026-06-01",
+        "search, by date": "/search?q=minister+said&sort=date",
+        "API article": f"/api/articles/{article}",
+        "API list, deep": f"/api/articles?cursor={deep}&limit=50",
+        "API search": "/api/search?q=government",
+        "Atom, latest": "/feeds/latest.atom",
+        "Atom, tag": f"/tags/{tag}/feed.atom",
+    }
+
+
+def serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`newsweave serve` as an operator starts it; its base URL and start-up seconds."""
+    import httpx
+
+    port = web_bench._port()
+    env = os.environ | {
+        "NEWSWEAVE_DATABASE_URL": url,
+        "NEWSWEAVE_DATA_DIR": str(data),
+        "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
+    }
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return proc, base, time.perf_counter() - start
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("newsweave serve did not start")
+
+
+def _ms(value: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if not m:
+        return float("nan")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+
+
+# Every request a different URL (a counter in the query), so none is answered from the page
+# cache: what a page costs when it is built, as for a reader who comes first.
+_FRESH = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "fresh=" .. counter)
+end
+"""
+UNCACHED = ("article", "API article", "search", "API list, deep")
+
+
+def _wrk(url: str, seconds: int, script: Path | None) -> tuple[float, str, str]:
+    if script is None:
+        return web_bench._wrk(url, seconds)
+    out = subprocess.run(
+        [shutil.which("wrk") or "wrk", "-t1", "-c16", f"-d{seconds}s", "--latency",
+         "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in out:
+        raise SystemExit(f"{url} answered errors under load:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
+    return rps, p50, p99
+
+
+def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict[str, float]]:
+    """Each page as served (anonymous pages are kept a few seconds: web/cache.py), then the
+    pages of UNCACHED built afresh on every request."""
+    import httpx
+
+    fresh = Path(tempfile.mkstemp(suffix=".lua")[1])
+    fresh.write_text(_FRESH)
+    runs = [(name, path, None) for name, path in paths.items()]
+    runs += [(f"{name}, uncached", paths[name], fresh) for name in UNCACHED]
+    out = {}
+    try:
+        for name, path, script in runs:
+            r = httpx.get(base + path, timeout=60)
+            if r.status_code != 200:
+                raise SystemExit(f"{path} answered {r.status_code}: {r.text[:300]}")
+            rps, p50, p99 = _wrk(base + path, seconds, script)
+            out[name] = {"rps": rps, "p50_ms": _ms(p50), "p99_ms": _ms(p99)}
+    finally:
+        fresh.unlink()
+    return out
+
+
+def slowest_query(url: str, path: str) -> str:
+    """The slowest statement behind one page (an uncached request in this process) and how
+    the database runs it."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from newsweave.store.db import open_database
+    from newsweave.web.app import create_app
+
+    db = open_database(url)
+    seen: list[tuple[float, str, Any]] = []
+
+    def before(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        conn.info["t0"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((time.perf_counter() - conn.info["t0"], statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    with TestClient(create_app(db, "bench")) as client:
+        client.get(path)
+        seen.clear()
+        client.get(path + ("&" if "?" in path else "?") + "nocache=1")
+    event.remove(db.engine, "before_cursor_execute", before)
+    event.remove(db.engine, "after_cursor_execute", after)
+    if not seen:
+        return "(no query: the page came from the cache)"
+    took, statement, params = max(seen, key=lambda x: x[0])
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        cur = raw.cursor()  # type: ignore[union-attr]
+        cur.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, params)
+        plan = "\n".join("    " + " ".join(str(c) for c in row) for row in cur.fetchall())
+    db.dispose()
+    short = " ".join(statement.split())[:400]
+    return f"  {took * 1000:.1f} ms: {short}\n{plan}"
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _database(kind: str, tmp: Path, size: int) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp}/archive-{size}.db", None
+    from sqlalchemy import create_engine, text
+
+    schema = f"nwarchive_{size}_{uuid.uuid4().hex[:6]}"
+    eng = create_engine(PG_ADMIN)
+    with eng.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng.dispose()
+    return f"{PG_ADMIN}?options=-csearch_path%3D{schema}", schema
+
+
+def _drop(schema: str | None) -> None:
+    if schema is None:
+        return
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(PG_ADMIN)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    eng.dispose()
+
+
+def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from newsweave.store.db import open_database
+
+    tpl = templates(tmp / "templates.json")
+    url, schema = _database(kind, tmp, size)
+    try:
+        open_database(url).dispose()  # migrate
+        built = build(url, size, tpl)
+        row: dict[str, Any] = {"size": size, "database": kind, **built}
+        row["database_mb"] = database_mb(url)
+        data = tmp / f"data-{kind}-{size}"
+        data.mkdir()
+        paths = pages_of(url)
+        proc, base, row["serve_start_s"] = serve(url, data)
+        try:
+            pages = load_pages(base, paths, args.seconds)
+        finally:
+            proc.terminate()
+            proc.wait()
+        slowest = max(pages, key=lambda p: pages[p]["p99_ms"]).removesuffix(", uncached")
+        row["slowest_page"] = slowest
+        row["slowest_query"] = slowest_query(url, paths[slowest])
+        row["pages"] = pages
+        row["page_p99_ms"] = {p: v["p99_ms"] for p, v in pages.items()}
+        bare = args.bare_rps
+        row["bare_rps"] = bare
+        row["article_vs_bare"] = pages["article"]["rps"] / bare
+        row["api_article_vs_bare"] = pages["API article"]["rps"] / bare
+        row["search_vs_bare"] = pages["search"]["rps"] / bare
+        for name in UNCACHED:
+            key = name.lower().replace(" ", "_").replace(",", "")
+            row[f"{key}_uncached_vs_bare"] = pages[f"{name}, uncached"]["rps"] / bare
+        if args.new:
+            out = subprocess.run(
+                [sys.executable, __file__, "--enrich-new", url, str(args.new + 16)],
+                capture_output=True,
+                text=True,
+            )
+            if out.returncode != 0:
+                raise SystemExit(f"enrichment failed:\n{out.stderr[-3000:]}")
+            row.update(json.loads(out.stdout.strip().splitlines()[-1]))
+        return row
+    finally:
+        _drop(schema)
+
+
+def _bare_rps(seconds: int) -> float:
+    port = web_bench._port()
+    bare = subprocess.Popen([sys.executable, web_bench.__file__, "serve-bare", str(port)])
+    try:
+        web_bench._wait(port)
+        return web_bench._wrk(f"http://127.0.0.1:{port}/", seconds)[0]
+    finally:
+        bare.terminate()
+        bare.wait()
+
+
+def _line(mine: list[dict[str, Any]], label: str, key: str, fmt: str, sub: str | None) -> str:
+    """One figure at every size, each after the first beside its ratio to the first."""
+    cells = []
+    for r in mine:
+        v = r.get(key) if sub is None else r["pages"][sub][key]
+        b = mine[0].get(key) if sub is None else mine[0]["pages"][sub][key]
+        if v is None:
+            cells.append("-")
+            continue
+        ratio = f" ({v / b:.2f}x)" if b and r is not mine[0] else ""
+        cells.append(fmt.format(v) + ratio)
+    return f"  {label:36s} " + "   ".join(f"{c:>18s}" for c in cells)
+
+
+_FIGURES = (
+    ("build (s)", "build_s", "{:.1f}"),
+    ("database on disk (MB)", "database_mb", "{:.0f}"),
+    ("serve start-up (s)", "serve_start_s", "{:.2f}"),
+    ("worker start-up: index+stories (s)", "worker_load_s", "{:.2f}"),
+    ("enrichment (articles/s)", "enrich_per_s", "{:.1f}"),
+    ("cross-article step (ms/article)", "step_ms", "{:.1f}"),
+    ("peak memory, any process (MB)", "enrich_peak_mb", "{:.0f}"),
+    ("related recall@8", "related_recall_at_8", "{:.3f}"),
+)
+
+
+def report(rows: list[dict[str, Any]]) -> None:
+    for kind in dict.fromkeys(r["database"] for r in rows):
+        mine = [r for r in rows if r["database"] == kind]
+        sizes = ", ".join(f"{r['size']:,}" for r in mine)
+        first = mine[0]["size"]
+        print(f"\n{kind}: sizes {sizes} (each figure, then x its value at {first:,})")
+        for label, key, fmt in _FIGURES:
+            print(_line(mine, label, key, fmt, None))
+        for page in mine[0]["pages"]:
+            print(_line(mine, f"{page}: requests/s", "rps", "{:.0f}", page))
+            print(_line(mine, f"{page}: p99 (ms)", "p99_ms", "{:.1f}", page))
+        for r in mine:
+            print(
+                f"  at {r['size']:,}: article {r['article_vs_bare']:.2f}x bare, API article "
+                f"{r['api_article_vs_bare']:.2f}x, search {r['search_vs_bare']:.2f}x; built "
+                f"afresh: article {r['article_uncached_vs_bare']:.2f}x, API article "
+                f"{r['api_article_uncached_vs_bare']:.2f}x, search "
+                f"{r['search_uncached_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} requests/s); "
+                f"vector index: {r.get('index_kind')}"
+            )
+            print(f"  slowest page at {r['size']:,}: {r['slowest_page']}; its slowest query:")
+            print(r["slowest_query"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--databases", default="sqlite,postgresql")
+    ap.add_argument("--new", type=int, default=1000, help="new articles to enrich (0: none)")
+    ap.add_argument("--seconds", type=int, default=5, help="wrk's time per page")
+    ap.add_argument("--json", type=Path, help="write one JSON object a line per run")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk; make bench does it)")
+    args.bare_rps = _bare_rps(args.seconds)
+    rows = []
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        for kind in args.databases.split(","):
+            for size in (int(x) for x in args.sizes.split(",")):
+                print(f"{kind}, {size:,} articles", file=sys.stderr)
+                row = run_one(kind, size, args, tmp)
+                rows.append(row)
+                if args.json:
+                    with args.json.open("a") as f:
+                        f.write(json.dumps(row, default=str) + "\n")
+    report(rows)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--enrich-new"]:
+        print(json.dumps(enrich_new(sys.argv[2], int(sys.argv[3]))))
+    else:
+        main()
