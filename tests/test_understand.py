@@ -7,7 +7,9 @@ by another outlet, and one outlet that only ever writes "Putin".
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from newsweave import collecting, pipeline
@@ -270,3 +272,42 @@ def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) 
         "byline": "opinion",
         "none": "news",
     }, kinds
+
+
+def test_a_site_past_the_exact_index_relates_and_clusters_as_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past related.EXACT_UPTO vectors a process keeps the approximate index (issue 15); the
+    cross-article step reads it through the same interface and, on what it has not trained
+    on yet, decides exactly as the exact index does."""
+    from newsweave import understanding
+    from newsweave.enrich import related as related_mod
+    from newsweave.store.db import open_database
+
+    results = []
+    for name, upto in (("exact", related_mod.EXACT_UPTO), ("approximate", 0)):
+        monkeypatch.setattr(related_mod, "EXACT_UPTO", upto)
+        site = open_database(f"sqlite:///{tmp_path / name}.db")
+        ids = _load(site)
+        kind = type(understanding.memory(site).index).__name__
+        with site.connect() as conn:
+            url = dict(conn.execute(select(articles.c.id, articles.c.url)).all())
+            lists = conn.execute(
+                select(related.c.article_id, related.c.related_id).order_by(
+                    related.c.article_id, related.c.rank
+                )
+            ).all()
+            story = dict(conn.execute(select(articles.c.url, articles.c.story_id)).all())
+        site.dispose()
+        by_url: dict[str, list[str]] = defaultdict(list)
+        for a, r in lists:
+            by_url[url[a]].append(url[r])
+        groups = defaultdict(set)
+        for u, s in story.items():
+            groups[s].add(u)
+        results.append((kind, dict(by_url), sorted(sorted(g) for g in groups.values()), ids))
+    (kind_a, rel_a, stories_a, _), (kind_b, rel_b, stories_b, _) = results
+    assert (kind_a, kind_b) == ("VectorIndex", "ApproximateIndex")
+    assert rel_b == rel_a
+    assert rel_a  # related lists were made at all
+    assert stories_b == stories_a

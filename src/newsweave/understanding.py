@@ -19,7 +19,14 @@ from sqlalchemy import Connection
 
 from newsweave.enrich import STEPS, Analysis, neardup, nlp
 from newsweave.enrich import embed as embed_mod
-from newsweave.enrich.related import Candidate, VectorIndex, admit, rank
+from newsweave.enrich.related import (
+    ApproximateIndex,
+    Candidate,
+    VectorIndex,
+    admit,
+    make_index,
+    rank,
+)
 from newsweave.enrich.stories import Clusterer, Story, is_short
 from newsweave.enrich.summary import summarize
 from newsweave.store import enrichment, stories, vectors
@@ -49,12 +56,15 @@ class Memory:
             self._load(conn)
 
     def _load(self, conn: Connection) -> None:
-        self.index = VectorIndex(embed_mod.DIM)
+        model = STEPS["embedding"]
+        self.index: VectorIndex | ApproximateIndex = make_index(
+            embed_mod.DIM, vectors.count_embeddings(conn, model)
+        )
         self.clusterer = Clusterer()
         self.names: dict[int, frozenset[str]] = {}
         # The watermark first: what is understood while this loads is caught up later.
         self.seen, self.generation = enrichment.understood_top(conn)
-        for aid, blob in vectors.all_embeddings(conn, STEPS["embedding"]):
+        for aid, blob in vectors.all_embeddings(conn, model):
             self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
         for st in stories.open_stories(conn, self.clusterer.window):
             self._add_story(st)

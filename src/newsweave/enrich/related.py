@@ -1,10 +1,14 @@
 """Related articles: nearest neighbours by meaning, re-ranked with shared names and recency.
 
-The vector index is exact search over a float32 matrix (one matrix product). Measured in
-bench/enrich.py: at 100,000 articles x 384 dimensions a query takes a few milliseconds on this
-machine, which is below what an approximate index (usearch, sqlite-vec) would save at this size,
-so none is used yet; the index interface is small so that one can be swapped in when a site
-outgrows it.
+Two vector indexes behind one small interface (add, get, search, len). Up to EXACT_UPTO
+vectors, exact search over a float32 matrix: one matrix product, the same answer in every
+process (issue 13's replay equality rests on it). Past it the matrix costs too much: at a
+million articles 1.5 GB and ~60 ms a query (bench/archive.py), so an inverted-file index over
+half-precision vectors (faiss IndexIVFScalarQuantizer, fp16) takes over: ~0.5 GB and ~1 ms.
+Measured on 200,000 archive-like vectors (templates' MiniLM embeddings with story and article
+noise): recall@8 against exact search 1.000 at nprobe 8-64, built in 2.3 s; an HNSW graph
+(usearch, f16, M=16) reached 0.963-0.989 and took 26 s to build, which every worker pays
+at start-up. bench/archive.py measures recall@8 on each archive it builds.
 """
 
 from __future__ import annotations
@@ -13,11 +17,24 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Candidate", "VectorIndex", "admit", "rank", "score"]
+__all__ = [
+    "EXACT_UPTO",
+    "ApproximateIndex",
+    "Candidate",
+    "VectorIndex",
+    "admit",
+    "make_index",
+    "rank",
+    "score",
+]
+
+# Above this many vectors the approximate index is used (see the module docstring).
+EXACT_UPTO = 100_000
 
 VERSION = "blend-1"
 K = 8
@@ -72,6 +89,100 @@ class VectorIndex:
         # same two articles must score alike in every process, whatever its index's order.
         exact = [(self._ids[i], float(np.dot(self._mat[i], vec))) for i in top]
         return sorted(exact, key=lambda hit: -hit[1])
+
+
+class ApproximateIndex:
+    """Inverted lists of half-precision vectors (faiss): a query scans the `nprobe` lists
+    whose centres are nearest, not the whole archive.
+
+    The lists' centres are learned from the first `train_size` vectors added (k-means, a few
+    seconds); until then, and for vectors added since the last batch, search is exact over the
+    waiting ones. Hits are scored again by their own dot product with the query (from the
+    stored fp16 vector), so a pair scores alike whatever else the index holds. What it does
+    not give is the exact index's equality across processes: two processes that trained on
+    different vectors may, rarely, miss different neighbours.
+    """
+
+    BATCH = 1024
+
+    def __init__(self, dim: int, expected: int, nprobe: int = 32) -> None:
+        import faiss  # an optional cost: only a site past EXACT_UPTO loads it
+
+        faiss.omp_set_num_threads(1)  # one query at a time; the cores analyse articles
+        self._faiss = faiss
+        self.dim = dim
+        self.nlist = max(16, int(2 * math.sqrt(max(expected, 1))))  # 1M: 2,000 lists
+        self.train_size = 40 * self.nlist
+        self.nprobe = nprobe
+        self._index: Any = None
+        self._count = 0
+        self._waiting: dict[int, NDArray[np.float32]] = {}
+
+    def __len__(self) -> int:
+        return self._count + len(self._waiting)
+
+    def add(self, item_id: int, vec: NDArray[np.float32]) -> None:
+        if item_id in self._waiting:
+            self._waiting[item_id] = vec
+            return
+        if self._index is not None and self._remove(item_id):
+            self._count -= 1
+        self._waiting[item_id] = np.asarray(vec, dtype=np.float32)
+        limit = self.train_size if self._index is None else self.BATCH
+        if len(self._waiting) >= limit:
+            self._flush()
+
+    def _remove(self, item_id: int) -> bool:
+        return bool(self._index.remove_ids(np.asarray([item_id], dtype=np.int64)))
+
+    def _flush(self) -> None:
+        ids = np.fromiter(self._waiting, dtype=np.int64, count=len(self._waiting))
+        mat = np.stack(list(self._waiting.values())).astype(np.float32)
+        if self._index is None:
+            f = self._faiss
+            quantizer = f.IndexFlatIP(self.dim)
+            index = f.IndexIVFScalarQuantizer(
+                quantizer, self.dim, self.nlist, f.ScalarQuantizer.QT_fp16, f.METRIC_INNER_PRODUCT
+            )
+            index.train(mat)
+            index.set_direct_map_type(f.DirectMap.Hashtable)
+            index.nprobe = self.nprobe
+            self._index = index
+        self._index.add_with_ids(mat, ids)
+        self._count += len(ids)
+        self._waiting.clear()
+
+    def get(self, item_id: int) -> NDArray[np.float32] | None:
+        vec = self._waiting.get(item_id)
+        if vec is not None or self._index is None:
+            return vec
+        try:
+            got: NDArray[np.float32] = self._index.reconstruct(int(item_id))
+        except RuntimeError:  # not in the index
+            return None
+        return got
+
+    def search(self, vec: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+        found: set[int] = set()
+        if self._index is not None and self._count:
+            _, ids = self._index.search(np.asarray(vec, dtype=np.float32)[None, :], k)
+            found.update(int(i) for i in ids[0] if i >= 0)
+        if self._waiting:
+            ids = list(self._waiting)
+            sims = np.stack([self._waiting[i] for i in ids]) @ vec
+            top = np.argsort(-sims)[:k]
+            found.update(ids[i] for i in top)
+        exact = []
+        for i in found:
+            stored = self.get(i)
+            if stored is not None:
+                exact.append((i, float(np.dot(stored.astype(np.float32), vec))))
+        return sorted(exact, key=lambda hit: -hit[1])[:k]
+
+
+def make_index(dim: int, expected: int) -> VectorIndex | ApproximateIndex:
+    """The index for a site of `expected` vectors (EXACT_UPTO)."""
+    return ApproximateIndex(dim, expected) if expected >= EXACT_UPTO else VectorIndex(dim)
 
 
 @dataclass(frozen=True, slots=True)

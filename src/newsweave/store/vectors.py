@@ -55,9 +55,15 @@ def save_embedding(
     )
 
 
+def count_embeddings(conn: Connection, model: str) -> int:
+    q = select(func.count()).select_from(embeddings).where(embeddings.c.model == model)
+    return int(conn.execute(q).scalar_one())
+
+
 def all_embeddings(conn: Connection, model: str) -> Iterator[tuple[int, bytes]]:
+    """Every vector, streamed (a server-side cursor on PostgreSQL): a million are 1.5 GB."""
     q = select(embeddings.c.article_id, embeddings.c.vector).where(embeddings.c.model == model)
-    for r in conn.execute(q):
+    for r in conn.execution_options(yield_per=2000).execute(q):
         yield int(r.article_id), bytes(r.vector)
 
 
