@@ -102,8 +102,9 @@ def test_import_seed_page_then_search_and_export(tmp_path: Path) -> None:
     assert len(rows) == 4
     assert all(r["text"] and r["analyses"]["language"] == "en" for r in rows)
     out = tmp_path / "out.jsonl"
-    nw(tmp_path, "export", "--since", "2025-08-14T10:30:00Z", "--output", str(out))
+    done = nw(tmp_path, "export", "--since", "2025-08-14T10:30:00Z", "--output", str(out))
     assert len(out.read_text().splitlines()) == 2  # the main article (seen now) and "an hour ago"
+    assert "export: 2/2 articles" in done.stderr  # progress, as a long export shows it
 
 
 def test_import_report_lists_failures_and_goes_on(tmp_path: Path) -> None:

@@ -760,12 +760,16 @@ def export_cmd(
             raise click.BadParameter(f"not a date: {since!r}", param_hint="--since")
     with db.connect() as conn:
         source_id = source_store.find_source(conn, source_ref).id if source_ref else None
+        total = article_store.count_export(conn, since_at, source_id)
+        progress = _counter("export")
         out = output.open("w", encoding="utf-8") if output else sys.stdout
         n = 0
         try:
+            # Streamed 500 articles at a time: memory stays flat at any archive size.
             for row in article_store.iter_export(conn, since_at, source_id):
                 out.write(_dump(row) + "\n")
                 n += 1
+                progress(n, max(total, n), 0)
         finally:
             if output:
                 out.close()

@@ -507,6 +507,23 @@ def get_article(conn: Connection, article_id: int) -> ArticleRow:
     return ArticleRow(**r._mapping)
 
 
+def _export_filters(since: datetime | None, source_id: int | None) -> list[Any]:
+    where: list[Any] = []
+    if since is not None:
+        where.append(func.coalesce(articles.c.published_at, articles.c.first_seen_at) >= since)
+    if source_id is not None:
+        where.append(articles.c.source_id == source_id)
+    return where
+
+
+def count_export(
+    conn: Connection, since: datetime | None = None, source_id: int | None = None
+) -> int:
+    """How many articles iter_export will give (for its progress)."""
+    q = select(func.count()).select_from(articles).where(*_export_filters(since, source_id))
+    return int(conn.execute(q).scalar_one())
+
+
 def iter_export(
     conn: Connection, since: datetime | None = None, source_id: int | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -517,12 +534,9 @@ def iter_export(
     q = (
         select(articles, sources.c.name.label("source"))
         .join(sources, sources.c.id == articles.c.source_id)
+        .where(*_export_filters(since, source_id))
         .order_by(articles.c.id)
     )
-    if since is not None:
-        q = q.where(func.coalesce(articles.c.published_at, articles.c.first_seen_at) >= since)
-    if source_id is not None:
-        q = q.where(articles.c.source_id == source_id)
     # Articles 500 at a time, and the analyses of each 500 in one query (not one per article).
     for part in conn.execution_options(yield_per=500).execute(q).partitions():
         rows = [dict(r._mapping) for r in part]
