@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve test lint typecheck unit bench clean
+.PHONY: install run serve test lint typecheck unit bench bench-archive clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/quality.py
 	command -v wrk >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	$(BIN)/python bench/web.py
+
+# A year of news at 10,000 and 100,000 articles on both databases (~35 minutes; issue 15).
+bench-archive: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	command -v wrk >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+	$(BIN)/python bench/archive.py --sizes 10000,100000 --json bench-archive.jsonl
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

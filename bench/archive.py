@@ -6,7 +6,7 @@
 For each size and database, in one run:
 
 1. **Build** an archive of that many articles, quickly: ~200 sources, dates spread over the last
-   365 days, stories of 1-40 articles (Pareto sizes), ~4% syndicated copies, ~600-word English
+   365 days, stories of 1-40 articles (Pareto sizes), ~3% syndicated copies, ~600-word English
    texts. The analyses are *precomputed, not run*: 96 template articles (mixed from the
    fixtures' sentences, as bench/enrich.py makes them) are enriched for real once, and every
    archive article is bulk-loaded as a variant of one of them: its paragraphs reordered, its
@@ -57,6 +57,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import enrich as enrich_bench  # noqa: E402  (bench/enrich.py: its article mixer and /proc readers)
 import web as web_bench  # noqa: E402  (bench/web.py: wrk, the bare endpoint)
+from newsweave.store.schema import (  # noqa: E402
+    analyses,
+    article_entities,
+    article_tags,
+    articles,
+    attributions,
+    embeddings,
+    entities,
+    minhash_bands,
+    minhashes,
+    related,
+    sources,
+    stories,
+    tags,
+)
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEMPLATES = 96
@@ -75,18 +90,6 @@ def templates(cache: Path) -> list[dict[str, Any]]:
 
     from newsweave import collecting
     from newsweave.store.db import open_database
-    from newsweave.store.schema import (
-        analyses,
-        article_entities,
-        article_tags,
-        articles,
-        attributions,
-        embeddings,
-        entities,
-        minhashes,
-        stories,
-        tags,
-    )
 
     arts = enrich_bench._mixed_articles(TEMPLATES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,21 +182,6 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
 
     from newsweave.enrich import neardup
     from newsweave.store import db as db_mod
-    from newsweave.store.schema import (
-        analyses,
-        article_entities,
-        article_tags,
-        articles,
-        attributions,
-        embeddings,
-        entities,
-        minhash_bands,
-        minhashes,
-        related,
-        sources,
-        stories,
-        tags,
-    )
 
     start = time.perf_counter()
     db = db_mod.open_database(url)
@@ -535,8 +523,6 @@ def _recall_at_8(db: Any, index: Any, queries: int = 200) -> float:
     vectors with noise as queries."""
     from sqlalchemy import select
 
-    from newsweave.store.schema import embeddings
-
     with db.connect() as conn:
         got = conn.execute(select(embeddings.c.article_id, embeddings.c.vector)).all()
     ids = [r[0] for r in got]
@@ -560,7 +546,6 @@ def pages_of(url: str) -> dict[str, str]:
     a source, searches, the API deep in its list, feeds."""
     from sqlalchemy import create_engine, func, select
 
-    from newsweave.store.schema import article_tags, articles, stories, tags
     from newsweave.web import cursors
 
     eng = create_engine(url)

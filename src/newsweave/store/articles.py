@@ -538,7 +538,7 @@ def iter_export(
         .order_by(articles.c.id)
     )
     # Articles 500 at a time, and the analyses of each 500 in one query (not one per article).
-    for part in conn.execution_options(yield_per=500).execute(q).partitions():
+    for part in conn.execute(q.execution_options(yield_per=500)).partitions():
         rows = [dict(r._mapping) for r in part]
         found: dict[int, dict[str, Any]] = {r["id"]: {} for r in rows}
         for a in conn.execute(

@@ -69,30 +69,30 @@ _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 # {filters}: the Filters' conditions; {order}: best first (rank) or newest first.
 POOL = 1000  # the newest matches a search ranks (see the module docstring)
 
-# The FTS scan walks its matches newest first (rowid order, which FTS5 gives without sorting)
-# and stops at the pool: bm25 runs for those rows only.
+_HIT = "a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id"
+# The readable originals that match, driven by the FTS index (SQLite).
+_SQLITE_MATCHES = f"""
+FROM articles_fts
+JOIN articles a ON a.id = articles_fts.rowid
+JOIN sources s ON s.id = a.source_id
+WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+"""
+# Best first: the FTS scan walks its matches newest first (rowid order, which FTS5 gives
+# without sorting) and stops at the pool; bm25 runs for those rows only.
 _SQLITE = f"""
 SELECT * FROM (
-    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
-           bm25(articles_fts, 5.0, 1.0) AS rank
-    FROM articles_fts
-    JOIN articles a ON a.id = articles_fts.rowid
-    JOIN sources s ON s.id = a.source_id
-    WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+    SELECT {_HIT}, bm25(articles_fts, 5.0, 1.0) AS rank {_SQLITE_MATCHES}
     ORDER BY articles_fts.rowid DESC
     LIMIT :pool
 ) a
-ORDER BY {{order}}
+ORDER BY rank, a.id DESC
 LIMIT :limit OFFSET :offset
 """
-_SQLITE_ORDER = {"rank": "rank, a.id DESC",
-                 "date": "COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC"}  # fmt: skip
 # Newest first for a word common among the latest articles: walk the time index (`+` keeps
 # SQLite off the state index) and look each article up in the FTS index, until a page is full.
 _SQLITE_DENSE_BY_DATE = f"""
-SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
-       0.0 AS rank
-FROM articles a JOIN sources s ON s.id = a.source_id
+SELECT {_HIT}, 0.0 AS rank
+FROM articles a JOIN sources s ON s.id = +a.source_id
 WHERE +a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
   AND EXISTS (SELECT 1 FROM articles_fts
               WHERE articles_fts MATCH :q AND articles_fts.rowid = a.id)
@@ -101,12 +101,7 @@ LIMIT :limit OFFSET :offset
 """
 # Newest first for a rarer word: its matches, sorted.
 _SQLITE_SPARSE_BY_DATE = f"""
-SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id,
-       bm25(articles_fts, 5.0, 1.0) AS rank
-FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
-JOIN sources s ON s.id = a.source_id
-WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+SELECT {_HIT}, bm25(articles_fts, 5.0, 1.0) AS rank {_SQLITE_MATCHES}
 ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
 LIMIT :limit OFFSET :offset
 """
@@ -118,11 +113,7 @@ SELECT rowid, snippet(articles_fts, 1, char(2), char(3), '…', 24)
 FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})
 """
 _SQLITE_COUNT = f"""
-SELECT count(*) FROM (SELECT 1 FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
-JOIN sources s ON s.id = a.source_id
-WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
-LIMIT :cap)
+SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} LIMIT :cap)
 """
 
 # The 'simple' words of every article, or the 'english' stems of the English ones
@@ -266,7 +257,7 @@ def search(
     q, sqlite = _prepared(conn, query)
     if not q:
         return []
-    if order not in _SQLITE_ORDER:
+    if order not in ("rank", "date"):
         raise ValueError(f"order is rank or date, not {order!r}")
     extra, values, typed = (filters or Filters()).sql()
     if order == "date" and sqlite:
@@ -274,7 +265,7 @@ def search(
     elif order == "date":
         sql = _POSTGRES_BY_DATE
     elif sqlite:
-        sql = _SQLITE.replace("{order}", _SQLITE_ORDER[order])
+        sql = _SQLITE
     else:
         inner, outer = _PG_ORDER[order]
         sql = _POSTGRES.replace("{order}", inner).replace("{outer}", outer)

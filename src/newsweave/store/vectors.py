@@ -61,9 +61,15 @@ def count_embeddings(conn: Connection, model: str) -> int:
 
 
 def all_embeddings(conn: Connection, model: str) -> Iterator[tuple[int, bytes]]:
-    """Every vector, streamed (a server-side cursor on PostgreSQL): a million are 1.5 GB."""
-    q = select(embeddings.c.article_id, embeddings.c.vector).where(embeddings.c.model == model)
-    for r in conn.execution_options(yield_per=2000).execute(q):
+    """Every vector, streamed (a server-side cursor on PostgreSQL): a million are 1.5 GB. The
+    option is the statement's: set on the connection it would hold for every later statement
+    of the transaction, and PostgreSQL cannot DECLARE a cursor for a DELETE."""
+    q = (
+        select(embeddings.c.article_id, embeddings.c.vector)
+        .where(embeddings.c.model == model)
+        .execution_options(yield_per=2000)
+    )
+    for r in conn.execute(q):
         yield int(r.article_id), bytes(r.vector)
 
 
