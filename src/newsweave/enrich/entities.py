@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Entities", "Entity", "clean_name", "extract"]
 
-# spaCy's OntoNotes labels, folded to the four kinds the product shows.
+# spaCy's OntoNotes labels (English) and WikiNER's (French: PER, ORG, LOC), folded to the four
+# kinds the product shows.
 _KINDS = {
     "PERSON": "person",
+    "PER": "person",
     "ORG": "org",
     "GPE": "place",
     "LOC": "place",

@@ -426,6 +426,27 @@ def from_names(title: str, text: str, language: str) -> list[Hashtag]:
     return [Hashtag(slugify(n), n, display(n), "name", s / top[0][0]) for s, n in top]
 
 
+def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
+    """Name hashtags (from_names) given the kind an entity model found for the same name (a
+    person, an organisation, a place), where the language has one (nlp.NER_LANGUAGES); a first
+    name the model reads as part of a person's full name is not a tag of its own ("Olaf" of
+    "Olaf Scholz")."""
+    first_names = {
+        e.text.split()[0] for e in ents.items if e.type == "person" and len(e.text.split()) > 1
+    }
+    out = []
+    for t in tags:
+        if t.label in first_names:
+            continue
+        kind = ents.kind_of(ents.resolve(t.label)) or ents.kind_of(t.label)
+        if kind is None:  # "Macron" where the model named "Emmanuel Macron"
+            last = t.label.split()[-1]
+            kinds = {e.type for e in ents.items if e.text.split()[-1] == last}
+            kind = kinds.pop() if len(kinds) == 1 else None
+        out.append(Hashtag(t.slug, t.label, t.display, kind or t.kind, t.score))
+    return out
+
+
 def _named_elsewhere(word: str, body: str) -> bool:
     """Whether `word` is also capitalised in the middle of a sentence somewhere."""
     for m in re.finditer(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])", body):

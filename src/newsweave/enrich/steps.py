@@ -187,6 +187,12 @@ def analyze_many(
         if (a.language or "en") == "en" and x.strip()
     ]  # fmt: skip
     docs = _batch(out, english, "entities", lambda idx: nlp.parse_many([texts[i][1] for i in idx]))
+    for lang in nlp.NER_LANGUAGES:
+        mine = [
+            i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
+            if a.language == lang and x.strip() and nlp.foreign_pipeline(lang) is not None
+        ]  # fmt: skip
+        docs.update(_batch(out, mine, "entities", partial(_parse_foreign, lang, texts)))
     for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
         _read(a, title, text, batch[i], docs.get(i))
 
@@ -198,6 +204,10 @@ def analyze_many(
         for i, vec in vecs.items():
             out[i].embedding = vec
     return out
+
+
+def _parse_foreign(lang: str, texts: list[tuple[str, str]], idx: list[int]) -> list[Doc]:
+    return nlp.parse_foreign_many(lang, [texts[i][1] for i in idx])
 
 
 def _batch(
@@ -233,7 +243,19 @@ def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
 def _read(a: Analysis, title: str, text: str, item: Item, doc: Doc | None) -> None:
     """The analyses that read one article's parse (or, without one, its plain sentences)."""
     err = a.errors
-    if doc is not None:
+    if doc is not None and (a.language or "en") != "en":
+        # A language with an entity model but none of the English rules (noun phrases,
+        # reporting verbs): its entities, and hashtags of the names it repeats, typed by them.
+        ents = _guard(err, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
+        a.entities = ents.items
+        sents = nlp.doc_sentences(doc, text)
+        a.hashtags = _guard(
+            err,
+            "hashtags",
+            lambda: hashtags.typed(hashtags.from_names(title, text, a.language or ""), ents),
+            [],
+        )
+    elif doc is not None:
         ents = _guard(err, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
         sents = nlp.doc_sentences(doc, text)
         people = [(e.start_char, ents.resolve(e.text)) for e in doc.ents if e.label_ == "PERSON"]
