@@ -66,7 +66,7 @@ def fts5_query(query: str) -> str:
 
 _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 
-# {filters}: the Filters' conditions; {order}: best first (rank) or newest first.
+# {filters}: the Filters' conditions.
 POOL = 1000  # the newest matches a search ranks (see the module docstring)
 
 _HIT = "a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id"
@@ -121,57 +121,43 @@ SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} LIMIT :cap)
 _PG_QUERY = (
     "(SELECT websearch_to_tsquery('simple', :q) || websearch_to_tsquery('english', :q) AS q) tq"
 )
+# The readable originals that match (PostgreSQL), and the snippet of a hit.
+_PG_MATCHES = f"""
+FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
+"""
+_PG_HEADLINE = (
+    "ts_headline('simple', hit.text, hit.query, 'StartSel=' || chr(2) || ', StopSel=' || "
+    "chr(3) || ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet"
+)
+# Best first: the newest matches, stopped at the pool, then ranked; snippets for the page only.
 _POSTGRES = f"""
 SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.first_seen_at,
-       hit.story_id, hit.rank,
-       ts_headline('simple', hit.text, hit.query,
-                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
-                   ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
+       hit.story_id, hit.rank, {_PG_HEADLINE}
 FROM (
     SELECT pool.*, ts_rank_cd(pool.search_vector, pool.query) AS rank FROM (
-        SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
-               a.story_id, a.text, a.search_vector, tq.q AS query
-        FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
-        WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
-              {{filters}}
+        SELECT {_HIT}, a.text, a.search_vector, tq.q AS query {_PG_MATCHES}
         ORDER BY a.id DESC
         LIMIT :pool
     ) pool
-    ORDER BY {{order}}
+    ORDER BY rank DESC, pool.id DESC
     LIMIT :limit OFFSET :offset
 ) hit
-ORDER BY {{outer}}
+ORDER BY hit.rank DESC, hit.id DESC
 """
 # Newest first on PostgreSQL: the planner reads the time index backwards, checking each
 # article's words, or sorts the matches of a rare word, by its own statistics.
 _POSTGRES_BY_DATE = f"""
-SELECT hit.*,
-       ts_headline('simple', hit.text, hit.query,
-                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
-                   ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet
+SELECT hit.*, {_PG_HEADLINE}
 FROM (
-    SELECT a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at,
-           a.story_id, a.text, 0.0 AS rank, tq.q AS query
-    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
-    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
-          {{filters}}
+    SELECT {_HIT}, a.text, 0.0 AS rank, tq.q AS query {_PG_MATCHES}
     ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
     LIMIT :limit OFFSET :offset
 ) hit
 ORDER BY COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC
 """
-_PG_ORDER = {
-    "rank": ("rank DESC, pool.id DESC", "hit.rank DESC, hit.id DESC"),
-    "date": (
-        "COALESCE(pool.published_at, pool.first_seen_at) DESC, pool.id DESC",
-        "COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC",
-    ),
-}
 _PG_COUNT = f"""
-SELECT count(*) FROM (SELECT 1
-    FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
-    WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
-    LIMIT :cap) found
+SELECT count(*) FROM (SELECT 1 {_PG_MATCHES} LIMIT :cap) found
 """
 COUNT_CAP = POOL  # counting stops here ("1,000+"): past the pool no hit is ranked or shown
 
@@ -267,8 +253,7 @@ def search(
     elif sqlite:
         sql = _SQLITE
     else:
-        inner, outer = _PG_ORDER[order]
-        sql = _POSTGRES.replace("{order}", inner).replace("{outer}", outer)
+        sql = _POSTGRES
     stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
     params = {"q": q, "limit": limit, "offset": offset, "pool": POOL, **values}
     rows = conn.execute(stmt, params).all()
