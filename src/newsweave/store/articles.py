@@ -22,7 +22,14 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES, ArticleState
 from newsweave.store import locks, upserts
-from newsweave.store.schema import analyses, article_raw, article_urls, articles, sources
+from newsweave.store.schema import (
+    ARTICLE_TIME,
+    analyses,
+    article_raw,
+    article_urls,
+    articles,
+    sources,
+)
 
 __all__ = [
     "ArticleForEnrichment",
@@ -510,7 +517,7 @@ def get_article(conn: Connection, article_id: int) -> ArticleRow:
 def _export_filters(since: datetime | None, source_id: int | None) -> list[Any]:
     where: list[Any] = []
     if since is not None:
-        where.append(func.coalesce(articles.c.published_at, articles.c.first_seen_at) >= since)
+        where.append(ARTICLE_TIME >= since)  # noqa: SIM300
     if source_id is not None:
         where.append(articles.c.source_id == source_id)
     return where

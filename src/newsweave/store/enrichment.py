@@ -15,6 +15,7 @@ from newsweave.model import ArticleState
 from newsweave.store import tags as tag_store
 from newsweave.store import upserts
 from newsweave.store.schema import (
+    ARTICLE_TIME,
     analyses,
     article_entities,
     article_tags,
@@ -196,7 +197,7 @@ def stale_articles(conn: Connection, versions: dict[str, str], everything: bool)
 
     Stale means an analysis is missing or was made by another version than `versions`.
     """
-    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+    when = ARTICLE_TIME
     q = select(articles.c.id).where(
         articles.c.state.in_([ArticleState.ENRICHED, ArticleState.EXTRACTED])
     )

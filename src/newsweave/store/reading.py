@@ -17,13 +17,11 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    and_,
     delete,
     exists,
     false,
     func,
     literal,
-    or_,
     select,
     true,
     union_all,
@@ -32,6 +30,7 @@ from sqlalchemy import (
 
 from newsweave.store import upserts
 from newsweave.store.schema import (
+    ARTICLE_TIME,
     article_tags,
     articles,
     follows,
@@ -45,7 +44,7 @@ from newsweave.store.schema import (
     tags,
     users,
 )
-from newsweave.store.views import CARD, VISIBLE, ArticleCard, cards
+from newsweave.store.views import CARD, VISIBLE, ArticleCard, after_keyset, cards
 
 __all__ = [
     "FollowKind",
@@ -95,7 +94,6 @@ __all__ = [
 
 FollowKind = Literal["tag", "source", "story"]
 MuteKind = Literal["tag", "source", "keyword"]
-_article_time = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
 _COUNT_CAP = 1000  # unread counts stop here ("1000+"): counting a big tag's archive is waste
 
 
@@ -157,7 +155,7 @@ def story_anchor(conn: Connection, story_id: int) -> int | None:
     q = (
         select(articles.c.id)
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
-        .order_by(_article_time, articles.c.id)
+        .order_by(ARTICLE_TIME, articles.c.id)
         .limit(1)
     )
     found = conn.execute(q).scalar()
@@ -305,7 +303,7 @@ def set_read_until(conn: Connection, user_id: int, when: datetime) -> None:
     """Everything up to `when` is read; what was marked one by one before is folded in (the
     rows older than the mark are dropped, read or not: "mark all as read" means all)."""
     conn.execute(update(users).where(users.c.id == user_id).values(read_until=when))
-    older = select(articles.c.id).where(_article_time <= when).scalar_subquery()
+    older = select(articles.c.id).where(when >= ARTICLE_TIME).scalar_subquery()
     conn.execute(delete(reads).where(reads.c.user_id == user_id, reads.c.article_id.in_(older)))
 
 
@@ -337,7 +335,7 @@ def is_read(user_id: int, until: datetime | None) -> ColumnElement[bool]:
         .where(reads.c.user_id == user_id, reads.c.article_id == articles.c.id)
         .scalar_subquery()
     )
-    by_mark = _article_time <= until if until is not None else false()
+    by_mark = until >= ARTICLE_TIME if until is not None else false()
     return func.coalesce(own, by_mark)
 
 
@@ -447,19 +445,15 @@ def stream(
         user_id, mark, wanted = read
         q = q.where(is_read(user_id, mark) == (true() if wanted else false()))
     if since is not None:
-        q = q.where(_article_time >= since)
+        q = q.where(since <= ARTICLE_TIME)
     if until is not None:
-        q = q.where(_article_time < until)
+        q = q.where(until > ARTICLE_TIME)
     if after is not None:
-        at, last_id = after
-        if oldest_first:
-            q = q.where(or_(_article_time > at, and_(_article_time == at, articles.c.id > last_id)))
-        else:
-            q = q.where(or_(_article_time < at, and_(_article_time == at, articles.c.id < last_id)))
+        q = q.where(*after_keyset(after, oldest_first=oldest_first))
     order = (
-        (_article_time.asc(), articles.c.id.asc())
+        (ARTICLE_TIME.asc(), articles.c.id.asc())
         if oldest_first
-        else (_article_time.desc(), articles.c.id.desc())
+        else (ARTICLE_TIME.desc(), articles.c.id.desc())
     )
     return cards(conn, q.order_by(*order).limit(limit))
 

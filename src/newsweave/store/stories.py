@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from newsweave.store import upserts
 from newsweave.store.enrichment import STORIES_GENERATION
 from newsweave.store.schema import (
+    ARTICLE_TIME,
     articles,
     site_state,
     stories,
@@ -152,7 +153,7 @@ def set_story(
 
 def story_members(conn: Connection, story_id: int, limit: int) -> list[StoryMember]:
     """The story's latest coverage (copies aside), newest first."""
-    when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+    when = ARTICLE_TIME
     q = (
         select(articles.c.id, articles.c.title, articles.c.summary, when.label("at"))
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))

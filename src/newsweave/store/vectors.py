@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from newsweave.store.schema import (
+    ARTICLE_TIME,
     article_entities,
     article_tags,
     articles,
@@ -163,7 +164,7 @@ def neighbour_times(
         return {}
     q = select(
         articles.c.id,
-        func.coalesce(articles.c.published_at, articles.c.first_seen_at).label("at"),
+        ARTICLE_TIME.label("at"),
         articles.c.duplicate_of,
         articles.c.first_understood_seq,
     ).where(articles.c.id.in_(ids))

@@ -310,7 +310,7 @@ def article_insights(
                 VISIBLE,
                 *exclude,
             )
-            .order_by(_article_time.desc(), articles.c.id.desc())
+            .order_by(ARTICLE_TIME.desc(), articles.c.id.desc())
             .limit(12),
         )
     summary = data.get("summary") or {}
@@ -342,7 +342,7 @@ def tag_page(conn: Connection, slug: str, limit: int = 50, exclude: Exclude = ()
         .where(
             article_tags.c.tag_id == tag.id, articles.c.duplicate_of.is_(None), VISIBLE, *exclude
         )
-        .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at).desc())
+        .order_by(ARTICLE_TIME.desc())
         .limit(limit),
     )
     return TagPage(TagRef(tag.slug, tag.label, tag.display, tag.kind), items, tag.id)
@@ -360,7 +360,7 @@ def story_page(conn: Connection, story_id: int, exclude: Exclude = ()) -> StoryP
         .where(
             articles.c.story_id == story_id, articles.c.duplicate_of.is_(None), VISIBLE, *exclude
         )
-        .order_by(func.coalesce(articles.c.published_at, articles.c.first_seen_at)),
+        .order_by(ARTICLE_TIME),
     )
     by_outlet: dict[str, list[ArticleCard]] = defaultdict(list)
     for a in items:
@@ -471,9 +471,6 @@ def top_stories(
     return [StoryCard(*s[:7], outlets=sorted(outlets[s.id])) for s in rows]
 
 
-_article_time = ARTICLE_TIME
-
-
 def lean_counts(
     conn: Connection, since: datetime, min_outlets: int = 3, limit: int = 500
 ) -> list[tuple[StoryCard, dict[str | None, int]]]:
@@ -516,6 +513,21 @@ def label_values(conn: Connection) -> dict[str, list[str]]:
     return out
 
 
+def after_keyset(
+    after: tuple[datetime, int], *, oldest_first: bool = False
+) -> tuple[ColumnElement[bool], ...]:
+    """The articles past the keyset (time, id) of a list read by time and id.
+
+    A range on the time index's first column, then the tie: SQLite reads a row-value
+    comparison or an OR of the two on an expression index by scanning from the top
+    (bench/archive.py: 7.5 ms half-way down 10,000 articles); both databases seek to `at` so.
+    """
+    at, last_id = after
+    if oldest_first:
+        return at <= ARTICLE_TIME, or_(at < ARTICLE_TIME, articles.c.id > last_id)
+    return at >= ARTICLE_TIME, or_(at > ARTICLE_TIME, articles.c.id < last_id)
+
+
 def article_list(conn: Connection, **kwargs: Any) -> list[ArticleCard]:
     """Readable articles, newest first (by publication time, else first seen, as the feeds and
     the API order them), from just after the keyset `after` (time, id); copies left out.
@@ -542,11 +554,7 @@ def article_list_query(
         .where(VISIBLE, articles.c.duplicate_of.is_(None), *label_filters(labels), *exclude)
     )
     if after is not None:
-        at, last_id = after
-        # A range on the index's first column, then the tie: SQLite reads a row-value
-        # comparison on an expression index by scanning from the top (bench/archive.py: 7.5 ms
-        # half-way down 10,000 articles), and both databases seek to `at` this way.
-        q = q.where(_article_time <= at, or_(_article_time < at, articles.c.id < last_id))
+        q = q.where(*after_keyset(after))
     if source_id is not None:
         q = q.where(articles.c.source_id == source_id)
     if language:
@@ -559,7 +567,7 @@ def article_list_query(
             .join(tags, tags.c.id == article_tags.c.tag_id)
             .where(tags.c.slug == tag)
         )
-    return q.order_by(_article_time.desc(), articles.c.id.desc()).limit(limit)
+    return q.order_by(ARTICLE_TIME.desc(), articles.c.id.desc()).limit(limit)
 
 
 def story_list(
