@@ -643,22 +643,6 @@ end
 FRESH = ("article", "API article", "search", "API list, deep")
 
 
-def _wrk(url: str, seconds: int, script: Path | None) -> tuple[float, str, str]:
-    if script is None:
-        return web_bench._wrk(url, seconds)
-    out = subprocess.run(
-        [shutil.which("wrk") or "wrk", "-t1", "-c16", f"-d{seconds}s", "--latency",
-         "-s", str(script), url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    if "Non-2xx" in out:
-        raise SystemExit(f"{url} answered errors under load:\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
-    return rps, p50, p99
-
-
 def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict[str, float]]:
     """Each page as served (anonymous pages are kept a few seconds: web/cache.py), then the
     pages of FRESH at a new address on every request."""
@@ -674,7 +658,7 @@ def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict
             r = httpx.get(base + path, timeout=60)
             if r.status_code != 200:
                 raise SystemExit(f"{path} answered {r.status_code}: {r.text[:300]}")
-            rps, p50, p99 = _wrk(base + path, seconds, script)
+            rps, p50, p99 = web_bench._wrk(base + path, seconds, script=script)
             out[name] = {"rps": rps, "p50_ms": _ms(p50), "p99_ms": _ms(p99)}
     finally:
         fresh.unlink()

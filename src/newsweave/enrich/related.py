@@ -122,11 +122,8 @@ class ApproximateIndex:
         return self._count + len(self._waiting)
 
     def add(self, item_id: int, vec: NDArray[np.float32]) -> None:
-        if item_id in self._waiting:
-            self._waiting[item_id] = vec
-            return
-        if self._index is not None and self._remove(item_id):
-            self._count -= 1
+        if item_id not in self._waiting and self._index is not None and self._remove(item_id):
+            self._count -= 1  # enriched again: the new vector replaces the indexed one
         self._waiting[item_id] = np.asarray(vec, dtype=np.float32)
         limit = self.train_size if self._index is None else self.BATCH
         if len(self._waiting) >= limit:
@@ -176,7 +173,7 @@ class ApproximateIndex:
         for i in found:
             stored = self.get(i)
             if stored is not None:
-                exact.append((i, float(np.dot(stored.astype(np.float32), vec))))
+                exact.append((i, float(np.dot(stored, vec))))
         return sorted(exact, key=lambda hit: -hit[1])[:k]
 
 
