@@ -37,6 +37,8 @@ __all__ = ["Memory", "forget", "memory", "names_of", "understand"]
 
 # A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
+# Centrality scores closer than this are a tie (float32 dot products differ by ~1e-7).
+_TIE = 1e-5
 
 
 class Memory:
@@ -214,7 +216,13 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
         vec = mem.index.get(m.id)
         if vec is not None and m.title:
             scored.append((float(vec @ centre), m.title))
-    title = max(scored)[1] if scored else story.title
+    title = story.title
+    if scored:
+        # Two members are always exactly as near the centre of two (and any members may tie):
+        # float rounding must not pick between them, or the same story is titled one way in
+        # one run and the other in the next. Ties within _TIE go to the title, as exact ones did.
+        best = max(score for score, _ in scored)
+        title = max(t for score, t in scored if score >= best - _TIE)
     story.title = title
     summary = None
     if _retold_at(story.size):
