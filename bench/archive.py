@@ -640,7 +640,7 @@ request = function()
   return wrk.format(nil, wrk.path .. sep .. "fresh=" .. counter)
 end
 """
-FRESH = ("article", "API article", "search", "API list, deep")
+FRESH = ("article", "API article", "search", "search, filtered", "API list, deep")
 
 
 def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict[str, float]]:
