@@ -326,12 +326,20 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
     with db.begin() as conn:
         conn.execute(text("UPDATE sources SET country = 'NZ' WHERE id IN (3, 4)"))
         conn.execute(text("UPDATE articles SET language = 'fr' WHERE source_id = 9"))
+        conn.execute(
+            text("INSERT INTO tags (id, slug, label, display) VALUES (1, 'quay', 'Quay', '#Quay')")
+        )
+        conn.execute(
+            text("INSERT INTO article_tags (article_id, tag_id, score) "
+                 "SELECT id, 1, 1.0 FROM articles WHERE id % 97 = 0")
+        )  # fmt: skip
     start, end = NOW - timedelta(days=40), NOW - timedelta(days=20)
     cases = {
         "source_id = 8": search.Filters(source_id=8),
         "source_id IN (3, 4)": search.Filters(country="NZ"),
         "language = 'fr'": search.Filters(language="fr"),
         "source_id = 9 AND language = 'fr'": search.Filters(source_id=9, language="fr"),
+        "id % 97 = 0": search.Filters(tag="quay"),
         "coalesce(published_at, first_seen_at) >= :start "
         "AND coalesce(published_at, first_seen_at) < :end": search.Filters(
             date_from=start, date_to=end
@@ -365,7 +373,12 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
                 search.search_counted(conn, "article", 21, 0)
                 whole_pool, steps[0] = steps[0], 0
                 search.search_counted(conn, "article", 21, 0, search.Filters(source_id=8))
-                one_source = steps[0]
+                one_source, steps[0] = steps[0], 0
+                search.search_counted(conn, "article", 21, 0, search.Filters(tag="quay"))
+                one_tag = steps[0]
             finally:
                 raw.set_progress_handler(None, 0)
             assert one_source < whole_pool / 5, (one_source, whole_pool)
+            # a small tag's articles are looked up (its estimate of the word's matches is a
+            # short walk of the latest articles); walking the word's matches was 3 pools here
+            assert one_tag < whole_pool, (one_tag, whole_pool)
