@@ -356,7 +356,8 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
             expected = {int(i) for i in conn.execute(query).scalars()}
             assert expected
             for order in ("rank", "date"):
-                hits, total = search.search_counted(conn, "article", 200, 0, filters, order)
+                hits = search.search(conn, "article", 200, 0, filters, order)
+                total = search.count(conn, "article", filters, hits)
                 assert {h.id for h in hits} == expected, (where, order)
                 assert total == len(expected), (where, order)
         assert search.search(conn, "s8 l") == []  # facet tokens are not words of the article
@@ -370,11 +371,13 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
 
             raw.set_progress_handler(tick, 100)
             try:
-                search.search_counted(conn, "article", 21, 0)
+                search.count(conn, "article", None, search.search(conn, "article", 21))
                 whole_pool, steps[0] = steps[0], 0
-                search.search_counted(conn, "article", 21, 0, search.Filters(source_id=8))
+                one = search.Filters(source_id=8)
+                search.count(conn, "article", one, search.search(conn, "article", 21, 0, one))
                 one_source, steps[0] = steps[0], 0
-                search.search_counted(conn, "article", 21, 0, search.Filters(tag="quay"))
+                tag = search.Filters(tag="quay")
+                search.count(conn, "article", tag, search.search(conn, "article", 21, 0, tag))
                 one_tag = steps[0]
             finally:
                 raw.set_progress_handler(None, 0)

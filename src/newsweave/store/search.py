@@ -42,10 +42,10 @@ __all__ = [
     "HIT_END",
     "HIT_START",
     "Filters",
+    "Hits",
     "SearchHit",
     "count",
     "search",
-    "search_counted",
 ]
 
 HIT_START, HIT_END = "\x02", "\x03"
@@ -362,6 +362,13 @@ def _months(start: datetime, end: datetime) -> list[str]:
     return out
 
 
+class Hits(list[SearchHit]):
+    """A page of hits, and how many matched up to the pool where the query counted them (a
+    best-first page counts its pool in the same query: count() takes it from there)."""
+
+    pooled: int | None = None
+
+
 def search(
     conn: Connection,
     query: str,
@@ -369,36 +376,15 @@ def search(
     offset: int = 0,
     filters: Filters | None = None,
     order: str = "rank",
-) -> list[SearchHit]:
+) -> Hits:
     """Readable articles matching `query`, best first (or newest first with order="date"),
     with a highlighted snippet."""
-    return _search(conn, query, limit, offset, filters or Filters(), order)[0]
-
-
-def search_counted(
-    conn: Connection,
-    query: str,
-    limit: int = 20,
-    offset: int = 0,
-    filters: Filters | None = None,
-    order: str = "rank",
-) -> tuple[list[SearchHit], int]:
-    """search() and count() at once: a best-first page counts its pool in the same query
-    (the count stops at COUNT_CAP = POOL), which saves a second walk of the matches."""
-    f = filters or Filters()
-    hits, pooled = _search(conn, query, limit, offset, f, order)
-    return hits, pooled if pooled is not None else count(conn, query, f)
-
-
-def _search(
-    conn: Connection, query: str, limit: int, offset: int, filters: Filters, order: str
-) -> tuple[list[SearchHit], int | None]:
-    """The hits, and how many matched up to the pool where the query counted them."""
+    filters = filters or Filters()
     if order not in ("rank", "date"):
         raise ValueError(f"order is rank or date, not {order!r}")
     q, sqlite = _prepared(conn, query, filters)
     if not q:
-        return [], 0
+        return Hits()
     extra, values, typed = filters.sql()
     tagged, probed = _tag_probe(conn, filters) if sqlite else ("", 0)
     extra += tagged
@@ -419,7 +405,6 @@ def _search(
     if sql is _SQLITE_DENSE_BY_DATE:
         params["words"] = fts5_query(query)
     rows = conn.execute(stmt, params).all()
-    pooled = int(rows[0].pooled) if rows and order == "rank" else None
     snippets: dict[int, str] = {}
     if sqlite and rows:
         ids = ", ".join(str(int(r.id)) for r in rows)
@@ -427,7 +412,8 @@ def _search(
         found = conn.execute(text(_SQLITE_SNIPPETS.replace("{ids}", ids)), {"q": words})
         snippets = {int(i): snip for i, snip in found}
     conv = UTCDateTime()
-    out = []
+    out = Hits()
+    out.pooled = int(rows[0].pooled) if rows and order == "rank" else None
     for r in rows:
         published = conv.process_result_value(r.published_at, conn.dialect)
         seen = conv.process_result_value(r.first_seen_at, conn.dialect)
@@ -443,7 +429,7 @@ def _search(
                 story_id=r.story_id,
             )
         )
-    return out, pooled
+    return out
 
 
 def _common(conn: Connection, q: str) -> bool:
@@ -462,8 +448,13 @@ def _latest_matches(conn: Connection, q: str) -> tuple[int, int]:
     return int(top), int(found)
 
 
-def count(conn: Connection, query: str, filters: Filters | None = None) -> int:
-    """How many readable articles match, up to COUNT_CAP."""
+def count(
+    conn: Connection, query: str, filters: Filters | None = None, hits: Hits | None = None
+) -> int:
+    """How many readable articles match, up to COUNT_CAP: from `hits`, the search's own page,
+    where its query counted them (saving a second walk of the matches)."""
+    if hits is not None and hits.pooled is not None:
+        return hits.pooled
     f = filters or Filters()
     q, sqlite = _prepared(conn, query, f)
     if not q:

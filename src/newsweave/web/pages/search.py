@@ -16,7 +16,8 @@ from newsweave.store.search import (
     HIT_START,
     Filters,
     SearchHit,
-    search_counted,
+    count,
+    search,
 )
 from newsweave.store.sources import source_names
 from newsweave.web.lists import by_story
@@ -85,11 +86,8 @@ def page(request: Request) -> HTMLResponse:
         mutes=r.mutes if (r := reader_of(request)) is not None else None,
     )
     with request.app.state.db.connect() as conn:
-        hits, total = (
-            search_counted(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order)
-            if q
-            else ([], 0)
-        )
+        hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order)
+        total = count(conn, q, filters, hits)
         sources = _source_options(source_names(conn), p.get("source"))
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [

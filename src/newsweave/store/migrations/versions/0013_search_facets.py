@@ -58,8 +58,12 @@ def _with_facets() -> list[str]:
         f"INSERT INTO articles_fts(rowid, {cols}) VALUES ({new}); END",
         "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN "
         f"INSERT INTO articles_fts(articles_fts, rowid, {cols}) VALUES ({old}); END",
+        # Only when what is indexed changed: enrichment sets the language it found on every
+        # article, mostly the one it had, and each rewrite tokenizes the whole text again.
         "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text, source_id, language, "
-        "published_at, first_seen_at ON articles BEGIN "
+        "published_at, first_seen_at ON articles "
+        "WHEN old.title IS NOT new.title OR old.text IS NOT new.text "
+        f"OR ({facets('old.')}) IS NOT ({facets('new.')}) BEGIN "
         f"INSERT INTO articles_fts(articles_fts, rowid, {cols}) VALUES ({old}); "
         f"INSERT INTO articles_fts(rowid, {cols}) VALUES ({new}); END",
         "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
