@@ -10,13 +10,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from newsweave import collecting, pipeline
 from newsweave.enrich import STEPS, analyze
 from newsweave.store import articles as article_store
 from newsweave.store.db import Database
 from newsweave.store.schema import (
+    ARTICLE_TIME,
     analyses,
     article_entities,
     article_tags,
@@ -200,6 +201,33 @@ def test_reindex_recomputes_and_rebuilds_stories_in_time_order(db: Database) -> 
     exported = {r["id"]: r for r in rows}[ids["d1"]]
     assert {h["label"] for h in exported["analyses"]["hashtags"]} >= {"Rapid Support Forces"}
     assert exported["analyses"]["summary"]["summary"]
+
+
+def test_stale_articles_are_read_a_page_at_a_time_oldest_first(db: Database) -> None:
+    """`reindex` streams the ids it works through (issue 15: a million held at once were
+    ~36 MB): keyset pages in time order, sized by one count; only the stale ones unless all."""
+    _load(db)
+    with db.connect() as conn:
+        expected = list(
+            conn.execute(
+                select(articles.c.id)
+                .where(articles.c.state == "enriched")
+                .order_by(ARTICLE_TIME, articles.c.id)
+            ).scalars()
+        )
+    every = pipeline.StaleArticles(db, STEPS, everything=True, page=2)
+    assert len(expected) > 4
+    assert list(every) == expected
+    assert len(every) == len(expected)
+    assert list(pipeline.StaleArticles(db, STEPS, everything=False, page=2)) == []
+    with db.begin() as conn:
+        conn.execute(
+            update(analyses)
+            .where(analyses.c.article_id == expected[3], analyses.c.name == "hashtags")
+            .values(version="an older one")
+        )
+    stale = pipeline.StaleArticles(db, STEPS, everything=False, page=2)
+    assert (list(stale), len(stale)) == ([expected[3]], 1)
 
 
 def test_worker_processes_enrich_as_this_process_does(db: Database) -> None:

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -138,13 +138,13 @@ class Enricher:
     def enrich(
         self,
         db: Database,
-        article_ids: Sequence[int],
+        article_ids: Iterable[int],
         on_progress: Callable[[int, int, int], None] | None = None,
     ) -> tuple[int, int]:
-        """Enrich these stored articles, in this order; (done, failed)."""
-        pooled = self.workers > 1 and (
-            self._pool is not None or len(article_ids) >= self.min_for_pool
-        )
+        """Enrich these stored articles, in this order; (done, failed). Ids that are not a
+        sized collection (a stream of them) are taken as many."""
+        many = len(article_ids) if isinstance(article_ids, Sized) else self.min_for_pool
+        pooled = self.workers > 1 and (self._pool is not None or many >= self.min_for_pool)
         return pipeline.enrich_many(
             db,
             article_ids,

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection
@@ -47,6 +49,7 @@ __all__ = [
     "Analyzer",
     "Outcome",
     "Row",
+    "StaleArticles",
     "analyze_in_process",
     "analyze_rows",
     "enrich",
@@ -491,7 +494,7 @@ def analyze_in_process(
 
 def enrich_many(
     db: Database,
-    article_ids: Sequence[int],
+    article_ids: Iterable[int],
     *,
     analyzer: Analyzer = analyze_in_process,
     batch: int = 8,
@@ -503,8 +506,8 @@ def enrich_many(
     worker processes (collecting.Enricher). Storing stays here, in the order given, because related
     articles and stories depend on what came before.
     """
-    ids = list(article_ids)
-    chunks = (enrichment_rows(db, ids[i : i + batch]) for i in range(0, len(ids), batch))
+    total = len(article_ids) if isinstance(article_ids, Sized) else 0
+    chunks = (enrichment_rows(db, ids) for ids in _batches(article_ids, batch))
     done = failed = n = 0
     for rows, analyses in analyzer(chunks):
         for row, a in zip(rows, analyses, strict=True):
@@ -516,11 +519,50 @@ def enrich_many(
                 failed += 1
                 log.warning("article %s: %s", row.id, exc)
             if on_progress:
-                on_progress(n, len(ids), failed)
+                on_progress(n, max(total, n), failed)
     return done, failed
 
 
-def stale_for_reindex(db: Database, *, everything: bool = False) -> list[int]:
+def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    it = iter(ids)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class StaleArticles:
+    """The articles reindex must analyse again, oldest first, read a page at a time: sized
+    (one count) and iterable (keyset pages), so that `reindex --all` of a million articles
+    holds a page of ids, not ~36 MB of them."""
+
+    db: Database
+    versions: dict[str, str]
+    everything: bool
+    page: int = 1000
+
+    @cached_property
+    def total(self) -> int:
+        """How many there were when first asked (those analysed since are no longer stale)."""
+        with self.db.connect() as conn:
+            return enrichment.count_stale(conn, self.versions, self.everything)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[int]:
+        after = None
+        while True:
+            with self.db.connect() as conn:
+                rows = enrichment.stale_articles(
+                    conn, self.versions, self.everything, after=after, limit=self.page
+                )
+            yield from (i for _, i in rows)
+            if len(rows) < self.page:
+                return
+            after = rows[-1]
+
+
+def stale_for_reindex(db: Database, *, everything: bool = False) -> StaleArticles:
     """The articles `reindex` must analyse again, oldest first.
 
     Only articles with a missing or older analysis, unless `everything`. When the story
@@ -528,17 +570,14 @@ def stale_for_reindex(db: Database, *, everything: bool = False) -> list[int]:
     scratch, in time order, by enriching every article again.
     """
     with db.connect() as conn:
-        ids = enrichment.stale_articles(conn, STEPS, everything)
         restory = everything or bool(
-            enrichment.stale_articles(conn, {"story": STEPS["story"]}, everything=False)
+            enrichment.stale_articles(conn, {"story": STEPS["story"]}, everything=False, limit=1)
         )
     if restory:
         with db.begin() as conn:
             stories.reset_stories(conn)
         understanding.forget(db)
-        with db.connect() as conn:
-            ids = enrichment.stale_articles(conn, STEPS, everything=True)
-    return ids
+    return StaleArticles(db, STEPS, everything or restory)
 
 
 def reindex(

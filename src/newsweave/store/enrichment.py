@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select, update
 
 from newsweave.model import ArticleState
 from newsweave.store import tags as tag_store
@@ -25,6 +26,7 @@ from newsweave.store.schema import (
     site_state,
     tags,
 )
+from newsweave.store.views import after_keyset
 from newsweave.words import slugify
 
 # The name of the stories' generation in site_state (stories.reset_stories bumps it).
@@ -33,6 +35,7 @@ STORIES_GENERATION = "stories-generation"
 __all__ = [
     "STORIES_GENERATION",
     "TagIn",
+    "count_stale",
     "last_understood",
     "save_attributions",
     "save_entities",
@@ -192,22 +195,47 @@ def understanding_order(conn: Connection, ids: Iterable[int]) -> dict[int, int]:
     return {int(r.id): int(r.first_understood_seq) for r in conn.execute(q)}
 
 
-def stale_articles(conn: Connection, versions: dict[str, str], everything: bool) -> list[int]:
-    """Enriched articles to analyse again, oldest first (stories are clustered in time order).
-
-    Stale means an analysis is missing or was made by another version than `versions`.
-    """
-    when = ARTICLE_TIME
-    q = select(articles.c.id).where(
+def _stale(versions: dict[str, str], everything: bool) -> Select[Any]:
+    """Stale articles: an analysis is missing or was made by another version than `versions`.
+    Checked per article off the analyses' key, so that a page of them costs its rows, not a
+    pass over every analysis (the whole table grouped was read again for each page)."""
+    q = select(ARTICLE_TIME.label("at"), articles.c.id).where(
         articles.c.state.in_([ArticleState.ENRICHED, ArticleState.EXTRACTED])
     )
-    if not everything:
-        current = [and_(analyses.c.name == n, analyses.c.version == v) for n, v in versions.items()]
-        fresh = (
-            select(analyses.c.article_id)
-            .where(or_(*current))
-            .group_by(analyses.c.article_id)
-            .having(func.count() == len(current))
-        )
-        q = q.where(articles.c.id.not_in(fresh))
-    return [int(i) for i in conn.execute(q.order_by(when, articles.c.id)).scalars()]
+    if everything:
+        return q
+    current = [and_(analyses.c.name == n, analyses.c.version == v) for n, v in versions.items()]
+    done = (
+        select(func.count())
+        .select_from(analyses)
+        .where(analyses.c.article_id == articles.c.id, or_(*current))
+        .scalar_subquery()
+    )
+    return q.where(done < len(current))
+
+
+def stale_articles(
+    conn: Connection,
+    versions: dict[str, str],
+    everything: bool,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int | None = None,
+) -> list[tuple[datetime, int]]:
+    """(time, id) of enriched articles to analyse again, oldest first (stories are clustered
+    in time order), from just after the keyset `after`: a page of them at a time, so that
+    `reindex --all` holds a page, not a million ids."""
+    q = _stale(versions, everything)
+    if after is not None:
+        q = q.where(*after_keyset(after, oldest_first=True))
+    q = q.order_by(ARTICLE_TIME, articles.c.id).limit(limit)
+    return [(r.at, int(r.id)) for r in conn.execute(q)]
+
+
+def count_stale(conn: Connection, versions: dict[str, str], everything: bool) -> int:
+    """How many articles stale_articles would give."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(_stale(versions, everything).subquery())
+        ).scalar_one()
+    )
