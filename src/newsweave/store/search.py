@@ -262,7 +262,7 @@ def _prepared(conn: Connection, query: str, filters: Filters) -> tuple[str, bool
     return " ".join(_WORD.findall(query)), False
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")  # the languages that are facets (migration 0013)
 _FACET = "\ue000"  # the start of every facet token (migration 0013)
 _FACET_SOURCES = 64  # an outlet filter (country, ownership, kind) narrows by at most this many
 _FACET_MONTHS = 36  # a date range narrows by at most this many months
@@ -285,7 +285,7 @@ def _narrowing(conn: Connection, f: Filters) -> list[str]:
         if len(found) <= _FACET_SOURCES:
             out.append("(" + " OR ".join(f'"{_FACET}s{i}"' for i in found) + ")")
     language = (f.language or "").lower()
-    if _TOKEN.fullmatch(language):
+    if _LANGUAGE.fullmatch(language):
         out.append(f'"{_FACET}l{language}"')
     if f.date_to is not None:
         start = f.date_from

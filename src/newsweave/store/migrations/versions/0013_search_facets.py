@@ -35,8 +35,12 @@ def facets(row: str) -> str:
     """The facet tokens of `row` (new, old or the table) as an SQL expression: its source,
     language and month (store/search.py builds the same tokens for a filter)."""
     mark = "char(57344)"  # U+E000
+    # A language is a facet only as two or three letters: a page's own lang attribute ("en-US",
+    # or anything) is stored until enrichment, and its "US" would be a word token of its own.
+    lang = f"lower({row}language)"
+    clean = f"CASE WHEN {lang} GLOB '[a-z][a-z]' OR {lang} GLOB '[a-z][a-z][a-z]' THEN {lang} END"
     return (
-        f"{mark} || 's' || {row}source_id || ' ' || {mark} || 'l' || coalesce({row}language, '') "
+        f"{mark} || 's' || {row}source_id || ' ' || {mark} || 'l' || coalesce({clean}, '') "
         f"|| ' ' || {mark} || 'm' || "
         f"coalesce(strftime('%Y%m', coalesce({row}published_at, {row}first_seen_at)), '')"
     )
