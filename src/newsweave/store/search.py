@@ -86,6 +86,7 @@ _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 # {filters}: the Filters' conditions.
 POOL = 1000  # the newest matches a search ranks (see the module docstring)
 
+_TIME = "COALESCE(a.published_at, a.first_seen_at)"  # the article's time (schema.ARTICLE_TIME)
 _HIT = "a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id"
 # The readable originals that match, driven by the FTS index (SQLite).
 _SQLITE_MATCHES = f"""
@@ -117,13 +118,13 @@ FROM articles a JOIN sources s ON s.id = +a.source_id
 WHERE +a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
   AND EXISTS (SELECT 1 FROM articles_fts
               WHERE articles_fts MATCH :words AND articles_fts.rowid = a.id)
-ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+ORDER BY {_TIME} DESC, a.id DESC
 LIMIT :limit OFFSET :offset
 """
 # Newest first for a rarer word: its matches, sorted.
 _SQLITE_SPARSE_BY_DATE = f"""
 SELECT {_HIT}, 0.0 AS rank {_SQLITE_MATCHES}
-ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+ORDER BY {_TIME} DESC, a.id DESC
 LIMIT :limit OFFSET :offset
 """
 # How common a word is among the latest articles: in at least 1 % of the last 5,000, a walk
@@ -143,7 +144,6 @@ SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} ORDER BY {{newest}} DESC LIMIT 
 _PG_QUERY = (
     "(SELECT websearch_to_tsquery('simple', :q) || websearch_to_tsquery('english', :q) AS q) tq"
 )
-_PG_TIME = "COALESCE(a.published_at, a.first_seen_at)"
 # The readable originals that match (PostgreSQL), and the snippet of a hit.
 _PG_MATCHES = f"""
 FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
@@ -179,12 +179,12 @@ _POSTGRES_BY_DATE = f"""
 SELECT hit.*, {_PG_HEADLINE}
 FROM (
     SELECT {_HIT}, a.text, 0.0 AS rank, tq.q AS query {_PG_MATCHES}
-    ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
+    ORDER BY {_TIME} DESC, a.id DESC
     LIMIT :limit OFFSET :offset
 ) hit
 ORDER BY COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC
 """
-_PG_POOL_ORDER = {False: "a.id DESC", True: f"{_PG_TIME} DESC, a.id DESC"}
+_PG_POOL_ORDER = {False: "a.id DESC", True: f"{_TIME} DESC, a.id DESC"}
 _PG_COUNT = f"""
 SELECT count(*) FROM (SELECT 1 {_PG_MATCHES} LIMIT :cap) found
 """
@@ -226,12 +226,11 @@ class Filters:
             if value not in (None, ""):
                 where.append(cond)
                 values[field] = value
-        when = "COALESCE(a.published_at, a.first_seen_at)"
         if self.date_from is not None:
-            where.append(f"{when} >= :date_from")
+            where.append(f"{_TIME} >= :date_from")
             typed.append(bindparam("date_from", self.date_from, type_=UTCDateTime()))
         if self.date_to is not None:
-            where.append(f"{when} < :date_to")
+            where.append(f"{_TIME} < :date_to")
             typed.append(bindparam("date_to", self.date_to, type_=UTCDateTime()))
         m = self.mutes or Mutes()
         if m.source_ids:
@@ -252,14 +251,16 @@ class Filters:
         return "".join(f" AND {w}" for w in where), values, typed
 
 
-def _prepared(conn: Connection, query: str, filters: Filters) -> tuple[str, bool]:
-    """The query as the database's search takes it, and whether it is SQLite's. On SQLite the
-    words come with the filters' facet tokens (see the module docstring)."""
+def _prepared(conn: Connection, query: str, filters: Filters) -> tuple[str, str, bool]:
+    """The query as the database's search takes it, its words alone, and whether it is
+    SQLite's. On SQLite the query is the words and the filters' facet tokens (see the module
+    docstring); lookups of single rows take the words alone."""
     if conn.dialect.name == "sqlite":
         words = fts5_query(query)
         narrowing = _narrowing(conn, filters) if words else []
-        return " AND ".join([words, *narrowing]), True
-    return " ".join(_WORD.findall(query)), False
+        return " AND ".join([words, *narrowing]), words, True
+    words = " ".join(_WORD.findall(query))
+    return words, words, False
 
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}")  # the languages that are facets (migration 0013)
@@ -382,12 +383,13 @@ def search(
     filters = filters or Filters()
     if order not in ("rank", "date"):
         raise ValueError(f"order is rank or date, not {order!r}")
-    q, sqlite = _prepared(conn, query, filters)
+    q, words, sqlite = _prepared(conn, query, filters)
     if not q:
         return Hits()
     extra, values, typed = filters.sql()
     tagged, probed = _tag_probe(conn, filters) if sqlite else ("", 0)
     extra += tagged
+    dense = False
     if order == "date" and sqlite:
         dense = not tagged and _common(conn, q)
         sql = _SQLITE_DENSE_BY_DATE if dense else _SQLITE_SPARSE_BY_DATE
@@ -399,16 +401,16 @@ def search(
         sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[filters.date_to is not None])
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     if "{score}" in sql:
-        sql = sql.replace("{score}", _score(conn, fts5_query(query), probed))
+        sql = sql.replace("{score}", _score(conn, words, probed))
     stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
     params = {"q": q, "limit": limit, "offset": offset, "pool": POOL, **values}
-    if sql is _SQLITE_DENSE_BY_DATE:
-        params["words"] = fts5_query(query)
+    if dense:
+        params["words"] = words
     rows = conn.execute(stmt, params).all()
     snippets: dict[int, str] = {}
     if sqlite and rows:
         ids = ", ".join(str(int(r.id)) for r in rows)
-        words = fts5_query(query)  # the facet terms would only make each lookup dearer
+        # the words alone: the facet terms would only make each lookup dearer
         found = conn.execute(text(_SQLITE_SNIPPETS.replace("{ids}", ids)), {"q": words})
         snippets = {int(i): snip for i, snip in found}
     conv = UTCDateTime()
@@ -456,7 +458,7 @@ def count(
     if hits is not None and hits.pooled is not None:
         return hits.pooled
     f = filters or Filters()
-    q, sqlite = _prepared(conn, query, f)
+    q, _, sqlite = _prepared(conn, query, f)
     if not q:
         return 0
     extra, values, typed = f.sql()
