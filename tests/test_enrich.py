@@ -129,6 +129,50 @@ def test_who_says_what_in_the_shapes_news_writes_it() -> None:
     assert not any(a.speaker in {"I", "Update"} for a in found)
 
 
+def test_who_says_what_in_more_shapes_found_missing_on_polnear() -> None:
+    """Session 12's shapes: each was a missed attribution on PolNeAR train."""
+    text = (
+        "\u201cSometimes us ex-diplomats need our fix!\u201d Hillary Clinton said to People. "
+        "She laughed.\n"
+        "''This is not a combat mission,'' one senior administration official said, speaking "
+        "on the condition of anonymity.\n"
+        "A spokesman for the Jupiter Police Department said Lewandowski was not handcuffed.\n"
+        "Clevelanders get nervous about the convention, said Christine Link, a director of the "
+        "American Civil Liberties Union in Ohio.\n"
+        "Marco Rubio said his attacks on Trump had given his campaign momentum and said that "
+        "Trump did not represent the party.\n"
+        "''The voters are furious,'' Mr. Gidley said, ''and they are not letting a speech sway "
+        "their vote.''\n"
+        'Dog Andres, a spokesman for House Speaker Paul Ryan, said, "Instead of reassuring '
+        'Americans the president opted for a takedown."\n'
+        '"It has been a total disaster," Donald Trump said, adding, "Nobody cares about it."\n'
+        "The room had two couches and eleven seats, according to F.A.A. records.\n"
+        "Meetings with the leaders of BRICS show the country is not isolated at all.\n"
+    )
+    found = analyze("Campaign notebook", text, with_embedding=False).attributions
+    got = {(a.speaker, a.cue, a.content) for a in found}
+    assert ("Hillary Clinton", "said", "Sometimes us ex-diplomats need our fix") in got
+    assert ("one senior administration official", "said", "This is not a combat mission") in got
+    assert not any(a.content.startswith("speaking on the condition") for a in found)
+    spokesman = "spokesman for the Jupiter Police Department"
+    assert (spokesman, "said", "Lewandowski was not handcuffed") in got
+    assert (
+        "Christine Link",
+        "said",
+        "Clevelanders get nervous about the convention",
+    ) in got  # the claim, then the verb, then who
+    assert ("Marco Rubio", "said", "his attacks on Trump had given his campaign momentum") in got
+    assert ("Marco Rubio", "said", "Trump did not represent the party") in got  # a second claim
+    gidley = {a.content for a in found if a.speaker.endswith("Gidley")}
+    assert gidley == {"The voters are furious", "and they are not letting a speech sway their vote"}
+    assert any(
+        a.speaker == "Dog Andres" and a.content.startswith("Instead of reassuring") for a in found
+    )  # a speaker with an aside, before the quotation
+    assert ("Donald Trump", "adding", "Nobody cares about it") in got
+    assert ("F.A.A. records", "according to", "The room had two couches and eleven seats") in got
+    assert not any("BRICS" in a.speaker for a in found)  # the object of "with" is not a speaker
+
+
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
     text = (
         "Fyodor Lukyanov, a foreign policy analyst, spoke in Moscow on Friday. "

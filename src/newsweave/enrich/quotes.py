@@ -243,6 +243,25 @@ _VERBS = [
     "hinted",
     "recommended",
     "thought",
+    "expect",
+    "know",
+    "knows",
+    "knew",
+    "doubt",
+    "doubts",
+    "doubted",
+    "recall",
+    "recalls",
+    "reveals",
+    "assured",
+    "assures",
+    "shouted",
+    "yelled",
+    "chanted",
+    "screamed",
+    "mused",
+    "bragged",
+    "retorted",
 ]
 _CUE = r"(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r"|call(?:s|ed)?\s+(?:on|for))"
 _CAP = r"[A-Z][\w.’'-]*"
@@ -263,7 +282,9 @@ _ROLE = (
     r"|data|figures|records|documents|filings?|emails|memo|senator|governor|congress(?:wo)?man"
     r"|representative|mayor|lawmaker|delegate|chair(?:wo)?man|host|anchor|columnist|writer"
     r"|letter|complaint|lawsuit|indictment|ruling|release|announcement|tweet|ad|video"
-    r"|department|organi[sz]er|paper|summary|outlet|count|tally|website|transcript|census)"
+    r"|department|organi[sz]er|paper|summary|outlet|count|tally|website|transcript|census|index"
+    r"|timeline|estimates?|statistics|analysis|book|accounts?|reports|sources|projections"
+    r"|calculations|models?|forecasts?)"
 )
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
@@ -288,8 +309,16 @@ _LIST = rf"(?:(?:(?:[Tt]he\s+)?{_NAME}\s*,\s*)*(?:[Tt]he\s+)?{_NAME},?\s+and\s+)
 # is reviled by progressives, said".
 _ASIDE = r"(?:(?:\s*,\s*[^,\"“”]{1,90}){1,2},|,)?"
 _SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})(?P<aside>{_ASIDE})\s+{_AUX}$")
+_PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over|the|an?)"
 _OBJECT_OF = re.compile(
     r"\b(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)\s*$"
+)
+# "A spokesman for the Jupiter Police Department said", "52 percent of voters said": the noun
+# phrase before the verb is the object of a role, and the role with it is who speaks.
+_ROLE_OF = re.compile(
+    rf"((?:(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|\d[\d,.]*)\s+)?(?:(?!{_PREPOSITION}\b)[a-z][\w-]*\s+){{0,2}}"
+    rf"{_ROLE}"
+    r"\s+(?:for|of|at|with|from|in)\s+)$"
 )
 _APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
 _WHO_BEFORE = re.compile(rf"({_NP}),?\s+who\s+{_AUX}$")  # "Graham, who says ...": Graham
@@ -367,12 +396,26 @@ _QUOTE = re.compile(
 # "the 46-year-old".
 _NP_AFTER = (
     rf"(?:{_NP}|(?:(?:[Tt]he|[Aa]n?|one|another)\s+)?(?:(?:[a-z][\w-]*|{_CAP})\s+){{1,6}}{_NAME}"
+    rf"|(?:[Tt]he|[Aa]n?|one|another|two|three|several)\s+(?:[a-z][\w-]*\s+){{1,3}}{_ROLE}"
     r"|the\s+\d+-year-old)"
 )
 _AFTER_QUOTE = re.compile(
     rf"\s*,?\s*(?:(?P<sp>{_NP_AFTER}){_ASIDE}\s+{_AUX}(?P<cue>{_CUE})\b"
     rf"|(?P<cue2>{_CUE})\s+(?P<sp2>{_NP_AFTER}))"
 )
+# The sentence after a quotation that ends in "!" or "?", when all it says is who spoke:
+# '"Sometimes us ex-diplomats need our fix!" Clinton said to People.'
+_SPEAKER_LINE = re.compile(
+    rf"\s*{_NP_AFTER}\s+{_AUX}(?:{_CUE})\b(?:\s+(?:to|in|on|at|during)\s+[^.,;]{{1,60}}?)?\s*[.,]"
+)
+# '... Trump said, adding, "Nobody cares."': more of the speaker just before.
+_PARTICIPLE_BEFORE = re.compile(
+    r",\s+(?P<cue>adding|saying|noting|insisting|warning|explaining|declaring|continuing)"
+    r"\s*[,:]?\s*(?:that\s+)?$"
+)
+# 'Dog Andres, a spokesman for House Speaker Paul Ryan, said, "..."': the verb before the
+# quotation, whose speaker _speaker_of finds.
+_CUE_BEFORE_QUOTE = re.compile(rf"\b(?P<cue>{_CUE})\s*[,:]?\s*(?:that\s+)?$")
 _BEFORE_QUOTE = re.compile(rf"(?P<sp>{_NP})\s+{_AUX}(?P<cue>{_CUE})\s*[,:]?\s*(?:that\s+)?$")
 # Whom a speaker told, before what: "told CNN in an interview that", "told reporters he".
 _TOLD_WHOM = re.compile(
@@ -386,8 +429,20 @@ _PARTICIPLE = re.compile(
     r"|suggesting|declaring|calling|accusing|vowing|promising|urging|predicting"
     r"|acknowledging|complaining|describing|telling\s+(?:\w+\s+){0,2}?)\s*(?:that\s+)?"
 )
+# "Clevelanders get nervous, said Christine Link, executive director of ...": the claim, then the
+# verb, then who makes it.
+_INVERTED = re.compile(rf"\s+(?P<sp>{_NP_AFTER})\s*(?:[,.;—–]|$)")
+_INVERTING = frozenset(
+    {"said", "says", "added", "adds", "explained", "wrote", "writes", "noted", "argued", "warned"}
+)
+# "He said the attacks helped and said that Trump ...": the second verb starts a second claim.
+_AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
 _SUBJECT = re.compile(rf"^\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
-_ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+(?P<sp>[^,.;:]{2,80}?)\s*(?:,|;|\.|$)")
+# The source runs to a comma, a colon, a bracket or the full stop that ends the sentence (not
+# the dots of "F.A.A. records").
+_ACCORDING = re.compile(
+    r"\b[Aa]ccording\s+to\s+(?P<sp>[^,;:()]{2,100}?)\s*(?:[,;:)]|\.[\"”’']?\s*$|$)"
+)
 _VIEW = re.compile(
     rf"\b(?:In|From|By|To)\s+(?P<sp>{_NP}?)['’]s?\s+(?:own\s+)?"
     r"(?P<cue>interpretation|view|reading|eyes|calculus|perspective|point\s+of\s+view"
@@ -490,7 +545,7 @@ class _Resolver:
         if not name or name.lower() in _NOT_SPEAKERS:
             return None
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
-        if not name or not (any(w[:1].isupper() for w in name.split()) or _ROLE_END.search(name)):
+        if not name or not (any(c.isupper() for c in name) or _ROLE_END.search(name)):
             return None  # "company", "most recent data from": nobody a reader can name
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
@@ -563,7 +618,7 @@ def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
         text = s.text
         while j + 1 < len(sentences) and (
             (_open_quotes(text) and j - i < _QUOTE_SENTENCES)
-            or (_ENDS_QUOTED.search(_straighten(text)) and _CUE_FIRST.match(sentences[j + 1].text))
+            or (_ENDS_QUOTED.search(_straighten(text)) and _said_by(sentences[j + 1].text))
         ):
             j += 1
             nxt = sentences[j]
@@ -578,6 +633,10 @@ def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
             out.append(s)
             i += 1
     return out
+
+
+def _said_by(text: str) -> bool:
+    return bool(_CUE_FIRST.match(text) or _SPEAKER_LINE.match(text))
 
 
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
@@ -612,10 +671,13 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         kind: str,
         cue_at: int,
         said_by: tuple[int, int] | None = None,
+        again: bool = False,
     ) -> None:
         content = text[c0:c1]
         stripped = _strip_end(content).strip(_QUOTES_AND_SPACE)
-        if not sp or len(stripped.split()) < _MIN_CONTENT_WORDS or cue_at in cues_used:
+        if not sp or len(stripped.split()) < _MIN_CONTENT_WORDS:
+            return
+        if cue_at in cues_used and not again:
             return
         c0 += content.index(stripped[0]) if stripped else 0
         c1 = c0 + len(stripped)
@@ -651,7 +713,32 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
             sp, cue = before.group("sp"), before.group("cue")
             where = (before.start("sp"), before.end("sp"))
             cue_at = before.start("cue")
-            add(resolve(sp, base), cue, m.start("q"), m.end("q"), "direct", cue_at, where)
+            # '"The voters are furious," Mr. Gidley said, "and they're not ..."': one quotation
+            # split around its verb; the second part is the same speaker's.
+            split = any(a.kind == "direct" and a.end <= base + cue_at for a in out)
+            sp = resolve(sp, base)
+            add(sp, cue, m.start("q"), m.end("q"), "direct", cue_at, where, again=split)
+            continue
+        verb = _CUE_BEFORE_QUOTE.search(text[: m.start()])
+        found = _speaker_of(text, verb.start("cue")) if verb else None
+        if verb and found:
+            raw, where = found
+            sp = resolve(raw, base + verb.start("cue"))
+            add(sp, verb.group("cue"), m.start("q"), m.end("q"), "direct", verb.start("cue"), where)
+            continue
+        more = _PARTICIPLE_BEFORE.search(text[: m.start()])
+        if more and out and out[-1].speaker_start >= 0:
+            prev = out[-1]
+            where = (prev.speaker_start - base, prev.speaker_end - base)
+            add(
+                prev.speaker,
+                more.group("cue"),
+                m.start("q"),
+                m.end("q"),
+                "direct",
+                more.start("cue"),
+                where,
+            )
 
     for m in _ACCORDING.finditer(text):
         sp = resolve(m.group("sp"), base + m.start())
@@ -694,6 +781,12 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         cue = m.group(1)
         found = _speaker_of(text, m.start())
         if not found:
+            inverted = _INVERTED.match(text, m.end()) if cue in _INVERTING else None
+            lead = text[: m.start()].rstrip()
+            if inverted and lead.endswith(","):
+                sp = resolve(inverted.group("sp"), base + m.start())
+                where = (inverted.start("sp"), inverted.end("sp"))
+                add(sp, cue, 0, len(lead) - 1, "indirect", m.start(), where)
             continue
         raw, where = found
         if raw == "I":  # '"When I say disrupt, I mean ...," she said': I is the quoted speaker
@@ -710,13 +803,20 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         if start < len(text) and text[start] in _OPEN:
             continue  # a quotation: handled above
         speaker = resolve(raw, base + m.start())
-        if len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS:
-            # "..., a former official said." The claim comes first.
-            lead = text[: where[0]].rstrip(" ,—–-")
+        lead = text[: where[0]].rstrip(" ,—–-")
+        stops = [len(text)]
+        for again in (_PARTICIPLE, _AND_CUE):  # "warned X, urging Y": two claims
+            joined = again.search(text, start)
+            stops += [joined.start()] if joined else []
+        stop = min(stops)
+        aside = text[: where[0]].rstrip().endswith(",") and text[m.end() : start].strip() == ","
+        if len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS or (
+            aside and len(lead.split()) > len(text[start:stop].split())
+        ):
+            # "..., a former official said." The claim comes first; or it is on both sides
+            # ("Those who ..., he said, wind up in ..."), and the longer side stands for it.
             add(speaker, cue, 0, len(lead), "indirect", m.start(), where)
         else:
-            joined = _PARTICIPLE.search(text, start)  # "warned X, urging Y": two claims
-            stop = joined.start() if joined else len(text)
             add(speaker, cue, start, stop, "indirect", m.start(), where)
     return out
 
@@ -728,7 +828,11 @@ def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
     window = max(0, at - 160)
     before = _SPEAKER_BEFORE.search(text[window:at])
     if before and _OBJECT_OF.search(text[window : window + before.start(1)]):
-        before = None  # "meetings with BRICS leaders shows": the leaders are not the subject
+        role = _ROLE_OF.search(text[window : window + before.start(1)])
+        if role and not _OBJECT_OF.search(text[window : window + role.start(1)]):
+            s0, s1 = window + role.start(1), window + before.end(1)
+            return text[s0:s1], (s0, s1)
+        return None  # "meetings with BRICS leaders shows": the leaders are not the subject
     if before:
         aside = before.group("aside").strip(" ,")
         named = _APPOSITIVE_NAME.fullmatch(aside)
