@@ -752,7 +752,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         row: dict[str, Any] = {"size": size, "database": kind, **built}
         row["database_mb"] = database_mb(url)
         data = tmp / f"data-{kind}-{size}"
-        data.mkdir()
+        data.mkdir(exist_ok=True)
         paths = pages_of(url)
         proc, base, row["serve_start_s"] = serve(url, data)
         try:
@@ -855,6 +855,11 @@ def main() -> None:
     ap.add_argument("--new", type=int, default=1000, help="new articles to enrich (0: none)")
     ap.add_argument("--seconds", type=int, default=5, help="wrk's time per page")
     ap.add_argument("--json", type=Path, help="write one JSON object a line per run")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="build in this folder and keep the SQLite archives afterwards (to study one)",
+    )
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk; make bench does it)")
@@ -862,6 +867,9 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
+        if args.keep:
+            tmp = args.keep
+            tmp.mkdir(parents=True, exist_ok=True)
         for kind in args.databases.split(","):
             for size in (int(x) for x in args.sizes.split(",")):
                 print(f"{kind}, {size:,} articles", file=sys.stderr)
