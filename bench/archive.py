@@ -74,6 +74,7 @@ from newsweave.store.schema import (  # noqa: E402
 )
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
 TEMPLATES = 96
 SOURCES = 200
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -601,8 +602,9 @@ def pages_of(url: str) -> dict[str, str]:
     }
 
 
-def serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str, float]:
-    """`newsweave serve` as an operator starts it; its base URL and start-up seconds."""
+def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`newsweave serve` as an operator starts it; its base URL and start-up seconds. More than
+    one process share their state in the Redis on this machine (NEWSWEAVE_BENCH_REDIS)."""
     import httpx
 
     port = web_bench._port()
@@ -611,9 +613,21 @@ def serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str, float]:
         "NEWSWEAVE_DATA_DIR": str(data),
         "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
     }
+    if processes > 1:
+        env["NEWSWEAVE_REDIS_URL"] = os.environ.get("NEWSWEAVE_BENCH_REDIS", REDIS)
+        env["NEWSWEAVE_REDIS_PREFIX"] = f"nwbench-{uuid.uuid4().hex[:8]}:"
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "newsweave",
+            "serve",
+            "--port",
+            str(port),
+            "--processes",
+            str(processes),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -747,14 +761,17 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
     tpl = templates(tmp / "templates.json")
     url, schema = _database(kind, tmp, size)
     try:
+        kept = kind == "sqlite" and args.reuse and (tmp / f"archive-{size}.db").exists()
         open_database(url).dispose()  # migrate
-        built = build(url, size, tpl)
+        # A kept archive (--keep DIR --reuse) holds the articles an earlier run enriched too.
+        built = {"build_s": None, "reused": True} if kept else build(url, size, tpl)
         row: dict[str, Any] = {"size": size, "database": kind, **built}
         row["database_mb"] = database_mb(url)
         data = tmp / f"data-{kind}-{size}"
         data.mkdir(exist_ok=True)
         paths = pages_of(url)
-        proc, base, row["serve_start_s"] = serve(url, data)
+        proc, base, row["serve_start_s"] = serve(url, data, args.processes)
+        row["web_processes"] = args.processes
         try:
             pages = load_pages(base, paths, args.seconds)
         finally:
@@ -855,6 +872,17 @@ def main() -> None:
     ap.add_argument("--new", type=int, default=1000, help="new articles to enrich (0: none)")
     ap.add_argument("--seconds", type=int, default=5, help="wrk's time per page")
     ap.add_argument("--json", type=Path, help="write one JSON object a line per run")
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="processes `serve` answers in (more than one share state in Redis)",
+    )
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: measure a SQLite archive already built there instead of building",
+    )
     ap.add_argument(
         "--keep",
         type=Path,

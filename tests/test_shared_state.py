@@ -184,3 +184,54 @@ def test_a_role_changed_from_the_command_line_reaches_every_web_process(
     before = shared.epoch()
     nw_env(env, "user", "role", "mod", "reader")
     assert shared.epoch() == before + 1
+
+
+@pytest.mark.slow
+def test_serve_answers_in_several_processes_that_act_as_one_site(
+    tmp_path: Path, redis_prefix: str
+) -> None:
+    """`serve --processes 2` on the SQLite default: two processes behind one port, one site."""
+    from tests.test_cli import nw_env
+
+    env = env_for(tmp_path) | {"NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0"}
+    port = _free_port()
+    refused = nw_env(env, "serve", "--port", str(port), "--processes", "2", ok=False)
+    assert refused.returncode == 1
+    assert "2 web processes need NEWSWEAVE_REDIS_URL" in refused.stderr
+
+    env |= {"NEWSWEAVE_REDIS_URL": REDIS_URL, "NEWSWEAVE_REDIS_PREFIX": redis_prefix}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "serve", "--port", str(port), "--processes", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        children: list[str] = []
+        while len(children) < 2 or not _answers(url):
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, "serve --processes 2 did not start"
+            time.sleep(0.2)
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        # A new connection for every request, which either process may accept: every step
+        # below must hold whichever answers.
+        once = httpx.Limits(max_keepalive_connections=0)
+        with (
+            httpx.Client(timeout=10, limits=once) as alice,
+            httpx.Client(timeout=10, limits=once) as stale,
+            httpx.Client(timeout=10, limits=once) as guesser,
+        ):
+            _act_as_one_site(url, url, alice, stale, guesser)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

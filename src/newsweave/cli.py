@@ -23,7 +23,7 @@ import click
 
 from newsweave import accounts, collecting, config, enrich, jobs, pipeline
 from newsweave.enrich import language
-from newsweave.errors import ArchiveItemError, NewsweaveError
+from newsweave.errors import ArchiveItemError, ConfigError, NewsweaveError
 from newsweave.ingest.archives import read_archive
 from newsweave.ingest.discover import discover
 from newsweave.ingest.extract import extract
@@ -201,12 +201,19 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on.")
 @click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes answering on the port (NEWSWEAVE_WEB_PROCESSES; more than one needs "
+    "NEWSWEAVE_REDIS_URL).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, processes: int | None) -> None:
     """Serve the site (no collecting). Also `newsweave web`, the web role of a scaled-out site:
     any number of them on any hosts (set NEWSWEAVE_REDIS_URL so they share logins and
-    sessions)."""
-    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port)
+    sessions), each with one or more processes."""
+    ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port, web_processes=processes)
     _serve(_db(ctx), _settings(ctx))
 
 
@@ -260,7 +267,23 @@ def _serve(db: Database, settings: config.Settings) -> None:
 
     from newsweave.web.app import create_app
 
+    if settings.web_processes > 1 and not settings.redis_url:
+        raise ConfigError(
+            f"{settings.web_processes} web processes need NEWSWEAVE_REDIS_URL: they share "
+            "failed logins, revoked sessions and what each page cache knows there"
+        )
     log.info("serving on http://%s:%d", settings.host, settings.port)
+    if settings.web_processes > 1:
+        # Each process builds the site from the environment (web.app.from_environment).
+        uvicorn.run(
+            "newsweave.web.app:from_environment",
+            factory=True,
+            workers=settings.web_processes,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+        )
+        return
     secret = settings.secret_key or accounts.signing_key(db)
     app = create_app(db, secret, settings.page_cache_seconds, _shared_state(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -91,6 +91,15 @@ OPTIONS: tuple[Option, ...] = (
         secret=True,
     ),
     Option(
+        "web_processes",
+        int,
+        1,
+        "Processes `serve` answers requests in, on one port. A Python process serves pages on "
+        "one core: on a machine of several, one per core answers pages the cache cannot "
+        "(searches, signed-in readers) in about half the time at 2 (bench/archive.py). More "
+        "than one needs redis_url, where they share logins and what each page cache knows.",
+    ),
+    Option(
         "redis_prefix",
         str,
         "newsweave:",
