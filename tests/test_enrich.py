@@ -87,6 +87,12 @@ def test_quotes_across_sentences_doubled_marks_and_claims_before_the_speaker() -
         assert named in a.speaker or a.speaker.endswith(named.split()[-1])
 
 
+def _who_says(text: str) -> tuple[list[quotes.Attribution], set[tuple[str, str, str]]]:
+    """The attributions of a campaign notebook, and each as (speaker, cue, content)."""
+    found = analyze("Campaign notebook", text, with_embedding=False).attributions
+    return found, {(a.speaker, a.cue, a.content) for a in found}
+
+
 def test_who_says_what_in_the_shapes_news_writes_it() -> None:
     """Shapes found missing on PolNeAR: each one line of news style."""
     text = (
@@ -105,8 +111,7 @@ def test_who_says_what_in_the_shapes_news_writes_it() -> None:
         '"Donald is an amazing leader," said former Utah governor Michael Leavitt, a friend.\n'
         "Update: the vote was moved to Friday by the council.\n"
     )
-    found = analyze("Campaign notebook", text, with_embedding=False).attributions
-    got = {(a.speaker, a.cue, a.content) for a in found}
+    found, got = _who_says(text)
     assert ("Cruz", ":", "Trump would put liberals on the court") in got
     assert (
         "Bob Mulholland",
@@ -149,8 +154,7 @@ def test_who_says_what_in_more_shapes_found_missing_on_polnear() -> None:
         "The room had two couches and eleven seats, according to F.A.A. records.\n"
         "Meetings with the leaders of BRICS show the country is not isolated at all.\n"
     )
-    found = analyze("Campaign notebook", text, with_embedding=False).attributions
-    got = {(a.speaker, a.cue, a.content) for a in found}
+    found, got = _who_says(text)
     assert ("Hillary Clinton", "said", "Sometimes us ex-diplomats need our fix") in got
     assert ("one senior administration official", "said", "This is not a combat mission") in got
     assert not any(a.content.startswith("speaking on the condition") for a in found)
