@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import select, update
 
@@ -339,3 +341,53 @@ def test_a_site_past_the_exact_index_relates_and_clusters_as_below_it(
     assert rel_b == rel_a
     assert rel_a  # related lists were made at all
     assert stories_b == stories_a
+
+
+def test_the_approximate_index_learns_its_centres_once_for_every_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """k-means over a million vectors took ~35 s of every worker's start-up: the first process
+    to learn the approximate index's centres keeps them in the database, and the next one
+    starts from them and finds the same neighbours."""
+    from newsweave import understanding
+    from newsweave.enrich import related as related_mod
+    from newsweave.store import vectors as vector_store
+    from newsweave.store.db import open_database
+
+    made: list[related_mod.ApproximateIndex] = []
+
+    def small(dim: int, expected: int, centres: Any = None) -> Any:
+        index = related_mod.ApproximateIndex(dim, expected, centres=centres)
+        if centres is None:  # four lists, learned from the first eight fixture articles
+            index.nlist, index.train_size = 4, 8
+        made.append(index)
+        return index
+
+    monkeypatch.setattr(related_mod, "EXACT_UPTO", 0)
+    monkeypatch.setattr(understanding, "make_index", small)
+    site = open_database(f"sqlite:///{tmp_path / 'site'}.db")
+    ids = _load(site)
+    assert len(ids) > made[0].train_size  # it learned them here
+    with site.connect() as conn:
+        kept = vector_store.index_centres_of(conn, STEPS["embedding"])
+    assert kept is not None
+    dim, lists, blob = kept
+    learned = made[0].centres()
+    assert learned is not None
+    assert (lists, dim) == learned.shape
+    first = made[0]
+    query = first.get(min(ids.values()))
+    assert query is not None
+    before = first.search(query, 8)
+
+    understanding.forget(site)
+    again = understanding.memory(site).index
+    assert again is made[-1]
+    assert again is not first
+    assert isinstance(again, related_mod.ApproximateIndex)
+    assert not again.trained_here
+    assert np.array_equal(
+        again.centres(), np.frombuffer(blob, dtype=np.float32).reshape(lists, dim)
+    )
+    assert [i for i, _ in again.search(query, 8)] == [i for i, _ in before]
+    site.dispose()

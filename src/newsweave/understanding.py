@@ -52,6 +52,7 @@ class Memory:
     """
 
     _MAX_NAMES = 200_000  # articles whose names are kept (~30 short strings each)
+    _LOAD_BATCH = 8192  # vectors handed to the index at once while loading
 
     def __init__(self, db: Database) -> None:
         with db.connect() as conn:
@@ -59,17 +60,52 @@ class Memory:
 
     def _load(self, conn: Connection) -> None:
         model = STEPS["embedding"]
+        stored = vectors.index_centres_of(conn, model)
+        centres = None
+        if stored is not None:
+            dim, lists, blob = stored
+            centres = np.frombuffer(blob, dtype=np.float32).reshape(lists, dim)
         self.index: VectorIndex | ApproximateIndex = make_index(
-            embed_mod.DIM, vectors.count_embeddings(conn, model)
+            embed_mod.DIM, vectors.count_embeddings(conn, model), centres
         )
         self.clusterer = Clusterer()
         self.names: dict[int, frozenset[str]] = {}
         # The watermark first: what is understood while this loads is caught up later.
         self.seen, self.generation = enrichment.understood_top(conn)
+        ids: list[int] = []
+        blobs: list[bytes] = []
         for aid, blob in vectors.all_embeddings(conn, model):
-            self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+            ids.append(aid)
+            blobs.append(blob)
+            if len(ids) == self._LOAD_BATCH:
+                self._add_vectors(ids, blobs)
+                ids, blobs = [], []
+        self._add_vectors(ids, blobs)
         for st in stories.open_stories(conn, self.clusterer.window):
             self._add_story(st)
+
+    def _add_vectors(self, ids: list[int], blobs: list[bytes]) -> None:
+        """Vectors read in bulk: the approximate index takes them in one call (a million one
+        by one spent most of a worker's start-up in Python and in faiss's per-call costs)."""
+        if not ids:
+            return
+        mat = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+        if isinstance(self.index, ApproximateIndex):
+            self.index.add_many(ids, mat)
+            return
+        for aid, vec in zip(ids, mat, strict=True):
+            self.index.add(aid, vec)
+
+    def _keep_centres(self, conn: Connection) -> None:
+        """Keep the centres this process learned, for every other process to start from."""
+        index = self.index
+        if isinstance(index, ApproximateIndex) and index.trained_here:
+            centres = index.centres()
+            if centres is not None:
+                model = STEPS["embedding"]
+                blob = np.ascontiguousarray(centres, dtype="<f4").tobytes()
+                vectors.save_index_centres(conn, model, index.dim, len(centres), blob)
+                index.trained_here = False
 
     def _add_story(self, st: stories.StoryRow) -> None:
         if not st.centroid:
@@ -93,9 +129,11 @@ class Memory:
         generation means the stories were rebuilt from scratch (`reindex`, in any process):
         everything is read again.
         """
+        self._keep_centres(conn)
         top, generation = enrichment.understood_top(conn)
         if generation != self.generation:
             self._load(conn)
+            self._keep_centres(conn)
         elif top > self.seen:
             for aid, blob in vectors.embeddings_since(conn, STEPS["embedding"], self.seen):
                 self.index.add(aid, np.frombuffer(blob, dtype=np.float32))

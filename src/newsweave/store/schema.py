@@ -258,6 +258,19 @@ embeddings = Table(
     Column("names", JSON),
 )
 
+# The centres of the approximate vector index's lists (enrich.related.ApproximateIndex), learned
+# once by whichever process first needed them and read by every other: k-means over a million
+# articles' vectors takes ~35 s, which each worker paid at start-up, and processes that learned
+# their own centres could each miss different neighbours.
+index_centres = Table(
+    "index_centres",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("lists", Integer, nullable=False),
+    Column("centres", LargeBinary, nullable=False),  # float32, lists x dim, little-endian
+)
+
 # Near-duplicate detection (enrich.neardup): each article's MinHash signature, and its band keys,
 # indexed so that finding the candidates of a new article is one lookup.
 minhashes = Table(

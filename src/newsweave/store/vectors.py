@@ -16,20 +16,24 @@ from newsweave.store.schema import (
     articles,
     embeddings,
     entities,
+    index_centres,
     minhash_bands,
     minhashes,
     related,
     tags,
 )
+from newsweave.store.upserts import put
 
 __all__ = [
     "all_embeddings",
     "duplicate_candidates",
     "embeddings_since",
+    "index_centres_of",
     "neighbour_names",
     "neighbour_times",
     "related_lists",
     "save_embedding",
+    "save_index_centres",
     "save_minhash",
     "save_related",
     "set_duplicate",
@@ -54,6 +58,22 @@ def save_embedding(
             names=sorted(names) if names is not None else None,
         )
     )
+
+
+def index_centres_of(conn: Connection, model: str) -> tuple[int, int, bytes] | None:
+    """(dim, lists, float32 centres) of the approximate index learned for `model`, if any."""
+    row = conn.execute(
+        select(index_centres.c.dim, index_centres.c.lists, index_centres.c.centres).where(
+            index_centres.c.model == model
+        )
+    ).first()
+    return (int(row.dim), int(row.lists), bytes(row.centres)) if row else None
+
+
+def save_index_centres(conn: Connection, model: str, dim: int, lists: int, centres: bytes) -> None:
+    """Keep (or replace) the centres learned for `model`'s approximate index."""
+    row = {"model": model, "dim": dim, "lists": lists, "centres": centres}
+    put(conn, index_centres, row, ["model"])
 
 
 def count_embeddings(conn: Connection, model: str) -> int:
