@@ -302,20 +302,25 @@ def _narrowing(conn: Connection, f: Filters) -> list[str]:
     return out
 
 
-# A hashtag of at most this many articles is searched by looking each of them up in the index
-# of words (~30 us each at 100,000 articles), not by walking the word's matches for them: one
-# of 111 articles, "government": 209 -> ~5 ms. Past it, the walk meets the pool sooner.
-_TAG_PROBE = 2000
+# A hashtag's articles are searched by looking each of them up in the index of words, or by
+# walking the word's matches newest first until the pool is full, whichever reads less: a
+# lookup costs about _PROBE_ROWS rows of the walk (FTS5 seeks the rowid in each of the word's
+# segments), and the walk reads min(matches, POOL x archive / tag) rows. One of 111 articles
+# of 100,000, "government": 209 -> ~5 ms looked up; one of 1,991 of 10,000: 335 -> 50 ms walked.
+# Past _TAG_PROBE articles a tag is always walked.
+_TAG_PROBE = 20_000
+_PROBE_ROWS = 20
 # The pool's order: FTS5 walks the word's matches newest first and stops at the pool. Looking
 # rows up by rowid, it must not be asked for them newest first (`+` hides the order from it):
 # FTS5 reads a term's whole list to go backwards, on every lookup (1.8 ms each, not 30 us).
 _NEWEST = {False: "articles_fts.rowid", True: "+articles_fts.rowid"}
 
 
-def _tag_probe(conn: Connection, f: Filters) -> tuple[str, int]:
-    """A condition on the FTS5 rowid that makes SQLite look a small hashtag's articles up in
-    the index of words (tags are added after an article is stored, so they are no facet), and
-    how many articles the tag has; empty where the tag is large, unknown or not asked for."""
+def _tag_probe(conn: Connection, f: Filters, words: str) -> tuple[str, int]:
+    """A condition on the FTS5 rowid that makes SQLite look a hashtag's articles up in the index
+    of words (tags are added after an article is stored, so they are no facet), and how many
+    articles the tag has; empty where walking the matches reads less (see _TAG_PROBE), or the
+    tag is unknown or not asked for."""
     if not f.tag:
         return "", 0
     tag_id = conn.execute(text("SELECT id FROM tags WHERE slug = :tag"), {"tag": f.tag}).scalar()
@@ -326,6 +331,9 @@ def _tag_probe(conn: Connection, f: Filters) -> tuple[str, int]:
         {"t": tag_id, "n": _TAG_PROBE + 1},
     ).scalar_one()
     if n > _TAG_PROBE:
+        return "", 0
+    top, matches = _estimated_matches(conn, words)
+    if n * _PROBE_ROWS > min(matches, POOL * top / max(n, 1)):
         return "", 0
     cond = (
         f" AND articles_fts.rowid IN (SELECT article_id FROM article_tags WHERE tag_id = {tag_id})"
@@ -345,8 +353,7 @@ def _score(conn: Connection, words: str, probed: int) -> str:
     bm25 would cost too much."""
     if not probed:
         return _BM25
-    top, found = _latest_matches(conn, words)
-    matches = top * found / _DENSE_SAMPLE
+    _, matches = _estimated_matches(conn, words)
     return _BM25 if probed * matches <= _BM25_LOOKUPS else "0.0"
 
 
@@ -387,7 +394,7 @@ def search(
     if not q:
         return Hits()
     extra, values, typed = filters.sql()
-    tagged, probed = _tag_probe(conn, filters) if sqlite else ("", 0)
+    tagged, probed = _tag_probe(conn, filters, words) if sqlite else ("", 0)
     extra += tagged
     dense = False
     if order == "date" and sqlite:
@@ -450,6 +457,13 @@ def _latest_matches(conn: Connection, q: str) -> tuple[int, int]:
     return int(top), int(found)
 
 
+def _estimated_matches(conn: Connection, q: str) -> tuple[int, float]:
+    """The newest article id, and how many articles an FTS5 query matches, estimated from the
+    latest _DENSE_SAMPLE (SQLite)."""
+    top, found = _latest_matches(conn, q)
+    return top, top * found / max(min(top, _DENSE_SAMPLE), 1)
+
+
 def count(
     conn: Connection, query: str, filters: Filters | None = None, hits: Hits | None = None
 ) -> int:
@@ -458,11 +472,11 @@ def count(
     if hits is not None and hits.pooled is not None:
         return hits.pooled
     f = filters or Filters()
-    q, _, sqlite = _prepared(conn, query, f)
+    q, words, sqlite = _prepared(conn, query, f)
     if not q:
         return 0
     extra, values, typed = f.sql()
-    tagged, _ = _tag_probe(conn, f) if sqlite else ("", 0)
+    tagged, _ = _tag_probe(conn, f, words) if sqlite else ("", 0)
     sql = (_SQLITE_COUNT if sqlite else _PG_COUNT).replace("{filters}", extra + tagged)
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     stmt = text(sql).bindparams(*typed)
