@@ -426,3 +426,39 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
             # a small tag's articles are looked up (its estimate of the word's matches is a
             # short walk of the latest articles); walking the word's matches was 3 pools here
             assert one_tag < whole_pool, (one_tag, whole_pool)
+
+
+def test_the_front_pages_stories_are_the_widest_of_the_latest(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not all time's: a year-old story of many outlets must not lead the page, and the latest
+    are read off the last-seen index (sorting every story took 0.8 s at a million)."""
+    from sqlalchemy import insert
+
+    from newsweave.store import views
+    from newsweave.store.schema import stories
+
+    def story(i: int, days_ago: float, outlets: int) -> dict[str, Any]:
+        at = NOW - timedelta(days=days_ago)
+        return {"id": i, "first_seen_at": at, "last_seen_at": at, "article_count": outlets,
+                "outlet_count": outlets, "title": f"Story {i}"}  # fmt: skip
+
+    with db.begin() as conn:
+        conn.execute(
+            insert(stories),
+            [story(1, 300, 40), story(2, 0, 3), story(3, 2, 9), story(4, 6.5, 5), story(5, 8, 30)],
+        )
+    monkeypatch.setattr(views, "_TOP_FROM", 3)
+    with db.connect() as conn:
+        top = views.top_stories(conn, limit=10)
+        assert [s.id for s in top] == [3, 4, 2]  # widest first of the three fed last
+        if db.engine.dialect.name == "sqlite":
+            plan = " ".join(
+                str(r)
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM stories WHERE article_count > 0 "
+                    "ORDER BY last_seen_at DESC LIMIT 3"
+                )
+            )
+            assert "SCAN stories USING INDEX ix_stories_last_seen_at" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
