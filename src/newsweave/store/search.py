@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from newsweave.model import VISIBLE_STATES
+from newsweave.store import tags as tag_store
 from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
 
@@ -316,29 +317,36 @@ _PROBE_ROWS = 20
 _NEWEST = {False: "articles_fts.rowid", True: "+articles_fts.rowid"}
 
 
-def _tag_probe(conn: Connection, f: Filters, words: str) -> tuple[str, int]:
+@dataclass(frozen=True)
+class _Probe:
+    """How a hashtag's articles are searched (SQLite): `cond` makes FTS5 look them up, empty
+    where the word's matches are walked; `tagged` how many articles the tag has where looked
+    up; `matches` the word's estimated matches, where they were estimated (for _score)."""
+
+    cond: str = ""
+    tagged: int = 0
+    matches: float | None = None
+
+
+def _tag_probe(conn: Connection, f: Filters, words: str) -> _Probe:
     """A condition on the FTS5 rowid that makes SQLite look a hashtag's articles up in the index
-    of words (tags are added after an article is stored, so they are no facet), and how many
-    articles the tag has; empty where walking the matches reads less (see _TAG_PROBE), or the
-    tag is unknown or not asked for."""
+    of words (tags are added after an article is stored, so they are no facet); none where
+    walking the matches reads less (see _TAG_PROBE), or the tag is unknown or not asked for."""
     if not f.tag:
-        return "", 0
+        return _Probe()
     tag_id = conn.execute(text("SELECT id FROM tags WHERE slug = :tag"), {"tag": f.tag}).scalar()
     if tag_id is None:
-        return "", 0
-    n = conn.execute(
-        text("SELECT count(*) FROM (SELECT 1 FROM article_tags WHERE tag_id = :t LIMIT :n)"),
-        {"t": tag_id, "n": _TAG_PROBE + 1},
-    ).scalar_one()
+        return _Probe()
+    n = tag_store.count_upto(conn, int(tag_id), _TAG_PROBE)
     if n > _TAG_PROBE:
-        return "", 0
+        return _Probe()
     top, matches = _estimated_matches(conn, words)
     if n * _PROBE_ROWS > min(matches, POOL * top / max(n, 1)):
-        return "", 0
+        return _Probe(matches=matches)
     cond = (
         f" AND articles_fts.rowid IN (SELECT article_id FROM article_tags WHERE tag_id = {tag_id})"
     )
-    return cond, int(n)
+    return _Probe(cond, n, matches)
 
 
 # bm25 on looked-up rows reads each word's whole list again for every row (its IDF: 1.3 ms a
@@ -348,13 +356,12 @@ def _tag_probe(conn: Connection, f: Filters, words: str) -> tuple[str, int]:
 _BM25_LOOKUPS = 500_000
 
 
-def _score(conn: Connection, words: str, probed: int) -> str:
+def _score(probe: _Probe) -> str:
     """What ranks a best-first pool: bm25, or nothing (0.0) for a small tag's lookups where
     bm25 would cost too much."""
-    if not probed:
+    if not probe.cond or probe.matches is None:
         return _BM25
-    _, matches = _estimated_matches(conn, words)
-    return _BM25 if probed * matches <= _BM25_LOOKUPS else "0.0"
+    return _BM25 if probe.tagged * probe.matches <= _BM25_LOOKUPS else "0.0"
 
 
 def _months(start: datetime, end: datetime) -> list[str]:
@@ -394,7 +401,8 @@ def search(
     if not q:
         return Hits()
     extra, values, typed = filters.sql()
-    tagged, probed = _tag_probe(conn, filters, words) if sqlite else ("", 0)
+    probe = _tag_probe(conn, filters, words) if sqlite else _Probe()
+    tagged = probe.cond
     extra += tagged
     dense = False
     if order == "date" and sqlite:
@@ -408,7 +416,7 @@ def search(
         sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[filters.date_to is not None])
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     if "{score}" in sql:
-        sql = sql.replace("{score}", _score(conn, words, probed))
+        sql = sql.replace("{score}", _score(probe))
     stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
     params = {"q": q, "limit": limit, "offset": offset, "pool": POOL, **values}
     if dense:
@@ -476,7 +484,7 @@ def count(
     if not q:
         return 0
     extra, values, typed = f.sql()
-    tagged, _ = _tag_probe(conn, f, words) if sqlite else ("", 0)
+    tagged = _tag_probe(conn, f, words).cond if sqlite else ""
     sql = (_SQLITE_COUNT if sqlite else _PG_COUNT).replace("{filters}", extra + tagged)
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     stmt = text(sql).bindparams(*typed)

@@ -80,6 +80,14 @@ def exists(conn: Connection, tag_id: int) -> bool:
     return conn.execute(select(tags.c.id).where(tags.c.id == tag_id)).first() is not None
 
 
+def count_upto(conn: Connection, tag_id: int, cap: int) -> int:
+    """How many articles carry a tag, counted no further than `cap` + 1: enough to choose how
+    its articles are read (walked or looked up) without counting the largest tags in full
+    (a tag on 100,000 articles costs 100,000 rows to count, and the choice needs only "more")."""
+    inner = select(article_tags.c.article_id).where(article_tags.c.tag_id == tag_id).limit(cap + 1)
+    return int(conn.execute(select(func.count()).select_from(inner.subquery())).scalar_one())
+
+
 def moved_to(conn: Connection, slug: str) -> str | None:
     """The current slug of a tag that `slug` once named (merged, folded or renamed), or None."""
     q = (

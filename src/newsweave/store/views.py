@@ -18,6 +18,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
+from newsweave.store import tags as tag_store
 from newsweave.store.articles import label_filters
 from newsweave.store.schema import (
     ARTICLE_TIME,
@@ -548,8 +549,10 @@ def article_list(conn: Connection, **kwargs: Any) -> list[ArticleCard]:
     slug = kwargs.get("tag")
     if slug and kwargs.get("source_id") is None and kwargs.get("story_id") is None:
         tag_id = conn.execute(select(tags.c.id).where(tags.c.slug == slug)).scalar()
-        if tag_id is not None and _walks_for(conn, tag_id, kwargs.get("limit", 20)):
-            kwargs["tag_walk"] = True
+        if tag_id is None:
+            return []
+        kwargs["tag_id"] = tag_id
+        kwargs["tag_walk"] = _walks_for(conn, tag_id, kwargs.get("limit", 20))
     return cards(conn, article_list_query(**kwargs))
 
 
@@ -567,15 +570,7 @@ def _walks_for(conn: Connection, tag_id: int, limit: int) -> bool:
         return False
     archive = conn.execute(select(func.max(articles.c.id))).scalar() or 0
     meet = max(1000, int(math.sqrt(limit * archive)))
-    n = conn.execute(
-        select(func.count()).select_from(
-            select(article_tags.c.article_id)
-            .where(article_tags.c.tag_id == tag_id)
-            .limit(meet + 1)
-            .subquery()
-        )
-    ).scalar_one()
-    return bool(n > meet)
+    return tag_store.count_upto(conn, tag_id, meet) > meet
 
 
 def _has_tag(tag_id: Any) -> ColumnElement[bool]:
@@ -598,10 +593,12 @@ def article_list_query(
     labels: dict[str, str] | None = None,
     exclude: Exclude = (),
     tag_walk: bool = False,
+    tag_id: int | None = None,
 ) -> Select[Any]:
     """The query of article_list: read off the time indexes (schema.ARTICLE_TIME) from the
     keyset on, which both databases seek to; a large hashtag's articles are met on the way
-    (`tag_walk`, see _walks_for), a small one's looked up."""
+    (`tag_walk`, see _walks_for), a small one's looked up; by `tag_id` where the caller has
+    it, else by the slug `tag`."""
     q = (
         select(*CARD)
         .join(sources, SOURCE_OF)
@@ -615,13 +612,15 @@ def article_list_query(
         q = q.where(articles.c.language == language)
     if story_id is not None:
         q = q.where(articles.c.story_id == story_id)
-    if tag and tag_walk:
-        q = q.where(_has_tag(select(tags.c.id).where(tags.c.slug == tag).scalar_subquery()))
-    elif tag:
-        q = (
-            q.join(article_tags, article_tags.c.article_id == articles.c.id)
-            .join(tags, tags.c.id == article_tags.c.tag_id)
-            .where(tags.c.slug == tag)
+    if tag_id is None and tag:
+        by_slug: Any = select(tags.c.id).where(tags.c.slug == tag).scalar_subquery()
+    else:
+        by_slug = tag_id
+    if by_slug is not None and tag_walk:
+        q = q.where(_has_tag(by_slug))
+    elif by_slug is not None:
+        q = q.join(article_tags, article_tags.c.article_id == articles.c.id).where(
+            article_tags.c.tag_id == by_slug
         )
     return q.order_by(ARTICLE_TIME.desc(), articles.c.id.desc()).limit(limit)
 
