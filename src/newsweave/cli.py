@@ -267,13 +267,13 @@ def _serve(db: Database, settings: config.Settings) -> None:
 
     from newsweave.web.app import create_app
 
-    if settings.web_processes > 1 and not settings.redis_url:
-        raise ConfigError(
-            f"{settings.web_processes} web processes need NEWSWEAVE_REDIS_URL: they share "
-            "failed logins, revoked sessions and what each page cache knows there"
-        )
-    log.info("serving on http://%s:%d", settings.host, settings.port)
     if settings.web_processes > 1:
+        if not settings.redis_url:
+            raise ConfigError(
+                f"{settings.web_processes} web processes need NEWSWEAVE_REDIS_URL: they share "
+                "failed logins, revoked sessions and what each page cache knows there"
+            )
+        log.info("serving on http://%s:%d", settings.host, settings.port)
         # Each process builds the site from the environment (web.app.from_environment).
         uvicorn.run(
             "newsweave.web.app:from_environment",
@@ -284,6 +284,7 @@ def _serve(db: Database, settings: config.Settings) -> None:
             log_level="warning",
         )
         return
+    log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)
     app = create_app(db, secret, settings.page_cache_seconds, _shared_state(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
