@@ -139,7 +139,10 @@ def _progress(label: str) -> Iterator[Callable[[collecting.Report], None]]:
 @click.argument("sources", nargs=-1)
 @click.pass_context
 def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
-    """Poll the named sources (or all) once, now, and finish their articles."""
+    """Poll the named sources (or all) once, now, and finish their articles.
+
+    Exits 1 when a source could not be polled or an article could not be stored (the rest is
+    kept; the report says which), so cron and scripts see a failure as `import` shows one."""
     settings, db = _settings(ctx), _db(ctx)
     ids = None
     if sources:
@@ -158,6 +161,8 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
         )
         report = asyncio.run(collector.collect(ids))
     _print_report(report)
+    if report.sources_failed or report.articles_failed:
+        ctx.exit(1)
 
 
 def _print_report(r: collecting.Report) -> None:
