@@ -111,6 +111,56 @@ def test_a_large_hashtag_is_walked_newest_first_and_a_small_one_sorted(db: Datab
             assert "TEMP B-TREE" not in plan, plan
 
 
+def test_the_cross_article_step_reads_other_articles_off_narrow_indexes(db: Database) -> None:
+    """Candidates' time, group and order, and a story's latest members, are read as a plain
+    query would read them, and on SQLite off the indexes that spare the rows' text (migration
+    0015: past the page cache each page of an article's text is a disk read)."""
+    from sqlalchemy import select, update
+
+    from newsweave.store import stories, vectors
+    from newsweave.store.schema import ARTICLE_TIME, articles
+
+    _many_articles(db, 3000)
+    with db.begin() as conn:
+        conn.execute(update(articles).where(articles.c.id == 902).values(duplicate_of=2))
+        conn.execute(update(articles).where(articles.c.id < 50).values(first_understood_seq=7))
+    ids = [1, 2, 40, 902, 2999, 5000]  # 5000 does not exist
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.connect() as conn:
+        got = vectors.neighbour_times(conn, ids)
+        plain = select(articles.c.id, ARTICLE_TIME, articles.c.duplicate_of,
+                       articles.c.first_understood_seq).where(articles.c.id.in_(ids))  # fmt: skip
+        want = {r[0]: (r[1], r[2] or r[0], r[3] or 0) for r in conn.execute(plain)}
+        assert got == want
+        assert set(got) == {1, 2, 40, 902, 2999}
+        assert (got[902][1], got[40][2], got[2999][2]) == (2, 7, 0)
+        assert got[1][0] == NOW
+
+        members = stories.story_members(conn, 2, 20)  # articles 2, 302, 602, 902 (a copy), ...
+        bare = stories.story_members(conn, 2, 20, summaries=False)
+        assert [(m.id, m.title, m.at) for m in bare] == [(m.id, m.title, m.at) for m in members]
+        assert [m.id for m in members][:4] == [2, 302, 602, 1202]
+        assert [m.summary for m in bare] == [""] * len(bare)
+        if sqlite:
+            sql = str(
+                vectors._NEIGHBOURS_SQLITE.bindparams(ids=ids).compile(
+                    conn, compile_kwargs={"literal_binds": True}
+                )
+            )
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "COVERING INDEX ix_articles_neighbour" in plan, plan
+            q = (
+                select(articles.c.id)
+                .where(articles.c.story_id == 2, articles.c.duplicate_of.is_(None))
+                .order_by(ARTICLE_TIME.desc(), articles.c.id.desc())
+                .limit(20)
+            )
+            sql = str(q.compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "INDEX ix_articles_story_time (story_id=?)" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
+
 def _many_articles(db: Database, n: int) -> None:
     """`n` readable articles of 200 sources and 300 stories over a year, loaded in bulk, and the
     planner's statistics (PostgreSQL plans by them; SQLite has none, as newsweave runs it)."""

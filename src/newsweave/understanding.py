@@ -245,7 +245,8 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
     story has grown by half since the last one (sizes 2, 3, 4, 6, 9, 13, ...), so it follows
     the coverage without re-summarising a big story on every article.
     """
-    members = stories.story_members(conn, story.id, STORY_SUMMARY_MEMBERS)
+    retold = _retold_at(story.size)
+    members = stories.story_members(conn, story.id, STORY_SUMMARY_MEMBERS, summaries=retold)
     if not members:
         return
     centre = story.centroid()
@@ -263,7 +264,7 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
         title = max(t for score, t in scored if score >= best - _TIE)
     story.title = title
     summary = None
-    if _retold_at(story.size):
+    if retold:
         texts = [m.summary for m in members if m.summary]
         if len(texts) > 1:
             sents = [s for t in texts for s in nlp.sentences(t)]

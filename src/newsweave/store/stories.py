@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, null, select, update
 
 from newsweave.store import upserts
 from newsweave.store.enrichment import STORIES_GENERATION
@@ -151,11 +151,16 @@ def set_story(
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
 
 
-def story_members(conn: Connection, story_id: int, limit: int) -> list[StoryMember]:
-    """The story's latest coverage (copies aside), newest first."""
+def story_members(
+    conn: Connection, story_id: int, limit: int, *, summaries: bool = True
+) -> list[StoryMember]:
+    """The story's latest coverage (copies aside), newest first; without their summaries
+    unless asked (on SQLite a summary follows the text in the row: reading it walks the
+    text's overflow pages, twice the pages of the title)."""
     when = ARTICLE_TIME
+    summary = articles.c.summary if summaries else null().label("summary")
     q = (
-        select(articles.c.id, articles.c.title, articles.c.summary, when.label("at"))
+        select(articles.c.id, articles.c.title, summary, when.label("at"))
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
         .order_by(when.desc(), articles.c.id.desc())
         .limit(limit)
