@@ -161,6 +161,68 @@ def test_the_cross_article_step_reads_other_articles_off_narrow_indexes(db: Data
             assert "TEMP B-TREE" not in plan, plan
 
 
+def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
+    """A reader's stream reaching most of the archive is read off the time index, testing each
+    article met (SQLite), and finds what gathering and sorting finds."""
+    from sqlalchemy import event, insert
+
+    from newsweave.store import reading
+    from newsweave.store.schema import article_tags, tags
+
+    _many_articles(db, 3000)
+    with db.begin() as conn:
+        conn.execute(
+            insert(tags),
+            [{"id": 1, "slug": "big", "label": "Big", "display": "#Big", "kind": "topic"},
+             {"id": 2, "slug": "small", "label": "Small", "display": "#Small", "kind": "topic"}],
+        )  # fmt: skip
+        ids = conn.execute(text("SELECT id FROM articles ORDER BY id")).scalars().all()
+        conn.execute(
+            insert(article_tags),
+            [{"article_id": i, "tag_id": 1} for i in ids if i % 3]
+            + [{"article_id": i, "tag_id": 2} for i in ids[::300]],
+        )
+    sqlite = db.engine.dialect.name == "sqlite"
+    big, small = {i for i in ids if i % 3}, set(ids[::300])
+    of_source = {
+        3: {i for i in ids if (i - 1) % 200 == 2},
+        4: {i for i in ids if (i - 1) % 200 == 3},
+    }
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        statements.append((statement, params))
+
+    with db.connect() as conn:
+        assert (
+            reading._reach_is_wide(conn, reading.Follows(tag_ids=frozenset([1])), (), 50) is sqlite
+        )
+        assert not reading._reach_is_wide(conn, reading.Follows(tag_ids=frozenset([2])), (), 50)
+        cases = [
+            (reading.Follows(tag_ids=frozenset([1])), big),
+            (reading.Follows(tag_ids=frozenset([2])), small),
+            (reading.Follows(tag_ids=frozenset([1, 2]), source_ids=frozenset([3])),
+             big | small | of_source[3]),
+            (reading.Follows(source_ids=frozenset([3, 4])), of_source[3] | of_source[4]),
+        ]  # fmt: skip
+        for follows, reached in cases:
+            newest = sorted(reached)[:50]  # the article of id i is 3 (i - 1) hours old
+            assert [a.id for a in reading.stream(conn, follows, None, limit=50)] == newest
+            oldest = sorted(reached, reverse=True)[:50]
+            got = reading.stream(conn, follows, None, limit=50, oldest_first=True)
+            assert [a.id for a in got] == oldest
+        if sqlite:
+            event.listen(conn, "before_cursor_execute", keep)
+            reading.stream(conn, reading.Follows(tag_ids=frozenset([1])), None, limit=50)
+            event.remove(conn, "before_cursor_execute", keep)
+            statement, params = statements[-1]
+            plan = " ".join(
+                str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+            )
+            assert "ix_articles_time" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
+
 def _many_articles(db: Database, n: int) -> None:
     """`n` readable articles of 200 sources and 300 stories over a year, loaded in bulk, and the
     planner's statistics (PostgreSQL plans by them; SQLite has none, as newsweave runs it)."""

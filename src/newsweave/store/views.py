@@ -58,6 +58,7 @@ __all__ = [
     "tag_list",
     "tag_page",
     "top_stories",
+    "unindexed",
 ]
 
 FeedFormat = Literal["atom", "json"]
@@ -228,6 +229,12 @@ def _as_is(element: _NoIndexOnSQLite, compiler: Any, **kw: Any) -> str:
 @compiles(_NoIndexOnSQLite, "sqlite")
 def _unary_plus(element: _NoIndexOnSQLite, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.column, **kw))
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`, which SQLite is not to look up by an index of its own (a list that must be
+    read off the time index, testing each article it meets)."""
+    return _NoIndexOnSQLite(column)
 
 
 VISIBLE = _NoIndexOnSQLite(articles.c.state).in_([str(s) for s in VISIBLE_STATES])
