@@ -148,7 +148,7 @@ def test_the_cross_article_step_reads_other_articles_off_narrow_indexes(db: Data
                 )
             )
             plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
-            assert "COVERING INDEX ix_articles_neighbour" in plan, plan
+            assert "COVERING INDEX ix_articles_brief" in plan, plan
             q = (
                 select(articles.c.id)
                 .where(articles.c.story_id == 2, articles.c.duplicate_of.is_(None))
@@ -164,7 +164,7 @@ def test_the_cross_article_step_reads_other_articles_off_narrow_indexes(db: Data
 def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
     """A reader's stream reaching most of the archive is read off the time index, testing each
     article met (SQLite), and finds what gathering and sorting finds."""
-    from sqlalchemy import event, insert
+    from sqlalchemy import insert
 
     from newsweave.store import reading
     from newsweave.store.schema import article_tags, tags
@@ -188,10 +188,6 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
         3: {i for i in ids if (i - 1) % 200 == 2},
         4: {i for i in ids if (i - 1) % 200 == 3},
     }
-    statements: list[tuple[str, Any]] = []
-
-    def keep(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
-        statements.append((statement, params))
 
     with db.connect() as conn:
         assert (
@@ -212,15 +208,29 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
             got = reading.stream(conn, follows, None, limit=50, oldest_first=True)
             assert [a.id for a in got] == oldest
         if sqlite:
-            event.listen(conn, "before_cursor_execute", keep)
-            reading.stream(conn, reading.Follows(tag_ids=frozenset([1])), None, limit=50)
-            event.remove(conn, "before_cursor_execute", keep)
-            statement, params = statements[-1]
-            plan = " ".join(
-                str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
-            )
+            follows = reading.Follows(tag_ids=frozenset([1]))
+            plan = _last_plan(conn, lambda: reading.stream(conn, follows, None, limit=50))
             assert "ix_articles_time" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
+
+
+def _last_plan(conn: Connection, call: Any, holding: str = "") -> str:
+    """SQLite's plan of the last statement `call` runs on `conn` (of those `holding` this)."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        statements.append((statement, params))
+
+    event.listen(conn, "before_cursor_execute", keep)
+    try:
+        call()
+    finally:
+        event.remove(conn, "before_cursor_execute", keep)
+    statement, params = [(st, p) for st, p in statements if holding in st][-1]
+    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+    return " ".join(str(r) for r in rows)
 
 
 def _many_articles(db: Database, n: int) -> None:
@@ -535,6 +545,13 @@ def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_r
             finally:
                 raw.set_progress_handler(None, 0)
             assert one_source < whole_pool / 5, (one_source, whole_pool)
+            # the pool's state, copy and filters off the article in brief, not off its row
+            # (migration 0015), for best first and for a rare word newest first
+            for order in ("rank", "date"):
+                plan = _last_plan(
+                    conn, lambda o=order: search.search(conn, "article", 20, 0, one, o), "LIMIT"
+                )
+                assert "COVERING INDEX ix_articles_brief" in plan, plan
             # a small tag's articles are looked up (its estimate of the word's matches is a
             # short walk of the latest articles); walking the word's matches was 3 pools here
             assert one_tag < whole_pool, (one_tag, whole_pool)

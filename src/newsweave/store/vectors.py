@@ -203,7 +203,7 @@ def neighbour_times(
     ).where(articles.c.id.in_(ids))
     if conn.dialect.name == "sqlite":
         # SQLite looks an id up by its rowid, which reads the row; told to, it reads the
-        # narrow index instead (schema: ix_articles_neighbour).
+        # narrow index instead (schema: ix_articles_brief).
         q = _NEIGHBOURS_SQLITE.bindparams(ids=list(ids))
     return {
         int(r.id): (r.at, int(r.duplicate_of or r.id), int(r.first_understood_seq or 0))
@@ -214,7 +214,7 @@ def neighbour_times(
 _NEIGHBOURS_SQLITE = (
     text(
         "SELECT id, coalesce(published_at, first_seen_at) AS at, duplicate_of,"
-        " first_understood_seq FROM articles INDEXED BY ix_articles_neighbour"
+        " first_understood_seq FROM articles INDEXED BY ix_articles_brief"
         " WHERE id IN :ids"
     )
     .bindparams(bindparam("ids", expanding=True, type_=Integer))
