@@ -76,24 +76,9 @@ def test_lists_read_newest_first_off_the_time_index(db: Database) -> None:
 def test_a_large_hashtag_is_walked_newest_first_and_a_small_one_sorted(db: Database) -> None:
     """A tag page of the biggest hashtag sorted every one of its articles (93 ms for 7,276 of
     10,000; seconds at a million): a tag past sqrt(page x archive) is met on the time index."""
-    from sqlalchemy import insert
-
     from newsweave.store import views
-    from newsweave.store.schema import article_tags, tags
 
-    _many_articles(db, 3000)
-    with db.begin() as conn:
-        conn.execute(
-            insert(tags),
-            [{"id": 1, "slug": "big", "label": "Big", "display": "#Big", "kind": "topic"},
-             {"id": 2, "slug": "small", "label": "Small", "display": "#Small", "kind": "topic"}],
-        )  # fmt: skip
-        ids = conn.execute(text("SELECT id FROM articles ORDER BY id")).scalars().all()
-        conn.execute(
-            insert(article_tags),
-            [{"article_id": i, "tag_id": 1} for i in ids if i % 3]
-            + [{"article_id": i, "tag_id": 2} for i in ids[::300]],
-        )
+    ids = _big_and_small_tags(db)
     sqlite = db.engine.dialect.name == "sqlite"
     with db.connect() as conn:
         assert views._walks_for(conn, 1, 50) is sqlite  # 2,000 of 3,000 > sqrt(50 x 3,000)
@@ -164,24 +149,9 @@ def test_the_cross_article_step_reads_other_articles_off_narrow_indexes(db: Data
 def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
     """A reader's stream reaching most of the archive is read off the time index, testing each
     article met (SQLite), and finds what gathering and sorting finds."""
-    from sqlalchemy import insert
-
     from newsweave.store import reading
-    from newsweave.store.schema import article_tags, tags
 
-    _many_articles(db, 3000)
-    with db.begin() as conn:
-        conn.execute(
-            insert(tags),
-            [{"id": 1, "slug": "big", "label": "Big", "display": "#Big", "kind": "topic"},
-             {"id": 2, "slug": "small", "label": "Small", "display": "#Small", "kind": "topic"}],
-        )  # fmt: skip
-        ids = conn.execute(text("SELECT id FROM articles ORDER BY id")).scalars().all()
-        conn.execute(
-            insert(article_tags),
-            [{"article_id": i, "tag_id": 1} for i in ids if i % 3]
-            + [{"article_id": i, "tag_id": 2} for i in ids[::300]],
-        )
+    ids = _big_and_small_tags(db)
     sqlite = db.engine.dialect.name == "sqlite"
     big, small = {i for i in ids if i % 3}, set(ids[::300])
     of_source = {
@@ -212,6 +182,29 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
             plan = _last_plan(conn, lambda: reading.stream(conn, follows, None, limit=50))
             assert "ix_articles_time" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
+
+
+def _big_and_small_tags(db: Database) -> list[int]:
+    """3,000 articles (_many_articles), a tag "big" (id 1) on two of three of them and a tag
+    "small" (id 2) on every 300th; their ids, oldest id (newest article) first."""
+    from sqlalchemy import insert
+
+    from newsweave.store.schema import article_tags, tags
+
+    _many_articles(db, 3000)
+    with db.begin() as conn:
+        conn.execute(
+            insert(tags),
+            [{"id": 1, "slug": "big", "label": "Big", "display": "#Big", "kind": "topic"},
+             {"id": 2, "slug": "small", "label": "Small", "display": "#Small", "kind": "topic"}],
+        )  # fmt: skip
+        ids = [int(i) for i in conn.execute(text("SELECT id FROM articles ORDER BY id")).scalars()]
+        conn.execute(
+            insert(article_tags),
+            [{"article_id": i, "tag_id": 1} for i in ids if i % 3]
+            + [{"article_id": i, "tag_id": 2} for i in ids[::300]],
+        )
+    return ids
 
 
 def _last_plan(conn: Connection, call: Any, holding: str = "") -> str:
