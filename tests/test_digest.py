@@ -121,6 +121,23 @@ def test_digest_page_and_private_feed(sqlite_db: Database) -> None:
     assert b.get(wrong).status_code == 404
     assert Browser(sqlite_db).get("/digest").status_code == 401
 
+    # An address that got out is replaced from the page: the old one stops working.
+    moved = b.post("/digest/address", {})
+    assert (moved.status_code, moved.headers["location"]) == (303, "/digest")
+    page = lxml.html.fromstring(b.get("/digest").text)
+    new_path = page.xpath("//a[starts-with(@href, '/digest/')]/@href")[0]
+    assert new_path != feed_path
+    assert Browser(sqlite_db).get(feed_path).status_code == 404
+    assert Browser(sqlite_db).get(new_path).status_code == 200
+    anonymous = Browser(sqlite_db).request("POST", "/digest/address", data={"csrf_token": "0" * 32})
+    assert anonymous.status_code in (401, 403)
+    other = Browser(sqlite_db)  # another reader moves their own address, not rhea's
+    other.get("/register")
+    other.post("/register", {"username": "mallory", "password": PASSWORD})
+    other.get("/digest")
+    assert other.post("/digest/address", {}).status_code == 303
+    assert Browser(sqlite_db).get(new_path).status_code == 200
+
 
 def test_digest_mail_through_smtp(tmp_path: Path, smtp: tuple[str, Inbox]) -> None:
     url, inbox = smtp

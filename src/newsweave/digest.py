@@ -91,14 +91,17 @@ def day_window(day: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def feed_token(secret: bytes, user_id: int) -> str:
-    """The secret part of a reader's digest feed address (a feed reader sends no cookie)."""
-    mac = hmac.new(secret, f"digest-feed:{user_id}".encode(), hashlib.sha256)
+def feed_token(secret: bytes, user_id: int, generation: int = 0) -> str:
+    """The secret part of a reader's digest feed address (a feed reader sends no cookie). A
+    new `generation` (the reader's "new address") makes a new one and voids the old; the
+    first generation's addresses are those made before there were generations."""
+    message = f"digest-feed:{user_id}" + (f":{generation}" if generation else "")
+    mac = hmac.new(secret, message.encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
 
 
-def check_feed_token(secret: bytes, user_id: int, token: str) -> bool:
-    return hmac.compare_digest(feed_token(secret, user_id), token)
+def check_feed_token(secret: bytes, user_id: int, generation: int, token: str) -> bool:
+    return hmac.compare_digest(feed_token(secret, user_id, generation), token)
 
 
 def text_of(d: Digest, base_url: str) -> str:

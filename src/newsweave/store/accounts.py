@@ -21,6 +21,7 @@ __all__ = [
     "delete_session",
     "delete_sessions",
     "get_user",
+    "new_feed_generation",
     "set_banned",
     "set_last_login",
     "set_password",
@@ -40,6 +41,7 @@ class UserRow:
     password_hash: str
     role: str
     banned_at: datetime | None
+    feed_generation: int = 0
 
     @property
     def is_moderator(self) -> bool:
@@ -47,7 +49,9 @@ class UserRow:
 
 
 def _row(r: Any) -> UserRow:
-    return UserRow(r.id, r.username, r.email, r.password_hash, r.role, r.banned_at)
+    return UserRow(
+        r.id, r.username, r.email, r.password_hash, r.role, r.banned_at, r.feed_generation
+    )
 
 
 def add_user(
@@ -80,6 +84,12 @@ def get_user(conn: Connection, user_id: int) -> UserRow | None:
 
 def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+
+def new_feed_generation(conn: Connection, user_id: int) -> None:
+    """Replace the reader's private digest feed address: the old one stops working."""
+    generation = users.c.feed_generation + 1
+    conn.execute(update(users).where(users.c.id == user_id).values(feed_generation=generation))
 
 
 def set_role(conn: Connection, user_id: int, role: str) -> None:

@@ -361,6 +361,9 @@ users = Table(
     # The Fever API's key: md5("username:app password"), as Fever clients send it (Fever's
     # protocol; the app password is made for it and is not the account's).
     Column("fever_key", String(32), index=True),
+    # Part of the private digest feed's address: moved on to replace a leaked address
+    # (digest.feed_token; migration 0017).
+    Column("feed_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 # What a reader follows: a tag, a source, or a story. A story is held by the article it was

@@ -15,7 +15,7 @@ from lxml import etree
 from newsweave import digest, reading
 from newsweave.errors import AuthError, InvalidInputError, NotFoundError
 from newsweave.store import reading as reading_store
-from newsweave.store.accounts import UserRow, get_user
+from newsweave.store.accounts import UserRow, get_user, new_feed_generation
 from newsweave.store.reading import saved_articles
 from newsweave.web import cursors
 from newsweave.web import fever as fever_api
@@ -251,6 +251,16 @@ def make_fever_password(request: Request, csrf_token: Csrf) -> Response:
     return apps_page(request, password)
 
 
+@router.post("/digest/address")
+def new_digest_address(request: Request, csrf_token: Csrf) -> Response:
+    """A new private address for the reader's digest feed; the old one stops working."""
+    check_csrf(request, csrf_token)
+    user = _user(request)
+    with request.app.state.db.begin() as conn:
+        new_feed_generation(conn, user.id)
+    return RedirectResponse("/digest", status_code=303)
+
+
 def _day(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -273,7 +283,10 @@ def digest_page(request: Request) -> HTMLResponse:
         since, until = digest.day_window(day)
     with request.app.state.db.connect() as conn:
         d = digest.build(conn, r, since, until)
-    token = digest.feed_token(request.app.state.secret, user.id)
+    with request.app.state.db.connect() as conn:  # the generation as stored, not as cached
+        current = get_user(conn, user.id)
+    generation = current.feed_generation if current is not None else 0
+    token = digest.feed_token(request.app.state.secret, user.id, generation)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "digest.html",
@@ -295,13 +308,18 @@ _ATOM = "http://www.w3.org/2005/Atom"
 def digest_feed(request: Request, user_id: int, token: str) -> Response:
     """A reader's digests of the last week as Atom, one entry a day: the address carries a
     token made from the site's key, since feed readers send no cookie."""
-    if not digest.check_feed_token(request.app.state.secret, user_id, token.removesuffix(".atom")):
-        raise NotFoundError("no such digest feed")
     base = str(request.base_url).rstrip("/")
     now = datetime.now(UTC)
     with request.app.state.db.connect() as conn:
         user = get_user(conn, user_id)
-        if user is None or user.banned_at is not None:
+        secret = request.app.state.secret
+        if (
+            user is None
+            or user.banned_at is not None
+            or not digest.check_feed_token(
+                secret, user_id, user.feed_generation, token.removesuffix(".atom")
+            )
+        ):
             raise NotFoundError("no such digest feed")
         r = reading.reader(conn, user)
         days = []
