@@ -343,6 +343,65 @@ def test_a_site_past_the_exact_index_relates_and_clusters_as_below_it(
     assert stories_b == stories_a
 
 
+def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a million vectors from the database took 44 s of a worker's start-up: a process
+    that read many writes a snapshot of its approximate index beside the SQLite file, and the
+    next one starts from it, reads only what was understood since, and finds what a process
+    that read everything finds. A rebuild of the stories (a new generation) voids it."""
+    from newsweave import understanding
+    from newsweave.enrich import related as related_mod
+    from newsweave.store import stories as story_store
+    from newsweave.store.db import open_database
+
+    def small(dim: int, expected: int, centres: Any = None) -> Any:
+        index = related_mod.ApproximateIndex(dim, expected, centres=centres)
+        if centres is None:
+            index.nlist, index.train_size = 4, 8
+        return index
+
+    monkeypatch.setattr(related_mod, "EXACT_UPTO", 0)
+    monkeypatch.setattr(understanding, "make_index", small)
+    monkeypatch.setattr(understanding, "SNAPSHOT_FROM", 1)
+    db_file = tmp_path / "site.db"
+    site = open_database(f"sqlite:///{db_file}")
+    ids = _load(site, EVENTS[:-1])
+    understanding.forget(site)
+    assert not understanding.memory(site).from_snapshot  # everything read...
+    ids |= _load(site, EVENTS[-1:])  # ...and the snapshot written at the next step
+    snapshot = Path(f"{db_file}.related.npz")
+    assert snapshot.exists()
+
+    understanding.forget(site)
+    started = understanding.memory(site)
+    assert started.from_snapshot
+    kept = [Path(f"{db_file}.related.{ext}") for ext in ("npz", "faiss")]
+    saved = {p: p.read_bytes() for p in kept}
+    for p in kept:
+        p.unlink()
+    understanding.forget(site)
+    read_all = understanding.memory(site)
+    assert not read_all.from_snapshot
+    assert len(started.index) == len(read_all.index) == len(ids)
+    for aid in ids.values():
+        query = read_all.index.get(aid)
+        assert query is not None
+        found = [i for i, _ in started.index.search(query, 8)]
+        assert found == [i for i, _ in read_all.index.search(query, 8)]
+        assert aid in found
+    newest = ids[EVENTS[-1]["id"]]  # understood after the snapshot: caught up
+    assert started.index.get(newest) is not None
+
+    for p, data in saved.items():
+        p.write_bytes(data)
+    with site.begin() as conn:
+        story_store.reset_stories(conn)  # what `reindex` does: a new generation
+    understanding.forget(site)
+    assert not understanding.memory(site).from_snapshot
+    site.dispose()
+
+
 def test_the_approximate_index_learns_its_centres_once_for_every_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,8 +10,14 @@ this module gives them the other articles, from memory and from the store.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
 import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +41,13 @@ from newsweave.store.db import Database
 
 __all__ = ["Memory", "forget", "memory", "names_of", "understand"]
 
+log = logging.getLogger(__name__)
+
+# A process that read this many vectors from the database at start-up (all of them, or those
+# understood since the snapshot it started from) writes a snapshot of its approximate index
+# for the next process (Memory._read_snapshot): below it, reading them takes a few seconds.
+SNAPSHOT_FROM = 50_000
+
 # A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
 # Centrality scores closer than this are a tie (float32 dot products differ by ~1e-7).
@@ -55,6 +68,9 @@ class Memory:
     _LOAD_BATCH = 8192  # vectors handed to the index at once while loading
 
     def __init__(self, db: Database) -> None:
+        self._snapshot = snapshot_path(db)
+        self._snapshot_due = False
+        self.from_snapshot = False
         with db.connect() as conn:
             self._load(conn)
 
@@ -72,17 +88,90 @@ class Memory:
         self.names: dict[int, frozenset[str]] = {}
         # The watermark first: what is understood while this loads is caught up later.
         self.seen, self.generation = enrichment.understood_top(conn)
+        since = self._read_snapshot(stored[2] if stored is not None else None)
+        if since is None:
+            read = self._read_all(vectors.all_embeddings(conn, model))
+        else:  # what was understood since the snapshot, an article enriched again replaced
+            read = 0
+            for aid, blob in vectors.embeddings_since(conn, model, since):
+                self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
+                read += 1
+        self._snapshot_due = isinstance(self.index, ApproximateIndex) and read >= SNAPSHOT_FROM
+        for st in stories.open_stories(conn, self.clusterer.window):
+            self._add_story(st)
+
+    def _read_all(self, rows: Iterable[tuple[int, bytes]]) -> int:
         ids: list[int] = []
         blobs: list[bytes] = []
-        for aid, blob in vectors.all_embeddings(conn, model):
+        n = 0
+        for aid, blob in rows:
             ids.append(aid)
             blobs.append(blob)
+            n += 1
             if len(ids) == self._LOAD_BATCH:
                 self._add_vectors(ids, blobs)
                 ids, blobs = [], []
         self._add_vectors(ids, blobs)
-        for st in stories.open_stories(conn, self.clusterer.window):
-            self._add_story(st)
+        return n
+
+    def _read_snapshot(self, centres_blob: bytes | None) -> int | None:
+        """Start the approximate index from the snapshot a process wrote (`_write_snapshot`)
+        when it holds this database's centres and stories generation and is not ahead of it;
+        the watermark it was written at, or None (read everything from the database).
+
+        Reading a million vectors from the database and assigning each to its list took 44 s
+        of a worker's start-up (bench/archive.py); the snapshot is read in one pass.
+        """
+        path, index = self._snapshot, self.index
+        if path is None or centres_blob is None or not isinstance(index, ApproximateIndex):
+            return None
+        try:
+            with _locked(path):
+                if not Path(f"{path}.npz").exists():
+                    return None
+                with np.load(f"{path}.npz") as meta:
+                    fits = (
+                        str(meta["model"]) == STEPS["embedding"]
+                        and int(meta["generation"]) == self.generation
+                        and int(meta["seen"]) <= self.seen
+                        and str(meta["centres"]) == hashlib.sha256(centres_blob).hexdigest()
+                    )
+                    if not fits:
+                        return None
+                    index.read(f"{path}.faiss", meta["waiting_ids"], meta["waiting"])
+                    since = int(meta["seen"])
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            log.warning("the related index's snapshot %s was not used: %s", path, exc)
+            return None
+        self.from_snapshot = True
+        return since
+
+    def _write_snapshot(self) -> None:
+        """Write the approximate index as it stands at `seen` for the next process to start
+        from (atomically: a process reading meanwhile sees the old one or the new one)."""
+        path, index = self._snapshot, self.index
+        if path is None or not isinstance(index, ApproximateIndex):
+            return
+        centres = index.centres()
+        if centres is None:
+            return
+        digest = hashlib.sha256(np.ascontiguousarray(centres, dtype="<f4").tobytes()).hexdigest()
+        try:
+            with _locked(path):
+                ids, vecs = index.write(f"{path}.faiss.tmp")
+                np.savez(
+                    f"{path}.tmp.npz",
+                    model=STEPS["embedding"],
+                    generation=self.generation,
+                    seen=self.seen,
+                    centres=digest,
+                    waiting_ids=ids,
+                    waiting=vecs,
+                )
+                Path(f"{path}.faiss.tmp").replace(f"{path}.faiss")
+                Path(f"{path}.tmp.npz").replace(f"{path}.npz")
+        except OSError as exc:  # a read-only folder, a full disk: the next process reads it all
+            log.warning("the related index's snapshot %s was not written: %s", path, exc)
 
     def _add_vectors(self, ids: list[int], blobs: list[bytes]) -> None:
         """Vectors read in bulk: the approximate index takes them in one call (a million one
@@ -130,6 +219,9 @@ class Memory:
         everything is read again.
         """
         self._keep_centres(conn)
+        if self._snapshot_due:  # the index holds what was understood up to `seen`
+            self._snapshot_due = False
+            self._write_snapshot()
         top, generation = enrichment.understood_top(conn)
         if generation != self.generation:
             self._load(conn)
@@ -150,6 +242,27 @@ class Memory:
 
 
 _memories: weakref.WeakKeyDictionary[Database, Memory] = weakref.WeakKeyDictionary()
+
+
+def snapshot_path(db: Database) -> str | None:
+    """Where a SQLite site's related-index snapshot lives (beside its file: `X.db.related.*`);
+    None for PostgreSQL, whose workers may be on other machines, and in-memory databases."""
+    name = db.engine.url.database if db.is_sqlite else None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return f"{name}.related"
+
+
+@contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """One process at a time reads or writes the snapshot (processes of one SQLite site share
+    a machine)."""
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def memory(db: Database) -> Memory:

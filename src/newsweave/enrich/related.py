@@ -193,6 +193,30 @@ class ApproximateIndex:
         self._count += len(ids)
         self._waiting.clear()
 
+    def write(self, path: str) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Write the lists to `path` in faiss's own format (streamed, no copy in memory), and
+        return what waits outside them (ids, vectors) for the caller to keep beside it."""
+        if self._index is None:
+            raise ValueError("an index with no lists yet has nothing to write")
+        self._faiss.write_index(self._index, path)
+        ids = np.fromiter(self._waiting, dtype=np.int64, count=len(self._waiting))
+        vecs = np.stack(list(self._waiting.values())) if self._waiting else np.zeros((0, self.dim))
+        return ids, vecs.astype(np.float32)
+
+    def read(self, path: str, ids: NDArray[np.int64], vecs: NDArray[np.float32]) -> None:
+        """Take the lists written by `write` (over the same centres) and the vectors that
+        waited outside them, in place of what this index holds."""
+        f: Any = self._faiss
+        index: Any = f.read_index(path)
+        if index.d != self.dim:
+            raise ValueError(f"the index at {path} is of {index.d} dimensions, not {self.dim}")
+        index.set_direct_map_type(f.DirectMap.Hashtable)
+        index.nprobe = self.nprobe
+        self._index, self.nlist, self._count = index, int(index.nlist), int(index.ntotal)
+        self._waiting = {
+            int(i): np.asarray(v, dtype=np.float32) for i, v in zip(ids, vecs, strict=True)
+        }
+
     def get(self, item_id: int) -> NDArray[np.float32] | None:
         vec = self._waiting.get(item_id)
         if vec is not None or self._index is None:
