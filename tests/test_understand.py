@@ -395,6 +395,32 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
 
     for p, data in saved.items():
         p.write_bytes(data)
+    understanding.forget(site)
+    assert understanding.memory(site).from_snapshot
+    # another history (a copy restored and grown since): the snapshot's last step is not the
+    # same article's here
+    with np.load(snapshot) as meta:
+        seen = int(meta["seen"])
+    step = articles.c.understood_seq
+    with site.connect() as conn:
+        last = conn.execute(select(articles.c.id).where(step == seen)).scalar_one()
+        other, its = conn.execute(select(articles.c.id, step).where(step < seen).limit(1)).one()
+
+    def steps(of_last: int, of_other: int) -> None:  # the same watermark, another history
+        with site.begin() as conn:
+            conn.execute(
+                update(articles).where(articles.c.id == last).values(understood_seq=of_last)
+            )
+            conn.execute(
+                update(articles).where(articles.c.id == other).values(understood_seq=of_other)
+            )
+
+    steps(its, seen)
+    understanding.forget(site)
+    assert not understanding.memory(site).from_snapshot
+    steps(seen, its)
+    understanding.forget(site)
+    assert understanding.memory(site).from_snapshot
     with site.begin() as conn:
         story_store.reset_stories(conn)  # what `reindex` does: a new generation
     understanding.forget(site)

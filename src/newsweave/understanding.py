@@ -88,7 +88,8 @@ class Memory:
         self.names: dict[int, frozenset[str]] = {}
         # The watermark first: what is understood while this loads is caught up later.
         self.seen, self.generation = enrichment.understood_top(conn)
-        since = self._read_snapshot(stored[2] if stored is not None else None)
+        self.from_snapshot = False
+        since = self._read_snapshot(conn, stored[2] if stored is not None else None)
         if since is None:
             read = self._read_all(vectors.all_embeddings(conn, model))
         else:  # what was understood since the snapshot, an article enriched again replaced
@@ -114,10 +115,12 @@ class Memory:
         self._add_vectors(ids, blobs)
         return n
 
-    def _read_snapshot(self, centres_blob: bytes | None) -> int | None:
+    def _read_snapshot(self, conn: Connection, centres_blob: bytes | None) -> int | None:
         """Start the approximate index from the snapshot a process wrote (`_write_snapshot`)
-        when it holds this database's centres and stories generation and is not ahead of it;
-        the watermark it was written at, or None (read everything from the database).
+        when it holds this database's centres and stories generation, is not ahead of it, and
+        its last step understood the same article here (a database restored from an older
+        copy and grown since is another history); the watermark it was written at, or None
+        (read everything from the database).
 
         Reading a million vectors from the database and assigning each to its list took 44 s
         of a worker's start-up (bench/archive.py); the snapshot is read in one pass.
@@ -130,23 +133,25 @@ class Memory:
                 if not Path(f"{path}.npz").exists():
                     return None
                 with np.load(f"{path}.npz") as meta:
+                    seen = int(meta["seen"])
                     fits = (
                         str(meta["model"]) == STEPS["embedding"]
                         and int(meta["generation"]) == self.generation
-                        and int(meta["seen"]) <= self.seen
+                        and seen <= self.seen
                         and str(meta["centres"]) == hashlib.sha256(centres_blob).hexdigest()
+                        and int(meta["seen_article"]) == (enrichment.understood_at(conn, seen) or 0)
                     )
                     if not fits:
                         return None
                     index.read(f"{path}.faiss", meta["waiting_ids"], meta["waiting"])
-                    since = int(meta["seen"])
+                    since = seen
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log.warning("the related index's snapshot %s was not used: %s", path, exc)
             return None
         self.from_snapshot = True
         return since
 
-    def _write_snapshot(self) -> None:
+    def _write_snapshot(self, conn: Connection) -> None:
         """Write the approximate index as it stands at `seen` for the next process to start
         from (atomically: a process reading meanwhile sees the old one or the new one)."""
         path, index = self._snapshot, self.index
@@ -164,6 +169,7 @@ class Memory:
                     model=STEPS["embedding"],
                     generation=self.generation,
                     seen=self.seen,
+                    seen_article=enrichment.understood_at(conn, self.seen) or 0,
                     centres=digest,
                     waiting_ids=ids,
                     waiting=vecs,
@@ -221,7 +227,7 @@ class Memory:
         self._keep_centres(conn)
         if self._snapshot_due:  # the index holds what was understood up to `seen`
             self._snapshot_due = False
-            self._write_snapshot()
+            self._write_snapshot(conn)
         top, generation = enrichment.understood_top(conn)
         if generation != self.generation:
             self._load(conn)

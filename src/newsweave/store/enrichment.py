@@ -168,6 +168,13 @@ def understood_top(conn: Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def understood_at(conn: Connection, seq: int) -> int | None:
+    """The article the step `seq` understood last (None: no such step stands now)."""
+    q = select(articles.c.id).where(articles.c.understood_seq == seq).limit(1)
+    found = conn.execute(q).scalar()
+    return int(found) if found is not None else None
+
+
 def last_understood(conn: Connection, article_id: int) -> int | None:
     """The step that last understood the article (None: never, or the article is gone)."""
     q = select(articles.c.understood_seq).where(articles.c.id == article_id)
