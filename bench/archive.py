@@ -494,7 +494,8 @@ def enrich_new(url: str, count: int) -> dict[str, Any]:
         workers = [enrich_bench._vm_hwm(p) for p in enrich_bench._worker_pids(enricher)]
     storing_mb = enrich_bench._vm_hwm(os.getpid())
     recall = _recall_at_8(db, mem.index)  # after the peak is read: it loads every vector
-    # The next worker to start finds the approximate index's centres kept by this one.
+    # The next worker to start finds the approximate index's centres kept by this one, and on
+    # SQLite the snapshot of its index this one wrote at its first step (understanding.Memory).
     index_kind = type(mem.index).__name__
     understanding.forget(db)
     del mem
@@ -842,7 +843,7 @@ _FIGURES = (
     ("database on disk (MB)", "database_mb", "{:.0f}"),
     ("serve start-up (s)", "serve_start_s", "{:.2f}"),
     ("worker start-up: index+stories (s)", "worker_load_s", "{:.2f}"),
-    ("  the next worker's (centres kept)", "worker_reload_s", "{:.2f}"),
+    ("  the next worker's (centres, snapshot kept)", "worker_reload_s", "{:.2f}"),
     ("enrichment (articles/s)", "enrich_per_s", "{:.1f}"),
     ("cross-article step (ms/article)", "step_ms", "{:.1f}"),
     ("peak memory, any process (MB)", "enrich_peak_mb", "{:.0f}"),
