@@ -421,6 +421,12 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
     steps(seen, its)
     understanding.forget(site)
     assert understanding.memory(site).from_snapshot
+    faiss_file = Path(f"{db_file}.related.faiss")
+    faiss_file.write_bytes(b"not an index")  # a broken file: everything is read instead
+    understanding.forget(site)
+    again = understanding.memory(site)
+    assert not again.from_snapshot
+    assert len(again.index) == len(ids)
     with site.begin() as conn:
         story_store.reset_stories(conn)  # what `reindex` does: a new generation
     understanding.forget(site)

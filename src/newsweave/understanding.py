@@ -128,6 +128,8 @@ class Memory:
         path, index = self._snapshot, self.index
         if path is None or centres_blob is None or not isinstance(index, ApproximateIndex):
             return None
+        if index.centres() is None:  # the archive outgrew the kept centres: learned again
+            return None
         try:
             with _locked(path):
                 if not Path(f"{path}.npz").exists():

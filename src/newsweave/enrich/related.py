@@ -210,12 +210,12 @@ class ApproximateIndex:
         index: Any = f.read_index(path)
         if index.d != self.dim:
             raise ValueError(f"the index at {path} is of {index.d} dimensions, not {self.dim}")
+        waiting = {int(i): np.asarray(v, dtype=np.float32) for i, v in zip(ids, vecs, strict=True)}
         index.set_direct_map_type(f.DirectMap.Hashtable)
         index.nprobe = self.nprobe
+        # all or nothing: a file that fails to read leaves this index as it was
         self._index, self.nlist, self._count = index, int(index.nlist), int(index.ntotal)
-        self._waiting = {
-            int(i): np.asarray(v, dtype=np.float32) for i, v in zip(ids, vecs, strict=True)
-        }
+        self._waiting = waiting
 
     def get(self, item_id: int) -> NDArray[np.float32] | None:
         vec = self._waiting.get(item_id)
