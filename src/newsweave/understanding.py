@@ -141,7 +141,7 @@ class Memory:
                         and int(meta["generation"]) == self.generation
                         and seen <= self.seen
                         and str(meta["centres"]) == hashlib.sha256(centres_blob).hexdigest()
-                        and int(meta["seen_article"]) == (enrichment.understood_at(conn, seen) or 0)
+                        and self._same_history(conn, seen, meta)
                     )
                     if not fits:
                         return None
@@ -152,6 +152,16 @@ class Memory:
             return None
         self.from_snapshot = True
         return since
+
+    @staticmethod
+    def _same_history(conn: Connection, seen: int, meta: Any) -> bool:
+        """Whether the article the snapshot's last step understood is still that article here,
+        understood then or since (a copy of the database restored from before and grown since
+        holds other articles at those steps, and may have given their ids again)."""
+        article_id, first = (int(x) for x in meta["seen_article"])
+        if not article_id:
+            return seen == 0
+        return enrichment.still_understood(conn, article_id, first, seen)
 
     def _write_snapshot(self, conn: Connection) -> None:
         """Write the approximate index as it stands at `seen` for the next process to start
@@ -171,7 +181,7 @@ class Memory:
                     model=STEPS["embedding"],
                     generation=self.generation,
                     seen=self.seen,
-                    seen_article=enrichment.understood_at(conn, self.seen) or 0,
+                    seen_article=enrichment.understood_at(conn, self.seen),
                     centres=digest,
                     waiting_ids=ids,
                     waiting=vecs,

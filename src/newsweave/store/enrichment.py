@@ -42,7 +42,9 @@ __all__ = [
     "save_tags",
     "set_understood",
     "stale_articles",
+    "still_understood",
     "understanding_order",
+    "understood_at",
     "understood_top",
 ]
 
@@ -168,11 +170,24 @@ def understood_top(conn: Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def understood_at(conn: Connection, seq: int) -> int | None:
-    """The article the step `seq` understood last (None: no such step stands now)."""
-    q = select(articles.c.id).where(articles.c.understood_seq == seq).limit(1)
-    found = conn.execute(q).scalar()
-    return int(found) if found is not None else None
+def understood_at(conn: Connection, seq: int) -> tuple[int, int]:
+    """The article the step `seq` understood and the step that first understood it; (0, 0)
+    where no article stands at that step now."""
+    q = select(articles.c.id, articles.c.first_understood_seq).where(
+        articles.c.understood_seq == seq
+    )
+    row = conn.execute(q.limit(1)).first()
+    return (int(row.id), int(row.first_understood_seq or 0)) if row is not None else (0, 0)
+
+
+def still_understood(conn: Connection, article_id: int, first: int, seq: int) -> bool:
+    """Whether the article first understood at step `first` is still there, understood at
+    `seq` or since (enriched again moves its step on, never back)."""
+    q = select(articles.c.first_understood_seq, articles.c.understood_seq).where(
+        articles.c.id == article_id
+    )
+    row = conn.execute(q).first()
+    return row is not None and (row[0] or 0) == first and (row[1] or 0) >= seq
 
 
 def last_understood(conn: Connection, article_id: int) -> int | None:
