@@ -9,7 +9,6 @@ the watermark. A row per article for "mark all" would be a million inserts on a 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +54,7 @@ from newsweave.store.views import (
     after_keyset,
     cards,
     unindexed,
+    walk_meets,
 )
 
 __all__ = [
@@ -429,10 +429,9 @@ def _reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: i
     (bench/archive.py's archive, in-process) sorted them all in 310 ms; walked, 2.7 ms.
     PostgreSQL plans this itself from its statistics.
     """
-    if conn.dialect.name != "sqlite" or limit <= 0:
+    meet = walk_meets(conn, limit)
+    if meet is None:
         return False
-    archive = conn.execute(select(func.max(articles.c.id))).scalar() or 0
-    meet = max(1000, int(math.sqrt(limit * archive)))
     reach = len(opened) * 8  # a related list is 8 articles at most
     for tag_id in sorted(f.tag_ids):
         reach += tag_store.count_upto(conn, tag_id, meet - reach)

@@ -89,20 +89,17 @@ POOL = 1000  # the newest matches a search ranks (see the module docstring)
 
 _TIME = "COALESCE(a.published_at, a.first_seen_at)"  # the article's time (schema.ARTICLE_TIME)
 _HIT = "a.id, a.title, a.url, s.name AS source, a.published_at, a.first_seen_at, a.story_id"
-# The readable originals that match, driven by the FTS index (SQLite).
+# The readable originals that match, driven by the FTS index (SQLite), checked off the
+# article in brief (schema: ix_articles_brief), not its row: a row's state, time and source
+# follow its text, and reading them walks the text's overflow pages. The pool of 1,000
+# matches read ~3,000 pages cold at 300,000 articles; the rows of the page shown are looked
+# up afterwards (_SQLITE_PAGE).
 _SQLITE_MATCHES = f"""
 FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
+JOIN articles a INDEXED BY ix_articles_brief ON a.id = articles_fts.rowid
 JOIN sources s ON s.id = a.source_id
 WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
 """
-# The same, checked off the article in brief (schema: ix_articles_brief), not its row: on
-# SQLite a row's state, time and source follow its text, and reading them walks the text's
-# overflow pages. The pool of 1,000 matches read ~3,000 pages cold at 300,000 articles; the
-# rows of the page shown are looked up afterwards (_SQLITE_PAGE).
-_SQLITE_BRIEF_MATCHES = _SQLITE_MATCHES.replace(
-    "JOIN articles a ON", "JOIN articles a INDEXED BY ix_articles_brief ON"
-)
 _SQLITE_PAGE = """
 JOIN articles a ON a.id = p.id
 JOIN sources s ON s.id = a.source_id
@@ -114,7 +111,7 @@ _BM25 = "bm25(articles_fts, 5.0, 1.0, 0.0)"
 _SQLITE = f"""
 SELECT {_HIT}, p.rank, p.pooled FROM (
     SELECT pool.id, pool.rank, count(*) OVER () AS pooled FROM (
-        SELECT a.id, {{score}} AS rank {_SQLITE_BRIEF_MATCHES}
+        SELECT a.id, {{score}} AS rank {_SQLITE_MATCHES}
         ORDER BY {{newest}} DESC
         LIMIT :pool
     ) pool
@@ -139,7 +136,7 @@ LIMIT :limit OFFSET :offset
 # Newest first for a rarer word: its matches, sorted.
 _SQLITE_SPARSE_BY_DATE = f"""
 SELECT {_HIT}, 0.0 AS rank FROM (
-    SELECT a.id, {_TIME} AS at {_SQLITE_BRIEF_MATCHES}
+    SELECT a.id, {_TIME} AS at {_SQLITE_MATCHES}
     ORDER BY at DESC, a.id DESC
     LIMIT :limit OFFSET :offset
 ) p {_SQLITE_PAGE}
@@ -154,7 +151,7 @@ FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})
 """
 # Newest first, as the pool is taken: a date filter's matches are met early, not after a year.
 _SQLITE_COUNT = f"""
-SELECT count(*) FROM (SELECT 1 {_SQLITE_BRIEF_MATCHES} ORDER BY {{newest}} DESC LIMIT :cap)
+SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} ORDER BY {{newest}} DESC LIMIT :cap)
 """
 
 # The 'simple' words of every article, or the 'english' stems of the English ones

@@ -59,6 +59,7 @@ __all__ = [
     "tag_page",
     "top_stories",
     "unindexed",
+    "walk_meets",
 ]
 
 FeedFormat = Literal["atom", "json"]
@@ -573,11 +574,18 @@ def _walks_for(conn: Connection, tag_id: int, limit: int) -> bool:
     ~500 rows, against sorting 100,000). PostgreSQL's planner weighs this itself from its
     statistics of the tag column.
     """
+    meet = walk_meets(conn, limit)
+    return meet is not None and tag_store.count_upto(conn, tag_id, meet) > meet
+
+
+def walk_meets(conn: Connection, limit: int) -> int | None:
+    """How many articles a list must reach before a page of `limit` of them is found faster
+    by walking the time index than by gathering and sorting them all: sqrt(limit x archive),
+    at least 1,000 (see _walks_for). None where the database plans this itself (PostgreSQL)."""
     if conn.dialect.name != "sqlite" or limit <= 0:
-        return False
+        return None
     archive = conn.execute(select(func.max(articles.c.id))).scalar() or 0
-    meet = max(1000, int(math.sqrt(limit * archive)))
-    return tag_store.count_upto(conn, tag_id, meet) > meet
+    return max(1000, int(math.sqrt(limit * archive)))
 
 
 def _has_tag(tag_id: Any) -> ColumnElement[bool]:
