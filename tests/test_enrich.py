@@ -11,7 +11,7 @@ import pytest
 
 from newsweave.enrich import analyze, entities, neardup, nlp, quotes
 from newsweave.enrich.embed import embed_many
-from newsweave.enrich.genre import classify, label_from_publisher
+from newsweave.enrich.genre import FEATURES, classify, features, label_from_publisher
 from newsweave.enrich.hashtags import MAX_TAGS, display, slugify
 from newsweave.enrich.related import ApproximateIndex, Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, is_short, keywords
@@ -362,6 +362,25 @@ def test_kind_tells_news_from_opinion_and_analysis() -> None:
     ) * 3
     assert classify("Stop pretending about the bridge", column).label == "opinion"
     assert classify(*_seed_main()).label in {"analysis", "opinion"}  # an RT column
+
+
+@pytest.mark.parametrize(
+    ("close", "signed"),
+    [
+        ("Peter Morici is an economist and business professor at the University of Maryland.", 1),
+        ("Rep. Debbie Wasserman Schultz, D-Fla., chairs the Democratic National Committee.", 1),
+        ("Mr. Phillips is Director of the Program on Peace-building at Columbia University.", 1),
+        ("Follow @USATOpinion or #tellusatoday on Twitter for more of this discussion.", 1),
+        # a news story's last word on someone it reported on is not a sign-off
+        ("Ginsburg was appointed to the Supreme Court by President Bill Clinton in 1993.", 0),
+        ("Manafort is donating his services as chairman of the campaign.", 0),
+        ("Although Bloomberg is not yet a candidate, Trump sent a jab his way.", 0),
+    ],
+)
+def test_a_writers_closing_biography_reads_as_a_column(close: str, signed: int) -> None:
+    body = "The council voted on Tuesday to close the bridge for repairs, officials said.\n\n"
+    x = features("The bridge", body * 5 + close)
+    assert x[FEATURES.index("bio")] == signed
 
 
 @pytest.mark.parametrize(
