@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from newsweave.enrich import analyze, entities, neardup, nlp, quotes
+from newsweave.enrich import stories as stories_mod
 from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import FEATURES, classify, features, label_from_publisher
 from newsweave.enrich.hashtags import MAX_TAGS, display, slugify
 from newsweave.enrich.related import ApproximateIndex, Candidate, VectorIndex, admit, rank
-from newsweave.enrich.stories import Clusterer, is_short, keywords
+from newsweave.enrich.stories import Clusterer, Story, is_short, keywords
 from newsweave.enrich.summary import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -573,6 +574,100 @@ def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:
     i = EVENTS.index(alaska)
     late_story = c.assign(vecs[i], late, keywords(alaska["title"], alaska["text"]))
     assert late_story not in story_of.values()  # months later: a new story
+
+
+def _formula(c: Clusterer, vec: np.ndarray, when: datetime, terms: dict[str, float]) -> dict:
+    """Each open story's score as the module's docstring writes it, one story at a time."""
+    out = {}
+    for sid, st in c.stories.items():
+        dense = float(st.total @ vec) / st.size
+        keyword = sum(x * st.terms.get(w, 0.0) for w, x in terms.items()) / st.size
+        a = stories_mod.ALPHA
+        out[sid] = a * dense + (1 - a) * keyword - stories_mod.DECAY * st.fading(when)
+    return out
+
+
+def test_the_clusterer_scores_as_its_formula_whatever_the_stories_history() -> None:
+    # Thousands of open stories are scored as arrays (enrich/stories._Table); this holds them
+    # to the formula story by story, through joins, new stories, stories closing, changed
+    # rows past a rebuild and a story another process changed; and a clusterer that read the
+    # same stories back (a new process, in another order) decides with the same bits.
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(400)]
+
+    def unit(n: int = 16) -> np.ndarray:
+        v = rng.standard_normal(n).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def terms(n: int) -> dict[str, float]:
+        pick = rng.choice(len(words), n, replace=False)
+        w = rng.random(n) + 0.1
+        w /= np.linalg.norm(w)
+        return {words[i]: float(x) for i, x in zip(pick, w, strict=True)}
+
+    c = Clusterer(threshold=0.2)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    joined = opened = 0
+    for k in range(600):
+        when = start + timedelta(hours=k * 0.7)
+        if k % 3 and c.stories:  # near an open story
+            st = c.stories[int(rng.choice(list(c.stories)))]
+            vec = st.centroid() + 0.1 * unit()
+            vec = (vec / np.linalg.norm(vec)).astype(np.float32)
+            q = dict(list(st.terms.items())[:20])
+            norm = float(np.linalg.norm(list(q.values())))
+            q = {w: x / norm for w, x in q.items()}
+        else:
+            vec, q = unit(), terms(20)
+        found, score = c.best(vec, when, q)
+        want = _formula(c, vec, when, q)
+        top = max(want, key=lambda i: (want[i], -i)) if want else None
+        if want:
+            assert score == pytest.approx(want[top], abs=1e-5)
+            assert found == (top if want[top] >= c.threshold else None)
+        if k % 50 == 49:  # another process changed a story: read back as it stored it
+            other = c.stories[min(c.stories)]
+            c.add_story(
+                Story(
+                    other.id,
+                    other.total * 1.5,
+                    other.size + 1,
+                    other.first_seen,
+                    when,
+                    other.title,
+                    terms(40),
+                )
+            )
+        if found is None:
+            c.add_story(Clusterer.new_story(c.next_id, vec, when, q))
+            opened += 1
+        else:
+            c.join(found, vec, when, q)
+            joined += 1
+        c.keep_terms(found if found is not None else c.next_id - 1)
+
+        if k % 97 == 0:  # a process that reads the open stories back, in another order
+            fresh = Clusterer(threshold=0.2)
+            for sid in rng.permutation(list(c.stories)):
+                st = c.stories[int(sid)]
+                fresh.add_story(
+                    Story(
+                        st.id,
+                        st.total.copy(),
+                        st.size,
+                        st.first_seen,
+                        st.last_seen,
+                        st.title,
+                        dict(st.terms),
+                    )
+                )
+            fresh.high = c.high
+            probe, pq = unit(), terms(20)
+            assert fresh.best(probe, when, pq) == c.best(probe, when, pq)
+    assert joined > 100  # both ways were taken, and stories closed:
+    assert opened > 100
+    assert len(c.stories) < opened
+    assert c.table.matrix is not None
 
 
 def test_headlines_alone_cluster_into_their_events() -> None:

@@ -359,10 +359,10 @@ def understand(
         clusterer.add_story(story)
     else:
         clusterer.join(found, a.embedding, published, a.terms)
-    story = clusterer.stories[found]
     # Memory holds what the database holds, so a process that reads the story back decides
     # as this one does.
-    story.terms = story.kept_terms()
+    clusterer.keep_terms(found)
+    story = clusterer.stories[found]
     stories.set_story(conn, article_id, found, published, story.total.tobytes(), story.terms, seq)
     _retell(conn, mem, story, seq)
 
