@@ -435,6 +435,64 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
     site.dispose()
 
 
+@pytest.mark.postgres
+def test_postgresql_workers_start_from_their_machines_snapshot(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's workers may run on several machines: each machine keeps the snapshot in
+    its data folder, named for the database's address, and its next worker starts from it as
+    a SQLite site's does (the checks of what it holds are the same, tested above)."""
+    from newsweave import understanding
+    from newsweave.enrich import related as related_mod
+    from newsweave.store.db import open_database
+
+    def small(dim: int, expected: int, centres: Any = None) -> Any:
+        index = related_mod.ApproximateIndex(dim, expected, centres=centres)
+        if centres is None:
+            index.nlist, index.train_size = 4, 8
+        return index
+
+    monkeypatch.setattr(related_mod, "EXACT_UPTO", 0)
+    monkeypatch.setattr(understanding, "make_index", small)
+    monkeypatch.setattr(understanding, "SNAPSHOT_FROM", 1)
+    machine = tmp_path / "machine-a" / "data"  # not made yet: the first snapshot makes it
+    site = open_database(pg_url, local_dir=machine)
+    ids = _load(site, EVENTS[:-1])
+    understanding.forget(site)
+    assert not understanding.memory(site).from_snapshot  # everything read...
+    ids |= _load(site, EVENTS[-1:])  # ...and the snapshot written at the next step
+    path = understanding.snapshot_path(site)
+    assert path is not None
+    assert Path(path).parent == machine
+    assert Path(f"{path}.npz").exists()
+    assert Path(f"{path}.faiss").exists()
+
+    understanding.forget(site)
+    started = understanding.memory(site)
+    assert started.from_snapshot
+    nowhere = open_database(pg_url, migrate=False)  # no data folder: reads everything
+    other = open_database(pg_url, migrate=False, local_dir=tmp_path / "machine-b")
+    try:
+        assert understanding.snapshot_path(nowhere) is None
+        read_all = understanding.memory(nowhere)
+        assert not read_all.from_snapshot
+        assert not understanding.memory(other).from_snapshot  # its machine has none yet
+        assert len(started.index) == len(read_all.index) == len(ids)
+        for aid in ids.values():
+            query = read_all.index.get(aid)
+            assert query is not None
+            found = [i for i, _ in started.index.search(query, 8)]
+            assert found == [i for i, _ in read_all.index.search(query, 8)]
+        # another database (here: another schema) has another name in the same folder
+        elsewhere = open_database(pg_url + "x", migrate=False, local_dir=machine)
+        assert understanding.snapshot_path(elsewhere) != path
+        elsewhere.dispose()
+    finally:
+        nowhere.dispose()
+        other.dispose()
+        site.dispose()
+
+
 def test_the_approximate_index_learns_its_centres_once_for_every_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

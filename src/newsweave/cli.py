@@ -52,7 +52,8 @@ def _settings(ctx: click.Context) -> config.Settings:
 def _db(ctx: click.Context) -> Database:
     obj = ctx.ensure_object(dict)
     if "db" not in obj:
-        obj["db"] = open_database(_settings(ctx).database)
+        settings = _settings(ctx)
+        obj["db"] = open_database(settings.database, local_dir=settings.data_dir)
         ctx.call_on_close(obj["db"].dispose)
         pipeline.use_summary_writer(obj["db"], jobs.summary_writer(_settings(ctx)))
     db: Database = obj["db"]

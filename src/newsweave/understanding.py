@@ -130,6 +130,8 @@ class Memory:
             return None
         if index.centres() is None:  # the archive outgrew the kept centres: learned again
             return None
+        if not Path(f"{path}.npz").exists():  # (nor its folder, maybe: no lock file made)
+            return None
         try:
             with _locked(path):
                 if not Path(f"{path}.npz").exists():
@@ -174,6 +176,7 @@ class Memory:
             return
         digest = hashlib.sha256(np.ascontiguousarray(centres, dtype="<f4").tobytes()).hexdigest()
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             with _locked(path):
                 ids, vecs = index.write(f"{path}.faiss.tmp")
                 np.savez(
@@ -263,9 +266,19 @@ _memories: weakref.WeakKeyDictionary[Database, Memory] = weakref.WeakKeyDictiona
 
 
 def snapshot_path(db: Database) -> str | None:
-    """Where a SQLite site's related-index snapshot lives (beside its file: `X.db.related.*`);
-    None for PostgreSQL, whose workers may be on other machines, and in-memory databases."""
-    name = db.engine.url.database if db.is_sqlite else None
+    """Where the related-index snapshot lives: beside a SQLite site's file (`X.db.related.*`);
+    for PostgreSQL, whose workers may be on several machines, in this machine's data folder,
+    named for the database's address (`related-<hash>.*`), so each machine's workers start
+    from what one of them wrote there. None for in-memory databases, and for PostgreSQL
+    opened without a data folder. What a snapshot holds is checked against the database
+    before it is used (Memory._read_snapshot), so one of another database is never taken."""
+    if not db.is_sqlite:
+        if db.local_dir is None:
+            return None
+        where = db.engine.url.render_as_string(hide_password=True)
+        key = hashlib.sha256(where.encode()).hexdigest()[:16]
+        return str(db.local_dir / f"related-{key}")
+    name = db.engine.url.database
     if not name or name == ":memory:" or name.startswith("file:"):
         return None
     return f"{name}.related"

@@ -37,9 +37,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Database:
     """An engine plus the few facts callers need about it."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, local_dir: Path | None = None) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # This machine's folder for what a process may keep beside the database (the related
+        # index's snapshot of a PostgreSQL site: understanding.snapshot_path); None: nowhere.
+        self.local_dir = local_dir
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,8 +73,11 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
-    """Open (and by default create and migrate) the database at `url`."""
+def open_database(
+    url: str, *, migrate: bool = True, local_dir: str | Path | None = None
+) -> Database:
+    """Open (and by default create and migrate) the database at `url`; `local_dir` is the
+    data folder of this machine (config's data_dir)."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -83,7 +89,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    db = Database(engine)
+    db = Database(engine, Path(local_dir) if local_dir is not None else None)
     if migrate:
         db.upgrade()
     return db

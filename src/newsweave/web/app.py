@@ -73,7 +73,7 @@ def from_environment() -> FastAPI:
     from newsweave.web.shared import shared_state
 
     settings = config.load()
-    db = open_database(settings.database)
+    db = open_database(settings.database, local_dir=settings.data_dir)
     pipeline.use_summary_writer(db, jobs.summary_writer(settings))
     secret = settings.secret_key or accounts.signing_key(db)
     shared = shared_state(settings.redis_url or None, settings.redis_prefix)
