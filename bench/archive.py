@@ -26,7 +26,8 @@ For each size and database, in one run:
    requests/s, p50 and p99, and as a ratio to a bare FastAPI endpoint; each page as served
    (anonymous pages are kept a few seconds, web/cache.py), and the article, API article,
    search and the deep API list again at a new address on every request ("fresh URL"), which
-   the URL-keyed cache cannot answer.
+   the URL-keyed cache cannot answer; and For You, signed in as a reader who follows the
+   biggest tag, a source and the big story (a reader's own page is never cached).
 4. The database's size on disk, and EXPLAIN of the slowest query of the slowest page.
 
 Each figure is printed beside its ratio to the first size's, so growth shows at a glance;
@@ -608,7 +609,40 @@ def pages_of(url: str) -> dict[str, str]:
         "API search": "/api/search?q=government",
         "Atom, latest": "/feeds/latest.atom",
         "Atom, tag": f"/tags/{tag}/feed.atom",
+        "For You": "/foryou",
     }
+
+
+# Pages of a signed-in reader: never kept by the page cache (web/cache.py), so each request
+# builds the page, as every reader's own page is built.
+SIGNED_IN = ("For You",)
+
+
+def reader_session(url: str, paths: dict[str, str]) -> str:
+    """A session cookie of a reader who follows what a keen one would: the archive's biggest
+    tag (a wide follow, walked on the time index), a source and the big story of `paths`."""
+    from sqlalchemy import select
+
+    from newsweave import accounts, reading
+    from newsweave.store.accounts import user_by_name
+    from newsweave.store.db import open_database
+
+    db = open_database(url)
+    try:
+        name = f"bench{uuid.uuid4().hex[:8]}"
+        accounts.create_user(db, name, "bench-password-1234")
+        with db.connect() as conn:
+            user = user_by_name(conn, name)
+            assert user is not None
+            tag = conn.execute(
+                select(tags.c.id).where(tags.c.slug == paths["tag"].rsplit("/", 1)[1])
+            ).scalar_one()
+        reading.follow(db, user, "tag", int(tag))
+        reading.follow(db, user, "source", 7)
+        reading.follow(db, user, "story", int(paths["story"].rsplit("/", 1)[1]))
+        return f"nw_session={accounts.start_session(db, user.id)}"
+    finally:
+        db.dispose()
 
 
 def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[bytes], str, float]:
@@ -675,9 +709,12 @@ end
 FRESH = ("article", "API article", "search", "search, filtered", "API list, deep")
 
 
-def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict[str, float]]:
-    """Each page as served (anonymous pages are kept a few seconds: web/cache.py), then the
-    pages of FRESH at a new address on every request."""
+def load_pages(
+    base: str, paths: dict[str, str], seconds: int, cookie: str
+) -> dict[str, dict[str, float]]:
+    """Each page as served (anonymous pages are kept a few seconds: web/cache.py; SIGNED_IN
+    pages with the reader's `cookie`), then the pages of FRESH at a new address on every
+    request."""
     import httpx
 
     fresh = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -687,17 +724,19 @@ def load_pages(base: str, paths: dict[str, str], seconds: int) -> dict[str, dict
     out = {}
     try:
         for name, path, script in runs:
-            r = httpx.get(base + path, timeout=60)
+            own = (f"Cookie: {cookie}",) if name in SIGNED_IN else ()
+            head = dict(h.split(": ", 1) for h in own)
+            r = httpx.get(base + path, timeout=60, headers=head, follow_redirects=False)
             if r.status_code != 200:
                 raise SystemExit(f"{path} answered {r.status_code}: {r.text[:300]}")
-            rps, p50, p99 = web_bench._wrk(base + path, seconds, script=script)
+            rps, p50, p99 = web_bench._wrk(base + path, seconds, *own, script=script)
             out[name] = {"rps": rps, "p50_ms": _ms(p50), "p99_ms": _ms(p99)}
     finally:
         fresh.unlink()
     return out
 
 
-def slowest_query(url: str, path: str) -> str:
+def slowest_query(url: str, path: str, cookie: str | None = None) -> str:
     """The slowest statement behind one page (an uncached request in this process) and how
     the database runs it."""
     from fastapi.testclient import TestClient
@@ -717,10 +756,11 @@ def slowest_query(url: str, path: str) -> str:
 
     event.listen(db.engine, "before_cursor_execute", before)
     event.listen(db.engine, "after_cursor_execute", after)
+    head = {"Cookie": cookie} if cookie else {}
     with TestClient(create_app(db, "bench")) as client:
-        client.get(path)
+        client.get(path, headers=head)
         seen.clear()
-        client.get(path + ("&" if "?" in path else "?") + "nocache=1")
+        client.get(path + ("&" if "?" in path else "?") + "nocache=1", headers=head)
     event.remove(db.engine, "before_cursor_execute", before)
     event.remove(db.engine, "after_cursor_execute", after)
     if not seen:
@@ -779,16 +819,18 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         data = tmp / f"data-{kind}-{size}"
         data.mkdir(exist_ok=True)
         paths = pages_of(url)
+        cookie = reader_session(url, paths)
         proc, base, row["serve_start_s"] = serve(url, data, args.processes)
         row["web_processes"] = args.processes
         try:
-            pages = load_pages(base, paths, args.seconds)
+            pages = load_pages(base, paths, args.seconds, cookie)
         finally:
             proc.terminate()
             proc.wait()
         slowest = max(pages, key=lambda p: pages[p]["p99_ms"]).removesuffix(", fresh URL")
         row["slowest_page"] = slowest
-        row["slowest_query"] = slowest_query(url, paths[slowest])
+        mine = cookie if slowest in SIGNED_IN else None
+        row["slowest_query"] = slowest_query(url, paths[slowest], mine)
         row["pages"] = pages
         row["page_p99_ms"] = {p: v["p99_ms"] for p, v in pages.items()}
         bare = args.bare_rps
