@@ -183,6 +183,31 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
             assert "ix_articles_time" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
 
+    # The unread count of For You walks the same way past the same reach, and counts what
+    # gathering counts: read by the mark, read or marked unread one by one, capped at 1,000.
+    from newsweave.store.accounts import add_user
+
+    mark = NOW - timedelta(hours=3 * 999)  # articles 1,000 and older are read by the mark
+    by_hand, unread_by_hand = {5, 8, 11}, {1501, 2002, 2999}
+    with db.begin() as conn:
+        uid = add_user(conn, "reader1", None, "x", "reader")
+        reading.set_read_until(conn, uid, mark)
+        reading.set_read(conn, uid, by_hand, True, NOW)
+        reading.set_read(conn, uid, unread_by_hand, False, NOW)
+    with db.connect() as conn:
+        wide = reading.Follows(tag_ids=frozenset([1]))
+        assert reading._reach_is_wide(conn, wide, (), 1000) is sqlite
+        for follows, reached in cases:
+            unread = {i for i in reached if i < 1000} - by_hand | (unread_by_hand & reached)
+            got = reading.unread_total(conn, uid, mark, follows, None)
+            assert got == min(len(unread), 1000), follows
+            no_mark = reading.unread_total(conn, uid, None, follows, None)
+            assert no_mark == min(len(reached - by_hand), 1000), follows
+        if sqlite:
+            plan = _last_plan(conn, lambda: reading.unread_total(conn, uid, None, wide, None))
+            assert "ix_articles_time" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
 
 def _big_and_small_tags(db: Database) -> list[int]:
     """3,000 articles (_many_articles), a tag "big" (id 1) on two of three of them and a tag
