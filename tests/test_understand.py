@@ -343,17 +343,10 @@ def test_a_site_past_the_exact_index_relates_and_clusters_as_below_it(
     assert stories_b == stories_a
 
 
-def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Reading a million vectors from the database took 44 s of a worker's start-up: a process
-    that read many writes a snapshot of its approximate index beside the SQLite file, and the
-    next one starts from it, reads only what was understood since, and finds what a process
-    that read everything finds. A rebuild of the stories (a new generation) voids it."""
+def _snapshot_from_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small approximate index from the first article on, snapshotted at every start."""
     from newsweave import understanding
     from newsweave.enrich import related as related_mod
-    from newsweave.store import stories as story_store
-    from newsweave.store.db import open_database
 
     def small(dim: int, expected: int, centres: Any = None) -> Any:
         index = related_mod.ApproximateIndex(dim, expected, centres=centres)
@@ -364,6 +357,32 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
     monkeypatch.setattr(related_mod, "EXACT_UPTO", 0)
     monkeypatch.setattr(understanding, "make_index", small)
     monkeypatch.setattr(understanding, "SNAPSHOT_FROM", 1)
+
+
+def _same_neighbours(started: Any, read_all: Any, ids: dict[str, int]) -> None:
+    """A process started from a snapshot finds each article's neighbours as one that read
+    every vector does."""
+    assert len(started.index) == len(read_all.index) == len(ids)
+    for aid in ids.values():
+        query = read_all.index.get(aid)
+        assert query is not None
+        found = [i for i, _ in started.index.search(query, 8)]
+        assert found == [i for i, _ in read_all.index.search(query, 8)]
+        assert aid in found
+
+
+def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a million vectors from the database took 44 s of a worker's start-up: a process
+    that read many writes a snapshot of its approximate index beside the SQLite file, and the
+    next one starts from it, reads only what was understood since, and finds what a process
+    that read everything finds. A rebuild of the stories (a new generation) voids it."""
+    from newsweave import understanding
+    from newsweave.store import stories as story_store
+    from newsweave.store.db import open_database
+
+    _snapshot_from_the_first(monkeypatch)
     db_file = tmp_path / "site.db"
     site = open_database(f"sqlite:///{db_file}")
     ids = _load(site, EVENTS[:-1])
@@ -383,13 +402,7 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
     understanding.forget(site)
     read_all = understanding.memory(site)
     assert not read_all.from_snapshot
-    assert len(started.index) == len(read_all.index) == len(ids)
-    for aid in ids.values():
-        query = read_all.index.get(aid)
-        assert query is not None
-        found = [i for i, _ in started.index.search(query, 8)]
-        assert found == [i for i, _ in read_all.index.search(query, 8)]
-        assert aid in found
+    _same_neighbours(started, read_all, ids)
     newest = ids[EVENTS[-1]["id"]]  # understood after the snapshot: caught up
     assert started.index.get(newest) is not None
 
@@ -443,18 +456,9 @@ def test_postgresql_workers_start_from_their_machines_snapshot(
     its data folder, named for the database's address, and its next worker starts from it as
     a SQLite site's does (the checks of what it holds are the same, tested above)."""
     from newsweave import understanding
-    from newsweave.enrich import related as related_mod
     from newsweave.store.db import open_database
 
-    def small(dim: int, expected: int, centres: Any = None) -> Any:
-        index = related_mod.ApproximateIndex(dim, expected, centres=centres)
-        if centres is None:
-            index.nlist, index.train_size = 4, 8
-        return index
-
-    monkeypatch.setattr(related_mod, "EXACT_UPTO", 0)
-    monkeypatch.setattr(understanding, "make_index", small)
-    monkeypatch.setattr(understanding, "SNAPSHOT_FROM", 1)
+    _snapshot_from_the_first(monkeypatch)
     machine = tmp_path / "machine-a" / "data"  # not made yet: the first snapshot makes it
     site = open_database(pg_url, local_dir=machine)
     ids = _load(site, EVENTS[:-1])
@@ -477,12 +481,7 @@ def test_postgresql_workers_start_from_their_machines_snapshot(
         read_all = understanding.memory(nowhere)
         assert not read_all.from_snapshot
         assert not understanding.memory(other).from_snapshot  # its machine has none yet
-        assert len(started.index) == len(read_all.index) == len(ids)
-        for aid in ids.values():
-            query = read_all.index.get(aid)
-            assert query is not None
-            found = [i for i, _ in started.index.search(query, 8)]
-            assert found == [i for i, _ in read_all.index.search(query, 8)]
+        _same_neighbours(started, read_all, ids)
         # another database (here: another schema) has another name in the same folder
         elsewhere = open_database(pg_url + "x", migrate=False, local_dir=machine)
         assert understanding.snapshot_path(elsewhere) != path
