@@ -620,7 +620,7 @@ SIGNED_IN = ("For You",)
 
 def reader_session(url: str, paths: dict[str, str]) -> str:
     """A session cookie of a reader who follows what a keen one would: the archive's biggest
-    tag (a wide follow, walked on the time index), a source and the big story of `paths`."""
+    tag (a wide follow, walked on the time index), the source and the big story of `paths`."""
     from sqlalchemy import select
 
     from newsweave import accounts, reading
@@ -634,12 +634,11 @@ def reader_session(url: str, paths: dict[str, str]) -> str:
         with db.connect() as conn:
             user = user_by_name(conn, name)
             assert user is not None
-            tag = conn.execute(
-                select(tags.c.id).where(tags.c.slug == paths["tag"].rsplit("/", 1)[1])
-            ).scalar_one()
+            slug = paths["tag"].rsplit("/", 1)[1]
+            tag = conn.execute(select(tags.c.id).where(tags.c.slug == slug)).scalar_one()
         reading.follow(db, user, "tag", int(tag))
-        reading.follow(db, user, "source", 7)
-        reading.follow(db, user, "story", int(paths["story"].rsplit("/", 1)[1]))
+        for kind in ("source", "story"):
+            reading.follow(db, user, kind, int(paths[kind].rsplit("/", 1)[1]))
         return f"nw_session={accounts.start_session(db, user.id)}"
     finally:
         db.dispose()

@@ -50,7 +50,9 @@ def run(open_stories: int, articles: int, seed: int = 0) -> float:
         last = now - timedelta(seconds=float(rng.random()) * 6.5 * 86400)
         first = last - timedelta(seconds=float(rng.random()) * 86400)
         total = sum((_unit(rng) for _ in range(min(size, 3))), np.zeros(DIM, np.float32))
-        c.add_story(Story(i, total * (size / 3), size, first, last, f"s{i}", _terms(rng, 300)))
+        c.add_story(
+            Story(i, total * (size / 3), size, first, last, f"s{i}", _terms(rng, STORY_TERMS))
+        )
     ids = list(c.stories)
     work = []
     for k in range(articles):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -583,7 +584,9 @@ def _formula(c: Clusterer, vec: np.ndarray, when: datetime, terms: dict[str, flo
         dense = float(st.total @ vec) / st.size
         keyword = sum(x * st.terms.get(w, 0.0) for w, x in terms.items()) / st.size
         a = stories_mod.ALPHA
-        out[sid] = a * dense + (1 - a) * keyword - stories_mod.DECAY * st.fading(when)
+        gap = max(when - st.last_seen, st.first_seen - when, timedelta(0))
+        fading = math.log2(1.0 + gap.total_seconds() / 86400)
+        out[sid] = a * dense + (1 - a) * keyword - stories_mod.DECAY * fading
     return out
 
 

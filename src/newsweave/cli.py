@@ -55,7 +55,7 @@ def _db(ctx: click.Context) -> Database:
         settings = _settings(ctx)
         obj["db"] = open_database(settings.database, local_dir=settings.data_dir)
         ctx.call_on_close(obj["db"].dispose)
-        pipeline.use_summary_writer(obj["db"], jobs.summary_writer(_settings(ctx)))
+        pipeline.use_summary_writer(obj["db"], jobs.summary_writer(settings))
     db: Database = obj["db"]
     return db
 

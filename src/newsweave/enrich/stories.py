@@ -98,12 +98,6 @@ def keywords(title: str, text: str, language: str | None = "en") -> dict[str, fl
     return {w: x / norm for w, x in vec.items()} if norm else {}
 
 
-def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
-
-
 @dataclass(slots=True)
 class Story:
     id: int
@@ -117,11 +111,6 @@ class Story:
     def centroid(self) -> NDArray[np.float32]:
         norm = float(np.linalg.norm(self.total))
         return self.total / norm if norm else self.total
-
-    def fading(self, when: datetime) -> float:
-        """log2(1 + days between `when` and the span the story covers): 0 inside it."""
-        gap = max(when - self.last_seen, self.first_seen - when, timedelta(0))
-        return math.log2(1.0 + gap.total_seconds() / 86400)
 
     def kept_terms(self) -> dict[str, float]:
         """The heaviest terms, as the database keeps them."""
