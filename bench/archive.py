@@ -27,7 +27,8 @@ For each size and database, in one run:
    (anonymous pages are kept a few seconds, web/cache.py), and the article, API article,
    search and the deep API list again at a new address on every request ("fresh URL"), which
    the URL-keyed cache cannot answer; and For You, signed in as a reader who follows the
-   biggest tag, a source and the big story (a reader's own page is never cached).
+   biggest tag, a source and the big story: as served (a reload answered from the reader's
+   own cache until something of theirs changes) and at a fresh URL (built each time).
 4. The database's size on disk, and EXPLAIN of the slowest query of the slowest page.
 
 Each figure is printed beside its ratio to the first size's, so growth shows at a glance;
@@ -613,8 +614,9 @@ def pages_of(url: str) -> dict[str, str]:
     }
 
 
-# Pages of a signed-in reader: never kept by the page cache (web/cache.py), so each request
-# builds the page, as every reader's own page is built.
+# Pages of a signed-in reader: kept per reader until something of theirs changes
+# (web/cache.ReaderPageCache), so a reload costs a lookup; at a fresh URL each request builds
+# the page, as a reader's first view after a change does.
 SIGNED_IN = ("For You",)
 
 
@@ -639,7 +641,9 @@ def reader_session(url: str, paths: dict[str, str]) -> str:
         reading.follow(db, user, "tag", int(tag))
         for kind in ("source", "story"):
             reading.follow(db, user, kind, int(paths[kind].rsplit("/", 1)[1]))
-        return f"nw_session={accounts.start_session(db, user.id)}"
+        # A browser's cookies: the session and the CSRF seed its first page was given (without
+        # the seed every answer would set one, and an answer that sets a cookie is not kept).
+        return f"nw_session={accounts.start_session(db, user.id)}; nw_csrf={uuid.uuid4().hex}"
     finally:
         db.dispose()
 
@@ -705,7 +709,7 @@ request = function()
   return wrk.format(nil, wrk.path .. sep .. "fresh=" .. counter)
 end
 """
-FRESH = ("article", "API article", "search", "search, filtered", "API list, deep")
+FRESH = ("article", "API article", "search", "search, filtered", "API list, deep", "For You")
 
 
 def load_pages(
@@ -723,7 +727,8 @@ def load_pages(
     out = {}
     try:
         for name, path, script in runs:
-            own = (f"Cookie: {cookie}",) if name in SIGNED_IN else ()
+            mine = name.removesuffix(", fresh URL") in SIGNED_IN
+            own = (f"Cookie: {cookie}",) if mine else ()
             head = dict(h.split(": ", 1) for h in own)
             r = httpx.get(base + path, timeout=60, headers=head, follow_redirects=False)
             if r.status_code != 200:

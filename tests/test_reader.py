@@ -284,3 +284,33 @@ def test_a_readers_pages_are_kept_until_anything_of_theirs_changes(sqlite_db: Da
     assert "Nothing saved" in b.get("/saved").text
     assert other.post(f"/save/{ids['c1']}", {"next": "/saved"}).status_code == 303
     assert "Putin and Trump to meet" in b.get("/saved").text  # the other browser's save shows
+
+
+def test_a_readers_follows_and_unread_count_serve_every_address_until_theirs_change(
+    sqlite_db: Database,
+) -> None:
+    """pages/reader._own: For You at an address the page cache has not kept (another page,
+    the unread view, a first view) reuses the reader's follows and unread count while nothing
+    of theirs changes, and reads both again the moment something does."""
+    ids = load_events(sqlite_db, _events()[:7])
+    b = _signed_in(sqlite_db)
+    wire, nordic = _source_id(sqlite_db, "Wire One"), _source_id(sqlite_db, "Nordic Post")
+    assert b.post(f"/follow/source/{wire}", {"next": "/foryou"}).status_code == 303
+
+    def shown(address: str) -> tuple[int, list[str]]:
+        page = b.get(address).text
+        found = re.search(r"<strong>(\d+)</strong> unread", page)
+        return (int(found.group(1)) if found else 0), _titles(page)
+
+    assert shown("/foryou?at=1")[0] == 2  # Wire One's two pieces
+    with sqlite_db.connect() as conn:
+        user = get_user(conn, 1)
+    assert user is not None
+    reading.follow(sqlite_db, user, "source", nordic)  # not through the site: kept as it was
+    count, titles = shown("/foryou?at=2")
+    assert count == 2
+    assert not any(t.startswith("Putin arrives in Anchorage") for t in titles)
+    b.get(f"/articles/{ids['c1']}")  # opening an article reads it: a change of theirs
+    count, titles = shown("/foryou?at=3")
+    assert any(t.startswith("Putin arrives in Anchorage") for t in titles)  # follows read again
+    assert count == 2  # counted again: Wire One's unread one and Nordic Post's

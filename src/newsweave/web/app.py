@@ -139,6 +139,7 @@ def create_app(
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too
     app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
     app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
+    app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
     app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
