@@ -203,6 +203,17 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
             assert got == min(len(unread), 1000), follows
             no_mark = reading.unread_total(conn, uid, None, follows, None)
             assert no_mark == min(len(reached - by_hand), 1000), follows
+        # Each follow's own count (the following page, a reader app's unread-count) alike.
+        each = {("tag", 1): big, ("tag", 2): small, ("source", 3): of_source[3]}
+        each[("source", 4)] = of_source[4]
+        everything = reading.Follows(tag_ids=frozenset([1, 2]), source_ids=frozenset([3, 4]))
+        counts = reading.unread_count(conn, uid, mark, everything, None)
+        assert counts == {
+            k: min(len({i for i in r if i < 1000} - by_hand | (unread_by_hand & r)), 1000)
+            for k, r in each.items()
+        }
+        counts = reading.unread_count(conn, uid, None, everything, None)
+        assert counts == {k: min(len(r - by_hand), 1000) for k, r in each.items()}
         if sqlite:
             plan = _last_plan(conn, lambda: reading.unread_total(conn, uid, None, wide, None))
             assert "ix_articles_time" in plan, plan

@@ -702,7 +702,24 @@ def unread_total(
 def unread_count(
     conn: Connection, user_id: int, until: datetime | None, f: Follows, m: Mutes | None
 ) -> dict[tuple[str, int], int]:
-    """Unread readable originals of each follow, up to _COUNT_CAP each."""
+    """Unread readable originals of each follow, up to _COUNT_CAP each.
+
+    Without a mark-all-read watermark nearly everything is unread and each follow's rows are
+    joined and counted to the cap. Past a watermark that join read a wide tag oldest first
+    down to it (a tag on 65,000 of 100,000 articles: 50-90 ms for the following page and a
+    reader app's unread-count poll, bench/archive.py's archive in-process); there each follow
+    is counted as unread_total counts them all, walked from the newest and stopped at the
+    watermark: 14-18 ms for a tag, a source and a story.
+    """
+    if until is not None:
+        kinds = (("source", f.source_ids), ("tag", f.tag_ids), ("story", f.story_ids))
+        return {
+            (kind, i): unread_total(
+                conn, user_id, until, Follows(**{f"{kind}_ids": frozenset({i})}), m
+            )
+            for kind, ids in kinds
+            for i in sorted(ids)
+        }
     out: dict[tuple[str, int], int] = {}
     unread = is_read(user_id, until) == false()
     base = [VISIBLE, articles.c.duplicate_of.is_(None), unread, *mute_clauses(m)]
