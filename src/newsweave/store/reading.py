@@ -669,25 +669,24 @@ def unread_total(
     articles reaches took 78 ms of each For You page (bench/archive.py; the page answered 16
     requests/s). Past the reader's mark-all-read watermark only the articles they marked
     unread one by one are unread: those are read off their own marks, so the walk stops at
-    the watermark instead of walking the rest of the archive.
+    the watermark instead of walking the rest of the archive. A narrow reach, and every reach
+    on PostgreSQL, is gathered, split at the watermark alike: the newer part is then a range
+    of the time index (PostgreSQL, a tag on two thirds of 100,000 articles with a watermark a
+    day back: each follow's count 142 -> 11 ms).
     """
     matching = _matching(f, [])
     if matching is None:
         return 0
     unread = is_read(user_id, until) == false()
     base = [VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m)]
-    if not _reach_is_wide(conn, f, [], _COUNT_CAP):
-        return _capped(
-            conn,
-            select(articles.c.id).where(
-                articles.c.id.in_(select(matching.c.article_id)), unread, *base
-            ),
-        )
-    reached = _reached(f, [])
+    wide = _reach_is_wide(conn, f, [], _COUNT_CAP)
+    reached = _reached(f, []) if wide else articles.c.id.in_(select(matching.c.article_id))
     newer = select(articles.c.id).where(reached, unread, *base)
     if until is not None:
         newer = newer.where(until < ARTICLE_TIME)
-    n = _capped(conn, newer.order_by(ARTICLE_TIME.desc(), articles.c.id.desc()))
+    if wide:
+        newer = newer.order_by(ARTICLE_TIME.desc(), articles.c.id.desc())
+    n = _capped(conn, newer)
     if until is not None and n < _COUNT_CAP:
         marked = select(reads.c.article_id).where(
             reads.c.user_id == user_id, reads.c.is_read == false()
