@@ -95,6 +95,27 @@ def test_a_syndicated_copy_is_grouped_under_its_original_and_never_listed_twice(
     assert counts[story[ids["b1"]]] == (3, 3)
 
 
+def test_enriching_waiting_articles_skips_one_another_process_enriched_meanwhile(
+    db: Database,
+) -> None:
+    """An import lists every waiting article, then reads them a batch at a time: one another
+    importer enriched in between is left alone, not understood a second time (two importers
+    on one PostgreSQL did that, seen in CI). reindex still redoes what it is given."""
+    from newsweave.store import enrichment
+
+    ids = _load(db, EVENTS[:3], enrich_now=False)
+    with db.connect() as conn:
+        waiting = article_store.awaiting_enrichment(conn)
+    assert sorted(waiting) == sorted(ids.values())
+    pipeline.enrich(db, ids[EVENTS[1]["id"]])  # the other importer got there first
+
+    assert pipeline.enrich_many(db, waiting, waiting_only=True) == (2, 0)
+    with db.connect() as conn:
+        steps = [enrichment.last_understood(conn, i) for i in waiting]
+    assert sorted(steps) == [1, 2, 3], "each understood once"  # type: ignore[type-var]
+    assert pipeline.enrich_many(db, waiting) == (3, 0)  # asked to redo (reindex): redone
+
+
 def test_stories_gather_each_event(db: Database) -> None:
     ids = _load(db)
     with db.connect() as conn:

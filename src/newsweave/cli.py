@@ -571,7 +571,9 @@ def import_(
         waiting = article_store.awaiting_enrichment(conn, None, limit=10_000_000)
     left_before = len(set(waiting) - set(to_enrich))
     with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
-        _done, enrich_failed = enricher.enrich(db, waiting, _counter("import: enriched"))
+        _done, enrich_failed = enricher.enrich(
+            db, waiting, _counter("import: enriched"), waiting_only=True
+        )
     if enrich_failed:
         failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
     if as_json:

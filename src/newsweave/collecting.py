@@ -140,9 +140,13 @@ class Enricher:
         db: Database,
         article_ids: Iterable[int],
         on_progress: Callable[[int, int, int], None] | None = None,
+        *,
+        waiting_only: bool = False,
     ) -> tuple[int, int]:
         """Enrich these stored articles, in this order; (done, failed). Ids that are not a
-        sized collection (a stream of them) are taken as many."""
+        sized collection (a stream of them) are taken as many. `waiting_only`: as
+        pipeline.enrich_many (ids listed as awaiting enrichment; skip what another process
+        enriched since)."""
         many = len(article_ids) if isinstance(article_ids, Sized) else self.min_for_pool
         pooled = self.workers > 1 and (self._pool is not None or many >= self.min_for_pool)
         return pipeline.enrich_many(
@@ -151,6 +155,7 @@ class Enricher:
             analyzer=self._in_pool if pooled else pipeline.analyze_in_process,
             batch=self.batch,
             on_progress=on_progress,
+            waiting_only=waiting_only,
         )
 
     def pool(self) -> ProcessPoolExecutor:
@@ -472,6 +477,7 @@ class Collector:
                 return
             tried.update(ids)
             progress = partial(self._enriched, self.report.enriched, self.report.articles_failed)
-            _done, failed = await self._work(self.enricher.enrich, self.db, ids, progress)
+            enrich = partial(self.enricher.enrich, waiting_only=True)
+            _done, failed = await self._work(enrich, self.db, ids, progress)
             if failed:
                 self._error(f"{failed} articles could not be enriched (see the log)")

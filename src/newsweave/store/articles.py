@@ -373,6 +373,14 @@ def awaiting_enrichment(
     return list(conn.execute(q).scalars())
 
 
+def still_awaiting(conn: Connection, article_ids: Sequence[int]) -> set[int]:
+    """Which of these articles are still EXTRACTED (no process has enriched them since)."""
+    q = select(articles.c.id).where(
+        articles.c.id.in_(list(article_ids)), articles.c.state == ArticleState.EXTRACTED
+    )
+    return set(conn.execute(q).scalars())
+
+
 def store_raw(
     conn: Connection, article_id: int, url: str, content_type: str, body: bytes, now: datetime
 ) -> None:
