@@ -5,9 +5,10 @@ keyboard shortcuts on top."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,6 +32,7 @@ Next = Annotated[str, Form(max_length=500)]
 FollowKind = Literal["tag", "source", "story"]
 MuteKind = Literal["tag", "source"]
 PER_PAGE = 50
+T = TypeVar("T")
 
 
 def _user(request: Request) -> UserRow:
@@ -48,26 +50,31 @@ def reader_of(request: Request) -> reading.Reader | None:
         return None
     found: reading.Reader | None = getattr(request.state, "reader", None)
     if found is None:
-        key = _own(request, user, "reader")
-        kept = request.app.state.reader_parts.get(key)
-        if kept is None:
+
+        def read() -> reading.Reader:
             with request.app.state.db.connect() as conn:
-                kept = reading.reader(conn, user)
-            request.app.state.reader_parts.put(key, kept)
+                return reading.reader(conn, user)
+
+        kept = _own(request, user, "reader", read)
         found = request.state.reader = replace(kept, user=user)  # this request's account row
     return found
 
 
-def _own(request: Request, user: UserRow, part: str) -> tuple[object, ...]:
-    """The key of a part of a reader's pages that is theirs alone and the same at every address
-    (their follows, their unread count): kept `page_cache_seconds` in app.state.reader_parts,
-    and under their epoch, which every change of theirs moves (web.cache.ReaderPageCache), so
-    a follow, a mute or an article read shows at once; new articles within the seconds kept,
-    as on every page. A reload of the reader's page is answered from ReaderPageCache; these
-    parts serve the pages that cache cannot: another page of For You, its unread-only view, a
-    first view after reading something."""
+def _own(request: Request, user: UserRow, part: str, make: Callable[[], T]) -> T:
+    """A part of a reader's pages that is theirs alone and the same at every address (their
+    follows, their unread count), made by `make` and kept `page_cache_seconds` in
+    app.state.reader_parts under their epoch, which every change of theirs moves
+    (web.cache.ReaderPageCache), so a follow, a mute or an article read shows at once; new
+    articles within the seconds kept, as on every page. A reload of the reader's page is
+    answered from ReaderPageCache; these parts serve the pages that cache cannot: another page
+    of For You, its unread-only view, a first view after reading something."""
     shared = request.app.state.shared
-    return (part, user.id, shared.reader_epoch(user.id), shared.epoch())
+    key = (part, user.id, shared.reader_epoch(user.id), shared.epoch())
+    kept = request.app.state.reader_parts.get(key)
+    if kept is None:
+        kept = make()
+        request.app.state.reader_parts.put(key, kept)
+    return cast("T", kept)
 
 
 def _back(next_path: str, default: str = "/foryou") -> RedirectResponse:
@@ -106,12 +113,12 @@ def for_you(request: Request) -> HTMLResponse:
 def _unread_total(request: Request, conn: Connection, r: reading.Reader) -> int:
     """How many of what the reader follows they have not read, kept as their follows are
     (_own): 10 of the 23 ms of building For You at 100,000 articles (bench/archive.py)."""
-    key = _own(request, r.user, "unread")
-    kept = request.app.state.reader_parts.get(key)
-    if kept is None:
-        kept = reading_store.unread_total(conn, r.user.id, r.read_until, r.follows, r.mutes)
-        request.app.state.reader_parts.put(key, kept)
-    return int(kept)
+    return _own(
+        request,
+        r.user,
+        "unread",
+        lambda: reading_store.unread_total(conn, r.user.id, r.read_until, r.follows, r.mutes),
+    )
 
 
 def saved_page(request: Request) -> HTMLResponse:
