@@ -53,6 +53,13 @@ def _press(b: Browser, page: str, action: str, data: dict[str, str] | None = Non
     doc = lxml.html.fromstring(b.get(page).text)
     forms = doc.xpath(f'//form[@action="{action}"]')
     fields = [{i.get("name"): i.get("value") or "" for i in f.xpath(".//input")} for f in forms]
+    # A list's buttons submit the list's one form with their own formaction (and name=value).
+    for button in doc.xpath(f'//button[@formaction="{action}"]'):
+        (form,) = doc.xpath(f'//form[@id="{button.get("form")}"]')
+        sent = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
+        if button.get("name"):
+            sent[button.get("name")] = button.get("value") or ""
+        fields.append(sent)
     fields = [f for f in fields if all(f.get(k) == v for k, v in (data or {}).items())]
     assert fields, f"no button for {action} on {page}"
     r = b.request("POST", action, data=fields[0])
@@ -314,3 +321,5 @@ def test_a_readers_follows_and_unread_count_serve_every_address_until_theirs_cha
     count, titles = shown("/foryou?at=3")
     assert any(t.startswith("Putin arrives in Anchorage") for t in titles)  # follows read again
     assert count == 2  # counted again: Wire One's unread one and Nordic Post's
+    # What For You widens from (reading.Reach) is read again too: the opened article's related.
+    assert "which you read" in b.get("/foryou?at=4").text

@@ -161,9 +161,9 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
 
     with db.connect() as conn:
         assert (
-            reading._reach_is_wide(conn, reading.Follows(tag_ids=frozenset([1])), (), 50) is sqlite
+            reading.reach_is_wide(conn, reading.Follows(tag_ids=frozenset([1])), (), 50) is sqlite
         )
-        assert not reading._reach_is_wide(conn, reading.Follows(tag_ids=frozenset([2])), (), 50)
+        assert not reading.reach_is_wide(conn, reading.Follows(tag_ids=frozenset([2])), (), 50)
         cases = [
             (reading.Follows(tag_ids=frozenset([1])), big),
             (reading.Follows(tag_ids=frozenset([2])), small),
@@ -196,7 +196,7 @@ def test_for_you_of_a_wide_follow_walks_the_time_index(db: Database) -> None:
         reading.set_read(conn, uid, unread_by_hand, False, NOW)
     with db.connect() as conn:
         wide = reading.Follows(tag_ids=frozenset([1]))
-        assert reading._reach_is_wide(conn, wide, (), 1000) is sqlite
+        assert reading.reach_is_wide(conn, wide, (), 1000) is sqlite
         for follows, reached in cases:
             unread = {i for i in reached if i < 1000} - by_hand | (unread_by_hand & reached)
             got = reading.unread_total(conn, uid, mark, follows, None)

@@ -78,6 +78,7 @@ __all__ = [
     "mutes_of",
     "named",
     "opened_ids",
+    "reach_is_wide",
     "read_ids",
     "read_until",
     "reasons",
@@ -419,7 +420,7 @@ def _matching(f: Follows, opened: Sequence[int]) -> Any:
     return union_all(*parts).subquery("matching")
 
 
-def _reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: int) -> bool:
+def reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: int) -> bool:
     """Whether the newest of what a reader's follows reach are found by walking the time index,
     testing each article met (SQLite), rather than by gathering all of them and sorting.
 
@@ -448,7 +449,7 @@ def _reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: i
 
 def _reached(f: Follows, opened: Sequence[int]) -> ColumnElement[bool]:
     """What follows and opened articles reach, as a test of each article the time walk meets
-    (no index of its own may drive the query: see _reach_is_wide)."""
+    (no index of its own may drive the query: see reach_is_wide)."""
     terms: list[ColumnElement[bool]] = []
     if f.tag_ids:
         terms.append(
@@ -482,25 +483,29 @@ def stream(
     after: tuple[datetime, int] | None = None,
     oldest_first: bool = False,
     limit: int = 100,
+    wide: bool | None = None,
 ) -> list[ArticleCard]:
     """What a reader's lists show (For You, the digest, reader apps' streams): what follows `f`
     reach, and what is related to the articles `opened` (None: no follow restriction), or
     what `starred_by` saved, or both; muted ones left out; `read` = (user, watermark, wanted)
     keeps only the read (True) or unread (False) ones; published (or first seen) in
-    [since, until); from just after the keyset `after`, newest or oldest first."""
+    [since, until); from just after the keyset `after`, newest or oldest first. `wide` is
+    reach_is_wide's answer for these follows, opened articles and limit where the caller
+    keeps it (None: decided here)."""
     q = (
         select(*CARD)
         .join(sources, SOURCE_OF)
         .where(VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m))
     )
     if f is not None:
-        matching = _matching(f, opened)
-        if matching is None:
+        if not (f or opened):
             return []
-        if _reach_is_wide(conn, f, opened, limit):
+        if wide is None:
+            wide = reach_is_wide(conn, f, opened, limit)
+        if wide:
             q = q.where(_reached(f, opened))
-        else:
-            q = q.where(articles.c.id.in_(select(matching.c.article_id)))
+        else:  # built only here: the union is ~0.2 ms of Python to build
+            q = q.where(articles.c.id.in_(select(_matching(f, opened).c.article_id)))
     if starred_by is not None:
         q = q.where(
             articles.c.id.in_(select(saved.c.article_id).where(saved.c.user_id == starred_by))
@@ -665,7 +670,7 @@ def unread_total(
     """Unread readable originals that any follow reaches, each once, up to _COUNT_CAP.
 
     A wide reach is walked on the time index from the newest, as the stream is (see
-    _reach_is_wide), and stops at the cap: gathering every article a tag on 65,000 of 100,000
+    reach_is_wide), and stops at the cap: gathering every article a tag on 65,000 of 100,000
     articles reaches took 78 ms of each For You page (bench/archive.py; the page answered 16
     requests/s). Past the reader's mark-all-read watermark only the articles they marked
     unread one by one are unread: those are read off their own marks, so the walk stops at
@@ -679,7 +684,7 @@ def unread_total(
         return 0
     unread = is_read(user_id, until) == false()
     base = [VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m)]
-    wide = _reach_is_wide(conn, f, [], _COUNT_CAP)
+    wide = reach_is_wide(conn, f, [], _COUNT_CAP)
     reached = _reached(f, []) if wide else articles.c.id.in_(select(matching.c.article_id))
     newer = select(articles.c.id).where(reached, unread, *base)
     if until is not None:

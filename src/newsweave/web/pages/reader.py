@@ -90,7 +90,10 @@ def for_you(request: Request) -> HTMLResponse:
     r = reader_of(request)
     assert r is not None
     with request.app.state.db.connect() as conn:
-        found = reading.for_you(conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only)
+        reach = _own(request, r.user, "reach", lambda: reading.reach(conn, r, PER_PAGE + 1))
+        found = reading.for_you(
+            conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only, kept=reach
+        )
         unread = _unread_total(request, conn, r) if before is None else 0
     shown = found[:PER_PAGE]
     older = cursors.encode(shown[-1].card.at, shown[-1].card.id) if len(found) > PER_PAGE else None
