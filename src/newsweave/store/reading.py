@@ -54,7 +54,7 @@ from newsweave.store.views import (
     after_keyset,
     cards,
     unindexed,
-    walk_meets,
+    walk_point,
 )
 
 __all__ = [
@@ -422,15 +422,19 @@ def _matching(f: Follows, opened: Sequence[int]) -> Any:
 
 def reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: int) -> bool:
     """Whether the newest of what a reader's follows reach are found by walking the time index,
-    testing each article met (SQLite), rather than by gathering all of them and sorting.
+    testing each article met, rather than by gathering all of them and sorting.
 
     As for a hashtag's page (views._walks_for): gathering costs a row for each article the
     follows reach, the walk about limit x archive / reach rows, and the two meet at
     sqrt(limit x archive). For You of a reader following a tag on 65,000 of 100,000 articles
     (bench/archive.py's archive, in-process) sorted them all in 310 ms; walked, 2.7 ms.
-    PostgreSQL plans this itself from its statistics.
+    Decided here on PostgreSQL too, unlike a hashtag's page: its planner has statistics for
+    one tag, but takes any union of follows for 200 articles, and so probed the 65,000 one by
+    one and sorted them (bench/archive.py's PostgreSQL archive of 100,000: For You's stream
+    165-182 ms, walked 1.5 ms; its unread count past a watermark a week back 129 ms, walked
+    6.5 ms).
     """
-    meet = walk_meets(conn, limit)
+    meet = walk_point(conn, limit)
     if meet is None:
         return False
     reach = len(opened) * 8  # a related list is 8 articles at most
@@ -447,19 +451,21 @@ def reach_is_wide(conn: Connection, f: Follows, opened: Sequence[int], limit: in
     return False
 
 
-def _reached(f: Follows, opened: Sequence[int]) -> ColumnElement[bool]:
+def _reached(conn: Connection, f: Follows, opened: Sequence[int]) -> ColumnElement[bool]:
     """What follows and opened articles reach, as a test of each article the time walk meets
     (no index of its own may drive the query: see reach_is_wide)."""
     terms: list[ColumnElement[bool]] = []
     if f.tag_ids:
-        terms.append(
-            exists(
-                select(article_tags.c.article_id).where(
-                    article_tags.c.article_id == articles.c.id,
-                    article_tags.c.tag_id.in_(sorted(f.tag_ids)),
-                )
-            )
+        tagged = select(article_tags.c.article_id).where(
+            article_tags.c.article_id == articles.c.id,
+            article_tags.c.tag_id.in_(sorted(f.tag_ids)),
         )
+        if conn.dialect.name == "postgresql":
+            # OFFSET 0 keeps PostgreSQL from hashing every article of the tags before the walk
+            # starts (a hashed SubPlan: 24 ms for a tag on 65,000 articles, where the ~70
+            # probes a page needs take 0.2 ms); it plans a subquery with one as it is written.
+            tagged = tagged.offset(0)
+        terms.append(exists(tagged))
     if f.source_ids:
         terms.append(unindexed(articles.c.source_id).in_(sorted(f.source_ids)))
     if f.story_ids:
@@ -503,7 +509,7 @@ def stream(
         if wide is None:
             wide = reach_is_wide(conn, f, opened, limit)
         if wide:
-            q = q.where(_reached(f, opened))
+            q = q.where(_reached(conn, f, opened))
         else:  # built only here: the union is ~0.2 ms of Python to build
             q = q.where(articles.c.id.in_(select(_matching(f, opened).c.article_id)))
     if starred_by is not None:
@@ -674,10 +680,8 @@ def unread_total(
     articles reaches took 78 ms of each For You page (bench/archive.py; the page answered 16
     requests/s). Past the reader's mark-all-read watermark only the articles they marked
     unread one by one are unread: those are read off their own marks, so the walk stops at
-    the watermark instead of walking the rest of the archive. A narrow reach, and every reach
-    on PostgreSQL, is gathered, split at the watermark alike: the newer part is then a range
-    of the time index (PostgreSQL, a tag on two thirds of 100,000 articles with a watermark a
-    day back: each follow's count 142 -> 11 ms).
+    the watermark instead of walking the rest of the archive. A narrow reach is gathered,
+    split at the watermark alike: the newer part is then a range of the time index.
     """
     matching = _matching(f, [])
     if matching is None:
@@ -685,7 +689,7 @@ def unread_total(
     unread = is_read(user_id, until) == false()
     base = [VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m)]
     wide = reach_is_wide(conn, f, [], _COUNT_CAP)
-    reached = _reached(f, []) if wide else articles.c.id.in_(select(matching.c.article_id))
+    reached = _reached(conn, f, []) if wide else articles.c.id.in_(select(matching.c.article_id))
     newer = select(articles.c.id).where(reached, unread, *base)
     if until is not None:
         newer = newer.where(until < ARTICLE_TIME)

@@ -60,6 +60,7 @@ __all__ = [
     "top_stories",
     "unindexed",
     "walk_meets",
+    "walk_point",
 ]
 
 FeedFormat = Literal["atom", "json"]
@@ -582,7 +583,15 @@ def walk_meets(conn: Connection, limit: int) -> int | None:
     """How many articles a list must reach before a page of `limit` of them is found faster
     by walking the time index than by gathering and sorting them all: sqrt(limit x archive),
     at least 1,000 (see _walks_for). None where the database plans this itself (PostgreSQL)."""
-    if conn.dialect.name != "sqlite" or limit <= 0:
+    if conn.dialect.name != "sqlite":
+        return None
+    return walk_point(conn, limit)
+
+
+def walk_point(conn: Connection, limit: int) -> int | None:
+    """walk_meets on either database, for lists whose reach no planner can estimate (a
+    reader's follows: store.reading.reach_is_wide); None for no page at all."""
+    if limit <= 0:
         return None
     archive = conn.execute(select(func.max(articles.c.id))).scalar() or 0
     return max(1000, int(math.sqrt(limit * archive)))
