@@ -68,6 +68,17 @@ def test_failures_leave_the_window_and_revocations_count(shared: SharedState) ->
     assert shared.failures("k", 60)[0] == 0
 
 
+def test_epochs_read_at_once_are_the_ones_read_apiece(shared: SharedState) -> None:
+    """What a kept page or reader part is keyed by: one round trip, the same answer."""
+    apiece = lambda: (shared.epoch(), shared.reader_epoch(7), shared.reader_epoch(8))  # noqa: E731
+    assert shared.epochs(7, 8) == apiece()
+    shared.reader_changed(7)
+    shared.reader_changed(7)
+    shared.revoke()
+    assert shared.epochs(7, 8) == apiece()
+    assert shared.epochs(7)[1] == shared.epochs(8, 7)[2] != shared.epochs(8)[1]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

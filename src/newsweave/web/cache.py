@@ -191,11 +191,7 @@ class ReaderPageCache:
             await self.app(scope, receive, send)
             return
         key = (user.id, state.get("csrf_seed"), scope["path"], scope["query_string"])
-        epochs = (
-            shared.reader_epoch(user.id),
-            shared.reader_epoch(DISCUSSIONS),
-            shared.epoch(),
-        )
+        epochs = shared.epochs(user.id, DISCUSSIONS)
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit.expires > now and hit.epochs == epochs:

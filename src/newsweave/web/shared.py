@@ -37,6 +37,11 @@ class SharedState(Protocol):
 
     def reader_changed(self, user_id: int) -> None: ...
 
+    def epochs(self, *user_ids: int) -> tuple[int, ...]:
+        """The revocation epoch, then each reader's, read at once: what a kept page or part is
+        keyed by (one round trip on Redis, where asking each took one apiece)."""
+        ...
+
     def failures(self, key: str, window: float) -> tuple[int, float]:
         """How many failures `key` had in the last `window` seconds, and seconds until the
         oldest of them leaves it."""
@@ -73,6 +78,9 @@ class LocalState:
     def reader_changed(self, user_id: int) -> None:
         with self._lock:
             self._readers[user_id] = self._readers.get(user_id, 0) + 1
+
+    def epochs(self, *user_ids: int) -> tuple[int, ...]:
+        return (self._epoch, *(self._readers.get(u, 0) for u in user_ids))
 
     def failures(self, key: str, window: float) -> tuple[int, float]:
         now = time.monotonic()
@@ -122,6 +130,10 @@ class RedisState:
         pipe.incr(name)
         pipe.expire(name, 86_400)  # a cached page lives seconds; the count need not outlive a day
         pipe.execute()
+
+    def epochs(self, *user_ids: int) -> tuple[int, ...]:
+        names = [self._prefix + "sessions:epoch", *(f"{self._prefix}reader:{u}" for u in user_ids)]
+        return tuple(int(v) if v is not None else 0 for v in self._redis.mget(names))
 
     def failures(self, key: str, window: float) -> tuple[int, float]:
         now = time.time()

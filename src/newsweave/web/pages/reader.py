@@ -69,7 +69,7 @@ def _own(request: Request, user: UserRow, part: str, make: Callable[[], T]) -> T
     answered from ReaderPageCache; these parts serve the pages that cache cannot: another page
     of For You, its unread-only view, a first view after reading something."""
     shared = request.app.state.shared
-    key = (part, user.id, shared.reader_epoch(user.id), shared.epoch())
+    key = (part, user.id, *shared.epochs(user.id))
     kept = request.app.state.reader_parts.get(key)
     if kept is None:
         kept = make()
