@@ -33,6 +33,7 @@ from newsweave.store import sources as source_store
 from newsweave.store.accounts import UserRow
 from newsweave.store.reading import Follows
 from newsweave.store.views import ArticleCard
+from newsweave.web import parts
 
 __all__ = ["router"]
 
@@ -579,12 +580,22 @@ async def mark_all_as_read(request: Request) -> Response:
 
 @router.get(_API + "/unread-count")
 def unread_count(request: Request) -> Response:
+    """Polled by every reader app every few minutes: kept while nothing of the reader's changes
+    (web.parts.own; their writes here move their epoch), as For You's count is, where counting
+    each follow and the total cost 10-16 ms on SQLite and ~21 ms on PostgreSQL at 100,000
+    articles (bench/archive.py's reader of a wide tag, a source and a story)."""
     user = _user(request)
-    with request.app.state.db.connect() as conn:
-        r = reading.reader(conn, user)
-        counts = store.unread_count(conn, user.id, r.read_until, r.follows, r.mutes)
-        folders = store.folders_of(conn, user.id)
-        total = store.unread_total(conn, user.id, r.read_until, r.follows, r.mutes)
+
+    def counted() -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], str | None], int]:
+        with request.app.state.db.connect() as conn:
+            r = reading.reader(conn, user)
+            return (
+                store.unread_count(conn, user.id, r.read_until, r.follows, r.mutes),
+                store.folders_of(conn, user.id),
+                store.unread_total(conn, user.id, r.read_until, r.follows, r.mutes),
+            )
+
+    counts, folders, total = parts.own(request, user, "greader-unread", counted)
     now = str(_micros(datetime.now(UTC)))
     out = []
     by_label: dict[str, int] = {}

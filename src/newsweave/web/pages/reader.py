@@ -5,10 +5,9 @@ keyboard shortcuts on top."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal, TypeVar, cast
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +19,7 @@ from newsweave.errors import AuthError, InvalidInputError, NotFoundError
 from newsweave.store import reading as reading_store
 from newsweave.store.accounts import UserRow, get_user, new_feed_generation
 from newsweave.store.reading import saved_articles
-from newsweave.web import cursors
+from newsweave.web import cursors, parts
 from newsweave.web import fever as fever_api
 from newsweave.web.security import check_csrf, current_user
 
@@ -44,7 +43,7 @@ def _user(request: Request) -> UserRow:
 
 def reader_of(request: Request) -> reading.Reader | None:
     """The signed-in reader's follows, mutes and read mark, read once a request and kept
-    between requests while nothing of theirs changes (_own)."""
+    between requests while nothing of theirs changes (web.parts.own)."""
     user = current_user(request)
     if user is None:
         return None
@@ -55,26 +54,9 @@ def reader_of(request: Request) -> reading.Reader | None:
             with request.app.state.db.connect() as conn:
                 return reading.reader(conn, user)
 
-        kept = _own(request, user, "reader", read)
+        kept = parts.own(request, user, "reader", read)
         found = request.state.reader = replace(kept, user=user)  # this request's account row
     return found
-
-
-def _own(request: Request, user: UserRow, part: str, make: Callable[[], T]) -> T:
-    """A part of a reader's pages that is theirs alone and the same at every address (their
-    follows, their unread count), made by `make` and kept `page_cache_seconds` in
-    app.state.reader_parts under their epoch, which every change of theirs moves
-    (web.cache.ReaderPageCache), so a follow, a mute or an article read shows at once; new
-    articles within the seconds kept, as on every page. A reload of the reader's page is
-    answered from ReaderPageCache; these parts serve the pages that cache cannot: another page
-    of For You, its unread-only view, a first view after reading something."""
-    shared = request.app.state.shared
-    key = (part, user.id, *shared.epochs(user.id))
-    kept = request.app.state.reader_parts.get(key)
-    if kept is None:
-        kept = make()
-        request.app.state.reader_parts.put(key, kept)
-    return cast("T", kept)
 
 
 def _back(next_path: str, default: str = "/foryou") -> RedirectResponse:
@@ -90,7 +72,7 @@ def for_you(request: Request) -> HTMLResponse:
     r = reader_of(request)
     assert r is not None
     with request.app.state.db.connect() as conn:
-        reach = _own(request, r.user, "reach", lambda: reading.reach(conn, r, PER_PAGE + 1))
+        reach = parts.own(request, r.user, "reach", lambda: reading.reach(conn, r, PER_PAGE + 1))
         found = reading.for_you(
             conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only, kept=reach
         )
@@ -115,8 +97,8 @@ def for_you(request: Request) -> HTMLResponse:
 
 def _unread_total(request: Request, conn: Connection, r: reading.Reader) -> int:
     """How many of what the reader follows they have not read, kept as their follows are
-    (_own): 10 of the 23 ms of building For You at 100,000 articles (bench/archive.py)."""
-    return _own(
+    (web.parts.own): 10 of the 23 ms of building For You at 100,000 articles (bench/archive.py)."""
+    return parts.own(
         request,
         r.user,
         "unread",
