@@ -8,7 +8,9 @@ refused by the other at once (not after its few seconds of cache).
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -227,6 +229,24 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
             assert time.monotonic() < deadline, "serve --processes 2 did not start"
             time.sleep(0.2)
             children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        # Connections opened together (a browser's, a load balancer's pool) are spread over the
+        # processes (each accepts on its own socket: web.workers), not taken whole by the first
+        # one awake, as when they shared one socket.
+        for _ in range(100):  # both listening (shared, one socket listens: on to the burst)
+            if len(_sockets_on(port, "0A")) == 2:
+                break
+            time.sleep(0.1)
+        burst = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        try:
+            for _ in range(50):
+                held = _connections_of(port, [int(c) for c in children])
+                if sum(held.values()) == len(burst):
+                    break
+                time.sleep(0.1)
+            assert len([n for n in held.values() if n]) == 2, held
+        finally:
+            for sock in burst:
+                sock.close()
         # A new connection for every request, which either process may accept: every step
         # below must hold whichever answers.
         once = httpx.Limits(max_keepalive_connections=0)
@@ -236,9 +256,64 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
             httpx.Client(timeout=10, limits=once) as guesser,
         ):
             _act_as_one_site(url, url, alice, stale, guesser)
+        # A process that dies is started again; the site answers meanwhile from the other.
+        web = [pid for pid, n in _connections_of(port, _children(proc.pid), "0A").items() if n]
+        assert len(web) == 2, web
+        os.kill(web[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while web[0] in _children(proc.pid) or len(_sockets_on(port, "0A")) < 2:
+            assert _answers(url)
+            assert time.monotonic() < deadline, "the killed web process was not started again"
+            time.sleep(0.2)
+        assert proc.poll() is None
+        assert _answers(url)
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+    # One that never serves (here: no Redis to be had) stops them all, with the reason; a
+    # database that cannot be reached is said in a line, before any process starts.
+    failed = nw_env(
+        env | {"NEWSWEAVE_REDIS_URL": "redis://127.0.0.1:1/0"},
+        *("serve", "--port", str(port), "--processes", "2"),
+        ok=False,
+    )
+    assert failed.returncode == 1
+    assert "a web process stopped before it served" in failed.stderr
+    env["NEWSWEAVE_DATABASE_URL"] = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"
+    failed = nw_env(env, "serve", "--port", str(port), "--processes", "2", ok=False)
+    assert failed.returncode == 1
+    assert "error: cannot open the database postgresql+psycopg://nobody:***@" in failed.stderr
+
+
+def _sockets_on(port: int, state: str) -> set[str]:
+    """The inodes of this machine's TCP sockets on local `port` in `state` (01 established,
+    0A listening), from Linux's /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == state:
+                inodes.add(cols[9])
+    return inodes
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _connections_of(port: int, pids: list[int], state: str = "01") -> dict[int, int]:
+    """How many sockets on `port` in `state` (established by default) each process holds."""
+    inodes = _sockets_on(port, state)
+    held = {}
+    for pid in pids:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                links.append(str(fd.readlink()))
+            except OSError:
+                continue  # closed meanwhile
+        held[pid] = sum(1 for link in links if link[8:-1] in inodes and link.startswith("socket:"))
+    return held
 
 
 def _answers(url: str) -> bool:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from newsweave import accounts, collecting, config, enrich, jobs, pipeline
 from newsweave.enrich import language
@@ -53,7 +55,12 @@ def _db(ctx: click.Context) -> Database:
     obj = ctx.ensure_object(dict)
     if "db" not in obj:
         settings = _settings(ctx)
-        obj["db"] = open_database(settings.database, local_dir=settings.data_dir)
+        try:
+            obj["db"] = open_database(settings.database, local_dir=settings.data_dir)
+        except OperationalError as exc:  # unreachable, refused, a file that cannot be opened
+            where = make_url(settings.database).render_as_string(hide_password=True)
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise ConfigError(f"cannot open the database {where}: {reason}") from exc
         ctx.call_on_close(obj["db"].dispose)
         pipeline.use_summary_writer(obj["db"], jobs.summary_writer(settings))
     db: Database = obj["db"]
@@ -279,16 +286,11 @@ def _serve(db: Database, settings: config.Settings) -> None:
                 f"{settings.web_processes} web processes need NEWSWEAVE_REDIS_URL: they share "
                 "failed logins, revoked sessions and what each page cache knows there"
             )
+        from newsweave.web import workers
+
         log.info("serving on http://%s:%d", settings.host, settings.port)
         # Each process builds the site from the environment (web.app.from_environment).
-        uvicorn.run(
-            "newsweave.web.app:from_environment",
-            factory=True,
-            workers=settings.web_processes,
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-        )
+        workers.serve(settings.host, settings.port, settings.web_processes)
         return
     log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)
