@@ -256,6 +256,10 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
             httpx.Client(timeout=10, limits=once) as guesser,
         ):
             _act_as_one_site(url, url, alice, stale, guesser)
+        # A second `serve` on the port is refused, not let into the group of sockets.
+        second = nw_env(env, "serve", "--port", str(port), "--processes", "2", ok=False)
+        assert second.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
         # A process that dies is started again; the site answers meanwhile from the other.
         web = [pid for pid, n in _connections_of(port, _children(proc.pid), "0A").items() if n]
         assert len(web) == 2, web

@@ -6,9 +6,10 @@ connections whole. bench/archive.py's 16 connections all went to one of two proc
 showed it), and two processes served For You no faster than one. Here each process binds its
 own socket to the port with SO_REUSEPORT, and Linux spreads new connections over them by their
 addresses: two processes on 100,000 SQLite articles, at a fresh URL each request, served For
-You 133 -> 335 requests/s, the API list 304 -> 963 and search 195 -> 267 (this machine's two
-cores, both busy at last). Where the kernel does not spread connections so (not Linux), or on
-port 0 (each process would get a port of its own), uvicorn's workers serve as before.
+You 126-134 -> 332-353 requests/s, the API list 301-304 -> 1,006-1,023 and search 195 ->
+261-273 (this machine's two cores, both busy at last). Where the kernel does not spread
+connections so (not Linux), or on port 0 (each process would get a port of its own),
+uvicorn's workers serve as before.
 
 This process only watches: a process that dies is started again, unless it died before it
 ever served (a setting or the database is wrong), when all stop and say so.
@@ -44,7 +45,9 @@ def serve(host: str, port: int, processes: int) -> None:
             _APP, factory=True, workers=processes, host=host, port=port, log_level="warning"
         )
         return
-    _listener(host, port).close()  # the port is free (or ours to share): say so before starting
+    # The port must be free: bound alone first, since any process of this user could join a
+    # SO_REUSEPORT group (a second `serve` on the same port would share its connections).
+    _listener(host, port, shared=False).close()
     spawn = multiprocessing.get_context("spawn")
     stopping: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -81,13 +84,14 @@ def serve(host: str, port: int, processes: int) -> None:
                 proc.kill()
 
 
-def _listener(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to host:port that other processes may bind too (SO_REUSEPORT). TCP
-    by protocol, so that asyncio sets TCP_NODELAY on what it accepts."""
+def _listener(host: str, port: int, shared: bool = True) -> socket.socket:
+    """A TCP socket bound to host:port that the other web processes bind too (SO_REUSEPORT,
+    where `shared`). TCP by protocol, so that asyncio sets TCP_NODELAY on what it accepts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:

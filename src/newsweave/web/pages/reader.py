@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,7 +31,6 @@ Next = Annotated[str, Form(max_length=500)]
 FollowKind = Literal["tag", "source", "story"]
 MuteKind = Literal["tag", "source"]
 PER_PAGE = 50
-T = TypeVar("T")
 
 
 def _user(request: Request) -> UserRow:
