@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import lxml.html
@@ -323,3 +324,33 @@ def test_a_readers_follows_and_unread_count_serve_every_address_until_theirs_cha
     assert count == 2  # counted again: Wire One's unread one and Nordic Post's
     # What For You widens from (reading.Reach) is read again too: the opened article's related.
     assert "which you read" in b.get("/foryou?at=4").text
+
+
+def test_a_kept_reader_page_asks_the_shared_state_once(sqlite_db: Database) -> None:
+    """With several web processes every ask of the shared state is a Redis round trip on the
+    event loop: a reload of a kept reader page asks once (the session's epoch and the page's
+    together, web.cache.reader_epochs), where asking for each was half of its time."""
+    b = _signed_in(sqlite_db)
+    assert b.get("/foryou").status_code == 200  # made and kept; the session kept too
+    real = b.app.state.shared
+    asked: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            found = getattr(real, name)
+            if name not in ("epoch", "epochs", "reader_epoch"):
+                return found
+
+            def counted(*args: int) -> Any:
+                asked.append(name)
+                return found(*args)
+
+            return counted
+
+    b.app.state.shared = Counting()
+    try:
+        again = b.get("/foryou")
+    finally:
+        b.app.state.shared = real
+    assert again.status_code == 200
+    assert asked == ["epochs"]

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsweave import accounts
 from newsweave.errors import ForbiddenError, RateLimitedError
 from newsweave.store.accounts import UserRow
+from newsweave.web.cache import READER_EPOCHS, reader_epochs
 from newsweave.web.shared import LocalState, SharedState
 
 __all__ = [
@@ -88,10 +89,19 @@ def _session_user(scope: Scope, token: str) -> UserRow | None:
     app_state = scope["app"].state
     if scope["method"] not in ("GET", "HEAD"):
         return accounts.user_for_session(app_state.db, token)
-    epoch = app_state.shared.epoch()
     hit = app_state.sessions.get(token)
-    if hit is not None and hit[1] == epoch:
-        return hit[0]  # type: ignore[no-any-return]
+    if hit is not None and hit[0] is not None:
+        # The session epoch that checks the kept reader, and in the same round trip the epochs
+        # their kept pages are keyed by (web.cache.reader_epochs), for ReaderPageCache.
+        epochs = reader_epochs(app_state.shared, hit[0].id)
+        epoch = epochs[0]
+        if hit[1] == epoch:
+            scope["state"][READER_EPOCHS] = epochs
+            return hit[0]  # type: ignore[no-any-return]
+    else:
+        epoch = app_state.shared.epoch()
+        if hit is not None and hit[1] == epoch:
+            return None  # a session kept as no one's (ended, or never was)
     user = accounts.user_for_session(app_state.db, token)
     app_state.sessions.put(token, (user, epoch))
     return user
