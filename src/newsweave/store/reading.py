@@ -683,13 +683,15 @@ def unread_total(
     the watermark instead of walking the rest of the archive. A narrow reach is gathered,
     split at the watermark alike: the newer part is then a range of the time index.
     """
-    matching = _matching(f, [])
-    if matching is None:
+    if not f:
         return 0
     unread = is_read(user_id, until) == false()
     base = [VISIBLE, articles.c.duplicate_of.is_(None), *mute_clauses(m)]
     wide = reach_is_wide(conn, f, [], _COUNT_CAP)
-    reached = _reached(conn, f, []) if wide else articles.c.id.in_(select(matching.c.article_id))
+    if wide:
+        reached = _reached(conn, f, [])
+    else:  # the union built only here, as in stream
+        reached = articles.c.id.in_(select(_matching(f, []).c.article_id))
     newer = select(articles.c.id).where(reached, unread, *base)
     if until is not None:
         newer = newer.where(until < ARTICLE_TIME)

@@ -21,9 +21,12 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from newsweave.web.shared import SharedState
 
 __all__ = [
     "DISCUSSIONS",
@@ -138,12 +141,12 @@ class TTLCache:
 DISCUSSIONS = 0
 
 
-def reader_epochs(shared: Any, user_id: int) -> tuple[int, ...]:
+def reader_epochs(shared: SharedState, user_id: int) -> tuple[int, ...]:
     """What a reader's kept page is keyed by: the session epoch, theirs and the discussions'.
     web.security reads them when it checks the session it keeps, in the same round trip,
     and leaves them in the request's state (READER_EPOCHS) for ReaderPageCache: with Redis,
     asking twice was half of the time of a kept For You (two processes, py-spy)."""
-    return tuple(shared.epochs(user_id, DISCUSSIONS))
+    return shared.epochs(user_id, DISCUSSIONS)
 
 
 READER_EPOCHS = "reader_epochs"  # the request's state: reader_epochs(), read with its session

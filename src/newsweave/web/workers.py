@@ -32,7 +32,6 @@ __all__ = ["serve"]
 log = logging.getLogger(__name__)
 
 _APP = "newsweave.web.app:from_environment"
-_BACKLOG = 2048  # uvicorn's default
 
 
 def serve(host: str, port: int, processes: int) -> None:
@@ -107,9 +106,8 @@ def _one(host: str, port: int, served: Any) -> None:
 
     import uvicorn
 
-    sock = _listener(host, port)
-    sock.listen(_BACKLOG)
-    config = uvicorn.Config(_APP, factory=True, log_level="warning", backlog=_BACKLOG)
+    sock = _listener(host, port)  # asyncio listens on it with uvicorn's backlog
+    config = uvicorn.Config(_APP, factory=True, log_level="warning")
     server = uvicorn.Server(config)
 
     def started() -> None:
