@@ -13,7 +13,7 @@ ts_rank_cd and the snippets of every match); a news reader looks for recent cove
 and a rarer query has fewer matches than the pool and is ranked whole. On SQLite a pool that
 lies inside the window of the latest articles (migration 0018) is ranked in that smaller
 index: bm25 counts each word's articles in the index it ranks in, on every search (see
-_in_window). Snippets are made for the page shown only.
+_in_window). Snippets are made for the page shown only, in Python (store/snippets.py).
 A filter narrows the walk inside the index of words on SQLite: every article's source, language
 and month are tokens of its FTS row (migration 0013), and a filtered search adds them to its
 match, so FTS5 intersects the word's list with the source's. Without them a search of one
@@ -39,9 +39,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, text
 
 from newsweave.model import VISIBLE_STATES
+from newsweave.store import snippets as snippet_maker
 from newsweave.store import tags as tag_store
 from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
+from newsweave.store.snippets import HIT_END, HIT_START
 
 __all__ = [
     "COUNT_CAP",
@@ -54,7 +56,6 @@ __all__ = [
     "search",
 ]
 
-HIT_START, HIT_END = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -150,10 +151,7 @@ ORDER BY p.at DESC, p.id DESC
 # How common a word is among the latest articles: in at least 1 % of the last 5,000, a walk
 # down the time index meets a page of its matches within ~2,000 articles.
 _DENSE_SAMPLE, _DENSE_SHARE = 5000, 0.01
-_SQLITE_SNIPPETS = """
-SELECT rowid, snippet(articles_fts, 1, char(2), char(3), '…', 24)
-FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})
-"""
+_SQLITE_TEXTS = "SELECT id, text FROM articles WHERE id IN ({ids})"
 # Newest first, as the pool is taken: a date filter's matches are met early, not after a year.
 _SQLITE_COUNT = f"""
 SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} ORDER BY {{newest}} DESC LIMIT :cap)
@@ -169,10 +167,6 @@ _PG_MATCHES = f"""
 FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
 WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
 """
-_PG_HEADLINE = (
-    "ts_headline('simple', hit.text, hit.query, 'StartSel=' || chr(2) || ', StopSel=' || "
-    "chr(3) || ', MaxWords=35, MinWords=15, MaxFragments=1') AS snippet"
-)
 # Best first: the newest matches, stopped at the pool, then ranked; snippets for the page only.
 # {pool_order}: the pool is the matches collected last, read backwards off the primary key;
 # under an end date it is the newest published before it, read off the time index from there
@@ -180,7 +174,7 @@ _PG_HEADLINE = (
 # articles, 19 ms so).
 _POSTGRES = f"""
 SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.first_seen_at,
-       hit.story_id, hit.rank, hit.pooled, {_PG_HEADLINE}
+       hit.story_id, hit.rank, hit.pooled, hit.text
 FROM (
     SELECT pool.*, ts_rank_cd(pool.search_vector, pool.query) AS rank,
            count(*) OVER () AS pooled FROM (
@@ -196,9 +190,9 @@ ORDER BY hit.rank DESC, hit.id DESC
 # Newest first on PostgreSQL: the planner reads the time index backwards, checking each
 # article's words, or sorts the matches of a rare word, by its own statistics.
 _POSTGRES_BY_DATE = f"""
-SELECT hit.*, {_PG_HEADLINE}
+SELECT hit.*
 FROM (
-    SELECT {_HIT}, a.text, 0.0 AS rank, tq.q AS query {_PG_MATCHES}
+    SELECT {_HIT}, a.text, 0.0 AS rank {_PG_MATCHES}
     ORDER BY {_TIME} DESC, a.id DESC
     LIMIT :limit OFFSET :offset
 ) hit
@@ -209,12 +203,12 @@ ORDER BY COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC
 # The walk above met every article for a word in none: 0.5-1.2 s at 100,000 articles.
 _POSTGRES_SPARSE_BY_DATE = f"""
 WITH found AS MATERIALIZED (SELECT a.id, {_TIME} AS at {_PG_MATCHES})
-SELECT hit.*, {_PG_HEADLINE}
+SELECT hit.*
 FROM (
-    SELECT {_HIT}, a.text, 0.0 AS rank, tq.q AS query
+    SELECT {_HIT}, a.text, 0.0 AS rank
     FROM (SELECT id, at FROM found ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset) p
     JOIN articles a ON a.id = p.id
-    JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
+    JOIN sources s ON s.id = a.source_id
 ) hit
 ORDER BY COALESCE(hit.published_at, hit.first_seen_at) DESC, hit.id DESC
 """
@@ -464,12 +458,12 @@ def search(
         rows = _in_window(conn, sql.replace("{filters}", extra), typed, params)
     if rows is None:
         rows = conn.execute(stmt, params).all()
-    snippets: dict[int, str] = {}
-    if sqlite and rows:
+    snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
+    if sqlite and rows:  # the page's texts (the pool was read off the index in brief)
         ids = ", ".join(str(int(r.id)) for r in rows)
-        # the words alone: the facet terms would only make each lookup dearer
-        found = conn.execute(text(_SQLITE_SNIPPETS.replace("{ids}", ids)), {"q": words})
-        snippets = {int(i): snip for i, snip in found}
+        texts = {int(i): t for i, t in conn.execute(text(_SQLITE_TEXTS.replace("{ids}", ids)))}
+    else:
+        texts = {r.id: r.text for r in rows}
     conv = UTCDateTime()
     out = Hits()
     out.pooled = int(rows[0].pooled) if rows and order == "rank" else None
@@ -483,7 +477,7 @@ def search(
                 url=r.url,
                 source=r.source,
                 published=published or seen,
-                snippet=(snippets.get(r.id) if sqlite else r.snippet) or "",
+                snippet=snip(texts.get(r.id)),
                 rank=float(r.rank),
                 story_id=r.story_id,
             )
