@@ -106,9 +106,11 @@ def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Databas
     art = _article(sqlite_db)
     accounts.create_user(sqlite_db, "mod", PASSWORD, role="moderator")
     alice, bob, mod = Browser(sqlite_db), Browser(sqlite_db), Browser(sqlite_db)
+    anon = Browser(sqlite_db)  # not signed in: its thread is kept until a comment changes
 
     page = alice.get(f"/articles/{art}").text
     assert "No comments yet..." in page
+    assert "No comments yet..." in anon.get(f"/articles/{art}?from=0").text
     assert "Log in</a> or" in page
     alice.get("/register")
     r = alice.post("/register", {"username": "alice", "email": "a@e.example", "password": PASSWORD})
@@ -123,6 +125,7 @@ def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Databas
     first = int(r.headers["location"].rsplit("-", 1)[1])
     page = alice.get(f"/articles/{art}").text
     assert "Comments (1)" in page
+    assert "First! See" in anon.get(f"/articles/{art}?from=1").text  # another address
     assert (
         '<a href="https://example.org/x" rel="nofollow ugc noopener noreferrer">https://example.org/x</a>'
         in page
@@ -158,6 +161,7 @@ def test_register_login_comment_reply_report_moderate_and_ban(sqlite_db: Databas
     reader_view = bob.get(f"/articles/{art}").text
     assert "First, edited" not in reader_view
     assert "[hidden by a moderator]" in reader_view
+    assert "First, edited" not in anon.get(f"/articles/{art}?from=2").text
     mod.get(f"/articles/{art}")
     mod.post(f"/comments/{first}/restore", {})
     assert "First, edited" in bob.get(f"/articles/{art}").text

@@ -138,6 +138,7 @@ def create_app(
     app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too
     app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
+    app.state.article_threads = TTLCache(page_cache_seconds)  # web/pages/article.py
     app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)

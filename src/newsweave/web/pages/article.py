@@ -22,6 +22,7 @@ from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
 from newsweave.store.articles import ArticleRow, get_article
 from newsweave.store.views import article_insights
+from newsweave.web.cache import DISCUSSIONS
 from newsweave.web.reads import quick_read
 
 
@@ -59,6 +60,18 @@ def _parts(request: Request, article_id: int, r: reading.Reader | None = None) -
     return parts
 
 
+async def _anonymous_thread(request: Request, article_id: int) -> list[comments.Node]:
+    """The thread as anyone not signed in sees it, kept per article until a comment is written
+    or moderated anywhere (the DISCUSSIONS epoch, which signed-in readers' kept pages follow
+    too): reading it was a fifth of an anonymous article page at a fresh address (py-spy)."""
+    key = (article_id, request.app.state.shared.reader_epoch(DISCUSSIONS))
+    kept = request.app.state.article_threads.get(key)
+    if kept is None:
+        kept = await quick_read(request, comments.thread, request.app.state.db, article_id, None)
+        request.app.state.article_threads.put(key, kept)
+    return kept  # type: ignore[no-any-return]
+
+
 async def page(request: Request, article_id: int) -> HTMLResponse:
     """A signed-in reader who opens an article has read it (unless they just marked it
     unread: `?unread=1`); they get Save and Mark unread, and their mutes apply."""
@@ -82,9 +95,10 @@ async def page(request: Request, article_id: int) -> HTMLResponse:
         parts = request.app.state.article_parts.get(article_id)
     if parts is None:  # a few queries and the big template: worth a thread
         parts = await run_in_threadpool(_parts, request, article_id, r)
-    thread = await quick_read(
-        request, comments.thread, request.app.state.db, article_id, request.state.user
-    )
+    if user is None:
+        thread = await _anonymous_thread(request, article_id)
+    else:
+        thread = await quick_read(request, comments.thread, request.app.state.db, article_id, user)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "article.html",
