@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from newsweave import collecting, pipeline
 from newsweave.enrich import STEPS, analyze
@@ -224,6 +224,36 @@ def test_reindex_recomputes_and_rebuilds_stories_in_time_order(db: Database) -> 
     exported = {r["id"]: r for r in rows}[ids["d1"]]
     assert {h["label"] for h in exported["analyses"]["hashtags"]} >= {"Rapid Support Forces"}
     assert exported["analyses"]["summary"]["summary"]
+
+
+def test_stories_are_dropped_for_a_rebuild_a_batch_of_articles_at_a_time(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reindex --all` at a million articles cleared every article's story in one transaction
+    of ~2.5 minutes, holding the write lock collecting needs, with nothing shown: now a batch
+    per transaction, with progress, then the stories and a new generation."""
+    from newsweave.store.enrichment import understood_top
+
+    ids = _load(db)
+    with db.connect() as conn:
+        generation = understood_top(conn)[1]
+    monkeypatch.setattr(pipeline, "FORGET_BATCH", 3)
+    seen: list[tuple[int, int]] = []
+    stale = pipeline.stale_for_reindex(
+        db, everything=True, on_progress=lambda n, total, _f: seen.append((n, total))
+    )
+    total = len(ids)
+    assert seen == [(min(n, total), total) for n in range(3, total + 3, 3)]  # 3 a transaction
+    with db.connect() as conn:
+        held = conn.execute(
+            select(func.count()).where(
+                articles.c.story_id.is_not(None) | articles.c.understood_seq.is_not(None)
+            )
+        ).scalar_one()
+        assert held == 0
+        assert conn.execute(select(func.count()).select_from(stories)).scalar_one() == 0
+        assert understood_top(conn)[1] == generation + 1
+    assert len(stale) == total
 
 
 def test_stale_articles_are_read_a_page_at_a_time_oldest_first(db: Database) -> None:

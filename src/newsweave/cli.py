@@ -734,7 +734,9 @@ def cluster_cmd(batch: int) -> None:
 def reindex_cmd(ctx: click.Context, everything: bool) -> None:
     """Run the analyses again over stored articles after a model or version change."""
     db = _db(ctx)
-    ids = pipeline.stale_for_reindex(db, everything=everything)
+    ids = pipeline.stale_for_reindex(
+        db, everything=everything, on_progress=_counter("reindex: stories cleared")
+    )
     with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
     click.echo(f"reindexed {done} articles, {failed} failed")

@@ -25,6 +25,8 @@ __all__ = [
     "StoryMember",
     "StoryRow",
     "create_story",
+    "forget_memberships",
+    "memberships",
     "open_stories",
     "reset_stories",
     "set_story",
@@ -178,6 +180,36 @@ def set_story_text(
     if summary is not None:
         values["summary"] = summary
     conn.execute(update(stories).where(stories.c.id == story_id).values(values))
+
+
+def forget_memberships(conn: Connection, limit: int) -> int:
+    """Clear the story and understanding order of up to `limit` articles that still hold
+    either; how many. reset_stories clears the rest with the stories themselves: this lets a
+    caller do most of it in transactions of its own size. At a million articles the whole
+    update was one transaction of over 2.5 minutes on SQLite (every row rewritten), holding
+    the write lock that collecting needs (`reindex --all`, bench/README.md)."""
+    done = 0
+    for held in (articles.c.story_id, articles.c.understood_seq):  # both indexed
+        if done >= limit:
+            break
+        ids = select(articles.c.id).where(held.is_not(None)).limit(limit - done)
+        done += conn.execute(
+            update(articles)
+            .where(articles.c.id.in_(ids))
+            .values(story_id=None, understood_seq=None, first_understood_seq=None)
+        ).rowcount
+    return done
+
+
+def memberships(conn: Connection) -> int:
+    """About how many articles forget_memberships would clear: the more of those holding a
+    story and those holding an understanding order (nearly all hold both). Each is counted
+    off its index; counting either at once scanned every article's row."""
+    counts = (
+        conn.execute(select(func.count()).where(held.is_not(None))).scalar_one()
+        for held in (articles.c.story_id, articles.c.understood_seq)
+    )
+    return max(int(n) for n in counts)
 
 
 def reset_stories(conn: Connection) -> None:
