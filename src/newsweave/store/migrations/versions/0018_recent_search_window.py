@@ -24,6 +24,7 @@ Create Date: 2026-12-03 04:30:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 
 from alembic import op
 
@@ -34,22 +35,18 @@ depends_on: str | Sequence[str] | None = None
 
 SIZE = 50_000  # a window of ~50 days at 1,000 articles a day
 SLACK = 1_000  # articles the newest id may pass the window's size by before it slides
-_TOKENIZE = "porter unicode61 remove_diacritics 2"  # articles_fts's (0013)
 _COLS = "title, text, facets"
 _BOUNDARY = "(SELECT boundary FROM articles_fts_window)"
 
 
+# articles_fts's tokenizer and facet tokens, as 0013 made them: the window indexes exactly what
+# articles_fts does (a module whose name starts with a digit is imported by name).
+_M0013 = import_module("newsweave.store.migrations.versions.0013_search_facets")
+_TOKENIZE: str = _M0013._TOKENIZE
+
+
 def _facets(row: str) -> str:
-    """articles_fts's facet tokens of `row` (0013's expression, kept as it was written there:
-    the window must index exactly what articles_fts indexes)."""
-    mark = "char(57344)"
-    lang = f"lower({row}language)"
-    clean = f"CASE WHEN {lang} GLOB '[a-z][a-z]' OR {lang} GLOB '[a-z][a-z][a-z]' THEN {lang} END"
-    return (
-        f"{mark} || 's' || {row}source_id || ' ' || {mark} || 'l' || coalesce({clean}, '') "
-        f"|| ' ' || {mark} || 'm' || "
-        f"coalesce(strftime('%Y%m', coalesce({row}published_at, {row}first_seen_at)), '')"
-    )
+    return str(_M0013.facets(row))
 
 
 def _statements() -> list[str]:
