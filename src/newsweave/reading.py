@@ -271,11 +271,18 @@ class Reach:
 
     opened: tuple[int, ...]
     wide: bool
+    # The names its reasons give (each follow's, each opened article's): their lookups were
+    # ~5 % of For You at a fresh URL (py-spy, bench/archive.py's reader).
+    names: store.ReasonNames = field(default_factory=dict)
 
 
 def reach(conn: Connection, r: Reader, limit: int = 50) -> Reach:
     opened = tuple(store.recently_read(conn, r.user.id, _OPENED))
-    return Reach(opened, store.reach_is_wide(conn, r.follows, opened, limit))
+    return Reach(
+        opened,
+        store.reach_is_wide(conn, r.follows, opened, limit),
+        store.reason_names(conn, r.follows, opened),
+    )
 
 
 def for_you(
@@ -303,7 +310,7 @@ def for_you(
         wide=found.wide,
     )
     why: dict[int, list[str]] = {}
-    for reason in store.reasons(conn, r.follows, opened, [c.id for c in cards]):
+    for reason in store.reasons(conn, r.follows, opened, [c.id for c in cards], found.names):
         text = _WHY[reason.kind].format(name=reason.name)
         if text not in why.setdefault(reason.article_id, []):
             why[reason.article_id].append(text)

@@ -9,10 +9,10 @@ the watermark. A row per article for "mark all" would be a million inserts on a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -63,6 +63,7 @@ __all__ = [
     "MuteKind",
     "Mutes",
     "Reason",
+    "ReasonNames",
     "add_follow",
     "add_mute",
     "by_id_range",
@@ -81,6 +82,7 @@ __all__ = [
     "reach_is_wide",
     "read_ids",
     "read_until",
+    "reason_names",
     "reasons",
     "recently_read",
     "rename_folder",
@@ -641,10 +643,46 @@ def user_by_fever_key(conn: Connection, key: str) -> int | None:
     return int(found) if found is not None else None
 
 
+# (kind, target id) -> the name a reason gives
+ReasonNames: TypeAlias = Mapping[tuple[str, int], str]
+
+
+_NAMES = {
+    "source": (sources.c.id, sources.c.name),
+    "tag": (tags.c.id, tags.c.display),
+    "story": (stories.c.id, stories.c.title),
+    "opened": (articles.c.id, articles.c.title),
+}
+
+
+def _names(conn: Connection, want: Mapping[str, Iterable[int]]) -> dict[tuple[str, int], str]:
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in want.items():
+        if ids:
+            key, name = _NAMES[kind]
+            for i, n in conn.execute(select(key, name).where(key.in_(sorted(ids)))):
+                names[(kind, int(i))] = n or "(untitled)"
+    return names
+
+
+def reason_names(conn: Connection, f: Follows, opened: Sequence[int]) -> dict[tuple[str, int], str]:
+    """The names of everything a reason may give: each follow and each article opened last
+    (a page keeps them with the reader's reach: web/parts.own)."""
+    return _names(
+        conn,
+        {"source": f.source_ids, "tag": f.tag_ids, "story": f.story_ids, "opened": opened},
+    )
+
+
 def reasons(
-    conn: Connection, f: Follows, opened: Sequence[int], article_ids: Sequence[int]
+    conn: Connection,
+    f: Follows,
+    opened: Sequence[int],
+    article_ids: Sequence[int],
+    known: ReasonNames | None = None,
 ) -> list[Reason]:
-    """Why each of these articles reached the reader, with the names to say it by."""
+    """Why each of these articles reached the reader, with the names to say it by: from
+    `known` (reason_names, kept), the rest read here."""
     matching = _matching(f, opened)
     if matching is None or not article_ids:
         return []
@@ -653,20 +691,12 @@ def reasons(
             matching.c.article_id.in_(list(article_ids))
         )
     ).all()
+    names = dict(known or {})
     want: dict[str, set[int]] = {}
     for _aid, kind, target in rows:
-        want.setdefault(kind, set()).add(int(target))
-    names: dict[tuple[str, int], str] = {}
-    lookups = {
-        "source": (sources.c.id, sources.c.name),
-        "tag": (tags.c.id, tags.c.display),
-        "story": (stories.c.id, stories.c.title),
-        "opened": (articles.c.id, articles.c.title),
-    }
-    for kind, ids in want.items():
-        key, name = lookups[kind]
-        for i, n in conn.execute(select(key, name).where(key.in_(sorted(ids)))):
-            names[(kind, int(i))] = n or "(untitled)"
+        if (kind, int(target)) not in names:
+            want.setdefault(kind, set()).add(int(target))
+    names.update(_names(conn, want))
     return [Reason(int(aid), kind, int(t), names.get((kind, int(t)), "")) for aid, kind, t in rows]
 
 
