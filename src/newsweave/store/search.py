@@ -162,7 +162,7 @@ SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} ORDER BY {{newest}} DESC LIMIT 
 _PG_QUERY = (
     "(SELECT websearch_to_tsquery('simple', :q) || websearch_to_tsquery('english', :q) AS q) tq"
 )
-# The readable originals that match (PostgreSQL), and the snippet of a hit.
+# The readable originals that match (PostgreSQL).
 _PG_MATCHES = f"""
 FROM articles a JOIN sources s ON s.id = a.source_id, {_PG_QUERY}
 WHERE a.search_vector @@ tq.q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}

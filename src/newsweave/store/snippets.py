@@ -15,6 +15,7 @@ highlight() marks (tests/test_snippets.py).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
@@ -148,7 +149,16 @@ def snippet(text: str, hits: list[tuple[int, int, int]], tokens: int = TOKENS) -
 
 @lru_cache(maxsize=4)
 def _stemmer(algorithm: str) -> Callable[[str], str]:
-    return lru_cache(maxsize=65536)(snowballstemmer.stemmer(algorithm).stemWord)
+    """One stemmer per algorithm, its words remembered. A snowballstemmer stemmer keeps the
+    word it is working on in itself, and the web's handler threads share it: one at a time."""
+    stemmer = snowballstemmer.stemmer(algorithm)
+    lock = threading.Lock()
+
+    def stem(word: str) -> str:
+        with lock:
+            return str(stemmer.stemWord(word))
+
+    return lru_cache(maxsize=65536)(stem)
 
 
 def for_query(words: Sequence[str], sqlite: bool) -> Snippets:
