@@ -691,13 +691,16 @@ def reasons(
             matching.c.article_id.in_(list(article_ids))
         )
     ).all()
-    names = dict(known or {})
+    known = known or {}
     want: dict[str, set[int]] = {}
     for _aid, kind, target in rows:
-        if (kind, int(target)) not in names:
+        if (kind, int(target)) not in known:
             want.setdefault(kind, set()).add(int(target))
-    names.update(_names(conn, want))
-    return [Reason(int(aid), kind, int(t), names.get((kind, int(t)), "")) for aid, kind, t in rows]
+    read = _names(conn, want)
+    return [
+        Reason(int(aid), kind, int(t), known.get((kind, int(t))) or read.get((kind, int(t)), ""))
+        for aid, kind, t in rows
+    ]
 
 
 def unread_total(
