@@ -142,6 +142,7 @@ def create_app(
     app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
+    app.state.source_options = TTLCache(home.VALUES_SECONDS, max_entries=64)  # pages/search.py
     app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
     app.include_router(discuss.router)

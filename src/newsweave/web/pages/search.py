@@ -54,7 +54,10 @@ def _date(value: str | None, name: str) -> datetime | None:
 def _source_options(sources: list[tuple[int, str]], chosen: str | None) -> Markup:
     """The source filter's <option>s. Built here, not in the template: Jinja's loop over 200
     sources was ~2 ms of a ~9 ms search page (bench/archive.py, 100,000 articles), and
-    Markup.format as much; the name is the only text and html.escape escapes it."""
+    Markup.format as much; the name is the only text and html.escape escapes it. Kept a
+    minute per chosen source, as the home page's filter values are (app.state.source_options):
+    reading the 200 names on every search was a fifth of a search page at a fresh address
+    (py-spy, 10,000 articles)."""
     return Markup(  # noqa: S704
         "".join(
             f'<option value="{sid}"{" selected" if str(sid) == chosen else ""}>'
@@ -85,10 +88,14 @@ def page(request: Request) -> HTMLResponse:
         date_to=until + timedelta(days=1) if until else None,
         mutes=r.mutes if (r := reader_of(request)) is not None else None,
     )
+    chosen = p.get("source")
     with request.app.state.db.connect() as conn:
         hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order)
         total = count(conn, q, filters, hits)
-        sources = _source_options(source_names(conn), p.get("source"))
+        sources = request.app.state.source_options.get(chosen)
+        if sources is None:
+            sources = _source_options(source_names(conn), chosen)
+            request.app.state.source_options.put(chosen, sources)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [
         {
