@@ -449,15 +449,15 @@ def search(
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     if "{score}" in sql:
         sql = sql.replace("{score}", _score(probe))
-    stmt = text(sql.replace("{filters}", extra)).bindparams(*typed)
+    sql = sql.replace("{filters}", extra)
     params = {"q": q, "limit": limit, "offset": offset, "pool": POOL, **values}
     if dense:
         params["words"] = words
     rows: Sequence[Row[Any]] | None = None
     if sqlite and order == "rank" and not tagged:
-        rows = _in_window(conn, sql.replace("{filters}", extra), typed, params)
+        rows = _in_window(conn, sql, typed, params)
     if rows is None:
-        rows = conn.execute(stmt, params).all()
+        rows = conn.execute(text(sql).bindparams(*typed), params).all()
     snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
     if sqlite and rows:  # the page's texts (the pool was read off the index in brief)
         ids = ", ".join(str(int(r.id)) for r in rows)

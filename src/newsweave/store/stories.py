@@ -182,20 +182,22 @@ def set_story_text(
     conn.execute(update(stories).where(stories.c.id == story_id).values(values))
 
 
-def forget_memberships(conn: Connection, limit: int) -> int:
-    """Clear the story and understanding order of up to `limit` articles that still hold
-    either; how many. reset_stories clears the rest with the stories themselves: this lets a
-    caller do most of it in transactions of its own size. At a million articles the whole
-    update was one transaction of over 2.5 minutes on SQLite (every row rewritten), holding
-    the write lock that collecting needs (`reindex --all`, bench/README.md)."""
+def forget_memberships(conn: Connection, limit: int | None = None) -> int:
+    """Clear the story and understanding order of the articles that hold either (up to
+    `limit` of them); how many. Rows that hold neither are not touched: at a million articles
+    one update of every row was a transaction of over 2.5 minutes on SQLite (every row
+    rewritten), and 18 s when every row was already clear, holding the write lock collecting
+    needs (`reindex --all`, bench/README.md); a caller may clear them in batches first."""
     done = 0
     for held in (articles.c.story_id, articles.c.understood_seq):  # both indexed
-        if done >= limit:
+        if limit is not None and done >= limit:
             break
-        ids = select(articles.c.id).where(held.is_not(None)).limit(limit - done)
+        which = held.is_not(None)
+        if limit is not None:
+            which = articles.c.id.in_(select(articles.c.id).where(which).limit(limit - done))
         done += conn.execute(
             update(articles)
-            .where(articles.c.id.in_(ids))
+            .where(which)
             .values(story_id=None, understood_seq=None, first_understood_seq=None)
         ).rowcount
     return done
@@ -216,9 +218,7 @@ def reset_stories(conn: Connection) -> None:
     """Forget every story, before clustering all articles again in time order."""
     # The understanding order starts again too (every article is understood anew, in time
     # order), and the generation goes up: a process that sees it change reads its memory afresh.
-    conn.execute(
-        update(articles).values(story_id=None, understood_seq=None, first_understood_seq=None)
-    )
+    forget_memberships(conn)
     conn.execute(delete(stories))
     upserts.put(
         conn, site_state, {"name": STORIES_GENERATION, "value": _generation(conn) + 1}, ["name"]
