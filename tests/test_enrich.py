@@ -452,7 +452,7 @@ def test_bad_input_gives_sensible_empty_results_and_no_error(title: str, text: s
     assert len(a.hashtags) <= MAX_TAGS
     out = a.to_json()
     json.dumps(out)
-    if a.language not in (None, "en"):
+    if a.language not in (None, "en", "ru", "zh", "ja"):
         assert all(h.kind == "name" for h in a.hashtags)  # names only, without a model
         assert a.attributions == []
         assert a.summary  # the language-neutral summary still works
@@ -512,6 +512,111 @@ def test_french_articles_get_their_entities_from_the_french_model() -> None:
     assert tags.get("Olaf Scholz") == "person", tags
     assert "Olaf" not in tags  # a first name the model reads as part of the full name
     assert a.summary.startswith("Le président Emmanuel Macron")
+
+
+RUSSIAN = (
+    "Президент России Владимир Путин провёл в Кремле совещание с главой Центрального банка "
+    "Эльвирой Набиуллиной и министром финансов Антоном Силуановым. Как сообщила пресс-служба "
+    "Кремля, участники обсудили рост цен и ключевую ставку.\n"
+    "По словам Путина, инфляция в стране замедляется, но правительству нужно поддержать "
+    "производство. Набиуллина заявила, что Банк России готов снизить ставку, если цены в "
+    "Москве и регионах перестанут расти.\n"
+    "Силуанов добавил, что бюджет на следующий год будет внесён в Государственную думу в "
+    "сентябре. Ранее глава Министерства экономического развития Максим Решетников сообщил, что "
+    "экономика выросла на 3 процента. Встреча прошла накануне поездки Путина в Китай."
+)
+
+
+def test_russian_articles_get_their_entities_named_as_a_headline_would() -> None:
+    """Issue 11: natasha's wheel ships slovnet's Russian news NER; its mentions are inflected
+    ("Эльвирой Набиуллиной", "в Москве"), the entities and tags are in the nominative."""
+    a = analyze("Путин обсудил с Набиуллиной инфляцию", RUSSIAN, with_embedding=False)
+    assert a.language == "ru"
+    assert a.errors == {}
+    kinds = {e.text: e.type for e in a.entities}
+    assert kinds.get("Владимир Путин") == "person", kinds
+    assert kinds.get("Эльвира Набиуллина") == "person", kinds
+    assert kinds.get("Антон Силуанов") == "person", kinds
+    assert kinds.get("Москва") == "place", kinds
+    assert kinds.get("Центральный банк") == "org", kinds
+    assert kinds.get("Банк России") == "org", kinds  # its genitive complement stays
+    counts = {e.text: e.count for e in a.entities}
+    assert counts["Владимир Путин"] == 3  # "Путина" twice counts for the full name
+    assert counts["Эльвира Набиуллина"] == 2  # a woman's surname alone is hers, not "Набиуллин"
+    assert counts["Антон Силуанов"] == 2  # a surname the dictionary does not know
+    assert not any(t in kinds for t in ("Путин", "Путина", "Набиуллин", "Москве", "Кремля"))
+    tags = {t.label: t.kind for t in a.hashtags}
+    assert set(list(tags)[:2]) == {"Владимир Путин", "Эльвира Набиуллина"}, tags
+    assert tags["Антон Силуанов"] == "person", tags
+    assert a.summary.startswith("Президент России Владимир Путин")
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "nominative"),
+    [
+        ("Эльвирой Набиуллиной", "person", "Эльвира Набиуллина"),
+        ("Сергея Шойгу", "person", "Сергей Шойгу"),  # an indeclinable surname
+        ("Марии Захаровой", "person", "Мария Захарова"),
+        ("Центрального банка", "org", "Центральный банк"),
+        ("Министерства иностранных дел", "org", "Министерство иностранных дел"),
+        ("Банк России", "org", "Банк России"),
+        ("Санкт-Петербурге", "place", "Санкт-Петербург"),
+        ("Соединённых Штатах", "place", "Соединённые Штаты"),
+        ("Белом доме", "place", "Белый дом"),
+        ("ООН", "org", "ООН"),
+    ],
+)
+def test_russian_names_are_put_in_the_nominative(written: str, kind: str, nominative: str) -> None:
+    from newsweave.enrich import russian
+
+    assert russian.nominative(written, kind) == nominative
+    assert russian.nominative("Путина", "person", "masc") == "Путин"
+    assert russian.nominative("Набиуллина", "person", "femn") == "Набиуллина"
+
+
+def test_chinese_and_japanese_articles_get_their_names_as_entities_and_tags() -> None:
+    """Issue 11: jieba (Chinese) and MeCab with UniDic (Japanese) ship their dictionaries on
+    PyPI; their proper-noun tags give people, places and organisations."""
+    zh = (
+        "中国国家主席习近平周三在北京人民大会堂会见了美国国务卿布林肯。习近平表示，中美两国应当"
+        "加强对话。布林肯说，美国愿意与中国加强沟通。外交部发言人汪文斌在例行记者会上介绍了会见"
+        "情况。会见后，布林肯前往上海，与上海市委书记陈吉宁举行会谈。阿里巴巴集团的代表也出席了"
+        "在上海举行的经济论坛。"
+    )
+    a = analyze("习近平会见布林肯", zh, with_embedding=False)
+    assert a.language == "zh"
+    assert a.errors == {}
+    kinds = {e.text: e.type for e in a.entities}
+    assert kinds.get("习近平") == "person", kinds
+    assert kinds.get("布林肯") == "person", kinds  # jieba splits it 布 + 林肯 (Lincoln)
+    assert kinds.get("上海") == "place", kinds
+    assert kinds.get("阿里巴巴集团") == "org", kinds  # not the person jieba tags 阿里巴巴
+    tags = {t.label: t.kind for t in a.hashtags}
+    assert set(list(tags)[:2]) == {"习近平", "布林肯"}, tags
+    assert tags.get("上海") == "place", tags
+    assert [t.display for t in a.hashtags][:2] in (["#习近平", "#布林肯"], ["#布林肯", "#习近平"])
+
+    ja = (
+        "岸田文雄首相は水曜日、東京の首相官邸でアメリカのブリンケン国務長官と会談した。岸田首相は"
+        "日米同盟の重要性を強調した。ブリンケン氏は、北朝鮮の核開発について懸念を示した。"
+        "トヨタ自動車の幹部も大阪で開かれた会議に出席した。外務省によると、林芳正外相も会談に"
+        "同席した。岸田首相は来月、ワシントンを訪問する予定だ。"
+    )
+    a = analyze("岸田首相、ブリンケン国務長官と会談", ja, with_embedding=False)
+    assert a.language == "ja"
+    assert a.errors == {}
+    kinds = {e.text: e.type for e in a.entities}
+    counts = {e.text: e.count for e in a.entities}
+    assert kinds.get("岸田文雄") == "person", kinds
+    assert counts["岸田文雄"] == 3  # "岸田首相" twice is the one 岸田 the article names in full
+    assert "岸田" not in kinds
+    assert kinds.get("林芳正") == "person", kinds
+    assert kinds.get("トヨタ自動車") == "org", kinds
+    assert kinds.get("大阪") == "place", kinds
+    tags = {t.label: t.kind for t in a.hashtags}
+    assert list(tags)[0] == "岸田文雄", tags
+    assert tags.get("ブリンケン") == "person", tags
+    assert a.summary.startswith("岸田文雄首相は")
 
 
 def test_a_chinese_page_is_an_article_though_its_words_are_not_spaced() -> None:

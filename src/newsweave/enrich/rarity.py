@@ -21,11 +21,19 @@ logging.getLogger("wordfreq").setLevel(logging.ERROR)
 CEILING = 7.0
 
 
+# Chinese and Japanese words: wordfreq would segment them with jieba (installed for the Chinese
+# names, enrich/chinese.py) or MeCab, loading a second ~100 MB dictionary per process to weigh
+# the story clusterer's character pairs, which it was never measured with: they count the same.
+_SEGMENTED = frozenset({"zh", "ja", "ko"})
+
+
 @lru_cache(maxsize=50_000)
 def rarity(word: str, language: str = "en") -> float:
     """CEILING minus the word's Zipf frequency, at least 0; 1.0 where wordfreq cannot say."""
     from wordfreq import zipf_frequency
 
+    if language in _SEGMENTED:
+        return 1.0
     try:
         z = zipf_frequency(word, language)
     except (LookupError, ImportError):

@@ -11,9 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from newsweave.enrich import embed, entities, genre, hashtags, language, neardup, nlp, quotes
+from newsweave.enrich import (
+    chinese,
+    embed,
+    entities,
+    genre,
+    hashtags,
+    japanese,
+    language,
+    neardup,
+    nlp,
+    quotes,
+    russian,
+)
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich import summary as summary_mod
 
@@ -36,8 +48,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon-4",
-    "hashtags": "ents+nounphrases+names-5",
+    "entities": "web_sm-3.8.0+places+canon+ru-5",
+    "hashtags": "ents+nounphrases+names+ru-6",
     "summary": "mmr+rarity-3",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",
@@ -46,6 +58,17 @@ STEPS: dict[str, str] = {
     "story": stories_mod.VERSION,
 }
 T = TypeVar("T")
+
+
+class NameModel(Protocol):
+    """A language's own entity model where spaCy has none (enrich.russian, .chinese, .japanese):
+    (name as a list writes it, kind, character offset) of each mention."""
+
+    def available(self) -> bool: ...
+    def mentions(self, text: str) -> list[tuple[str, str, int]]: ...
+
+
+NAME_MODELS: dict[str, NameModel] = {"ru": russian, "zh": chinese, "ja": japanese}
 
 
 @dataclass(slots=True)
@@ -193,8 +216,15 @@ def analyze_many(
             if a.language == lang and x.strip() and nlp.foreign_pipeline(lang) is not None
         ]  # fmt: skip
         docs.update(_batch(out, mine, "entities", partial(_parse_foreign, lang, texts)))
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    for lang, model in NAME_MODELS.items():
+        mine = [
+            i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
+            if a.language == lang and x.strip() and model.available()
+        ]  # fmt: skip
+        found.update(_batch(out, mine, "entities", partial(_mentions, model, texts)))
     for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
-        _read(a, title, text, batch[i], docs.get(i))
+        _read(a, title, text, batch[i], docs.get(i), found.get(i))
 
     if with_embedding:
         wanted = [i for i, (t, x) in enumerate(texts) if t.strip() or x.strip()]
@@ -204,6 +234,10 @@ def analyze_many(
         for i, vec in vecs.items():
             out[i].embedding = vec
     return out
+
+
+def _mentions(model: NameModel, texts: list[tuple[str, str]], idx: list[int]) -> list[Any]:
+    return [model.mentions(texts[i][1]) for i in idx]
 
 
 def _parse_foreign(lang: str, texts: list[tuple[str, str]], idx: list[int]) -> list[Doc]:
@@ -240,10 +274,30 @@ def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
     return genre.Kind(declared, 0.95) if declared else None
 
 
-def _read(a: Analysis, title: str, text: str, item: Item, doc: Doc | None) -> None:
-    """The analyses that read one article's parse (or, without one, its plain sentences)."""
+def _read(
+    a: Analysis,
+    title: str,
+    text: str,
+    item: Item,
+    doc: Doc | None,
+    found: list[tuple[str, str, int]] | None = None,
+) -> None:
+    """The analyses that read one article's parse (or, without one, its plain sentences), or
+    the mentions `found` by a language's own entity model (Russian)."""
     err = a.errors
-    if doc is not None and (a.language or "en") != "en":
+    if found is not None:
+        ents = _guard(
+            err, "entities", lambda: entities.from_mentions(found, text), entities.Entities([])
+        )
+        a.entities = ents.items
+        sents = nlp.sentences(text)
+        a.hashtags = _guard(
+            err,
+            "hashtags",
+            lambda: hashtags.from_entities(title, text, ents, a.language or ""),
+            [],
+        )
+    elif doc is not None and (a.language or "en") != "en":
         # A language with an entity model but none of the English rules (noun phrases,
         # reporting verbs): its entities, and hashtags of the names it repeats, typed by them.
         ents = _guard(err, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
