@@ -614,7 +614,7 @@ def test_chinese_and_japanese_articles_get_their_names_as_entities_and_tags() ->
     assert kinds.get("トヨタ自動車") == "org", kinds
     assert kinds.get("大阪") == "place", kinds
     tags = {t.label: t.kind for t in a.hashtags}
-    assert list(tags)[0] == "岸田文雄", tags
+    assert a.hashtags[0].label == "岸田文雄", tags
     assert tags.get("ブリンケン") == "person", tags
     assert a.summary.startswith("岸田文雄首相は")
 
