@@ -85,8 +85,43 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 # ---------------------------------------------------------------- templates (real analyses)
 
 
-def templates(cache: Path) -> list[dict[str, Any]]:
-    """The template articles, enriched for real once per run (cached in `cache`)."""
+def public_articles() -> list[tuple[str, str]]:
+    """(headline, text) of the full-length public news articles in ../shared/eval (PolNeAR's
+    2016 politics, Daily Mail's test articles, DUC 2001's newswire; 300 words or more), or
+    none where the sets are not there. Read where they lie, never copied."""
+    root = Path(os.environ.get("NEWSWEAVE_EVAL") or ROOT.parent / "shared" / "eval") / "data"
+    out: list[tuple[str, str]] = []
+    polnear = root / "attribution" / "polnear-train" / "train" / "text"
+    for path in sorted(polnear.glob("*.txt")) if polnear.is_dir() else []:
+        head, _, body = path.read_text(encoding="utf-8").partition("\n")
+        out.append((head.strip().rstrip("."), body.strip()))
+    daily_mail = root / "summaries" / "goyal-dm" / "docs.jsonl"
+    if daily_mail.exists():
+        for line in daily_mail.read_text(encoding="utf-8").splitlines():
+            body = json.loads(line)["articles"][0]["text"]
+            out.append((" ".join(body.split()[:12]), body))  # the set keeps no headlines
+    duc = root / "hashtags" / "DUC-2001-dev"
+    for path in sorted((duc / "docsutf8").glob("*.txt")) if duc.is_dir() else []:
+        title = duc / "titles" / path.name
+        head = title.read_text(encoding="utf-8").strip() if title.exists() else ""
+        body = path.read_text(encoding="utf-8").strip()
+        out.append((head or " ".join(body.split()[:12]), body))
+    return [(h, _cut(b)) for h, b in out if len(b.split()) >= 300]
+
+
+def _cut(text: str, words: int = 600) -> str:
+    """`text` up to the first sentence's end after `words` words, as long as the fixtures'
+    articles are (the archive's size on disk stays comparable across runs)."""
+    for m in re.finditer(r"[.!?][\"”’']?(?=\s)", text):
+        if len(text[: m.end()].split()) >= words:
+            return text[: m.end()]
+    return text
+
+
+def templates(cache: Path, source: str = "public") -> list[dict[str, Any]]:
+    """The template articles, enriched for real once per run (cached in `cache`): the public
+    news articles (`source` "public", where ../shared/eval is there), else TEMPLATES mixes of
+    the fixtures' sentences ("fixtures", what sessions up to 17 measured with)."""
     if cache.exists():
         return list(json.loads(cache.read_text()))
     from sqlalchemy import select
@@ -94,11 +129,16 @@ def templates(cache: Path) -> list[dict[str, Any]]:
     from newsweave import collecting
     from newsweave.store.db import open_database
 
-    arts = enrich_bench._mixed_articles(TEMPLATES)
+    arts = public_articles() if source == "public" else []
+    if not arts:
+        if source == "public":
+            print("  ../shared/eval not found: templates mixed from the fixtures", file=sys.stderr)
+        arts = enrich_bench._mixed_articles(TEMPLATES)
+    print(f"  enriching {len(arts)} template articles ({source})", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/templates.db")
         ids = enrich_bench._stored(db, arts)
-        with collecting.Enricher(1) as enricher:
+        with collecting.Enricher(2) as enricher:
             enricher.enrich(db, ids)
         out = []
         with db.connect() as conn:
@@ -811,7 +851,7 @@ def _drop(schema: str | None) -> None:
 def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from newsweave.store.db import open_database
 
-    tpl = templates(tmp / "templates.json")
+    tpl = templates(tmp / f"templates-{args.templates}.json", args.templates)
     url, schema = _database(kind, tmp, size)
     try:
         kept = kind == "sqlite" and args.reuse and (tmp / f"archive-{size}.db").exists()
@@ -933,6 +973,14 @@ def main() -> None:
         type=int,
         default=1,
         help="processes `serve` answers in (more than one share state in Redis)",
+    )
+    ap.add_argument(
+        "--templates",
+        choices=["public", "fixtures"],
+        default="public",
+        help="the archive's texts: variants of the public news articles in ../shared/eval "
+        "(real vocabulary: 'government' in ~18%% of them) or of 96 mixes of the fixtures' "
+        "sentences (a narrow vocabulary: 'government' in ~95%%; sessions up to 17)",
     )
     ap.add_argument(
         "--reuse",
