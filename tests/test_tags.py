@@ -69,6 +69,21 @@ def test_a_bare_surname_joins_the_full_name_that_leads_before_or_after_it(db: Da
         assert conn.execute(select(tags.c.id).where(tags.c.slug == "biden")).first() is None
 
 
+def test_one_article_with_a_short_name_before_its_full_name_stores_one_tag(db: Database) -> None:
+    """Found by bench/archive.py on public news: an article tagged "Trump" then "Donald Trump",
+    neither known yet, stored the bare tag, folded it into the full name, and then linked the
+    article to the tag the fold had deleted (a foreign-key error that stopped the batch)."""
+    a = _article(db, 1)
+    _save(db, a, _tag("Trump", "person"), _tag("Donald Trump", "person"), _tag("Iowa", "place"))
+    assert _tag_of(db, a) == {"donald-trump", "iowa"}
+    b = _article(db, 2)
+    _save(db, b, _tag("NATO", "org"), _tag("North Atlantic Treaty Organization", "org"))
+    assert _tag_of(db, b) == {"north-atlantic-treaty-organization"}
+    with db.connect() as conn:
+        assert tag_store.moved_to(conn, "trump") == "donald-trump"
+        assert tag_store.moved_to(conn, "nato") == "north-atlantic-treaty-organization"
+
+
 def test_an_acronym_is_the_body_it_spells(db: Database) -> None:
     a, b, c = (_article(db, n) for n in range(1, 4))
     _save(db, a, _tag("RSF", "org"))

@@ -116,6 +116,37 @@ def test_enriching_waiting_articles_skips_one_another_process_enriched_meanwhile
     assert pipeline.enrich_many(db, waiting) == (3, 0)  # asked to redo (reindex): redone
 
 
+def test_an_article_the_database_refuses_fails_alone(sqlite_db: Database) -> None:
+    """One bad item never stops a batch: an article whose results break a rule of the
+    database (here a real trigger refusing its tags; a folding bug did it for real, found by
+    bench/archive.py) is rolled back and counted failed, and the rest of the batch is stored."""
+    from sqlalchemy import text
+
+    from newsweave.store import enrichment
+
+    ids = _load(sqlite_db, EVENTS[:4], enrich_now=False)
+    bad = ids[EVENTS[1]["id"]]
+    with sqlite_db.begin() as conn:
+        conn.execute(
+            text(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON article_tags WHEN NEW.article_id = {bad} "
+                "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+            )
+        )
+    assert pipeline.enrich_many(sqlite_db, list(ids.values())) == (3, 1)
+    with sqlite_db.connect() as conn:
+        understood = {i: enrichment.last_understood(conn, i) for i in ids.values()}
+        tagged = conn.execute(
+            select(func.count()).select_from(article_tags).where(article_tags.c.article_id == bad)
+        ).scalar_one()
+    assert understood[bad] is None  # nothing of it half-stored
+    assert tagged == 0
+    assert all(v is not None for k, v in understood.items() if k != bad)
+    with sqlite_db.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse"))
+    assert pipeline.enrich_many(sqlite_db, [bad]) == (1, 0)  # stored once the fault is gone
+
+
 def test_stories_gather_each_event(db: Database) -> None:
     ids = _load(db)
     with db.connect() as conn:

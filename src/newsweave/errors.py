@@ -85,6 +85,11 @@ class ArchiveItemError(NewsweaveError):
         self.message = message
 
 
+class StorageError(NewsweaveError):
+    """One article's results broke a rule of the database (a bug, but this article's): it fails
+    alone, rolled back, and the rest of its batch is stored."""
+
+
 class NotFoundError(NewsweaveError):
     """A named thing (a source, an article) does not exist."""
 

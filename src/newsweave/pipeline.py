@@ -28,11 +28,18 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from newsweave import understanding
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup
 from newsweave.enrich import embed as embed_mod
-from newsweave.errors import ExtractionError, NewsweaveError, NotFoundError, ParseError
+from newsweave.errors import (
+    ExtractionError,
+    NewsweaveError,
+    NotFoundError,
+    ParseError,
+    StorageError,
+)
 from newsweave.ingest.extract import MIN_WORDS, as_article, extract
 from newsweave.ingest.feeds import full_text
 from newsweave.ingest.identity import canonical_url, content_hash, text_key, url_key
@@ -445,8 +452,12 @@ def store_enrichment(
             store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
             enrichment.set_understood(conn, article_id, seq)
         mem.seen = seq
-    except Exception:
+    except IntegrityError as exc:
         understanding.forget(db)  # memory may hold what the rolled-back transaction wrote
+        log.error("article %s: storing its analysis broke a constraint", article_id, exc_info=True)
+        raise StorageError(f"storing its analysis broke a constraint: {exc.orig}") from exc
+    except Exception:
+        understanding.forget(db)
         raise
     return True
 

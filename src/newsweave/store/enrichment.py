@@ -129,8 +129,17 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         known[t.slug] = tid
         short = shorts[t.slug]
         short_id = known.get(slugify(short)) if short else None
-        if short_id is not None and short_id != tid:
-            tag_store.settle(conn, tid, t.label, t.kind, short_id)
+        if (
+            short_id is not None
+            and short_id != tid
+            and tag_store.settle(conn, tid, t.label, t.kind, short_id)
+        ):
+            # The short tag is gone; this very article may carry it ("Trump", then "Donald
+            # Trump"): its score moves to the full name, and its link is not written.
+            folded = scores.pop(short_id, None)
+            if folded is not None:
+                scores[tid] = max(folded, scores.get(tid, folded))
+            known = {slug: (tid if i == short_id else i) for slug, i in known.items()}
         scores.setdefault(tid, t.score)
     conn.execute(
         insert(article_tags),

@@ -161,15 +161,18 @@ def is_short(label: str, kind: str | None) -> bool:
     return label.isupper() and 2 <= len(label) <= 6 and label.isalpha()
 
 
-def settle(conn: Connection, tag_id: int, label: str, kind: str | None, short_id: int) -> None:
+def settle(conn: Connection, tag_id: int, label: str, kind: str | None, short_id: int) -> bool:
     """After a full name is stored, fold into it the tag of its short form (`short_id`, found
     by the caller under `short_form`'s slug): the bare surname when this person now leads
-    under that surname, the acronym when this is the one long form that spells it."""
+    under that surname, the acronym when this is the one long form that spells it. Whether
+    it did (the short tag is then gone)."""
     short = short_form(label, kind)
     if short is None or short_id == tag_id:
-        return
+        return False
     if fold(conn, short, "person" if kind == "person" else None) == tag_id:
         merge(conn, short_id, tag_id)
+        return True
+    return False
 
 
 def merge(conn: Connection, from_id: int, into_id: int) -> None:
