@@ -82,6 +82,12 @@ def test_one_article_with_a_short_name_before_its_full_name_stores_one_tag(db: D
     with db.connect() as conn:
         assert tag_store.moved_to(conn, "trump") == "donald-trump"
         assert tag_store.moved_to(conn, "nato") == "north-atlantic-treaty-organization"
+    # The other order, the bare tag known from an earlier article: the full name folds it in,
+    # and the bare name after it is the full name's, not the tag just deleted.
+    c, d = _article(db, 3), _article(db, 4)
+    _save(db, c, _tag("Sanders", "person"))
+    _save(db, d, _tag("Bernie Sanders", "person"), _tag("Sanders", "person"))
+    assert _tag_of(db, c) == _tag_of(db, d) == {"bernie-sanders"}
 
 
 def test_an_acronym_is_the_body_it_spells(db: Database) -> None:
