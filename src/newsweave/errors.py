@@ -16,6 +16,7 @@ HTTP error page) an error becomes data: its `str()` is a sentence meant for a pe
     ├── ParseError                 a feed, OPML or dump that is not what it claims to be
     ├── ExtractionError            a page that holds no article text
     ├── ArchiveItemError           an archive item could not be imported (has .where)
+    ├── StorageError               an article's results broke a database rule: it fails alone
     └── NotFoundError              a named thing (source, article) does not exist
 """
 
