@@ -590,6 +590,8 @@ def test_chinese_and_japanese_articles_get_their_names_as_entities_and_tags() ->
     assert kinds.get("布林肯") == "person", kinds  # jieba splits it 布 + 林肯 (Lincoln)
     assert kinds.get("上海") == "place", kinds
     assert kinds.get("阿里巴巴集团") == "org", kinds  # not the person jieba tags 阿里巴巴
+    assert "中美" not in kinds  # "China-US", and "两国" "the two countries": no places
+    assert "两国" not in kinds
     tags = {t.label: t.kind for t in a.hashtags}
     assert set(list(tags)[:2]) == {"习近平", "布林肯"}, tags
     assert tags.get("上海") == "place", tags

@@ -47,6 +47,23 @@ _ORG_SUFFIX = frozenset(
 )
 
 
+# What jieba tags a place or a body and news does not mean as one: a pair of countries'
+# one-character names ("中美" relations, "中俄" talks), "two / all / our / foreign countries",
+# and "X relations" ("中美关系", tagged an organisation).
+_ABBREVIATED = frozenset("中美俄日韩英法德欧印朝台港澳越菲澳加意")
+_GENERIC_COUNTRY = frozenset("两各全本我外该他贵多诸邻")
+
+
+def _not_a_name(word: str) -> bool:
+    return word.endswith("关系") or (
+        len(word) == 2
+        and (
+            all(c in _ABBREVIATED for c in word)
+            or (word[1] == "国" and word[0] in _GENERIC_COUNTRY)
+        )
+    )
+
+
 def mentions(text: str) -> list[tuple[str, str, int]]:
     """(name, kind, character offset) of each person, place and organisation jieba tags in
     `text`, in order."""
@@ -66,7 +83,7 @@ def mentions(text: str) -> list[tuple[str, str, int]]:
             _close(run, run_start, out)
             run = [word] if kind == "person" else []
             run_start = at
-            if kind is not None and kind != "person" and len(word) >= 2:
+            if kind is not None and kind != "person" and len(word) >= 2 and not _not_a_name(word):
                 out.append((word, kind, at))
         at += len(word)
     _close(run, run_start, out)
