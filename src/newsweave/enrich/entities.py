@@ -287,7 +287,7 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
 def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     """Entities from an NER's mentions (text, label, character offset) in `raw`, merged and
     counted; most mentioned first. The label is spaCy's or WikiNER's (PERSON, PER, ORG, ...)
-    or already one of the four kinds (a model that is not spaCy's: enrich.russian)."""
+    or already one of the four kinds (a model that is not spaCy's: enrich.steps.NAME_MODELS)."""
     mentions: list[tuple[str, str, int]] = []
     for text, label, start in found:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)

@@ -424,8 +424,9 @@ def from_names(title: str, text: str, language: str) -> list[Hashtag]:
 
 def from_entities(title: str, text: str, ents: Entities, language: str) -> list[Hashtag]:
     """Up to MAX_TAGS hashtags of an article in a language whose entity model gives its names
-    in their dictionary form (Russian: enrich.russian), ranked as `from_names` ranks names: the
-    names it repeats or its headline carries, by mentions, earliness and rarity."""
+    as a list writes them (Russian, Chinese, Japanese: enrich.steps.NAME_MODELS), ranked as
+    `from_names` ranks names: the names it repeats or its headline carries, by mentions,
+    earliness and rarity."""
     length = max(len(title) + 1 + min(len(text), 20_000), 1)
     counts = {e.text: e.count for e in ents.items}
     first = {e.text: len(title) + 1 + e.first for e in ents.items}

@@ -283,7 +283,7 @@ def _read(
     found: list[tuple[str, str, int]] | None = None,
 ) -> None:
     """The analyses that read one article's parse (or, without one, its plain sentences), or
-    the mentions `found` by a language's own entity model (Russian)."""
+    the mentions `found` by a language's own entity model (NAME_MODELS)."""
     err = a.errors
     if found is not None:
         ents = _guard(
