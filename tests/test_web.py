@@ -203,6 +203,46 @@ def test_a_filter_that_matches_nothing_says_so(sqlite_db: Database) -> None:
     assert '<a href="/">Show everything</a>' in page
 
 
+def test_russian_and_chinese_articles_show_their_names_and_tag_pages(sqlite_db: Database) -> None:
+    """Issue 11: an article in Russian or Chinese carries its entities and hashtags (their own
+    models: enrich.russian, enrich.chinese) on its page and in the API, and each tag's page
+    answers at its address in its own script."""
+    from urllib.parse import quote
+
+    from tests.test_enrich import RUSSIAN
+
+    zh = (
+        "中国国家主席习近平周三在北京人民大会堂会见了美国国务卿布林肯。习近平表示，中美两国应当"
+        "加强对话。布林肯说，美国愿意与中国加强沟通。外交部发言人汪文斌介绍了会见情况。"
+    ) * 2
+    for i, (title, text) in enumerate(
+        [("Путин обсудил с Набиуллиной инфляцию", RUSSIAN), ("习近平会见布林肯", zh)]
+    ):
+        art = ArticleIn(
+            url=f"https://world.example/{i}",
+            title=title,
+            text=text,
+            source_name="World Wire",
+            published=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+        pipeline.ingest(sqlite_db, art)
+    get = _client_get(sqlite_db)
+    with sqlite_db.connect() as conn:
+        ids = dict(conn.execute(select(articles.c.language, articles.c.id)).all())
+    ru = get(f"/api/articles/{ids['ru']}").json()
+    assert {"label": "Эльвира Набиуллина", "kind": "person"}.items() <= next(
+        t for t in ru["hashtags"] if t["label"] == "Эльвира Набиуллина"
+    ).items()
+    assert {"text": "Москва", "type": "place", "count": 1} in ru["entities"]
+    page = get(f"/articles/{ids['ru']}").text
+    assert "#ВладимирПутин" in page
+    assert "#习近平" in get(f"/articles/{ids['zh']}").text
+    for slug in ("владимир-путин", "习近平"):
+        r = get("/tags/" + quote(slug))
+        assert r.status_code == 200, slug
+        assert ("Путин" if slug.startswith("в") else "习近平") in r.text
+
+
 def test_source_and_tag_pages_link_their_feeds_without_stray_separators(
     sqlite_db: Database,
 ) -> None:
