@@ -2,16 +2,18 @@
 
 No spaCy pipeline for Russian ships its weights on PyPI (the `ru-core-news-sm` there is a stub
 against dependency confusion). Natasha's wheel does ship them: slovnet's NER trained on Russian
-news (PER, LOC, ORG; F1 ~0.96 / 0.93 / 0.82 on the Nerus benchmark by its authors' figures)
+news (PER, LOC, ORG; its authors evaluate it in slovnet's README, not measured here)
 over navec's quantised word embeddings, 31 MB in all. It runs on numpy alone: ~14 ms for 300
-words here, ~0.6 s and ~60 MB to load, once a process, on its first Russian article.
+words here, ~0.9 s and ~170 MB to load (with pymorphy3's dictionary), once a process, on
+its first Russian article.
 
 The model marks mentions as written, and Russian inflects names: "Путину", "Эльвирой
 Набиуллиной", "в Москве", "Центрального банка". A tag or an entity list wants "Путин",
 "Эльвира Набиуллина", "Москва", "Центральный банк", so each mention is put in the nominative
-with pymorphy3's dictionary (natasha's own normaliser needs pymorphy2, which no longer imports
-on Python 3.11): a person's every word in the person's gender, and a place's or organisation's
-words up to its first noun ("Банк России" keeps its genitive complement).
+with pymorphy3's dictionary (natasha's own normaliser builds pymorphy2's analyser, which fails
+to start on Python 3.11: inspect.getargspec is gone): a person's every word in the person's
+gender, and a place's or organisation's words up to its first noun ("Банк России" keeps its
+genitive complement).
 """
 
 from __future__ import annotations
