@@ -56,6 +56,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # tests/evaluation.py: where ../shared/eval is, how its texts read
 
 import enrich as enrich_bench  # noqa: E402  (bench/enrich.py: its article mixer and /proc readers)
 import web as web_bench  # noqa: E402  (bench/web.py: wrk, the bare endpoint)
@@ -89,12 +90,13 @@ def public_articles() -> list[tuple[str, str]]:
     """(headline, text) of the full-length public news articles in ../shared/eval (PolNeAR's
     2016 politics, Daily Mail's test articles, DUC 2001's newswire; 300 words or more), or
     none where the sets are not there. Read where they lie, never copied."""
-    root = Path(os.environ.get("NEWSWEAVE_EVAL") or ROOT.parent / "shared" / "eval") / "data"
+    from tests.evaluation import eval_dir, polnear_article
+
+    root = eval_dir() / "data"
     out: list[tuple[str, str]] = []
     polnear = root / "attribution" / "polnear-train" / "train" / "text"
     for path in sorted(polnear.glob("*.txt")) if polnear.is_dir() else []:
-        head, _, body = path.read_text(encoding="utf-8").partition("\n")
-        out.append((head.strip().rstrip("."), body.strip()))
+        out.append(polnear_article(path))
     daily_mail = root / "summaries" / "goyal-dm" / "docs.jsonl"
     if daily_mail.exists():
         for line in daily_mail.read_text(encoding="utf-8").splitlines():

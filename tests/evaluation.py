@@ -35,6 +35,7 @@ __all__ = [
     "genre_fit",
     "genre_items",
     "hashtag_figures",
+    "polnear_article",
     "story_figures",
     "summary_figures",
     "uci_headlines",
@@ -190,9 +191,15 @@ def genre_items() -> list[tuple[str, str, tuple[str, ...], str]]:
     for name, label in gold.items():
         if label == "unsure":
             continue
-        head, _, body = (texts / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
-        out.append((head.strip().rstrip("."), body.strip(), (), label))
+        head, body = polnear_article(texts / f"{name}.txt")
+        out.append((head, body, (), label))
     return out
+
+
+def polnear_article(path: Path) -> tuple[str, str]:
+    """(headline, text) of one PolNeAR text file: its first line is the headline."""
+    head, _, body = path.read_text(encoding="utf-8").partition("\n")
+    return head.strip().rstrip("."), body.strip()
 
 
 def _tsv(path: Path, key: str) -> dict[str, str]:

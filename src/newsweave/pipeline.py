@@ -452,12 +452,13 @@ def store_enrichment(
             store.set_enriched(conn, article_id, language, when, summary=a.summary or None)
             enrichment.set_understood(conn, article_id, seq)
         mem.seen = seq
-    except IntegrityError as exc:
+    except Exception as exc:
         understanding.forget(db)  # memory may hold what the rolled-back transaction wrote
-        log.error("article %s: storing its analysis broke a constraint", article_id, exc_info=True)
-        raise StorageError(f"storing its analysis broke a constraint: {exc.orig}") from exc
-    except Exception:
-        understanding.forget(db)
+        if isinstance(exc, IntegrityError):
+            log.error(
+                "article %s: storing its analysis broke a constraint", article_id, exc_info=True
+            )
+            raise StorageError(f"storing its analysis broke a constraint: {exc.orig}") from exc
         raise
     return True
 

@@ -69,7 +69,7 @@ def mentions(text: str) -> list[tuple[str, str, int]]:
     `text`, in order."""
     out: list[tuple[str, str, int]] = []
     at = 0
-    run: list[str] = []  # the parts of a person's name, as jieba split it
+    run: list[str] = []  # the parts of a person's name, as jieba split it, ending at `at`
     run_start = 0
     pairs = [(p.word, p.flag) for p in _tokenizer().cut(text[:_MAX_CHARS])]
     for i, (word, flag) in enumerate(pairs):
@@ -77,7 +77,7 @@ def mentions(text: str) -> list[tuple[str, str, int]]:
         if kind is not None and i + 1 < len(pairs) and pairs[i + 1][0] in _ORG_SUFFIX:
             kind, word = "org", word + pairs[i + 1][0]
             pairs[i + 1] = ("", "x")  # taken
-        if kind == "person" and run and at == run_start + len("".join(run)):
+        if kind == "person" and run:
             run.append(word)
         else:
             _close(run, run_start, out)
@@ -87,8 +87,7 @@ def mentions(text: str) -> list[tuple[str, str, int]]:
                 out.append((word, kind, at))
         at += len(word)
     _close(run, run_start, out)
-    out.sort(key=lambda m: m[2])
-    return out
+    return out  # in order: a run is closed before what follows it is added
 
 
 def _close(run: list[str], start: int, out: list[tuple[str, str, int]]) -> None:

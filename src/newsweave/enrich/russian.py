@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,8 +175,14 @@ _PROPER = frozenset({"Name", "Surn", "Patr"})
 
 def _readings(words: list[str]) -> list[list[Any]]:
     """pymorphy3's readings of each word that a name could use, most likely first."""
-    morph = _morph()
-    return [[p for p in morph.parse(w.lower()) if p.tag.POS in _POS] for w in words]
+    return [list(_word_readings(w.lower())) for w in words]
+
+
+@lru_cache(maxsize=20_000)
+def _word_readings(word: str) -> tuple[Any, ...]:
+    """A word's readings, parsed once: a name recurs through an article (and its full form is
+    read twice, for the person's gender and for the nominative)."""
+    return tuple(p for p in _morph().parse(word) if p.tag.POS in _POS)
 
 
 def _gender(options: list[list[Any]]) -> str | None:

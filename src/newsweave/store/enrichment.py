@@ -121,6 +121,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
             target = tag_store.fold(conn, t.label, t.kind)
             if target is not None and tid is not None and target != tid:
                 tag_store.merge(conn, tid, target)  # an older short tag joins its full name
+                _moved(known, scores, tid, target)
             tid = target or tid
         if tid is None:
             row = {"slug": t.slug, "label": t.label[:200], "display": t.display[:200]}
@@ -134,17 +135,24 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
             and short_id != tid
             and tag_store.settle(conn, tid, t.label, t.kind, short_id)
         ):
-            # The short tag is gone; this very article may carry it ("Trump", then "Donald
-            # Trump"): its score moves to the full name, and its link is not written.
-            folded = scores.pop(short_id, None)
-            if folded is not None:
-                scores[tid] = max(folded, scores.get(tid, folded))
-            known = {slug: (tid if i == short_id else i) for slug, i in known.items()}
+            _moved(known, scores, short_id, tid)
         scores.setdefault(tid, t.score)
     conn.execute(
         insert(article_tags),
         [{"article_id": article_id, "tag_id": tid, "score": sc} for tid, sc in scores.items()],
     )
+
+
+def _moved(known: dict[str, int], scores: dict[int, float], gone: int, into: int) -> None:
+    """A tag merged away while an article's tags are stored: this very article may carry it
+    ("Trump", then "Donald Trump"), so its score moves to the tag it became and no link to it
+    is written, and the slugs that named it name that tag now."""
+    folded = scores.pop(gone, None)
+    if folded is not None:
+        scores[into] = max(folded, scores.get(into, folded))
+    for slug, i in known.items():
+        if i == gone:
+            known[slug] = into
 
 
 def save_attributions(
