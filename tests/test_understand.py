@@ -7,6 +7,7 @@ by another outlet, and one outlet that only ever writes "Putin".
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,23 @@ def test_an_article_the_database_refuses_fails_alone(sqlite_db: Database) -> Non
     assert understood[bad] is None  # nothing of it half-stored
     assert tagged == 0
     assert all(v is not None for k, v in understood.items() if k != bad)
+
+    # It stays readable, says why, and backs off: not redone on every round of collecting,
+    # and no reason for a burst worker to keep going (both ask what is due, as here).
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    with sqlite_db.connect() as conn:
+        row = conn.execute(select(articles).where(articles.c.id == bad)).one()
+        assert row.state == "extracted"
+        assert "refused for the test" in row.last_error
+        assert article_store.awaiting_enrichment(conn) == []
+        assert article_store.waiting_sources(conn, datetime.now(UTC))[1] == []
+        assert article_store.awaiting_enrichment(conn, now=later) == [bad]
+    assert pipeline.enrich_many(sqlite_db, [bad]) == (0, 1)  # still refused: backs off longer
+    with sqlite_db.connect() as conn:
+        assert article_store.awaiting_enrichment(conn, now=later) == []
+        row = conn.execute(select(articles).where(articles.c.id == bad)).one()
+        assert row.attempts == 2
+
     with sqlite_db.begin() as conn:
         conn.execute(text("DROP TRIGGER refuse"))
     assert pipeline.enrich_many(sqlite_db, [bad]) == (1, 0)  # stored once the fault is gone

@@ -458,7 +458,10 @@ def store_enrichment(
             log.error(
                 "article %s: storing its analysis broke a constraint", article_id, exc_info=True
             )
-            raise StorageError(f"storing its analysis broke a constraint: {exc.orig}") from exc
+            error = f"storing its analysis broke a constraint: {exc.orig}"
+            with db.begin() as conn:  # tried again later, not on every round
+                store.mark_enrich_failed(conn, article_id, error, datetime.now(UTC))
+            raise StorageError(error) from exc
         raise
     return True
 

@@ -44,6 +44,7 @@ __all__ = [
     "give_up",
     "host_of",
     "iter_export",
+    "mark_enrich_failed",
     "mark_failed_attempt",
     "note_error",
     "pending",
@@ -350,21 +351,32 @@ def host_of(url: str | None) -> str:
 
 def waiting_sources(conn: Connection, now: datetime) -> tuple[list[int], list[int]]:
     """The sources with articles due to be fetched or extracted, and those with articles
-    waiting for enrichment: what the cluster's tick hands out as jobs."""
+    due for enrichment: what the cluster's tick hands out as jobs."""
     due = select(articles.c.source_id).where(*_due(now)).distinct()
-    extracted = (
-        select(articles.c.source_id).where(articles.c.state == ArticleState.EXTRACTED).distinct()
-    )
+    extracted = select(articles.c.source_id).where(*_enrichment_due(now)).distinct()
     return sorted(conn.execute(due).scalars()), sorted(conn.execute(extracted).scalars())
 
 
+def _enrichment_due(now: datetime) -> tuple[Any, ...]:
+    """Waiting for enrichment, and not backing off after a failed one (mark_enrich_failed)."""
+    return (
+        articles.c.state == ArticleState.EXTRACTED,
+        or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now),
+    )
+
+
 def awaiting_enrichment(
-    conn: Connection, source_ids: Sequence[int] | None = None, limit: int = 1000
+    conn: Connection,
+    source_ids: Sequence[int] | None = None,
+    limit: int = 1000,
+    *,
+    now: datetime | None = None,
 ) -> list[int]:
-    """EXTRACTED articles, in the order they came in (the order stories are built in)."""
+    """EXTRACTED articles due for enrichment, in the order they came in (the order stories
+    are built in)."""
     q = (
         select(articles.c.id)
-        .where(articles.c.state == ArticleState.EXTRACTED)
+        .where(*_enrichment_due(now or datetime.now(UTC)))
         .order_by(articles.c.first_seen_at, articles.c.id)
         .limit(limit)
     )
@@ -416,11 +428,35 @@ def mark_failed_attempt(
         "attempts": attempts,
         "last_error": error,
         "updated_at": now,
-        "next_attempt_at": now + timedelta(minutes=5 * 2 ** min(attempts, 8)),
+        "next_attempt_at": now + _backoff(attempts),
         "state": state,
     }
     conn.execute(update(articles).where(articles.c.id == article_id).values(values))
     return state
+
+
+def mark_enrich_failed(conn: Connection, article_id: int, error: str, now: datetime) -> None:
+    """Count an enrichment whose results could not be stored, and back off before the next.
+
+    The article stays EXTRACTED, readable without its analyses, and is tried again after
+    10 minutes, then 20, 40, ... up to ~21 hours: such a fault (a database rule its results
+    break) is most often a bug that an upgrade mends, so it is never given up on, but it must
+    not be redone on every round, nor keep a burst worker busy for ever.
+    """
+    q = select(articles.c.attempts).where(articles.c.id == article_id)
+    attempts = int(conn.execute(q).scalar_one()) + 1
+    values = {
+        "attempts": attempts,
+        "last_error": error,
+        "updated_at": now,
+        "next_attempt_at": now + _backoff(attempts),
+    }
+    conn.execute(update(articles).where(articles.c.id == article_id).values(values))
+
+
+def _backoff(attempts: int) -> timedelta:
+    """10 minutes after the first failure, doubling up to ~21 hours."""
+    return timedelta(minutes=5 * 2 ** min(attempts, 8))
 
 
 def save_analyses(
