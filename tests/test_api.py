@@ -85,6 +85,30 @@ def test_articles_api_pages_with_cursors_and_caches(db: Database) -> None:
     by_source = c.json(f"/api/articles?source={body['source']['id']}")
     assert all(a["source"]["name"] == "Russia Today" for a in by_source["items"])
 
+    # Every filter, alone, together and from a cursor, narrows the list as asked: each
+    # combination runs a statement of its own, prepared once (store.views._list_statement).
+    everything = c.json("/api/articles?limit=100")["items"]
+    story_id, src = body["story_id"], body["source"]["id"]
+    wanted = {
+        "language=en": lambda a: a["language"] == "en",
+        "language=": lambda a: True,
+        f"story={story_id}": lambda a: a["story_id"] == story_id,
+        f"story={story_id}&source={src}": lambda a: (
+            a["story_id"] == story_id and a["source"]["id"] == src
+        ),
+        f"source={src}&language=en": lambda a: a["source"]["id"] == src and a["language"] == "en",
+    }
+    for query, keep in wanted.items():
+        got = [a["id"] for a in c.json(f"/api/articles?limit=100&{query}")["items"]]
+        assert got == [a["id"] for a in everything if keep(a)], query
+        first = c.json(f"/api/articles?limit=1&{query}")
+        rest = []
+        if first["next"]:
+            rest = c.json(f"/api/articles?limit=100&{query}&cursor={first['next']}")["items"]
+        assert [a["id"] for a in first["items"] + rest] == got, query
+    assert c.json(f"/api/articles?story={story_id}&tag=rapid-support-forces")["items"]
+    assert c.json("/api/articles?language=xx")["items"] == []
+
     stories = c.json("/api/stories?limit=2")
     assert len(stories["items"]) == 2
     assert stories["next"]

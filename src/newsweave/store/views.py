@@ -10,9 +10,22 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -22,6 +35,7 @@ from newsweave.store import tags as tag_store
 from newsweave.store.articles import label_filters
 from newsweave.store.schema import (
     ARTICLE_TIME,
+    UTCDateTime,
     analyses,
     article_entities,
     article_tags,
@@ -555,14 +569,49 @@ def article_list(conn: Connection, **kwargs: Any) -> list[ArticleCard]:
     """Readable articles, newest first (by publication time, else first seen, as the feeds and
     the API order them), from just after the keyset `after` (time, id); copies left out.
     `labels` narrow by language and source labels (label_filters). See article_list_query."""
-    slug = kwargs.get("tag")
+    kwargs["tag"] = kwargs.get("tag") or None
+    kwargs["language"] = kwargs.get("language") or None
+    slug = kwargs["tag"]
     if slug and kwargs.get("source_id") is None and kwargs.get("story_id") is None:
         tag_id = conn.execute(select(tags.c.id).where(tags.c.slug == slug)).scalar()
         if tag_id is None:
             return []
         kwargs["tag_id"] = tag_id
         kwargs["tag_walk"] = _walks_for(conn, tag_id, kwargs.get("limit", 20))
-    return cards(conn, article_list_query(**kwargs))
+    if kwargs.get("labels") or kwargs.get("exclude"):
+        return cards(conn, article_list_query(**kwargs))
+    values = {k: v for k, v in kwargs.items() if k in _BOUND and v is not None}
+    after = kwargs.get("after")
+    if after is not None:
+        values["at"], values["last_id"] = after
+    values["limit"] = kwargs.get("limit", 20)
+    stmt = _list_statement(tuple(sorted(values)), bool(kwargs.get("tag_walk")))
+    return [ArticleCard(*r) for r in conn.execute(stmt, values)]
+
+
+# The filters a list's statement takes as parameters, with their types.
+_BOUND: dict[str, Any] = {
+    "source_id": Integer(),
+    "language": String(),
+    "story_id": Integer(),
+    "tag": String(),
+    "tag_id": Integer(),
+}
+
+
+@cache
+def _list_statement(names: tuple[str, ...], tag_walk: bool) -> Select[Any]:
+    """article_list_query with parameters in place of the values, built once per combination
+    of filters: building the statement and its cache key cost ~1.1 ms of a deep API list's
+    ~2 ms read (bench/archive.py, 10,000 articles), where running it costs ~0.9."""
+    kw: dict[str, Any] = {n: bindparam(n, type_=_BOUND[n]) for n in names if n in _BOUND}
+    if "at" in names:
+        kw["after"] = (
+            bindparam("at", type_=UTCDateTime()),
+            bindparam("last_id", type_=Integer()),
+        )
+    kw["limit"] = bindparam("limit", type_=Integer())
+    return article_list_query(tag_walk=tag_walk, **kw)
 
 
 def _walks_for(conn: Connection, tag_id: int, limit: int) -> bool:
@@ -632,11 +681,11 @@ def article_list_query(
         q = q.where(*after_keyset(after))
     if source_id is not None:
         q = q.where(articles.c.source_id == source_id)
-    if language:
+    if language is not None:
         q = q.where(articles.c.language == language)
     if story_id is not None:
         q = q.where(articles.c.story_id == story_id)
-    if tag_id is None and tag:
+    if tag_id is None and tag is not None:
         by_slug: Any = select(tags.c.id).where(tags.c.slug == tag).scalar_subquery()
     else:
         by_slug = tag_id
