@@ -354,3 +354,57 @@ def test_a_kept_reader_page_asks_the_shared_state_once(sqlite_db: Database) -> N
         b.app.state.shared = real
     assert again.status_code == 200
     assert asked == ["epochs"]
+
+
+def test_prepared_lists_give_what_the_built_ones_do(db: Database) -> None:
+    """For You's stream, its reasons and its read / saved marks run statements prepared once
+    per shape, with the reader's ids as parameters; the same list built with the values in
+    (as a stream with a date range is) and the one-by-one marks must agree, walked or not,
+    from a cursor, oldest first, with a watermark and marks that override it."""
+    ids = load_events(db)
+    user = _user(db, "pia")
+    with db.connect() as conn:
+        tag_ids = list(conn.execute(select(tags.c.id).order_by(tags.c.id).limit(2)).scalars())
+    reading.follow(db, user, "source", _source_id(db, "Wire One"))
+    reading.follow(db, user, "tag", tag_ids[0])
+    reading.follow(db, user, "story", _story_of(db, ids["a3"]))
+    reading.opened(db, user, ids["d1"])
+    reading.save(db, user, ids["a1"])
+    everything = datetime(1970, 1, 1, tzinfo=UTC)  # a range that leaves nothing out
+    with db.connect() as conn:
+        r = reading.reader(conn, user)
+        opened = reading.reach(conn, r).opened
+        assert opened, "the opened article widens the reach"
+        cut = reading_store.stream(conn, r.follows, r.mutes, opened=opened, limit=2)[-1]
+        for wide in (False, True):
+            for oldest_first in (False, True):
+                for after in (None, (cut.at, cut.id)):
+                    args: dict[str, Any] = {
+                        "opened": opened,
+                        "wide": wide,
+                        "oldest_first": oldest_first,
+                        "after": after,
+                        "limit": 100,
+                    }
+                    fast = reading_store.stream(conn, r.follows, r.mutes, **args)
+                    built = reading_store.stream(conn, r.follows, r.mutes, since=everything, **args)
+                    assert [c.id for c in fast] == [c.id for c in built], args
+                    assert len(fast) >= (4 if after is None else 1), args
+        cards = reading_store.stream(conn, r.follows, r.mutes, opened=opened, limit=100)
+        why = reading_store.reasons(conn, r.follows, opened, [c.id for c in cards])
+        assert {w.kind for w in why} == {"source", "tag", "story", "opened"}
+        assert {w.article_id for w in why} == {c.id for c in cards}
+    # a watermark in the middle, one older article marked unread, one newer marked read
+    by_time = sorted(cards, key=lambda c: (c.at, c.id))
+    middle = by_time[len(by_time) // 2]
+    reading.mark_all_read(db, user, middle.at)
+    reading.mark_read(db, user, [by_time[0].id], read=False)
+    reading.mark_read(db, user, [by_time[-1].id])
+    with db.connect() as conn:
+        r = reading.reader(conn, user)
+        shown = [c.id for c in cards]
+        read, kept = reading_store.marks(conn, user.id, r.read_until, cards)
+        assert read == reading_store.read_ids(conn, user.id, r.read_until, shown)
+        assert kept == reading_store.saved_ids(conn, user.id, shown) == {ids["a1"]}
+        assert by_time[0].id not in read
+        assert {by_time[-1].id, middle.id} <= read

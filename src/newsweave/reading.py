@@ -248,9 +248,7 @@ def opened(db: Database, user: UserRow, article_id: int) -> bool:
 
 def items(conn: Connection, r: Reader, cards: Sequence[ArticleCard]) -> list[Item]:
     """The cards as this reader sees them: read or not, saved or not."""
-    ids = [c.id for c in cards]
-    read = store.read_ids(conn, r.user.id, r.read_until, ids)
-    kept = store.saved_ids(conn, r.user.id, ids)
+    read, kept = store.marks(conn, r.user.id, r.read_until, cards)
     return [Item(c, c.id in read, c.id in kept) for c in cards]
 
 
