@@ -239,6 +239,9 @@ def test_fever_api_as_reeder_calls_it(events_db: tuple[Database, dict[str, int]]
     assert fever("saved_item_ids")["saved_item_ids"] == str(ids["b3"])
     assert str(ids["a1"]) not in str(fever("unread_item_ids")["unread_item_ids"]).split(",")
     assert "Euro zone borrowers" in site.get("/saved").text  # the site agrees
+    marked = fever("items", with_ids=f"{ids['a1']},{ids['b3']}")["items"]
+    marks = {i["id"]: (i["is_read"], i["is_saved"]) for i in marked}  # type: ignore[index]
+    assert marks == {ids["a1"]: (1, 0), ids["b3"]: (0, 1)}
     fever("", mark="feed", **{"as": "read"}, id=str(courier), before="4102444800")
     left = str(fever("unread_item_ids")["unread_item_ids"]).split(",")
     assert set(map(int, left)) == {ids["c1"], ids["b1"]}

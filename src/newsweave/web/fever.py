@@ -178,10 +178,8 @@ def _items(
         since_id = _int(params.get("since_id"), "since_id")
         max_id = _int(params.get("max_id"), "max_id")
         found = store.by_id_range(conn, sorted(f.source_ids), r.mutes, since_id, max_id, PER_PAGE)
-    ids = [c.id for c in found]
-    read = store.read_ids(conn, user.id, r.read_until, ids)
-    kept = store.saved_ids(conn, user.id, ids)
-    texts = store.texts(conn, ids)
+    read, kept = store.marks(conn, user.id, r.read_until, found)
+    texts = store.texts(conn, [c.id for c in found])
     items = [_item(c, *texts.get(c.id, ("", None)), c.id in read, c.id in kept) for c in found]
     total = store.count_of_sources(conn, sorted(f.source_ids), r.mutes)
     return {"items": items, "total_items": total}

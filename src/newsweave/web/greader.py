@@ -441,12 +441,10 @@ async def stream_item_ids(request: Request) -> Response:
 
 def _items(request: Request, user: UserRow, cards: Sequence[ArticleCard]) -> list[dict[str, Any]]:
     base = str(request.base_url).rstrip("/")
-    ids = [c.id for c in cards]
     with request.app.state.db.connect() as conn:
         r = reading.reader(conn, user)
-        read = store.read_ids(conn, user.id, r.read_until, ids)
-        kept = store.saved_ids(conn, user.id, ids)
-        texts = store.texts(conn, ids)
+        read, kept = store.marks(conn, user.id, r.read_until, cards)
+        texts = store.texts(conn, [c.id for c in cards])
         folders = store.folders_of(conn, user.id)
     out = []
     for c in cards:
