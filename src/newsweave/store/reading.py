@@ -427,8 +427,8 @@ def recently_read(conn: Connection, user_id: int, limit: int = 20) -> list[int]:
 @dataclass(frozen=True, slots=True)
 class _Ids:
     """The ids a reader's follows and opened articles are tested by, kind by kind: sorted
-    lists, or the expanding parameters of a prepared statement (_prepared); None where the
-    reader has none of that kind."""
+    lists, or the expanding parameters of a prepared statement (_stream_statement,
+    _reasons_statement); None where the reader has none of that kind."""
 
     source_ids: Any = None
     tag_ids: Any = None

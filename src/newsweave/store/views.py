@@ -581,6 +581,8 @@ def article_list(conn: Connection, **kwargs: Any) -> list[ArticleCard]:
     if kwargs.get("labels") or kwargs.get("exclude"):
         return cards(conn, article_list_query(**kwargs))
     values = {k: v for k, v in kwargs.items() if k in _BOUND and v is not None}
+    if "tag_id" in values:  # the slug was looked up: the id alone is asked
+        values.pop("tag", None)
     after = kwargs.get("after")
     if after is not None:
         values["at"], values["last_id"] = after
