@@ -264,6 +264,12 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
         web = [pid for pid, n in _connections_of(port, _children(proc.pid), "0A").items() if n]
         assert len(web) == 2, web
         os.kill(web[0], signal.SIGKILL)
+        # Until the kernel has closed the killed process's socket (as it tears the process
+        # down: slower under load), a new connection may still be given to it and reset.
+        deadline = time.monotonic() + 20
+        while _listens(web[0], port):
+            assert time.monotonic() < deadline, "the killed process kept its socket"
+            time.sleep(0.05)
         deadline = time.monotonic() + 60
         while web[0] in _children(proc.pid) or len(_sockets_on(port, "0A")) < 2:
             assert _answers(url)
@@ -318,6 +324,14 @@ def _connections_of(port: int, pids: list[int], state: str = "01") -> dict[int, 
                 continue  # closed meanwhile
         held[pid] = sum(1 for link in links if link[8:-1] in inodes and link.startswith("socket:"))
     return held
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process `pid` still holds a socket listening on `port`."""
+    try:
+        return bool(_connections_of(port, [pid], "0A")[pid])
+    except OSError:  # gone
+        return False
 
 
 def _answers(url: str) -> bool:
