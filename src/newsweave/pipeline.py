@@ -460,7 +460,7 @@ def store_enrichment(
             )
             error = f"storing its analysis broke a constraint: {exc.orig}"
             with db.begin() as conn:  # tried again later, not on every round
-                store.mark_enrich_failed(conn, article_id, error, datetime.now(UTC))
+                store.mark_failed_attempt(conn, article_id, error, datetime.now(UTC), None)
             raise StorageError(error) from exc
         raise
     return True

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES, ArticleState
@@ -44,7 +44,6 @@ __all__ = [
     "give_up",
     "host_of",
     "iter_export",
-    "mark_enrich_failed",
     "mark_failed_attempt",
     "note_error",
     "pending",
@@ -295,10 +294,12 @@ _PENDING_STATES = [ArticleState.DISCOVERED, ArticleState.FETCHED]
 
 def _due(now: datetime) -> tuple[Any, ...]:
     """Waiting to be fetched or extracted, and its next attempt is due."""
-    return (
-        articles.c.state.in_(_PENDING_STATES),
-        or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now),
-    )
+    return articles.c.state.in_(_PENDING_STATES), _attempt_due(now)
+
+
+def _attempt_due(now: datetime) -> ColumnElement[bool]:
+    """Never failed, or backed off long enough (mark_failed_attempt)."""
+    return or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now)
 
 
 def pending(
@@ -358,11 +359,8 @@ def waiting_sources(conn: Connection, now: datetime) -> tuple[list[int], list[in
 
 
 def _enrichment_due(now: datetime) -> tuple[Any, ...]:
-    """Waiting for enrichment, and not backing off after a failed one (mark_enrich_failed)."""
-    return (
-        articles.c.state == ArticleState.EXTRACTED,
-        or_(articles.c.next_attempt_at.is_(None), articles.c.next_attempt_at <= now),
-    )
+    """Waiting for enrichment, and not backing off after a failed one (mark_failed_attempt)."""
+    return articles.c.state == ArticleState.EXTRACTED, _attempt_due(now)
 
 
 def awaiting_enrichment(
@@ -416,14 +414,21 @@ def raw_page(conn: Connection, article_id: int) -> tuple[str, bytes] | None:
 
 
 def mark_failed_attempt(
-    conn: Connection, article_id: int, error: str, now: datetime, max_attempts: int
+    conn: Connection, article_id: int, error: str, now: datetime, max_attempts: int | None
 ) -> ArticleState:
-    """Count a failed fetch or extraction; back off, or give up after `max_attempts`."""
+    """Count a failed fetch, extraction or enrichment and back off (10 minutes after the
+    first, doubling up to ~21 hours); give up after `max_attempts` (None: never).
+
+    An enrichment whose results the database refuses is never given up on: the article stays
+    EXTRACTED, readable without its analyses, since such a fault is most often a bug that an
+    upgrade mends; but it must not be redone on every round, nor keep a burst worker busy for
+    ever (_enrichment_due)."""
     row = conn.execute(
         select(articles.c.attempts, articles.c.state).where(articles.c.id == article_id)
     ).one()
     attempts = int(row.attempts) + 1
-    state = ArticleState.FAILED if attempts >= max_attempts else ArticleState(row.state)
+    gives_up = max_attempts is not None and attempts >= max_attempts
+    state = ArticleState.FAILED if gives_up else ArticleState(row.state)
     values: dict[str, Any] = {
         "attempts": attempts,
         "last_error": error,
@@ -433,25 +438,6 @@ def mark_failed_attempt(
     }
     conn.execute(update(articles).where(articles.c.id == article_id).values(values))
     return state
-
-
-def mark_enrich_failed(conn: Connection, article_id: int, error: str, now: datetime) -> None:
-    """Count an enrichment whose results could not be stored, and back off before the next.
-
-    The article stays EXTRACTED, readable without its analyses, and is tried again after
-    10 minutes, then 20, 40, ... up to ~21 hours: such a fault (a database rule its results
-    break) is most often a bug that an upgrade mends, so it is never given up on, but it must
-    not be redone on every round, nor keep a burst worker busy for ever.
-    """
-    q = select(articles.c.attempts).where(articles.c.id == article_id)
-    attempts = int(conn.execute(q).scalar_one()) + 1
-    values = {
-        "attempts": attempts,
-        "last_error": error,
-        "updated_at": now,
-        "next_attempt_at": now + _backoff(attempts),
-    }
-    conn.execute(update(articles).where(articles.c.id == article_id).values(values))
 
 
 def _backoff(attempts: int) -> timedelta:
