@@ -299,6 +299,31 @@ def test_import_then_reindex_then_export_carries_the_analyses(tmp_path: Path) ->
     assert sum(1 for r in rows if r["duplicate_of"]) == 1
 
 
+def test_commands_that_analyse_use_the_configured_llm(
+    tmp_path: Path, server: FixtureServer
+) -> None:
+    """The summary writer is set up by the commands that analyse articles (the others no longer
+    import the enrichment stack): import and reindex write LLM summaries when one is set."""
+    env = env_for(tmp_path)
+    env.update(NEWSWEAVE_LLM_URL=server.url("/llm/ok/v1"), NEWSWEAVE_LLM_MODEL="test-model")
+    seed = FIXTURES / "archives" / "seed-page.txt"
+    nw_env(env, "import", str(seed), "--fetched-at", "2025-08-14T12:00:00Z")
+    rows = [json.loads(x) for x in nw_env(env, "export").stdout.splitlines()]
+    assert len(rows) == 4
+    assert {r["analyses"]["summary"]["by"] for r in rows} == {"llm"}
+    assert all(r["summary"].startswith("LLM summary of: ") for r in rows)
+    asked = len(server.llm_requests)
+    assert "reindexed 4 articles, 0 failed" in nw_env(env, "reindex", "--all").stdout
+    assert len(server.llm_requests) == asked + 4
+
+    # A half-set LLM is an error where it would be used, and only there.
+    env["NEWSWEAVE_LLM_MODEL"] = ""
+    bad = nw_env(env, "reindex", "--all", ok=False)
+    assert bad.returncode == 1
+    assert "NEWSWEAVE_LLM_MODEL is empty" in bad.stderr
+    assert len(json.loads(nw_env(env, "search", "Sudan", "--json").stdout)) >= 1
+
+
 def test_import_again_finishes_what_a_killed_import_left(tmp_path: Path) -> None:
     from newsweave import pipeline
     from newsweave.model import ArticleIn

@@ -7,6 +7,7 @@ a leaked database opens no session. Password hashes use argon2-cffi's defaults (
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -42,8 +43,13 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 256
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the time the same either way.
-_DUMMY = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so that the answer takes as long either
+    way. Made at the first login, not at import: hashing costs ~0.2 s that every command paid."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def _digest(token: str) -> str:
@@ -86,7 +92,7 @@ def authenticate(db: Database, username: str, password: str) -> UserRow:
     with db.connect() as conn:
         user = store.user_by_name(conn, username.strip())
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY, password[:MAX_PASSWORD])
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
         raise AuthError("wrong username or password") from None
     if user is None:

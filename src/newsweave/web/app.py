@@ -68,13 +68,12 @@ HANDLER_THREADS = 4
 def from_environment() -> FastAPI:
     """The site as `newsweave serve --processes N` starts it in each of its processes: every
     setting from the environment (config), as the command that started them read it."""
-    from newsweave import accounts, config, jobs, pipeline
+    from newsweave import accounts, config
     from newsweave.store.db import open_database
     from newsweave.web.shared import shared_state
 
     settings = config.load()
     db = open_database(settings.database, local_dir=settings.data_dir)
-    pipeline.use_summary_writer(db, jobs.summary_writer(settings))
     secret = settings.secret_key or accounts.signing_key(db)
     shared = shared_state(settings.redis_url or None, settings.redis_prefix)
     return create_app(db, secret, settings.page_cache_seconds, shared)
