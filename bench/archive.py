@@ -826,17 +826,24 @@ def slowest_query(url: str, path: str, cookie: str | None = None) -> str:
 # ---------------------------------------------------------------- the run
 
 
-def _database(kind: str, tmp: Path, size: int) -> tuple[str, str | None]:
+def _database(kind: str, tmp: Path, size: int, keep: bool) -> tuple[str, str | None, bool]:
+    """The archive's URL, the PostgreSQL schema to drop afterwards (None: keep it), and
+    whether an archive of this size was already built there (--keep: the SQLite file in the
+    folder, or the schema nwarchive_keep_SIZE, kept so that --reuse measures it again)."""
     if kind == "sqlite":
-        return f"sqlite:///{tmp}/archive-{size}.db", None
+        path = tmp / f"archive-{size}.db"
+        return f"sqlite:///{path}", None, path.exists()
     from sqlalchemy import create_engine, text
 
-    schema = f"nwarchive_{size}_{uuid.uuid4().hex[:6]}"
+    schema = f"nwarchive_keep_{size}" if keep else f"nwarchive_{size}_{uuid.uuid4().hex[:6]}"
     eng = create_engine(PG_ADMIN)
     with eng.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        built = conn.execute(
+            text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f'"{schema}".articles'}
+        ).scalar_one()
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     eng.dispose()
-    return f"{PG_ADMIN}?options=-csearch_path%3D{schema}", schema
+    return f"{PG_ADMIN}?options=-csearch_path%3D{schema}", None if keep else schema, built
 
 
 def _drop(schema: str | None) -> None:
@@ -854,9 +861,11 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
     from newsweave.store.db import open_database
 
     tpl = templates(tmp / f"templates-{args.templates}.json", args.templates)
-    url, schema = _database(kind, tmp, size)
+    url, schema, built_before = _database(kind, tmp, size, args.keep is not None)
     try:
-        kept = kind == "sqlite" and args.reuse and (tmp / f"archive-{size}.db").exists()
+        kept = args.reuse and built_before
+        if built_before and not kept:
+            raise SystemExit(f"{url} holds an archive: --reuse to measure it, or remove it")
         open_database(url).dispose()  # migrate
         # A kept archive (--keep DIR --reuse) holds the articles an earlier run enriched too.
         built = {"build_s": None, "reused": True} if kept else build(url, size, tpl)
@@ -987,12 +996,14 @@ def main() -> None:
     ap.add_argument(
         "--reuse",
         action="store_true",
-        help="with --keep: measure a SQLite archive already built there instead of building",
+        help="with --keep: measure the archive an earlier --keep run built (the SQLite file in "
+        "that folder, the PostgreSQL schema nwarchive_keep_SIZE) instead of building",
     )
     ap.add_argument(
         "--keep",
         type=Path,
-        help="build in this folder and keep the SQLite archives afterwards (to study one)",
+        help="build in this folder and keep the archives afterwards (to study one; PostgreSQL's "
+        "in the schema nwarchive_keep_SIZE, dropped by hand)",
     )
     args = ap.parse_args()
     if not shutil.which("wrk"):
