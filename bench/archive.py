@@ -28,7 +28,10 @@ For each size and database, in one run:
    search and the deep API list again at a new address on every request ("fresh URL"), which
    the URL-keyed cache cannot answer; and For You, signed in as a reader who follows the
    biggest tag, a source and the big story: as served (a reload answered from the reader's
-   own cache until something of theirs changes) and at a fresh URL (built each time).
+   own cache until something of theirs changes) and at a fresh URL (built each time); and
+   the search page with a different query every request ("search, new query": the words of
+   the latest headlines), a whole search each time, where "search, fresh URL" is answered
+   from the hits the app keeps for the same query (web/searches.py).
 4. The database's size on disk, and EXPLAIN of the slowest query of the slowest page.
 
 Each figure is printed beside its ratio to the first size's, so growth shows at a glance;
@@ -752,20 +755,65 @@ request = function()
 end
 """
 FRESH = ("article", "API article", "search", "search, filtered", "API list, deep", "For You")
+# A different query on every request: the words of the latest headlines, one a request, then
+# two at a time. "search, fresh URL" asks one query at new addresses, which the app answers
+# from the hits it keeps for the page cache's seconds (web/searches.py), as it does for the
+# next reader of a trending word; this one is a whole search every time (the pool walked and
+# ranked, the snippets made), over words as common and as rare as the news makes them.
+_NEW_QUERY = """
+words = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local n = #words
+  local i = (counter - 1) %% n + 1
+  local q = words[i]
+  if counter > n then q = q .. "+" .. words[(i * 7 + math.floor(counter / n)) %% n + 1] end
+  return wrk.format(nil, "/search?q=" .. q .. "&fresh=" .. counter)
+end
+"""
+NEW_QUERY = "search, new query"
+
+
+def query_words(url: str, count: int = 4000) -> list[str]:
+    """Words a reader might search for: those of the latest headlines, in order, each once
+    (letters only, four or more of them; no stopwords)."""
+    from sqlalchemy import create_engine, select
+
+    stop = {"that", "this", "with", "from", "have", "been", "will", "they", "their", "said",
+            "says", "about", "after", "over", "into", "more", "than", "what", "when", "which",
+            "would", "could", "were", "there", "also", "some", "just", "your"}  # fmt: skip
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        titles = conn.execute(
+            select(articles.c.title).order_by(articles.c.id.desc()).limit(20 * count)
+        ).scalars()
+        words: dict[str, None] = {}
+        for title in titles:
+            for w in re.findall(r"[A-Za-z]{4,}", title or ""):
+                if w.lower() not in stop:
+                    words.setdefault(w.lower())
+            if len(words) >= count:
+                break
+    eng.dispose()
+    return list(words)[:count]
 
 
 def load_pages(
-    base: str, paths: dict[str, str], seconds: int, cookie: str
+    base: str, paths: dict[str, str], seconds: int, cookie: str, words: list[str]
 ) -> dict[str, dict[str, float]]:
     """Each page as served (anonymous pages are kept a few seconds: web/cache.py; SIGNED_IN
     pages with the reader's `cookie`), then the pages of FRESH at a new address on every
-    request."""
+    request, then the search page with a new query of `words` on every request."""
     import httpx
 
     fresh = Path(tempfile.mkstemp(suffix=".lua")[1])
     fresh.write_text(_FRESH)
+    new_query = Path(tempfile.mkstemp(suffix=".lua")[1])
+    new_query.write_text(_NEW_QUERY % ", ".join(f'"{w}"' for w in words))
     runs = [(name, path, None) for name, path in paths.items()]
     runs += [(f"{name}, fresh URL", paths[name], fresh) for name in FRESH]
+    runs += [(NEW_QUERY, f"/search?q={words[0]}", new_query)]
     out = {}
     try:
         for name, path, script in runs:
@@ -779,6 +827,7 @@ def load_pages(
             out[name] = {"rps": rps, "p50_ms": _ms(p50), "p99_ms": _ms(p99)}
     finally:
         fresh.unlink()
+        new_query.unlink()
     return out
 
 
@@ -878,7 +927,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         proc, base, row["serve_start_s"] = serve(url, data, args.processes)
         row["web_processes"] = args.processes
         try:
-            pages = load_pages(base, paths, args.seconds, cookie)
+            pages = load_pages(base, paths, args.seconds, cookie, query_words(url))
         finally:
             proc.terminate()
             proc.wait()
@@ -896,6 +945,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         for name in FRESH:
             key = name.lower().replace(" ", "_").replace(",", "")
             row[f"{key}_fresh_url_vs_bare"] = pages[f"{name}, fresh URL"]["rps"] / bare
+        row["search_new_query_vs_bare"] = pages[NEW_QUERY]["rps"] / bare
         if args.new:
             out = subprocess.run(
                 [sys.executable, __file__, "--enrich-new", url, str(args.new + 16)],
@@ -965,7 +1015,8 @@ def report(rows: list[dict[str, Any]]) -> None:
                 f"{r['api_article_vs_bare']:.2f}x, search {r['search_vs_bare']:.2f}x; at fresh "
                 f"URLs: article {r['article_fresh_url_vs_bare']:.2f}x, API article "
                 f"{r['api_article_fresh_url_vs_bare']:.2f}x, search "
-                f"{r['search_fresh_url_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} requests/s); "
+                f"{r['search_fresh_url_vs_bare']:.2f}x, search with a new query every request "
+                f"{r['search_new_query_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} requests/s); "
                 f"vector index: {r.get('index_kind')}"
             )
             print(f"  slowest page at {r['size']:,}: {r['slowest_page']}; its slowest query:")

@@ -4,6 +4,7 @@ once; on both databases."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
@@ -13,6 +14,7 @@ from newsweave.model import ArticleIn
 from newsweave.store import search
 from newsweave.store.db import Database
 from tests.test_discussion import Browser
+from tests.test_reader import _signed_in, _source_id
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
 
@@ -58,3 +60,60 @@ def test_search_page_counts_sorts_and_shows_a_story_once(
     assert b.get("/search?q=ECB&sort=sideways").status_code == 400
     api = b.get("/api/search?q=rates&sort=date").json()["items"]
     assert [i["published"] for i in api] == sorted((i["published"] for i in api), reverse=True)
+
+
+def test_a_search_is_kept_as_long_as_a_page_for_every_address_and_reader(
+    sqlite_db: Database,
+) -> None:
+    """The same query at another address (a tracking tag, the next reader) is answered from
+    the hits kept for `page_cache_seconds` (web/searches.py), not searched again; a reader's
+    mutes are part of what is kept; an article collected since shows once they expire."""
+    from sqlalchemy import event
+
+    from newsweave.web.app import create_app
+
+    body = "Regulators reviewed the data from the trial over several weeks before deciding. " * 6
+    _add(sqlite_db, 1, "Booster approved", "The booster dose was approved. " + body)
+    _add(sqlite_db, 2, "Booster for all", "Boosters were offered. " + body, "Other Desk")
+    searched: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        if "MATCH" in statement:
+            searched.append(statement)
+
+    event.listen(sqlite_db.engine, "before_cursor_execute", seen)
+    anonymous = Browser(sqlite_db)
+    anonymous.app = create_app(sqlite_db, "test-secret", page_cache_seconds=1.0)
+
+    def ids(b: Browser, path: str) -> set[int]:
+        return {int(i["id"]) for i in b.get(path).json()["items"]}
+
+    both = ids(anonymous, "/api/search?q=booster")
+    assert len(both) == 2
+    assert searched
+    before = len(searched)
+    assert ids(anonymous, "/api/search?q=booster&utm_source=mail") == both
+    assert ids(anonymous, "/api/search?q=booster&utm_source=feed") == both
+    page = anonymous.get("/search?q=booster&ref=1").text
+    asked = len(searched)
+    assert asked > before  # the page asks for one more hit and a count: its own key
+    assert anonymous.get("/search?q=booster&ref=2").text.count("Booster") == page.count("Booster")
+    assert len(searched) == asked, "the same search at a new address ran again"
+
+    # A reader who muted a source never gets hits kept for someone else, nor theirs to them.
+    reader = _signed_in(sqlite_db)
+    reader.app = anonymous.app
+    other = _source_id(sqlite_db, "Other Desk")
+    reader.get(f"/sources/{other}")
+    assert reader.post(f"/mute/source/{other}", {}).status_code == 303
+    assert len(ids(reader, "/api/search?q=booster&utm_source=mail")) == 2  # the API: no reader
+    html = reader.get("/search?q=booster&ref=3").text
+    assert "Booster for all" not in html
+    assert "Booster approved" in html
+    assert "Booster for all" in anonymous.get("/search?q=booster&ref=4").text
+
+    # Kept a second (this site's page_cache_seconds): then a new article is found.
+    third = _add(sqlite_db, 3, "Booster campaign starts", "The booster campaign began. " + body)
+    time.sleep(1.1)
+    assert third in ids(anonymous, "/api/search?q=booster&utm_source=mail")
+    event.remove(sqlite_db.engine, "before_cursor_execute", seen)

@@ -27,6 +27,7 @@ from newsweave.store import sources as source_store
 from newsweave.store import views
 from newsweave.store.articles import ArticleRow, get_article
 from newsweave.web import cursors
+from newsweave.web.searches import kept_search
 
 __all__ = ["ERRORS", "ApiError", "Problem", "router"]
 
@@ -298,10 +299,7 @@ def search_api(
         offset = decoded[1] if decoded else 0
     if offset > 10_000:  # search pages stop at 10,000 results: refine the query
         return respond(request, {"items": [], "next": None})
-    with request.app.state.db.connect() as conn:
-        hits = search_store.search(
-            conn, q, limit=limit + 1, offset=offset, filters=filters, order=sort
-        )
+    hits, _ = kept_search(request, q, limit + 1, offset, filters, sort)
     more = len(hits) > limit
     items = [h.as_dict() for h in hits[:limit]]
     nxt = _encode(_EPOCH, offset + limit) if more else None

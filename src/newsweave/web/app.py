@@ -139,6 +139,7 @@ def create_app(
     app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
     app.state.article_threads = TTLCache(page_cache_seconds)  # web/pages/article.py
     app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
+    app.state.search_hits = TTLCache(page_cache_seconds, max_entries=2000)  # web/searches.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
     app.state.source_options = TTLCache(home.VALUES_SECONDS, max_entries=64)  # pages/search.py

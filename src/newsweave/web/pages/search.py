@@ -10,18 +10,11 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from newsweave.errors import InvalidInputError
-from newsweave.store.search import (
-    COUNT_CAP,
-    HIT_END,
-    HIT_START,
-    Filters,
-    SearchHit,
-    count,
-    search,
-)
+from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, SearchHit
 from newsweave.store.sources import source_names
 from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
+from newsweave.web.searches import kept_search
 
 PER_PAGE = 20
 
@@ -89,13 +82,14 @@ def page(request: Request) -> HTMLResponse:
         mutes=r.mutes if (r := reader_of(request)) is not None else None,
     )
     chosen = p.get("source")
-    with request.app.state.db.connect() as conn:
-        hits = search(conn, q, PER_PAGE + 1, (number - 1) * PER_PAGE, filters, order)
-        total = count(conn, q, filters, hits)
-        sources = request.app.state.source_options.get(chosen)
-        if sources is None:
+    offset = (number - 1) * PER_PAGE
+    hits, counted = kept_search(request, q, PER_PAGE + 1, offset, filters, order, counted=True)
+    total = counted or 0
+    sources = request.app.state.source_options.get(chosen)
+    if sources is None:
+        with request.app.state.db.connect() as conn:
             sources = _source_options(source_names(conn), chosen)
-            request.app.state.source_options.put(chosen, sources)
+        request.app.state.source_options.put(chosen, sources)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [
         {
