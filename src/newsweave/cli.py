@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 # imported inside the commands that use it, so `user create`, `sources list`, `serve` and the
 # rest start without it.
 from newsweave import accounts, config
-from newsweave.errors import ConfigError, NewsweaveError
+from newsweave.errors import ArchiveItemError, ConfigError, NewsweaveError
 from newsweave.model import SourceInfo
 from newsweave.store import articles as article_store
 from newsweave.store import search as search_store
@@ -548,7 +548,6 @@ def import_(
 ) -> None:
     """Import HTML files, WARC, JSONL and scraped text dumps (files or folders)."""
     from newsweave import collecting, jobs, pipeline
-    from newsweave.errors import ArchiveItemError
     from newsweave.ingest.archives import read_archive
     from newsweave.ingest.feeds import parse_date
 
