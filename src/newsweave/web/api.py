@@ -27,6 +27,7 @@ from newsweave.store import sources as source_store
 from newsweave.store import views
 from newsweave.store.articles import ArticleRow, get_article
 from newsweave.web import cursors
+from newsweave.web.pages.topics import counted
 from newsweave.web.searches import kept_search
 
 __all__ = ["ERRORS", "ApiError", "Problem", "router"]
@@ -248,9 +249,8 @@ def get_source_api(request: Request, source_id: int) -> Response:
 
 @router.get("/tags", summary="The most used hashtags")
 def list_tags(request: Request, limit: Limit = 100) -> Response:
-    with request.app.state.db.connect() as conn:
-        items = [asdict(t) for t in views.tag_list(conn, limit)]
-    return respond(request, {"items": items, "next": None})
+    found = counted(request, ("tags", limit, 0), lambda conn: views.tag_list(conn, limit))
+    return respond(request, {"items": [asdict(t) for t in found], "next": None})
 
 
 @router.get("/tags/{slug}", summary="One hashtag and its articles")

@@ -143,6 +143,9 @@ def create_app(
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
     app.state.source_options = TTLCache(home.VALUES_SECONDS, max_entries=64)  # pages/search.py
+    # pages/topics.py: kept a minute, or never where the operator keeps no page (0).
+    counts_seconds = home.VALUES_SECONDS if page_cache_seconds > 0 else 0
+    app.state.index_counts = TTLCache(counts_seconds, max_entries=64)
     app.state.sessions = TTLCache(security.SESSION_CACHE_SECONDS, max_entries=20_000)
     app.include_router(auth.router)
     app.include_router(discuss.router)
