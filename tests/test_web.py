@@ -132,7 +132,7 @@ def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_get_fresh_comment
     from sqlalchemy import update
 
     from newsweave import accounts, comments
-    from newsweave.store.schema import articles
+    from newsweave.store.schema import articles, stories
 
     art_id, _ = pipeline.ingest(
         sqlite_db,
@@ -173,6 +173,15 @@ def test_anonymous_pages_are_cached_briefly_and_signed_in_ones_get_fresh_comment
     app = uncached_app
     assert "Changed title" in get(f"/articles/{art_id}").text
     assert "Changed title" in get(f"/articles/{art_id}", cookie=f"nw_session={token}").text
+    # The index pages are kept too: a story retitled meanwhile shows on none of them yet.
+    app = create_app(sqlite_db, "s", page_cache_seconds=60)
+    for index in ("/stories", "/sources", "/tags", "/blindspots"):
+        assert get(index).text == get(index).text
+    assert "Original title" in get("/stories").text  # the story's title, from its article
+    with sqlite_db.begin() as conn:
+        conn.execute(update(stories).values(title="Retitled story"))
+    assert "Retitled story" not in get("/stories").text
+    assert "Retitled story" in get("/stories", cookie=f"nw_session={token}").text
 
 
 def test_every_page_carries_the_security_headers(sqlite_db: Database) -> None:
