@@ -656,7 +656,39 @@ def pages_of(url: str) -> dict[str, str]:
         "Atom, latest": "/feeds/latest.atom",
         "Atom, tag": f"/tags/{tag}/feed.atom",
         "For You": "/foryou",
+        "tags index": "/tags",
+        "sources index": "/sources",
+        "stories index": "/stories",
+        "blindspots": "/blindspots",
     }
+
+
+def build_ms(url: str, paths: dict[str, str], cookie: str) -> dict[str, float]:
+    """Each page built from nothing in this process, ms: the site with nothing kept
+    (page_cache_seconds=0), each page asked once to warm the process, then timed at a new
+    address. What the first reader after the page cache's seconds waits, and what every
+    handler thread is busy with meanwhile (/tags and /sources took 19 s and 108 s at a
+    million, unseen under wrk, where the page cache answered all but the first request)."""
+    from fastapi.testclient import TestClient
+
+    from newsweave.store.db import open_database
+    from newsweave.web.app import create_app
+
+    db = open_database(url)
+    out = {}
+    try:
+        with TestClient(create_app(db, "bench", page_cache_seconds=0)) as client:
+            for name, path in paths.items():
+                head = {"Cookie": cookie} if name in SIGNED_IN else {}
+                client.get(path, headers=head)
+                start = time.perf_counter()
+                r = client.get(path + ("&" if "?" in path else "?") + "built=1", headers=head)
+                out[name] = (time.perf_counter() - start) * 1000
+                if r.status_code != 200:
+                    raise SystemExit(f"{path} answered {r.status_code}")
+    finally:
+        db.dispose()
+    return out
 
 
 # Pages of a signed-in reader: kept per reader until something of theirs changes
@@ -939,6 +971,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         mine = cookie if slowest in SIGNED_IN else None
         asked = {**paths, NEW_QUERY: f"/search?q={words[0]}"}
         row["slowest_query"] = slowest_query(url, asked[slowest], mine)
+        row["build_ms"] = build_ms(url, asked, cookie)
         row["pages"] = pages
         row["page_p99_ms"] = {p: v["p99_ms"] for p, v in pages.items()}
         bare = args.bare_rps
@@ -1023,6 +1056,8 @@ def report(rows: list[dict[str, Any]]) -> None:
                 f"{r['search_new_query_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} requests/s); "
                 f"vector index: {r.get('index_kind')}"
             )
+            built = ", ".join(f"{p} {ms:.0f}" for p, ms in r["build_ms"].items())
+            print(f"  each page built from nothing at {r['size']:,}, ms: {built}")
             print(f"  slowest page at {r['size']:,}: {r['slowest_page']}; its slowest query:")
             print(r["slowest_query"])
 
