@@ -482,12 +482,15 @@ def top_stories(
     q = select(*_STORY_CARD).where(stories.c.id.in_(latest.scalar_subquery()))
     conditions = [*label_filters(labels), *exclude]
     if conditions:
+        # Tested per candidate story off its articles (ix_articles_story_id): as an IN list of
+        # every matching article's story, SQLite gathered the whole archive's first (585 ms
+        # for ?language=en at a million articles, 2 ms so).
         matching = (
-            select(articles.c.story_id)
+            select(articles.c.id)
             .join(sources, SOURCE_OF)
-            .where(articles.c.story_id.is_not(None), *conditions)
+            .where(articles.c.story_id == stories.c.id, *conditions)
         )
-        q = q.where(stories.c.id.in_(matching))
+        q = q.where(matching.exists())
     rows = conn.execute(
         q.order_by(stories.c.outlet_count.desc(), stories.c.last_seen_at.desc()).limit(limit)
     ).all()
