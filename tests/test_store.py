@@ -486,7 +486,7 @@ def test_control_characters_and_nuls_are_cleaned_at_the_edge(db: Database) -> No
 
 
 def test_a_common_word_is_ranked_among_the_newest_matches_and_counted_to_the_cap(
-    db: Database,
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every one of 3,000 articles matches: best first ranks the POOL collected last, newest
     first is exact (here the newest were collected first), and the count stops at the cap
@@ -521,6 +521,21 @@ def test_a_common_word_is_ranked_among_the_newest_matches_and_counted_to_the_cap
                     conn, partial(search.search, conn, word, 5, 0, None, "date"), "SELECT hit"
                 )
                 assert ("Index Scan Backward using ix_articles_time" in plan) is walked, plan
+            # Best first likewise: a rare word's matches gathered off the word index, then
+            # the newest POOL ranked (walking the key back read every article for a rare one:
+            # 102 s at a million). Both ways rank the same pool.
+            plan = _last_plan(conn, partial(search.search, conn, "2999", 5), "SELECT hit")
+            assert "Index Scan Backward" not in plan, plan
+            until = search.Filters(date_to=NOW - timedelta(days=100))
+            cases = [("article", None), ("article", until), ("2999", None), ("text", until)]
+            walked = [search.search(conn, w, 20, 3, f) for w, f in cases]
+            monkeypatch.setattr(search, "_pg_common", lambda _conn, _q: False)
+            gathered = [search.search(conn, w, 20, 3, f) for w, f in cases]
+            assert [[(h.id, h.rank) for h in hits] for hits in walked] == [
+                [(h.id, h.rank) for h in hits] for hits in gathered
+            ]
+            assert [h.pooled for h in walked] == [h.pooled for h in gathered]
+            assert len(walked[0]) == 20
 
 
 def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_rest(
