@@ -529,13 +529,34 @@ def test_a_common_word_is_ranked_among_the_newest_matches_and_counted_to_the_cap
             until = search.Filters(date_to=NOW - timedelta(days=100))
             cases = [("article", None), ("article", until), ("2999", None), ("text", until)]
             walked = [search.search(conn, w, 20, 3, f) for w, f in cases]
-            monkeypatch.setattr(search, "_pg_common", lambda _conn, _q: False)
+            monkeypatch.setattr(search, "_pg_common", lambda *_args: False)
             gathered = [search.search(conn, w, 20, 3, f) for w, f in cases]
             assert [[(h.id, h.rank) for h in hits] for hits in walked] == [
                 [(h.id, h.rank) for h in hits] for hits in gathered
             ]
             assert [h.pooled for h in walked] == [h.pooled for h in gathered]
             assert len(walked[0]) == 20
+            # Gathered among the latest articles first: a window of 500 holds too few of
+            # "article"'s matches, one of 1,500 holds its pool (the same pool); "2999" is in
+            # neither and is gathered from the whole archive; so is any word under an end date.
+            monkeypatch.setattr(search, "_PG_WINDOWS", (500, 1500))
+            tried = []
+            real = search._pg_in_windows
+
+            def counted(*args: object) -> object:
+                found = real(*args)  # type: ignore[arg-type]
+                tried.append(found is not None)
+                return found
+
+            monkeypatch.setattr(search, "_pg_in_windows", counted)
+            windowed = [search.search(conn, w, 20, 3, f) for w, f in cases]
+            assert tried == [True, False]  # "article" in a window; "2999" in none
+            # the windows' plans turn plain index scans off for their own queries only
+            assert conn.execute(text("SHOW enable_indexscan")).scalar_one() == "on"
+            assert [[(h.id, h.rank) for h in hits] for hits in windowed] == [
+                [(h.id, h.rank) for h in hits] for hits in gathered
+            ]
+            assert [h.pooled for h in windowed] == [h.pooled for h in gathered]
 
 
 def test_a_filtered_search_finds_every_match_of_its_filter_without_walking_the_rest(

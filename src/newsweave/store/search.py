@@ -24,7 +24,9 @@ walk. PostgreSQL's planner intersects its word index with the source and time in
 Newest-first hits are exact: a word common among the latest articles walks the time index and
 checks each article against the index of words, and a rarer one sorts its matches. SQLite has no
 statistics, so how common is measured on the latest articles; PostgreSQL's own estimate decides
-there (its planner alone walked the time index for any word it had no statistics of).
+there (its planner alone walked the time index for any word it had no statistics of). Best first
+on PostgreSQL, only a very common query walks; any other is gathered among the latest articles
+first (_pg_in_windows).
 """
 
 from __future__ import annotations
@@ -192,8 +194,9 @@ ORDER BY hit.rank DESC, hit.id DESC
 # _POSTGRES does, meets a common word's matches early, but a rare one's only after reading
 # (and unTOASTing) every article: at a million articles "tenuous" (873 matches) took 102 s,
 # "volodymyr" (241) 84 s; gathered, their matches are counted in 6-50 ms. _pg_common decides.
+# {since}: where the pool is looked for among the latest articles first (_pg_in_windows).
 _POSTGRES_SPARSE = f"""
-WITH found AS MATERIALIZED (SELECT a.id, {_TIME} AS at {_PG_MATCHES})
+WITH found AS MATERIALIZED (SELECT a.id, {_TIME} AS at {_PG_MATCHES} {{since}})
 SELECT hit.id, hit.title, hit.url, hit.source, hit.published_at, hit.first_seen_at,
        hit.story_id, hit.rank, hit.pooled, hit.text
 FROM (
@@ -468,7 +471,7 @@ def search(
         sql = _POSTGRES_BY_DATE if _pg_common(conn, q) else _POSTGRES_SPARSE_BY_DATE
     elif sqlite:
         sql = _SQLITE
-    elif _pg_common(conn, q):
+    elif _pg_common(conn, q, _DENSE_SHARE if filters.date_to is not None else _PG_WALK_SHARE):
         sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[filters.date_to is not None])
     else:
         order_by = _PG_SPARSE_POOL_ORDER[filters.date_to is not None]
@@ -483,6 +486,10 @@ def search(
     rows: Sequence[Row[Any]] | None = None
     if sqlite and order == "rank" and not tagged:
         rows = _in_window(conn, sql, typed, params, filters.source_id)
+    elif "{since}" in sql:
+        if filters.date_to is None:  # a pool by time, under an end date, is not one by key
+            rows = _pg_in_windows(conn, sql, typed, params)
+        sql = sql.replace("{since}", "")
     if rows is None:
         rows = conn.execute(text(sql).bindparams(*typed), params).all()
     snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
@@ -551,6 +558,52 @@ def _in_window(
     return None if boundary else rows
 
 
+# The latest articles a rarer query's pool is looked for among first (PostgreSQL), then the
+# whole archive. Its planner estimates every word outside its most-common list at ~1 % of the
+# articles, so a word in 3-7 % of them ("council", "markets") is gathered as a rare one is:
+# at a million, 35,000-65,000 matches read off the heap for a pool of 1,000, 120-200 ms. The
+# word index and the key's range intersect as bitmaps before any row is read (BitmapAnd), so
+# a window reads only its own matches; one that holds the pool holds the same pool as the
+# whole archive (every article outside it is older), and a rare word pays a few index reads.
+_PG_WINDOWS = (50_000, 400_000)
+# Best first, only a query PostgreSQL expects in a fifth of the articles or more walks the key
+# back (it meets its pool within ~5,000 articles, and its word list is the longest to
+# intersect); any other is gathered, in the windows first. At 200,000 articles, 200 headline
+# words and pairs in process (bench/archive.py's new queries): walking from 1 %, mean 108 ms
+# and max 3.1 s (a pair of common words in few articles together walked everything); from
+# 5 %, 80 / 318 ms; from 20 %, 65 / 142 ms; never walking, 72 / 712 ms. Newest first, and best
+# first under an end date, still walk from _DENSE_SHARE.
+_PG_WALK_SHARE = 0.2
+
+
+def _pg_in_windows(
+    conn: Connection, sql: str, typed: list[Any], params: dict[str, Any]
+) -> Sequence[Row[Any]] | None:
+    """A best-first page whose pool lies among the latest articles, or None where no window
+    smaller than the archive holds it (the whole archive ranks it then)."""
+    top = int(conn.execute(text("SELECT max(id) FROM articles")).scalar() or 0)
+    stmt = text(sql.replace("{since}", "AND a.id > :since")).bindparams(*typed)
+    found: Sequence[Row[Any]] | None = None
+    conn.execute(_INDEX_SCANS, {"on": "off"})  # this transaction's; an error rolls it back
+    for window in _PG_WINDOWS:
+        if top <= window:
+            break
+        rows = conn.execute(stmt, {**params, "since": top - window}).all()
+        if rows and int(rows[0].pooled) >= POOL:
+            found = rows
+            break
+    conn.execute(_INDEX_SCANS, {"on": "on"})
+    return found
+
+
+# The planner costs a search vector's test (@@) as nearly free, so for a window it walks the
+# key's range testing every article (reading, unTOASTing, 50,000 search vectors: 625 ms for
+# "moment" at 200,000 articles) rather than intersect the two indexes (49 ms). With plain
+# index scans off for the window's query it intersects them; the articles of the pool are
+# then read through the key's bitmap, one each, as cheaply.
+_INDEX_SCANS = text("SELECT set_config('enable_indexscan', :on, true)")
+
+
 def _boundary(conn: Connection) -> int:
     """The window's boundary (migration 0018); 0 while the site is smaller than the window."""
     return int(conn.execute(text("SELECT boundary FROM articles_fts_window")).scalar() or 0)
@@ -568,7 +621,7 @@ def _common(conn: Connection, q: str) -> bool:
     return _latest_matches(conn, q)[1] >= _DENSE_SAMPLE * _DENSE_SHARE
 
 
-def _pg_common(conn: Connection, q: str) -> bool:
+def _pg_common(conn: Connection, q: str, share: float = _DENSE_SHARE) -> bool:
     """Whether PostgreSQL expects a query to match at least _DENSE_SHARE of the articles, so
     that walking the time index meets a page of them early. Its planner cannot tell itself:
     it takes the matches to be spread evenly through the time index, and for a word it has no
@@ -582,7 +635,7 @@ def _pg_common(conn: Connection, q: str) -> bool:
     plan = conn.execute(text(_PG_ESTIMATE), {"q": q}).scalar_one()
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"]) >= float(total) * _DENSE_SHARE
+    return float(plan[0]["Plan"]["Plan Rows"]) >= float(total) * share
 
 
 def _latest_matches(conn: Connection, q: str) -> tuple[int, int]:
