@@ -463,7 +463,8 @@ def search(
     probe = _tag_probe(conn, filters, words) if sqlite else _Probe()
     tagged = probe.cond
     extra += tagged
-    dense = False
+    dense = windowed = False
+    by_time = filters.date_to is not None  # best first, the pool is the newest by time
     if order == "date" and sqlite:
         dense = not tagged and _common(conn, q)
         sql = _SQLITE_DENSE_BY_DATE if dense else _SQLITE_SPARSE_BY_DATE
@@ -471,11 +472,11 @@ def search(
         sql = _POSTGRES_BY_DATE if _pg_common(conn, q) else _POSTGRES_SPARSE_BY_DATE
     elif sqlite:
         sql = _SQLITE
-    elif _pg_common(conn, q, _DENSE_SHARE if filters.date_to is not None else _PG_WALK_SHARE):
-        sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[filters.date_to is not None])
+    elif _pg_common(conn, q, _DENSE_SHARE if by_time else _PG_WALK_SHARE):
+        sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[by_time])
     else:
-        order_by = _PG_SPARSE_POOL_ORDER[filters.date_to is not None]
-        sql = _POSTGRES_SPARSE.replace("{pool_order}", order_by)
+        sql = _POSTGRES_SPARSE.replace("{pool_order}", _PG_SPARSE_POOL_ORDER[by_time])
+        windowed = not by_time  # a pool by time, under an end date, is not one by key
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     if "{score}" in sql:
         sql = sql.replace("{score}", _score(probe))
@@ -486,12 +487,10 @@ def search(
     rows: Sequence[Row[Any]] | None = None
     if sqlite and order == "rank" and not tagged:
         rows = _in_window(conn, sql, typed, params, filters.source_id)
-    elif "{since}" in sql:
-        if filters.date_to is None:  # a pool by time, under an end date, is not one by key
-            rows = _pg_in_windows(conn, sql, typed, params)
-        sql = sql.replace("{since}", "")
+    elif windowed:
+        rows = _pg_in_windows(conn, sql, typed, params)
     if rows is None:
-        rows = conn.execute(text(sql).bindparams(*typed), params).all()
+        rows = conn.execute(text(sql.replace("{since}", "")).bindparams(*typed), params).all()
     snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
     if sqlite and rows:  # the page's texts (the pool was read off the index in brief)
         ids = ", ".join(str(int(r.id)) for r in rows)
@@ -582,12 +581,13 @@ def _pg_in_windows(
     """A best-first page whose pool lies among the latest articles, or None where no window
     smaller than the archive holds it (the whole archive ranks it then)."""
     top = int(conn.execute(text("SELECT max(id) FROM articles")).scalar() or 0)
+    smaller = [w for w in _PG_WINDOWS if w < top]
+    if not smaller:
+        return None
     stmt = text(sql.replace("{since}", "AND a.id > :since")).bindparams(*typed)
     found: Sequence[Row[Any]] | None = None
     conn.execute(_INDEX_SCANS, {"on": "off"})  # this transaction's; an error rolls it back
-    for window in _PG_WINDOWS:
-        if top <= window:
-            break
+    for window in smaller:
         rows = conn.execute(stmt, {**params, "since": top - window}).all()
         if rows and int(rows[0].pooled) >= POOL:
             found = rows
@@ -622,8 +622,8 @@ def _common(conn: Connection, q: str) -> bool:
 
 
 def _pg_common(conn: Connection, q: str, share: float = _DENSE_SHARE) -> bool:
-    """Whether PostgreSQL expects a query to match at least _DENSE_SHARE of the articles, so
-    that walking the time index meets a page of them early. Its planner cannot tell itself:
+    """Whether PostgreSQL expects a query to match at least `share` of the articles, so that
+    walking the time index meets a page of them early. Its planner cannot tell itself:
     it takes the matches to be spread evenly through the time index, and for a word it has no
     statistics of (rarer than any it keeps) it expects ~1 %, walks, and meets every article.
     Unanalysed (no statistics yet, a new site) it walks, as before: small archives either way."""
