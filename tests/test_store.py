@@ -17,7 +17,7 @@ from newsweave.model import ArticleIn, SourceInfo
 from newsweave.store import articles as store
 from newsweave.store import search
 from newsweave.store import sources as source_store
-from newsweave.store.db import Database
+from newsweave.store.db import Database, open_database
 from newsweave.store.schema import UTCDateTime, metadata
 from newsweave.store.views import article_list, article_list_query
 
@@ -756,3 +756,22 @@ def test_the_front_pages_stories_are_the_widest_of_the_latest(
         assert [s.id for s in views.top_stories(conn, labels={"country": "FR"})] == [4, 2]
         assert views.top_stories(conn, labels={"language": "de"}) == []
         assert views.top_stories(conn, labels={"country": "FR"})[0].outlets == ["Desk FR"]
+
+
+def test_postgresql_plans_each_statement_for_its_parameters(pg_url: str) -> None:
+    """Every connection of the pool plans each statement for the values it is given (a plan
+    made once for any values read every article of a reader's follows for For You's reasons),
+    set when it connects and committed: a SET in a transaction rolled back, as every read's is
+    when its connection goes back to the pool, would be undone."""
+    db = open_database(pg_url)
+    show = text("SHOW plan_cache_mode")
+    try:
+        for _ in range(2):
+            with db.connect() as a, db.connect() as b:  # two connections of the pool
+                assert a.execute(show).scalar_one() == "force_custom_plan"
+                assert b.execute(show).scalar_one() == "force_custom_plan"
+            with db.connect() as conn:
+                conn.execute(text("SET LOCAL plan_cache_mode = auto"))
+                conn.rollback()  # the SET LOCAL goes; the session's setting stays
+    finally:
+        db.dispose()

@@ -462,9 +462,10 @@ def _ids_param(name: str, dialect: str) -> BindParameter[Any]:
     """A prepared statement's list of ids: on PostgreSQL one array (`= ANY(:ids)`), so the
     statement's text is the same for any number of ids; elsewhere an expanding IN list.
 
-    Expanded, For You's 51 card ids were rendered into the SQL on every request, and the text,
-    new each time and too long for psycopg's cache of parsed queries, was parsed again and
-    never prepared: ~1.2 of reading.for_you's ~5.5 ms at 200,000 articles on PostgreSQL
+    Expanded, For You's 51 card ids were rendered into the SQL on every request: a new text
+    each time, too long for psycopg's cache of parsed queries, parsed again every time. As
+    arrays, and with each statement planned for its values (store.db._postgres_session),
+    reading.for_you went 6.3-7.3 -> 3.3-4.2 ms at 200,000 articles on PostgreSQL
     (bench/archive.py's reader, in process)."""
     if dialect == "postgresql":
         return bindparam(name, type_=ARRAY(Integer()))
@@ -480,9 +481,10 @@ def _among(column: ColumnElement[Any], ids: Any) -> ColumnElement[bool]:
 
 def _matching(ids: _Ids, shown: Any = None) -> Any:
     """(article id, why, what) of every article a reader's follows and reading reach; only of
-    the articles `shown` (a parameter of _ids_param) where given, tested in each part, where
-    PostgreSQL looks each of them up (tested on the union, a generic plan read every article
-    of the follows first: reasons 2.5 -> 6.8 ms at 200,000 articles)."""
+    the articles `shown` (a parameter of _ids_param) where given, tested in each part, so that
+    each part looks up only those whatever the plan (tested on the union, a plan made once
+    for any values read every article of the follows first: reasons 2.5 -> 6.8 ms at 200,000
+    articles on PostgreSQL)."""
 
     def part(article: Any, kind: str, target: Any) -> Any:
         q = select(
