@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Integer,
     Select,
@@ -374,7 +375,7 @@ def read_ids(
 
 
 @cache
-def _marks_statement(dialect: str) -> Any:
+def _marks_statement(dialect: str) -> CompoundSelect[Any]:
     """marks' statement, prepared once (per database: its list of ids is a parameter)."""
     ids = _ids_param("ids", dialect)
     return union_all(
