@@ -722,6 +722,13 @@ def test_best_first_search_ranks_in_the_window_of_the_latest_articles(
         assert indexed == set(range(232, 341)) - {250, 270}
 
 
+def _pg_window(conn: Connection) -> tuple[int, set[int]]:
+    """PostgreSQL's search window (migration 0019): its boundary, and the ids it holds."""
+    boundary = conn.execute(text("SELECT boundary FROM articles_search_window")).scalar_one()
+    held = conn.execute(text("SELECT id FROM articles_search_recent")).scalars()
+    return int(boundary), {int(i) for i in held}
+
+
 @pytest.mark.postgres
 def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
@@ -742,13 +749,8 @@ def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
     _many_articles(db, 300)  # ids 1-300, all "Article N", readable
     monkeypatch.setattr(search, "POOL", 50)
 
-    def window(conn: Connection) -> tuple[int, set[int]]:
-        boundary = conn.execute(text("SELECT boundary FROM articles_search_window")).scalar_one()
-        held = conn.execute(text("SELECT id FROM articles_search_recent")).scalars()
-        return int(boundary), {int(i) for i in held}
-
     with db.begin() as conn:
-        boundary, held = window(conn)
+        boundary, held = _pg_window(conn)
         assert boundary == 198  # slid at id 111 to 11, then every 10 + 1 articles
         assert held == set(range(boundary + 1, 301))
         conn.execute(text("UPDATE articles SET title = 'Zebra crossing' WHERE id IN (5, 250)"))
@@ -758,7 +760,7 @@ def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
         conn.execute(text("UPDATE articles SET duplicate_of = 265 WHERE id IN (261, 264)"))
         conn.execute(text("DELETE FROM articles WHERE id IN (7, 265, 270)"))  # 261, 264: originals
         conn.execute(text("UPDATE articles SET duplicate_of = 263 WHERE id = 264"))
-        assert window(conn) == (198, set(range(199, 301)) - {260, 264, 265, 270})
+        assert _pg_window(conn) == (198, set(range(199, 301)) - {260, 264, 265, 270})
         # a step between two readable states leaves the row as it was (no vector rewritten)
         row_version = text("SELECT ctid::text FROM articles_search_recent WHERE id = 280")
         before = conn.execute(row_version).scalar_one()
@@ -810,7 +812,7 @@ def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
         new = {"source_id": 1, "title": "Article new", "text": "Text.", "first_seen_at": NOW}
         rows = [{"ident": f"n{i}", "state": "enriched", **new} for i in range(40)]
         conn.execute(insert(articles), rows)
-        boundary, held = window(conn)
+        boundary, held = _pg_window(conn)
         assert boundary == 231
         assert held == set(range(232, 341)) - {260, 264, 265, 270}
     db.dispose()
@@ -840,11 +842,6 @@ def test_postgresqls_search_window_holds_under_concurrent_writers(pg_url: str) -
         conn.execute(insert(sources), [{"id": 1, "name": "S1"}])
         conn.execute(insert(articles), [{"id": i, "ident": f"a{i}", **row} for i in range(1, 44)])
 
-    def window(conn: Connection) -> tuple[int, set[int]]:
-        boundary = conn.execute(text("SELECT boundary FROM articles_search_window")).scalar_one()
-        held = conn.execute(text("SELECT id FROM articles_search_recent")).scalars()
-        return int(boundary), {int(i) for i in held}
-
     def later(ident: str, article_id: int) -> threading.Thread:
         """A transaction that stores an article and slides, waiting on the window's row."""
 
@@ -864,7 +861,7 @@ def test_postgresqls_search_window_holds_under_concurrent_writers(pg_url: str) -
         first.commit()
     waiting.join()
     with db.connect() as conn:
-        assert window(conn) == (10, set(range(11, 44)) | {46, 50})
+        assert _pg_window(conn) == (10, set(range(11, 44)) | {46, 50})
     with db.connect() as holder:  # holds the window's row of article 12 (an edit)
         holder.execute(text("UPDATE articles SET title = 'Held' WHERE id = 12"))
         with db.begin() as conn:  # slides past 12 without waiting on it
@@ -872,11 +869,11 @@ def test_postgresqls_search_window_holds_under_concurrent_writers(pg_url: str) -
             conn.execute(insert(articles), [{"id": 54, "ident": "a54", **row}])
         holder.commit()
     with db.begin() as conn:
-        boundary, held = window(conn)
+        boundary, held = _pg_window(conn)
         assert boundary == 14
         assert held == set(range(15, 44)) | {12, 46, 50, 54}  # 12 lingers, below the boundary
         conn.execute(insert(articles), [{"id": 58, "ident": "a58", **row}])
-        assert window(conn) == (18, set(range(19, 44)) | {46, 50, 54, 58})
+        assert _pg_window(conn) == (18, set(range(19, 44)) | {46, 50, 54, 58})
         conn.execute(text("SELECT setval(pg_get_serial_sequence('articles', 'id'), 58)"))
 
     def store(worker: int) -> None:
@@ -902,7 +899,7 @@ def test_postgresqls_search_window_holds_under_concurrent_writers(pg_url: str) -
         for f in [pool.submit(store, w) for w in range(4)] + [pool.submit(flip, 1)]:
             f.result()  # raises what a worker met
     with db.connect() as conn:
-        boundary, held = window(conn)
+        boundary, held = _pg_window(conn)
         top = conn.execute(text("SELECT max(id) FROM articles")).scalar_one()
         assert top - 40 - 3 <= boundary <= top - 40
         readable = conn.execute(
