@@ -248,8 +248,8 @@ def _big_and_small_tags(db: Database) -> list[int]:
     return ids
 
 
-def _last_plan(conn: Connection, call: Any, holding: str = "") -> str:
-    """The plan of the last statement `call` runs on `conn` (of those `holding` this)."""
+def _run_statements(conn: Connection, call: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    """What `call` returns, and the statements (with their parameters) it runs on `conn`."""
     from sqlalchemy import event
 
     statements: list[tuple[str, Any]] = []
@@ -259,9 +259,14 @@ def _last_plan(conn: Connection, call: Any, holding: str = "") -> str:
 
     event.listen(conn, "before_cursor_execute", keep)
     try:
-        call()
+        return call(), statements
     finally:
         event.remove(conn, "before_cursor_execute", keep)
+
+
+def _last_plan(conn: Connection, call: Any, holding: str = "") -> str:
+    """The plan of the last statement `call` runs on `conn` (of those `holding` this)."""
+    statements = _run_statements(conn, call)[1]
     statement, params = [(st, p) for st, p in statements if holding in st][-1]
     explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
     rows = conn.exec_driver_sql(explain + statement, params)
@@ -739,7 +744,7 @@ def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
     ranked there, the same hits, ranks and count as off the articles' rows (whose wide rows the
     window's matches were read off: ~20 of a search's ~40 ms at 200,000 articles), and one that
     does not is found the way it was."""
-    from sqlalchemy import event, insert
+    from sqlalchemy import insert
 
     from newsweave.store.schema import articles
 
@@ -774,17 +779,8 @@ def test_best_first_search_ranks_in_postgresqls_window_of_the_latest_articles(
     def answers(
         conn: Connection, *args: Any
     ) -> tuple[list[tuple[int, float]], int | None, list[str]]:
-        statements: list[str] = []
-
-        def keep(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-            statements.append(statement)
-
-        event.listen(conn, "before_cursor_execute", keep)
-        try:
-            hits = search.search(conn, *args)
-        finally:
-            event.remove(conn, "before_cursor_execute", keep)
-        ranked = [s for s in statements if "ts_rank_cd" in s]  # where each pool was ranked
+        hits, statements = _run_statements(conn, partial(search.search, conn, *args))
+        ranked = [s for s, _ in statements if "ts_rank_cd" in s]  # where each pool was ranked
         where = ["window" if "articles_search_recent" in s else "articles" for s in ranked]
         return [(h.id, h.rank) for h in hits], hits.pooled, where
 

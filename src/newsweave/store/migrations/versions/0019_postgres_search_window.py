@@ -40,16 +40,21 @@ depends_on: str | Sequence[str] | None = None
 
 SIZE = 50_000  # as SQLite's window (0018): ~50 days at 1,000 articles a day
 SLACK = 1_000
-_READABLE = "state IN ('extracted', 'enriched') AND duplicate_of IS NULL"
 
-_KEEP = """
+
+def _readable(row: str = "") -> str:
+    """Whether an article (`row`: "", "NEW." or "OLD.") is a readable original."""
+    return f"{row}state IN ('extracted', 'enriched') AND {row}duplicate_of IS NULL"
+
+
+_KEEP = f"""
 CREATE FUNCTION articles_search_recent_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     w articles_search_window%ROWTYPE;
 BEGIN
     SELECT * INTO w FROM articles_search_window;
     IF NEW.id > w.boundary THEN
-        IF NEW.state IN ('extracted', 'enriched') AND NEW.duplicate_of IS NULL THEN
+        IF {_readable("NEW.")} THEN
             INSERT INTO articles_search_recent (id, search_vector)
             VALUES (NEW.id, NEW.search_vector)
             ON CONFLICT (id) DO UPDATE SET search_vector = EXCLUDED.search_vector;
@@ -72,8 +77,7 @@ $$
 # every article's last step, does not), and its words.
 _CHANGED = " OR ".join(
     [
-        "(OLD.state IN ('extracted', 'enriched') AND OLD.duplicate_of IS NULL) IS DISTINCT FROM "
-        "(NEW.state IN ('extracted', 'enriched') AND NEW.duplicate_of IS NULL)",
+        f"({_readable('OLD.')}) IS DISTINCT FROM ({_readable('NEW.')})",
         *(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in ("title", "text", "language")),
     ]
 )
@@ -89,7 +93,7 @@ def _statements() -> list[str]:
         "CREATE TABLE articles_search_recent (id integer PRIMARY KEY "
         "REFERENCES articles (id) ON DELETE CASCADE, search_vector tsvector NOT NULL)",
         "INSERT INTO articles_search_recent SELECT id, search_vector FROM articles "
-        f"WHERE id > (SELECT boundary FROM articles_search_window) AND {_READABLE}",
+        f"WHERE id > (SELECT boundary FROM articles_search_window) AND {_readable()}",
         "CREATE INDEX ix_articles_search_recent ON articles_search_recent "
         "USING gin (search_vector)",
         _KEEP,
