@@ -107,7 +107,7 @@ def _settled(db: Database, n: int) -> bool:
         busy = conn.execute(
             text(
                 "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
-                "AND task_name <> 'newsweave.tick'"
+                "AND task_name NOT IN ('newsweave.tick', 'newsweave.upkeep')"
             )
         ).scalar_one()
     return _enriched(db) == n and busy == 0

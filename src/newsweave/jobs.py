@@ -24,7 +24,7 @@ from newsweave.errors import (
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.ingest.opml import read_opml
 from newsweave.llm import SummaryWriter
-from newsweave.store import locks
+from newsweave.store import locks, upkeep
 from newsweave.store import reading as reading_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
@@ -34,6 +34,8 @@ __all__ = [
     "policy_from",
     "run_scheduler",
     "summary_writer",
+    "vacuum_if_due",
+    "warn_if_unvacuumed",
     "workers_for",
 ]
 
@@ -117,6 +119,32 @@ def send_digests_if_due(db: Database, settings: Settings, now: datetime | None =
     return True
 
 
+def warn_if_unvacuumed(db: Database) -> bool:
+    """Tell the operator, once at start-up, that this PostgreSQL vacuums nothing by itself
+    (store.upkeep): the worker does it for newsweave's tables, but autovacuum does it better
+    (it also freezes old rows and looks after every other database)."""
+    with db.connect() as conn:
+        off = upkeep.autovacuum_off(conn)
+    if off:
+        log.warning(
+            "PostgreSQL's autovacuum is off on this server: newsweave vacuums and analyzes its "
+            "own tables by autovacuum's thresholds from the periodic work; turn autovacuum on "
+            "(postgresql.conf: autovacuum = on) to leave it to the server"
+        )
+    return off
+
+
+def vacuum_if_due(db: Database) -> list[upkeep.Due]:
+    """Vacuum and analyze the tables autovacuum would have, where it does not (store.upkeep)."""
+    done = upkeep.run(db.engine)
+    for item in done:
+        work = " and ".join(
+            w for w, on in (("vacuumed", item.vacuum), ("analyzed", item.analyze)) if on
+        )
+        log.info("%s %s (autovacuum is off for it)", work, item.table)
+    return done
+
+
 def workers_for(setting: int) -> int:
     """The workers setting made a number: 0 is one per core, up to 4."""
     if setting > 0:
@@ -134,6 +162,7 @@ def run_scheduler(
     # batch-size rule, a small round would load them here too, and a big one later would hold
     # three copies: ~2.5 GB against ~1.8 GB (bench/enrich.py, 2 workers).
     enricher = Enricher(workers_for(settings.workers), min_for_pool=1)
+    warn_if_unvacuumed(db)
 
     async def loop() -> None:
         while not stop.is_set():
@@ -160,6 +189,10 @@ def run_scheduler(
                 await asyncio.to_thread(send_digests_if_due, db, settings)
             except Exception:  # an SMTP server down must not stop collecting
                 log.exception("mailing the digests failed; they wait for tomorrow")
+            try:
+                await asyncio.to_thread(vacuum_if_due, db)
+            except Exception:  # a vacuum refused (lock, permissions) waits for the next tick
+                log.exception("vacuuming failed; retrying next tick")
             await asyncio.to_thread(stop.wait, tick)
 
     try:

@@ -40,7 +40,7 @@ from newsweave.config import Settings
 from newsweave.errors import ConfigError
 from newsweave.ingest.fetch import Fetcher
 from newsweave.store import articles as article_store
-from newsweave.store import locks, queue
+from newsweave.store import locks, queue, upkeep
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
@@ -101,6 +101,7 @@ class Cluster:
                 await asyncio.to_thread(jobs.send_digests_if_due, self.db, self.settings)
             except Exception:  # an SMTP server down must not stop the queue's clock
                 log.exception("mailing the digests failed; they wait for tomorrow")
+            await asyncio.to_thread(self.hand_out_upkeep)
 
         if self.periodic:
             app.periodic(cron=every, periodic_id="tick")(tick)
@@ -116,6 +117,10 @@ class Cluster:
         @app.task(name="newsweave.understand", queue=QUEUE)
         async def understand(source_id: int) -> None:
             await self.understand(source_id)
+
+        @app.task(name="newsweave.upkeep", queue=QUEUE)
+        async def upkeep_() -> None:
+            await asyncio.to_thread(jobs.vacuum_if_due, self.db)
 
     def ensure_schema(self) -> None:
         with self.db.begin() as conn:
@@ -134,6 +139,15 @@ class Cluster:
             for sid in article_store.waiting_sources(conn, when)[1]:
                 queued += _defer(conn, "understand", source_id=sid, lock=f"understand:{sid}")
         return queued
+
+    def hand_out_upkeep(self) -> bool:
+        """Queue a vacuum when a table needs one autovacuum will not run (store.upkeep): a job
+        of its own, so a vacuum of a large table never holds up the tick's hand-out, and one
+        at a time across the cluster (its lock)."""
+        with self.db.begin() as conn:
+            if not upkeep.tables_due(conn):
+                return False
+            return _defer(conn, "upkeep", lock="upkeep")
 
     def _defer_poll(self, conn: Any, src: source_store.SourceRow) -> bool:
         host = article_store.host_of(src.feed_url)
@@ -235,6 +249,7 @@ class Cluster:
         """Work until stopped; with `burst`, hand out what is waiting, do it, and return when
         nothing is left (a batch job, and what tests and benchmarks run)."""
         self.ensure_schema()
+        await asyncio.to_thread(jobs.warn_if_unvacuumed, self.db)
         async with self.app.open_async():
             options: dict[str, Any] = {
                 "queues": [QUEUE],
