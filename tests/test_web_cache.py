@@ -1,0 +1,114 @@
+"""web.cache.PageCache under concurrent readers: one build at a time per address, the expired
+copy served while it is rebuilt, and a failed or abandoned build never leaves anyone waiting.
+
+The pages here come from a small ASGI app that counts its builds and takes the time a slow page
+does, so that the readers' requests overlap as wrk's do (bench/archive.py); test_web.py holds
+the cache to what the real site's pages show."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from starlette.types import Receive, Scope, Send
+
+from newsweave.web.cache import PageCache
+
+
+class SlowPages:
+    """A site whose every page takes `seconds` to build and says which build it is."""
+
+    def __init__(self, seconds: float = 0.2, status: int = 200) -> None:
+        self.seconds = seconds
+        self.status = status
+        self.builds = 0
+        self.fail = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.builds += 1
+        n = self.builds
+        await asyncio.sleep(self.seconds)
+        if self.fail:
+            raise RuntimeError("the database went away")
+        await send({"type": "http.response.start", "status": self.status, "headers": []})
+        await send({"type": "http.response.body", "body": f"build {n}".encode()})
+
+
+async def _get_many(app: PageCache, n: int, path: str = "/tags") -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+        return list(await asyncio.gather(*(c.get(path) for _ in range(n))))
+
+
+def test_readers_arriving_together_share_one_build() -> None:
+    pages = SlowPages()
+    cache = PageCache(pages, ttl=60)
+    started = time.perf_counter()
+    answers = asyncio.run(_get_many(cache, 16))
+    assert pages.builds == 1
+    assert [a.text for a in answers] == ["build 1"] * 16
+    assert time.perf_counter() - started < 16 * pages.seconds / 2  # not one build each
+    assert asyncio.run(_get_many(cache, 4, "/tags?page=2"))[0].text == "build 2"  # its own address
+
+
+def test_an_expired_page_is_served_while_one_request_builds_it_again() -> None:
+    pages = SlowPages(seconds=0.3)
+    cache = PageCache(pages, ttl=0.5)
+    asyncio.run(_get_many(cache, 1))
+    time.sleep(0.6)  # expired: the next request builds, the others get the old copy at once
+
+    async def late_readers() -> tuple[list[str], list[float]]:
+        transport = httpx.ASGITransport(app=cache)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            builder = asyncio.create_task(c.get("/tags"))
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            others = await asyncio.gather(*(c.get("/tags") for _ in range(8)))
+            waited = time.perf_counter() - started
+            return [(await builder).text, *[o.text for o in others]], [waited]
+
+    texts, (waited,) = asyncio.run(late_readers())
+    assert pages.builds == 2
+    assert texts == ["build 2"] + ["build 1"] * 8
+    assert waited < 0.15  # the old copy, not a wait for the build
+    time.sleep(0.5 + 0.5 + 0.1)  # past its time and the grace after it: nothing stale is served
+    assert [r.text for r in asyncio.run(_get_many(cache, 6))] == ["build 3"] * 6
+
+
+@pytest.mark.parametrize("how", ["error answer", "exception"])
+def test_a_build_that_is_not_kept_leaves_the_waiting_readers_to_build_their_own(how: str) -> None:
+    pages = SlowPages(status=503 if how == "error answer" else 200)
+    pages.fail = how == "exception"
+    cache = PageCache(pages, ttl=60)
+
+    async def readers() -> list[int | str]:
+        transport = httpx.ASGITransport(app=cache, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            got = await asyncio.gather(*(c.get("/tags") for _ in range(4)))
+            return [r.status_code for r in got]
+
+    statuses = asyncio.run(readers())
+    assert pages.builds == 4  # the first, then each waiting reader's own
+    assert statuses == [503] * 4 if how == "error answer" else [500] * 4
+    assert not cache._building  # nothing left in flight
+
+
+def test_a_reader_who_leaves_mid_build_does_not_cancel_it_for_the_others() -> None:
+    pages = SlowPages(seconds=0.3)
+    cache = PageCache(pages, ttl=60)
+
+    async def one_leaves() -> list[str]:
+        transport = httpx.ASGITransport(app=cache)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            builder = asyncio.create_task(c.get("/tags"))
+            await asyncio.sleep(0.05)
+            leaver = asyncio.create_task(c.get("/tags"))
+            stayer = asyncio.create_task(c.get("/tags"))
+            await asyncio.sleep(0.05)
+            leaver.cancel()
+            return [(await builder).text, (await stayer).text]
+
+    assert asyncio.run(one_leaves()) == ["build 1", "build 1"]
+    assert pages.builds == 1
