@@ -1,4 +1,4 @@
-"""web.cache.PageCache under concurrent readers: one build at a time per address, the expired
+"""web.cache's page caches under concurrent readers: one build at a time per address, the expired
 copy served while it is rebuilt, and a failed or abandoned build never leaves anyone waiting.
 
 The pages here come from a small ASGI app that counts its builds and takes the time a slow page
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from newsweave.web.cache import PageCache
+from newsweave.web.cache import READER_EPOCHS, PageCache, ReaderPageCache, reader_epochs
+from newsweave.web.shared import shared_state
 
 
 class SlowPages:
@@ -112,3 +114,50 @@ def test_a_reader_who_leaves_mid_build_does_not_cancel_it_for_the_others() -> No
 
     assert asyncio.run(one_leaves()) == ["build 1", "build 1"]
     assert pages.builds == 1
+
+
+def test_a_readers_page_is_built_once_and_never_served_stale_past_their_own_act() -> None:
+    """ReaderPageCache: the same coalescing per reader, page and epochs; an expired copy is
+    served meanwhile only under the epochs it was made with, so a reader's own follow, mute or
+    comment shows at once even while another of their tabs builds the page."""
+    pages = SlowPages(seconds=0.3)
+    cache = ReaderPageCache(pages, ttl=0.5)
+    shared = shared_state(None)
+
+    async def signed_in(scope: Scope, receive: Receive, send: Send) -> None:
+        # what SessionMiddleware leaves for the cache: the reader, their browser, the epochs
+        scope["state"] = {
+            "user": SimpleNamespace(id=7),
+            "csrf_seed": "seed",
+            READER_EPOCHS: reader_epochs(shared, 7),
+        }
+        scope["app"] = SimpleNamespace(state=SimpleNamespace(shared=shared))
+        await cache(scope, receive, send)
+
+    async def tabs(n: int, lead: bool = False) -> list[str]:
+        transport = httpx.ASGITransport(app=signed_in)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            builder = asyncio.create_task(c.get("/foryou")) if lead else None
+            await asyncio.sleep(0.05 if lead else 0)
+            got = [r.text for r in await asyncio.gather(*(c.get("/foryou") for _ in range(n)))]
+            return [(await builder).text, *got] if builder else got
+
+    assert asyncio.run(tabs(8)) == ["build 1"] * 8
+    assert pages.builds == 1
+    time.sleep(0.6)  # expired, nothing of the reader's changed: the old copy while one builds
+    assert asyncio.run(tabs(4, lead=True)) == ["build 2"] + ["build 1"] * 4
+    time.sleep(0.6)
+    shared.reader_changed(7)  # they followed something: no copy made before is served
+    assert asyncio.run(tabs(4, lead=True)) == ["build 3"] * 5
+
+    async def act_mid_build() -> list[str]:
+        transport = httpx.ASGITransport(app=signed_in)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            before = asyncio.create_task(c.get("/foryou?page=2"))
+            await asyncio.sleep(0.05)
+            shared.reader_changed(7)  # while a page made before their act is being built
+            after = await c.get("/foryou?page=2")
+            return [(await before).text, after.text]
+
+    assert asyncio.run(act_mid_build()) == ["build 4", "build 5"]  # not the build before it
+    assert pages.builds == 5

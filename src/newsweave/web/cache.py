@@ -21,8 +21,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,7 +95,7 @@ class PageCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         # The addresses being built, each with what its build will keep (None: nothing).
-        self._building: dict[str, asyncio.Future[_Entry | None]] = {}
+        self._building: dict[Any, asyncio.Future[Any]] = {}
 
     def _cacheable(self, scope: Scope) -> bool:
         if self.ttl <= 0 or scope["type"] != "http" or scope["method"] != "GET":
@@ -116,32 +118,54 @@ class PageCache:
         if hit is not None and hit.expires > now:
             await _send_entry(send, hit)
             return
-        building = self._building.get(key)
-        if building is not None:
-            if hit is not None and hit.expires + self.ttl > now:
-                await _send_entry(send, hit)  # expired lately, and being built again
-                return
-            # shielded: a reader who leaves must not cancel the build the others wait for
-            built = await asyncio.shield(building)
-            if built is not None:
-                await _send_entry(send, built)
-            else:  # the build failed, or its answer is not kept (an error): build our own
-                await self.app(scope, receive, send)
-            return
-        self._building[key] = done = asyncio.get_running_loop().create_future()
-        kept: _Entry | None = None
-        try:
+        stale = hit if hit is not None and hit.expires + self.ttl > now else None
+
+        async def build() -> _Entry | None:
             status, headers, body = await _run_and_keep(self.app, scope, receive, send)
-            if status == 200:
-                headers = [(k, v) for k, v in headers if k != b"set-cookie"]
-                kept = _Entry(now + self.ttl, headers, body)
-                self._entries[key] = kept
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-        finally:
-            del self._building[key]
-            done.set_result(kept)
+            if status != 200:
+                return None
+            headers = [(k, v) for k, v in headers if k != b"set-cookie"]
+            kept = self._entries[key] = _Entry(now + self.ttl, headers, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+            return kept
+
+        await _one_build(
+            self._building, key, stale, build, partial(self.app, scope, receive, send), send
+        )
+
+
+async def _one_build(
+    building: dict[Any, asyncio.Future[Any]],
+    flight: object,
+    stale: _Entry | None,
+    build: Callable[[], Awaitable[_Entry | None]],
+    own: Callable[[], Awaitable[None]],
+    send: Send,
+) -> None:
+    """Answer a request for a page not kept (or expired): build it, or, while another request
+    builds the same `flight`, send the `stale` copy, or else wait for that build and send its
+    answer (or, where it kept none, run `own`: this request's own build, not kept)."""
+    running = building.get(flight)
+    if running is not None:
+        if stale is not None:
+            await _send_entry(send, stale)  # expired lately, and being built again
+            return
+        # shielded: a reader who leaves must not cancel the build the others wait for
+        built = await asyncio.shield(running)
+        if built is not None:
+            await _send_entry(send, built)
+        else:  # the build failed, or its answer is not kept (an error): build our own
+            await own()
+        return
+    building[flight] = done = asyncio.get_running_loop().create_future()
+    kept: _Entry | None = None
+    try:
+        kept = await build()
+    finally:
+        del building[flight]
+        done.set_result(kept)
 
 
 async def _send_entry(send: Send, entry: _Entry) -> None:
@@ -205,11 +229,8 @@ def _reader_cacheable(path: str) -> bool:
 
 
 @dataclass(slots=True)
-class _ReaderEntry:
-    expires: float
+class _ReaderEntry(_Entry):
     epochs: tuple[int, ...]
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
 
 
 class ReaderPageCache:
@@ -234,6 +255,7 @@ class ReaderPageCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[object, ...], _ReaderEntry] = OrderedDict()
+        self._building: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.get("state") or {}
@@ -258,15 +280,24 @@ class ReaderPageCache:
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit.expires > now and hit.epochs == epochs:
-            await send({"type": "http.response.start", "status": 200, "headers": hit.headers})
-            await send({"type": "http.response.body", "body": hit.body})
+            await _send_entry(send, hit)
             return
-        status, headers, body = await _run_and_keep(self.app, scope, receive, send)
-        if status != 200 or any(k == b"set-cookie" for k, _ in headers):
-            return
-        # Kept under the epochs read before the page was made: if making it changed something
-        # of the reader's (opening an article reads it), the entry is stale at once.
-        self._entries[key] = _ReaderEntry(now + self.ttl, epochs, headers, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        # Built once at a time per page and epochs; an expired copy is served meanwhile only
+        # under the same epochs (the reader's own acts show at once, others' within ttl).
+        usable = hit is not None and hit.epochs == epochs and hit.expires + self.ttl > now
+        stale = hit if usable else None
+
+        async def build() -> _Entry | None:
+            status, headers, body = await _run_and_keep(self.app, scope, receive, send)
+            if status != 200 or any(k == b"set-cookie" for k, _ in headers):
+                return None
+            # Kept under the epochs read before the page was made: if making it changed
+            # something of the reader's (opening an article reads it), it is stale at once.
+            kept = self._entries[key] = _ReaderEntry(now + self.ttl, headers, body, epochs)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+            return kept
+
+        own = partial(self.app, scope, receive, send)
+        await _one_build(self._building, (key, epochs), stale, build, own, send)
