@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,11 +125,9 @@ class PageCache:
             if status != 200:
                 return None
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
-            kept = self._entries[key] = _Entry(now + self.ttl, headers, body)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-            return kept
+            return _keep(
+                self._entries, key, _Entry(now + self.ttl, headers, body), self.max_entries
+            )
 
         await _one_build(
             self._building, key, stale, build, partial(self.app, scope, receive, send), send
@@ -168,6 +166,21 @@ async def _one_build(
         done.set_result(kept)
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _keep(entries: OrderedDict[_K, _V], key: _K, value: _V, limit: int) -> _V:
+    """Keep `value` as the newest entry, forgetting the oldest past `limit` (least recently
+    kept, not least recently read: a hit does not move its entry, which keeps hits lock-free
+    and cheap, and a page is rebuilt within ttl anyway)."""
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > limit:
+        entries.popitem(last=False)
+    return value
+
+
 async def _send_entry(send: Send, entry: _Entry) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
     await send({"type": "http.response.body", "body": entry.body})
@@ -195,10 +208,7 @@ class TTLCache:
     def put(self, key: object, value: object) -> None:
         if self.ttl <= 0:
             return
-        self._entries[key] = (time.monotonic() + self.ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        _keep(self._entries, key, (time.monotonic() + self.ttl, value), self.max_entries)
 
 
 # The epoch of every discussion: a comment posted, edited, hidden or restored anywhere makes
@@ -293,11 +303,8 @@ class ReaderPageCache:
                 return None
             # Kept under the epochs read before the page was made: if making it changed
             # something of the reader's (opening an article reads it), it is stale at once.
-            kept = self._entries[key] = _ReaderEntry(now + self.ttl, headers, body, epochs)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-            return kept
+            kept = _ReaderEntry(now + self.ttl, headers, body, epochs)
+            return _keep(self._entries, key, kept, self.max_entries)
 
         own = partial(self.app, scope, receive, send)
         await _one_build(self._building, (key, epochs), stale, build, own, send)
