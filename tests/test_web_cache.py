@@ -1,5 +1,7 @@
 """web.cache's page caches under concurrent readers: one build at a time per address, the expired
-copy served while it is rebuilt, and a failed or abandoned build never leaves anyone waiting.
+copy served while it is rebuilt, and a failed or abandoned build never leaves anyone waiting;
+and the same of the parts kept for every reader (TTLCache.get_or_make), from handler threads
+and through the real site's article page and API article.
 
 The pages here come from a small ASGI app that counts its builds and takes the time a slow page
 does, so that the readers' requests overlap as wrk's do (bench/archive.py); test_web.py holds
@@ -8,14 +10,29 @@ the cache to what the real site's pages show."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from newsweave.web.cache import READER_EPOCHS, PageCache, ReaderPageCache, reader_epochs
+from newsweave import pipeline
+from newsweave.model import ArticleIn
+from newsweave.store.db import Database
+from newsweave.web import api
+from newsweave.web.app import create_app
+from newsweave.web.cache import (
+    READER_EPOCHS,
+    PageCache,
+    ReaderPageCache,
+    TTLCache,
+    reader_epochs,
+)
+from newsweave.web.pages import article as article_page
 from newsweave.web.shared import shared_state
 
 
@@ -161,3 +178,137 @@ def test_a_readers_page_is_built_once_and_never_served_stale_past_their_own_act(
 
     assert asyncio.run(act_mid_build()) == ["build 4", "build 5"]  # not the build before it
     assert pages.builds == 5
+
+
+class Maker:
+    """A value that takes until `gate` opens to make, counting the times it was made; the first
+    `failures` makes fail."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.gate = threading.Event()
+        self.calls = 0
+        self.failures = failures
+
+    def __call__(self) -> str:
+        self.calls += 1
+        n = self.calls
+        self.gate.wait(5)
+        if n <= self.failures:
+            raise RuntimeError("the database went away")
+        return f"value {n}"
+
+
+def test_threads_asking_together_for_a_missing_part_share_one_make() -> None:
+    cache, make = TTLCache(ttl=60), Maker()
+    with ThreadPoolExecutor(8) as pool:
+        asked = [pool.submit(cache.get_or_make, "parts", make) for _ in range(8)]
+        time.sleep(0.1)
+        assert make.calls == 1  # the others wait for it
+        make.gate.set()
+        assert [a.result(5) for a in asked] == ["value 1"] * 8
+    assert cache.get("parts") == "value 1"
+    assert cache.get_or_make("parts", make) == "value 1"
+    assert make.calls == 1
+
+
+def test_an_expired_part_is_answered_at_once_while_one_thread_makes_it_again() -> None:
+    cache, make = TTLCache(ttl=0.5), Maker()
+    cache.put("parts", "old")
+    time.sleep(0.55)
+    assert cache.get("parts") is None
+    assert cache.usable("parts") is None
+    with ThreadPoolExecutor(1) as pool:
+        builder = pool.submit(cache.get_or_make, "parts", make)
+        time.sleep(0.05)
+        assert cache.usable("parts") == "old"
+        started = time.perf_counter()
+        assert cache.get_or_make("parts", make) == "old"
+        assert time.perf_counter() - started < 0.05  # the old value, not a wait
+        make.gate.set()
+        assert builder.result(5) == "value 1"
+    assert make.calls == 1
+    assert cache.get("parts") == "value 1"
+    time.sleep(0.6)  # past its time, and nobody building: nothing stale is answered
+    assert cache.usable("parts") is None
+
+
+def test_an_expired_part_past_its_grace_is_waited_for_not_answered() -> None:
+    cache, make = TTLCache(ttl=0.2), Maker()
+    cache.put("parts", "old")
+    time.sleep(0.45)  # its time and as long again after it
+    with ThreadPoolExecutor(2) as pool:
+        builder = pool.submit(cache.get_or_make, "parts", make)
+        time.sleep(0.05)
+        waiter = pool.submit(cache.get_or_make, "parts", make)
+        time.sleep(0.05)
+        assert not waiter.done()
+        make.gate.set()
+        assert (builder.result(5), waiter.result(5)) == ("value 1", "value 1")
+
+
+def test_a_failed_make_leaves_each_waiting_thread_to_make_its_own() -> None:
+    cache, make = TTLCache(ttl=60), Maker(failures=1)
+    with ThreadPoolExecutor(4) as pool:
+        builder = pool.submit(cache.get_or_make, "parts", make)
+        time.sleep(0.05)
+        waiters = [pool.submit(cache.get_or_make, "parts", make) for _ in range(3)]
+        time.sleep(0.05)
+        assert make.calls == 1
+        make.gate.set()
+        with pytest.raises(RuntimeError, match="went away"):
+            builder.result(5)
+        assert sorted(w.result(5) for w in waiters) == ["value 2", "value 3", "value 4"]
+    assert make.calls == 4
+    assert cache.get_or_make("parts", make) == "value 5"  # a new make, kept from now on
+    assert cache.get("parts") == "value 5"
+
+
+def test_a_cache_that_keeps_nothing_makes_every_time() -> None:
+    cache, make = TTLCache(ttl=0), Maker()
+    make.gate.set()
+    assert [cache.get_or_make("parts", make) for _ in range(3)] == ["value 1", "value 2", "value 3"]
+    assert cache.get("parts") is None
+
+
+def test_the_article_page_and_api_article_make_an_expired_articles_parts_once(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sixteen readers at sixteen addresses (past the page cache) of one article whose parts are
+    not kept: one thread reads and renders them, as it did not when the page's p99 was 0.4-1.5 s
+    under wrk (bench/archive.py)."""
+    art, _ = pipeline.ingest(
+        sqlite_db,
+        ArticleIn(url="https://e.example/1", title="Council approves the harbour plan",
+                  text="The council met on Monday and approved the harbour plan. " * 12,
+                  source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
+    )  # fmt: skip
+    made = {"page": 0, "api": 0}
+    page_parts, api_answer = article_page._parts, api._article_answer
+
+    def slow_parts(*args: object, **kwargs: object) -> article_page.Parts:
+        made["page"] += 1
+        time.sleep(0.2)  # the time a starved build takes under load
+        return page_parts(*args, **kwargs)  # type: ignore[arg-type]
+
+    def slow_answer(*args: object) -> api.Encoded:
+        made["api"] += 1
+        time.sleep(0.2)
+        return api_answer(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(article_page, "_parts", slow_parts)
+    monkeypatch.setattr(api, "_article_answer", slow_answer)
+    app = create_app(sqlite_db)
+
+    async def readers(path: str) -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            return list(await asyncio.gather(*(c.get(f"{path}?n={i}") for i in range(16))))
+
+    pages = asyncio.run(readers(f"/articles/{art}"))
+    assert [p.status_code for p in pages] == [200] * 16
+    assert all("Council approves the harbour plan" in p.text for p in pages)
+    answers = asyncio.run(readers(f"/api/articles/{art}"))
+    assert {a.json()["title"] for a in answers} == {"Council approves the harbour plan"}
+    assert made == {"page": 1, "api": 1}
+    missing = asyncio.run(readers("/articles/999999"))
+    assert {m.status_code for m in missing} == {404}  # a failed make: each its own, no hang

@@ -302,7 +302,9 @@ def _serve(db: Database, settings: config.Settings) -> None:
         return
     log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)
-    app = create_app(db, secret, settings.page_cache_seconds, _shared_state(settings))
+    app = create_app(
+        db, secret, settings.page_cache_seconds, _shared_state(settings), freeze_start_up=True
+    )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 

@@ -19,12 +19,13 @@ reader's poll, answered 304 by the handler) always reach the app.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -189,12 +190,22 @@ async def _send_entry(send: Send, entry: _Entry) -> None:
 class TTLCache:
     """A small time-limited map: the parts of pages that are the same for every reader (the
     article and its AI panel), so that a signed-in reader's page does not redo them, and who
-    a session cookie belongs to, for pages that only read."""
+    a session cookie belongs to, for pages that only read.
+
+    `get_or_make` builds a missing value once at a time per key, as the page caches do
+    (_one_build), from any thread: when an article's parts expired under 16 connections at a
+    fresh address each request built them again, every build starved of the GIL by the event
+    loop rendering the others (~8 ms alone, 150-300 ms so), one after another on the handler
+    threads: the article page's p99 was 0.4-1.5 s (bench/archive.py, 100,000 articles). Now
+    one request builds, and the others get the expired value meanwhile (kept up to `ttl`
+    past its time), or wait for that build where there is none."""
 
     def __init__(self, ttl: float, max_entries: int = 5000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: OrderedDict[object, tuple[float, object]] = OrderedDict()
+        self._flights: dict[object, _Flight] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: object) -> object | None:
         hit = self._entries.get(key)
@@ -202,13 +213,68 @@ class TTLCache:
             return None
         return hit[1]
 
+    def usable(self, key: object) -> object | None:
+        """The value kept for `key` if current, or if expired lately while it is being built
+        again (what get_or_make would answer without waiting), else None."""
+        hit = self._entries.get(key)
+        if hit is None:
+            return None
+        now = time.monotonic()
+        if hit[0] > now or (key in self._flights and hit[0] + self.ttl > now):
+            return hit[1]
+        return None
+
+    def get_or_make(self, key: object, make: Callable[[], _V]) -> _V:
+        """The value kept for `key`, made by `make` (and kept) where there is none current:
+        by one caller at a time; the others meanwhile get the expired value or wait for that
+        build (and where it fails, make their own, not kept). Blocks: call it from a thread,
+        or on the event loop only where no thread builds the same keys."""
+        if self.ttl <= 0:
+            return make()
+        hit = self._entries.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return cast("_V", hit[1])
+        with self._lock:
+            flight = self._flights.get(key)
+            mine = flight is None
+            if flight is None:
+                now_hit = self._entries.get(key)
+                if now_hit is not None and now_hit[0] > now:  # built while we looked
+                    return cast("_V", now_hit[1])
+                flight = self._flights[key] = _Flight()
+        if not mine:
+            if hit is not None and hit[0] + self.ttl > now:
+                return cast("_V", hit[1])  # expired lately, and being built again
+            flight.done.wait()
+            return cast("_V", flight.value) if flight.made else make()
+        try:
+            value = make()
+            self.put(key, value)
+            flight.value, flight.made = value, True
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+        return value
+
     def clear(self) -> None:
         self._entries.clear()
 
     def put(self, key: object, value: object) -> None:
         if self.ttl <= 0:
             return
+        # an entry outlives its time by ttl: get_or_make's expired copy during a rebuild
         _keep(self._entries, key, (time.monotonic() + self.ttl, value), self.max_entries)
+
+
+@dataclass(slots=True)
+class _Flight:
+    """One build under way in a TTLCache: its callers' wait, and what it made."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    made: bool = False
+    value: object = None
 
 
 # The epoch of every discussion: a comment posted, edited, hidden or restored anywhere makes

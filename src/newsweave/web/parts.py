@@ -5,11 +5,12 @@ reader app's unread counts)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from fastapi import Request
 
 from newsweave.store.accounts import UserRow
+from newsweave.web.cache import TTLCache
 
 __all__ = ["own"]
 
@@ -26,8 +27,5 @@ def own(request: Request, user: UserRow, part: str, make: Callable[[], T]) -> T:
     of For You, its unread-only view, a first view after reading something."""
     shared = request.app.state.shared
     key = (part, user.id, *shared.epochs(user.id))
-    kept = request.app.state.reader_parts.get(key)
-    if kept is None:
-        kept = make()
-        request.app.state.reader_parts.put(key, kept)
-    return cast("T", kept)
+    kept: TTLCache = request.app.state.reader_parts
+    return kept.get_or_make(key, make)

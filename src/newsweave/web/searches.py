@@ -16,11 +16,10 @@ same query at a new address (kept hits), "search, new query" a different word ev
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import Request
 
 from newsweave.store.search import Filters, Hits, count, search
+from newsweave.web.cache import TTLCache
 
 __all__ = ["kept_search"]
 
@@ -38,11 +37,11 @@ def kept_search(
     """A page of hits for `query` (and how many matched, up to the cap, where `counted`),
     kept in app.state.search_hits."""
     key = (" ".join(query.split()), limit, offset, filters, order, counted)
-    kept = request.app.state.search_hits.get(key)
-    if kept is None:
+
+    def find() -> tuple[Hits, int | None]:
         with request.app.state.db.connect() as conn:
             hits = search(conn, query, limit, offset, filters, order)
-            total = count(conn, query, filters, hits) if counted else None
-        kept = (hits, total)
-        request.app.state.search_hits.put(key, kept)
-    return cast("tuple[Hits, int | None]", kept)
+            return hits, count(conn, query, filters, hits) if counted else None
+
+    kept: TTLCache = request.app.state.search_hits
+    return kept.get_or_make(key, find)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -26,13 +28,10 @@ def page(request: Request) -> HTMLResponse:
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
     before = cursors.decode(request.query_params.get("before"))
     muted = hidden(reader_of(request))
-    values = request.app.state.label_values.get("all")
     with request.app.state.db.connect() as conn:
         items = article_list(conn, after=before, limit=PER_PAGE + 1, labels=labels, exclude=muted)
         stories = [] if before else top_stories(conn, limit=8, labels=labels, exclude=muted)
-        if values is None:
-            values = label_values(conn)
-            request.app.state.label_values.put("all", values)
+        values = request.app.state.label_values.get_or_make("all", partial(label_values, conn))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "home.html",

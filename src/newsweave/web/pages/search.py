@@ -85,11 +85,12 @@ def page(request: Request) -> HTMLResponse:
     offset = (number - 1) * PER_PAGE
     hits, counted = kept_search(request, q, PER_PAGE + 1, offset, filters, order, counted=True)
     total = counted or 0
-    sources = request.app.state.source_options.get(chosen)
-    if sources is None:
+
+    def options() -> Markup:
         with request.app.state.db.connect() as conn:
-            sources = _source_options(source_names(conn), chosen)
-        request.app.state.source_options.put(chosen, sources)
+            return _source_options(source_names(conn), chosen)
+
+    sources = request.app.state.source_options.get_or_make(chosen, options)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -23,6 +23,7 @@ from newsweave.store.views import (
     tag_page,
 )
 from newsweave.web import cursors
+from newsweave.web.cache import TTLCache
 from newsweave.web.pages.reader import reader_of
 
 T = TypeVar("T")
@@ -141,12 +142,13 @@ def counted(request: Request, key: tuple[object, ...], count: Callable[[Connecti
     seconds (a minute, as the front page's filter values): they count the whole archive, ~0.7 s
     at a million articles even off indexes (store.views.tag_list), for every signed-in reader's
     first view and every anonymous one past the page cache's seconds."""
-    kept = request.app.state.index_counts.get(key)
-    if kept is None:
+
+    def make() -> T:
         with request.app.state.db.connect() as conn:
-            kept = count(conn)
-        request.app.state.index_counts.put(key, kept)
-    return cast("T", kept)
+            return count(conn)
+
+    kept: TTLCache = request.app.state.index_counts
+    return kept.get_or_make(key, make)
 
 
 def tags(request: Request) -> HTMLResponse:
