@@ -1,9 +1,12 @@
 """Where an async page runs a small database read: on the event loop, or in a worker thread.
 
 A read of a few indexed rows from SQLite takes ~0.1 ms, which is less than handing it to a
-worker thread and back (~0.4 ms a request, measured with bench/web.py), so it runs inline. A
-PostgreSQL round trip may wait on the network, and the event loop must not, so it goes to a
-thread. Anything heavier (many queries, a big template) goes to a thread on either database.
+worker thread and back (~0.4 ms a request, measured with bench/web.py), so it runs inline. So
+does an API list's page (~1 ms): under 16 connections at fresh addresses the hop cost far more
+than alone, the loop and the handler threads handing the GIL back and forth (226-300 requests/s
+in a thread, 478-651 inline; bench/archive.py, 100,000 articles). A PostgreSQL round trip may
+wait on the network, and the event loop must not, so it goes to a thread. Anything heavier
+(many queries, a big template) goes to a thread on either database.
 """
 
 from __future__ import annotations
