@@ -264,7 +264,7 @@ class TTLCache:
     def put(self, key: object, value: object) -> None:
         if self.ttl <= 0:
             return
-        # an entry outlives its time by ttl: get_or_make's expired copy during a rebuild
+        # kept past its time until evicted: get_or_make answers it up to ttl late while rebuilding
         _keep(self._entries, key, (time.monotonic() + self.ttl, value), self.max_entries)
 
 
