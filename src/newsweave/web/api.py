@@ -20,7 +20,6 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from newsweave.errors import NotFoundError
 from newsweave.model import VISIBLE_STATES
@@ -193,11 +192,8 @@ async def get_article_api(request: Request, article_id: int) -> Response:
     # (a cached answer skips six queries, ~3 ms; bench/archive.py), and sent from the event
     # loop; made in a thread, once at a time per article (web.cache.TTLCache.get_or_make).
     kept: TTLCache = request.app.state.api_articles
-    current = kept.usable(article_id)
-    if isinstance(current, Encoded):
-        return send(request, current)
     made = partial(_article_answer, request.app.state.db, article_id)
-    return send(request, await run_in_threadpool(kept.get_or_make, article_id, made))
+    return send(request, await kept.get_or_make_in_thread(article_id, made))
 
 
 def _article_answer(db: Database, article_id: int) -> Encoded:

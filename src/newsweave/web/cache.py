@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -257,6 +258,14 @@ class TTLCache:
                 del self._flights[key]
             flight.done.set()
         return value
+
+    async def get_or_make_in_thread(self, key: object, make: Callable[[], _V]) -> _V:
+        """get_or_make for an async handler: a kept (or being rebuilt) value without leaving
+        the event loop, else get_or_make in a handler thread."""
+        hit = self.usable(key)
+        if hit is not None:
+            return cast("_V", hit)
+        return await run_in_threadpool(self.get_or_make, key, make)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -92,12 +92,7 @@ async def page(request: Request, article_id: int) -> HTMLResponse:
     parts: Parts
     if r is None or not r.mutes:
         kept: TTLCache = request.app.state.article_parts
-        current = kept.usable(article_id)
-        if isinstance(current, Parts):
-            parts = current
-        else:
-            make = partial(_parts, request, article_id)
-            parts = await run_in_threadpool(kept.get_or_make, article_id, make)
+        parts = await kept.get_or_make_in_thread(article_id, partial(_parts, request, article_id))
     else:  # theirs alone, not kept
         parts = await run_in_threadpool(_parts, request, article_id, r)
     if user is None:
