@@ -120,7 +120,7 @@ class PageCache:
         if hit is not None and hit.expires > now:
             await _send_entry(send, hit)
             return
-        stale = hit if hit is not None and hit.expires + self.ttl > now else None
+        stale = hit if hit is not None and _in_grace(hit.expires, self.ttl, now) else None
 
         async def build() -> _Entry | None:
             status, headers, body = await _run_and_keep(self.app, scope, receive, send)
@@ -172,6 +172,13 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
+def _in_grace(expires: float, ttl: float, now: float) -> bool:
+    """Whether a value past its time may still be answered while it is being built again: up
+    to `ttl` late, so that a page or part unread for a while is waited for, never answered
+    older than twice its ttl (the caches' one promise of freshness)."""
+    return expires + ttl > now
+
+
 def _keep(entries: OrderedDict[_K, _V], key: _K, value: _V, limit: int) -> _V:
     """Keep `value` as the newest entry, forgetting the oldest past `limit` (least recently
     kept, not least recently read: a hit does not move its entry, which keeps hits lock-free
@@ -221,7 +228,7 @@ class TTLCache:
         if hit is None:
             return None
         now = time.monotonic()
-        if hit[0] > now or (key in self._flights and hit[0] + self.ttl > now):
+        if hit[0] > now or (key in self._flights and _in_grace(hit[0], self.ttl, now)):
             return hit[1]
         return None
 
@@ -245,7 +252,7 @@ class TTLCache:
                     return cast("_V", now_hit[1])
                 flight = self._flights[key] = _Flight()
         if not mine:
-            if hit is not None and hit[0] + self.ttl > now:
+            if hit is not None and _in_grace(hit[0], self.ttl, now):
                 return cast("_V", hit[1])  # expired lately, and being built again
             flight.done.wait()
             return cast("_V", flight.value) if flight.made else make()
@@ -369,7 +376,7 @@ class ReaderPageCache:
             return
         # Built once at a time per page and epochs; an expired copy is served meanwhile only
         # under the same epochs (the reader's own acts show at once, others' within ttl).
-        usable = hit is not None and hit.epochs == epochs and hit.expires + self.ttl > now
+        usable = hit is not None and hit.epochs == epochs and _in_grace(hit.expires, self.ttl, now)
         stale = hit if usable else None
 
         async def build() -> _Entry | None:
