@@ -326,6 +326,46 @@ def test_a_readers_follows_and_unread_count_serve_every_address_until_theirs_cha
     assert "which you read" in b.get("/foryou?at=4").text
 
 
+def test_a_readers_cards_are_kept_and_each_change_shows_at_once(sqlite_db: Database) -> None:
+    """web.parts.cards: For You's cards are rendered once and kept, keyed by all a card shows:
+    a card read, saved or retitled is a new card on the next page; the others are reused."""
+    load_events(sqlite_db, _events()[:7])
+    b = _signed_in(sqlite_db)
+    wire = _source_id(sqlite_db, "Wire One")
+    assert b.post(f"/follow/source/{wire}", {"next": "/foryou"}).status_code == 303
+    kept = b.app.state.card_html._entries
+
+    def cards(address: str) -> dict[str, lxml.html.HtmlElement]:
+        doc = lxml.html.fromstring(b.get(address).text)
+        return {li.get("data-href"): li for li in doc.xpath("//li[@data-item]")}
+
+    first = cards("/foryou?at=1")
+    assert len(first) >= 2
+    assert len(kept) == len(first)
+    again = cards("/foryou?at=2")
+    assert [lxml.html.tostring(li) for li in again.values()] == [
+        lxml.html.tostring(li) for li in first.values()
+    ]
+    assert len(kept) == len(first)  # every card reused, none rendered again
+    one, other = list(first)[:2]
+    _press(b, "/foryou?at=3", f"/read/{one.rsplit('/', 1)[1]}")
+    _press(b, "/foryou?at=4", f"/save/{other.rsplit('/', 1)[1]}")
+    now = cards("/foryou?at=5")
+    assert "read" in now[one].get("class").split()
+    assert now[one].xpath(".//button[@name='read']")[0].text == "Mark unread"
+    assert now[other].xpath(".//button[@aria-pressed='true']")[0].text == "Saved"
+    assert "read" not in now[other].get("class").split()
+    with sqlite_db.begin() as conn:
+        conn.execute(
+            articles.update().where(articles.c.id == int(other.rsplit("/", 1)[1])),
+            {"title": "A title the editors changed"},
+        )
+    assert now[other].xpath(".//a[@data-open]")[0].text != "A title the editors changed"
+    assert cards("/foryou?at=6")[other].xpath(".//a[@data-open]")[0].text == (
+        "A title the editors changed"
+    )
+
+
 def test_a_kept_reader_page_asks_the_shared_state_once(sqlite_db: Database) -> None:
     """With several web processes every ask of the shared state is a Redis round trip on the
     event loop: a reload of a kept reader page asks once (the session's epoch and the page's

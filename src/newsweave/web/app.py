@@ -153,6 +153,7 @@ def create_app(
     app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
     app.state.search_hits = TTLCache(page_cache_seconds, max_entries=2000)  # web/searches.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
+    app.state.card_html = TTLCache(page_cache_seconds, max_entries=20_000)  # web/parts.py
     app.state.label_values = TTLCache(home.VALUES_SECONDS, max_entries=1)
     app.state.source_options = TTLCache(home.VALUES_SECONDS, max_entries=64)  # pages/search.py
     # pages/topics.py: kept a minute, or never where the operator keeps no page (0).

@@ -1,18 +1,20 @@
-"""The parts of a reader's pages that are theirs alone and the same at every address, kept
-between requests while nothing of theirs changes (For You's follows, reach and unread count; a
-reader app's unread counts)."""
+"""The parts of a reader's pages kept between requests: those that are theirs alone and the same
+at every address, while nothing of theirs changes (For You's follows, reach and unread count; a
+reader app's unread counts), and the HTML of each card on their lists."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from fastapi import Request
+from markupsafe import Markup
 
+from newsweave.reading import Item
 from newsweave.store.accounts import UserRow
 from newsweave.web.cache import TTLCache
 
-__all__ = ["own"]
+__all__ = ["cards", "own"]
 
 T = TypeVar("T")
 
@@ -29,3 +31,24 @@ def own(request: Request, user: UserRow, part: str, make: Callable[[], T]) -> T:
     key = (part, user.id, *shared.epochs(user.id))
     kept: TTLCache = request.app.state.reader_parts
     return kept.get_or_make(key, make)
+
+
+def cards(request: Request, items: Sequence[Item]) -> Markup:
+    """The HTML of a reader's list (For You, Saved): each card's kept `page_cache_seconds` in
+    app.state.card_html, keyed by all it shows (the article's card, read, saved, why), so a
+    change to any of them is a new card at once, and only its relative time ("an hour ago")
+    may be as old as any kept page. Rendering 50 cards was the larger half of a For You whose
+    reader's parts are kept (py-spy under wrk, 10,000 articles: the template 47 % of the GIL's
+    samples, Markup and escaping 15 %); every Save or Mark read rebuilds the page, and 49 of
+    its 50 cards are as they were. See bench/README.md (session 26) for the figures."""
+    kept: TTLCache = request.app.state.card_html
+    item = request.app.state.templates.env.get_template("_item.html").module.item
+    out: list[Markup] = []
+    for it in items:
+        key = (it.card, it.read, it.saved, *it.why)
+        html = kept.get(key)
+        if not isinstance(html, Markup):
+            html = item(it)
+            kept.put(key, html)
+        out.append(html)
+    return Markup("").join(out)

@@ -84,6 +84,7 @@ def for_you(request: Request) -> HTMLResponse:
         {
             "title": "For You",
             "items": shown,
+            "cards": parts.cards(request, shown),
             "older": older,
             "unread_only": unread_only,
             "unread_total": unread,
@@ -112,7 +113,9 @@ def saved_page(request: Request) -> HTMLResponse:
     with request.app.state.db.connect() as conn:
         listed = reading.items(conn, r, saved_articles(conn, user.id))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "saved.html", {"title": "Saved for later", "items": listed}
+        request,
+        "saved.html",
+        {"title": "Saved for later", "items": listed, "cards": parts.cards(request, listed)},
     )
 
 
