@@ -72,6 +72,36 @@ def test_readers_arriving_together_share_one_build() -> None:
     assert asyncio.run(_get_many(cache, 4, "/tags?page=2"))[0].text == "build 2"  # its own address
 
 
+def test_kept_pages_are_bounded_by_their_bytes_oldest_forgotten_first() -> None:
+    """PageCache(max_bytes): a cache bounded by count alone held ~1 GB of a reader's pages."""
+    built: list[str] = []
+
+    async def pages(scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope["query_string"].decode()
+        built.append(query)
+        size = int(query.split("size=")[1])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"x" * size})
+
+    cache = PageCache(pages, ttl=60, max_bytes=10_000)
+
+    async def ask(*queries: str) -> list[int]:
+        transport = httpx.ASGITransport(app=cache)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            return [len((await c.get(f"/tags?{q}")).content) for q in queries]
+
+    assert asyncio.run(ask("n=1&size=4000", "n=2&size=4000", "n=3&size=4000")) == [4000] * 3
+    assert cache._pages.bytes == 8000  # the first forgotten: three would be 12,000
+    assert asyncio.run(ask("n=2&size=4000", "n=3&size=4000")) == [4000] * 2
+    assert len(built) == 3  # both kept
+    assert asyncio.run(ask("n=1&size=4000")) == [4000]
+    assert built[-1] == "n=1&size=4000"  # built again
+    assert asyncio.run(ask("huge=1&size=20000", "huge=1&size=20000")) == [20_000] * 2
+    assert built[-2:] == ["huge=1&size=20000"] * 2  # answered, never kept
+    assert cache._pages.bytes == 8000
+    assert len(cache._pages.entries) == 2
+
+
 def test_an_expired_page_is_served_while_one_request_builds_it_again() -> None:
     pages = SlowPages(seconds=0.3)
     cache = PageCache(pages, ttl=0.5)

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,6 +79,12 @@ class _Entry:
     body: bytes
 
 
+# What each page cache's bodies may hold (per process). Its count alone bounded it before:
+# 20,000 of a reader's pages of ~48 KB (For You) is ~1 GB, reached by one reader asking new
+# addresses (a crawler with their cookie, or wrk's fresh URLs); 128 MiB is ~2,700 such pages.
+PAGE_BYTES = 128 * 1024 * 1024
+
+
 class PageCache:
     """The anonymous pages, kept `ttl` seconds; one build at a time per address.
 
@@ -91,11 +97,12 @@ class PageCache:
     (bench/archive.py, session 24).
     """
 
-    def __init__(self, app: ASGIApp, ttl: float = 10.0, max_entries: int = 5000) -> None:
+    def __init__(
+        self, app: ASGIApp, ttl: float = 10.0, max_entries: int = 5000, max_bytes: int = PAGE_BYTES
+    ) -> None:
         self.app = app
         self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._pages: _Pages[str, _Entry] = _Pages(max_entries, max_bytes)
         # The addresses being built, each with what its build will keep (None: nothing).
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
@@ -116,7 +123,7 @@ class PageCache:
             return
         key = scope["path"] + "?" + scope["query_string"].decode("latin-1")
         now = time.monotonic()
-        hit = self._entries.get(key)
+        hit = self._pages.entries.get(key)
         if hit is not None and hit.expires > now:
             await _send_entry(send, hit)
             return
@@ -127,9 +134,7 @@ class PageCache:
             if status != 200:
                 return None
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
-            return _keep(
-                self._entries, key, _Entry(now + self.ttl, headers, body), self.max_entries
-            )
+            return self._pages.keep(key, _Entry(now + self.ttl, headers, body))
 
         await _one_build(
             self._building, key, stale, build, partial(self.app, scope, receive, send), send
@@ -188,6 +193,34 @@ def _keep(entries: OrderedDict[_K, _V], key: _K, value: _V, limit: int) -> _V:
     while len(entries) > limit:
         entries.popitem(last=False)
     return value
+
+
+_PE = TypeVar("_PE", bound=_Entry)
+
+
+class _Pages(Generic[_K, _PE]):
+    """Kept pages, oldest kept first, bounded by their count and by the bytes of their bodies
+    (evicted as _keep does: a hit does not move its page)."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.entries: OrderedDict[_K, _PE] = OrderedDict()
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+
+    def keep(self, key: _K, entry: _PE) -> _PE:
+        """Keep `entry` (a page larger than the whole budget is answered, not kept), forgetting
+        the oldest past either bound; returns `entry` (what the build answers its waiters)."""
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.bytes -= len(old.body)
+        if len(entry.body) > self.max_bytes:
+            return entry
+        self.entries[key] = entry
+        self.bytes += len(entry.body)
+        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+            self.bytes -= len(self.entries.popitem(last=False)[1].body)
+        return entry
 
 
 async def _send_entry(send: Send, entry: _Entry) -> None:
@@ -342,11 +375,16 @@ class ReaderPageCache:
     too, since the pages' forms carry that browser's token.
     """
 
-    def __init__(self, app: ASGIApp, ttl: float = 10.0, max_entries: int = 20_000) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        ttl: float = 10.0,
+        max_entries: int = 20_000,
+        max_bytes: int = PAGE_BYTES,
+    ) -> None:
         self.app = app
         self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[object, ...], _ReaderEntry] = OrderedDict()
+        self._pages: _Pages[tuple[object, ...], _ReaderEntry] = _Pages(max_entries, max_bytes)
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -370,7 +408,7 @@ class ReaderPageCache:
         key = (user.id, state.get("csrf_seed"), scope["path"], scope["query_string"])
         epochs: tuple[int, ...] = state.get(READER_EPOCHS) or reader_epochs(shared, user.id)
         now = time.monotonic()
-        hit = self._entries.get(key)
+        hit = self._pages.entries.get(key)
         if hit is not None and hit.expires > now and hit.epochs == epochs:
             await _send_entry(send, hit)
             return
@@ -386,7 +424,7 @@ class ReaderPageCache:
             # Kept under the epochs read before the page was made: if making it changed
             # something of the reader's (opening an article reads it), it is stale at once.
             kept = _ReaderEntry(now + self.ttl, headers, body, epochs)
-            return _keep(self._entries, key, kept, self.max_entries)
+            return self._pages.keep(key, kept)
 
         own = partial(self.app, scope, receive, send)
         await _one_build(self._building, (key, epochs), stale, build, own, send)
