@@ -102,6 +102,40 @@ def test_kept_pages_are_bounded_by_their_bytes_oldest_forgotten_first() -> None:
     assert len(cache._pages.entries) == 2
 
 
+def test_kept_pages_and_parts_past_their_grace_are_forgotten_not_held() -> None:
+    """An entry more than ttl past its time is never answered again (_in_grace): the caches
+    forget it at the next keep, so a quiet site holds what it kept lately, not the last
+    5,000 or 20,000 pages ever asked for."""
+
+    async def pages(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"x" * 1000})
+
+    cache = PageCache(pages, ttl=0.05)
+
+    async def ask(*paths: str) -> None:
+        transport = httpx.ASGITransport(app=cache)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            for path in paths:
+                assert (await c.get(path)).status_code == 200
+
+    asyncio.run(ask("/tags?n=1", "/tags?n=2"))
+    assert len(cache._pages.entries) == 2
+    time.sleep(0.12)  # past both pages' time and grace
+    asyncio.run(ask("/tags?n=3"))
+    assert list(cache._pages.entries) == ["/tags?n=3"]
+    assert cache._pages.bytes == 1000
+    parts = TTLCache(ttl=0.5)
+    parts.put("a", 1)
+    parts.put("b", 2)
+    time.sleep(0.6)  # past their time, inside their grace: kept (get_or_make may answer them)
+    parts.put("c", 3)
+    assert list(parts._entries) == ["a", "b", "c"]
+    time.sleep(0.6)  # a and b past their grace, c inside its own
+    parts.put("d", 4)
+    assert list(parts._entries) == ["c", "d"]
+
+
 def test_an_expired_page_is_served_while_one_request_builds_it_again() -> None:
     pages = SlowPages(seconds=0.3)
     cache = PageCache(pages, ttl=0.5)

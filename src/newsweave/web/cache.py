@@ -102,7 +102,7 @@ class PageCache:
     ) -> None:
         self.app = app
         self.ttl = ttl
-        self._pages: _Pages[str, _Entry] = _Pages(max_entries, max_bytes)
+        self._pages: _Pages[str, _Entry] = _Pages(ttl, max_entries, max_bytes)
         # The addresses being built, each with what its build will keep (None: nothing).
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
@@ -134,7 +134,7 @@ class PageCache:
             if status != 200:
                 return None
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
-            return self._pages.keep(key, _Entry(now + self.ttl, headers, body))
+            return self._pages.keep(key, _Entry(now + self.ttl, headers, body), time.monotonic())
 
         await _one_build(
             self._building, key, stale, build, partial(self.app, scope, receive, send), send
@@ -184,33 +184,26 @@ def _in_grace(expires: float, ttl: float, now: float) -> bool:
     return expires + ttl > now
 
 
-def _keep(entries: OrderedDict[_K, _V], key: _K, value: _V, limit: int) -> _V:
-    """Keep `value` as the newest entry, forgetting the oldest past `limit` (least recently
-    kept, not least recently read: a hit does not move its entry, which keeps hits lock-free
-    and cheap, and a page is rebuilt within ttl anyway)."""
-    entries[key] = value
-    entries.move_to_end(key)
-    while len(entries) > limit:
-        entries.popitem(last=False)
-    return value
-
-
 _PE = TypeVar("_PE", bound=_Entry)
 
 
 class _Pages(Generic[_K, _PE]):
-    """Kept pages, oldest kept first, bounded by their count and by the bytes of their bodies
-    (evicted as _keep does: a hit does not move its page)."""
+    """Kept pages in the order they were kept (a hit does not move its page: hits stay cheap,
+    and a page is rebuilt within ttl anyway), bounded by their count, by the bytes of their
+    bodies, and by time: a page past its grace (_in_grace) can never be answered again, and
+    is forgotten, so a quiet site holds what it kept in the last two ttl, not the last
+    `max_entries` pages ever asked for. Used on the event loop only."""
 
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+    def __init__(self, ttl: float, max_entries: int, max_bytes: int) -> None:
         self.entries: OrderedDict[_K, _PE] = OrderedDict()
+        self.ttl = ttl
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
 
-    def keep(self, key: _K, entry: _PE) -> _PE:
+    def keep(self, key: _K, entry: _PE, now: float) -> _PE:
         """Keep `entry` (a page larger than the whole budget is answered, not kept), forgetting
-        the oldest past either bound; returns `entry` (what the build answers its waiters)."""
+        the oldest past any bound; returns `entry` (what the build answers its waiters)."""
         old = self.entries.pop(key, None)
         if old is not None:
             self.bytes -= len(old.body)
@@ -218,7 +211,11 @@ class _Pages(Generic[_K, _PE]):
             return entry
         self.entries[key] = entry
         self.bytes += len(entry.body)
-        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+        while self.entries and (
+            len(self.entries) > self.max_entries
+            or self.bytes > self.max_bytes
+            or not _in_grace(next(iter(self.entries.values())).expires, self.ttl, now)
+        ):
             self.bytes -= len(self.entries.popitem(last=False)[1].body)
         return entry
 
@@ -311,10 +308,19 @@ class TTLCache:
         self._entries.clear()
 
     def put(self, key: object, value: object) -> None:
+        """Keep `value`, forgetting the oldest kept past the count or past their grace (as
+        _Pages does; a hit does not move its entry). Under the lock: handler threads put."""
         if self.ttl <= 0:
             return
-        # kept past its time until evicted: get_or_make answers it up to ttl late while rebuilding
-        _keep(self._entries, key, (time.monotonic() + self.ttl, value), self.max_entries)
+        now = time.monotonic()
+        entries = self._entries
+        with self._lock:
+            entries[key] = (now + self.ttl, value)
+            entries.move_to_end(key)
+            while len(entries) > self.max_entries or not _in_grace(
+                next(iter(entries.values()))[0], self.ttl, now
+            ):
+                entries.popitem(last=False)
 
 
 @dataclass(slots=True)
@@ -384,7 +390,7 @@ class ReaderPageCache:
     ) -> None:
         self.app = app
         self.ttl = ttl
-        self._pages: _Pages[tuple[object, ...], _ReaderEntry] = _Pages(max_entries, max_bytes)
+        self._pages: _Pages[tuple[object, ...], _ReaderEntry] = _Pages(ttl, max_entries, max_bytes)
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -424,7 +430,7 @@ class ReaderPageCache:
             # Kept under the epochs read before the page was made: if making it changed
             # something of the reader's (opening an article reads it), it is stale at once.
             kept = _ReaderEntry(now + self.ttl, headers, body, epochs)
-            return self._pages.keep(key, kept)
+            return self._pages.keep(key, kept, time.monotonic())
 
         own = partial(self.app, scope, receive, send)
         await _one_build(self._building, (key, epochs), stale, build, own, send)
