@@ -134,7 +134,7 @@ class PageCache:
             if status != 200:
                 return None
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
-            return self._pages.keep(key, _Entry(now + self.ttl, headers, body), time.monotonic())
+            return self._pages.keep(key, _Entry(now + self.ttl, headers, body))
 
         await _one_build(
             self._building, key, stale, build, partial(self.app, scope, receive, send), send
@@ -201,9 +201,10 @@ class _Pages(Generic[_K, _PE]):
         self.max_bytes = max_bytes
         self.bytes = 0
 
-    def keep(self, key: _K, entry: _PE, now: float) -> _PE:
+    def keep(self, key: _K, entry: _PE) -> _PE:
         """Keep `entry` (a page larger than the whole budget is answered, not kept), forgetting
         the oldest past any bound; returns `entry` (what the build answers its waiters)."""
+        now = time.monotonic()
         old = self.entries.pop(key, None)
         if old is not None:
             self.bytes -= len(old.body)
@@ -430,7 +431,7 @@ class ReaderPageCache:
             # Kept under the epochs read before the page was made: if making it changed
             # something of the reader's (opening an article reads it), it is stale at once.
             kept = _ReaderEntry(now + self.ttl, headers, body, epochs)
-            return self._pages.keep(key, kept, time.monotonic())
+            return self._pages.keep(key, kept)
 
         own = partial(self.app, scope, receive, send)
         await _one_build(self._building, (key, epochs), stale, build, own, send)
