@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from newsweave import pipeline
@@ -26,6 +27,7 @@ from newsweave.store.db import Database
 from newsweave.web import api
 from newsweave.web.app import create_app
 from newsweave.web.cache import (
+    PARTS_BYTES,
     READER_EPOCHS,
     PageCache,
     ReaderPageCache,
@@ -100,6 +102,48 @@ def test_kept_pages_are_bounded_by_their_bytes_oldest_forgotten_first() -> None:
     assert built[-2:] == ["huge=1&size=20000"] * 2  # answered, never kept
     assert cache._pages.bytes == 8000
     assert len(cache._pages.entries) == 2
+
+
+def test_kept_parts_are_bounded_by_their_bytes_and_a_huge_one_is_not_kept() -> None:
+    """TTLCache(max_bytes, size): by count alone the article parts and API answers (5,000
+    each, an article's whole text in every one) could hold gigabytes."""
+    parts = TTLCache(ttl=60, max_bytes=10, size=len)
+    parts.put("a", "xxxx")
+    parts.put("b", "xxxx")
+    parts.put("c", "xxxx")
+    assert list(parts._entries) == ["b", "c"]  # the oldest forgotten: three would be 12
+    assert parts.bytes == 8
+    parts.put("b", "xx")  # kept again: its old size no longer counts
+    assert (list(parts._entries), parts.bytes) == (["c", "b"], 6)
+    parts.put("huge", "x" * 11)
+    assert parts.get("huge") is None  # larger than the whole budget: made, answered, not kept
+    assert (list(parts._entries), parts.bytes) == (["c", "b"], 6)
+    assert parts.get_or_make("huge", lambda: "y" * 11) == "y" * 11
+    assert parts.bytes == 6
+    parts.clear()
+    assert parts.bytes == 0
+
+
+def test_the_app_bounds_article_parts_and_api_answers_by_what_they_hold(
+    sqlite_db: Database,
+) -> None:
+    """The app's caches of article parts and API answers count each one's size: its text and
+    HTML, its JSON bytes."""
+    text_ = "The council met on Monday and approved the harbour plan. " * 40
+    art, _ = pipeline.ingest(
+        sqlite_db,
+        ArticleIn(url="https://e.example/1", title="Council approves the harbour plan",
+                  text=text_, source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
+    )  # fmt: skip
+    app = create_app(sqlite_db)
+    with TestClient(app) as client:
+        assert client.get(f"/articles/{art}").status_code == 200
+        answer = client.get(f"/api/articles/{art}")
+    assert answer.status_code == 200
+    assert app.state.api_articles.bytes == len(answer.content)
+    assert app.state.api_articles.max_bytes == PARTS_BYTES
+    assert app.state.article_parts.bytes > 2 * len(text_.strip())  # its row and its HTML
+    assert app.state.article_parts.max_bytes == PARTS_BYTES
 
 
 def test_kept_pages_and_parts_past_their_grace_are_forgotten_not_held() -> None:

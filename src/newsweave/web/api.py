@@ -79,6 +79,10 @@ class Encoded:
     modified: datetime | None
     last_modified: str | None
 
+    def size(self) -> int:
+        """Its bytes: what bounds app.state.api_articles."""
+        return len(self.body)
+
 
 def encode(payload: Any, modified: datetime | None = None) -> Encoded:
     # orjson writes the bytes json.dumps(..., ensure_ascii=False, separators=(",", ":")) would,

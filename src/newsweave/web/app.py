@@ -47,7 +47,7 @@ from newsweave.errors import (
 from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, fever, greader, security
-from newsweave.web.cache import PageCache, ReaderPageCache, TTLCache
+from newsweave.web.cache import PARTS_BYTES, PageCache, ReaderPageCache, TTLCache
 from newsweave.web.pages import article, auth, discuss, home, reader, topics
 from newsweave.web.pages import search as search_page
 from newsweave.web.shared import LocalState, SharedState
@@ -148,9 +148,13 @@ def create_app(
     app.add_middleware(security.SessionMiddleware)
     app.add_middleware(PageCache, ttl=page_cache_seconds)
     app.add_middleware(security.SecurityHeaders)  # outermost: cached pages get them too
-    app.state.article_parts = TTLCache(page_cache_seconds)  # web/pages/article.py
+    # An article's parts or API answer hold its whole text (~37 KB together for a news text of
+    # ~3,700 characters; a long read's many times that): by count alone 5,000 of each could
+    # be gigabytes, reached by a crawler at fresh addresses within the grace of two ttl.
+    ttl, most = page_cache_seconds, PARTS_BYTES
+    app.state.article_parts = TTLCache(ttl, max_bytes=most, size=article.Parts.size)
     app.state.article_threads = TTLCache(page_cache_seconds)  # web/pages/article.py
-    app.state.api_articles = TTLCache(page_cache_seconds)  # web/api.py
+    app.state.api_articles = TTLCache(ttl, max_bytes=most, size=api.Encoded.size)
     app.state.search_hits = TTLCache(page_cache_seconds, max_entries=2000)  # web/searches.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.card_html = TTLCache(page_cache_seconds, max_entries=20_000)  # web/parts.py

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISCUSSIONS",
+    "PAGE_BYTES",
+    "PARTS_BYTES",
     "READER_EPOCHS",
     "PageCache",
     "ReaderPageCache",
@@ -83,6 +85,9 @@ class _Entry:
 # 20,000 of a reader's pages of ~48 KB (For You) is ~1 GB, reached by one reader asking new
 # addresses (a crawler with their cookie, or wrk's fresh URLs); 128 MiB is ~2,700 such pages.
 PAGE_BYTES = 128 * 1024 * 1024
+# What the kept article parts and API answers may hold each (TTLCache's max_bytes): ~1,800
+# articles of ~3,700 characters each, the hot set of many seconds of a busy site.
+PARTS_BYTES = 64 * 1024 * 1024
 
 
 class PageCache:
@@ -239,10 +244,19 @@ class TTLCache:
     one request builds, and the others get the expired value meanwhile (kept up to `ttl`
     past its time), or wait for that build where there is none."""
 
-    def __init__(self, ttl: float, max_entries: int = 5000) -> None:
+    def __init__(
+        self,
+        ttl: float,
+        max_entries: int = 5000,
+        max_bytes: int | None = None,
+        size: Callable[[Any], int] | None = None,
+    ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: OrderedDict[object, tuple[float, object]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._size = size  # what a value holds, roughly in bytes, where max_bytes bounds them
+        self.bytes = 0
+        self._entries: OrderedDict[object, tuple[float, object, int]] = OrderedDict()
         self._flights: dict[object, _Flight] = {}
         self._lock = threading.Lock()
 
@@ -306,22 +320,34 @@ class TTLCache:
         return await run_in_threadpool(self.get_or_make, key, make)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
 
     def put(self, key: object, value: object) -> None:
-        """Keep `value`, forgetting the oldest kept past the count or past their grace (as
-        _Pages does; a hit does not move its entry). Under the lock: handler threads put."""
+        """Keep `value`, forgetting the oldest kept past the count, the bytes or their grace
+        (as _Pages does; a hit does not move its entry); a value larger than the whole budget
+        is not kept. Under the lock: handler threads put."""
         if self.ttl <= 0:
             return
         now = time.monotonic()
+        size = self._size(value) if self._size is not None else 0
+        budget = self.max_bytes
         entries = self._entries
         with self._lock:
-            entries[key] = (now + self.ttl, value)
-            entries.move_to_end(key)
-            while len(entries) > self.max_entries or not _in_grace(
-                next(iter(entries.values()))[0], self.ttl, now
+            old = entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[2]
+            if budget is not None and size > budget:
+                return
+            entries[key] = (now + self.ttl, value, size)
+            self.bytes += size
+            while entries and (
+                len(entries) > self.max_entries
+                or (budget is not None and self.bytes > budget)
+                or not _in_grace(next(iter(entries.values()))[0], self.ttl, now)
             ):
-                entries.popitem(last=False)
+                self.bytes -= entries.popitem(last=False)[1][2]
 
 
 @dataclass(slots=True)

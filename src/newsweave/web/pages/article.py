@@ -35,6 +35,11 @@ class Parts:
     top: Markup
     related: Markup
 
+    def size(self) -> int:
+        """Roughly what it holds, in characters: the article's text twice (in its row and in
+        the rendered top) and the rest of the HTML. Bounds app.state.article_parts."""
+        return len(self.top) + len(self.related) + len(self.article.text or "")
+
 
 def _parts(request: Request, article_id: int, r: reading.Reader | None = None) -> Parts:
     """The page's reader-independent parts; with a reader who mutes things, theirs alone
