@@ -707,10 +707,11 @@ def test_best_first_search_ranks_in_the_window_of_the_latest_articles(
         assert len(ranked) == 1, ranked
         assert "bm25(articles_fts_recent" in ranked[0], ranked
         statements.clear()
-        # a rarer word: its pool reaches below the window, and the whole index ranks it
+        # a rarer word: its pool reaches below the window, and the whole index ranks it, alone:
+        # its matches in the window, counted off the index, are fewer than the pool
         assert {h.id for h in search.search(conn, "zebra", 20)} == {5, 250}
         ranked = [s for s in statements if "bm25(" in s]
-        assert [("_recent" in s) for s in ranked] == [True, False], ranked
+        assert [("_recent" in s) for s in ranked] == [False], ranked
         # One source with fewer articles in the window than the pool: it cannot fill the pool
         # there, so the window is not tried; the whole index ranks it.
         statements.clear()
@@ -719,6 +720,19 @@ def test_best_first_search_ranks_in_the_window_of_the_latest_articles(
         ranked = [s for s in statements if "bm25(" in s]
         assert [("_recent" in s) for s in ranked] == [False], ranked
         conn.connection.driver_connection.set_trace_callback(None)
+    with db.begin() as conn:  # enough matches in the window, too few of them readable
+        conn.execute(text("UPDATE articles SET duplicate_of = 1 WHERE id > 240"))
+    with db.connect() as conn:
+        statements.clear()
+        conn.connection.driver_connection.set_trace_callback(statements.append)
+        hits = search.search(conn, "article", 20)
+        assert {h.id for h in hits} == set(range(221, 241))  # all ranked alike: newest first
+        assert search.count(conn, "article", None, hits) == 50
+        ranked = [s for s in statements if "bm25(" in s]
+        assert [("_recent" in s) for s in ranked] == [True, False], ranked
+        conn.connection.driver_connection.set_trace_callback(None)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE articles SET duplicate_of = NULL"))
     with db.begin() as conn:  # the next slides take what fell out, edited or not
         new = {"source_id": 1, "title": "Article new", "text": "Text.", "first_seen_at": NOW}
         conn.execute(insert(articles), [{"ident": f"n{i}", **new} for i in range(40)])
