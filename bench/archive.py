@@ -351,6 +351,10 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
     # Committed every COMMIT_EVERY articles: as one transaction the WAL held the whole archive
     # (16 GB, never checkpointed, at 630,000 articles) and the build slowed from ~870 to ~190
     # articles/s as it grew.
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        with db.begin() as conn:
+            word_indexes = _pg_bulk_start(conn)
     with db.engine.connect() as conn:
         for aid, (at, s, src, is_copy) in enumerate(plan, start=1):
             t = tpl[story_tpl[s]]
@@ -461,12 +465,15 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
                     related,
                 ):
                     rows = buf.pop(table, [])
-                    if rows:
+                    if rows and postgres:
+                        _pg_copy(conn, table, rows)
+                    elif rows:
                         conn.execute(insert(table), rows)
                 if aid % COMMIT_EVERY == 0:
                     conn.commit()
                 print(f"\r  building: {aid:,} of {n:,} articles", end="", file=sys.stderr)
-        if conn.dialect.name == "postgresql":
+        if postgres:
+            _pg_bulk_end(conn, word_indexes)
             for table in ("sources", "articles", "stories", "tags", "entities", "attributions"):
                 conn.execute(
                     text(
@@ -485,6 +492,104 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
         "stories": len(sizes),
         "copies": sum(1 for p in plan if p[3]),
     }
+
+
+# PostgreSQL's word indexes, kept up row by row, and the search window's trigger (migration
+# 0019), which slid 950,000 of a million rows through the window and out again: a build of a
+# million took 5,612 s in session 23 and went at ~5,000 articles a minute at 80,000 in
+# session 27 (a whole core in PostgreSQL). Bulk-loaded as a database is restored: the
+# indexes made once at the end, the window filled once as migration 0019 fills it on an
+# existing archive. Its end state is the one the triggers keep (every readable original
+# above the boundary), minus the dead rows a slide leaves.
+_PG_WORD_INDEXES = """
+SELECT indexname, indexdef FROM pg_indexes
+WHERE schemaname = current_schema() AND indexdef LIKE '%USING gin (search_vector)%'
+"""
+
+
+# The tables the build loads article by article: their triggers (the search window's, and
+# the foreign keys' checks: ~60 rows an article, each checked against its article row) are
+# off while it loads, as pg_restore --disable-triggers does; the rows are consistent by
+# construction.
+_PG_BULK_TABLES = (
+    "articles",
+    "article_tags",
+    "article_entities",
+    "analyses",
+    "attributions",
+    "embeddings",
+    "minhashes",
+    "minhash_bands",
+    "related",
+)
+
+
+def _pg_copy(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows into a PostgreSQL table by COPY, as a restore loads them, each value as
+    SQLAlchemy would bind it (its column type's bind processor: JSON, the UTC times)."""
+    from psycopg.types.json import Json
+    from sqlalchemy import JSON
+
+    given = list(rows[0])
+    # the columns' Python-side defaults, as an insert() applies them (version, created_at...)
+    defaults = {
+        c.name: c.default
+        for c in table.columns
+        if c.name not in given and c.default is not None and not c.default.is_sequence
+    }
+    cols = given + list(defaults)
+    procs = [table.c[c].type.bind_processor(conn.dialect) for c in cols]
+    json_cols = [isinstance(table.c[c].type, JSON) for c in cols]
+    names = ", ".join(f'"{c}"' for c in cols)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[c] for c in given]
+            values += [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
+            copy.write_row(
+                [
+                    (Json(v) if js and v is not None else p(v) if p else v)
+                    for v, p, js in zip(values, procs, json_cols, strict=True)
+                ]
+            )
+
+
+def _pg_bulk_start(conn: Any) -> list[str]:
+    """Drop the word indexes and stop the window's trigger; returns the indexes' definitions."""
+    from sqlalchemy import text
+
+    found = conn.execute(text(_PG_WORD_INDEXES)).all()
+    for name, _definition in found:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    for table in _PG_BULK_TABLES:  # the window's trigger, and the foreign keys' checks
+        conn.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER ALL'))
+    return [definition for _name, definition in found]
+
+
+def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
+    """Fill the search window as migration 0019 does, restart its trigger, make the indexes."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "UPDATE articles_search_window "
+            "SET boundary = greatest(0, (SELECT coalesce(max(id), 0) FROM articles) - size)"
+        )
+    )
+    conn.execute(text("DELETE FROM articles_search_recent"))
+    conn.execute(
+        text(
+            "INSERT INTO articles_search_recent SELECT id, search_vector FROM articles "
+            "WHERE id > (SELECT boundary FROM articles_search_window) "
+            "AND state IN ('extracted', 'enriched') AND duplicate_of IS NULL"
+        )
+    )
+    for table in _PG_BULK_TABLES:
+        conn.execute(text(f'ALTER TABLE "{table}" ENABLE TRIGGER ALL'))
+    conn.execute(text("SET maintenance_work_mem = '1GB'"))
+    for definition in word_indexes:
+        conn.execute(text(definition))
+    conn.commit()
 
 
 def upkeep_after_build(url: str) -> dict[str, Any]:
