@@ -104,6 +104,16 @@ def test_kept_pages_are_bounded_by_their_bytes_oldest_forgotten_first() -> None:
     assert len(cache._pages.entries) == 2
 
 
+def _harbour_plan(db: Database, body: str) -> int:
+    """One readable article, "Council approves the harbour plan", an hour old."""
+    art, _ = pipeline.ingest(
+        db,
+        ArticleIn(url="https://e.example/1", title="Council approves the harbour plan",
+                  text=body, source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
+    )  # fmt: skip
+    return art
+
+
 def test_kept_parts_are_bounded_by_their_bytes_and_a_huge_one_is_not_kept() -> None:
     """TTLCache(max_bytes, size): by count alone the article parts and API answers (5,000
     each, an article's whole text in every one) could hold gigabytes."""
@@ -130,11 +140,7 @@ def test_the_app_bounds_article_parts_and_api_answers_by_what_they_hold(
     """The app's caches of article parts and API answers count each one's size: its text and
     HTML, its JSON bytes."""
     text_ = "The council met on Monday and approved the harbour plan. " * 40
-    art, _ = pipeline.ingest(
-        sqlite_db,
-        ArticleIn(url="https://e.example/1", title="Council approves the harbour plan",
-                  text=text_, source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
-    )  # fmt: skip
+    art = _harbour_plan(sqlite_db, text_)
     app = create_app(sqlite_db)
     with TestClient(app) as client:
         assert client.get(f"/articles/{art}").status_code == 200
@@ -384,12 +390,7 @@ def test_the_article_page_and_api_article_make_an_expired_articles_parts_once(
     """Sixteen readers at sixteen addresses (past the page cache) of one article whose parts are
     not kept: one thread reads and renders them, as it did not when the page's p99 was 0.4-1.5 s
     under wrk (bench/archive.py)."""
-    art, _ = pipeline.ingest(
-        sqlite_db,
-        ArticleIn(url="https://e.example/1", title="Council approves the harbour plan",
-                  text="The council met on Monday and approved the harbour plan. " * 12,
-                  source_name="E", published=datetime.now(UTC) - timedelta(hours=1)),
-    )  # fmt: skip
+    art = _harbour_plan(sqlite_db, "The council met on Monday and approved the harbour plan. " * 12)
     made = {"page": 0, "api": 0}
     page_parts, api_answer = article_page._parts, api._article_answer
 
