@@ -567,7 +567,9 @@ def _pg_bulk_start(conn: Any) -> list[str]:
 
 
 def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
-    """Fill the search window as migration 0019 does, restart its trigger, make the indexes."""
+    """Fill the search window as migration 0019 does (empty: the build starts from a migrated
+    schema, and the window's trigger was off while loading), restart the triggers, make the
+    indexes."""
     from sqlalchemy import text
 
     conn.execute(
@@ -576,7 +578,6 @@ def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
             "SET boundary = greatest(0, (SELECT coalesce(max(id), 0) FROM articles) - size)"
         )
     )
-    conn.execute(text("DELETE FROM articles_search_recent"))
     conn.execute(
         text(
             "INSERT INTO articles_search_recent SELECT id, search_vector FROM articles "

@@ -253,6 +253,9 @@ SELECT count(*) FROM (SELECT 1 {_PG_MATCHES} ORDER BY {{pool_order}} LIMIT :cap)
 COUNT_CAP = POOL  # counting stops here ("1,000+"): past the pool no hit is ranked or shown
 
 
+_OUTLET = ("country", "ownership", "kind")  # Filters' fields that are the source's (s.*)
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Narrowing of a search; every field optional, all given ones must hold."""
@@ -267,6 +270,11 @@ class Filters:
     date_to: datetime | None = None
     mutes: Mutes | None = None  # what the reader muted: never among the hits
 
+    @property
+    def outlet(self) -> dict[str, str]:
+        """The filters given that ask about the article's source, not the article."""
+        return {k: v for k in _OUTLET if (v := getattr(self, k)) not in (None, "")}
+
     def sql(self) -> tuple[str, dict[str, Any], list[Any]]:
         """Extra WHERE conditions, their values, and typed bind parameters for the dates."""
         where: list[str] = []
@@ -275,9 +283,7 @@ class Filters:
         for field, cond in (
             ("source_id", "a.source_id = :source_id"),
             ("language", "a.language = :language"),
-            ("country", "s.country = :country"),
-            ("ownership", "s.ownership = :ownership"),
-            ("kind", "s.kind = :kind"),
+            *((field, f"s.{field} = :{field}") for field in _OUTLET),
             (
                 "tag",
                 "EXISTS (SELECT 1 FROM article_tags t JOIN tags g ON g.id = t.tag_id "
@@ -315,8 +321,7 @@ class Filters:
 
 def _outlet(filters: Filters) -> str:
     """The join to the article's source in SQLite's pool, where the filters ask about it."""
-    asked = filters.country or filters.ownership or filters.kind
-    return "JOIN sources s ON s.id = a.source_id" if asked else ""
+    return "JOIN sources s ON s.id = a.source_id" if filters.outlet else ""
 
 
 def _prepared(conn: Connection, query: str, filters: Filters) -> tuple[str, str, bool]:
@@ -343,8 +348,7 @@ def _narrowing(conn: Connection, f: Filters) -> list[str]:
     out = []
     if f.source_id is not None:
         out.append(f'"{_FACET}s{int(f.source_id)}"')
-    outlet = {"country": f.country, "ownership": f.ownership, "kind": f.kind}
-    outlet = {k: v for k, v in outlet.items() if v not in (None, "")}
+    outlet = f.outlet
     if outlet:
         where = " AND ".join(f"{k} = :{k}" for k in outlet)
         ids = conn.execute(

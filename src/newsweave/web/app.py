@@ -151,10 +151,13 @@ def create_app(
     # An article's parts or API answer hold its whole text (~37 KB together for a news text of
     # ~3,700 characters; a long read's many times that): by count alone 5,000 of each could
     # be gigabytes, reached by a crawler at fresh addresses within the grace of two ttl.
-    ttl, most = page_cache_seconds, PARTS_BYTES
-    app.state.article_parts = TTLCache(ttl, max_bytes=most, size=article.Parts.size)
+    app.state.article_parts = TTLCache(  # web/pages/article.py
+        page_cache_seconds, max_bytes=PARTS_BYTES, size=article.Parts.size
+    )
     app.state.article_threads = TTLCache(page_cache_seconds)  # web/pages/article.py
-    app.state.api_articles = TTLCache(ttl, max_bytes=most, size=api.Encoded.size)
+    app.state.api_articles = TTLCache(  # web/api.py
+        page_cache_seconds, max_bytes=PARTS_BYTES, size=api.Encoded.size
+    )
     app.state.search_hits = TTLCache(page_cache_seconds, max_entries=2000)  # web/searches.py
     app.state.reader_parts = TTLCache(page_cache_seconds, max_entries=20_000)  # pages/reader.py
     app.state.card_html = TTLCache(page_cache_seconds, max_entries=20_000)  # web/parts.py

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
@@ -107,7 +108,7 @@ class PageCache:
     ) -> None:
         self.app = app
         self.ttl = ttl
-        self._pages: _Pages[str, _Entry] = _Pages(ttl, max_entries, max_bytes)
+        self._pages: _Kept[str, _Entry] = _pages(ttl, max_entries, max_bytes)
         # The addresses being built, each with what its build will keep (None: nothing).
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
@@ -189,41 +190,59 @@ def _in_grace(expires: float, ttl: float, now: float) -> bool:
     return expires + ttl > now
 
 
-_PE = TypeVar("_PE", bound=_Entry)
+class _Kept(Generic[_K, _V]):
+    """Values in the order they were kept (a hit does not move its value: hits stay cheap, and
+    a value is made again within ttl anyway), bounded by their count, by their bytes (`size`
+    of each, where `max_bytes` is given), and by time: a value past its grace (_in_grace, from
+    `expires` of each) can never be answered again, and is forgotten, so a quiet site holds
+    what it kept in the last two ttl, not the last `max_entries` values ever asked for. The
+    page caches' pages and TTLCache's parts alike; not thread-safe (TTLCache locks around)."""
 
-
-class _Pages(Generic[_K, _PE]):
-    """Kept pages in the order they were kept (a hit does not move its page: hits stay cheap,
-    and a page is rebuilt within ttl anyway), bounded by their count, by the bytes of their
-    bodies, and by time: a page past its grace (_in_grace) can never be answered again, and
-    is forgotten, so a quiet site holds what it kept in the last two ttl, not the last
-    `max_entries` pages ever asked for. Used on the event loop only."""
-
-    def __init__(self, ttl: float, max_entries: int, max_bytes: int) -> None:
-        self.entries: OrderedDict[_K, _PE] = OrderedDict()
+    def __init__(
+        self,
+        ttl: float,
+        max_entries: int,
+        max_bytes: int | None,
+        expires: Callable[[_V], float],
+        size: Callable[[_V], int],
+    ) -> None:
+        self.entries: OrderedDict[_K, _V] = OrderedDict()
         self.ttl = ttl
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
+        self._expires = expires
+        self._size = size
 
-    def keep(self, key: _K, entry: _PE) -> _PE:
-        """Keep `entry` (a page larger than the whole budget is answered, not kept), forgetting
-        the oldest past any bound; returns `entry` (what the build answers its waiters)."""
+    def keep(self, key: _K, value: _V) -> _V:
+        """Keep `value` (one larger than the whole budget is answered, not kept), forgetting
+        the oldest past any bound; returns `value` (what a build answers its waiters)."""
         now = time.monotonic()
-        old = self.entries.pop(key, None)
+        entries, budget, size = self.entries, self.max_bytes, self._size
+        old = entries.pop(key, None)
         if old is not None:
-            self.bytes -= len(old.body)
-        if len(entry.body) > self.max_bytes:
-            return entry
-        self.entries[key] = entry
-        self.bytes += len(entry.body)
-        while self.entries and (
-            len(self.entries) > self.max_entries
-            or self.bytes > self.max_bytes
-            or not _in_grace(next(iter(self.entries.values())).expires, self.ttl, now)
+            self.bytes -= size(old)
+        grown = size(value)
+        if budget is not None and grown > budget:
+            return value
+        entries[key] = value
+        self.bytes += grown
+        while entries and (
+            len(entries) > self.max_entries
+            or (budget is not None and self.bytes > budget)
+            or not _in_grace(self._expires(next(iter(entries.values()))), self.ttl, now)
         ):
-            self.bytes -= len(self.entries.popitem(last=False)[1].body)
-        return entry
+            self.bytes -= size(entries.popitem(last=False)[1])
+        return value
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.bytes = 0
+
+
+def _pages(ttl: float, max_entries: int, max_bytes: int) -> _Kept[Any, Any]:
+    """The kept pages of a page cache, weighed by their bodies."""
+    return _Kept(ttl, max_entries, max_bytes, attrgetter("expires"), lambda e: len(e.body))
 
 
 async def _send_entry(send: Send, entry: _Entry) -> None:
@@ -252,11 +271,12 @@ class TTLCache:
         size: Callable[[Any], int] | None = None,
     ) -> None:
         self.ttl = ttl
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
         self._size = size  # what a value holds, roughly in bytes, where max_bytes bounds them
-        self.bytes = 0
-        self._entries: OrderedDict[object, tuple[float, object, int]] = OrderedDict()
+        # each value kept as (expires, value, size)
+        self._kept: _Kept[object, tuple[float, object, int]] = _Kept(
+            ttl, max_entries, max_bytes, itemgetter(0), itemgetter(2)
+        )
+        self._entries = self._kept.entries
         self._flights: dict[object, _Flight] = {}
         self._lock = threading.Lock()
 
@@ -319,35 +339,27 @@ class TTLCache:
             return cast("_V", hit)
         return await run_in_threadpool(self.get_or_make, key, make)
 
+    @property
+    def bytes(self) -> int:
+        return self._kept.bytes
+
+    @property
+    def max_bytes(self) -> int | None:
+        return self._kept.max_bytes
+
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
-            self.bytes = 0
+            self._kept.clear()
 
     def put(self, key: object, value: object) -> None:
-        """Keep `value`, forgetting the oldest kept past the count, the bytes or their grace
-        (as _Pages does; a hit does not move its entry); a value larger than the whole budget
-        is not kept. Under the lock: handler threads put."""
+        """Keep `value` as the page caches keep pages (_Kept); under the lock: handler threads
+        put."""
         if self.ttl <= 0:
             return
-        now = time.monotonic()
         size = self._size(value) if self._size is not None else 0
-        budget = self.max_bytes
-        entries = self._entries
+        expires = time.monotonic() + self.ttl
         with self._lock:
-            old = entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old[2]
-            if budget is not None and size > budget:
-                return
-            entries[key] = (now + self.ttl, value, size)
-            self.bytes += size
-            while entries and (
-                len(entries) > self.max_entries
-                or (budget is not None and self.bytes > budget)
-                or not _in_grace(next(iter(entries.values()))[0], self.ttl, now)
-            ):
-                self.bytes -= entries.popitem(last=False)[1][2]
+            self._kept.keep(key, (expires, value, size))
 
 
 @dataclass(slots=True)
@@ -417,7 +429,7 @@ class ReaderPageCache:
     ) -> None:
         self.app = app
         self.ttl = ttl
-        self._pages: _Pages[tuple[object, ...], _ReaderEntry] = _Pages(ttl, max_entries, max_bytes)
+        self._pages: _Kept[tuple[object, ...], _ReaderEntry] = _pages(ttl, max_entries, max_bytes)
         self._building: dict[Any, asyncio.Future[Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
