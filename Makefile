@@ -40,9 +40,12 @@ $(CHROMIUM):
 # The processes the tests start (the CLI, workers, servers) import newsweave from src/; where
 # PYTHONDONTWRITEBYTECODE is set, as on this machine kind, none writes its bytecode and each
 # compiled the package again (~0.7 s a process). compileall redoes only what changed.
+# worksteal: a worker that runs out takes queued tests from the other, so the long process tests
+# (30-70 s each) do not finish on one worker while the other idles (the durations sum to ~955 s,
+# ideal 478 s on two; load 524 s, worksteal 512 s, one run each, 2026-12-04).
 unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m compileall -q src tests >/dev/null
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 ## make test: lint, types and the whole test suite (SQLite and the local PostgreSQL)
 test: lint typecheck unit
