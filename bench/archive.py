@@ -635,12 +635,17 @@ def database_mb(url: str) -> float:
 # ---------------------------------------------------------------- enrichment of new articles
 
 
-def enrich_new(url: str, count: int) -> dict[str, Any]:
-    """In a fresh process: store `count` new articles and enrich them as a worker does."""
+def enrich_new(url: str, count: int, data: str) -> dict[str, Any]:
+    """In a fresh process: store `count` new articles and enrich them as a worker does, with
+    `data` as the machine's data folder (where a PostgreSQL site's workers keep the snapshot
+    of the related index: understanding.snapshot_path)."""
     from newsweave import collecting, understanding
     from newsweave.store.db import open_database
 
-    db = open_database(url)
+    # Opened without its data folder, a PostgreSQL site had nowhere to keep the snapshot, so
+    # "the next worker" read every vector again (31.0 s at a million, session 27) where an
+    # operator's worker (the CLI passes config's data_dir) starts from the snapshot.
+    db = open_database(url, local_dir=data)
     arts = enrich_bench._mixed_articles(TEMPLATES + count)[TEMPLATES:]
     stored = _stored_new(db, arts)
     start = time.perf_counter()
@@ -667,8 +672,9 @@ def enrich_new(url: str, count: int) -> dict[str, Any]:
         workers = [enrich_bench._vm_hwm(p) for p in enrich_bench._worker_pids(enricher)]
     storing_mb = enrich_bench._vm_hwm(os.getpid())
     recall = _recall_at_8(db, mem.index)  # after the peak is read: it loads every vector
-    # The next worker to start finds the approximate index's centres kept by this one, and on
-    # SQLite the snapshot of its index this one wrote at its first step (understanding.Memory).
+    # The next worker to start finds the approximate index's centres kept by this one, and the
+    # snapshot of its index this one wrote at its first step (understanding.Memory): beside a
+    # SQLite file, in the data folder for PostgreSQL.
     index_kind = type(mem.index).__name__
     understanding.forget(db)
     del mem
@@ -1112,7 +1118,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         row["search_new_query_vs_bare"] = pages[NEW_QUERY]["rps"] / bare
         if args.new:
             out = subprocess.run(
-                [sys.executable, __file__, "--enrich-new", url, str(args.new + 16)],
+                [sys.executable, __file__, "--enrich-new", url, str(args.new + 16), str(data)],
                 capture_output=True,
                 text=True,
             )
@@ -1246,6 +1252,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--enrich-new"]:
-        print(json.dumps(enrich_new(sys.argv[2], int(sys.argv[3]))))
+        print(json.dumps(enrich_new(sys.argv[2], int(sys.argv[3]), sys.argv[4])))
     else:
         main()
