@@ -54,6 +54,18 @@ def test_search_page_counts_sorts_and_shows_a_story_once(
     more = doc.xpath("//a[contains(., 'more on this story')]")
     assert more, "the floods story's articles are one line"
     assert len(lines) < 3
+    # The story's line shows its first hit's snippet; the hits it stands for had none made,
+    # and the API, asked the same query after the page, still gets every hit's snippet.
+    assert all(line.xpath(".//mark") for line in lines)
+    with sqlite_db.connect() as conn:
+        hits = search.search(conn, "floods", story_snippets=True)
+    told = [h for h in hits if h.story_id is not None]
+    assert told[0].snippet
+    assert told[1:]
+    assert not any(h.snippet for h in told[1:])
+    api = b.get("/api/search?q=floods").json()["items"]
+    assert len(api) == len(hits)
+    assert all("floods" in i["snippet"].lower() for i in api)
     dated = lxml.html.fromstring(b.get("/search?q=ECB&sort=date").text)
     times = [t.get("datetime") for t in dated.xpath("//ul[@class='cards']/li//time")]
     assert times == sorted(times, reverse=True)

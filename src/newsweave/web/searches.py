@@ -33,14 +33,15 @@ def kept_search(
     order: str,
     *,
     counted: bool = False,
+    story_snippets: bool = False,
 ) -> tuple[Hits, int | None]:
     """A page of hits for `query` (and how many matched, up to the cap, where `counted`),
-    kept in app.state.search_hits."""
-    key = (" ".join(query.split()), limit, offset, filters, order, counted)
+    kept in app.state.search_hits; `story_snippets` as store.search takes it."""
+    key = (" ".join(query.split()), limit, offset, filters, order, counted, story_snippets)
 
     def find() -> tuple[Hits, int | None]:
         with request.app.state.db.connect() as conn:
-            hits = search(conn, query, limit, offset, filters, order)
+            hits = search(conn, query, limit, offset, filters, order, story_snippets=story_snippets)
             return hits, count(conn, query, filters, hits) if counted else None
 
     kept: TTLCache = request.app.state.search_hits

@@ -83,7 +83,10 @@ def page(request: Request) -> HTMLResponse:
     )
     chosen = p.get("source")
     offset = (number - 1) * PER_PAGE
-    hits, counted = kept_search(request, q, PER_PAGE + 1, offset, filters, order, counted=True)
+    # A story's first hit on the page stands for it (by_story below): only it needs a snippet.
+    hits, counted = kept_search(
+        request, q, PER_PAGE + 1, offset, filters, order, counted=True, story_snippets=True
+    )
     total = counted or 0
 
     def options() -> Markup:
