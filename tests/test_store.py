@@ -423,6 +423,38 @@ def test_search_ranks_and_snippets(db: Database) -> None:
         assert search.search(conn, "") == []
 
 
+def test_search_finds_readable_originals_only(db: Database) -> None:
+    """A copy, and an article the operator deleted (its text kept), are never a hit: best
+    first, newest first, filtered or not (SQLite checks an unfiltered search's matches
+    against the index of the articles that are not readable originals, migration 0020)."""
+    texts = [
+        "The council budget passed after a long night of votes on schools and roads. " * 4,
+        "Harbour dredging will take three years, the council budget papers show. " * 4,
+        "A museum roof and two libraries are missing from the council budget draft. " * 4,
+        "Bus fares rise in spring under the council budget for transport. " * 4,
+    ]
+    ids = [
+        pipeline.ingest(db, ArticleIn(url=f"https://e.example/{i}", title=f"Council budget {i}",
+                                      text=body, source_name="E", language="en",
+                                      published=NOW + timedelta(minutes=i)),
+                        now=NOW, enrich_now=False)[0]
+        for i, body in enumerate(texts)
+    ]  # fmt: skip
+    assert len(set(ids)) == 4
+    original, copy, gone, kept = ids
+    with db.begin() as conn:
+        conn.execute(
+            text("UPDATE articles SET duplicate_of = :o WHERE id = :c"), {"o": original, "c": copy}
+        )
+        conn.execute(text("UPDATE articles SET state = 'gone' WHERE id = :g"), {"g": gone})
+    with db.connect() as conn:
+        for f in (search.Filters(), search.Filters(language="en")):
+            for order in ("rank", "date"):
+                found = search.search(conn, "council budget", filters=f, order=order)
+                assert sorted(h.id for h in found) == [original, kept], (f, order)
+            assert search.count(conn, "council budget", f) == 2
+
+
 def test_export_has_every_field_and_analyses(db: Database) -> None:
     pipeline.ingest(db, ArticleIn(url="https://e.example/1", title="Council budget", text=TEXT,
                                   source_name="E"), now=NOW)  # fmt: skip

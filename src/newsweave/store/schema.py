@@ -32,6 +32,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     func,
+    text,
 )
 
 __all__ = ["ARTICLE_TIME", "metadata"]
@@ -175,6 +176,17 @@ Index(
     articles.c.first_seen_at,
     articles.c.story_id,
     articles.c.first_understood_seq,
+)
+
+# The articles that are not readable originals (copies, pages not extracted: ~3 % of an
+# archive): an unfiltered search checks its matches against these few instead of looking each
+# up in the brief index (store/search.py, _SQLITE_READABLE; migration 0020).
+_UNREADABLE = text("state NOT IN ('extracted', 'enriched') OR duplicate_of IS NOT NULL")
+Index(
+    "ix_articles_unreadable",
+    articles.c.id,
+    sqlite_where=_UNREADABLE,
+    postgresql_where=_UNREADABLE,
 )
 
 # Other URLs of an article: redirects, AMP and mobile variants, syndicated copies' URLs.

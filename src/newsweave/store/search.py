@@ -110,6 +110,18 @@ FROM articles_fts
 JOIN articles a INDEXED BY ix_articles_brief ON a.id = articles_fts.rowid {{outlet}}
 WHERE articles_fts MATCH :q AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL {{filters}}
 """
+# The same for a search with no filter, which asks nothing of a match but whether it is a
+# readable original: checked against the few that are not (migration 0020's partial index:
+# copies, pages not extracted) instead of looking each match up in the brief index. The
+# window's pool over 400 headline words at 100,000 articles: 2.42 -> 1.75 ms, the same rows.
+# The condition is the index's own, written as 0020 writes it, or SQLite cannot use it.
+_SQLITE_READABLE = f"""
+FROM articles_fts
+WHERE articles_fts MATCH :q AND NOT EXISTS (
+    SELECT 1 FROM articles u INDEXED BY ix_articles_unreadable
+    WHERE u.id = articles_fts.rowid AND (u.state NOT IN ({_STATES}) OR u.duplicate_of IS NOT NULL)
+)
+"""
 _SQLITE_PAGE = """
 JOIN articles a ON a.id = p.id
 JOIN sources s ON s.id = a.source_id
@@ -121,7 +133,7 @@ _BM25 = "bm25(articles_fts, 5.0, 1.0, 0.0)"
 _SQLITE = f"""
 SELECT {_HIT}, p.rank, p.pooled FROM (
     SELECT pool.id, pool.rank, count(*) OVER () AS pooled FROM (
-        SELECT a.id, {{score}} AS rank {_SQLITE_MATCHES}
+        SELECT articles_fts.rowid AS id, {{score}} AS rank {{matches}}
         ORDER BY {{newest}} DESC
         LIMIT :pool
     ) pool
@@ -548,7 +560,7 @@ def _rows(
     elif order == "date":
         sql = _POSTGRES_BY_DATE if _pg_common(conn, q) else _POSTGRES_SPARSE_BY_DATE
     elif sqlite:
-        sql = _SQLITE
+        sql = _SQLITE.replace("{matches}", _SQLITE_MATCHES if extra else _SQLITE_READABLE)
     elif _pg_common(conn, q, _DENSE_SHARE if by_time else _PG_WALK_SHARE):
         sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[by_time])
     else:
