@@ -169,8 +169,8 @@ ORDER BY p.at DESC, p.id DESC
 _DENSE_SAMPLE, _DENSE_SHARE = 5000, 0.01
 _SQLITE_TEXTS = "SELECT id, text FROM articles WHERE id IN ({ids})"
 # Newest first, as the pool is taken: a date filter's matches are met early, not after a year.
-_SQLITE_COUNT = f"""
-SELECT count(*) FROM (SELECT 1 {_SQLITE_MATCHES} ORDER BY {{newest}} DESC LIMIT :cap)
+_SQLITE_COUNT = """
+SELECT count(*) FROM (SELECT 1 {matches} ORDER BY {newest} DESC LIMIT :cap)
 """
 
 # The 'simple' words of every article, or the 'english' stems of the English ones
@@ -523,6 +523,13 @@ def search(
     return out
 
 
+def _sqlite_matches(conditions: str) -> str:
+    """The FROM and WHERE of a query's readable matches on SQLite under extra `conditions` on
+    the article (filters, a tag's probe): off the brief index, or, with none, checked
+    against the few unreadable articles (_SQLITE_READABLE)."""
+    return _SQLITE_MATCHES if conditions else _SQLITE_READABLE
+
+
 def _first_of_stories(rows: Sequence[Row[Any]]) -> list[int]:
     """The ids of the first row of each story, and of every row of none, in order."""
     seen: set[int] = set()
@@ -560,7 +567,7 @@ def _rows(
     elif order == "date":
         sql = _POSTGRES_BY_DATE if _pg_common(conn, q) else _POSTGRES_SPARSE_BY_DATE
     elif sqlite:
-        sql = _SQLITE.replace("{matches}", _SQLITE_MATCHES if extra else _SQLITE_READABLE)
+        sql = _SQLITE.replace("{matches}", _sqlite_matches(extra))
     elif _pg_common(conn, q, _DENSE_SHARE if by_time else _PG_WALK_SHARE):
         sql = _POSTGRES.replace("{pool_order}", _PG_POOL_ORDER[by_time])
     else:
@@ -797,7 +804,10 @@ def count(
         return 0
     extra, values, typed = f.sql()
     tagged = _tag_probe(conn, f, words).cond if sqlite else ""
-    sql = (_SQLITE_COUNT if sqlite else _PG_COUNT).replace("{filters}", extra + tagged)
+    sql = (
+        _SQLITE_COUNT.replace("{matches}", _sqlite_matches(extra + tagged)) if sqlite else _PG_COUNT
+    )
+    sql = sql.replace("{filters}", extra + tagged)
     sql = sql.replace("{outlet}", _outlet(f))
     sql = sql.replace("{newest}", _NEWEST[bool(tagged)])
     sql = sql.replace("{pool_order}", _PG_POOL_ORDER[f.date_to is not None])
