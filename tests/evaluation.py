@@ -17,7 +17,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -100,6 +100,18 @@ def uci_headlines() -> list[tuple[str, str, str, datetime, str]]:
     return out
 
 
+_BATCH = 32  # texts analysed at once, as the pipeline batches them (spaCy over the batch)
+
+
+def analysed(texts: Sequence[str]) -> list[enrich.Analysis]:
+    """enrich.analyze_plain of each text, in batches: the same results, and the three floors
+    that analyse whole sets ~11 % faster than one text at a time (66 -> 59 ms a summary)."""
+    out: list[enrich.Analysis] = []
+    for i in range(0, len(texts), _BATCH):
+        out += enrich.analyze_plain_many(texts[i : i + _BATCH])
+    return out
+
+
 # --- hashtags ----------------------------------------------------------------------------------
 
 
@@ -108,8 +120,12 @@ def hashtag_figures() -> dict[str, dict[str, float]]:
     hashtags `newsweave analyze` gives, beside YAKE and TF-IDF run by the scorer."""
     ke = scorer("keyphrase_eval")
     docs = ke.load_set(eval_dir() / "data" / "hashtags" / "DUC-2001-dev", None, False)
+    ours = {
+        d.id: [h.label for h in a.hashtags]
+        for d, a in zip(docs, analysed([d.text for d in docs]), strict=True)
+    }
     systems: dict[str, Callable[[Any], list[str]]] = {
-        "newsweave": lambda d: [h.label for h in enrich.analyze_plain(d.text).hashtags],
+        "newsweave": lambda d: ours[d.id],
         "yake": ke.build_peer("yake", docs, 2, 20, None),
         "tfidf": ke.build_peer("tfidf", docs, 2, 20, None),
     }
@@ -131,7 +147,8 @@ def summary_figures() -> dict[str, dict[str, float]]:
     se = scorer("summary_eval")
     docs = se.load(eval_dir() / "data" / "summaries", "goyal-dm", 0)
     rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"], use_stemmer=True)
-    ours = {d["id"]: enrich.analyze_plain(se.plain_text(d)).summary for d in docs}
+    found = analysed([se.plain_text(d) for d in docs])
+    ours = {d["id"]: a.summary for d, a in zip(docs, found, strict=True)}
     keys = ("rouge1", "rouge2", "rougeLsum", "words")
     res = {
         "newsweave": se.evaluate("newsweave", lambda d: ours[d["id"]], docs, rouge, None),
@@ -149,11 +166,10 @@ def attribution_figures(every: int = 1) -> dict[str, float]:
     ae = scorer("attribution_eval")
     root = eval_dir() / "data" / "attribution" / "polnear-train"
     docs = ae.load_polnear(root, "train", 0)[::every]
+    found = analysed([d["text"] for d in docs])
     preds = {
-        d["id"]: ae.normalise_pred(
-            d, [q.to_json() for q in enrich.analyze_plain(d["text"]).attributions]
-        )
-        for d in docs
+        d["id"]: ae.normalise_pred(d, [q.to_json() for q in a.attributions])
+        for d, a in zip(docs, found, strict=True)
     }
     res = ae.evaluate(docs, preds)
     return {

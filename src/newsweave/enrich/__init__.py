@@ -12,6 +12,7 @@ from newsweave.enrich.steps import (
     analyze,
     analyze_many,
     analyze_plain,
+    analyze_plain_many,
     split_headline,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "analyze",
     "analyze_many",
     "analyze_plain",
+    "analyze_plain_many",
     "split_headline",
 ]
