@@ -37,10 +37,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, text
 
+from newsweave.lists import by_story
 from newsweave.model import VISIBLE_STATES
 from newsweave.store import snippets as snippet_maker
 from newsweave.store import tags as tag_store
@@ -495,7 +497,10 @@ def search(
     if rows is None:
         rows = _rows(conn, q, words, sqlite, filters, order, limit, offset, looked)
     snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
-    wanted = _first_of_stories(rows) if story_snippets else [int(r.id) for r in rows]
+    shown = (
+        [line.item for line in by_story(rows, attrgetter("story_id"))] if story_snippets else rows
+    )
+    wanted = [int(r.id) for r in shown]
     if sqlite and wanted:  # the page's texts (the pool was read off the index in brief)
         ids = ", ".join(map(str, wanted))
         texts = {int(i): t for i, t in conn.execute(text(_SQLITE_TEXTS.replace("{ids}", ids)))}
@@ -528,18 +533,6 @@ def _sqlite_matches(conditions: str) -> str:
     the article (filters, a tag's probe): off the brief index, or, with none, checked
     against the few unreadable articles (_SQLITE_READABLE)."""
     return _SQLITE_MATCHES if conditions else _SQLITE_READABLE
-
-
-def _first_of_stories(rows: Sequence[Row[Any]]) -> list[int]:
-    """The ids of the first row of each story, and of every row of none, in order."""
-    seen: set[int] = set()
-    out = []
-    for r in rows:
-        if r.story_id is None or r.story_id not in seen:
-            out.append(int(r.id))
-        if r.story_id is not None:
-            seen.add(r.story_id)
-    return out
 
 
 def _rows(

@@ -7,10 +7,10 @@ from functools import partial
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from newsweave.lists import by_story
 from newsweave.reading import hidden
 from newsweave.store.views import ArticleCard, article_list, label_values, top_stories
 from newsweave.web import cursors
-from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
 
 _LABELS = ("language", "country", "ownership", "kind", "lean")

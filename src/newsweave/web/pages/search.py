@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from newsweave.errors import InvalidInputError
+from newsweave.lists import by_story
 from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, SearchHit
 from newsweave.store.sources import source_names
-from newsweave.web.lists import by_story
 from newsweave.web.pages.reader import reader_of
 from newsweave.web.searches import kept_search
 

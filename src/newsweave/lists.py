@@ -1,6 +1,7 @@
 """How the site's lists show a story: once, at its first item in the list's order (the newest
 in Latest, the best hit in search), with how many more of its items the page holds. Three
-pieces on one event one after another read as a repeat, not as coverage."""
+pieces on one event one after another read as a repeat, not as coverage. Here, below the
+store, because store.search makes snippets only for the items a page shows this way."""
 
 from __future__ import annotations
 
