@@ -33,6 +33,9 @@ For each size and database, in one run:
    the latest headlines), a whole search each time, where "search, fresh URL" is answered
    from the hits the app keeps for the same query (web/searches.py).
 4. The database's size on disk, and EXPLAIN of the slowest query of the slowest page.
+5. The search engine beside the database (store/searchindex.py), built before `serve` starts
+   (as `reindex --search` builds it): its seconds and size on disk; `serve` ranks best-first
+   searches with it (NEWSWEAVE_SEARCH_INDEX=0 in the environment measures without it).
 
 Each figure is printed beside its ratio to the first size's, so growth shows at a glance;
 `--json FILE` writes one object a line per size and database.
@@ -857,6 +860,31 @@ def reader_session(url: str, paths: dict[str, str]) -> str:
         db.dispose()
 
 
+def search_index(url: str, data: Path) -> dict[str, Any]:
+    """Build the search engine beside the database (store/searchindex.py) as `reindex
+    --search` does, before `serve` starts: a site that has run for a while has it built, and
+    serve's own keeper would build it while the first pages are measured. Its seconds, its
+    articles/s and its size on disk."""
+    from newsweave.store import searchindex
+    from newsweave.store.db import open_database
+
+    db = open_database(url, local_dir=data)
+    try:
+        path = searchindex.index_path(db)
+        assert path is not None
+        start = time.perf_counter()
+        n = searchindex.SearchIndex(path).catch_up(db)
+        took = time.perf_counter() - start
+    finally:
+        db.dispose()
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    return {
+        "search_index_s": took,
+        "search_index_per_s": n / max(took, 1e-9),
+        "search_index_mb": size / 1e6,
+    }
+
+
 def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[bytes], str, float]:
     """`newsweave serve` as an operator starts it; its base URL and start-up seconds. More than
     one process share their state in the Redis on this machine (NEWSWEAVE_BENCH_REDIS)."""
@@ -1091,6 +1119,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         data.mkdir(exist_ok=True)
         paths = pages_of(url)
         cookie = reader_session(url, paths)
+        row.update(search_index(url, data))
         proc, base, row["serve_start_s"] = serve(url, data, args.processes)
         row["web_processes"] = args.processes
         try:
@@ -1159,6 +1188,8 @@ _FIGURES = (
     ("build (s)", "build_s", "{:.1f}"),
     ("vacuum after it, autovacuum off (s)", "upkeep_s", "{:.1f}"),
     ("database on disk (MB)", "database_mb", "{:.0f}"),
+    ("search index build (s)", "search_index_s", "{:.1f}"),
+    ("search index on disk (MB)", "search_index_mb", "{:.0f}"),
     ("serve start-up (s)", "serve_start_s", "{:.2f}"),
     ("worker start-up: index+stories (s)", "worker_load_s", "{:.2f}"),
     ("  the next worker's (centres, snapshot kept)", "worker_reload_s", "{:.2f}"),

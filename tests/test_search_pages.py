@@ -129,3 +129,55 @@ def test_a_search_is_kept_as_long_as_a_page_for_every_address_and_reader(
     time.sleep(1.1)
     assert third in ids(anonymous, "/api/search?q=booster&utm_source=mail")
     event.remove(sqlite_db.engine, "before_cursor_execute", seen)
+
+
+def test_the_site_keeps_its_search_index_and_ranks_with_it(sqlite_db: Database) -> None:
+    """`serve` keeps the search engine beside the database in a thread (store/searchindex.py):
+    once built it ranks the page's and the API's searches; an article stored a moment ago is
+    found at once (the database answers while the index is behind), and the thread stops
+    with the site."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from newsweave.web.app import create_app
+
+    body = "Regulators reviewed the data from the trial over several weeks before deciding. " * 6
+    _add(sqlite_db, 1, "Booster approved", "The booster dose was approved. " + body)
+    _add(sqlite_db, 2, "Booster for all", "Boosters were offered. " + body, "Other Desk")
+    app = create_app(sqlite_db, "test-secret", page_cache_seconds=0, search_index=True)
+    with TestClient(app) as client:
+        index = app.state.search_index
+        assert index is not None
+        deadline = time.monotonic() + 30
+        while not index.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert index.ready
+        asked: list[object] = []
+        ranked = index.ranked
+
+        def counted(*a: object, **kw: object) -> object:
+            asked.append(a)
+            return ranked(*a, **kw)
+
+        index.ranked = counted
+
+        def found() -> list[str]:
+            return [i["title"] for i in client.get("/api/search?q=booster").json()["items"]]
+
+        assert sorted(found()) == ["Booster approved", "Booster for all"]
+        assert asked, "the index did not rank the search"
+        page = client.get("/search?q=booster").text
+        assert "Booster approved" in page
+        assert "Booster for all" in page
+        _add(sqlite_db, 3, "Booster campaign starts", "The booster campaign began. " + body)
+        before = len(asked)
+        assert "Booster campaign starts" in found()  # at once: the database answered it
+        assert len(asked) == before
+        deadline = time.monotonic() + 30
+        while len(asked) == before and time.monotonic() < deadline:
+            assert "Booster campaign starts" in found()
+            time.sleep(0.05)
+        assert len(asked) > before, "the index did not catch up"
+    assert app.state.search_index is None
+    assert not [t for t in threading.enumerate() if t.name == "search-index"]

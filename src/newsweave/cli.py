@@ -303,7 +303,12 @@ def _serve(db: Database, settings: config.Settings) -> None:
     log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)
     app = create_app(
-        db, secret, settings.page_cache_seconds, _shared_state(settings), freeze_start_up=True
+        db,
+        secret,
+        settings.page_cache_seconds,
+        _shared_state(settings),
+        freeze_start_up=True,
+        search_index=settings.search_index,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
@@ -763,11 +768,20 @@ def cluster_cmd(batch: int) -> None:
 
 @main.command("reindex")
 @click.option("--all", "everything", is_flag=True, help="Every article, not only stale ones.")
+@click.option(
+    "--search",
+    is_flag=True,
+    help="Only build the search index again: this machine's now, every other machine's as "
+    "its web processes next catch up.",
+)
 @click.pass_context
-def reindex_cmd(ctx: click.Context, everything: bool) -> None:
+def reindex_cmd(ctx: click.Context, everything: bool, search: bool) -> None:
     """Run the analyses again over stored articles after a model or version change."""
     from newsweave import collecting, jobs, pipeline
 
+    if search:
+        _reindex_search(_db(ctx))
+        return
     db = _db(ctx, enriching=True)
     ids = pipeline.stale_for_reindex(
         db, everything=everything, on_progress=_counter("reindex: stories cleared")
@@ -775,6 +789,26 @@ def reindex_cmd(ctx: click.Context, everything: bool) -> None:
     with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
     click.echo(f"reindexed {done} articles, {failed} failed")
+
+
+def _reindex_search(db: Database) -> None:
+    from newsweave.store import searchindex
+
+    with db.begin() as conn:
+        searchindex.rebuild_everywhere(conn)
+    path = searchindex.index_path(db)
+    if path is None:
+        raise click.ClickException(
+            "this database keeps no search index here (in memory, or PostgreSQL without "
+            "NEWSWEAVE_DATA_DIR): searches ask the database"
+        )
+    index = searchindex.SearchIndex(path)
+    done = index.catch_up(db, _counter("search index"))
+    if not index.ready:
+        raise click.ClickException(
+            f"another process is writing the search index at {path}: it builds it instead"
+        )
+    click.echo(f"search index at {path}: {done} articles")
 
 
 def _counter(label: str) -> Callable[[int, int, int], None]:

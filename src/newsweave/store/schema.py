@@ -441,6 +441,10 @@ site_state = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+# `search_changes` (migration 0021), the log of articles whose search entry changed, is written
+# by triggers and read by store/searchindex.py in SQL of its own; it is not declared here, as
+# its columns differ between the databases (PostgreSQL's holds the writing transaction's id).
+
 sessions = Table(
     "sessions",
     metadata,

@@ -48,6 +48,7 @@ from newsweave.store import snippets as snippet_maker
 from newsweave.store import tags as tag_store
 from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
+from newsweave.store.searchindex import SearchIndex
 from newsweave.store.snippets import HIT_END, HIT_START
 
 __all__ = [
@@ -467,6 +468,7 @@ class Hits(list[SearchHit]):
     best-first page counts its pool in the same query: count() takes it from there)."""
 
     pooled: int | None = None
+    ranked_by = "database"  # or "index": the search engine beside it (store/searchindex.py)
 
 
 def search(
@@ -478,6 +480,7 @@ def search(
     order: str = "rank",
     *,
     story_snippets: bool = False,
+    index: SearchIndex | None = None,
 ) -> Hits:
     """Readable articles matching `query`, best first (or newest first with order="date"),
     with a highlighted snippet; with `story_snippets`, only the first hit of each story has
@@ -490,18 +493,27 @@ def search(
     q, words, sqlite = _prepared(conn, query, filters)
     if not q:
         return Hits()
-    rows: Sequence[Row[Any]] | None = None
+    rows: Sequence[Any] | None = None
     looked = 0  # the articles above this id were looked at for the pool, in vain
-    if not sqlite and order == "rank" and not filters.sql()[0]:  # unfiltered: the window may
+    if index is not None and order == "rank" and _indexed(filters) and index.fresh(conn):
+        rows = _from_index(conn, index, _WORD.findall(query), filters, limit, offset)
+    elif not sqlite and order == "rank" and not filters.sql()[0]:  # unfiltered: the window may
         rows, looked = _pg_recent(conn, {"q": q, "limit": limit, "offset": offset, "pool": POOL})
     if rows is None:
         rows = _rows(conn, q, words, sqlite, filters, order, limit, offset, looked)
-    snip = snippet_maker.for_query(_WORD.findall(query), sqlite)
+    ranked_by_index = bool(rows) and isinstance(rows[0], _Found)
+    said = _WORD.findall(query)  # highlighted as the index that found them stems them
+    snip = (
+        snippet_maker.for_index(said) if ranked_by_index else snippet_maker.for_query(said, sqlite)
+    )
     shown = (
         [line.item for line in by_story(rows, attrgetter("story_id"))] if story_snippets else rows
     )
     wanted = [int(r.id) for r in shown]
-    if sqlite and wanted:  # the page's texts (the pool was read off the index in brief)
+    if ranked_by_index:  # the index's page: its texts were read with it
+        chosen = set(wanted)
+        texts = {r.id: r.text for r in rows if r.id in chosen}
+    elif sqlite and wanted:  # the page's texts (the pool was read off the index in brief)
         ids = ", ".join(map(str, wanted))
         texts = {int(i): t for i, t in conn.execute(text(_SQLITE_TEXTS.replace("{ids}", ids)))}
     else:
@@ -510,6 +522,8 @@ def search(
     conv = UTCDateTime()
     out = Hits()
     out.pooled = int(rows[0].pooled) if rows and order == "rank" else None
+    if ranked_by_index:
+        out.ranked_by = "index"
     for r in rows:
         published = conv.process_result_value(r.published_at, conn.dialect)
         seen = conv.process_result_value(r.first_seen_at, conn.dialect)
@@ -526,6 +540,83 @@ def search(
             )
         )
     return out
+
+
+def _indexed(f: Filters) -> bool:
+    """Whether the search engine beside the database holds what `f` filters on: the source,
+    the language and the time, not a hashtag (tags change as articles are understood), the
+    outlet's facts or a reader's mutes."""
+    m = f.mutes
+    muted = m is not None and bool(m.source_ids or m.tag_ids or m.keywords)
+    return not (f.tag or f.outlet or muted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A hit ranked by the search engine, with its article as the database holds it now."""
+
+    id: int
+    title: str | None
+    url: str | None
+    source: str
+    published_at: Any
+    first_seen_at: Any
+    story_id: int | None
+    text: str | None
+    rank: float
+    pooled: int
+
+
+def _from_index(
+    conn: Connection,
+    index: SearchIndex,
+    words: list[str],
+    filters: Filters,
+    limit: int,
+    offset: int,
+) -> list[_Found]:
+    """A best-first page ranked by the search engine, each hit looked up in the database: one
+    that is no longer a readable original (the engine catches up within a second or so) is
+    left out, never shown."""
+    page, pooled = index.ranked(
+        words,
+        limit,
+        offset,
+        POOL,
+        source_id=filters.source_id,
+        language=filters.language or None,
+        since=filters.date_from,
+        until=filters.date_to,
+    )
+    if not page:
+        return []
+    ids = ", ".join(str(i) for i, _ in page)
+    found = {int(r.id): r for r in conn.execute(text(_INDEXED_HITS.replace("{ids}", ids)))}
+    out = []
+    for aid, score in page:
+        r = found.get(aid)
+        if r is not None:
+            out.append(
+                _Found(
+                    aid,
+                    r.title,
+                    r.url,
+                    r.source,
+                    r.published_at,
+                    r.first_seen_at,
+                    r.story_id,
+                    r.text,
+                    score,
+                    pooled,
+                )
+            )
+    return out
+
+
+_INDEXED_HITS = (
+    f"SELECT {_HIT}, a.text FROM articles a JOIN sources s ON s.id = a.source_id "
+    f"WHERE a.id IN ({{ids}}) AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL"
+)
 
 
 def _sqlite_matches(conditions: str) -> str:

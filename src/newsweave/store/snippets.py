@@ -24,7 +24,7 @@ from itertools import islice
 
 import snowballstemmer
 
-__all__ = ["HIT_END", "HIT_START", "Snippets", "for_query", "snippet"]
+__all__ = ["HIT_END", "HIT_START", "Snippets", "for_index", "for_query", "snippet"]
 
 HIT_START, HIT_END = "\x02", "\x03"
 ELLIPSIS = "…"
@@ -186,3 +186,9 @@ def for_query(words: Sequence[str], sqlite: bool) -> Snippets:
     """The snippets of a query on SQLite (porter, diacritics folded) or PostgreSQL (Snowball
     English; its configurations keep diacritics)."""
     return Snippets(words, _stemmer("porter" if sqlite else "english"), fold=sqlite)
+
+
+def for_index(words: Sequence[str]) -> Snippets:
+    """The snippets of a query the search index ranked (store/searchindex.py: Snowball
+    English, diacritics folded), on either database."""
+    return Snippets(words, _stemmer("english"), fold=True)

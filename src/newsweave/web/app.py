@@ -7,8 +7,10 @@ never run a model.
 from __future__ import annotations
 
 import gc
+import logging
 import re
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,6 +46,7 @@ from newsweave.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from newsweave.store import searchindex
 from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.web import api, feeds, fever, greader, security
@@ -55,6 +58,8 @@ from newsweave.web.slices import slices
 from newsweave.web.timefmt import relative_time
 
 __all__ = ["create_app", "from_environment"]
+
+log = logging.getLogger(__name__)
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -77,7 +82,42 @@ def from_environment() -> FastAPI:
     db = open_database(settings.database, local_dir=settings.data_dir)
     secret = settings.secret_key or accounts.signing_key(db)
     shared = shared_state(settings.redis_url or None, settings.redis_prefix)
-    return create_app(db, secret, settings.page_cache_seconds, shared, freeze_start_up=True)
+    return create_app(
+        db,
+        secret,
+        settings.page_cache_seconds,
+        shared,
+        freeze_start_up=True,
+        search_index=settings.search_index,
+    )
+
+
+def _keep_search_index(app: FastAPI, db: Database) -> Callable[[], None] | None:
+    """Open this machine's search index and keep it in a thread; returns what stops it.
+    None where the database has no place for one (in memory; PostgreSQL without a data
+    folder) or it cannot be opened: the database answers every search then."""
+    path = searchindex.index_path(db)
+    if path is None:
+        return None
+    try:
+        index = searchindex.SearchIndex(path)
+    except (OSError, ValueError):
+        log.exception("search index %s cannot be opened: searches ask the database", path)
+        return None
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=searchindex.keep, args=(db, index, stop), name="search-index", daemon=True
+    )
+    thread.start()
+    app.state.search_index = index
+
+    def stopped() -> None:
+        app.state.search_index = None
+        stop.set()
+        index.wake.set()
+        thread.join(timeout=60)
+
+    return stopped
 
 
 def create_app(
@@ -86,15 +126,19 @@ def create_app(
     page_cache_seconds: float = 10.0,
     shared: SharedState | None = None,
     freeze_start_up: bool = False,
+    search_index: bool = False,
 ) -> FastAPI:
     """The site. `secret_key` signs CSRF tokens (a random one lasts as long as the process);
     anonymous readers' pages are kept `page_cache_seconds` (0: never); `shared` holds what
     every web process must agree on (web.shared; this process's memory by default);
-    `freeze_start_up`: the process serves this site alone (`newsweave serve`)."""
+    `freeze_start_up`: the process serves this site alone (`newsweave serve`);
+    `search_index`: keep the search engine beside the database (store/searchindex.py) while
+    the site runs, and rank searches with it once it is built."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+        keeper = _keep_search_index(app, db) if search_index else None
         # What start-up made (modules, templates, the engine, caches' shells) lives as long as
         # the process: out of the collector's sight, a full collection no longer walks it.
         # Measured under wrk at 100,000 articles: each gen2 collection 80-113 ms -> 6-15 ms,
@@ -104,7 +148,11 @@ def create_app(
         if freeze_start_up:
             gc.collect()
             gc.freeze()
-        yield
+        try:
+            yield
+        finally:
+            if keeper is not None:
+                keeper()
 
     # The API docs are served from the swagger-ui-bundle package: FastAPI's own page loads
     # Swagger UI from a CDN, a blank page offline.
@@ -140,6 +188,7 @@ def create_app(
     templates.env.globals["current_user"] = security.current_user
     templates.env.globals["slices"] = slices
     app.state.db = db
+    app.state.search_index = None  # set by the lifespan where it keeps one
     app.state.templates = templates
     app.state.secret = (secret_key or secrets.token_hex(32)).encode()
     app.state.shared = shared or LocalState()

@@ -41,7 +41,16 @@ def kept_search(
 
     def find() -> tuple[Hits, int | None]:
         with request.app.state.db.connect() as conn:
-            hits = search(conn, query, limit, offset, filters, order, story_snippets=story_snippets)
+            hits = search(
+                conn,
+                query,
+                limit,
+                offset,
+                filters,
+                order,
+                story_snippets=story_snippets,
+                index=request.app.state.search_index,
+            )
             return hits, count(conn, query, filters, hits) if counted else None
 
     kept: TTLCache = request.app.state.search_hits

@@ -1,0 +1,229 @@
+"""The search engine beside the database (store/searchindex.py), on a real SQLite file and on the
+real PostgreSQL: it finds what the database finds, follows every change the database logs
+(migration 0021), and a hit it holds that is no longer readable is never shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from newsweave import pipeline
+from newsweave.model import ArticleIn
+from newsweave.store import search
+from newsweave.store.db import Database, open_database
+from newsweave.store.searchindex import SearchIndex, index_path, rebuild_everywhere
+
+NOW = datetime(2025, 8, 14, 12, 0, tzinfo=UTC)
+BODIES = {
+    "budget": "The council budget passed after a long night of votes on schools and roads. ",
+    "harbour": "Harbour dredging will take three years, the council budget papers show. ",
+    "museum": "A museum roof and two libraries are missing from the draft plan for the city. ",
+    "fares": "Bus fares rise in spring under the transport plan the mayor signed. ",
+    "final": "The match ended in a draw after extra time, and the final went to penalties. ",
+}
+
+
+def _ingest(db: Database, key: str, minutes: int, **kw: object) -> int:
+    art = ArticleIn(
+        url=f"https://e.example/{key}",
+        title=kw.pop("title", key.title()),  # type: ignore[arg-type]
+        text=BODIES.get(key, key) * 4,
+        source_name=str(kw.pop("source", "E")),
+        language=str(kw.pop("language", "en")),
+        published=NOW + timedelta(minutes=minutes),
+    )
+    return pipeline.ingest(db, art, now=NOW, enrich_now=False)[0]
+
+
+def _both(db: Database, index: SearchIndex, query: str, **kw: object) -> tuple[list[int], ...]:
+    """The ids a best-first search finds without the index and with it, in rank order."""
+    with db.connect() as conn:
+        plain = search.search(conn, query, **kw)  # type: ignore[arg-type]
+        indexed = search.search(conn, query, index=index, **kw)  # type: ignore[arg-type]
+        assert indexed.ranked_by == "index" or not indexed, query
+        counted = search.count(conn, query, kw.get("filters"), indexed)  # type: ignore[arg-type]
+    return [h.id for h in plain], [h.id for h in indexed], [counted]
+
+
+@pytest.fixture
+def loaded(db: Database, tmp_path: Path) -> tuple[Database, SearchIndex, dict[str, int]]:
+    ids = {key: _ingest(db, key, i) for i, key in enumerate(BODIES)}
+    index = SearchIndex(tmp_path / "index")
+    assert not index.ready
+    assert index.catch_up(db) == len(BODIES)
+    assert index.ready
+    return db, index, ids
+
+
+def test_the_index_finds_what_the_database_finds(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    db, index, ids = loaded
+    for query in ("council budget", "council", "plan", "penalties", "libraries roof", "nothing"):
+        plain, indexed, counted = _both(db, index, query)
+        assert sorted(plain) == sorted(indexed), query
+        assert counted == [len(plain)], query
+    # Title words weigh more, as in the database's ranking: "Budget" is the budget article's title.
+    assert _both(db, index, "budget")[1][0] == ids["budget"]
+    _, indexed, _ = _both(db, index, "council", limit=1, offset=1)
+    assert len(indexed) == 1
+
+
+def test_filters_the_index_holds(loaded: tuple[Database, SearchIndex, dict[str, int]]) -> None:
+    db, index, ids = loaded
+    other = _ingest(db, "budget-fr", 10, title="Council budget", source="F", language="fr")
+    index.catch_up(db)
+    with db.connect() as conn:
+        source_f = conn.execute(
+            text("SELECT source_id FROM articles WHERE id = :i"), {"i": other}
+        ).scalar_one()
+    cases = [
+        search.Filters(language="fr"),
+        search.Filters(source_id=int(source_f)),
+        search.Filters(date_from=NOW + timedelta(minutes=1)),
+        search.Filters(date_to=NOW + timedelta(minutes=1)),
+    ]
+    for f in cases:
+        plain, indexed, _ = _both(db, index, "council budget", filters=f)
+        assert sorted(plain) == sorted(indexed), f
+        assert plain, f
+    assert _both(db, index, "council", filters=cases[0])[1] == [other]
+    assert _both(db, index, "council", filters=cases[3])[1] == [ids["budget"]]
+
+
+def test_the_index_follows_every_change(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    db, index, ids = loaded
+    new = _ingest(db, "council budget lagoon", 20, title="Lagoon")
+    with db.begin() as conn:
+        conn.execute(
+            text("UPDATE articles SET duplicate_of = :o WHERE id = :c"),
+            {"o": ids["budget"], "c": ids["harbour"]},
+        )
+        conn.execute(text("UPDATE articles SET state = 'gone' WHERE id = :i"), {"i": ids["museum"]})
+        conn.execute(text("DELETE FROM articles WHERE id = :i"), {"i": ids["fares"]})
+        conn.execute(
+            text("UPDATE articles SET text = 'Rowing regatta on the lagoon.' WHERE id = :i"),
+            {"i": ids["final"]},
+        )
+    # Not caught up yet: the database answers, and the index is woken to catch up.
+    with db.connect() as conn:
+        assert not index.fresh(conn)
+        assert index.wake.is_set()
+        hits = search.search(conn, "council", index=index)
+        assert (hits.ranked_by, sorted(h.id for h in hits)) == ("database", [ids["budget"], new])
+        # Were it asked, a hit it holds that is no longer a readable original is left out.
+        held = {i for i, _ in index.ranked(["council"], 20, 0, search.POOL)[0]}
+        assert held == {ids["budget"], ids["harbour"]}
+        page = search._from_index(conn, index, ["council"], search.Filters(), 20, 0)
+        assert [f.id for f in page] == [ids["budget"]]
+    assert index.catch_up(db) == 5
+    for query in ("council", "lagoon", "penalties", "libraries", "fares", "rowing"):
+        plain, indexed, counted = _both(db, index, query)
+        assert sorted(plain) == sorted(indexed), query
+        assert counted == [len(plain)], query
+    assert sorted(_both(db, index, "lagoon")[1]) == sorted([new, ids["final"]])
+    assert index.catch_up(db) == 0  # nothing new
+
+
+def test_a_transaction_that_commits_late_is_not_missed(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    """PostgreSQL hands out the log's numbers as rows are written, not as they commit: a
+    transaction that wrote first and commits after the index read the log must still be read
+    (migration 0021). SQLite has one writer at a time; the same steps hold there."""
+    db, index, _ = loaded
+    late = db.engine.connect()
+    if db.is_sqlite:  # the first writer would hold SQLite's only write lock: commit it first
+        index.catch_up(db)
+    else:
+        tx = late.begin()
+        late.execute(
+            text("UPDATE articles SET title = 'Zeppelin' WHERE id = (SELECT min(id) FROM articles)")
+        )
+    on_time = _ingest(db, "quokka", 30, title="Quokka")
+    assert index.catch_up(db) >= 1
+    if db.is_sqlite:
+        tx = late.begin()
+        late.execute(
+            text("UPDATE articles SET title = 'Zeppelin' WHERE id = (SELECT min(id) FROM articles)")
+        )
+    tx.commit()
+    late.close()
+    index.catch_up(db)
+    assert _both(db, index, "quokka")[1] == [on_time]
+    plain, indexed, _ = _both(db, index, "zeppelin")
+    assert plain == indexed
+    assert len(indexed) == 1
+
+
+def test_one_writer_a_machine_and_the_others_read(
+    loaded: tuple[Database, SearchIndex, dict[str, int]], tmp_path: Path
+) -> None:
+    db, writer, _ = loaded
+    reader = SearchIndex(tmp_path / "index")  # as another process of the machine opens it
+    assert reader.catch_up(db) == 0  # the index is built: nothing to write
+    assert reader.ready
+    new = _ingest(db, "walrus", 40, title="Walrus")
+    with writer._writing() as mine:  # the writer holds the lock: the reader only reloads
+        assert mine
+        assert reader.catch_up(db) == 0
+        with db.connect() as conn:  # behind: the database answers
+            hits = search.search(conn, "walrus", index=reader)
+            assert (hits.ranked_by, [h.id for h in hits]) == ("database", [new])
+    assert reader.catch_up(db) == 1  # the lock is free: it writes
+    assert writer.catch_up(db) == 0
+    assert _both(db, writer, "walrus")[1] == [new]
+
+
+def test_rebuilt_for_another_site_or_a_broken_state(
+    loaded: tuple[Database, SearchIndex, dict[str, int]], tmp_path: Path
+) -> None:
+    db, index, _ = loaded
+    with db.begin() as conn:
+        rebuild_everywhere(conn)
+    other = SearchIndex(tmp_path / "index")
+    other._reload(db)
+    assert not other.ready  # the site's identity is gone: nobody answers from the old index
+    assert index.catch_up(db) == len(BODIES)  # built again
+    (tmp_path / "index" / "state.json").write_text("{not json")
+    again = SearchIndex(tmp_path / "index")
+    assert not again.ready
+    assert again.catch_up(db) == len(BODIES)
+    plain, indexed, _ = _both(db, again, "council")
+    assert sorted(plain) == sorted(indexed)
+
+
+def test_where_each_database_keeps_its_index(tmp_path: Path, pg_url: str) -> None:
+    sqlite = open_database(f"sqlite:///{tmp_path / 'site.db'}")
+    assert index_path(sqlite) == Path(f"{tmp_path / 'site.db'}.search")
+    sqlite.dispose()
+    pg = open_database(pg_url, local_dir=tmp_path)
+    found = index_path(pg)
+    assert found is not None
+    assert found.parent == tmp_path
+    assert found.name.startswith("search-")
+    pg.dispose()
+    bare = open_database(pg_url)
+    assert index_path(bare) is None
+    bare.dispose()
+
+
+def test_ties_go_newest_first_and_snippets_mark_what_the_index_found(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    db, index, _ = loaded
+    twins = [_ingest(db, f"rope tightly {i}", 50 + i, title="Rope") for i in range(3)]
+    index.catch_up(db)
+    with db.connect() as conn:
+        hits = search.search(conn, "rope", index=index)
+        assert hits.ranked_by == "index"
+        assert [h.id for h in hits] == sorted(twins, reverse=True)  # equal scores: newest first
+        # Snowball English stems "tightly" as "tight" (Porter: "tightli"); the snippet marks
+        # the word the index matched.
+        (first, *_) = search.search(conn, "tight", index=index)
+        assert f"{search.HIT_START}tightly{search.HIT_END}" in first.snippet
