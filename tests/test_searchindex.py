@@ -223,7 +223,39 @@ def test_ties_go_newest_first_and_snippets_mark_what_the_index_found(
         hits = search.search(conn, "rope", index=index)
         assert hits.ranked_by == "index"
         assert [h.id for h in hits] == sorted(twins, reverse=True)  # equal scores: newest first
+        page, pooled = index.ranked(["rope"], 20, 0, 2)  # a pool of the two newest matches
+        assert ([i for i, _ in page], pooled) == (sorted(twins)[:0:-1], 2)
+        page, pooled = index.ranked(["rope"], 1, 1, 2)
+        assert ([i for i, _ in page], pooled) == ([sorted(twins)[1]], 2)
         # Snowball English stems "tightly" as "tight" (Porter: "tightli"); the snippet marks
         # the word the index matched.
         (first, *_) = search.search(conn, "tight", index=index)
         assert f"{search.HIT_START}tightly{search.HIT_END}" in first.snippet
+
+
+def test_a_failing_index_leaves_the_search_to_the_database(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    """tantivy's panics (pyo3 raises them as a BaseException) become SearchIndexError, and a
+    search whose index fails is answered by the database."""
+    import tantivy
+
+    from newsweave.errors import SearchIndexError
+    from newsweave.store import searchindex
+
+    db, index, ids = loaded
+    assert index._index is not None
+    with pytest.raises(SearchIndexError, match="panicked"), searchindex._rust():
+        index._index.searcher().search(tantivy.Query.all_query(), limit=0)
+    assert index.ranked(["council"], 0, 0, search.POOL) == ([], 0)  # asked for no hit
+
+    class Failing(SearchIndex):  # a fault injected where tantivy would panic
+        def ranked(self, *a: object, **kw: object) -> tuple[list[tuple[int, float]], int]:
+            raise SearchIndexError("tantivy panicked: injected")
+
+    failing = Failing(index.path)
+    failing.catch_up(db)
+    with db.connect() as conn:
+        hits = search.search(conn, "council budget", index=failing)
+    assert hits.ranked_by == "database"
+    assert {h.id for h in hits} == {ids["budget"], ids["harbour"]}

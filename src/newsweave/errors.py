@@ -17,6 +17,7 @@ HTTP error page) an error becomes data: its `str()` is a sentence meant for a pe
     ├── ExtractionError            a page that holds no article text
     ├── ArchiveItemError           an archive item could not be imported (has .where)
     ├── StorageError               an article's results broke a database rule: it fails alone
+    ├── SearchIndexError           the search index beside the database failed: it answers
     └── NotFoundError              a named thing (source, article) does not exist
 """
 
@@ -89,6 +90,11 @@ class ArchiveItemError(NewsweaveError):
 class StorageError(NewsweaveError):
     """One article's results broke a rule of the database (a bug, but this article's): it fails
     alone, rolled back, and the rest of its batch is stored."""
+
+
+class SearchIndexError(NewsweaveError):
+    """The search index beside the database (store/searchindex.py) failed; the database answers
+    the search, and the index is caught up or built again on the keeper's next round."""
 
 
 class NotFoundError(NewsweaveError):
