@@ -499,8 +499,8 @@ def search(
         return Hits()
     rows: Sequence[Any] | None = None
     looked = 0  # the articles above this id were looked at for the pool, in vain
-    if index is not None and order == "rank" and _indexed(filters) and index.fresh(conn):
-        try:
+    if index is not None and index.ready and order == "rank" and _indexed(filters):
+        try:  # None where the index is behind the database: the database answers
             rows = _from_index(conn, index, _WORD.findall(query), filters, limit, offset)
         except SearchIndexError:
             log.exception("the search index failed on %r: the database answers", query)
@@ -518,10 +518,8 @@ def search(
         [line.item for line in by_story(rows, attrgetter("story_id"))] if story_snippets else rows
     )
     wanted = [int(r.id) for r in shown]
-    if (sqlite or ranked_by_index) and wanted:
-        # The texts of the hits given a snippet only: the pool was read off an index in brief
-        # (SQLite), or ranked outside the database (about even with reading all 21 texts with
-        # the rows on PostgreSQL at a million: 4.1-4.3 ms a search either way).
+    if sqlite and wanted and not ranked_by_index:
+        # The texts of the hits given a snippet only: the pool was read off an index in brief.
         ids = ", ".join(map(str, wanted))
         texts = {int(i): t for i, t in conn.execute(text(_TEXTS.replace("{ids}", ids)))}
     else:
@@ -570,6 +568,7 @@ class _Found:
     published_at: Any
     first_seen_at: Any
     story_id: int | None
+    text: str | None
     rank: float
     pooled: int
 
@@ -581,10 +580,14 @@ def _from_index(
     filters: Filters,
     limit: int,
     offset: int,
-) -> list[_Found]:
-    """A best-first page ranked by the search engine, each hit looked up in the database: one
-    that is no longer a readable original (the engine catches up within a second or so) is
-    left out, never shown."""
+) -> list[_Found] | None:
+    """A best-first page ranked by the search engine, each hit looked up in the database (one
+    that is no longer a readable original is left out, never shown), or None where the index
+    does not hold every change the database logged (SearchIndex.holds): the database answers
+    then, so an article stored a moment ago is found. Whether it does is read in the query
+    that reads the hits and their texts: one round trip where three were (PostgreSQL at a
+    million: the freshness check, the rows and the texts were ~25 % of a search's wall time
+    under load, py-spy)."""
     page, pooled = index.ranked(
         words,
         limit,
@@ -596,9 +599,12 @@ def _from_index(
         until=filters.date_to,
     )
     if not page:
-        return []
+        return [] if index.fresh(conn) else None
     ids = ", ".join(str(i) for i, _ in page)
-    found = {int(r.id): r for r in conn.execute(text(_INDEXED_HITS.replace("{ids}", ids)))}
+    got = conn.execute(text(_INDEXED_HITS.replace("{ids}", ids))).all()
+    if not index.holds(got[0].newest):
+        return None
+    found = {int(r.id): r for r in got if r.id is not None}
     out = []
     for aid, score in page:
         r = found.get(aid)
@@ -612,6 +618,7 @@ def _from_index(
                     r.published_at,
                     r.first_seen_at,
                     r.story_id,
+                    r.text,
                     score,
                     pooled,
                 )
@@ -619,10 +626,15 @@ def _from_index(
     return out
 
 
-_INDEXED_HITS = (
-    f"SELECT {_HIT} FROM articles a JOIN sources s ON s.id = a.source_id "
-    f"WHERE a.id IN ({{ids}}) AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL"
-)
+# The index's page as the database holds it now, with its texts, and the change log's newest
+# seq (always one row: a page whose hits are all gone still says how fresh the index is).
+_INDEXED_HITS = f"""
+SELECT n.newest, h.* FROM (SELECT max(seq) AS newest FROM search_changes) n
+LEFT JOIN (
+    SELECT {_HIT}, a.text FROM articles a JOIN sources s ON s.id = a.source_id
+    WHERE a.id IN ({{ids}}) AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
+) h ON 1 = 1
+"""
 
 
 def _sqlite_matches(conditions: str) -> str:

@@ -15,10 +15,11 @@ How it follows the database: triggers log every article whose entry changes (mig
 replaces their entries. One process of a machine writes at a time (an exclusive lock on a file
 beside the index; the others only reload what it committed). The index is built from scratch
 where it has none, where the site's identity differs (another database at the same address,
-or `rebuild` asked for every machine), where its format changed, or where it last read the log
-longer ago than the log keeps (RETENTION). Until it is built, and for the searches it cannot
-answer (a hashtag, an outlet's country, ownership or kind, a reader's mutes, newest first),
-store/search.py asks the database as before.
+or `rebuild_everywhere` asked it of every machine: `reindex --search`), where its format
+changed, or where it last read the log longer ago than the log keeps (RETENTION). A search is
+answered from it only where it holds every change logged (`fresh`). Until it is built, and
+for the searches it cannot answer (a hashtag, an outlet's country, ownership or kind, a
+reader's mutes, newest first), store/search.py asks the database as before.
 """
 
 from __future__ import annotations
@@ -368,10 +369,15 @@ class SearchIndex:
         stored a moment ago included); otherwise the database answers, and the keeper is
         woken to catch up. On PostgreSQL a transaction that logged a lower number and
         commits later is not seen here; the next catch-up (within a second) applies it."""
+        return self.ready and self.holds(conn.execute(_NEWEST).scalar())
+
+    def holds(self, newest: int | None) -> bool:
+        """Whether the index holds the log up to `newest` (its highest seq, read by the
+        caller, in the query that reads the hits: store/search.py); if not, the keeper is
+        woken to catch up."""
         state = self._state
         if not self.ready or state is None:
             return False
-        newest = conn.execute(_NEWEST).scalar()
         if int(newest or 0) <= state.seq:
             return True
         self.wake.set()
