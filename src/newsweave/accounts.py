@@ -89,7 +89,7 @@ def create_user(
 
 
 def authenticate(db: Database, username: str, password: str) -> UserRow:
-    with db.connect() as conn:
+    with db.read() as conn:
         user = store.user_by_name(conn, username.strip())
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD])
@@ -120,7 +120,7 @@ def user_for_session(
 ) -> UserRow | None:
     if not token or len(token) > 200:
         return None
-    with db.connect() as conn:
+    with db.read() as conn:
         user = store.user_for_session(conn, _digest(token), now or datetime.now(UTC))
     return user if user and user.banned_at is None else None
 
@@ -187,7 +187,7 @@ def user_for_token(db: Database, token: str) -> UserRow | None:
     """The token's user. Its "last used" time is written at most every few minutes: a reader
     app polls many times a minute, and a write per request took SQLite's write lock each time."""
     digest = _digest(token)
-    with db.connect() as conn:
+    with db.read() as conn:
         found = store.user_for_token(conn, digest)
     if found is None:
         return None

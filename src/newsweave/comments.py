@@ -116,7 +116,7 @@ def post(
 
 
 def _own(db: Database, user: UserRow, comment_id: int) -> store.CommentRow:
-    with db.connect() as conn:
+    with db.read() as conn:
         c = store.get_comment(conn, comment_id)
     if c is None or c.deleted_at is not None:
         raise NotFoundError(f"no comment with id {comment_id}")
@@ -222,7 +222,7 @@ def thread(
     Deleted and hidden comments keep their place when they have replies ("[deleted]",
     "[hidden by a moderator]"); moderators still see a hidden comment's text.
     """
-    with db.connect() as conn:
+    with db.read() as conn:
         rows = store.thread(conn, article_id=article_id, story_id=story_id)
     now = datetime.now(UTC)
     by_id: dict[int, Node] = {}

@@ -227,7 +227,7 @@ class ArticleState:
 def article_state(db: Database, user: UserRow, article_id: int) -> tuple[Reader, ArticleState]:
     """What an article page needs of its reader: their follows and mutes, and whether they
     saved and read this article."""
-    with db.connect() as conn:
+    with db.read() as conn:
         r = reader(conn, user)
         was_read = bool(store.read_ids(conn, user.id, r.read_until, [article_id]))
         kept = bool(store.saved_ids(conn, user.id, [article_id]))

@@ -8,6 +8,7 @@ tests use to give every run its own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +16,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 
 from newsweave.store import locks
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "in_transaction", "open_database"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -68,8 +69,22 @@ class Database:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A connection for reads."""
+        """A connection for reads, in a transaction (rolled back at the end)."""
         with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for a request's reads, in no transaction on PostgreSQL: each statement
+        is its own, which changes nothing a read sees under READ COMMITTED (every statement
+        takes its own snapshot there anyway), and saves the BEGIN and ROLLBACK round trips
+        around them (PostgreSQL on 127.0.0.1: a pooled connection's one-row query 410 -> 220
+        us; under 16 connections a round trip costs far more, each one a wait for the GIL).
+        What needs a transaction on it asks for one (`in_transaction`). Writes go through
+        `begin`."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
     def upgrade(self) -> None:
@@ -85,6 +100,56 @@ class Database:
         self.engine.dispose()
 
 
+@contextmanager
+def in_transaction(conn: Connection) -> Iterator[Connection]:
+    """`conn` in a transaction for the statements in the block, where it was in none
+    (Database.read): SET LOCAL's planner settings (store/search.py) hold to the end of a
+    transaction, and without one they would end with their own statement. Committed at the end
+    (they only read), rolled back on an error. Elsewhere `conn` is used as it is."""
+    if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        yield conn
+        return
+    conn.commit()  # ends SQLAlchemy's own marker of a transaction; none is open in the database
+    conn.execution_options(isolation_level=conn.default_isolation_level)
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# A pooled connection idle longer than this is tested before use (one round trip): PostgreSQL
+# or something between may have closed it meanwhile (a restart, an idle timeout). One in use
+# all the time is not: `pool_pre_ping` tested it at every checkout, 15 % of a search's wall
+# time under load at a million articles (py-spy). A connection that dies in use meanwhile fails
+# its request, and SQLAlchemy then replaces every connection of the pool.
+IDLE_PING_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    def checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["newsweave_idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("newsweave_idle_since")
+        if since is None or time.monotonic() - since <= IDLE_PING_S:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as e:
+            if not dialect.is_disconnect(e, dbapi_conn, None):
+                raise
+            # The pool throws this connection away and checks out another (or a new one).
+            raise exc.DisconnectionError("a pooled connection was closed while idle") from e
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
+
+
 def open_database(
     url: str, *, migrate: bool = True, local_dir: str | Path | None = None
 ) -> Database:
@@ -96,9 +161,9 @@ def open_database(
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
-        kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
+    if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":

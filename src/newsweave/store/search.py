@@ -48,6 +48,7 @@ from newsweave.lists import by_story
 from newsweave.model import VISIBLE_STATES
 from newsweave.store import snippets as snippet_maker
 from newsweave.store import tags as tag_store
+from newsweave.store.db import in_transaction
 from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
 from newsweave.store.searchindex import SearchIndex
@@ -768,13 +769,14 @@ def _pg_in_windows(
         return None
     stmt = text(sql.replace("{since}", "AND a.id > :since")).bindparams(*typed)
     found: Sequence[Row[Any]] | None = None
-    conn.execute(_INDEX_SCANS, {"on": "off"})  # this transaction's; an error rolls it back
-    for window in smaller:
-        rows = conn.execute(stmt, {**params, "since": top - window}).all()
-        if rows and int(rows[0].pooled) >= POOL:
-            found = rows
-            break
-    conn.execute(_INDEX_SCANS, {"on": "on"})
+    with in_transaction(conn):  # the setting is this transaction's; an error rolls it back
+        conn.execute(_INDEX_SCANS, {"on": "off"})
+        for window in smaller:
+            rows = conn.execute(stmt, {**params, "since": top - window}).all()
+            if rows and int(rows[0].pooled) >= POOL:
+                found = rows
+                break
+        conn.execute(_INDEX_SCANS, {"on": "on"})
     return found
 
 
@@ -820,10 +822,11 @@ def _pg_recent(conn: Connection, params: dict[str, Any]) -> tuple[Sequence[Row[A
     where it does not: fewer matches there than the pool, and older articles exist), and the
     window's boundary (every readable original above it was looked at)."""
     boundary = int(conn.execute(_RECENT_BOUNDARY).scalar_one())
-    conn.execute(_BITMAPS_ONLY, {"on": "off"})  # this transaction's; an error rolls it back
     params = {**params, "boundary": boundary, "enough": POOL if boundary else 0}
-    rows = conn.execute(text(_POSTGRES_RECENT), params).all()
-    conn.execute(_BITMAPS_ONLY, {"on": "on"})
+    with in_transaction(conn):  # the settings are this transaction's; an error rolls it back
+        conn.execute(_BITMAPS_ONLY, {"on": "off"})
+        rows = conn.execute(text(_POSTGRES_RECENT), params).all()
+        conn.execute(_BITMAPS_ONLY, {"on": "on"})
     return (rows if rows or not boundary else None), boundary
 
 

@@ -186,7 +186,7 @@ def _article_rows(
     db: Database, after: tuple[datetime, int] | None, limit: int, filters: dict[str, Any]
 ) -> list[views.ArticleCard]:
     """A page of the list and the first article after it (which says whether there is more)."""
-    with db.connect() as conn:
+    with db.read() as conn:
         return views.article_list(conn, after=after, limit=limit + 1, **filters)
 
 
@@ -201,7 +201,7 @@ async def get_article_api(request: Request, article_id: int) -> Response:
 
 
 def _article_answer(db: Database, article_id: int) -> Encoded:
-    with db.connect() as conn:
+    with db.read() as conn:
         art = get_article(conn, article_id)
         if art.state not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")
@@ -228,7 +228,7 @@ def _article_answer(db: Database, article_id: int) -> Encoded:
 
 @router.get("/stories", summary="Stories, most recently fed first")
 def list_stories(request: Request, limit: Limit = 20, cursor: Cursor = None) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         rows = views.story_list(conn, after=_decode(cursor), limit=limit + 1)
     items = [_story_item(s) for s in rows[:limit]]
     newest = max((s.last_seen_at for s in rows[:limit]), default=None)
@@ -237,7 +237,7 @@ def list_stories(request: Request, limit: Limit = 20, cursor: Cursor = None) -> 
 
 @router.get("/stories/{story_id}", summary="One story: its articles, outlets and speakers")
 def get_story_api(request: Request, story_id: int) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         data = views.story_page(conn, story_id)
     out = {
         **_story_item(data.story),
@@ -250,14 +250,14 @@ def get_story_api(request: Request, story_id: int) -> Response:
 
 @router.get("/sources", summary="Every source with its labels and health")
 def list_sources(request: Request) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         rows = source_store.all_sources(conn)
     return respond(request, {"items": [r.as_dict() for r in rows], "next": None})
 
 
 @router.get("/sources/{source_id}", summary="One source")
 def get_source_api(request: Request, source_id: int) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         return respond(request, source_store.get_source(conn, source_id).as_dict())
 
 
@@ -269,7 +269,7 @@ def list_tags(request: Request, limit: Limit = 100) -> Response:
 
 @router.get("/tags/{slug}", summary="One hashtag and its articles")
 def get_tag_api(request: Request, slug: str, limit: Limit = 20, cursor: Cursor = None) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         tag = views.tag_page(conn, slug, limit=0).tag
         rows = views.article_list(conn, after=_decode(cursor), limit=limit + 1, tag=slug)
     items = [_article_item(a) for a in rows[:limit]]

@@ -407,7 +407,7 @@ def _moved_tag(request: Request) -> str | None:
     m = _TAG_PATH.match(request.url.path)
     if m is None:
         return None
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         slug = tag_store.moved_to(conn, m.group(2))
     if slug is None:
         return None

@@ -102,7 +102,7 @@ def _feed(
     responses=_FEED,
 )
 def latest(request: Request, fmt: views.FeedFormat) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         items = views.article_list(conn, limit=_N)
     return _feed(request, fmt, "newsweave: latest", "/", items)
 
@@ -114,7 +114,7 @@ def latest(request: Request, fmt: views.FeedFormat) -> Response:
     responses=_FEED,
 )
 def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         tag = views.tag_page(conn, slug, limit=0).tag
         items = views.article_list(conn, limit=_N, tag=slug)
     return _feed(request, fmt, f"newsweave: {tag.display}", f"/tags/{slug}", items)
@@ -127,7 +127,7 @@ def tag_feed(request: Request, slug: str, fmt: views.FeedFormat) -> Response:
     responses=_FEED,
 )
 def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         src = source_store.get_source(conn, source_id)
         items = views.article_list(conn, limit=_N, source_id=source_id)
     return _feed(request, fmt, f"newsweave: {src.name}", f"/sources/{source_id}", items)
@@ -140,7 +140,7 @@ def source_feed(request: Request, source_id: int, fmt: views.FeedFormat) -> Resp
     responses=_FEED,
 )
 def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         story = views.story_page(conn, story_id).story
         items = views.article_list(conn, limit=_N, story_id=story_id)
     return _feed(request, fmt, f"newsweave: {story.title}", f"/stories/{story_id}", items)
@@ -153,6 +153,6 @@ def story_feed(request: Request, story_id: int, fmt: views.FeedFormat) -> Respon
     responses={200: {"content": {"text/x-opml": {}}, "description": "OPML 2.0."}},
 )
 def sources_opml(request: Request) -> Response:
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         rows = source_store.all_sources(conn)
     return Response(write_opml(r.info for r in rows), media_type="text/x-opml")

@@ -93,7 +93,7 @@ async def fever(request: Request) -> Response:
     payload: dict[str, Any] = {"api_version": 3, "auth": 0}
     key = params.get("api_key", "").strip().lower()
     db: Database = request.app.state.db
-    with db.connect() as conn:
+    with db.read() as conn:
         uid = store.user_by_fever_key(conn, key) if len(key) == 32 else None
         user = get_user(conn, uid) if uid is not None else None
     if user is None:
@@ -103,7 +103,7 @@ async def fever(request: Request) -> Response:
     if "mark" in params:
         _mark(db, user, params)
         request.app.state.shared.reader_changed(user.id)  # their cached site pages go
-    with db.connect() as conn:
+    with db.read() as conn:
         r = reading.reader(conn, user)
         folders = store.folders_of(conn, user.id)
         followed = sorted(r.follows.source_ids)
@@ -206,7 +206,7 @@ def _mark(db: Database, user: UserRow, params: dict[str, str]) -> None:
         raise InvalidInputError("mark=item|feed|group with as=read|unread|saved|unsaved")
     before = _int(params.get("before"), "before")
     until = datetime.fromtimestamp(before, UTC) if before is not None else now
-    with db.connect() as conn:
+    with db.read() as conn:
         r = reading.reader(conn, user)
         if what == "feed":
             ids = frozenset({ident})

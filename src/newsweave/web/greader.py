@@ -239,7 +239,7 @@ def stream_preferences(request: Request) -> Response:
 @router.get(_API + "/tag/list")
 def tag_list(request: Request) -> Response:
     user = _user(request)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         folders = store.folders_of(conn, user.id)
     tags = [{"id": STARRED}]
     for name in sorted({f for f in folders.values() if f}):
@@ -249,7 +249,7 @@ def tag_list(request: Request) -> Response:
 
 def _subscriptions(request: Request, user: UserRow) -> list[dict[str, Any]]:
     base = str(request.base_url).rstrip("/")
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         r = reading.reader(conn, user)
         folders = store.folders_of(conn, user.id)
         out = []
@@ -324,7 +324,7 @@ async def subscription_edit(request: Request) -> Response:
     action = _one(form, "ac", "edit")
     db = request.app.state.db
     for stream_id in form.get("s", []):
-        with db.connect() as conn:
+        with db.read() as conn:
             kind, target = _target(conn, stream_id, user)
         if action == "subscribe":
             reading.follow(db, user, kind, target)  # type: ignore[arg-type]
@@ -348,7 +348,7 @@ async def quickadd(request: Request) -> Response:
     form = await _form(request)
     url = _one(form, "quickadd").removeprefix("feed/")
     db = request.app.state.db
-    with db.connect() as conn:
+    with db.read() as conn:
         kind, target = _target(conn, url, user)
     reading.follow(db, user, kind, target)  # type: ignore[arg-type]
     sid = feed_id(kind, target)
@@ -396,7 +396,7 @@ def _query(
         after = (_EPOCH + timedelta(microseconds=int(at)), int(last))
     since = _from_seconds(_one(form, "ot"), "ot")
     until = _from_seconds(_one(form, "nt"), "nt")
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         r = reading.reader(conn, user)
         s = _stream(stream_id, r, store.folders_of(conn, user.id))
         follows = _resolve_story_anchors(conn, s.follows)
@@ -441,7 +441,7 @@ async def stream_item_ids(request: Request) -> Response:
 
 def _items(request: Request, user: UserRow, cards: Sequence[ArticleCard]) -> list[dict[str, Any]]:
     base = str(request.base_url).rstrip("/")
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         r = reading.reader(conn, user)
         read, kept = store.marks(conn, user.id, r.read_until, cards)
         texts = store.texts(conn, [c.id for c in cards])
@@ -490,7 +490,7 @@ async def stream_item_contents(request: Request) -> Response:
     user = _user(request)
     form = await _form(request)
     ids = [item_id(i) for i in form.get("i", [])][:MAX_ITEMS]
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         by_id = {c.id: c for c in store.cards_by_id(conn, ids)}
     cards = [by_id[i] for i in ids if i in by_id]
     return _json(
@@ -559,7 +559,7 @@ async def mark_all_as_read(request: Request) -> Response:
     if stream_id.endswith("/state/com.google/reading-list"):
         reading.mark_all_read(db, user, until)
         return _done(request, user, PlainTextResponse("OK"))
-    with db.connect() as conn:
+    with db.read() as conn:
         r = reading.reader(conn, user)
         s = _stream(stream_id, r, store.folders_of(conn, user.id))
         found = store.stream(
@@ -585,7 +585,7 @@ def unread_count(request: Request) -> Response:
     user = _user(request)
 
     def counted() -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], str | None], int]:
-        with request.app.state.db.connect() as conn:
+        with request.app.state.db.read() as conn:
             r = reading.reader(conn, user)
             return (
                 store.unread_count(conn, user.id, r.read_until, r.follows, r.mutes),

@@ -40,7 +40,7 @@ def kept_search(
     key = (" ".join(query.split()), limit, offset, filters, order, counted, story_snippets)
 
     def find() -> tuple[Hits, int | None]:
-        with request.app.state.db.connect() as conn:
+        with request.app.state.db.read() as conn:
             hits = search(
                 conn,
                 query,

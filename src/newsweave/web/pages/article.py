@@ -45,7 +45,7 @@ def _parts(request: Request, article_id: int, r: reading.Reader | None = None) -
     """The page's reader-independent parts; with a reader who mutes things, theirs alone
     (related articles and other coverage without what they muted)."""
     muted = reading.hidden(r)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         art = get_article(conn, article_id)
         if art.state not in VISIBLE_STATES:
             raise NotFoundError(f"article {article_id} is not available")

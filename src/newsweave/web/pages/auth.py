@@ -164,7 +164,7 @@ def moderation(request: Request) -> HTMLResponse:
     user = _need_user(request)
     if not user.is_moderator:
         raise ForbiddenError("moderators only")
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         reports = comment_store.open_reports(conn)
     return _form(request, "moderation.html", "Moderation", reports=reports)
 

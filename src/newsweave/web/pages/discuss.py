@@ -39,7 +39,7 @@ def _user(request: Request) -> accounts.UserRow:
 
 def _back(request: Request, comment_id: int, query: str = "") -> Response:
     """Back to the comment on its page; `query` ("reported=1") lets the page say what happened."""
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         c = comment_store.get_comment(conn, comment_id)
     target = "/"
     if c and c.article_id:

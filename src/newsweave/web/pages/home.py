@@ -28,7 +28,7 @@ def page(request: Request) -> HTMLResponse:
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
     before = cursors.decode(request.query_params.get("before"))
     muted = hidden(reader_of(request))
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         items = article_list(conn, after=before, limit=PER_PAGE + 1, labels=labels, exclude=muted)
         stories = [] if before else top_stories(conn, limit=8, labels=labels, exclude=muted)
         values = request.app.state.label_values.get_or_make("all", partial(label_values, conn))

@@ -50,7 +50,7 @@ def reader_of(request: Request) -> reading.Reader | None:
     if found is None:
 
         def read() -> reading.Reader:
-            with request.app.state.db.connect() as conn:
+            with request.app.state.db.read() as conn:
                 return reading.reader(conn, user)
 
         kept = parts.own(request, user, "reader", read)
@@ -70,7 +70,7 @@ def for_you(request: Request) -> HTMLResponse:
     unread_only = request.query_params.get("unread") == "1"
     r = reader_of(request)
     assert r is not None
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         reach = parts.own(request, r.user, "reach", lambda: reading.reach(conn, r, PER_PAGE + 1))
         found = reading.for_you(
             conn, r, before=before, limit=PER_PAGE + 1, unread_only=unread_only, kept=reach
@@ -110,7 +110,7 @@ def saved_page(request: Request) -> HTMLResponse:
     user = _user(request)
     r = reader_of(request)
     assert r is not None
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         listed = reading.items(conn, r, saved_articles(conn, user.id))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
@@ -123,7 +123,7 @@ def following_page(request: Request) -> HTMLResponse:
     _user(request)
     r = reader_of(request)
     assert r is not None
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         follows, muted, keywords = reading.following(conn, r)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
@@ -302,9 +302,9 @@ def digest_page(request: Request) -> HTMLResponse:
         since = until - timedelta(days=1)
     else:
         since, until = digest.day_window(day)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         d = digest.build(conn, r, since, until)
-    with request.app.state.db.connect() as conn:  # the generation as stored, not as cached
+    with request.app.state.db.read() as conn:  # the generation as stored, not as cached
         current = get_user(conn, user.id)
     generation = current.feed_generation if current is not None else 0
     token = digest.feed_token(request.app.state.secret, user.id, generation)
@@ -331,7 +331,7 @@ def digest_feed(request: Request, user_id: int, token: str) -> Response:
     token made from the site's key, since feed readers send no cookie."""
     base = str(request.base_url).rstrip("/")
     now = datetime.now(UTC)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         user = get_user(conn, user_id)
         secret = request.app.state.secret
         if (

@@ -90,7 +90,7 @@ def page(request: Request) -> HTMLResponse:
     total = counted or 0
 
     def options() -> Markup:
-        with request.app.state.db.connect() as conn:
+        with request.app.state.db.read() as conn:
             return _source_options(source_names(conn), chosen)
 
     sources = request.app.state.source_options.get_or_make(chosen, options)

@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 def tag(request: Request, slug: str) -> HTMLResponse:
     r = reader_of(request)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         data = tag_page(conn, slug, exclude=hidden(r))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
@@ -50,7 +50,7 @@ def tag(request: Request, slug: str) -> HTMLResponse:
 
 def story(request: Request, story_id: int) -> HTMLResponse:
     r = reader_of(request)
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         data = story_page(conn, story_id, exclude=hidden(r))
     thread = comments.thread(request.app.state.db, None, request.state.user, story_id=story_id)
     count = comments.visible_count(thread)
@@ -79,7 +79,7 @@ def source(request: Request, source_id: int) -> HTMLResponse:
     page says it is muted, with the button to unmute."""
     r = reader_of(request)
     muted = r is not None and source_id in r.mutes.source_ids
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         src = get_source(conn, source_id)
         items = article_list(conn, limit=50, source_id=source_id)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
@@ -102,7 +102,7 @@ BLINDSPOT_DAYS = 30
 def blindspots(request: Request) -> HTMLResponse:
     """Stories of the last month (before the newest story: an archive's month, on a site fed
     from old archives) covered mostly by one side, left or right."""
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         newest = story_list(conn, limit=1)
         found = []
         if newest:
@@ -144,7 +144,7 @@ def counted(request: Request, key: tuple[object, ...], count: Callable[[Connecti
     first view and every anonymous one past the page cache's seconds."""
 
     def make() -> T:
-        with request.app.state.db.connect() as conn:
+        with request.app.state.db.read() as conn:
             return count(conn)
 
     kept: TTLCache = request.app.state.index_counts
@@ -179,7 +179,7 @@ def stories(request: Request) -> HTMLResponse:
     """Stories, most recently fed first, 100 a page (`?before=`: a keyset, so a page never
     repeats a story when others are fed meanwhile)."""
     before = cursors.decode(request.query_params.get("before"))
-    with request.app.state.db.connect() as conn:
+    with request.app.state.db.read() as conn:
         items = story_list(conn, after=before, limit=STORIES_PER_PAGE + 1)
     more = None
     if len(items) > STORIES_PER_PAGE:

@@ -1,0 +1,99 @@
+"""Connections: a request's reads in no transaction on PostgreSQL, and a pooled connection
+that died while idle replaced before use, on the real PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from newsweave.store import db as db_module
+from newsweave.store.db import Database, in_transaction, open_database
+
+_SET = text("SELECT set_config('enable_indexscan', 'off', true)")
+_SHOW = text("SHOW enable_indexscan")
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Database]:
+    database = open_database(pg_url)
+    yield database
+    database.dispose()
+
+
+@pytest.mark.postgres
+def test_a_read_is_in_no_transaction_and_asks_for_one_where_a_setting_must_hold(
+    pg: Database,
+) -> None:
+    with pg.read() as conn:
+        conn.execute(_SET)
+        # its own statement's transaction: the setting ended with it (no BEGIN was sent)
+        assert conn.execute(_SHOW).scalar_one() == "on"
+        with in_transaction(conn):
+            conn.execute(_SET)
+            assert conn.execute(_SHOW).scalar_one() == "off"
+        assert conn.execute(_SHOW).scalar_one() == "on"
+
+        def fails() -> None:
+            with in_transaction(conn):
+                conn.execute(_SET)
+                raise ZeroDivisionError
+
+        with pytest.raises(ZeroDivisionError):
+            fails()
+        assert conn.execute(_SHOW).scalar_one() == "on"  # rolled back, the connection usable
+        assert conn.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+    with pg.connect() as conn:  # back in the pool as it was: a read in a transaction
+        assert conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+        conn.execute(_SET)
+        assert conn.execute(_SHOW).scalar_one() == "off"
+        with in_transaction(conn):  # already in one: used as it is
+            assert conn.execute(_SHOW).scalar_one() == "off"
+
+
+def test_a_read_on_sqlite_is_a_plain_connection(sqlite_db: Database) -> None:
+    with sqlite_db.read() as conn, in_transaction(conn):
+        assert conn.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0
+
+
+def _kill(pg: Database, mark: str) -> int:
+    """Close, server side, the connections whose last statement carried `mark` (from another
+    engine: this one's pool would lend the very connection to kill)."""
+    other = create_engine(pg.engine.url)
+    with other.connect() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND query LIKE :q"
+            ),
+            {"q": f"%{mark}%"},
+        ).scalar_one()
+    other.dispose()
+    return int(killed)
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_closed_while_idle_is_replaced_before_use(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL restarted, or something between closed an idle connection: the next request
+    is answered on a new one, not failed. A connection in use is not tested first (no round
+    trip a checkout): killed between two uses within the idle time, its next use fails once
+    and the pool then replaces it."""
+    mark = f"nw_{uuid.uuid4().hex}"
+    one = text(f"SELECT 1 AS {mark}")
+    with pg.read() as conn:
+        assert conn.execute(one).scalar_one() == 1
+    monkeypatch.setattr(db_module, "IDLE_PING_S", 0.0)
+    assert _kill(pg, mark) == 1
+    with pg.read() as conn:  # tested, found closed, replaced
+        assert conn.execute(one).scalar_one() == 1
+    monkeypatch.setattr(db_module, "IDLE_PING_S", 3600.0)
+    assert _kill(pg, mark) == 1
+    with pytest.raises(OperationalError), pg.read() as conn:
+        conn.execute(one)
+    with pg.read() as conn:
+        assert conn.execute(one).scalar_one() == 1
