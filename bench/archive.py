@@ -951,7 +951,8 @@ FRESH = ("article", "API article", "search", "search, filtered", "API list, deep
 # two at a time. "search, fresh URL" asks one query at new addresses, which the app answers
 # from the hits it keeps for the page cache's seconds (web/searches.py), as it does for the
 # next reader of a trending word; this one is a whole search every time (the pool walked and
-# ranked, the snippets made), over words as common and as rare as the news makes them.
+# ranked, the snippets made), over words as common and as rare as the news makes them; and
+# the same newest first (`&sort=date`).
 _NEW_QUERY = """
 words = {%s}
 counter = 0
@@ -961,10 +962,11 @@ request = function()
   local i = (counter - 1) %% n + 1
   local q = words[i]
   if counter > n then q = q .. "+" .. words[(i * 7 + math.floor(counter / n)) %% n + 1] end
-  return wrk.format(nil, "/search?q=" .. q .. "&fresh=" .. counter)
+  return wrk.format(nil, "/search?q=" .. q .. "%s&fresh=" .. counter)
 end
 """
 NEW_QUERY = "search, new query"
+NEW_QUERY_BY_DATE = "search, new query, newest first"
 
 
 def query_words(url: str, count: int = 4000) -> list[str]:
@@ -1001,11 +1003,15 @@ def load_pages(
 
     fresh = Path(tempfile.mkstemp(suffix=".lua")[1])
     fresh.write_text(_FRESH)
+    listed = ", ".join(f'"{w}"' for w in words)
     new_query = Path(tempfile.mkstemp(suffix=".lua")[1])
-    new_query.write_text(_NEW_QUERY % ", ".join(f'"{w}"' for w in words))
+    new_query.write_text(_NEW_QUERY % (listed, ""))
+    by_date = Path(tempfile.mkstemp(suffix=".lua")[1])
+    by_date.write_text(_NEW_QUERY % (listed, "&sort=date"))
     runs = [(name, path, None) for name, path in paths.items()]
     runs += [(f"{name}, fresh URL", paths[name], fresh) for name in FRESH]
     runs += [(NEW_QUERY, f"/search?q={words[0]}", new_query)]
+    runs += [(NEW_QUERY_BY_DATE, f"/search?q={words[0]}&sort=date", by_date)]
     out = {}
     try:
         for name, path, script in runs:
@@ -1020,6 +1026,7 @@ def load_pages(
     finally:
         fresh.unlink()
         new_query.unlink()
+        by_date.unlink()
     return out
 
 
@@ -1131,7 +1138,11 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         slowest = max(pages, key=lambda p: pages[p]["p99_ms"]).removesuffix(", fresh URL")
         row["slowest_page"] = slowest
         mine = cookie if slowest in SIGNED_IN else None
-        asked = {**paths, NEW_QUERY: f"/search?q={words[0]}"}
+        asked = {
+            **paths,
+            NEW_QUERY: f"/search?q={words[0]}",
+            NEW_QUERY_BY_DATE: f"/search?q={words[0]}&sort=date",
+        }
         row["slowest_query"] = slowest_query(url, asked[slowest], mine)
         row["build_ms"] = build_ms(url, asked, cookie)
         row["pages"] = pages
@@ -1145,6 +1156,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
             key = name.lower().replace(" ", "_").replace(",", "")
             row[f"{key}_fresh_url_vs_bare"] = pages[f"{name}, fresh URL"]["rps"] / bare
         row["search_new_query_vs_bare"] = pages[NEW_QUERY]["rps"] / bare
+        row["search_new_query_by_date_vs_bare"] = pages[NEW_QUERY_BY_DATE]["rps"] / bare
         if args.new:
             out = subprocess.run(
                 [sys.executable, __file__, "--enrich-new", url, str(args.new + 16), str(data)],
@@ -1218,7 +1230,9 @@ def report(rows: list[dict[str, Any]]) -> None:
                 f"URLs: article {r['article_fresh_url_vs_bare']:.2f}x, API article "
                 f"{r['api_article_fresh_url_vs_bare']:.2f}x, search "
                 f"{r['search_fresh_url_vs_bare']:.2f}x, search with a new query every request "
-                f"{r['search_new_query_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} requests/s); "
+                f"{r['search_new_query_vs_bare']:.2f}x, newest first "
+                f"{r['search_new_query_by_date_vs_bare']:.2f}x (bare: {r['bare_rps']:.0f} "
+                "requests/s); "
                 f"vector index: {r.get('index_kind')}"
             )
             built = ", ".join(f"{p} {ms:.0f}" for p, ms in r["build_ms"].items())

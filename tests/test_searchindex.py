@@ -117,7 +117,7 @@ def test_the_index_follows_every_change(
         assert index.wake.is_set()
         hits = search.search(conn, "council", index=index)
         assert (hits.ranked_by, sorted(h.id for h in hits)) == ("database", [ids["budget"], new])
-        assert search._from_index(conn, index, ["council"], search.Filters(), 20, 0) is None
+        assert search._from_index(conn, index, ["council"], search.Filters(), 20, 0, "rank") is None
         # Where it takes itself to be fresh and is not (on PostgreSQL, a transaction that
         # logged a lower seq and committed after the index read the log), a hit it holds that
         # is no longer a readable original is left out.
@@ -126,7 +126,7 @@ def test_the_index_follows_every_change(
         behind = index._state
         assert behind is not None
         index._state = dataclasses.replace(behind, seq=10**9)
-        page = search._from_index(conn, index, ["council"], search.Filters(), 20, 0)
+        page = search._from_index(conn, index, ["council"], search.Filters(), 20, 0, "rank")
         assert page is not None
         assert [f.id for f in page] == [ids["budget"]]
         index._state = behind
@@ -268,3 +268,44 @@ def test_a_failing_index_leaves_the_search_to_the_database(
         hits = search.search(conn, "council budget", index=failing)
     assert hits.ranked_by == "database"
     assert {h.id for h in hits} == {ids["budget"], ids["harbour"]}
+
+
+def test_newest_first_from_the_index_is_the_databases_order(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    """Newest first, the index gives the database's page (time, then id, newest first; the
+    index keeps whole seconds, the database orders within one) and its count up to the cap,
+    under each filter the index holds; an article stored since it caught up is found (the
+    database answers until it has)."""
+    db, index, _ = loaded
+    same_second = [_ingest(db, f"council papers {i}", 30) for i in range(3)]
+    with db.begin() as conn:  # a second's fractions: the database orders by them, not by id
+        conn.execute(
+            text("UPDATE articles SET published_at = :t WHERE id = :i"),
+            {
+                "t": NOW.replace(tzinfo=None) + timedelta(minutes=30, microseconds=500),
+                "i": same_second[0],
+            },
+        )
+    index.catch_up(db)
+    cases: list[tuple[str, dict[str, object]]] = [
+        ("council", {}),
+        ("council", {"limit": 2, "offset": 1}),
+        ("council", {"filters": search.Filters(date_to=NOW + timedelta(minutes=10))}),
+        ("council", {"filters": search.Filters(language="en")}),
+        ("plan", {}),
+        ("nothing", {}),
+    ]
+    with db.connect() as conn:
+        for query, kw in cases:
+            plain = search.search(conn, query, order="date", **kw)  # type: ignore[arg-type]
+            indexed = search.search(conn, query, order="date", index=index, **kw)  # type: ignore[arg-type]
+            assert indexed.ranked_by == ("index" if plain else "database"), (query, kw)
+            assert [h.id for h in indexed] == [h.id for h in plain], (query, kw)
+            f = kw.get("filters")
+            assert search.count(conn, query, f, indexed) == search.count(conn, query, f), query  # type: ignore[arg-type]
+        first = search.search(conn, "council", order="date", index=index)
+        assert [h.id for h in first[:3]] == [same_second[0], same_second[2], same_second[1]]
+    late = _ingest(db, "council late", 60)
+    with db.connect() as conn:
+        assert search.search(conn, "council", order="date", index=index)[0].id == late

@@ -51,7 +51,7 @@ from newsweave.store import tags as tag_store
 from newsweave.store.db import in_transaction
 from newsweave.store.reading import Mutes
 from newsweave.store.schema import UTCDateTime
-from newsweave.store.searchindex import SearchIndex
+from newsweave.store.searchindex import SearchIndex, Where
 from newsweave.store.snippets import HIT_END, HIT_START
 
 __all__ = [
@@ -500,9 +500,9 @@ def search(
         return Hits()
     rows: Sequence[Any] | None = None
     looked = 0  # the articles above this id were looked at for the pool, in vain
-    if index is not None and index.ready and order == "rank" and _indexed(filters):
+    if index is not None and index.ready and _indexed(filters):
         try:  # None where the index is behind the database: the database answers
-            rows = _from_index(conn, index, _WORD.findall(query), filters, limit, offset)
+            rows = _from_index(conn, index, _WORD.findall(query), filters, limit, offset, order)
         except SearchIndexError:
             log.exception("the search index failed on %r: the database answers", query)
     unfiltered = not filters.sql()[0]
@@ -528,7 +528,7 @@ def search(
         texts = {r.id: r.text for r in rows if r.id in chosen}
     conv = UTCDateTime()
     out = Hits()
-    out.pooled = int(rows[0].pooled) if rows and order == "rank" else None
+    out.pooled = int(rows[0].pooled) if rows and (order == "rank" or ranked_by_index) else None
     if ranked_by_index:
         out.ranked_by = "index"
     for r in rows:
@@ -581,24 +581,22 @@ def _from_index(
     filters: Filters,
     limit: int,
     offset: int,
+    order: str,
 ) -> list[_Found] | None:
-    """A best-first page ranked by the search engine, each hit looked up in the database (one
-    that is no longer a readable original is left out, never shown), or None where the index
-    does not hold every change the database logged (SearchIndex.holds): the database answers
-    then, so an article stored a moment ago is found. Whether it does is read in the query
-    that reads the hits and their texts: one round trip where three were (PostgreSQL at a
-    million: the freshness check, the rows and the texts were ~25 % of a search's wall time
-    under load, py-spy)."""
-    page, pooled = index.ranked(
-        words,
-        limit,
-        offset,
-        POOL,
-        source_id=filters.source_id,
-        language=filters.language or None,
-        since=filters.date_from,
-        until=filters.date_to,
-    )
+    """A page found by the search engine (best first, or newest first), each hit looked up in
+    the database (one that is no longer a readable original is left out, never shown), or
+    None where the index does not hold every change the database logged (SearchIndex.holds):
+    the database answers then, so an article stored a moment ago is found. Whether it does
+    is read in the query that reads the hits and their texts: one round trip where three
+    were (PostgreSQL at a million: the freshness check, the rows and the texts were ~25 % of
+    a search's wall time under load, py-spy)."""
+    where = Where(filters.source_id, filters.language or None, filters.date_from, filters.date_to)
+    page: list[tuple[int, float]]
+    if order == "date":
+        newest, matches = index.newest(words, limit, offset, where)
+        page, pooled = [(i, 0.0) for i, _ in newest], min(matches, COUNT_CAP)
+    else:
+        page, pooled = index.ranked(words, limit, offset, POOL, where)
     if not page:
         return [] if index.fresh(conn) else None
     ids = ", ".join(str(i) for i, _ in page)
