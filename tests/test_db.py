@@ -1,17 +1,21 @@
-"""Connections: a request's reads in no transaction on PostgreSQL, and a pooled connection
-that died while idle replaced before use, on the real PostgreSQL and SQLite."""
+"""Connections: a request's reads in no transaction on PostgreSQL, a pooled connection that
+died while idle replaced before use, and a page whose connection died in use answered "try
+again" (503), on the real PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from newsweave.store import db as db_module
 from newsweave.store.db import Database, in_transaction, open_database
+from newsweave.web.app import create_app
 
 _SET = text("SELECT set_config('enable_indexscan', 'off', true)")
 _SHOW = text("SHOW enable_indexscan")
@@ -19,7 +23,8 @@ _SHOW = text("SHOW enable_indexscan")
 
 @pytest.fixture
 def pg(pg_url: str) -> Iterator[Database]:
-    database = open_database(pg_url)
+    """A site on PostgreSQL whose connections carry a name of their own (to be killed)."""
+    database = open_database(f"{pg_url}&application_name=nw_{uuid.uuid4().hex[:16]}")
     yield database
     database.dispose()
 
@@ -59,17 +64,17 @@ def test_a_read_on_sqlite_is_a_plain_connection(sqlite_db: Database) -> None:
         assert conn.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0
 
 
-def _kill(pg: Database, mark: str) -> int:
-    """Close, server side, the connections whose last statement carried `mark` (from another
-    engine: this one's pool would lend the very connection to kill)."""
-    other = create_engine(pg.engine.url)
+def _kill(pg: Database) -> int:
+    """Close, server side, the site's connections (from another engine: its own pool would
+    lend the very connection to kill)."""
+    other = create_engine(pg.engine.url.difference_update_query(["application_name"]))
     with other.connect() as conn:
         killed = conn.execute(
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE pid <> pg_backend_pid() AND query LIKE :q"
+                "WHERE application_name = :n"
             ),
-            {"q": f"%{mark}%"},
+            {"n": pg.engine.url.query["application_name"]},
         ).scalar_one()
     other.dispose()
     return int(killed)
@@ -83,17 +88,39 @@ def test_a_pooled_connection_closed_while_idle_is_replaced_before_use(
     is answered on a new one, not failed. A connection in use is not tested first (no round
     trip a checkout): killed between two uses within the idle time, its next use fails once
     and the pool then replaces it."""
-    mark = f"nw_{uuid.uuid4().hex}"
-    one = text(f"SELECT 1 AS {mark}")
+    one = text("SELECT 1")
     with pg.read() as conn:
         assert conn.execute(one).scalar_one() == 1
     monkeypatch.setattr(db_module, "IDLE_PING_S", 0.0)
-    assert _kill(pg, mark) == 1
+    assert _kill(pg) == 1
     with pg.read() as conn:  # tested, found closed, replaced
         assert conn.execute(one).scalar_one() == 1
     monkeypatch.setattr(db_module, "IDLE_PING_S", 3600.0)
-    assert _kill(pg, mark) == 1
+    assert _kill(pg) == 1
     with pytest.raises(OperationalError), pg.read() as conn:
         conn.execute(one)
     with pg.read() as conn:
         assert conn.execute(one).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_a_page_whose_connection_died_says_try_again(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader whose request met a connection closed in use is told to try again (503,
+    Retry-After), not shown a 500, and the next request is answered."""
+    monkeypatch.setattr(db_module, "IDLE_PING_S", 3600.0)
+    app = create_app(pg, page_cache_seconds=0)
+
+    async def get(path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as client:
+            return await client.get(path)
+
+    for path in ("/api/articles", "/"):
+        assert asyncio.run(get(path)).status_code == 200
+        assert _kill(pg) >= 1
+        away = asyncio.run(get(path))
+        assert (away.status_code, away.headers["retry-after"]) == (503, "1")
+        assert "try again" in away.text
+        assert asyncio.run(get(path)).status_code == 200

@@ -125,7 +125,8 @@ def in_transaction(conn: Connection) -> Iterator[Connection]:
 # or something between may have closed it meanwhile (a restart, an idle timeout). One in use
 # all the time is not: `pool_pre_ping` tested it at every checkout, 15 % of a search's wall
 # time under load at a million articles (py-spy). A connection that dies in use meanwhile fails
-# its request, and SQLAlchemy then replaces every connection of the pool.
+# its request (a page says "try again", 503: web/app.py), and SQLAlchemy then replaces every
+# connection of the pool.
 IDLE_PING_S = 10.0
 
 

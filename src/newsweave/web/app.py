@@ -35,7 +35,7 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -294,6 +294,20 @@ def create_app(
         if getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
             raise exc
         return await not_found(request, NotFoundError("nothing has that id (out of range)"))
+
+    # The database went away under a request (PostgreSQL restarting, a connection closed
+    # while in use: the pool tests one only after it sat idle, store/db.py): the reader is
+    # told to try again, which will be answered on a new connection, not shown a 500.
+    @app.exception_handler(DBAPIError)
+    async def database_away(request: Request, exc: DBAPIError) -> Response:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            raise exc
+        log.warning("the database was unreachable for %s: %s", request.url.path, exc.orig)
+        response = _problem(
+            request, 503, "Try again", "the database could not be reached; try again in a moment"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
 
     def _problem(request: Request, status: int, title: str, message: str) -> Response:
         if _is_api(request.url.path):
