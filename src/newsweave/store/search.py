@@ -175,7 +175,12 @@ ORDER BY p.at DESC, p.id DESC
 # How common a word is among the latest articles: in at least 1 % of the last 5,000, a walk
 # down the time index meets a page of its matches within ~2,000 articles.
 _DENSE_SAMPLE, _DENSE_SHARE = 5000, 0.01
-_TEXTS = "SELECT id, text FROM articles WHERE id IN ({ids})"
+# The ids as one expanding parameter: one compiled statement for every search (a statement
+# written out with its ids was compiled again each time, and each one evicted another from
+# SQLAlchemy's cache of compiled statements).
+_TEXTS = text("SELECT id, text FROM articles WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
 # Newest first, as the pool is taken: a date filter's matches are met early, not after a year.
 _SQLITE_COUNT = """
 SELECT count(*) FROM (SELECT 1 {matches} ORDER BY {newest} DESC LIMIT :cap)
@@ -521,8 +526,7 @@ def search(
     wanted = [int(r.id) for r in shown]
     if sqlite and wanted and not ranked_by_index:
         # The texts of the hits given a snippet only: the pool was read off an index in brief.
-        ids = ", ".join(map(str, wanted))
-        texts = {int(i): t for i, t in conn.execute(text(_TEXTS.replace("{ids}", ids)))}
+        texts = {int(i): t for i, t in conn.execute(_TEXTS, {"ids": wanted})}
     else:
         chosen = set(wanted)
         texts = {r.id: r.text for r in rows if r.id in chosen}
@@ -599,8 +603,7 @@ def _from_index(
         page, pooled = index.ranked(words, limit, offset, POOL, where)
     if not page:
         return [] if index.fresh(conn) else None
-    ids = ", ".join(str(i) for i, _ in page)
-    got = conn.execute(text(_INDEXED_HITS.replace("{ids}", ids))).all()
+    got = conn.execute(_INDEXED_HITS, {"ids": [i for i, _ in page]}).all()
     if not index.holds(got[0].newest):
         return None
     found = {int(r.id): r for r in got if r.id is not None}
@@ -627,13 +630,15 @@ def _from_index(
 
 # The index's page as the database holds it now, with its texts, and the change log's newest
 # seq (always one row: a page whose hits are all gone still says how fresh the index is).
-_INDEXED_HITS = f"""
+_INDEXED_HITS = text(
+    f"""
 SELECT n.newest, h.* FROM (SELECT max(seq) AS newest FROM search_changes) n
 LEFT JOIN (
     SELECT {_HIT}, a.text FROM articles a JOIN sources s ON s.id = a.source_id
-    WHERE a.id IN ({{ids}}) AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
+    WHERE a.id IN :ids AND a.state IN ({_STATES}) AND a.duplicate_of IS NULL
 ) h ON 1 = 1
 """
+).bindparams(bindparam("ids", expanding=True))
 
 
 def _sqlite_matches(conditions: str) -> str:
