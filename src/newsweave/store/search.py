@@ -505,9 +505,10 @@ def search(
         return Hits()
     rows: Sequence[Any] | None = None
     looked = 0  # the articles above this id were looked at for the pool, in vain
+    said = _WORD.findall(query)  # the words the index looks up and the snippets highlight
     if index is not None and index.ready and _indexed(filters):
         try:  # None where the index is behind the database: the database answers
-            rows = _from_index(conn, index, _WORD.findall(query), filters, limit, offset, order)
+            rows = _from_index(conn, index, said, filters, limit, offset, order)
         except SearchIndexError:
             log.exception("the search index failed on %r: the database answers", query)
     unfiltered = not filters.sql()[0]
@@ -516,7 +517,6 @@ def search(
     if rows is None:
         rows = _rows(conn, q, words, sqlite, filters, order, limit, offset, looked)
     ranked_by_index = bool(rows) and isinstance(rows[0], _Found)
-    said = _WORD.findall(query)  # highlighted as the index that found them stems them
     snip = (
         snippet_maker.for_index(said) if ranked_by_index else snippet_maker.for_query(said, sqlite)
     )

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import tantivy
 from sqlalchemy import Connection, text
@@ -466,12 +466,7 @@ class SearchIndex:
             found = searcher.search(
                 matching, limit=offset + limit + _TIES, count=True, order_by_field="at"
             )
-            ids = searcher.fast_field_values("id", [addr for _, addr in found.hits])
-            page = [
-                (int(i), int(at))
-                for i, (at, _) in zip(ids, found.hits, strict=True)
-                if i is not None
-            ]
+            page = [(i, int(at)) for i, at in _by_id(searcher, found.hits)]
             page.sort(key=lambda hit: (-hit[1], -hit[0]))
             return page[offset : offset + limit], int(found.count)  # type: ignore[attr-defined]
 
@@ -530,12 +525,7 @@ class SearchIndex:
         # where they lie in the index, oldest first. A few more than the page are asked for, so
         # that ties at its edge are decided too (near-identical wire stories tie exactly).
         best = searcher.search(in_pool, limit=offset + limit + _TIES, count=False)
-        found = searcher.fast_field_values("id", [addr for _, addr in best.hits])
-        scored = [
-            (int(i), float(score))
-            for i, (score, _) in zip(found, best.hits, strict=True)
-            if i is not None
-        ]
+        scored = [(i, float(score)) for i, score in _by_id(searcher, best.hits)]
         scored.sort(key=lambda hit: (-round(hit[1], 5), -hit[0]))
         return scored[offset : offset + limit], min(matches, pool)
 
@@ -582,6 +572,13 @@ def _site(conn: Connection) -> str | None:
         text("SELECT value FROM site_secrets WHERE name = :name"), {"name": _SITE}
     ).scalar()
     return str(found) if found is not None else None
+
+
+def _by_id(searcher: tantivy.Searcher, hits: Sequence[tuple[Any, Any]]) -> list[tuple[int, Any]]:
+    """Each hit's article id beside its score or sort value, in the hits' order (a hit whose
+    document has no id, which none should, is left out)."""
+    ids = searcher.fast_field_values("id", [addr for _, addr in hits])
+    return [(int(i), value) for i, (value, _) in zip(ids, hits, strict=True) if i is not None]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
