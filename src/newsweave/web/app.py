@@ -35,7 +35,7 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -300,7 +300,7 @@ def create_app(
     # told to try again, which will be answered on a new connection, not shown a 500.
     @app.exception_handler(DBAPIError)
     async def database_away(request: Request, exc: DBAPIError) -> Response:
-        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        if not exc.connection_invalidated:  # a statement's own error stays a server error
             raise exc
         log.warning("the database was unreachable for %s: %s", request.url.path, exc.orig)
         response = _problem(
