@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from newsweave import pipeline
 from newsweave.model import ArticleIn
 from newsweave.store import search
 from newsweave.store.db import Database, open_database
+from newsweave.store.schema import articles, stories
 from newsweave.store.searchindex import SearchIndex, index_path, rebuild_everywhere
 
 NOW = datetime(2025, 8, 14, 12, 0, tzinfo=UTC)
@@ -309,3 +310,41 @@ def test_newest_first_from_the_index_is_the_databases_order(
     late = _ingest(db, "council late", 60)
     with db.connect() as conn:
         assert search.search(conn, "council", order="date", index=index)[0].id == late
+
+
+def test_a_page_reads_the_texts_of_the_hits_it_gives_a_snippet(
+    loaded: tuple[Database, SearchIndex, dict[str, int]],
+) -> None:
+    """With story_snippets (the search page: one line a story), the index's page reads only
+    each story's first hit's text, in the page's order, whatever the ids' order; the API
+    (every hit) reads them all. Both make the same first snippets."""
+    db, index, ids = loaded
+    with db.begin() as conn:
+        story = conn.execute(
+            stories.insert().values(first_seen_at=NOW, last_seen_at=NOW, article_count=2)
+        ).inserted_primary_key[0]
+        # The budget article (older, lower id) and the harbour one tell one story.
+        conn.execute(
+            update(articles)
+            .where(articles.c.id.in_([ids["budget"], ids["harbour"]]))
+            .values(story_id=story)
+        )
+    for order in ("rank", "date"):  # the story's older article first, then its newer one
+        with db.connect() as conn:
+            kw = {"index": index, "order": order}
+            lines = search.search(conn, "council budget", story_snippets=True, **kw)  # type: ignore[arg-type]
+            every = search.search(conn, "council budget", **kw)  # type: ignore[arg-type]
+        assert lines.ranked_by == every.ranked_by == "index"
+        assert [h.id for h in lines] == [h.id for h in every]
+        first, second = (h for h in lines if h.story_id == story)
+        assert first.id == (ids["budget"] if order == "rank" else ids["harbour"])
+        assert "budget" in first.snippet.lower() and second.snippet == ""
+        assert all("budget" in h.snippet.lower() for h in every if h.story_id == story)
+        assert {h.id: h.snippet for h in every}[first.id] == first.snippet
+        with db.connect() as conn:  # the second's text was not even read
+            words, f = ["council", "budget"], search.Filters()
+            read = search._from_index(conn, index, words, f, 20, 0, order, True)
+            assert read is not None
+            texts = {r.id: r.text for r in read}
+            assert texts[first.id] and texts[second.id] is None
+            assert all(texts[r.id] for r in read if r.story_id is None)
