@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text, update
@@ -338,7 +339,8 @@ def test_a_page_reads_the_texts_of_the_hits_it_gives_a_snippet(
         assert [h.id for h in lines] == [h.id for h in every]
         first, second = (h for h in lines if h.story_id == story)
         assert first.id == (ids["budget"] if order == "rank" else ids["harbour"])
-        assert "budget" in first.snippet.lower() and second.snippet == ""
+        assert "budget" in first.snippet.lower()
+        assert second.snippet == ""
         assert all("budget" in h.snippet.lower() for h in every if h.story_id == story)
         assert {h.id: h.snippet for h in every}[first.id] == first.snippet
         with db.connect() as conn:  # the second's text was not even read
@@ -346,5 +348,51 @@ def test_a_page_reads_the_texts_of_the_hits_it_gives_a_snippet(
             read = search._from_index(conn, index, words, f, 20, 0, order, True)
             assert read is not None
             texts = {r.id: r.text for r in read}
-            assert texts[first.id] and texts[second.id] is None
+            assert texts[first.id]
+            assert texts[second.id] is None
             assert all(texts[r.id] for r in read if r.story_id is None)
+
+
+def test_the_newest_matches_sought_among_the_newest_first_are_the_same(
+    db: Database, tmp_path: Path
+) -> None:
+    """Where the words are common, the pool's edge (best first) and the newest page and its
+    count (newest first) are sought among the newest ids or times first (_newest_only); the
+    pages are those of a search of all the matches, and that search is taken where the
+    newest stretch holds too few (here: the rarer word)."""
+    ids = []
+    for n in range(240):
+        items = " ".join(f"Motion {n}-{k} passed, {k * n + 7} votes to {k}." for k in range(14))
+        body = f"The council met again. {items} " + ("The harbour was dredged. " * 3) * (
+            n % 40 == 0
+        )
+        art = ArticleIn(
+            url=f"https://e.example/c{n}", title=f"Council {n}", text=body,
+            source_name="E", language="en", published=NOW + timedelta(minutes=n),
+        )  # fmt: skip
+        ids.append(pipeline.ingest(db, art, now=NOW, enrich_now=False)[0])
+    index = SearchIndex(tmp_path / "index")
+    index.catch_up(db)
+    assert index._top[:2] == (240, max(ids))
+    narrowed: list[str] = []
+    seek = index._newest_only
+
+    def spied(*args: Any) -> Any:
+        found = seek(*args)
+        if found is not None:
+            narrowed.append(args[3])  # the field
+        return found
+
+    for words in (["council"], ["council", "met"], ["harbour"], ["harbour", "council"]):
+        index._newest_only = lambda *a: None  # type: ignore[method-assign]
+        everywhere = index.ranked(words, 5, 0, 12), index.newest(words, 5, 0, cap=30)
+        index._newest_only = spied  # type: ignore[method-assign]
+        newest_first = index.ranked(words, 5, 0, 12), index.newest(words, 5, 0, cap=30)
+        assert newest_first[0] == everywhere[0], words
+        assert newest_first[1][0] == everywhere[1][0], words
+        assert min(newest_first[1][1], 30) == min(everywhere[1][1], 30), words
+    assert narrowed.count("id") == 2
+    assert narrowed.count("at") == 2
+    # The pool is the 12 newest: the page is ranked among them alone.
+    assert {i for i, _ in index.ranked(["council"], 20, 0, 12)[0]} == set(ids[-12:])
+    assert [i for i, _ in index.newest(["council"], 3, 0, cap=30)[0]] == ids[-1:-4:-1]

@@ -601,7 +601,7 @@ def _from_index(
     where = Where(filters.source_id, filters.language or None, filters.date_from, filters.date_to)
     page: list[tuple[int, float]]
     if order == "date":
-        newest, matches = index.newest(words, limit, offset, where)
+        newest, matches = index.newest(words, limit, offset, where, COUNT_CAP)
         page, pooled = [(i, 0.0) for i, _ in newest], min(matches, COUNT_CAP)
     else:
         page, pooled = index.ranked(words, limit, offset, POOL, where)

@@ -71,6 +71,7 @@ _BATCH = 2_000  # articles read and added at a time while building
 _CHANGES = 20_000  # changes applied in one commit
 _HEAP = 64_000_000  # the writer's memory before it flushes a segment
 _TIES = 20  # hits asked for past the page, to order equal scores at its edge
+_EDGE_MARGIN = 3.0  # the newest ids searched first hold this many pools' matches, by estimate
 _TITLE_BOOST = 5.0  # a word in the title weighs as five in the text (FTS5's bm25 weights)
 _STATES = ", ".join(f"'{s.value}'" for s in VISIBLE_STATES)
 _READABLE = f"a.state IN ({_STATES}) AND a.duplicate_of IS NULL"
@@ -209,6 +210,8 @@ class SearchIndex:
         self._pruned = 0.0
         self.ready = False  # built for this site: searches may be answered from it
         self.wake = threading.Event()  # set where a search found the index behind
+        # (documents, the highest id, the oldest and newest time) as last reloaded: _keep_top
+        self._top: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     def _opened(self) -> tantivy.Index | None:
         """The index on disk where one of this format was built, else None. Only read: another
@@ -272,6 +275,7 @@ class SearchIndex:
                     written = self._apply(index, conn, state)
                 self._prune(conn)
             index.reload()
+            self._keep_top()
             self._state = _State.read(self._state_file)
             self.ready = self._state is not None and self._state.site == site
             return written
@@ -284,6 +288,7 @@ class SearchIndex:
             self._index = self._opened()
         else:
             self._index.reload()
+        self._keep_top()
         self.ready = (
             self._index is not None
             and site is not None
@@ -379,6 +384,27 @@ class SearchIndex:
         doc.add_integer("at", e.at)
         return doc
 
+    def _keep_top(self) -> None:
+        """The highest article id in the index and its oldest and newest times, read again
+        where its documents changed in number (in the keeper's thread, after a reload: ~5 ms
+        at 100,000 articles). Only a hint for where the newest matches lie (_newest_only): a
+        stale one costs time, never a wrong answer."""
+        if self._index is None:
+            return
+        searcher = self._index.searcher()
+        docs = int(searcher.num_docs)
+        if docs == self._top[0]:
+            return
+        every = tantivy.Query.all_query()
+
+        def edge(field: str, order: tantivy.Order) -> int:
+            found = searcher.search(every, limit=1, order_by_field=field, order=order)
+            values = searcher.fast_field_values(field, [addr for _, addr in found.hits])
+            return int(values[0]) if values and values[0] is not None else 0
+
+        top = edge("id", tantivy.Order.Desc)
+        self._top = (docs, top, edge("at", tantivy.Order.Asc), edge("at", tantivy.Order.Desc))
+
     # -- searching -------------------------------------------------------------------------
 
     def fresh(self, conn: Connection) -> bool:
@@ -401,28 +427,18 @@ class SearchIndex:
         self.wake.set()
         return False
 
-    def _words(self, words: Iterable[str]) -> tantivy.Query | None:
-        """Every word (each of its tokens) in the title or the text, the title's weighing more."""
-        analyzer = _analyzer_cached()
+    def _words(self, tokens: Iterable[str]) -> tantivy.Query | None:
+        """Every token in the title or the text, the title's weighing more."""
         must = []
-        for word in words:
-            for token in analyzer.analyze(word):
-                either = tantivy.Query.boolean_query(
-                    [
-                        (
-                            tantivy.Occur.Should,
-                            tantivy.Query.boost_query(
-                                tantivy.Query.term_query(self._schema, "title", token),
-                                _TITLE_BOOST,
-                            ),
-                        ),
-                        (
-                            tantivy.Occur.Should,
-                            tantivy.Query.term_query(self._schema, "text", token),
-                        ),
-                    ]
-                )
-                must.append((tantivy.Occur.Must, either))
+        for token in tokens:
+            title = tantivy.Query.term_query(self._schema, "title", token)
+            either = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(title, _TITLE_BOOST)),
+                    (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "text", token)),
+                ]
+            )
+            must.append((tantivy.Occur.Must, either))
         return tantivy.Query.boolean_query(must) if must else None
 
     def ranked(
@@ -438,10 +454,14 @@ class SearchIndex:
         if pool <= 0 or limit <= 0:  # tantivy panics when asked for no hit
             return [], 0
         with _rust():
-            matching = self._matching(words, where)
+            tokens = _tokens(words)
+            matching = self._matching(tokens, where)
             if matching is None:
                 return [], 0
-            return self._ranked(matching, limit, offset, pool)
+            # Where nothing but words is asked, the pool's edge is sought first among the
+            # newest ids (_newest_edge); a filter narrows the matches past any estimate.
+            words_only = tokens if where == _ANYWHERE else None
+            return self._ranked(matching, limit, offset, pool, words_only)
 
     def newest(
         self,
@@ -449,30 +469,42 @@ class SearchIndex:
         limit: int,
         offset: int,
         where: Where = _ANYWHERE,
+        cap: int | None = None,
     ) -> tuple[list[tuple[int, int]], int]:
         """The page (article id, time in microseconds) of the matches newest first (by time, then
-        id, as the database orders them), and how many match. The database walked its time
-        index testing each article's words, or sorted every match: a page of a common word
-        at a million articles took ~390 ms on PostgreSQL."""
+        id, as the database orders them), and how many match (at least `cap`, where as many
+        match: no more are counted). The database walked its time index testing each
+        article's words, or sorted every match: a page of a common word at a million
+        articles took ~390 ms on PostgreSQL."""
         if limit <= 0:
             return [], 0
         with _rust():
-            matching = self._matching(words, where)
+            tokens = _tokens(words)
+            matching = self._matching(tokens, where)
             if matching is None or self._index is None:
                 return [], 0
             searcher = self._index.searcher()
             # A few more than the page: hits of the same time come in the index's order, and
             # are put in the database's (newest id first) below.
-            found = searcher.search(
-                matching, limit=offset + limit + _TIES, count=True, order_by_field="at"
-            )
+            want = offset + limit + _TIES
+            found = None
+            if cap is not None and where == _ANYWHERE:
+                need = max(cap, want)
+                _, _, oldest, latest = self._top
+                within = self._newest_only(searcher, matching, tokens, "at", need, oldest, latest)
+                if within is not None:
+                    found = searcher.search(within, limit=want, count=True, order_by_field="at")
+                    if int(found.count) < need:  # type: ignore[attr-defined]
+                        found = None
+            if found is None:
+                found = searcher.search(matching, limit=want, count=True, order_by_field="at")
             page = [(i, int(at)) for i, at in _by_id(searcher, found.hits)]
             page.sort(key=lambda hit: (-hit[1], -hit[0]))
             return page[offset : offset + limit], int(found.count)  # type: ignore[attr-defined]
 
-    def _matching(self, words: Sequence[str], where: Where) -> tantivy.Query | None:
-        """The query of `words` under the filters given; None where no word can match."""
-        query = self._words(words)
+    def _matching(self, tokens: Sequence[str], where: Where) -> tantivy.Query | None:
+        """The query of `tokens` under the filters given; None where there are none."""
+        query = self._words(tokens)
         if query is None:
             return None
         clauses = [(tantivy.Occur.Must, query)]
@@ -502,17 +534,35 @@ class SearchIndex:
         return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query
 
     def _ranked(
-        self, matching: tantivy.Query, limit: int, offset: int, pool: int
+        self,
+        matching: tantivy.Query,
+        limit: int,
+        offset: int,
+        pool: int,
+        tokens: Sequence[str] | None = None,
     ) -> tuple[list[tuple[int, float]], int]:
         if self._index is None:
             return [], 0
         searcher = self._index.searcher()
         # The pool's oldest, the `pool`-th newest match, alone: the 1,000 hits as Python
         # objects cost more than finding them (~0.15 ms a search at a million).
-        last = searcher.search(matching, limit=1, offset=pool - 1, count=True, order_by_field="id")
-        matches = int(last.count)  # type: ignore[attr-defined]  # in 0.27, not in its stub
-        if not matches:
-            return [], 0
+        last = None
+        if tokens is not None:  # first among the newest ids only, where that is worth it
+            top = self._top[1]
+            within = self._newest_only(searcher, matching, tokens, "id", pool, 0, top)
+            if within is not None:
+                last = searcher.search(
+                    within, limit=1, offset=pool - 1, count=False, order_by_field="id"
+                )
+                last = last if last.hits else None
+        matches = pool
+        if last is None:
+            last = searcher.search(
+                matching, limit=1, offset=pool - 1, count=True, order_by_field="id"
+            )
+            matches = int(last.count)  # type: ignore[attr-defined]  # in 0.27, not in its stub
+            if not matches:
+                return [], 0
         in_pool = matching
         if last.hits:  # more match: the pool is the newest `pool` of them
             floor = tantivy.Query.range_query(
@@ -528,6 +578,46 @@ class SearchIndex:
         scored = [(i, float(score)) for i, score in _by_id(searcher, best.hits)]
         scored.sort(key=lambda hit: (-round(hit[1], 5), -hit[0]))
         return scored[offset : offset + limit], min(matches, pool)
+
+    def _newest_only(
+        self,
+        searcher: tantivy.Searcher,
+        matching: tantivy.Query,
+        tokens: Sequence[str],
+        field: str,
+        need: int,
+        oldest: int,
+        newest: int,
+    ) -> tantivy.Query | None:
+        """`matching` among the newest stretch of `field` (the id, or the time) that should
+        hold `need` matches three times over, or None where the whole is small enough.
+
+        The newest `need` matches (a best-first search's pool of 1,000; a newest-first page and
+        its count, capped at 1,000) were sought among all the words' matches: 65,000 for the
+        median headline word at a million articles, 640,000 for the commonest (finding the
+        pool's edge was 1.8 ms of a search's 4.7-5.5, bench/README.md session 29). Where the
+        words are common, the newest lie in the newest few percent of the stretch; how few
+        is guessed from how many texts hold each word (independent words, evenly spread: the
+        product of their shares). The caller checks that the stretch held `need` and seeks
+        among all matches where it did not, so the answer is exact whatever the guess: where
+        the values from L up hold `need` matches, the newest `need` of them are the newest
+        `need` of all (every other is older than L).
+        """
+        docs = self._top[0]
+        if not docs or newest <= oldest:
+            return None
+        share = 1.0
+        for token in tokens:
+            share *= min(1.0, searcher.doc_freq("text", token) / docs)
+        expected = share * docs  # the words' matches, were they independent
+        span = int(_EDGE_MARGIN * need * (newest - oldest) / max(expected, 1.0))
+        if expected < need or span > (newest - oldest) // 2:  # few: walking all is cheap
+            return None
+        kind = tantivy.FieldType.Unsigned if field == "id" else tantivy.FieldType.Integer
+        stretch = tantivy.Query.range_query(self._schema, field, kind, newest - span, None)
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, matching), (tantivy.Occur.Must, stretch)]
+        )
 
 
 def keep(db: Database, index: SearchIndex, stop: threading.Event, every: float = 1.0) -> None:
@@ -548,6 +638,12 @@ def keep(db: Database, index: SearchIndex, stop: threading.Event, every: float =
             failed += 1
         index.wake.wait(every)
         index.wake.clear()
+
+
+def _tokens(words: Iterable[str]) -> list[str]:
+    """The index's terms for `words`, as its analyzer makes them from a text."""
+    analyzer = _analyzer_cached()
+    return [token for word in words for token in analyzer.analyze(word)]
 
 
 def _configured(index: tantivy.Index) -> tantivy.Index:
