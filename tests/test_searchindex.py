@@ -396,3 +396,15 @@ def test_the_newest_matches_sought_among_the_newest_first_are_the_same(
     # The pool is the 12 newest: the page is ranked among them alone.
     assert {i for i, _ in index.ranked(["council"], 20, 0, 12)[0]} == set(ids[-12:])
     assert [i for i, _ in index.newest(["council"], 3, 0, cap=30)[0]] == ids[-1:-4:-1]
+    # One more: the newest id and time are read again from the last ones up.
+    art = ArticleIn(
+        url="https://e.example/c-late", title="Council, late", text="The council met late. " * 9,
+        source_name="E", language="en", published=NOW + timedelta(days=2),
+    )  # fmt: skip
+    late = pipeline.ingest(db, art, now=NOW, enrich_now=False)[0]
+    before = index._top
+    index.catch_up(db)
+    assert index._top[:2] == (241, late)
+    assert index._top[2] == before[2]
+    assert index._top[3] > before[3]
+    assert index.newest(["council"], 1, 0, cap=30)[0][0][0] == late

@@ -386,24 +386,37 @@ class SearchIndex:
 
     def _keep_top(self) -> None:
         """The highest article id in the index and its oldest and newest times, read again
-        where its documents changed in number (in the keeper's thread, after a reload: ~5 ms
-        at 100,000 articles). Only a hint for where the newest matches lie (_newest_only): a
-        stale one costs time, never a wrong answer."""
+        where its documents changed in number (in the keeper's thread, after a reload). Only
+        a hint for where the newest matches lie (_newest_only): a stale one costs time, never
+        a wrong answer. Sought from the last ones up (0.1-0.2 ms at a million articles),
+        among all documents only where nothing is there (the first time, 16 ms a field)."""
         if self._index is None:
             return
         searcher = self._index.searcher()
         docs = int(searcher.num_docs)
-        if docs == self._top[0]:
+        known, top, oldest, latest = self._top
+        if docs == known:
             return
-        every = tantivy.Query.all_query()
 
-        def edge(field: str, order: tantivy.Order) -> int:
-            found = searcher.search(every, limit=1, order_by_field=field, order=order)
-            values = searcher.fast_field_values(field, [addr for _, addr in found.hits])
-            return int(values[0]) if values and values[0] is not None else 0
+        def edge(field: str, order: tantivy.Order, since: int) -> int:
+            for query in (self._since(field, since), tantivy.Query.all_query()):
+                found = searcher.search(
+                    query, limit=1, count=False, order_by_field=field, order=order
+                )
+                values = searcher.fast_field_values(field, [addr for _, addr in found.hits])
+                if values and values[0] is not None:
+                    return int(values[0])
+            return 0
 
-        top = edge("id", tantivy.Order.Desc)
-        self._top = (docs, top, edge("at", tantivy.Order.Asc), edge("at", tantivy.Order.Desc))
+        top = edge("id", tantivy.Order.Desc, top)
+        latest = edge("at", tantivy.Order.Desc, latest)
+        oldest = oldest or edge("at", tantivy.Order.Asc, 0)
+        self._top = (docs, top, oldest, latest)
+
+    def _since(self, field: str, value: int) -> tantivy.Query:
+        """Documents whose `field` (the id, or the time) is `value` or more."""
+        kind = tantivy.FieldType.Unsigned if field == "id" else tantivy.FieldType.Integer
+        return tantivy.Query.range_query(self._schema, field, kind, value, None)
 
     # -- searching -------------------------------------------------------------------------
 
@@ -613,8 +626,7 @@ class SearchIndex:
         span = int(_EDGE_MARGIN * need * (newest - oldest) / max(expected, 1.0))
         if expected < need or span > (newest - oldest) // 2:  # few: walking all is cheap
             return None
-        kind = tantivy.FieldType.Unsigned if field == "id" else tantivy.FieldType.Integer
-        stretch = tantivy.Query.range_query(self._schema, field, kind, newest - span, None)
+        stretch = self._since(field, newest - span)
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, matching), (tantivy.Occur.Must, stretch)]
         )
