@@ -508,9 +508,7 @@ def search(
     said = _WORD.findall(query)  # the words the index looks up and the snippets highlight
     if index is not None and index.ready and _indexed(filters):
         try:  # None where the index is behind the database: the database answers
-            rows = _from_index(
-                conn, index, said, filters, limit, offset, order, story_snippets
-            )
+            rows = _from_index(conn, index, said, filters, limit, offset, order, story_snippets)
         except SearchIndexError:
             log.exception("the search index failed on %r: the database answers", query)
     unfiltered = not filters.sql()[0]
