@@ -472,7 +472,7 @@ class SearchIndex:
             if matching is None:
                 return [], 0
             # Where nothing but words is asked, the pool's edge is sought first among the
-            # newest ids (_newest_edge); a filter narrows the matches past any estimate.
+            # newest ids (_newest_only); a filter narrows the matches past any estimate.
             words_only = tokens if where == _ANYWHERE else None
             return self._ranked(matching, limit, offset, pool, words_only)
 
@@ -578,9 +578,7 @@ class SearchIndex:
                 return [], 0
         in_pool = matching
         if last.hits:  # more match: the pool is the newest `pool` of them
-            floor = tantivy.Query.range_query(
-                self._schema, "id", tantivy.FieldType.Unsigned, int(last.hits[0][0]), None
-            )
+            floor = self._since("id", int(last.hits[0][0]))
             in_pool = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, matching), (tantivy.Occur.Must, floor)]
             )
