@@ -571,8 +571,8 @@ def _pg_bulk_start(conn: Any) -> list[str]:
 
 def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
     """Fill the search window as migration 0019 does (empty: the build starts from a migrated
-    schema, and the window's trigger was off while loading), restart the triggers, make the
-    indexes."""
+    schema, and the window's trigger was off while loading) and the tags' counts as 0022 does,
+    restart the triggers, make the indexes."""
     from sqlalchemy import text
 
     conn.execute(
@@ -586,6 +586,14 @@ def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
             "INSERT INTO articles_search_recent SELECT id, search_vector FROM articles "
             "WHERE id > (SELECT boundary FROM articles_search_window) "
             "AND state IN ('extracted', 'enriched') AND duplicate_of IS NULL"
+        )
+    )
+    # The tags' counts, which article_tags' triggers keep (migration 0022), counted once.
+    conn.execute(text("DELETE FROM tag_counts"))
+    conn.execute(
+        text(
+            "INSERT INTO tag_counts (tag_id, n) "
+            "SELECT tag_id, count(*) FROM article_tags GROUP BY tag_id"
         )
     )
     for table in _PG_BULK_TABLES:

@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from newsweave import pipeline
 from newsweave.enrich.hashtags import display, slugify
 from newsweave.model import ArticleIn
 from newsweave.store import tags as tag_store
+from newsweave.store import views
 from newsweave.store.db import Database, open_database
 from newsweave.store.enrichment import TagIn, save_tags
-from newsweave.store.schema import article_tags, tags
+from newsweave.store.schema import article_tags, articles, tag_counts, tags
 from newsweave.web.app import create_app
 from tests.test_cli import nw
 
@@ -163,3 +164,57 @@ def test_a_surname_with_an_accent_folds_too(db: Database) -> None:
     _save(db, early, _tag("Müller", "person"))
     _save(db, late, _tag("Thomas Müller", "person"))  # takes over the short tag "muller"
     assert _tag_of(db, early) == _tag_of(db, late) == {"thomas-muller"}
+
+
+def _counted(db: Database) -> tuple[dict[str, int], dict[str, int]]:
+    """The kept counts (tag_counts, by slug, zeros left out) and a recount of article_tags."""
+    with db.connect() as conn:
+        kept = conn.execute(
+            select(tags.c.slug, tag_counts.c.n)
+            .join(tag_counts, tag_counts.c.tag_id == tags.c.id)
+            .where(tag_counts.c.n != 0)
+        ).all()
+        recount = conn.execute(
+            select(tags.c.slug, func.count())
+            .join(article_tags, article_tags.c.tag_id == tags.c.id)
+            .group_by(tags.c.slug)
+        ).all()
+    return dict(kept), dict(recount)  # type: ignore[arg-type]
+
+
+def test_each_tags_count_is_kept_through_every_way_its_links_change(db: Database) -> None:
+    """tag_counts (migration 0022's triggers) stays what a count of article_tags says: after
+    analyses are saved and saved again, a score alone changes, tags are merged and folded, and
+    an article or a tag is deleted (their links going by cascade); the index lists from it."""
+    ids = [_article(db, n) for n in range(1, 8)]
+    for a in ids[:4]:
+        _save(db, a, _tag("Lisbon", "place"), _tag("Climate summit", "event"))
+    _save(db, ids[4], _tag("Lisbon", "place"), _tag("Heat wave", "topic"))
+    _save(db, ids[5], _tag("Heat wave", "topic"), _tag("Drought", "topic"))
+    _save(db, ids[6], _tag("Drought", "topic"))
+    kept, recount = _counted(db)
+    assert kept == recount == {"lisbon": 5, "climate-summit": 4, "heat-wave": 2, "drought": 2}
+
+    _save(db, ids[0], _tag("Porto", "place"))  # analysed again: its old links replaced
+    with db.begin() as conn:  # a score alone: no count moves
+        conn.execute(update(article_tags).values(score=0.5))
+        # one article has both (its old link goes), the other's link moves
+        tag_store.merge_slugs(conn, "drought", "heat-wave")
+    _save(db, ids[1], _tag("Lisbon", "place"), _tag("Heat", "topic"))
+    kept, recount = _counted(db)
+    assert kept == recount
+    assert kept["lisbon"] == 4
+    assert kept["heat-wave"] == 3
+    assert "drought" not in kept
+
+    with db.begin() as conn:
+        conn.execute(delete(articles).where(articles.c.id == ids[2]))
+        conn.execute(delete(tags).where(tags.c.slug == "porto"))
+    kept, recount = _counted(db)
+    assert kept == recount
+    assert kept["lisbon"] == 3
+    assert "porto" not in kept
+    with db.connect() as conn:
+        listed = [(t.slug, t.articles) for t in views.tag_list(conn, limit=3)]
+        assert tag_store.count_upto(conn, tag_store.find(conn, "lisbon").id, 1) == 2
+    assert listed == sorted(recount.items(), key=lambda kv: (-kv[1], kv[0]))[:3]

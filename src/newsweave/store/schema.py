@@ -247,6 +247,16 @@ article_tags = Table(
     Column("score", Float, nullable=False, default=0.0),
 )
 
+# How many articles each tag is on, kept by triggers on article_tags (migration 0022): the
+# hashtags index reads the most used tags off it instead of counting the archive's tag links.
+tag_counts = Table(
+    "tag_counts",
+    metadata,
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, nullable=False),
+    Index("ix_tag_counts_n", "n"),
+)
+
 entities = Table(
     "entities",
     metadata,
