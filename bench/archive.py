@@ -83,7 +83,6 @@ from newsweave.store.schema import (  # noqa: E402
 )
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS = "redis://127.0.0.1:6379/0"
 TEMPLATES = 96
 SOURCES = 200
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -895,7 +894,8 @@ def search_index(url: str, data: Path) -> dict[str, Any]:
 
 def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[bytes], str, float]:
     """`newsweave serve` as an operator starts it; its base URL and start-up seconds. More than
-    one process share their state in the Redis on this machine (NEWSWEAVE_BENCH_REDIS)."""
+    one process share their state in the data folder's file (web.shared.HostState), or in the
+    Redis NEWSWEAVE_BENCH_REDIS names (sessions 24-31 measured them on Redis)."""
     import httpx
 
     port = web_bench._port()
@@ -904,8 +904,8 @@ def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[by
         "NEWSWEAVE_DATA_DIR": str(data),
         "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
     }
-    if processes > 1:
-        env["NEWSWEAVE_REDIS_URL"] = os.environ.get("NEWSWEAVE_BENCH_REDIS", REDIS)
+    if processes > 1 and os.environ.get("NEWSWEAVE_BENCH_REDIS"):
+        env["NEWSWEAVE_REDIS_URL"] = os.environ["NEWSWEAVE_BENCH_REDIS"]
         env["NEWSWEAVE_REDIS_PREFIX"] = f"nwbench-{uuid.uuid4().hex[:8]}:"
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -1260,7 +1260,8 @@ def main() -> None:
         "--processes",
         type=int,
         default=1,
-        help="processes `serve` answers in (more than one share state in Redis)",
+        help="processes `serve` answers in (more than one share their state in the data "
+        "folder's file; in Redis with NEWSWEAVE_BENCH_REDIS=redis://...)",
     )
     ap.add_argument(
         "--templates",

@@ -1,7 +1,8 @@
 """What web processes share (issue 13): failed logins, session revocations, the signing key.
 
-The limiter is held to the same rules in memory and on the real Redis; then two real `newsweave
-serve` processes on one PostgreSQL and one Redis must act as one site: a form made by one is
+The limiter is held to the same rules in memory, in the host's mapped file and on the real
+Redis; then two real `newsweave serve` processes on one PostgreSQL and one Redis, and `serve
+--processes 2` on one host with and without Redis, must act as one site: a form made by one is
 accepted by the other, a guesser meets one limit across both, and a session ended on one is
 refused by the other at once (not after its few seconds of cache).
 """
@@ -21,19 +22,28 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newsweave.errors import RateLimitedError
+from newsweave.errors import ConfigError, RateLimitedError
 from newsweave.web.security import SESSION_COOKIE, LoginLimiter
-from newsweave.web.shared import LocalState, RedisState, SharedState
+from newsweave.web.shared import (
+    STATE_FILE,
+    HostState,
+    LocalState,
+    RedisState,
+    SharedState,
+    shared_state,
+)
 from tests.conftest import REDIS_URL
 from tests.test_cli import env_for
 
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(params=["memory", "redis"])
-def shared(request: pytest.FixtureRequest) -> SharedState:
+@pytest.fixture(params=["memory", "host", "redis"])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> SharedState:
     if request.param == "memory":
         return LocalState()
+    if request.param == "host":
+        return HostState(tmp_path / "web-state.bin")
     return RedisState(REDIS_URL, request.getfixturevalue("redis_prefix"))
 
 
@@ -79,6 +89,40 @@ def test_epochs_read_at_once_are_the_ones_read_apiece(shared: SharedState) -> No
     shared.revoke()
     assert shared.epochs(7, 8) == apiece()
     assert shared.epochs(7)[1] == shared.epochs(8, 7)[2] != shared.epochs(8)[1]
+
+
+def test_processes_that_map_one_file_share_it_and_keys_keep_apart(tmp_path: Path) -> None:
+    """Two HostStates on one file stand for two processes of a host (lockf and the mapping
+    behave across processes as across these two: each holds its own descriptor and map)."""
+    one, two = HostState(tmp_path / "s.bin"), HostState(tmp_path / "s.bin")
+    one.revoke()
+    one.reader_changed(7)
+    assert two.epochs(7, 8) == (1, 1, 0)
+    # readers in one slot (id modulo READERS) only rebuild each other's pages
+    two.reader_changed(7 + HostState.READERS)
+    assert one.reader_epoch(7) == 2
+    limiter_a, limiter_b = LoginLimiter(one, attempts=3), LoginLimiter(two, attempts=3)
+    for limiter in (limiter_a, limiter_b, limiter_a):
+        limiter.failed("203.0.113.9", "alice")
+    with pytest.raises(RateLimitedError):
+        limiter_b.check("203.0.113.9", "alice")
+    # Many keys onto few slots: each counts only its own failures, the ones that find no
+    # free slot push out the longest-quiet, and the newest keys are always counted.
+    for n in range(3 * HostState.FAILURE_SLOTS):
+        one.fail(f"ip:198.51.{n // 256}.{n % 256}", 60)
+    assert two.failures(f"ip:198.51.{(3 * HostState.FAILURE_SLOTS - 1) // 256}.255", 60)[0] == 1
+    for _ in range(HostState.STAMPS + 5):
+        two.fail("ip:192.0.2.1", 60)
+    assert one.failures("ip:192.0.2.1", 60)[0] == HostState.STAMPS
+    with pytest.raises(ValueError, match="never met"):
+        LoginLimiter(one, attempts=HostState.STAMPS + 1)
+    # A file of another layout (an older newsweave's) is made again, not misread.
+    (tmp_path / "old.bin").write_bytes(b"\1" * 4096)
+    assert HostState(tmp_path / "old.bin").epochs(1) == (0, 0)
+    # A data folder that cannot hold it says so.
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ConfigError, match="cannot keep what web processes share"):
+        shared_state(None, folder=tmp_path / "a-file")
 
 
 def _free_port() -> int:
@@ -182,17 +226,22 @@ def _act_as_one_site(
     assert codes[5:] == [429, 429], codes
 
 
+@pytest.mark.parametrize("where", ["host", "redis"])
 def test_a_role_changed_from_the_command_line_reaches_every_web_process(
-    tmp_path: Path, redis_prefix: str
+    tmp_path: Path, where: str, request: pytest.FixtureRequest
 ) -> None:
-    """Cached sessions carry the role; the CLI bumps the shared epoch so no process keeps it."""
+    """Cached sessions carry the role; the CLI bumps the shared epoch so no process keeps it:
+    those of this host (the data folder's file) without Redis, every one with it."""
     from tests.test_cli import nw_env
 
-    shared = RedisState(REDIS_URL, redis_prefix)
-    env = env_for(tmp_path) | {
-        "NEWSWEAVE_REDIS_URL": REDIS_URL,
-        "NEWSWEAVE_REDIS_PREFIX": redis_prefix,
-    }
+    env = env_for(tmp_path)
+    shared: SharedState
+    if where == "host":
+        shared = HostState(Path(env["NEWSWEAVE_DATA_DIR"]) / STATE_FILE)
+    else:
+        prefix = request.getfixturevalue("redis_prefix")
+        shared = RedisState(REDIS_URL, prefix)
+        env |= {"NEWSWEAVE_REDIS_URL": REDIS_URL, "NEWSWEAVE_REDIS_PREFIX": prefix}
     nw_env(env, "user", "create", "mod", "--role", "moderator", stdin=PASSWORD + "\n")
     before = shared.epoch()
     nw_env(env, "user", "role", "mod", "reader")
@@ -200,19 +249,19 @@ def test_a_role_changed_from_the_command_line_reaches_every_web_process(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("where", ["host", "redis"])
 def test_serve_answers_in_several_processes_that_act_as_one_site(
-    tmp_path: Path, redis_prefix: str
+    tmp_path: Path, where: str, request: pytest.FixtureRequest
 ) -> None:
-    """`serve --processes 2` on the SQLite default: two processes behind one port, one site."""
+    """`serve --processes 2` on the SQLite default: two processes behind one port, one site,
+    sharing their state in the data folder's mapped file (no Redis), or in Redis."""
     from tests.test_cli import nw_env
 
     env = env_for(tmp_path) | {"NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0"}
+    if where == "redis":
+        prefix = request.getfixturevalue("redis_prefix")
+        env |= {"NEWSWEAVE_REDIS_URL": REDIS_URL, "NEWSWEAVE_REDIS_PREFIX": prefix}
     port = _free_port()
-    refused = nw_env(env, "serve", "--port", str(port), "--processes", "2", ok=False)
-    assert refused.returncode == 1
-    assert "2 web processes need NEWSWEAVE_REDIS_URL" in refused.stderr
-
-    env |= {"NEWSWEAVE_REDIS_URL": REDIS_URL, "NEWSWEAVE_REDIS_PREFIX": redis_prefix}
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsweave", "serve", "--port", str(port), "--processes", "2"],
         env=env,

@@ -226,14 +226,14 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     "--processes",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes answering on the port (NEWSWEAVE_WEB_PROCESSES; more than one needs "
-    "NEWSWEAVE_REDIS_URL).",
+    help="Processes answering on the port (NEWSWEAVE_WEB_PROCESSES; one per core). They share "
+    "logins and sessions in the data folder's web-state.bin.",
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, processes: int | None) -> None:
     """Serve the site (no collecting). Also `newsweave web`, the web role of a scaled-out site:
-    any number of them on any hosts (set NEWSWEAVE_REDIS_URL so they share logins and
-    sessions), each with one or more processes."""
+    any number of them on any hosts, each with one or more processes (those of one host share
+    logins and sessions in the data folder; set NEWSWEAVE_REDIS_URL where they are on several)."""
     ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port, web_processes=processes)
     _serve(_db(ctx), _settings(ctx))
 
@@ -277,10 +277,11 @@ def worker(ctx: click.Context, concurrency: int, tick: int, burst: bool, heartbe
 
 
 def _shared_state(settings: config.Settings) -> SharedState:
-    """What web processes share: in Redis when configured, else this process's memory."""
+    """What web processes share: in Redis when configured, else in the host's file in the
+    data folder (web.shared.HostState), which every process of this host maps."""
     from newsweave.web.shared import shared_state
 
-    return shared_state(settings.redis_url or None, settings.redis_prefix)
+    return shared_state(settings.redis_url or None, settings.redis_prefix, settings.data_dir)
 
 
 def _serve(db: Database, settings: config.Settings) -> None:
@@ -289,12 +290,10 @@ def _serve(db: Database, settings: config.Settings) -> None:
     from newsweave.web.app import create_app
 
     if settings.web_processes > 1:
-        if not settings.redis_url:
-            raise ConfigError(
-                f"{settings.web_processes} web processes need NEWSWEAVE_REDIS_URL: they share "
-                "failed logins, revoked sessions and what each page cache knows there"
-            )
         from newsweave.web import workers
+
+        if not settings.redis_url:  # a data folder that cannot hold it fails here, not in each
+            _shared_state(settings)
 
         log.info("serving on http://%s:%d", settings.host, settings.port)
         # Each process builds the site from the environment (web.app.from_environment).
@@ -912,10 +911,11 @@ def user_create(ctx: click.Context, name: str, role: str, email: str | None) -> 
 @click.argument("role", type=click.Choice(accounts.ROLES))
 @click.pass_context
 def user_role(ctx: click.Context, name: str, role: str) -> None:
-    """Give NAME another role (reader, moderator, admin). With NEWSWEAVE_REDIS_URL, every web
-    process forgets its cached sessions at once, so a demoted moderator is one everywhere."""
+    """Give NAME another role (reader, moderator, admin). The web processes of this host (with
+    the same data folder), or every one with NEWSWEAVE_REDIS_URL, forget their cached sessions
+    at once, so a demoted moderator is one everywhere."""
     accounts.set_role(_db(ctx), name, role)
-    _shared_state(_settings(ctx)).revoke()  # without Redis, no web process to tell
+    _shared_state(_settings(ctx)).revoke()  # the web processes of this host, or all on Redis
     click.echo(f"{name} is now {role}")
 
 

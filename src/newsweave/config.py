@@ -86,8 +86,9 @@ OPTIONS: tuple[Option, ...] = (
         "redis_url",
         str,
         "",
-        "Redis URL (redis://host:6379/0) where several web processes share failed-login "
-        "counts and session revocations; empty keeps them in the one process's memory.",
+        "Redis URL (redis://host:6379/0) where web processes on several hosts share "
+        "failed-login counts and session revocations; empty keeps them in a file in the data "
+        "folder that the web processes of this host share.",
         secret=True,
     ),
     Option(
@@ -97,8 +98,8 @@ OPTIONS: tuple[Option, ...] = (
         "Processes `serve` answers requests in, on one port. A Python process serves pages on "
         "one core: one per core serves uncached pages bound by Python up to twice as fast "
         "(at a million articles, the API article at new addresses: 357 -> 774 requests/s at 2; "
-        "bench/archive.py), not those bound by disk reads. More than one needs redis_url, "
-        "where they share logins and what each page cache knows.",
+        "bench/archive.py), not those bound by disk reads. They share logins and what each page "
+        "cache knows in the data folder's web-state.bin (or in redis_url).",
     ),
     Option(
         "redis_prefix",

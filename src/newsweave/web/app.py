@@ -81,7 +81,7 @@ def from_environment() -> FastAPI:
     settings = config.load()
     db = open_database(settings.database, local_dir=settings.data_dir)
     secret = settings.secret_key or accounts.signing_key(db)
-    shared = shared_state(settings.redis_url or None, settings.redis_prefix)
+    shared = shared_state(settings.redis_url or None, settings.redis_prefix, settings.data_dir)
     return create_app(
         db,
         secret,

@@ -201,8 +201,8 @@ class LoginLimiter:
     alice out from every address, admin included. Now the guesser is stopped after five tries at
     one account and twenty across accounts, and alice logs in from her own address as usual.
 
-    The counts live in `shared` (web.shared): this process's memory, or Redis when several web
-    processes serve the site, so the limit is the same whichever of them answers.
+    The counts live in `shared` (web.shared): this process's memory, a file every process of
+    the host maps, or Redis for several hosts, so the limit is the same whichever answers.
     """
 
     def __init__(
@@ -214,6 +214,9 @@ class LoginLimiter:
         per_address: int = 20,
     ) -> None:
         self.shared = shared or LocalState()
+        most = getattr(self.shared, "STAMPS", None)  # HostState counts each key's last STAMPS
+        if most is not None and max(attempts, per_address) > most:
+            raise ValueError(f"a login limit above {most} is never met on {self.shared!r}")
         self.attempts = attempts
         self.window = window
         self.per_address = per_address
