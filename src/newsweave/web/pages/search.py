@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi import Request
@@ -17,6 +18,26 @@ from newsweave.web.pages.reader import reader_of
 from newsweave.web.searches import kept_search
 
 PER_PAGE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    """One line of the page. An object, not a dict: Jinja reads `r.title` by getattr first and
+    falls back to the key only after AttributeError, which on dicts was ~220 exceptions a page
+    (a third of the template's time at a million articles, py-spy)."""
+
+    id: int
+    title: str | None
+    source: str
+    published_at: datetime | None
+    snippet_html: str
+    story_id: int | None
+    more: int
+
+
+def _result(h: SearchHit, more: int) -> _Result:
+    snippet = html.escape(h.snippet).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>")
+    return _Result(h.id, h.title, h.source, h.published, snippet, h.story_id, more)
 
 
 def _story(hit: SearchHit) -> int | None:
@@ -95,17 +116,7 @@ def page(request: Request) -> HTMLResponse:
 
     sources = request.app.state.source_options.get_or_make(chosen, options)
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
-    results = [
-        {
-            **line.item.as_dict(),
-            "snippet_html": html.escape(line.item.snippet)
-            .replace(HIT_START, "<mark>")
-            .replace(HIT_END, "</mark>"),
-            "published_at": line.item.published,
-            "more": line.more,
-        }
-        for line in by_story(hits[:PER_PAGE], _story)
-    ]
+    results = [_result(line.item, line.more) for line in by_story(hits[:PER_PAGE], _story)]
     params = {k: v for k, v in p.items() if k != "page" and v}
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
