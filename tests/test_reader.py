@@ -462,3 +462,11 @@ def test_prepared_lists_give_what_the_built_ones_do(db: Database) -> None:
             assert {(w.article_id, w.kind, w.target_id) for w in why_n} == {
                 x for x in reasons if x[0] in some
             }
+            # For You asks both in one statement: the same answers
+            both = reading_store.reasons_and_marks(
+                conn, r.follows, opened, user.id, r.read_until, part
+            )
+            assert {(w.article_id, w.kind, w.target_id) for w in both[0]} == {
+                x for x in reasons if x[0] in some
+            }
+            assert both[1:] == (read & some, kept & some)

@@ -308,13 +308,20 @@ def for_you(
         wide=found.wide,
     )
     why: dict[int, list[str]] = {}
-    for reason in store.reasons(conn, r.follows, opened, [c.id for c in cards], found.names):
+    reasons, read, saved_ids = store.reasons_and_marks(
+        conn, r.follows, opened, r.user.id, r.read_until, cards, found.names
+    )
+    for reason in reasons:
         text = _WHY[reason.kind].format(name=reason.name)
         if text not in why.setdefault(reason.article_id, []):
             why[reason.article_id].append(text)
     # Follows first: "related to what you read" is the weaker reason.
-    out = items(conn, r, cards)
     return [
-        Item(i.card, i.read, i.saved, sorted(why.get(i.card.id, []), key=lambda w: "Related" in w))
-        for i in out
+        Item(
+            c,
+            c.id in read,
+            c.id in saved_ids,
+            sorted(why.get(c.id, []), key=lambda w: "Related" in w),
+        )
+        for c in cards
     ]
