@@ -421,3 +421,49 @@ def test_the_article_page_and_api_article_make_an_expired_articles_parts_once(
     assert made == {"page": 1, "api": 1}
     missing = asyncio.run(readers("/articles/999999"))
     assert {m.status_code for m in missing} == {404}  # a failed make: each its own, no hang
+
+
+def test_a_slow_value_is_made_again_ahead_of_its_time_while_readers_get_the_kept_one() -> None:
+    """refresh_ahead (the index counts, ~0.3 s at a million articles): past it, the first
+    caller starts one build in a thread and every caller is answered from the kept value at
+    once; the new one replaces it when made, and a build that fails leaves it standing."""
+    cache, make = TTLCache(ttl=0.6, refresh_ahead=0.4), Maker()
+    make.gate.set()
+    assert cache.get_or_make("counts", make) == "value 1"
+    make.gate.clear()
+    assert cache.get_or_make("counts", make) == "value 1"  # not yet ahead: nothing started
+    time.sleep(0.3)  # within its last 0.4 s
+    started = time.perf_counter()
+    assert [cache.get_or_make("counts", make) for _ in range(5)] == ["value 1"] * 5
+    assert time.perf_counter() - started < 0.05  # answered at once, not waiting
+    deadline = time.monotonic() + 5
+    while make.calls < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    make.gate.set()
+    while cache.get("counts") != "value 2":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert make.calls == 2  # one build for the five
+
+    def broken() -> str:
+        raise RuntimeError("the database went away")
+
+    time.sleep(0.3)
+    assert cache.get_or_make("counts", broken) == "value 2"
+    time.sleep(0.1)
+    assert cache.get("counts") == "value 2"  # the failed build left it standing
+
+
+def test_a_value_warmed_at_start_is_waited_for_not_made_twice() -> None:
+    cache, make = TTLCache(ttl=60), Maker()
+    cache.warm("counts", make)  # a process's start: in a thread, nobody waiting
+    with ThreadPoolExecutor(1) as pool:
+        asked = pool.submit(cache.get_or_make, "counts", make)
+        time.sleep(0.05)
+        assert not asked.done()  # the first reader waits for the warm build
+        make.gate.set()
+        assert asked.result(5) == "value 1"
+    assert make.calls == 1
+    cache.warm("counts", make)  # kept already: nothing made
+    assert make.calls == 1

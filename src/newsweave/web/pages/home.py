@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -28,10 +26,18 @@ def page(request: Request) -> HTMLResponse:
     labels = {k: request.query_params[k][:64] for k in _LABELS if request.query_params.get(k)}
     before = cursors.decode(request.query_params.get("before"))
     muted = hidden(reader_of(request))
-    with request.app.state.db.read() as conn:
+    db = request.app.state.db
+
+    def values_now() -> dict[
+        str, list[str]
+    ]:  # its own connection: it may be made again in a thread, later
+        with db.read() as conn:
+            return label_values(conn)
+
+    with db.read() as conn:
         items = article_list(conn, after=before, limit=PER_PAGE + 1, labels=labels, exclude=muted)
         stories = [] if before else top_stories(conn, limit=8, labels=labels, exclude=muted)
-        values = request.app.state.label_values.get_or_make("all", partial(label_values, conn))
+    values = request.app.state.label_values.get_or_make("all", values_now)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "home.html",

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
@@ -144,12 +144,33 @@ def counted(request: Request, key: tuple[object, ...], count: Callable[[Connecti
     every signed-in reader's first view and every anonymous one past the page cache's seconds.
     The tags' are read off tag_counts (a few ms) and kept the same way: a query saved a page."""
 
+    kept: TTLCache = request.app.state.index_counts
+    return kept.get_or_make(key, _counter(request.app, count))
+
+
+def _counter(app: FastAPI, count: Callable[[Connection], T]) -> Callable[[], T]:
     def make() -> T:
-        with request.app.state.db.read() as conn:
+        with app.state.db.read() as conn:
             return count(conn)
 
-    kept: TTLCache = request.app.state.index_counts
-    return kept.get_or_make(key, make)
+    return make
+
+
+def warm(app: FastAPI) -> None:
+    """Have the first page of each index counted in threads as the process starts, so that
+    no reader waits for it (~0.3 s for the sources' at a million articles on SQLite: with two
+    web processes the second one's first count stood in the way, p99 380 ms as served,
+    bench/archive.py, session 32); kept, each is made again ahead of its time (TTLCache's
+    refresh_ahead)."""
+    kept: TTLCache = app.state.index_counts
+    kept.warm(
+        ("tags", TAGS_PER_PAGE + 1, 0),
+        _counter(app, lambda conn: tag_list(conn, limit=TAGS_PER_PAGE + 1, offset=0)),
+    )
+    kept.warm(
+        ("sources", SOURCES_PER_PAGE + 1, 0),
+        _counter(app, lambda conn: source_list(conn, limit=SOURCES_PER_PAGE + 1, offset=0)),
+    )
 
 
 def tags(request: Request) -> HTMLResponse:
