@@ -467,3 +467,20 @@ def test_a_value_warmed_at_start_is_waited_for_not_made_twice() -> None:
     assert make.calls == 1
     cache.warm("counts", make)  # kept already: nothing made
     assert make.calls == 1
+
+
+def test_a_slow_value_expired_unasked_is_answered_while_made_again() -> None:
+    """Past its time with nobody asking in its last seconds, a refresh_ahead value is still
+    answered at once (up to ttl past it) while one build runs in a thread."""
+    cache, make = TTLCache(ttl=0.3, refresh_ahead=0.1), Maker()
+    cache.put("counts", "old")
+    time.sleep(0.35)
+    started = time.perf_counter()
+    assert [cache.get_or_make("counts", make) for _ in range(3)] == ["old"] * 3
+    assert time.perf_counter() - started < 0.05
+    make.gate.set()
+    deadline = time.monotonic() + 5
+    while cache.get("counts") != "value 1":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert make.calls == 1

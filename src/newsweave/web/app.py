@@ -149,6 +149,7 @@ def create_app(
             gc.collect()
             gc.freeze()
             topics.warm(app)  # the indexes' counts made in threads, before any reader asks
+            home.warm(app)  # and the front page's filter values
         try:
             yield
         finally:

@@ -277,8 +277,9 @@ class TTLCache:
         self.ttl = ttl
         # Seconds before a value expires from which the first caller to meet it has it made
         # again in a thread, answering from it meanwhile (refresh-ahead, as Caffeine's
-        # refreshAfterWrite): for values slow to make (an index's counts, ~0.3 s at a million
-        # articles), so no request waits for one past the first. 0: made when expired.
+        # refreshAfterWrite), and likewise up to `ttl` past its time (stale-while-revalidate):
+        # for values slow to make (an index's counts, ~0.3 s at a million articles), so no
+        # request waits for one once made. 0: made by the first caller past its time.
         self._ahead = refresh_ahead
         self._size = size  # what a value holds, roughly in bytes, where max_bytes bounds them
         # each value kept as (expires, value, size)
@@ -318,6 +319,11 @@ class TTLCache:
         if hit is not None and hit[0] > now:
             if hit[0] - now < self._ahead and key not in self._flights:
                 self._refresh(key, make)
+            return cast("_V", hit[1])
+        if hit is not None and self._ahead and _in_grace(hit[0], self.ttl, now):
+            # expired while nobody asked in its last seconds: made again in a thread too, the
+            # expired value answered meanwhile (stale-while-revalidate)
+            self._refresh(key, make)
             return cast("_V", hit[1])
         with self._lock:
             flight = self._flights.get(key)
