@@ -338,6 +338,11 @@ class TTLCache:
                 return cast("_V", hit[1])  # expired lately, and being built again
             flight.done.wait()
             return cast("_V", flight.value) if flight.made else make()
+        return self._fly(key, make, flight)
+
+    def _fly(self, key: object, make: Callable[[], _V], flight: _Flight) -> _V:
+        """Make and keep `key`'s value as its one build (`flight`, registered by the caller),
+        then let whoever waits on it go."""
         try:
             value = make()
             self.put(key, value)
@@ -357,15 +362,9 @@ class TTLCache:
 
         def run() -> None:
             try:
-                value = make()
-                self.put(key, value)
-                flight.value, flight.made = value, True
+                self._fly(key, make, flight)
             except Exception:  # the kept value stands; the next caller past it makes its own
                 log.exception("refreshing a kept value failed")
-            finally:
-                with self._lock:
-                    del self._flights[key]
-                flight.done.set()
 
         threading.Thread(target=run, name="refresh-ahead", daemon=True).start()
 

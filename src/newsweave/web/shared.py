@@ -278,10 +278,15 @@ class HostState:
         kept = min(written, self.STAMPS)
         return [w[at + 3 + (written - kept + i) % self.STAMPS] for i in range(kept)]
 
+    def _last(self, at: int) -> int:
+        """A slot's latest failure time (us); the slot has had one."""
+        w = self._words
+        return w[at + 3 + (w[at + 2] - 1) % self.STAMPS]
+
     def _live(self, at: int, now: int) -> bool:
         """Whether a slot holds a key with a failure still in its window."""
         w = self._words
-        return w[at] != 0 and w[at + 2] > 0 and now - self._stamps(at)[-1] <= w[at + 1]
+        return w[at] != 0 and w[at + 2] > 0 and now - self._last(at) <= w[at + 1]
 
     def _find(self, h: int) -> int | None:
         return next((at for at in self._slots(h) if self._words[at] == h), None)
@@ -305,7 +310,7 @@ class HostState:
                 slots = self._slots(h)
                 free = [s for s in slots if not self._live(s, now)]
                 # where every slot is live, the one whose last failure is oldest gives way
-                at = free[0] if free else min(slots, key=lambda s: self._stamps(s)[-1])
+                at = free[0] if free else min(slots, key=self._last)
                 w[at], w[at + 2] = h, 0
             w[at + 1] = int(window * 1e6)
             w[at + 3 + w[at + 2] % self.STAMPS] = now

@@ -14,6 +14,8 @@ from newsweave import comments, perspective
 from newsweave.reading import hidden
 from newsweave.store.sources import get_source
 from newsweave.store.views import (
+    SourceCount,
+    TagCount,
     article_list,
     lean_counts,
     source_list,
@@ -156,6 +158,21 @@ def _counter(app: FastAPI, count: Callable[[Connection], T]) -> Callable[[], T]:
     return make
 
 
+# Each index page's counts: their key in app.state.index_counts and what counts them, the same
+# for the page and for the warm-up at start (which must fill the key the page reads).
+Counting = tuple[tuple[object, ...], Callable[[Connection], T]]
+
+
+def _tag_counts(offset: int) -> Counting[list[TagCount]]:
+    limit = TAGS_PER_PAGE + 1
+    return ("tags", limit, offset), lambda conn: tag_list(conn, limit=limit, offset=offset)
+
+
+def _source_counts(offset: int) -> Counting[list[SourceCount]]:
+    limit = SOURCES_PER_PAGE + 1
+    return ("sources", limit, offset), lambda conn: source_list(conn, limit=limit, offset=offset)
+
+
 def warm(app: FastAPI) -> None:
     """Have the first page of each index counted in threads as the process starts, so that
     no reader waits for it (~0.3 s for the sources' at a million articles on SQLite: with two
@@ -163,24 +180,14 @@ def warm(app: FastAPI) -> None:
     bench/archive.py, session 32); kept, each is made again ahead of its time (TTLCache's
     refresh_ahead)."""
     kept: TTLCache = app.state.index_counts
-    kept.warm(
-        ("tags", TAGS_PER_PAGE + 1, 0),
-        _counter(app, lambda conn: tag_list(conn, limit=TAGS_PER_PAGE + 1, offset=0)),
-    )
-    kept.warm(
-        ("sources", SOURCES_PER_PAGE + 1, 0),
-        _counter(app, lambda conn: source_list(conn, limit=SOURCES_PER_PAGE + 1, offset=0)),
-    )
+    for key, count in (_tag_counts(0), _source_counts(0)):
+        kept.warm(key, _counter(app, count))
 
 
 def tags(request: Request) -> HTMLResponse:
     """The most used hashtags, 300 a page (`?page=`)."""
     n = cursors.page_number(request.query_params.get("page"))
-    offset = (n - 1) * TAGS_PER_PAGE
-    items = counted(
-        request, ("tags", TAGS_PER_PAGE + 1, offset),
-        lambda conn: tag_list(conn, limit=TAGS_PER_PAGE + 1, offset=offset),
-    )  # fmt: skip
+    items = counted(request, *_tag_counts((n - 1) * TAGS_PER_PAGE))
     more = f"/tags?page={n + 1}" if len(items) > TAGS_PER_PAGE else None
     return _index(request, "tags", "Hashtags", items[:TAGS_PER_PAGE], more)
 
@@ -188,11 +195,7 @@ def tags(request: Request) -> HTMLResponse:
 def sources(request: Request) -> HTMLResponse:
     """Every source by name, 200 a page (`?page=`)."""
     n = cursors.page_number(request.query_params.get("page"))
-    offset = (n - 1) * SOURCES_PER_PAGE
-    items = counted(
-        request, ("sources", SOURCES_PER_PAGE + 1, offset),
-        lambda conn: source_list(conn, limit=SOURCES_PER_PAGE + 1, offset=offset),
-    )  # fmt: skip
+    items = counted(request, *_source_counts((n - 1) * SOURCES_PER_PAGE))
     more = f"/sources?page={n + 1}" if len(items) > SOURCES_PER_PAGE else None
     return _index(request, "sources", "Sources", items[:SOURCES_PER_PAGE], more)
 
