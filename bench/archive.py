@@ -66,6 +66,8 @@ sys.path.insert(0, str(ROOT))  # tests/evaluation.py: where ../shared/eval is, h
 
 import enrich as enrich_bench  # noqa: E402  (bench/enrich.py: its article mixer and /proc readers)
 import web as web_bench  # noqa: E402  (bench/web.py: wrk, the bare endpoint)
+from newsweave import config  # noqa: E402
+from newsweave.cli import MAX_AUTO_PROCESSES  # noqa: E402
 from newsweave.store.schema import (  # noqa: E402
     analyses,
     article_entities,
@@ -892,10 +894,11 @@ def search_index(url: str, data: Path) -> dict[str, Any]:
     }
 
 
-def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[bytes], str, float]:
-    """`newsweave serve` as an operator starts it; its base URL and start-up seconds. More than
-    one process share their state in the data folder's file (web.shared.HostState), or in the
-    Redis NEWSWEAVE_BENCH_REDIS names (sessions 24-31 measured them on Redis)."""
+def serve(url: str, data: Path, processes: int = 0) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`newsweave serve` as an operator starts it; its base URL and start-up seconds.
+    `processes` 0: serve's default (one per core). More than one process share their state in
+    the data folder's file (web.shared.HostState), or in the Redis NEWSWEAVE_BENCH_REDIS names
+    (sessions 24-31 measured them on Redis)."""
     import httpx
 
     port = web_bench._port()
@@ -916,8 +919,7 @@ def serve(url: str, data: Path, processes: int = 1) -> tuple[subprocess.Popen[by
             "serve",
             "--port",
             str(port),
-            "--processes",
-            str(processes),
+            *(("--processes", str(processes)) if processes else ()),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -1136,7 +1138,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         cookie = reader_session(url, paths)
         row.update(search_index(url, data))
         proc, base, row["serve_start_s"] = serve(url, data, args.processes)
-        row["web_processes"] = args.processes
+        row["web_processes"] = args.processes or min(config.cores(), MAX_AUTO_PROCESSES)
         try:
             words = query_words(url)
             pages = load_pages(base, paths, args.seconds, cookie, words)
@@ -1259,9 +1261,9 @@ def main() -> None:
     ap.add_argument(
         "--processes",
         type=int,
-        default=1,
-        help="processes `serve` answers in (more than one share their state in the data "
-        "folder's file; in Redis with NEWSWEAVE_BENCH_REDIS=redis://...)",
+        default=0,
+        help="processes `serve` answers in (0: its default, one per core; more than one share "
+        "their state in the data folder's file; in Redis with NEWSWEAVE_BENCH_REDIS=redis://...)",
     )
     ap.add_argument(
         "--templates",

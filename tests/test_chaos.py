@@ -141,7 +141,7 @@ def test_workers_killed_mid_analysis_and_mid_storing_lose_and_double_nothing(
                 add.stop()
                 assert add.proc.returncode == 0, add.log
             ports = [_free_port(), _free_port()]
-            webs = [_Process(env, "serve", "--port", str(p)) for p in ports]
+            webs = [_Process(env, "serve", "--port", str(p), "--processes", "1") for p in ports]
             workers = [_Process(env, *worker_args) for _ in range(3)]
             everyone += webs + workers
 

@@ -31,3 +31,5 @@ def test_environment_overrides_and_secrets_are_redacted() -> None:
 def test_bad_values_are_clear_errors() -> None:
     with pytest.raises(ConfigError, match="NEWSWEAVE_PORT='eighty' is not a valid port"):
         config.load({"NEWSWEAVE_PORT": "eighty"})
+    with pytest.raises(ConfigError, match=r"NEWSWEAVE_WEB_PROCESSES=.-1. .* must be 0 or more"):
+        config.load({"NEWSWEAVE_WEB_PROCESSES": "-1"})

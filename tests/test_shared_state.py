@@ -143,7 +143,7 @@ def two_web_processes(tmp_path: Path, pg_url: str, redis_prefix: str) -> Iterato
     ports = [_free_port(), _free_port()]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "newsweave", "serve", "--port", str(p)],
+            [sys.executable, "-m", "newsweave", "serve", "--port", str(p), "--processes", "1"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -326,6 +326,15 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
             time.sleep(0.2)
         assert proc.poll() is None
         assert _answers(url)
+        # The watcher killed outright: its processes stop too, or they would answer on the
+        # port under PID 1 for ever, and no `serve` could take it again.
+        web = _children(proc.pid)
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 40
+        while _sockets_on(port, "0A") or any(_running(pid) for pid in web):
+            assert time.monotonic() < deadline, "web processes outlived the serve that ran them"
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
@@ -381,6 +390,48 @@ def _listens(pid: int, port: int) -> bool:
         return bool(_connections_of(port, [pid], "0A")[pid])
     except OSError:  # gone
         return False
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` is alive (a zombie left unreaped is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path) -> None:
+    """`serve` with no --processes (nor NEWSWEAVE_WEB_PROCESSES) uses every core of the
+    machine, up to MAX_AUTO_PROCESSES: one process per core, as each serves Python on one."""
+    from newsweave import config
+    from newsweave.cli import MAX_AUTO_PROCESSES
+
+    expected = min(config.cores(), MAX_AUTO_PROCESSES)
+    env = env_for(tmp_path) | {"NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0"}
+    env.pop("NEWSWEAVE_WEB_PROCESSES", None)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while not _answers(url) or len(_sockets_on(port, "0A")) < expected:
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, f"serve did not start {expected} processes"
+            time.sleep(0.2)
+        time.sleep(0.5)  # none more than that
+        assert len(_sockets_on(port, "0A")) == expected
+        mine = [proc.pid, *_children(proc.pid)]  # beside them multiprocessing's tracker
+        listening = [pid for pid, n in _connections_of(port, mine, "0A").items() if n]
+        assert len(listening) == expected
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
 
 
 def _answers(url: str) -> bool:

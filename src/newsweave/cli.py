@@ -213,7 +213,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     )
     worker.start()
     try:
-        _serve(db, settings)
+        _serve(db, settings, settings.web_processes or 1)
     finally:
         stop.set()
         worker.join(timeout=10)
@@ -226,8 +226,8 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     "--processes",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes answering on the port (NEWSWEAVE_WEB_PROCESSES; one per core). They share "
-    "logins and sessions in the data folder's web-state.bin.",
+    help="Processes answering on the port (NEWSWEAVE_WEB_PROCESSES; default: one per core, at "
+    "most 8). They share logins and sessions in the data folder's web-state.bin.",
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, processes: int | None) -> None:
@@ -235,7 +235,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, processes: int
     any number of them on any hosts, each with one or more processes (those of one host share
     logins and sessions in the data folder; set NEWSWEAVE_REDIS_URL where they are on several)."""
     ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port, web_processes=processes)
-    _serve(_db(ctx), _settings(ctx))
+    settings = _settings(ctx)
+    _serve(_db(ctx), settings, settings.web_processes or min(config.cores(), MAX_AUTO_PROCESSES))
 
 
 main.add_command(serve, "web")
@@ -284,12 +285,17 @@ def _shared_state(settings: config.Settings) -> SharedState:
     return shared_state(settings.redis_url or None, settings.redis_prefix, settings.data_dir)
 
 
-def _serve(db: Database, settings: config.Settings) -> None:
+# One web process per core by default, up to this many: each holds its own caches and
+# connections, and past a few the database, not Python, is what a page waits on.
+MAX_AUTO_PROCESSES = 8
+
+
+def _serve(db: Database, settings: config.Settings, processes: int) -> None:
     import uvicorn
 
     from newsweave.web.app import create_app
 
-    if settings.web_processes > 1:
+    if processes > 1:
         from newsweave.web import workers
 
         if not settings.redis_url:  # a data folder that cannot hold it fails here, not in each
@@ -297,7 +303,7 @@ def _serve(db: Database, settings: config.Settings) -> None:
 
         log.info("serving on http://%s:%d", settings.host, settings.port)
         # Each process builds the site from the environment (web.app.from_environment).
-        workers.serve(settings.host, settings.port, settings.web_processes)
+        workers.serve(settings.host, settings.port, processes)
         return
     log.info("serving on http://%s:%d", settings.host, settings.port)
     secret = settings.secret_key or accounts.signing_key(db)

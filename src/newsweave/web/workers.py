@@ -12,13 +12,16 @@ connections so (not Linux), or on port 0 (each process would get a port of its o
 uvicorn's workers serve as before.
 
 This process only watches: a process that dies is started again, unless it died before it
-ever served (a setting or the database is wrong), when all stop and say so.
+ever served (a setting or the database is wrong), when all stop and say so. Each process
+watches it in turn and stops when it is gone: a watcher killed with SIGKILL left its
+processes answering on the port under PID 1, where a new `serve` could not bind it.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -117,8 +120,20 @@ def _one(host: str, port: int, served: Any) -> None:
             served.set()
 
     threading.Thread(target=started, daemon=True).start()
+    threading.Thread(target=_stop_without, args=(os.getppid(), server), daemon=True).start()
     try:
         server.run(sockets=[sock])
     except Exception as exc:  # the site could not be built: a setting, Redis, the database
         print(f"error: a web process could not start: {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+def _stop_without(parent: int, server: Any, every: float = 0.5, grace: float = 10.0) -> None:
+    """Stop this web process once the process that watches it is gone (re-parented, as
+    `getppid` shows): the requests in flight are finished first, for up to `grace` seconds."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    log.warning("the serve process %s is gone: this web process stops", parent)
+    server.should_exit = True
+    time.sleep(grace)
+    os._exit(1)
