@@ -141,16 +141,7 @@ def two_web_processes(tmp_path: Path, pg_url: str, redis_prefix: str) -> Iterato
         "NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0",
     }
     ports = [_free_port(), _free_port()]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "newsweave", "serve", "--port", str(p), "--processes", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for p in ports
-    ]
+    procs = [_serve(env, p, "--processes", "1") for p in ports]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         deadline = time.monotonic() + 90
@@ -262,13 +253,7 @@ def test_serve_answers_in_several_processes_that_act_as_one_site(
         prefix = request.getfixturevalue("redis_prefix")
         env |= {"NEWSWEAVE_REDIS_URL": REDIS_URL, "NEWSWEAVE_REDIS_PREFIX": prefix}
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--port", str(port), "--processes", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _serve(env, port, "--processes", "2")
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -392,6 +377,17 @@ def _listens(pid: int, port: int) -> bool:
         return False
 
 
+def _serve(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[str]:
+    """`newsweave serve` on `port` with `args`, its errors kept to be read."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _running(pid: int) -> bool:
     """Whether process `pid` is alive (a zombie left unreaped is not)."""
     try:
@@ -410,13 +406,7 @@ def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path) -> Non
     env = env_for(tmp_path) | {"NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0"}
     env.pop("NEWSWEAVE_WEB_PROCESSES", None)
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _serve(env, port)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
