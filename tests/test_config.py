@@ -33,3 +33,21 @@ def test_bad_values_are_clear_errors() -> None:
         config.load({"NEWSWEAVE_PORT": "eighty"})
     with pytest.raises(ConfigError, match=r"NEWSWEAVE_WEB_PROCESSES=.-1. .* must be 0 or more"):
         config.load({"NEWSWEAVE_WEB_PROCESSES": "-1"})
+
+
+def test_cores_follow_the_containers_cpu_quota(tmp_path: Path) -> None:
+    """serve's default processes: one per core it may use, fewer under a CPU quota."""
+    machine = config.cores(tmp_path / "absent")
+    assert machine >= 1
+    quota = tmp_path / "cpu.max"
+    for text, expected in [
+        ("max 100000\n", machine),
+        ("100000 100000\n", 1),
+        ("150000 100000\n", min(2, machine)),  # a core and a half: two processes
+        ("50000 100000\n", 1),
+        (f"{1000 * 100000} 100000\n", machine),  # more than the machine has
+        ("garbage\n", machine),
+        ("100 0\n", machine),
+    ]:
+        quota.write_text(text)
+        assert config.cores(quota) == expected, text

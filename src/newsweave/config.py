@@ -44,12 +44,21 @@ def _count(value: str) -> int:
     return n
 
 
-def cores() -> int:
-    """The cores this process may run on (its affinity, where the system tells it)."""
+def cores(quota: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may use: those it may run on (its affinity), or fewer where its
+    container's CPU quota (cgroup v2's cpu.max, "200000 100000": two cores' time) allows less.
+    A container sees every core of its host and may use only its quota's."""
     try:
-        return len(os.sched_getaffinity(0))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        n = os.cpu_count() or 1
+    try:
+        limit, period = quota.read_text().split()[:2]
+        if limit != "max":
+            n = min(n, max(1, -(-int(limit) // int(period))))
+    except (OSError, ValueError, ZeroDivisionError):
+        pass  # no quota file (not cgroup v2) or one unreadable: the affinity stands
+    return n
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -110,7 +119,8 @@ OPTIONS: tuple[Option, ...] = (
         "web_processes",
         _count,
         0,
-        "Processes `serve` answers requests in, on one port; 0: one per core (at most 8). A "
+        "Processes `serve` answers requests in, on one port; 0: one per core it may use (fewer "
+        "under a container's CPU quota; at most 8). A "
         "Python process serves pages on one core: two on two cores served uncached pages up to "
         "twice as fast (100,000 articles on SQLite: For You at new addresses 316 -> 730 "
         "requests/s, p99 79 -> 57 ms; a new query every request 355 -> 639; bench/archive.py). "
