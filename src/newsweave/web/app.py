@@ -68,17 +68,18 @@ _TEMPLATES = Path(__file__).with_name("templates")
 # database work that holds the GIL, and past a few they only wait on each other: measured with
 # bench/archive.py's distinct URLs at 16 connections (5,000 articles), 4 threads served the API
 # article, the API list and search 25 %, 27 % and 50 % faster than 40, with a lower p99.
-# On SQLite, whose queries run in the handler's own thread, fewer still: threads in SQLite at
-# once cost each other CPU (For You's walk of the time index: 0.43 ms alone, 2.1 ms each with
-# two threads at it, 7.1 with four, in process). Served at 100,000 articles, one process, four
-# interleaved pairs each: For You at fresh URLs 194-199 -> 296-300 requests/s, p99 156-171 ->
-# 85-92 ms, CPU a request 6.5 -> 4.0 ms; a new query every request 265-339 -> 306-347, p99
-# 65-90 -> 65-73; the article page at fresh URLs the same requests/s, p99 41-44 -> 56-58 (one
-# slow build waits on fewer threads). One thread: For You better still, the article's p99 91.
-# (Measured before the article page's stampede was fixed, 1 or 2 threads cost it a p99 of
-# 0.6-1.5 s, and 4 were kept for both databases: bench/README.md.)
-HANDLER_THREADS = {"sqlite": 2}
-HANDLER_THREADS_ELSEWHERE = 4  # PostgreSQL: 2, 3 and 4 within the noise (session 31), 1 and 8 worse
+# Two, since session 33. On SQLite, whose queries run in the handler's own thread, threads in
+# it at once cost each other CPU (For You's walk of the time index: 0.43 ms alone, 2.1 ms each
+# with two threads at it, 7.1 with four, in process). Served at 100,000 articles, one process,
+# four interleaved runs each: For You at fresh URLs 194-199 -> 296-300 requests/s, p99
+# 156-171 -> 85-92 ms, CPU a request 6.5 -> 4.0 ms; a new query every request 265-339 ->
+# 306-347, p99 65-90 -> 65-73; the article page at fresh URLs the same requests/s, p99 41-44
+# -> 56-58 (one slow build waits on fewer threads; one thread: 91). On PostgreSQL, two
+# processes (serve's default here), two runs each: For You 370-371 -> 367-411 requests/s, p99
+# 148-173 -> 89-107 ms; a new query 379-392 -> 409-434, p99 79-80 -> 66-71. (Before the
+# article page's stampede was fixed, 1 or 2 threads cost it a p99 of 0.6-1.5 s, and 4 were
+# kept: bench/README.md.)
+HANDLER_THREADS = 2
 
 
 def from_environment() -> FastAPI:
@@ -147,8 +148,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        threads = HANDLER_THREADS.get(db.dialect, HANDLER_THREADS_ELSEWHERE)
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
         keeper = _keep_search_index(app, db) if search_index else None
         # What start-up made (modules, templates, the engine, caches' shells) lives as long as
         # the process: out of the collector's sight, a full collection no longer walks it.
