@@ -67,7 +67,6 @@ sys.path.insert(0, str(ROOT))  # tests/evaluation.py: where ../shared/eval is, h
 import enrich as enrich_bench  # noqa: E402  (bench/enrich.py: its article mixer and /proc readers)
 import web as web_bench  # noqa: E402  (bench/web.py: wrk, the bare endpoint)
 from newsweave import config  # noqa: E402
-from newsweave.cli import MAX_AUTO_PROCESSES  # noqa: E402
 from newsweave.store.schema import (  # noqa: E402
     analyses,
     article_entities,
@@ -1138,7 +1137,7 @@ def run_one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> dict[s
         cookie = reader_session(url, paths)
         row.update(search_index(url, data))
         proc, base, row["serve_start_s"] = serve(url, data, args.processes)
-        row["web_processes"] = args.processes or min(config.cores(), MAX_AUTO_PROCESSES)
+        row["web_processes"] = config.web_processes(config.load(web_processes=args.processes))
         try:
             words = query_words(url)
             pages = load_pages(base, paths, args.seconds, cookie, words)

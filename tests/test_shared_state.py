@@ -400,11 +400,11 @@ def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path) -> Non
     """`serve` with no --processes (nor NEWSWEAVE_WEB_PROCESSES) uses every core of the
     machine, up to MAX_AUTO_PROCESSES: one process per core, as each serves Python on one."""
     from newsweave import config
-    from newsweave.cli import MAX_AUTO_PROCESSES
 
-    expected = min(config.cores(), MAX_AUTO_PROCESSES)
+    expected = min(config.cores(), config.MAX_AUTO_PROCESSES)
     env = env_for(tmp_path) | {"NEWSWEAVE_LOAD_DEFAULT_SOURCES": "0"}
     env.pop("NEWSWEAVE_WEB_PROCESSES", None)
+    assert config.web_processes(config.load(env)) == expected
     port = _free_port()
     proc = _serve(env, port)
     url = f"http://127.0.0.1:{port}"

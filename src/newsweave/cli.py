@@ -236,7 +236,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, processes: int
     logins and sessions in the data folder; set NEWSWEAVE_REDIS_URL where they are on several)."""
     ctx.ensure_object(dict)["settings"] = config.load(host=host, port=port, web_processes=processes)
     settings = _settings(ctx)
-    _serve(_db(ctx), settings, settings.web_processes or min(config.cores(), MAX_AUTO_PROCESSES))
+    _serve(_db(ctx), settings, config.web_processes(settings))
 
 
 main.add_command(serve, "web")
@@ -283,11 +283,6 @@ def _shared_state(settings: config.Settings) -> SharedState:
     from newsweave.web.shared import shared_state
 
     return shared_state(settings.redis_url or None, settings.redis_prefix, settings.data_dir)
-
-
-# One web process per core by default, up to this many: each holds its own caches and
-# connections, and past a few the database, not Python, is what a page waits on.
-MAX_AUTO_PROCESSES = 8
 
 
 def _serve(db: Database, settings: config.Settings, processes: int) -> None:

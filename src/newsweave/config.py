@@ -61,6 +61,17 @@ def cores(quota: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
     return n
 
 
+# One web process per core by default, up to this many: each holds its own caches and
+# connections, and past a few the database, not Python, is what a page waits on.
+MAX_AUTO_PROCESSES = 8
+
+
+def web_processes(settings: Settings) -> int:
+    """The processes `serve` answers in: as set, else one per core it may use (at most 8)."""
+    set_to: int = settings.web_processes
+    return set_to or min(cores(), MAX_AUTO_PROCESSES)
+
+
 OPTIONS: tuple[Option, ...] = (
     Option("data_dir", str, "./data", "Folder for the SQLite file and other local state."),
     Option(
@@ -120,8 +131,8 @@ OPTIONS: tuple[Option, ...] = (
         _count,
         0,
         "Processes `serve` answers requests in, on one port; 0: one per core it may use (fewer "
-        "under a container's CPU quota; at most 8). A "
-        "Python process serves pages on one core: two on two cores served uncached pages up to "
+        "under a container's CPU quota; at most 8). A Python process serves pages on one "
+        "core: two on two cores served uncached pages up to "
         "twice as fast (100,000 articles on SQLite: For You at new addresses 316 -> 730 "
         "requests/s, p99 79 -> 57 ms; a new query every request 355 -> 639; bench/archive.py). "
         "They share logins and what each page cache knows in the data folder's web-state.bin "

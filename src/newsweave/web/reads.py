@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-__all__ = ["quick_read"]
+__all__ = ["own_read", "quick_read"]
 
 T = TypeVar("T")
 
@@ -26,3 +27,15 @@ async def quick_read(request: Request, fn: Callable[..., T], *args: Any) -> T:
     if request.app.state.db.is_sqlite:
         return fn(*args)
     return await run_in_threadpool(fn, *args)
+
+
+def own_read(app: FastAPI, fn: Callable[[Connection], T]) -> Callable[[], T]:
+    """What reads `fn`'s value on a connection of its own, for a value kept and made again
+    in a thread (TTLCache's refresh_ahead and warm) after the request that asked has gone:
+    never on that request's connection, returned to the pool by then."""
+
+    def make() -> T:
+        with app.state.db.read() as conn:
+            return fn(conn)
+
+    return make

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
@@ -12,6 +10,7 @@ from newsweave.reading import hidden
 from newsweave.store.views import ArticleCard, article_list, label_values, top_stories
 from newsweave.web import cursors
 from newsweave.web.pages.reader import reader_of
+from newsweave.web.reads import own_read
 
 _LABELS = ("language", "country", "ownership", "kind", "lean")
 VALUES_SECONDS = 60.0  # the filters' value lists (a scan of the articles) are kept this long
@@ -22,22 +21,11 @@ def _story(card: ArticleCard) -> int | None:
     return card.story_id
 
 
-def _values_maker(app: FastAPI) -> Callable[[], dict[str, list[str]]]:
-    """What makes the filters' values, on a connection of its own: a kept value is made again in
-    a thread (TTLCache's refresh_ahead), after the request that asked has gone."""
-
-    def values_now() -> dict[str, list[str]]:
-        with app.state.db.read() as conn:
-            return label_values(conn)
-
-    return values_now
-
-
 def warm(app: FastAPI) -> None:
     """Have the filters' values made in a thread as the process starts (a scan of the
     articles, ~0.3 s at a million on SQLite: with two web processes the front page as served
     showed p99 250-300 ms while each process's first was made, bench/archive.py session 32)."""
-    app.state.label_values.warm("all", _values_maker(app))
+    app.state.label_values.warm("all", own_read(app, label_values))
 
 
 def page(request: Request) -> HTMLResponse:
@@ -49,7 +37,7 @@ def page(request: Request) -> HTMLResponse:
     with request.app.state.db.read() as conn:
         items = article_list(conn, after=before, limit=PER_PAGE + 1, labels=labels, exclude=muted)
         stories = [] if before else top_stories(conn, limit=8, labels=labels, exclude=muted)
-    values = request.app.state.label_values.get_or_make("all", _values_maker(request.app))
+    values = request.app.state.label_values.get_or_make("all", own_read(request.app, label_values))
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "home.html",

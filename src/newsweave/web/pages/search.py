@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from sqlalchemy import Connection
 
 from newsweave.errors import InvalidInputError
 from newsweave.lists import by_story
 from newsweave.store.search import COUNT_CAP, HIT_END, HIT_START, Filters, SearchHit
 from newsweave.store.sources import source_names
 from newsweave.web.pages.reader import reader_of
+from newsweave.web.reads import own_read
 from newsweave.web.searches import kept_search
 
 PER_PAGE = 20
@@ -110,11 +112,10 @@ def page(request: Request) -> HTMLResponse:
     )
     total = counted or 0
 
-    def options() -> Markup:
-        with request.app.state.db.read() as conn:
-            return _source_options(source_names(conn), chosen)
+    def options(conn: Connection) -> Markup:
+        return _source_options(source_names(conn), chosen)
 
-    sources = request.app.state.source_options.get_or_make(chosen, options)
+    sources = request.app.state.source_options.get_or_make(chosen, own_read(request.app, options))
     # One line per story on a page: its best (or newest) hit, and how many more it has here.
     results = [_result(line.item, line.more) for line in by_story(hits[:PER_PAGE], _story)]
     params = {k: v for k, v in p.items() if k != "page" and v}

@@ -27,6 +27,7 @@ from newsweave.store.views import (
 from newsweave.web import cursors
 from newsweave.web.cache import TTLCache
 from newsweave.web.pages.reader import reader_of
+from newsweave.web.reads import own_read
 
 T = TypeVar("T")
 
@@ -147,15 +148,7 @@ def counted(request: Request, key: tuple[object, ...], count: Callable[[Connecti
     The tags' are read off tag_counts (a few ms) and kept the same way: a query saved a page."""
 
     kept: TTLCache = request.app.state.index_counts
-    return kept.get_or_make(key, _counter(request.app, count))
-
-
-def _counter(app: FastAPI, count: Callable[[Connection], T]) -> Callable[[], T]:
-    def make() -> T:
-        with app.state.db.read() as conn:
-            return count(conn)
-
-    return make
+    return kept.get_or_make(key, own_read(request.app, count))
 
 
 # Each index page's counts: their key in app.state.index_counts and what counts them, the same
@@ -181,7 +174,7 @@ def warm(app: FastAPI) -> None:
     refresh_ahead)."""
     kept: TTLCache = app.state.index_counts
     for key, count in (_tag_counts(0), _source_counts(0)):
-        kept.warm(key, _counter(app, count))
+        kept.warm(key, own_read(app, count))
 
 
 def tags(request: Request) -> HTMLResponse:
