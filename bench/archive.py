@@ -475,6 +475,10 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
                 if aid % COMMIT_EVERY == 0:
                     conn.commit()
                 print(f"\r  building: {aid:,} of {n:,} articles", end="", file=sys.stderr)
+        if not postgres:  # the moves the triggers logged, folded as the periodic upkeep does
+            from newsweave.store.sources import fold_counts
+
+            fold_counts(conn)
         if postgres:
             _pg_bulk_end(conn, word_indexes)
             for table in ("sources", "articles", "stories", "tags", "entities", "attributions"):
@@ -571,8 +575,8 @@ def _pg_bulk_start(conn: Any) -> list[str]:
 
 def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
     """Fill the search window as migration 0019 does (empty: the build starts from a migrated
-    schema, and the window's trigger was off while loading) and the tags' counts as 0022 does,
-    restart the triggers, make the indexes."""
+    schema, and the window's trigger was off while loading), the tags' and sources' counts as
+    0022 and 0023 do, restart the triggers, make the indexes."""
     from sqlalchemy import text
 
     conn.execute(
@@ -594,6 +598,15 @@ def _pg_bulk_end(conn: Any, word_indexes: list[str]) -> None:
         text(
             "INSERT INTO tag_counts (tag_id, n) "
             "SELECT tag_id, count(*) FROM article_tags GROUP BY tag_id"
+        )
+    )
+    # The sources' counts, which articles' triggers log as moves (migration 0023), counted once.
+    conn.execute(text("DELETE FROM source_count_moves"))
+    conn.execute(text("DELETE FROM source_counts"))
+    conn.execute(
+        text(
+            "INSERT INTO source_counts (source_id, n) SELECT source_id, count(*) FROM articles "
+            "WHERE state IN ('extracted', 'enriched') AND duplicate_of IS NULL GROUP BY source_id"
         )
     )
     for table in _PG_BULK_TABLES:

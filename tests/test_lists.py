@@ -131,3 +131,112 @@ def test_index_counts_are_what_they_say_on_both_databases(db: Database) -> None:
     assert counts == {"Desk A": 2, "Desk B": 3, "Desk C": 0}
     assert listed[:2] == [("counting", 8), ("test", 1)]
     assert dict(listed) == expected
+
+
+def test_source_counts_follow_every_way_an_article_moves_and_fold_to_a_recount(
+    db: Database,
+) -> None:
+    """The sources index's counts are kept as moves (migration 0023's triggers) folded into
+    source_counts: before a fold and after it they are what a count of the readable originals
+    says, through a state change, a copy found and its original deleted (the copy readable
+    again by the foreign key's SET NULL), an article moved or deleted, and a source deleted
+    with its articles; a fold leaves no move behind, and on PostgreSQL two folds at once
+    count each move once."""
+    import threading
+
+    from sqlalchemy import delete, func, select, update
+
+    from newsweave import jobs, pipeline
+    from newsweave.model import VISIBLE_STATES, ArticleIn, ArticleState, SourceInfo
+    from newsweave.store import sources as source_store
+    from newsweave.store.schema import articles, source_count_moves, sources
+    from newsweave.store.views import source_list
+
+    def add(n: int, source: str) -> int:
+        art = ArticleIn(url=f"https://m.example/{n}", title=f"Moved {n}",
+                        text=f"Article number {n} of the moving test. " * 12,
+                        source_name=source, language="en")  # fmt: skip
+        return pipeline.ingest(db, art, enrich_now=False)[0]
+
+    def listed() -> dict[str, int]:
+        with db.connect() as conn:
+            return {s.name: s.articles for s in source_list(conn)}
+
+    def recount() -> dict[str, int]:
+        with db.connect() as conn:
+            names = dict(conn.execute(select(sources.c.name, sources.c.id)).all())
+            counted = dict(
+                conn.execute(
+                    select(articles.c.source_id, func.count())
+                    .where(articles.c.state.in_([str(s) for s in VISIBLE_STATES]))
+                    .where(articles.c.duplicate_of.is_(None))
+                    .group_by(articles.c.source_id)
+                ).all()
+            )
+        return {name: counted.get(i, 0) for name, i in names.items()}
+
+    def moves() -> int:
+        with db.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(source_count_moves)).scalar())
+
+    a = [add(i, "Desk A") for i in range(4)]
+    b = [add(i, "Desk B") for i in range(4, 7)]
+    assert listed() == recount() == {"Desk A": 4, "Desk B": 3}
+    assert moves() == 7
+    assert jobs.fold_counts(db) == 7
+    assert moves() == 0
+    assert listed() == {"Desk A": 4, "Desk B": 3}
+
+    def change(*statements: object) -> None:
+        with db.begin() as conn:
+            for statement in statements:
+                conn.execute(statement)  # type: ignore[call-overload]
+
+    one = articles.c.id.__eq__
+    change(update(articles).where(one(a[1])).values(state=ArticleState.ENRICHED))
+    assert moves() == 0  # readable before and after: no move
+    change(
+        update(articles).where(one(a[0])).values(state=ArticleState.FAILED),
+        update(articles).where(one(a[2])).values(duplicate_of=b[0]),
+    )
+    assert listed() == recount() == {"Desk A": 2, "Desk B": 3}
+    change(delete(articles).where(one(b[0])))  # a[2]'s original: a[2] is readable again
+    assert listed() == recount() == {"Desk A": 3, "Desk B": 2}
+    change(
+        update(articles).where(one(a[1])).values(source_id=select(sources.c.id).where(
+            sources.c.name == "Desk B").scalar_subquery()),
+        update(articles).where(one(a[0])).values(state=ArticleState.EXTRACTED),
+        delete(articles).where(one(a[3])),
+    )  # fmt: skip
+    assert listed() == recount() == {"Desk A": 2, "Desk B": 3}
+    jobs.fold_counts(db)
+    assert moves() == 0
+    assert listed() == recount() == {"Desk A": 2, "Desk B": 3}
+
+    with db.begin() as conn:
+        source_store.add_source(conn, SourceInfo(name="Desk C", feed_url="https://m.example/f"))
+        source_store.remove_source(conn, source_store.find_source(conn, "Desk B").id)
+    assert listed() == recount() == {"Desk A": 2, "Desk C": 0}
+    jobs.fold_counts(db)  # Desk B's moves (its articles went with it) are dropped
+    assert moves() == 0
+    assert listed() == {"Desk A": 2, "Desk C": 0}
+
+    if db.engine.dialect.name != "postgresql":
+        return
+    # Two folds at once: the second waits on the moves the first took, then skips them.
+    add(10, "Desk C")
+    first = db.engine.connect()
+    trans = first.begin()
+    assert source_store.fold_counts(first) == 1  # not committed: its moves stay locked
+    add(11, "Desk C")
+    second: list[int] = []
+    racer = threading.Thread(target=lambda: second.append(jobs.fold_counts(db)))
+    racer.start()
+    racer.join(0.5)
+    assert racer.is_alive()  # waiting on the rows the first fold deleted
+    trans.commit()
+    first.close()
+    racer.join(10)
+    assert second == [1]
+    assert moves() == 0
+    assert listed() == recount() == {"Desk A": 2, "Desk C": 2}

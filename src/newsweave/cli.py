@@ -174,6 +174,7 @@ def fetch(ctx: click.Context, sources: tuple[str, ...]) -> None:
             enricher=enricher,
         )
         report = asyncio.run(collector.collect(ids))
+    jobs.fold_counts(db)
     _print_report(report)
     if report.sources_failed or report.articles_failed:
         ctx.exit(1)
@@ -604,6 +605,7 @@ def import_(
         _done, enrich_failed = enricher.enrich(
             db, waiting, _counter("import: enriched"), waiting_only=True
         )
+    jobs.fold_counts(db)
     if enrich_failed:
         failures.append(f"{enrich_failed} articles were stored but not enriched (see the log)")
     if as_json:
@@ -788,6 +790,7 @@ def reindex_cmd(ctx: click.Context, everything: bool, search: bool) -> None:
     )
     with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
+    jobs.fold_counts(db)
     click.echo(f"reindexed {done} articles, {failed} failed")
 
 

@@ -30,6 +30,7 @@ from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
 __all__ = [
+    "fold_counts",
     "load_default_sources",
     "policy_from",
     "run_scheduler",
@@ -145,6 +146,13 @@ def vacuum_if_due(db: Database) -> list[upkeep.Due]:
     return done
 
 
+def fold_counts(db: Database) -> int:
+    """Fold the articles' moves into their sources' counts (store.sources.fold_counts): from
+    the periodic work, and after a command that wrote many articles."""
+    with db.begin() as conn:
+        return source_store.fold_counts(conn)
+
+
 def workers_for(setting: int) -> int:
     """The workers setting made a number: 0 is one per core, up to 4."""
     if setting > 0:
@@ -193,6 +201,10 @@ def run_scheduler(
                 await asyncio.to_thread(vacuum_if_due, db)
             except Exception:  # a vacuum refused (lock, permissions) waits for the next tick
                 log.exception("vacuuming failed; retrying next tick")
+            try:
+                await asyncio.to_thread(fold_counts, db)
+            except Exception:  # the readers add the moves not folded: nothing is wrong meanwhile
+                log.exception("folding the sources' counts failed; retrying next tick")
             await asyncio.to_thread(stop.wait, tick)
 
     try:

@@ -105,6 +105,10 @@ class Cluster:
                 await asyncio.to_thread(self.hand_out_upkeep)
             except Exception:  # statistics unreadable (permissions): the queue's clock goes on
                 log.exception("looking for tables to vacuum failed; retrying next tick")
+            try:
+                await asyncio.to_thread(jobs.fold_counts, self.db)
+            except Exception:  # the readers add the moves not folded: nothing is wrong meanwhile
+                log.exception("folding the sources' counts failed; retrying next tick")
 
         if self.periodic:
             app.periodic(cron=every, periodic_id="tick")(tick)

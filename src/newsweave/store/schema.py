@@ -257,6 +257,24 @@ tag_counts = Table(
     Index("ix_tag_counts_n", "n"),
 )
 
+# How many readable originals each source has (migration 0023): `source_counts` as of the last
+# fold, `source_count_moves` the +1 / -1 appended by triggers on articles since; a count is the
+# two added (store.sources.fold_counts, store.views.source_list). Moves, not a counter updated
+# in place: collecting, extraction and the cross-article step change one source's articles
+# concurrently, and a counter row would be a lock each of them waits on.
+source_counts = Table(
+    "source_counts",
+    metadata,
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+source_count_moves = Table(
+    "source_count_moves",
+    metadata,
+    Column("source_id", Integer, nullable=False),  # no foreign key: see migration 0023
+    Column("d", Integer, nullable=False),
+)
+
 entities = Table(
     "entities",
     metadata,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from newsweave.errors import NotFoundError
 from newsweave.model import SourceInfo, SourceStatus
@@ -25,6 +25,7 @@ __all__ = [
     "all_sources",
     "due_sources",
     "find_source",
+    "fold_counts",
     "get_source",
     "record_failure",
     "record_success",
@@ -286,6 +287,49 @@ def source_by_url(conn: Connection, url: str) -> int | None:
 def remove_source(conn: Connection, source_id: int) -> None:
     """Delete a source and, by cascade, its articles."""
     conn.execute(delete(sources).where(sources.c.id == source_id))
+
+
+# PostgreSQL takes the moves and adds them in one statement: a move written meanwhile is either
+# deleted here and counted, or left for the next fold, and two folds at once never take the
+# same move (the second's DELETE skips the rows the first deleted). In source order, so two
+# folds' updates of the counts never wait on each other in opposite orders.
+_PG_FOLD = text(
+    """
+    WITH taken AS (DELETE FROM source_count_moves RETURNING source_id, d),
+    added AS (
+        INSERT INTO source_counts (source_id, n)
+        SELECT source_id, sum(d) FROM taken
+        WHERE source_id IN (SELECT id FROM sources)
+        GROUP BY source_id HAVING sum(d) <> 0 ORDER BY source_id
+        ON CONFLICT (source_id) DO UPDATE SET n = source_counts.n + excluded.n
+    )
+    SELECT count(*) FROM taken
+    """
+)
+# SQLite has one writer at a time: what the sum read is what the delete deletes.
+_SQLITE_FOLD = (
+    text(
+        """
+        INSERT INTO source_counts (source_id, n)
+        SELECT source_id, sum(d) FROM source_count_moves
+        WHERE source_id IN (SELECT id FROM sources)
+        GROUP BY source_id HAVING sum(d) <> 0
+        ON CONFLICT (source_id) DO UPDATE SET n = n + excluded.n
+        """
+    ),
+    text("DELETE FROM source_count_moves"),
+)
+
+
+def fold_counts(conn: Connection) -> int:
+    """Add the articles' moves in and out of their sources' counts (migration 0023) into
+    `source_counts`; how many moves were folded. Readers add the moves not yet folded, so
+    this only keeps their number small: the periodic upkeep runs it, and a bulk load after."""
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(_PG_FOLD).scalar_one())
+    add, drop = _SQLITE_FOLD
+    conn.execute(add)
+    return int(conn.execute(drop).rowcount)
 
 
 def due_sources(conn: Connection, now: datetime) -> list[SourceRow]:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -44,6 +44,8 @@ from newsweave.store.schema import (
     attributions,
     entities,
     related,
+    source_count_moves,
+    source_counts,
     sources,
     stories,
     tag_counts,
@@ -722,11 +724,11 @@ def story_list(
     return [StoryCard(*r) for r in conn.execute(q)]
 
 
-# The sources index's counts are taken off an index that holds what they count
-# (ix_articles_brief's state, duplicate and source), grouped first and named after, so no row
-# is read: joined to their names first, SQLite read every article's row (its text in the way)
-# to test its state, and /sources took 108 s at a million articles, now ~0.6 s (bench/README.md,
-# session 20). The tags index reads tag_counts, kept as tags are written (migration 0022).
+# The index pages count off what is kept as articles are written, growing with the tags and
+# sources, not the archive: the tags index off tag_counts (migration 0022; counting the links
+# took 616 ms at a million articles), the sources index off source_counts and the moves not
+# yet folded into it (0023; grouping the archive's articles off ix_articles_brief took 325-404
+# ms at a million, 108 s joined to the sources' names before session 20).
 
 
 def tag_list(conn: Connection, limit: int = 100, offset: int = 0) -> list[TagCount]:
@@ -745,32 +747,22 @@ def tag_list(conn: Connection, limit: int = 100, offset: int = 0) -> list[TagCou
     return [TagCount(*r) for r in conn.execute(q)]
 
 
-_STATES_SQL = ", ".join(f"'{s}'" for s in VISIBLE_STATES)
-# On SQLite named, since its planner takes the source-time index for the GROUP BY's order and
-# reads every article's row for its state (33 s at a million).
-_SQLITE_SOURCE_COUNTS = text(
-    "SELECT source_id, count(*) AS n FROM articles INDEXED BY ix_articles_brief "
-    f"WHERE state IN ({_STATES_SQL}) AND duplicate_of IS NULL GROUP BY source_id"
-).columns(source_id=Integer, n=Integer)
-
-
-def _source_counts(conn: Connection) -> Any:
-    """Readable articles per source, as a subquery counted off ix_articles_brief on SQLite
-    (no article row read); PostgreSQL keeps the text out of the row and plans it itself."""
-    if conn.dialect.name == "sqlite":
-        return _SQLITE_SOURCE_COUNTS.subquery("counted")
-    state = articles.c.state.in_([str(s) for s in VISIBLE_STATES])
+def _source_counts() -> Any:
+    """Readable originals per source: the count as of the last fold plus the moves since
+    (store.sources.fold_counts), as a subquery; a few hundred rows and the unfolded moves."""
+    kept = select(source_counts.c.source_id, source_counts.c.n)
+    moved = select(source_count_moves.c.source_id, source_count_moves.c.d)
+    both = union_all(kept, moved).subquery("both_")
     return (
-        select(articles.c.source_id, func.count().label("n"))
-        .where(state, articles.c.duplicate_of.is_(None))
-        .group_by(articles.c.source_id)
+        select(both.c.source_id, func.sum(both.c.n).label("n"))
+        .group_by(both.c.source_id)
         .subquery("counted")
     )
 
 
 def source_list(conn: Connection, limit: int = 1000, offset: int = 0) -> list[SourceCount]:
     """Every source with its labels, state and how many readable articles it has."""
-    counted = _source_counts(conn)
+    counted = _source_counts()
     q = (
         select(
             sources.c.id,

@@ -142,10 +142,10 @@ STORIES_PER_PAGE = 100
 
 def counted(request: Request, key: tuple[object, ...], count: Callable[[Connection], T]) -> T:
     """An index's counts (articles per hashtag, per source), kept app.state.index_counts'
-    seconds (a minute, as the front page's filter values): the sources' count the whole
-    archive, ~0.6 s at a million articles even off an index (store.views.source_list), for
-    every signed-in reader's first view and every anonymous one past the page cache's seconds.
-    The tags' are read off tag_counts (a few ms) and kept the same way: a query saved a page."""
+    seconds (a minute, as the front page's filter values). Both are read off counts kept as
+    articles are written (store.views: tag_counts, source_counts and its moves), a few ms at
+    any size where counting the archive took 0.3-0.6 s at a million articles; kept all the
+    same, as a query saved on every signed-in reader's view of an index page."""
 
     kept: TTLCache = request.app.state.index_counts
     return kept.get_or_make(key, own_read(request.app, count))
@@ -168,10 +168,10 @@ def _source_counts(offset: int) -> Counting[list[SourceCount]]:
 
 def warm(app: FastAPI) -> None:
     """Have the first page of each index counted in threads as the process starts, so that
-    no reader waits for it (~0.3 s for the sources' at a million articles on SQLite: with two
-    web processes the second one's first count stood in the way, p99 380 ms as served,
-    bench/archive.py, session 32); kept, each is made again ahead of its time (TTLCache's
-    refresh_ahead)."""
+    no reader waits for it (when the sources' were counted off the archive, ~0.3 s at a million
+    articles on SQLite, the second web process's first count stood in the way: p99 380 ms as
+    served, bench/archive.py, session 32); kept, each is made again ahead of its time
+    (TTLCache's refresh_ahead)."""
     kept: TTLCache = app.state.index_counts
     for key, count in (_tag_counts(0), _source_counts(0)):
         kept.warm(key, own_read(app, count))
