@@ -377,10 +377,12 @@ def _listens(pid: int, port: int) -> bool:
         return False
 
 
-def _serve(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[str]:
-    """`newsweave serve` on `port` with `args`, its errors kept to be read."""
+def _serve(
+    env: dict[str, str], port: int, *args: str, command: str = "serve"
+) -> subprocess.Popen[str]:
+    """`newsweave serve` (or `command`) on `port` with `args`, its errors kept to be read."""
     return subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "newsweave", command, "--port", str(port), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -396,9 +398,11 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path, command: str) -> None:
     """`serve` with no --processes (nor NEWSWEAVE_WEB_PROCESSES) uses every core of the
-    machine, up to MAX_AUTO_PROCESSES: one process per core, as each serves Python on one."""
+    machine, up to MAX_AUTO_PROCESSES: one process per core, as each serves Python on one;
+    `run` too, collecting in the process that starts them."""
     from newsweave import config
 
     expected = min(config.cores(), config.MAX_AUTO_PROCESSES)
@@ -406,13 +410,13 @@ def test_serve_answers_in_one_process_per_core_by_default(tmp_path: Path) -> Non
     env.pop("NEWSWEAVE_WEB_PROCESSES", None)
     assert config.web_processes(config.load(env)) == expected
     port = _free_port()
-    proc = _serve(env, port)
+    proc = _serve(env, port, command=command)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while not _answers(url) or len(_sockets_on(port, "0A")) < expected:
             assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, f"serve did not start {expected} processes"
+            assert time.monotonic() < deadline, f"{command} did not start {expected} processes"
             time.sleep(0.2)
         time.sleep(0.5)  # none more than that
         assert len(_sockets_on(port, "0A")) == expected

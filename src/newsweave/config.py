@@ -67,7 +67,8 @@ MAX_AUTO_PROCESSES = 8
 
 
 def web_processes(settings: Settings) -> int:
-    """The processes `serve` answers in: as set, else one per core it may use (at most 8)."""
+    """The processes `serve` and `run` answer in: as set, else one per core they may use (at
+    most 8)."""
     set_to: int = settings.web_processes
     return set_to or min(cores(), MAX_AUTO_PROCESSES)
 
@@ -136,8 +137,8 @@ OPTIONS: tuple[Option, ...] = (
         "twice as fast (100,000 articles on SQLite: For You at new addresses 316 -> 730 "
         "requests/s, p99 79 -> 57 ms; a new query every request 355 -> 639; bench/archive.py). "
         "They share logins and what each page cache knows in the data folder's web-state.bin "
-        "(or in redis_url). `run` serves in one process unless set: it collects and "
-        "understands in that process too.",
+        "(or in redis_url). `run` serves the same way, and collects and understands in the "
+        "process that starts them.",
     ),
     Option(
         "redis_prefix",
