@@ -475,10 +475,6 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
                 if aid % COMMIT_EVERY == 0:
                     conn.commit()
                 print(f"\r  building: {aid:,} of {n:,} articles", end="", file=sys.stderr)
-        if not postgres:  # the moves the triggers logged, folded as the periodic upkeep does
-            from newsweave.store.sources import fold_counts
-
-            fold_counts(conn)
         if postgres:
             _pg_bulk_end(conn, word_indexes)
             for table in ("sources", "articles", "stories", "tags", "entities", "attributions"):
@@ -488,6 +484,10 @@ def build(url: str, n: int, tpl: list[dict[str, Any]]) -> dict[str, Any]:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+        else:  # the moves the triggers logged, folded as the periodic upkeep does
+            from newsweave.store.sources import fold_counts
+
+            fold_counts(conn)
         conn.commit()
     with db.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
