@@ -28,6 +28,7 @@ from typing import Any
 from newsweave.enrich import (
     analyze,
     analyze_many,
+    crosslingual,
     embed,
     entities,
     genre,
@@ -86,6 +87,7 @@ def speed(n: int) -> None:
         ("attributions", lambda: quotes.extract(sents, ents)),
         ("kind", lambda: genre.classify(title, text)),
         ("embedding (MiniLM, 128 pieces)", lambda: embed.embed(title, text)),
+        ("cross-language (USE, 300 characters)", lambda: crosslingual.vectors([(title, text)])),
         ("minhash", lambda: neardup.signature(text)),
     ]
     print(f"speed: one 600-word article, {n} runs each, one process")

@@ -1,8 +1,9 @@
-"""The team's event fixtures (tests/fixtures/understand/events.jsonl) and the one way to load them.
+"""The team's event fixtures (tests/fixtures/understand/events.jsonl, languages.jsonl) and the
+one way to load them.
 
 Four events covered by several outlets, one wire story republished by another outlet (b1copy),
-and one outlet that only ever writes "Putin" (c4). Each line: id, event, title, text,
-published, source, url.
+and one outlet that only ever writes "Putin" (c4); the same events in five other languages.
+Each line: id, event, title, text, published, source, url.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from newsweave import pipeline
 from newsweave.model import ArticleIn
 from newsweave.store.db import Database
 
+_HERE = Path(__file__).parent / "fixtures" / "understand"
 EVENTS: list[dict[str, str]] = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "fixtures" / "understand" / "events.jsonl")
-    .read_text()
-    .splitlines()
+    json.loads(line) for line in (_HERE / "events.jsonl").read_text().splitlines()
 ]
+# The same events told in French, German, Spanish, Russian and Chinese, and two reports of
+# other events (in Russian and Chinese) among them: written by the team, as the English ones.
+LANGUAGES: list[dict[str, str]] = [
+    json.loads(line) for line in (_HERE / "languages.jsonl").read_text().splitlines()
+]
+
+
+def in_time_order(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(items, key=lambda e: e["published"])
 
 
 def load_events(

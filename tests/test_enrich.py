@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsweave.enrich import Analysis, analyze, entities, neardup, nlp, quotes
+from newsweave.enrich import Analysis, analyze, crosslingual, entities, neardup, nlp, quotes
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import FEATURES, classify, features, label_from_publisher
@@ -23,6 +23,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED = (FIXTURES / "archives" / "seed-page.txt").read_text(encoding="utf-8")
 EVENTS = [
     json.loads(line) for line in (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
+]
+LANGUAGES = [
+    json.loads(line)
+    for line in (FIXTURES / "understand" / "languages.jsonl").read_text().splitlines()
 ]
 
 
@@ -703,6 +707,48 @@ def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:
     i = EVENTS.index(alaska)
     late_story = c.assign(vecs[i], late, keywords(alaska["title"], alaska["text"]))
     assert late_story not in story_of.values()  # months later: a new story
+
+
+def test_an_event_is_one_story_in_every_language_and_other_events_stay_apart() -> None:
+    # The team's four events in English and again in French, German, Spanish, Russian and
+    # Chinese, with a Russian and a Chinese report of two other events among them, in time
+    # order through `newsweave cluster`'s stream. Before the cross-language vectors three
+    # events were split by language and the Chinese phone launch joined the Chinese rate cut
+    # (MiniLM scores any two Chinese texts alike).
+    items = sorted(EVENTS + LANGUAGES, key=lambda e: e["published"])
+    got = dict(
+        stories_mod.stream(
+            (e["id"], e["title"], e["text"], datetime.fromisoformat(e["published"])) for e in items
+        )
+    )
+    by_event: dict[str, set[int]] = {}
+    for e in items:
+        by_event.setdefault(e["event"], set()).add(got[e["id"]])
+    assert all(len(s) == 1 for s in by_event.values()), by_event
+    assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
+
+
+def test_a_story_begun_in_another_language_needs_a_clear_lead_to_be_joined() -> None:
+    # Across languages an article joins only the story it is clearly nearest: two stories of
+    # one subject (a vector between them) leave it alone, where either alone takes it.
+    c = Clusterer()
+    when = datetime(2026, 8, 1, tzinfo=UTC)
+    rng = np.random.default_rng(3)
+
+    def unit(n: int = crosslingual.DIM) -> np.ndarray:
+        v = rng.standard_normal(n).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    a, b = unit(), unit()
+    for sid, x in ((1, a), (2, b)):  # their English embeddings unrelated to everything here
+        c.add_story(Clusterer.new_story(sid, unit(384), when, {}, "", xvec=x, language="en"))
+    between = (a + b) / np.linalg.norm(a + b)  # 0.71 to each
+    assert c.best(unit(384), when, {}, xvec=between, language="fr")[0] is None
+    assert c.best(unit(384), when, {}, xvec=a, language="fr")[0] == 1
+    assert c.best(unit(384), when, {}, xvec=a, language="en")[0] is None  # not across: English
+    del c.stories[2]
+    c.table.drop(2)
+    assert c.best(unit(384), when, {}, xvec=between, language="fr")[0] == 1
 
 
 def _formula(c: Clusterer, vec: np.ndarray, when: datetime, terms: dict[str, float]) -> dict:

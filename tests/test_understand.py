@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
-from newsweave import collecting, pipeline
-from newsweave.enrich import STEPS, analyze
+from newsweave import collecting, pipeline, understanding
+from newsweave.enrich import STEPS, analyze, crosslingual
 from newsweave.store import articles as article_store
 from newsweave.store.db import Database
 from newsweave.store.schema import (
@@ -31,7 +31,7 @@ from newsweave.store.schema import (
     stories,
     tags,
 )
-from tests.events import EVENTS
+from tests.events import EVENTS, LANGUAGES, in_time_order
 from tests.events import load_events as _load
 
 
@@ -176,6 +176,33 @@ def test_stories_gather_each_event(db: Database) -> None:
     assert all(len(s) == 1 for s in by_event.values()), by_event
     assert len(titles) == len(by_event)
     assert all(titles.values())  # every story has a summary made from its articles
+
+
+def test_an_event_is_one_story_in_every_language_as_the_store_holds_it(db: Database) -> None:
+    # The events in six languages through the pipeline. Halfway a new process takes over
+    # (its memory read back from the stories' rows): the German and Chinese rate-cut reports
+    # must join the English story by the cross-language sums the rows keep.
+    items = in_time_order(EVENTS + LANGUAGES)
+    half = next(i for i, e in enumerate(items) if e["id"] == "x-de-ecb")
+    ids = _load(db, items[:half])
+    understanding.forget(db)
+    ids |= _load(db, items[half:])
+    with db.connect() as conn:
+        story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        rows = {r.id: r for r in conn.execute(select(stories))}
+    by_event: dict[str, set[int]] = defaultdict(set)
+    for e in items:
+        by_event[e["event"]].add(story[ids[e["id"]]])
+    assert all(len(s) == 1 for s in by_event.values()), by_event
+    assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
+    ecb = rows[story[ids["b1"]]]
+    assert ecb.language == "en"
+    # b1copy is a copy, not coverage: the sum is of b1, b2, b3 and the two reports
+    assert ecb.article_count == 5
+    assert len(ecb.crosslingual) == crosslingual.DIM * 4
+    norm = float(np.linalg.norm(np.frombuffer(ecb.crosslingual, dtype=np.float32)))
+    assert 1.0 < norm <= 5.0
+    assert rows[story[ids["x-ru-other"]]].language == "ru"
 
 
 def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Connection
@@ -38,6 +38,9 @@ from newsweave.enrich.summary import summarize
 from newsweave.store import enrichment, stories, vectors
 from newsweave.store.articles import ArticleForEnrichment
 from newsweave.store.db import Database
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 __all__ = ["Memory", "forget", "memory", "names_of", "understand"]
 
@@ -229,6 +232,10 @@ class Memory:
                 st.last_seen_at,
                 st.title,
                 st.terms,
+                np.frombuffer(st.crosslingual, dtype=np.float32).copy()
+                if st.crosslingual
+                else None,
+                st.language,
             )
         )
 
@@ -363,21 +370,47 @@ def understand(
         return  # re-enriching an article keeps its story
     text = row.text
     clusterer = mem.clusterer
-    found, _ = clusterer.best(a.embedding, published, a.terms, short=is_short(text))
+    xvec, language = a.crosslingual, a.language
+    short = is_short(text)
+    found, _ = clusterer.best(
+        a.embedding, published, a.terms, short=short, xvec=xvec, language=language
+    )
     if found is None:
-        story = Clusterer.new_story(0, a.embedding, published, a.terms, row.title)
+        story = Clusterer.new_story(
+            0, a.embedding, published, a.terms, row.title, xvec=xvec, language=language
+        )
         found = story.id = stories.create_story(
-            conn, story.title, published, story.total.tobytes(), story.kept_terms(), seq
+            conn,
+            story.title,
+            published,
+            story.total.tobytes(),
+            story.kept_terms(),
+            seq,
+            crosslingual=_blob(story.xtotal),
+            language=language,
         )
         clusterer.add_story(story)
     else:
-        clusterer.join(found, a.embedding, published, a.terms)
+        clusterer.join(found, a.embedding, published, a.terms, xvec=xvec, language=language)
     # Memory holds what the database holds, so a process that reads the story back decides
     # as this one does.
     clusterer.keep_terms(found)
     story = clusterer.stories[found]
-    stories.set_story(conn, article_id, found, published, story.total.tobytes(), story.terms, seq)
+    stories.set_story(
+        conn,
+        article_id,
+        found,
+        published,
+        story.total.tobytes(),
+        story.terms,
+        seq,
+        crosslingual=_blob(story.xtotal),
+    )
     _retell(conn, mem, story, seq)
+
+
+def _blob(vec: NDArray[np.float32] | None) -> bytes | None:
+    return vec.tobytes() if vec is not None else None
 
 
 def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from newsweave.enrich import (
     chinese,
+    crosslingual,
     embed,
     entities,
     genre,
@@ -84,6 +85,8 @@ class Analysis:
     embedding: NDArray[np.float32] | None = None
     minhash: NDArray[np.uint64] | None = None
     terms: dict[str, float] = field(default_factory=dict)  # keywords the story clusterer reads
+    # The embedding stories are compared by across languages (enrich.crosslingual).
+    crosslingual: NDArray[np.float32] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -243,6 +246,11 @@ def analyze_many(
         )
         for i, vec in vecs.items():
             out[i].embedding = vec
+        vecs = _batch(
+            out, wanted, "story", lambda idx: crosslingual.vectors([texts[i] for i in idx])
+        )
+        for i, vec in vecs.items():
+            out[i].crosslingual = vec
     return out
 
 

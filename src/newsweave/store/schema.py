@@ -379,6 +379,10 @@ stories = Table(
     # heaviest terms): the story clusterer's state, read back when a process starts.
     Column("centroid", LargeBinary),
     Column("terms", JSON),
+    # The sum of the members' cross-language vectors (float32) and the first member's language:
+    # what an article in another language is compared by (enrich/stories.py).
+    Column("crosslingual", LargeBinary),
+    Column("language", String(16)),
     Column("closed", Boolean, nullable=False, default=False),
     # The understanding step (articles.understood_seq) that last changed the story.
     Column("seq", BigInteger, index=True),

@@ -54,6 +54,8 @@ class StoryRow:
     centroid: bytes | None
     article_count: int
     terms: dict[str, float]
+    crosslingual: bytes | None = None
+    language: str | None = None
 
 
 def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
@@ -77,6 +79,8 @@ def _story_row(r: Any) -> StoryRow:
         r.centroid,
         r.article_count,
         dict(r.terms or {}),
+        r.crosslingual,
+        r.language,
     )
 
 
@@ -93,6 +97,9 @@ def create_story(
     centroid: bytes,
     terms: Mapping[str, float],
     seq: int | None = None,
+    *,
+    crosslingual: bytes | None = None,
+    language: str | None = None,
 ) -> int:
     return int(
         conn.execute(
@@ -103,6 +110,8 @@ def create_story(
                 last_seen_at=when,
                 centroid=centroid,
                 terms=dict(terms),
+                crosslingual=crosslingual,
+                language=language,
                 article_count=0,
                 outlet_count=0,
                 seq=seq,
@@ -125,6 +134,8 @@ def set_story(
     centroid: bytes | None = None,
     terms: Mapping[str, float] | None = None,
     seq: int | None = None,
+    *,
+    crosslingual: bytes | None = None,
 ) -> None:
     """Put an article in a story and refresh the story's counts (copies are not coverage).
 
@@ -148,6 +159,8 @@ def set_story(
                 values["centroid"] = centroid
             if terms is not None:
                 values["terms"] = dict(terms)
+            if crosslingual is not None:
+                values["crosslingual"] = crosslingual
             if seq is not None:
                 values["seq"] = seq
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
