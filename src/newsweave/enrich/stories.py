@@ -404,7 +404,7 @@ class Clusterer:
         found, sim = self._top(sims, t.ids[:n] >= 0)
         if sim >= need or xvec is None or mine == -1:
             return (found, sim) if sim >= need else (None, sim)
-        across = self._across(xvec, t.has_x[:n] & (t.lang[:n] >= 0) & (t.lang[:n] != mine), decay)
+        across = self._across(xvec, mine, decay)
         return across if across is not None else (None, sim)
 
     def _formula(
@@ -456,14 +456,18 @@ class Clusterer:
         found, sim = self._top(sims, same)
         if sim >= need:
             return found, sim
-        across = self._across(xvec, t.has_x[:n] & (t.lang[:n] >= 0) & (t.lang[:n] != mine), decay)
+        across = self._across(xvec, mine, decay, dots)
         return across if across is not None else (None, sim)
 
     def _across(
-        self, xvec: NDArray[np.float32], other: NDArray[np.bool_], decay: NDArray[np.float32]
+        self,
+        xvec: NDArray[np.float32],
+        mine: int,
+        decay: NDArray[np.float32],
+        xdots: NDArray[np.float32] | None = None,
     ) -> tuple[int, float] | None:
-        """The story begun in another language (`other` rows) that this article clearly
-        belongs to, if one.
+        """The story begun in a language other than `mine` that this article clearly belongs
+        to, if one. `xdots`: the stories' cross-language sums . `xvec`, where already made.
 
         The average link of cross-language vectors, less the time decay, must clear
         CROSS_THRESHOLD and beat the next such story by CROSS_MARGIN: a report of one event
@@ -473,9 +477,12 @@ class Clusterer:
         """
         t = self.table
         n = t.used
+        other = t.has_x[:n] & (t.lang[:n] >= 0) & (t.lang[:n] != mine)
         if not other.any():
             return None
-        xs = np.einsum("ij,j->i", t.xtotals[:n], xvec) / t.sizes[:n] - decay
+        if xdots is None:
+            xdots = np.einsum("ij,j->i", t.xtotals[:n], xvec)
+        xs = xdots / t.sizes[:n] - decay
         xs[~other] = -np.inf
         k = int(np.argmax(xs))
         top = float(xs[k])
