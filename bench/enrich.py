@@ -7,8 +7,9 @@ process, each analysis timed alone, then the whole `analyze`, one article and ei
 Then the whole enrichment as newsweave runs it on stored articles (collecting.Enricher:
 analyses, then storing with related articles and stories in SQLite) over distinct 600-word articles
 mixed from the fixtures' sentences, in this process and with two worker processes (one per
-core). Peak memory is the largest resident set of this process and of a worker. Quality is
-bench/quality.py.
+core), as an English-only site enriches them (no cross-language vector), then with two workers
+as a multilingual site does. Peak memory is the largest resident set of this process and of a
+worker, then of the pooled processes on each kind of site. Quality is bench/quality.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +120,22 @@ def _mixed_articles(n: int) -> list[tuple[str, str]]:
 
 
 def pipeline_speed(n: int) -> None:
-    """The whole enrichment of stored articles: analyses, then storing (related, stories)."""
-    from newsweave import collecting
+    """The whole enrichment of stored articles: analyses, then storing (related, stories).
+
+    The articles are English: the site makes no cross-language vector (NEWSWEAVE_CROSS_LANGUAGE
+    auto, pipeline.multilingual_site). The last run is a multilingual site's (or `always`):
+    every article's vector made, as by a site that also collects another language.
+    """
+    from newsweave import collecting, pipeline
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n + 16)
     print(f"\nwhole enrichment of {n} distinct stored ~600-word articles into SQLite")
-    for workers in (1, 2):
+    alone = {}
+    for workers, multilingual in ((1, False), (2, False), (2, True)):
         with tempfile.TemporaryDirectory() as tmp:
             db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            pipeline.use_cross_language(db, always=multilingual)
             ids = _stored(db, arts)
             with collecting.Enricher(workers, min_for_pool=1) as enricher:
                 enricher.enrich(db, ids[:16])  # start the workers and load their models
@@ -140,31 +149,40 @@ def pipeline_speed(n: int) -> None:
                         [(t, x, None, None) for t, x in arts[i : i + 8]]
                         for i in range(16, len(arts), 8)
                     ]
+                    run = partial(analyze_many, multilingual_site=multilingual)
                     start = time.perf_counter()
-                    list(enricher.pool().map(analyze_many, chunks))
-                    alone = n / (time.perf_counter() - start)
+                    list(enricher.pool().map(run, chunks))
+                    alone[multilingual] = n / (time.perf_counter() - start)
             db.dispose()
         how = "in this process" if workers == 1 else f"{workers} worker processes + storing here"
+        if multilingual:
+            how = "  the same, a multilingual site"
         print(f"  {how:45s} {rate:8.1f} articles/s  ({failed} failed; target: 20 on 2 cores)")
         print(f"  {'':45s} {cpu / done * 1000:8.0f} CPU ms an article, {cpu / wall:.2f} cores busy")
-    print(f"  {'the analyses alone, 2 worker processes':45s} {alone:8.1f} articles/s  "
-          "(no related articles, stories or storing)")  # fmt: skip
+    for multilingual, rate in alone.items():
+        site = "multilingual" if multilingual else "English only"
+        print(f"  {'the analyses alone, 2 workers, ' + site:45s} {rate:8.1f} articles/s  "
+              "(no related articles, stories or storing)")  # fmt: skip
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory: {_rss(0):.0f} MB this process, {worker_mb:.0f} MB per worker "
           "(target: < 2048 MB)")  # fmt: skip
     # This process has loaded the models for the single-process runs; a fresh one shows what the
     # pooled enrichment holds in all, as `newsweave run` keeps it (models in the workers only).
-    subprocess.run([sys.executable, __file__, "--footprint", str(min(n, 80))], check=True)
+    for site in ("english", "multilingual"):
+        footprint_args = [sys.executable, __file__, "--footprint", str(min(n, 80)), site]
+        subprocess.run(footprint_args, check=True)
 
 
-def footprint(n: int) -> None:
-    """Peak resident memory of the storing process and of each worker, pooled from the start."""
-    from newsweave import collecting
+def footprint(n: int, site: str) -> None:
+    """Peak resident memory of the storing process and of each worker, pooled from the start,
+    on an English-only `site` (no cross-language model loaded) or a multilingual one."""
+    from newsweave import collecting, pipeline
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        pipeline.use_cross_language(db, always=site == "multilingual")
         ids = _stored(db, arts)
         with collecting.Enricher(2, min_for_pool=1) as enricher:
             enricher.enrich(db, ids)
@@ -173,7 +191,8 @@ def footprint(n: int) -> None:
     # Not getrusage: Linux keeps ru_maxrss across exec, so it would report the parent bench's peak.
     main = _vm_hwm(os.getpid())
     print(
-        f"  peak memory, pooled from the start ({n} articles): {main:.0f} MB storing process + "
+        f"  peak memory, pooled from the start ({n} articles, {site} site): {main:.0f} MB "
+        "storing process + "
         f"{' + '.join(f'{p:.0f}' for p in peaks)} MB workers = {main + sum(peaks):.0f} MB "
         "(sum of the peaks; target: < 2048 MB)"
     )
@@ -227,7 +246,7 @@ def _rss(_: int) -> float:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--footprint"]:
-        footprint(int(sys.argv[2]))
+        footprint(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "english")
         sys.exit(0)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     speed(n)

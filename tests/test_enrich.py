@@ -751,6 +751,44 @@ def test_a_story_begun_in_another_language_needs_a_clear_lead_to_be_joined() -> 
     assert c.best(unit(384), when, {}, xvec=between, language="fr")[0] == 1
 
 
+def test_an_english_only_site_makes_the_cross_language_vector_for_other_languages_only() -> None:
+    from newsweave.enrich import Item, analyze_many
+
+    en = next(e for e in EVENTS if e["id"] == "b1")
+    fr = next(e for e in LANGUAGES if e["id"] == "x-fr-sudan")
+    items = [Item(e["title"], e["text"]) for e in (en, fr)]
+    alone = analyze_many(items, multilingual_site=False)
+    assert [a.language for a in alone] == ["en", "fr"]
+    assert alone[0].crosslingual is None
+    assert alone[0].embedding is not None
+    both = analyze_many(items)  # a multilingual site (or NEWSWEAVE_CROSS_LANGUAGE=always)
+    assert alone[1].crosslingual is not None
+    assert both[0].crosslingual is not None
+    np.testing.assert_array_equal(alone[1].crosslingual, both[1].crosslingual)
+
+
+def test_a_story_whose_sum_holds_some_members_is_averaged_over_those() -> None:
+    # An English story opened before its site collected another language holds its later
+    # members' cross-language vectors only: a report in another language is compared with
+    # their average, not their sum spread over every member.
+    c = Clusterer()
+    when = datetime(2026, 8, 1, tzinfo=UTC)
+    rng = np.random.default_rng(5)
+
+    def unit(n: int = crosslingual.DIM) -> np.ndarray:
+        v = rng.standard_normal(n).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    x = unit()
+    c.add_story(Clusterer.new_story(1, unit(384), when, {}, "", language="en"))
+    c.join(1, unit(384), when, {}, language="en")
+    c.join(1, unit(384), when, {}, xvec=x, language="en")
+    assert (c.stories[1].size, c.stories[1].xsize) == (3, 1)
+    found, score = c.best(unit(384), when, {}, xvec=x, language="fr")
+    assert found == 1
+    assert score == pytest.approx(1.0, abs=1e-5)
+
+
 def _formula(c: Clusterer, vec: np.ndarray, when: datetime, terms: dict[str, float]) -> dict:
     """Each open story's score as the module's docstring writes it, one story at a time."""
     out = {}

@@ -182,6 +182,7 @@ def test_an_event_is_one_story_in_every_language_as_the_store_holds_it(db: Datab
     # The events in six languages through the pipeline. Halfway a new process takes over
     # (its memory read back from the stories' rows): the German and Chinese rate-cut reports
     # must join the English story by the cross-language sums the rows keep.
+    pipeline.use_cross_language(db, always=True)  # the first English reports carry vectors
     items = in_time_order(EVENTS + LANGUAGES)
     half = next(i for i, e in enumerate(items) if e["id"] == "x-de-ecb")
     ids = _load(db, items[:half])
@@ -203,6 +204,41 @@ def test_an_event_is_one_story_in_every_language_as_the_store_holds_it(db: Datab
     norm = float(np.linalg.norm(np.frombuffer(ecb.crosslingual, dtype=np.float32)))
     assert 1.0 < norm <= 5.0
     assert rows[story[ids["x-ru-other"]]].language == "ru"
+
+
+def test_an_english_site_makes_cross_language_vectors_once_another_language_arrives(
+    db: Database,
+) -> None:
+    # NEWSWEAVE_CROSS_LANGUAGE=auto: an English-only site is spared the multilingual model.
+    # The first report in another language turns it on for the articles after it; the stories
+    # opened before hold those later members' vectors, and their average link is over those.
+    items = in_time_order(EVENTS + LANGUAGES)
+    first = next(i for i, e in enumerate(items) if e["id"] == "x-fr-sudan")
+    ids = _load(db, items[:first])
+    assert not pipeline.multilingual_site(db)
+    with db.connect() as conn:
+        held = conn.execute(select(stories.c.crosslingual, stories.c.crosslingual_count)).all()
+    assert held
+    assert all(x is None for x, _ in held)
+    c3 = next(i for i, e in enumerate(items) if e["id"] == "c3")
+    ids |= _load(db, items[first : c3 + 1])
+    assert pipeline.multilingual_site(db)
+    understanding.forget(db)  # the rest in a new process: Alaska's count (1 of 3) read back
+    ids |= _load(db, items[c3 + 1 :])
+    with db.connect() as conn:
+        story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        rows = {r.id: r for r in conn.execute(select(stories))}
+    alaska = rows[story[ids["c1"]]]
+    # c1, c2 before the French report; c3, c4 and the two reports after it
+    assert alaska.article_count == 6
+    assert alaska.crosslingual_count == 4
+    assert story[ids["x-fr-alaska"]] == story[ids["x-ru-alaska"]] == alaska.id
+    ecb = rows[story[ids["b1"]]]  # opened after: every member's vector, as with `always`
+    assert ecb.crosslingual_count == ecb.article_count == 5
+    assert story[ids["x-de-ecb"]] == story[ids["x-zh-ecb"]] == ecb.id
+    # The French Sudan report came while the Sudan story held no vector: a story of its own.
+    assert story[ids["x-fr-sudan"]] != story[ids["d1"]]
+    assert rows[story[ids["x-fr-sudan"]]].language == "fr"
 
 
 def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> None:

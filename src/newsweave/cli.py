@@ -67,6 +67,7 @@ def _db(ctx: click.Context, *, enriching: bool = False) -> Database:
         from newsweave import jobs, pipeline
 
         pipeline.use_summary_writer(db, jobs.summary_writer(_settings(ctx)))
+        pipeline.use_cross_language(db, always=_settings(ctx).cross_language == "always")
         obj["summary_writer_set"] = True
     return db
 

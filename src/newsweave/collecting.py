@@ -169,36 +169,40 @@ class Enricher:
         return self._pool
 
     def _in_pool(
-        self, chunks: Iterable[list[pipeline.Row]]
+        self, batches: Iterable[pipeline.Batch]
     ) -> Iterator[tuple[list[pipeline.Row], list[Analysis]]]:
-        """Analyses of the chunks, in order, with two chunks per worker in flight."""
+        """Analyses of the batches, in order, with two batches per worker in flight."""
         self.pool()
-        window: deque[tuple[list[pipeline.Row], Future[list[Analysis]] | None]] = deque()
-        for rows in chunks:
-            window.append((rows, self._submit(rows)))
+        window: deque[tuple[pipeline.Batch, Future[list[Analysis]] | None]] = deque()
+        for b in batches:
+            window.append((b, self._submit(b)))
             if len(window) >= 2 * self.workers:
                 yield self._result(*window.popleft())
         while window:
             yield self._result(*window.popleft())
 
-    def _submit(self, rows: list[pipeline.Row]) -> Future[list[Analysis]] | None:
+    def _submit(self, b: pipeline.Batch) -> Future[list[Analysis]] | None:
         if self._pool is None:
             return None
         try:
-            return self._pool.submit(analyze_many, pipeline.rows_as_items(rows))
+            return self._pool.submit(
+                analyze_many,
+                pipeline.rows_as_items(b.rows),
+                multilingual_site=b.multilingual_site,
+            )
         except BrokenProcessPool:
             self._lose_pool()
             return None
 
     def _result(
-        self, rows: list[pipeline.Row], future: Future[list[Analysis]] | None
+        self, b: pipeline.Batch, future: Future[list[Analysis]] | None
     ) -> tuple[list[pipeline.Row], list[Analysis]]:
         if future is not None:
             try:
-                return rows, future.result()
+                return b.rows, future.result()
             except BrokenProcessPool:
                 self._lose_pool()
-        return rows, pipeline.analyze_rows(rows)
+        return b.rows, pipeline.analyze_rows(b.rows, multilingual_site=b.multilingual_site)
 
     async def extract(self, html: bytes, url: str) -> Extracted | str:
         """A page's extraction in a worker process; in a thread of this one once they are gone."""

@@ -37,6 +37,13 @@ def _bool(value: str) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _cross_language(value: str) -> str:
+    v = value.strip().lower()
+    if v not in {"auto", "always"}:
+        raise ValueError("must be auto or always")
+    return v
+
+
 def _count(value: str) -> int:
     n = int(value)
     if n < 0:
@@ -103,6 +110,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("respect_robots", _bool, True, "Obey robots.txt for page fetches."),
     Option("poll_interval", int, 1800, "Default seconds between polls of a source."),
     Option("max_article_attempts", int, 5, "Attempts to fetch an article page before giving up."),
+    Option(
+        "cross_language",
+        _cross_language,
+        "auto",
+        "When an English article gets the vector that lets reports in other languages join "
+        "its story: auto, once the site holds an article in another language; always, from "
+        "the first article.",
+    ),
     Option(
         "page_cache_seconds",
         float,

@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from newsweave import understanding
-from newsweave.enrich import STEPS, Analysis, Item, analyze_many, neardup
+from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, neardup
 from newsweave.enrich import embed as embed_mod
 from newsweave.errors import (
     ExtractionError,
@@ -54,6 +54,7 @@ from newsweave.words import word_count
 
 __all__ = [
     "Analyzer",
+    "Batch",
     "Outcome",
     "Row",
     "StaleArticles",
@@ -66,6 +67,7 @@ __all__ = [
     "extract_stored",
     "ingest",
     "keep_page",
+    "multilingual_site",
     "page_failed",
     "record_feed_item",
     "reindex",
@@ -74,6 +76,7 @@ __all__ = [
     "store_enrichment",
     "store_extraction",
     "store_page",
+    "use_cross_language",
     "use_summary_writer",
 ]
 
@@ -357,6 +360,37 @@ def use_summary_writer(db: Database, writer: SummaryWriter | None) -> None:
         _writers[db] = writer
 
 
+# The databases whose site holds an article in another of the cross-language model's languages
+# (or is set to make the vector always): once there, it stays there for the process.
+_multilingual: weakref.WeakKeyDictionary[Database, bool] = weakref.WeakKeyDictionary()
+
+
+def use_cross_language(db: Database, *, always: bool) -> None:
+    """NEWSWEAVE_CROSS_LANGUAGE: `always` makes every article's cross-language vector from the
+    first; otherwise English articles get it once `multilingual_site` (auto)."""
+    if always:
+        _multilingual[db] = True
+    else:
+        _multilingual.pop(db, None)
+
+
+def multilingual_site(db: Database) -> bool:
+    """Whether English articles need the cross-language vector: the site holds an article in
+    another of the model's languages, whose reports may join English stories by it.
+
+    Asked before every batch (a look in a partial index: 0025) until the answer is yes: the
+    first French article of an English site begins a story of its own, and the English
+    articles analysed after it carry the vector their stories' sums are made of.
+    """
+    if _multilingual.get(db):
+        return True
+    with db.connect() as conn:
+        found = store.holds_language(conn, crosslingual.OTHER_LANGUAGES)
+    if found:
+        _multilingual[db] = True
+    return found
+
+
 def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analysis:
     """Run every analysis on a stored article and store all of it in one transaction.
 
@@ -368,7 +402,7 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     if not rows:
         raise NotFoundError(f"no article with id {article_id}")
     row = rows[0]
-    a = analyze_rows([row])[0]
+    a = analyze_rows([row], multilingual_site=multilingual_site(db))[0]
     store_enrichment(db, row, a, now)
     return a
 
@@ -399,9 +433,12 @@ def enrichment_rows(
     return rows
 
 
-def analyze_rows(rows: Sequence[store.ArticleForEnrichment]) -> list[Analysis]:
-    """The pure half of enrichment: safe to run in another process (see collecting.Enricher)."""
-    return analyze_many(rows_as_items(rows))
+def analyze_rows(
+    rows: Sequence[store.ArticleForEnrichment], *, multilingual_site: bool = True
+) -> list[Analysis]:
+    """The pure half of enrichment: safe to run in another process (see collecting.Enricher).
+    `multilingual_site`: as analyze_many's (the answer of this module's `multilingual_site`)."""
+    return analyze_many(rows_as_items(rows), multilingual_site=multilingual_site)
 
 
 def rows_as_items(rows: Sequence[store.ArticleForEnrichment]) -> list[Item]:
@@ -510,14 +547,21 @@ def _store_analysis(
         vectors.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
 
 
-Analyzer = Callable[[Iterable[list[Row]]], Iterable[tuple[list[Row], list[Analysis]]]]
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Articles analysed together, and whether their site is multilingual (`multilingual_site`,
+    asked as the batch is read)."""
+
+    rows: list[Row]
+    multilingual_site: bool = True
 
 
-def analyze_in_process(
-    chunks: Iterable[list[Row]],
-) -> Iterator[tuple[list[Row], list[Analysis]]]:
-    for rows in chunks:
-        yield rows, analyze_rows(rows)
+Analyzer = Callable[[Iterable[Batch]], Iterable[tuple[list[Row], list[Analysis]]]]
+
+
+def analyze_in_process(batches: Iterable[Batch]) -> Iterator[tuple[list[Row], list[Analysis]]]:
+    for b in batches:
+        yield b.rows, analyze_rows(b.rows, multilingual_site=b.multilingual_site)
 
 
 def enrich_many(
@@ -539,7 +583,8 @@ def enrich_many(
     """
     total = len(article_ids) if isinstance(article_ids, Sized) else 0
     chunks = (
-        enrichment_rows(db, ids, waiting_only=waiting_only) for ids in _batches(article_ids, batch)
+        Batch(enrichment_rows(db, ids, waiting_only=waiting_only), multilingual_site(db))
+        for ids in _batches(article_ids, batch)
     )
     done = failed = n = 0
     for rows, analyses in analyzer(chunks):

@@ -236,6 +236,7 @@ class Memory:
                 if st.crosslingual
                 else None,
                 st.language,
+                _summed(st),
             )
         )
 
@@ -387,6 +388,7 @@ def understand(
             story.kept_terms(),
             seq,
             crosslingual=_blob(story.xtotal),
+            crosslingual_count=story.xsize,
             language=language,
         )
         clusterer.add_story(story)
@@ -405,8 +407,16 @@ def understand(
         story.terms,
         seq,
         crosslingual=_blob(story.xtotal),
+        crosslingual_count=story.xsize,
     )
     _retell(conn, mem, story, seq)
+
+
+def _summed(st: stories.StoryRow) -> int:
+    """The members a story's cross-language sum holds: before 0025 every member or none."""
+    if not st.crosslingual:
+        return 0
+    return st.crosslingual_count if st.crosslingual_count is not None else st.article_count
 
 
 def _blob(vec: NDArray[np.float32] | None) -> bytes | None:

@@ -28,7 +28,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIM", "LANGUAGES", "MODEL", "vectors"]
+__all__ = ["DIM", "LANGUAGES", "MODEL", "OTHER_LANGUAGES", "vectors", "wanted_alone"]
 
 MODEL = "use-multilingual-v3"
 DIM = 512
@@ -36,6 +36,9 @@ DIM = 512
 LANGUAGES = frozenset(
     ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh")
 )
+# The languages whose articles need the vector even on a site with no other language: their
+# own stories are compared by it (enrich/stories.py), as MiniLM reads them as noise.
+OTHER_LANGUAGES = LANGUAGES - {"en"}
 _LEAD_CHARS = 300
 
 
@@ -61,3 +64,8 @@ def vectors(items: Sequence[tuple[str, str]]) -> NDArray[np.float32]:
     for i, (title, text) in enumerate(items):
         out[i] = model.encode(_input(title, text))
     return out
+
+
+def wanted_alone(language: str | None) -> bool:
+    """Whether an article in `language` needs its vector on an English-only site."""
+    return (language or "").split("-")[0].lower() in OTHER_LANGUAGES

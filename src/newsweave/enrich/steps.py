@@ -197,12 +197,20 @@ def analyze_many(
     items: Sequence[Item | tuple[str, str, str | None, str | None]],
     *,
     with_embedding: bool = True,
+    multilingual_site: bool = True,
 ) -> list[Analysis]:
     """Every analysis of several articles, the same results as `analyze` on each.
 
     spaCy and the embedding model run over the batch at once: for 600-word articles that is
     ~10 ms less spaCy and ~7 ms less MiniLM per article than one at a time (bench/enrich.py).
     A batch that fails is retried one article at a time, so one bad article fails alone.
+
+    `multilingual_site`: False where the site holds no article in another of the cross-language
+    model's languages (pipeline.enrich_many asks the database): an English article's
+    cross-language vector only lets a report in another language join its story, so there
+    it is not made (~5 % of the enrichment, and the model's ~120 MB never loaded); an article
+    in one of those languages gets it either way (its own language's stories are told apart
+    by it: enrich/stories.py).
     """
     out: list[Analysis] = []
     texts: list[tuple[str, str]] = []
@@ -246,6 +254,8 @@ def analyze_many(
         )
         for i, vec in vecs.items():
             out[i].embedding = vec
+        if not multilingual_site:
+            wanted = [i for i in wanted if crosslingual.wanted_alone(out[i].language)]
         vecs = _batch(
             out, wanted, "story", lambda idx: crosslingual.vectors([texts[i] for i in idx])
         )

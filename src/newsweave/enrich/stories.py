@@ -101,7 +101,7 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
 # The languages whose articles are scored by the cross-language vectors: the model's, but
 # English (a headline's language is often a guess: Nigerian Pidgin for five of the UCI set's
 # English ones, which MiniLM reads well).
-_FOREIGN = crosslingual.LANGUAGES - {"en"}
+_FOREIGN = crosslingual.OTHER_LANGUAGES
 
 
 def _base(language: str | None) -> str:
@@ -145,6 +145,9 @@ class Story:
     # one, and its first article's language: what an article in another language is compared by.
     xtotal: NDArray[np.float32] | None = None
     language: str | None = None
+    # How many members the sum holds: an English site's stories hold none until the site
+    # collects another language (pipeline.multilingual_site), then their later members'.
+    xsize: int = 0
 
     def centroid(self) -> NDArray[np.float32]:
         norm = float(np.linalg.norm(self.total))
@@ -196,6 +199,7 @@ class _Table:
         self.last = np.zeros(0, np.int64)
         self.xtotals = np.zeros((0, crosslingual.DIM), np.float32)
         self.has_x = np.zeros(0, bool)
+        self.xsizes = np.zeros(0, np.float32)
         self.xnorms = np.zeros(0, np.float32)
         self.lang = np.zeros(0, np.int32)  # a language's number (self.langs), -1 where none
         self.langs: dict[str, int] = {}
@@ -223,6 +227,7 @@ class _Table:
         xtotals[: len(self.xtotals)] = self.xtotals
         self.xtotals = xtotals
         self.has_x = np.concatenate([self.has_x, np.zeros(extra, bool)])
+        self.xsizes = np.concatenate([self.xsizes, np.ones(extra, np.float32)])
         self.xnorms = np.concatenate([self.xnorms, np.ones(extra, np.float32)])
         self.lang = np.concatenate([self.lang, np.full(extra, -1, np.int32)])
 
@@ -244,6 +249,7 @@ class _Table:
         self.first[row] = _micros(story.first_seen)
         self.last[row] = _micros(story.last_seen)
         self.has_x[row] = story.xtotal is not None
+        self.xsizes[row] = max(story.xsize, 1)
         self.xtotals[row] = story.xtotal if story.xtotal is not None else 0.0
         xnorm = float(np.linalg.norm(story.xtotal)) if story.xtotal is not None else 0.0
         self.xnorms[row] = xnorm if xnorm else 1.0
@@ -281,7 +287,7 @@ class _Table:
         self.sizes[row] = self.norms[row] = 1.0
         self.xtotals[row] = 0.0
         self.has_x[row] = False
-        self.xnorms[row] = 1.0
+        self.xsizes[row] = self.xnorms[row] = 1.0
         self.lang[row] = -1
         del self.rows[row]
         self.changed.discard(row)
@@ -412,10 +418,13 @@ class Clusterer:
         dots: NDArray[np.float32],
         terms: Mapping[str, float] | None,
         decay: NDArray[np.float32],
+        sizes: NDArray[np.float32] | None = None,
     ) -> NDArray[np.float32]:
+        """The average link: `dots` over `sizes` (the members the sums hold; all by default)
+        and the keyword part, less the decay."""
         t = self.table
         n = t.used
-        dense = dots / t.sizes[:n]
+        dense = dots / (t.sizes[:n] if sizes is None else sizes)
         keyword = t.keyword_scores(terms) if terms else np.zeros(n, np.float32)
         keyword = keyword / t.sizes[:n]
         sims: NDArray[np.float32] = ALPHA * dense + (1 - ALPHA) * keyword - decay
@@ -451,7 +460,7 @@ class Clusterer:
             sims = dots / t.xnorms[:n] - decay
             need = SHORT_CROSS_THRESHOLD
         else:
-            sims = self._formula(dots, terms, decay)
+            sims = self._formula(dots, terms, decay, t.xsizes[:n])
             need = self.threshold
         found, sim = self._top(sims, same)
         if sim >= need:
@@ -482,7 +491,7 @@ class Clusterer:
             return None
         if xdots is None:
             xdots = np.einsum("ij,j->i", t.xtotals[:n], xvec)
-        xs = xdots / t.sizes[:n] - decay
+        xs = xdots / t.xsizes[:n] - decay
         xs[~other] = -np.inf
         k = int(np.argmax(xs))
         top = float(xs[k])
@@ -541,6 +550,7 @@ class Clusterer:
             dict(terms or {}),
             xtotal,
             language,
+            1 if xtotal is not None else 0,
         )
 
     def join(
@@ -570,6 +580,7 @@ class Clusterer:
             s.total = s.total + s.total / np.float32(s.size)
         if xvec is not None:  # a story begun before the vectors holds its later members' only
             s.xtotal = xvec.astype(np.float32).copy() if s.xtotal is None else s.xtotal + xvec
+            s.xsize += 1
         s.size += 1
         s.last_seen = max(s.last_seen, when)
         s.first_seen = min(s.first_seen, when)

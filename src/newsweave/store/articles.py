@@ -10,7 +10,7 @@ bumps `version`. Every write here runs inside the caller's transaction: all or n
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -42,6 +42,7 @@ __all__ = [
     "discover",
     "get_article",
     "give_up",
+    "holds_language",
     "host_of",
     "iter_export",
     "mark_failed_attempt",
@@ -640,6 +641,17 @@ def article_for_enrichment(conn: Connection, article_id: int) -> ArticleForEnric
         source_name=r.source_name,
         understood_seq=r.understood_seq,
     )
+
+
+def holds_language(conn: Connection, languages: Collection[str]) -> bool:
+    """Whether any article is in one of `languages` (ISO 639-1 codes other than English, as
+    enrichment stores them): a look in the partial index of such articles (0025)."""
+    found = conn.execute(
+        select(articles.c.language)
+        .where(articles.c.language != "en", articles.c.language.in_(sorted(languages)))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def set_enriched(

@@ -189,6 +189,18 @@ Index(
     postgresql_where=_UNREADABLE,
 )
 
+# The articles in a language other than English: whether the site holds any in one of the
+# cross-language model's languages decides whether English articles get that vector
+# (articles.holds_language, pipeline.enrich_many), asked before every batch; on an
+# English-only site this index holds a few misread pages, not the archive (0025).
+_OTHER_LANGUAGE = text("language <> 'en'")
+Index(
+    "ix_articles_other_language",
+    articles.c.language,
+    sqlite_where=_OTHER_LANGUAGE,
+    postgresql_where=_OTHER_LANGUAGE,
+)
+
 # Other URLs of an article: redirects, AMP and mobile variants, syndicated copies' URLs.
 article_urls = Table(
     "article_urls",
@@ -379,9 +391,11 @@ stories = Table(
     # heaviest terms): the story clusterer's state, read back when a process starts.
     Column("centroid", LargeBinary),
     Column("terms", JSON),
-    # The sum of the members' cross-language vectors (float32) and the first member's language:
-    # what an article in another language is compared by (enrich/stories.py).
+    # The sum of the members' cross-language vectors (float32), how many members it holds (NULL:
+    # all of them, as before 0025), and the first member's language: what an article in
+    # another language is compared by (enrich/stories.py).
     Column("crosslingual", LargeBinary),
+    Column("crosslingual_count", Integer),
     Column("language", String(16)),
     Column("closed", Boolean, nullable=False, default=False),
     # The understanding step (articles.understood_seq) that last changed the story.

@@ -56,6 +56,7 @@ class StoryRow:
     terms: dict[str, float]
     crosslingual: bytes | None = None
     language: str | None = None
+    crosslingual_count: int | None = None  # members the sum holds; None: all of them
 
 
 def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
@@ -81,6 +82,7 @@ def _story_row(r: Any) -> StoryRow:
         dict(r.terms or {}),
         r.crosslingual,
         r.language,
+        r.crosslingual_count,
     )
 
 
@@ -99,6 +101,7 @@ def create_story(
     seq: int | None = None,
     *,
     crosslingual: bytes | None = None,
+    crosslingual_count: int = 0,
     language: str | None = None,
 ) -> int:
     return int(
@@ -111,6 +114,7 @@ def create_story(
                 centroid=centroid,
                 terms=dict(terms),
                 crosslingual=crosslingual,
+                crosslingual_count=crosslingual_count,
                 language=language,
                 article_count=0,
                 outlet_count=0,
@@ -136,6 +140,7 @@ def set_story(
     seq: int | None = None,
     *,
     crosslingual: bytes | None = None,
+    crosslingual_count: int | None = None,
 ) -> None:
     """Put an article in a story and refresh the story's counts (copies are not coverage).
 
@@ -161,6 +166,7 @@ def set_story(
                 values["terms"] = dict(terms)
             if crosslingual is not None:
                 values["crosslingual"] = crosslingual
+                values["crosslingual_count"] = crosslingual_count
             if seq is not None:
                 values["seq"] = seq
         conn.execute(update(stories).where(stories.c.id == sid).values(values))
