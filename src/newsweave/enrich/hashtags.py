@@ -460,22 +460,36 @@ def _ranked(
 
 def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
     """Name hashtags (from_names) given the kind an entity model found for the same name (a
-    person, an organisation, a place), where the language has one (nlp.NER_LANGUAGES); a first
-    name the model reads as part of a person's full name is not a tag of its own ("Olaf" of
-    "Olaf Scholz")."""
-    first_names = {
-        e.text.split()[0] for e in ents.items if e.type == "person" and len(e.text.split()) > 1
-    }
-    out = []
+    person, an organisation, a place), where the language has one (nlp.NER_LANGUAGES).
+
+    A person's surname is the tag of their full name once the model has it ("Leyen" is Ursula
+    von der Leyen, whose particles break the run of capitals from_names pairs), and a word
+    inside a full name is not a tag of its own (the "Olaf" of Olaf Scholz, the "Von" of a
+    headline's "Von der Leyen")."""
+    people = {e.text for e in ents.items if e.type == "person" and len(e.text.split()) > 1}
+    inner = {w.lower() for p in people for w in p.split()[:-1]}
+    by_surname: dict[str, set[str]] = {}
+    for p in people:
+        by_surname.setdefault(p.split()[-1], set()).add(p)
+    out: list[Hashtag] = []
+    seen: set[str] = set()
     for t in tags:
-        if t.label in first_names:
+        if t.label.lower() in inner:
             continue
-        kind = ents.kind_of(ents.resolve(t.label)) or ents.kind_of(t.label)
-        if kind is None:  # "Macron" where the model named "Emmanuel Macron"
-            last = t.label.split()[-1]
-            kinds = {e.type for e in ents.items if e.text.split()[-1] == last}
-            kind = kinds.pop() if len(kinds) == 1 else None
-        out.append(Hashtag(t.slug, t.label, t.display, kind or t.kind, t.score))
+        full = by_surname.get(t.label, set())
+        if len(full) == 1:
+            name = next(iter(full))
+            t = Hashtag(slugify(name), name, display(name), "person", t.score)
+        else:
+            kind = ents.kind_of(ents.resolve(t.label)) or ents.kind_of(t.label)
+            if kind is None:  # "Macron" where the model named "Emmanuel Macron"
+                last = t.label.split()[-1]
+                kinds = {e.type for e in ents.items if e.text.split()[-1] == last}
+                kind = kinds.pop() if len(kinds) == 1 else None
+            t = Hashtag(t.slug, t.label, t.display, kind or t.kind, t.score)
+        if t.slug not in seen:
+            seen.add(t.slug)
+            out.append(t)
     return out
 
 
