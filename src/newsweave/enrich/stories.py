@@ -36,7 +36,10 @@ with the multilingual embedding in MiniLM's place (MiniLM reads Russian or Chine
 an article no story of its language takes is compared to the stories begun in other languages
 by the multilingual average link, with a threshold and a margin over the next such story
 (CROSS_THRESHOLD, CROSS_MARGIN): a French report of an event then joins its English coverage.
-English articles among English stories decide exactly as before.
+English articles among English stories decide exactly as before. The multilingual average link
+is over the members whose vectors the sum holds (Story.xsize): an English-only site makes none
+for its English articles, so its stories hold only those of the members that came after it
+collected another language.
 """
 
 from __future__ import annotations
