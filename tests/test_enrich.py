@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -755,17 +756,23 @@ def test_an_event_is_one_story_in_every_language_and_other_events_stay_apart() -
     assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
 
 
-def test_a_story_begun_in_another_language_needs_a_clear_lead_to_be_joined() -> None:
-    # Across languages an article joins only the story it is clearly nearest: two stories of
-    # one subject (a vector between them) leave it alone, where either alone takes it.
-    c = Clusterer()
-    when = datetime(2026, 8, 1, tzinfo=UTC)
-    rng = np.random.default_rng(3)
+def _random_units(seed: int) -> Callable[..., np.ndarray]:
+    """Random unit vectors, cross-language-sized unless told (a seeded stream)."""
+    rng = np.random.default_rng(seed)
 
     def unit(n: int = crosslingual.DIM) -> np.ndarray:
         v = rng.standard_normal(n).astype(np.float32)
         return v / np.linalg.norm(v)
 
+    return unit
+
+
+def test_a_story_begun_in_another_language_needs_a_clear_lead_to_be_joined() -> None:
+    # Across languages an article joins only the story it is clearly nearest: two stories of
+    # one subject (a vector between them) leave it alone, where either alone takes it.
+    c = Clusterer()
+    when = datetime(2026, 8, 1, tzinfo=UTC)
+    unit = _random_units(3)
     a, b = unit(), unit()
     for sid, x in ((1, a), (2, b)):  # their English embeddings unrelated to everything here
         c.add_story(Clusterer.new_story(sid, unit(384), when, {}, "", xvec=x, language="en"))
@@ -800,12 +807,7 @@ def test_a_story_whose_sum_holds_some_members_is_averaged_over_those() -> None:
     # their average, not their sum spread over every member.
     c = Clusterer()
     when = datetime(2026, 8, 1, tzinfo=UTC)
-    rng = np.random.default_rng(5)
-
-    def unit(n: int = crosslingual.DIM) -> np.ndarray:
-        v = rng.standard_normal(n).astype(np.float32)
-        return v / np.linalg.norm(v)
-
+    unit = _random_units(5)
     x = unit()
     c.add_story(Clusterer.new_story(1, unit(384), when, {}, "", language="en"))
     c.join(1, unit(384), when, {}, language="en")
