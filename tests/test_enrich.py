@@ -532,10 +532,9 @@ def test_spanish_articles_get_their_entities_from_the_spanish_model() -> None:
         "El presidente del Gobierno, Pedro Sánchez, se reunió el lunes en Madrid con la "
         "presidenta de la Comisión Europea, Ursula von der Leyen, para hablar de las "
         "inundaciones que arrasaron varios municipios de Valencia la noche del martes. Según "
-        "la Agencia Estatal de Meteorología, "
-        "las lluvias continuarán esta semana. Pedro Sánchez anunció ayudas de 10.000 millones "
-        "de euros para los municipios afectados. Ursula von der Leyen prometió fondos europeos "
-        "y visitará Valencia el jueves."
+        "la Agencia Estatal de Meteorología, las lluvias continuarán esta semana. Pedro Sánchez "
+        "anunció ayudas de 10.000 millones de euros para los municipios afectados. Ursula von "
+        "der Leyen prometió fondos europeos y visitará Valencia el jueves."
     )
     a, kinds = _read_in("es", "Sánchez y Von der Leyen hablan de las inundaciones en Valencia", es)
     assert kinds.get("Pedro Sánchez") == "person", kinds
