@@ -25,6 +25,11 @@ EVENTS: list[dict[str, str]] = [
 LANGUAGES: list[dict[str, str]] = [
     json.loads(line) for line in (_HERE / "languages.jsonl").read_text().splitlines()
 ]
+# More Russian reports, team-written: a second one of three events, and five of unrelated
+# things (football, a launch, oil, grain, the ECB), for related articles in Russian.
+RUSSIAN_MORE: list[dict[str, str]] = [
+    json.loads(line) for line in (_HERE / "related-ru.jsonl").read_text().splitlines()
+]
 
 
 def in_time_order(items: list[dict[str, str]]) -> list[dict[str, str]]:

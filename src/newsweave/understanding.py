@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import Connection
 
-from newsweave.enrich import STEPS, Analysis, neardup, nlp
+from newsweave.enrich import STEPS, Analysis, crosslingual, neardup, nlp
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import (
     ApproximateIndex,
@@ -59,7 +59,8 @@ _TIE = 1e-5
 
 class Memory:
     """What the cross-article step keeps in memory per database: the vector index, the open
-    stories, and the names of recent articles.
+    stories, and the names of recent articles; and the multilingual vectors of the articles in
+    languages MiniLM does not read (`xindex`, exact: their related articles are found there).
 
     Loaded from the database on first use, then kept in step with it: by this process's own
     writes, and, before each step, by catching up on what other processes understood since
@@ -88,6 +89,9 @@ class Memory:
             embed_mod.DIM, vectors.count_embeddings(conn, model), centres
         )
         self.clusterer = Clusterer()
+        self.xindex = VectorIndex(crosslingual.DIM)
+        for aid, blob in vectors.all_crosslingual(conn):
+            self.xindex.add(aid, np.frombuffer(blob, dtype=np.float32))
         self.names: dict[int, frozenset[str]] = {}
         # The watermark first: what is understood while this loads is caught up later.
         self.seen, self.generation = enrichment.understood_top(conn)
@@ -259,6 +263,8 @@ class Memory:
             for aid, blob in vectors.embeddings_since(conn, STEPS["embedding"], self.seen):
                 self.index.add(aid, np.frombuffer(blob, dtype=np.float32))
                 self.names.pop(aid, None)  # read again when needed
+            for aid, blob in vectors.crosslingual_since(conn, self.seen):
+                self.xindex.add(aid, np.frombuffer(blob, dtype=np.float32))
             for st in stories.stories_since(conn, self.seen):
                 self._add_story(st)
             self.seen = top
@@ -343,7 +349,17 @@ def understand(
     )
     mem.index.add(article_id, a.embedding)
     mem.remember_names(article_id, names)
-    mine = _related(conn, mem, article_id, a.embedding, original or article_id, names, published)
+    # An article in a script MiniLM does not read is related by its multilingual vector, to
+    # the others such; every other article by MiniLM, to the others not such.
+    blind = a.crosslingual is not None and _base(a.language) in crosslingual.MINILM_BLIND
+    xvec = a.crosslingual if blind else None
+    vectors.save_crosslingual(conn, article_id, xvec.tobytes() if xvec is not None else None)
+    index, vec_me = (mem.xindex, xvec) if xvec is not None else (mem.index, a.embedding)
+    if xvec is not None:
+        mem.xindex.add(article_id, xvec)
+    mine = _related(
+        conn, mem, article_id, vec_me, original or article_id, names, published, blind=blind
+    )
     lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
     # The articles it is related to may now list it too: an older article's page gains the
     # newer coverage without waiting for a reindex. A copy is not offered: its original is.
@@ -351,11 +367,11 @@ def understand(
         info = _neighbours(conn, mem, [i for i, _ in mine])
         stored = vectors.related_lists(conn, list(info))
         for other in info:
-            vec = mem.index.get(other)
+            vec = index.get(other)
             if vec is None:
                 continue
             names_o, time_o, group_o, _order = info[other]
-            me = Candidate(article_id, float(vec @ a.embedding), names, published, article_id)
+            me = Candidate(article_id, float(vec @ vec_me), names, published, article_id)
             updated = admit(other, group_o, names_o, time_o, stored.get(other, []), me)
             if updated is not None:
                 lists[other] = updated
@@ -410,6 +426,10 @@ def understand(
         crosslingual_count=story.xsize,
     )
     _retell(conn, mem, story, seq)
+
+
+def _base(language: str | None) -> str:
+    return (language or "").split("-")[0].lower()
 
 
 def _summed(st: stories.StoryRow) -> int:
@@ -477,8 +497,13 @@ def _related(
     group: int,
     names: set[str] | frozenset[str],
     published: datetime | None,
+    *,
+    blind: bool = False,
 ) -> list[tuple[int, float]]:
-    hits = mem.index.search(vec, 50)
+    if blind:  # an article MiniLM does not read: among the others such, by `vec` of theirs
+        hits = mem.xindex.search(vec, 50)
+    else:
+        hits = [(i, s) for i, s in mem.index.search(vec, 50) if i not in mem.xindex]
     info = _neighbours(conn, mem, [i for i, _ in hits])
     cands = [Candidate(i, sim, *info[i]) for i, sim in hits if i in info]
     return rank(article_id, group, names, published, cands)

@@ -64,6 +64,9 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._pos
+
     def add(self, item_id: int, vec: NDArray[np.float32]) -> None:
         pos = self._pos.get(item_id)
         if pos is None:

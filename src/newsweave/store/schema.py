@@ -320,6 +320,16 @@ attributions = Table(
     Column("end", Integer, nullable=False),
 )
 
+# The multilingual vector (enrich/crosslingual.py) of each article in a language MiniLM does not
+# read (crosslingual.MINILM_BLIND: Russian, Chinese...): their related articles are found by it
+# (understanding.Memory.xindex). Other articles' are not kept: their stories hold the sums.
+crosslingual_embeddings = Table(
+    "crosslingual_embeddings",
+    metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),  # float32, little-endian
+)
+
 embeddings = Table(
     "embeddings",
     metadata,

@@ -27,6 +27,7 @@ from newsweave.store.schema import (
     article_entities,
     article_tags,
     articles,
+    crosslingual_embeddings,
     embeddings,
     entities,
     index_centres,
@@ -38,13 +39,16 @@ from newsweave.store.schema import (
 from newsweave.store.upserts import put
 
 __all__ = [
+    "all_crosslingual",
     "all_embeddings",
+    "crosslingual_since",
     "duplicate_candidates",
     "embeddings_since",
     "index_centres_of",
     "neighbour_names",
     "neighbour_times",
     "related_lists",
+    "save_crosslingual",
     "save_embedding",
     "save_index_centres",
     "save_minhash",
@@ -71,6 +75,34 @@ def save_embedding(
             names=sorted(names) if names is not None else None,
         )
     )
+
+
+def save_crosslingual(conn: Connection, article_id: int, vector: bytes | None) -> None:
+    """Keep (or, with None, drop) an article's multilingual vector."""
+    conn.execute(
+        delete(crosslingual_embeddings).where(crosslingual_embeddings.c.article_id == article_id)
+    )
+    if vector is not None:
+        conn.execute(insert(crosslingual_embeddings).values(article_id=article_id, vector=vector))
+
+
+def all_crosslingual(conn: Connection) -> Iterator[tuple[int, bytes]]:
+    """Every kept multilingual vector, streamed."""
+    q = select(crosslingual_embeddings).execution_options(yield_per=2000)
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
+
+
+def crosslingual_since(conn: Connection, seq: int) -> Iterator[tuple[int, bytes]]:
+    """The multilingual vectors of the articles understood after step `seq`."""
+    q = (
+        select(crosslingual_embeddings.c.article_id, crosslingual_embeddings.c.vector)
+        .join(articles, articles.c.id == crosslingual_embeddings.c.article_id)
+        .where(articles.c.understood_seq > seq)
+        .order_by(articles.c.understood_seq)
+    )
+    for r in conn.execute(q):
+        yield int(r.article_id), bytes(r.vector)
 
 
 def index_centres_of(conn: Connection, model: str) -> tuple[int, int, bytes] | None:
