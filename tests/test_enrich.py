@@ -969,6 +969,13 @@ def test_related_ranking_skips_self_and_copies() -> None:
     index.add(7, np.array([1, 0, 0], dtype=np.float32))
     index.add(8, np.array([0, 1, 0], dtype=np.float32))
     assert index.search(np.array([0.9, 0.1, 0], dtype=np.float32), 1)[0][0] == 7
+    index.add(9, np.array([0, 0, 1], dtype=np.float32))
+    index.discard(7)  # its row takes the last one's: 9 is still 9, 7 is gone
+    index.discard(7)
+    assert 7 not in index
+    assert len(index) == 2
+    assert [i for i, _ in index.search(np.array([0.9, 0.1, 0], dtype=np.float32), 3)] == [8, 9]
+    np.testing.assert_array_equal(index.get(9), [0, 0, 1])
 
 
 def test_the_approximate_index_finds_what_exact_search_finds() -> None:

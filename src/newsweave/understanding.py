@@ -357,6 +357,8 @@ def understand(
     index, vec_me = (mem.xindex, xvec) if xvec is not None else (mem.index, a.embedding)
     if xvec is not None:
         mem.xindex.add(article_id, xvec)
+    else:  # enriched again and now read otherwise
+        mem.xindex.discard(article_id)
     mine = _related(
         conn, mem, article_id, vec_me, original or article_id, names, published, blind=blind
     )

@@ -85,6 +85,18 @@ class VectorIndex:
         row: NDArray[np.float32] = self._mat[pos]
         return row
 
+    def discard(self, item_id: int) -> None:
+        """Forget a vector (its row takes the last one's place)."""
+        pos = self._pos.pop(item_id, None)
+        if pos is None:
+            return
+        last = self._ids.pop()
+        if last != item_id:
+            self._ids[pos] = last
+            self._pos[last] = pos
+            self._mat[pos] = self._mat[len(self._ids)]
+        self._mat[len(self._ids)] = 0.0
+
     def search(self, vec: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
         n = len(self._ids)
         if not n:
