@@ -243,6 +243,24 @@ def test_an_english_site_makes_cross_language_vectors_once_another_language_arri
     assert rows[story[ids["x-fr-sudan"]]].language == "fr"
 
 
+def test_a_site_whose_sources_write_another_language_is_multilingual_from_the_start(
+    db: Database,
+) -> None:
+    # The operator labelled a Brazilian source (OPML, `sources add --language`, the default
+    # list): English articles carry the cross-language vector before any Portuguese one came.
+    from newsweave.model import SourceInfo
+    from newsweave.store.sources import add_source
+
+    with db.begin() as conn:
+        add_source(conn, SourceInfo("Folha", "https://folha.example/feed", language="pt-BR"))
+    assert pipeline.multilingual_site(db)
+    ids = _load(db, EVENTS[:1])
+    with db.connect() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["c1"])).scalar()
+        row = conn.execute(select(stories).where(stories.c.id == sid)).one()
+    assert row.crosslingual_count == 1
+
+
 def test_russian_articles_are_related_by_the_multilingual_vectors(db: Database) -> None:
     # MiniLM reads Russian as noise: it put a grain-harvest report above the second report of
     # the Alaska summit. Russian articles are related by their multilingual vectors, to other

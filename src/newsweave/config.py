@@ -115,8 +115,8 @@ OPTIONS: tuple[Option, ...] = (
         _cross_language,
         "auto",
         "When an English article gets the vector that lets reports in other languages join "
-        "its story: auto, once the site holds an article in another language; always, from "
-        "the first article.",
+        "its story: auto, once a source is labelled with another language or the site holds "
+        "an article in one; always, from the first article.",
     ),
     Option(
         "page_cache_seconds",

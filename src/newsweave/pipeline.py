@@ -49,7 +49,7 @@ from newsweave.sanitize import clean_optional, clean_text
 from newsweave.store import articles as store
 from newsweave.store import enrichment, locks, stories, vectors
 from newsweave.store.db import Database
-from newsweave.store.sources import source_for_article
+from newsweave.store.sources import source_for_article, source_languages
 from newsweave.words import word_count
 
 __all__ = [
@@ -375,17 +375,22 @@ def use_cross_language(db: Database, *, always: bool) -> None:
 
 
 def multilingual_site(db: Database) -> bool:
-    """Whether English articles need the cross-language vector: the site holds an article in
-    another of the model's languages, whose reports may join English stories by it.
+    """Whether English articles need the cross-language vector: a source is labelled with
+    another of the model's languages, or the site holds an article in one, whose reports may
+    join English stories by it.
 
-    Asked before every batch (a look in a partial index: 0025) until the answer is yes: the
-    first French article of an English site begins a story of its own, and the English
-    articles analysed after it carry the vector their stories' sums are made of.
+    Asked before every batch (the sources' few labels, a look in a partial index: 0025) until
+    the answer is yes. A site whose sources say so carries the vector from its first article;
+    on one that learns it from an article, that article begins a story of its own, and the
+    English articles analysed after it carry the vector their stories' sums are made of.
     """
     if _multilingual.get(db):
         return True
     with db.connect() as conn:
-        found = store.holds_language(conn, crosslingual.OTHER_LANGUAGES)
+        labelled = {x.split("-")[0].lower() for x in source_languages(conn)}
+        found = bool(labelled & crosslingual.OTHER_LANGUAGES) or store.holds_language(
+            conn, crosslingual.OTHER_LANGUAGES
+        )
     if found:
         _multilingual[db] = True
     return found

@@ -33,6 +33,7 @@ __all__ = [
     "set_labels",
     "source_by_url",
     "source_for_article",
+    "source_languages",
 ]
 
 #: A failing source is polled less and less often, but at least once a day.
@@ -242,6 +243,13 @@ def set_labels(conn: Connection, source_id: int, labels: Mapping[str, str | None
 
 def all_sources(conn: Connection) -> list[SourceRow]:
     return [_row(r) for r in conn.execute(select(*_COLUMNS).order_by(sources.c.name))]
+
+
+def source_languages(conn: Connection) -> set[str]:
+    """The languages the operator says the sources write in (ISO codes as given: "fr",
+    "pt-BR"); a site has a few hundred sources at most."""
+    q = select(sources.c.language).where(sources.c.language.is_not(None)).distinct()
+    return {str(x) for x in conn.execute(q).scalars()}
 
 
 def source_names(conn: Connection) -> list[tuple[int, str]]:
