@@ -25,8 +25,9 @@ EVENTS: list[dict[str, str]] = [
 LANGUAGES: list[dict[str, str]] = [
     json.loads(line) for line in (_HERE / "languages.jsonl").read_text().splitlines()
 ]
-# More Russian reports, team-written: a second one of three events, and five of unrelated
-# things (football, a launch, oil, grain, the ECB), for related articles in Russian.
+# More Russian reports, team-written, for related articles in Russian: a second report of two
+# events (Alaska, the floods), one of the ECB's cut, and four of unrelated things (football, a
+# launch, oil, grain).
 RUSSIAN_MORE: list[dict[str, str]] = [
     json.loads(line) for line in (_HERE / "related-ru.jsonl").read_text().splitlines()
 ]
