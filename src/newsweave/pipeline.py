@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from newsweave import understanding
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, neardup
 from newsweave.enrich import embed as embed_mod
+from newsweave.enrich.language import base as base_language
 from newsweave.errors import (
     ExtractionError,
     NewsweaveError,
@@ -387,7 +388,7 @@ def multilingual_site(db: Database) -> bool:
     if _multilingual.get(db):
         return True
     with db.connect() as conn:
-        labelled = {x.split("-")[0].lower() for x in source_languages(conn)}
+        labelled = {base_language(x) for x in source_languages(conn)}
         found = bool(labelled & crosslingual.OTHER_LANGUAGES) or store.holds_language(
             conn, crosslingual.OTHER_LANGUAGES
         )

@@ -351,17 +351,16 @@ def understand(
     mem.remember_names(article_id, names)
     # An article in a script MiniLM does not read is related by its multilingual vector, to
     # the others such; every other article by MiniLM, to the others not such.
-    blind = a.crosslingual is not None and _base(a.language) in crosslingual.MINILM_BLIND
-    xvec = a.crosslingual if blind else None
-    vectors.save_crosslingual(conn, article_id, xvec.tobytes() if xvec is not None else None)
-    index, vec_me = (mem.xindex, xvec) if xvec is not None else (mem.index, a.embedding)
-    if xvec is not None:
-        mem.xindex.add(article_id, xvec)
-    else:  # enriched again and now read otherwise
-        mem.xindex.discard(article_id)
-    mine = _related(
-        conn, mem, article_id, vec_me, original or article_id, names, published, blind=blind
-    )
+    blind = a.crosslingual if crosslingual.minilm_blind(a.language) else None
+    vectors.save_crosslingual(conn, article_id, _blob(blind))
+    index: VectorIndex | ApproximateIndex
+    if blind is not None:
+        index, vec_me = mem.xindex, blind
+        mem.xindex.add(article_id, blind)
+    else:
+        index, vec_me = mem.index, a.embedding
+        mem.xindex.discard(article_id)  # enriched again and now read otherwise
+    mine = _related(conn, mem, index, article_id, vec_me, original or article_id, names, published)
     lists: dict[int, list[tuple[int, float]]] = {article_id: mine}
     # The articles it is related to may now list it too: an older article's page gains the
     # newer coverage without waiting for a reindex. A copy is not offered: its original is.
@@ -430,10 +429,6 @@ def understand(
     _retell(conn, mem, story, seq)
 
 
-def _base(language: str | None) -> str:
-    return (language or "").split("-")[0].lower()
-
-
 def _summed(st: stories.StoryRow) -> int:
     """The members a story's cross-language sum holds: before 0025 every member or none."""
     if not st.crosslingual:
@@ -494,18 +489,18 @@ def _retold_at(size: int) -> bool:
 def _related(
     conn: Connection,
     mem: Memory,
+    index: VectorIndex | ApproximateIndex,
     article_id: int,
     vec: Any,
     group: int,
     names: set[str] | frozenset[str],
     published: datetime | None,
-    *,
-    blind: bool = False,
 ) -> list[tuple[int, float]]:
-    if blind:  # an article MiniLM does not read: among the others such, by `vec` of theirs
-        hits = mem.xindex.search(vec, 50)
-    else:
-        hits = [(i, s) for i, s in mem.index.search(vec, 50) if i not in mem.xindex]
+    """The article's related list from `index`: the multilingual one for an article MiniLM
+    does not read, else MiniLM's, less the articles the multilingual one holds."""
+    hits = index.search(vec, 50)
+    if index is not mem.xindex:
+        hits = [(i, s) for i, s in hits if i not in mem.xindex]
     info = _neighbours(conn, mem, [i for i, _ in hits])
     cands = [Candidate(i, sim, *info[i]) for i, sim in hits if i in info]
     return rank(article_id, group, names, published, cands)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from newsweave.enrich.language import base
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -34,6 +36,7 @@ __all__ = [
     "MINILM_BLIND",
     "MODEL",
     "OTHER_LANGUAGES",
+    "minilm_blind",
     "vectors",
     "wanted_alone",
 ]
@@ -84,4 +87,9 @@ def vectors(items: Sequence[tuple[str, str]]) -> NDArray[np.float32]:
 
 def wanted_alone(language: str | None) -> bool:
     """Whether an article in `language` needs its vector on an English-only site."""
-    return (language or "").split("-")[0].lower() in OTHER_LANGUAGES
+    return base(language) in OTHER_LANGUAGES
+
+
+def minilm_blind(language: str | None) -> bool:
+    """Whether an article in `language` is related by its vector rather than MiniLM's."""
+    return base(language) in MINILM_BLIND

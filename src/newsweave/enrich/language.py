@@ -12,12 +12,17 @@ from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-__all__ = ["VERSION", "detect"]
+__all__ = ["VERSION", "base", "detect"]
 
 VERSION = "py3langid-1"
 _MIN_CHARS = 40
 _MIN_CONFIDENCE = 0.6
 _SAMPLE_CHARS = 2000
+
+
+def base(code: str | None) -> str:
+    """An ISO 639-1 code without its region, lower-cased ("en-GB" -> "en"); "" for none."""
+    return (code or "").split("-")[0].lower()
 
 
 @cache
@@ -28,7 +33,7 @@ def _identifier() -> LanguageIdentifier:
 
 def detect(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language, or `declared`, or None when it cannot be told."""
-    hint = declared.split("-")[0].lower() if declared else None
+    hint = base(declared) or None
     sample = text[:_SAMPLE_CHARS].strip()
     if len(sample) < _MIN_CHARS:
         return hint

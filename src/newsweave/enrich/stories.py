@@ -55,6 +55,7 @@ import numpy as np
 from scipy import sparse as sp
 
 from newsweave.enrich import crosslingual
+from newsweave.enrich.language import base as base_language
 from newsweave.enrich.rarity import rarity
 from newsweave.words import CJK
 
@@ -107,10 +108,6 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
 _FOREIGN = crosslingual.OTHER_LANGUAGES
 
 
-def _base(language: str | None) -> str:
-    return (language or "").split("-")[0].lower()
-
-
 def is_short(text: str) -> bool:
     """Too little body to compare as an article: compared as a headline."""
     return len(text.split(maxsplit=SHORT_WORDS)) < SHORT_WORDS
@@ -118,7 +115,7 @@ def is_short(text: str) -> bool:
 
 def keywords(title: str, text: str, language: str | None = "en") -> dict[str, float]:
     """The article's words weighted by rarity (log count x IDF proxy), as a unit vector."""
-    lang = (language or "en").split("-")[0].lower()
+    lang = base_language(language) or "en"
     lead = f"{title}\n{text[:_LEAD_CHARS]}".lower()
     counts: dict[str, int] = {}
     words = _WORD.findall(CJK.sub(" ", lead))
@@ -261,7 +258,7 @@ class _Table:
 
     def language(self, name: str | None, *, add: bool = False) -> int:
         """A language's number: -1 for none, -2 for one no story has (with `add`, it gets one)."""
-        base = _base(name)  # "en-GB" is English
+        base = base_language(name)  # "en-GB" is English
         if not base:
             return -1
         found = self.langs.get(base)
@@ -398,7 +395,7 @@ class Clusterer:
         gap = np.maximum(np.maximum(now - t.last[:n], t.first[:n] - now), 0)
         decay = (DECAY * np.log2(1.0 + gap / 1e6 / 86400)).astype(np.float32)
         mine = t.language(language)
-        if xvec is not None and _base(language) in _FOREIGN:
+        if xvec is not None and base_language(language) in _FOREIGN:
             return self._foreign(xvec, mine, terms, short, decay)
         # einsum, not BLAS's matrix-vector product: BLAS sums a row in an order that depends on
         # its place among the rows, einsum the same way for every row (0.6 against 0.4 ms at
@@ -541,7 +538,7 @@ class Clusterer:
         language: str | None = None,
     ) -> Story:
         xtotal = xvec.astype(np.float32).copy() if xvec is not None else None
-        foreign = xvec is not None and _base(language) in _FOREIGN
+        foreign = xvec is not None and base_language(language) in _FOREIGN
         total = np.zeros_like(vec, np.float32) if foreign else vec.astype(np.float32).copy()
         return Story(
             story_id,
@@ -576,7 +573,7 @@ class Clusterer:
         beside the one it belongs to).
         """
         s = self.stories[story_id]
-        if xvec is None or _base(language) not in _FOREIGN:
+        if xvec is None or base_language(language) not in _FOREIGN:
             known = s.total.any()
             s.total = s.total + vec if known else (vec * np.float32(s.size + 1)).astype(np.float32)
         elif s.total.any():

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newsweave.enrich.language import base as base_language
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.rarity import rarity
 from newsweave.words import CJK, word_count
@@ -166,7 +167,7 @@ def summarize(
 ) -> Summary:
     """Up to 3 summary sentences (about 60 words) and 3-5 key points, in article order; short
     texts get fewer. Words weigh by their rarity in `language` (rarity.py)."""
-    lang = (language or "en").split("-")[0].lower()
+    lang = base_language(language) or "en"
 
     def weigh(w: str) -> float:
         return max(0.5, rarity(w, lang)) / 4
