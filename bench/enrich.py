@@ -9,7 +9,9 @@ analyses, then storing with related articles and stories in SQLite) over distinc
 mixed from the fixtures' sentences, in this process and with two worker processes (one per
 core), as an English-only site enriches them (no cross-language vector), then with two workers
 as a multilingual site does. Peak memory is the largest resident set of this process and of a
-worker, then of the pooled processes on each kind of site. Quality is bench/quality.py.
+worker, then of the pooled processes on each kind of site (English only, multilingual, and
+one that meets every language with models of its own), as the sum of the processes' peaks and
+as the peak of their proportional set sizes. Quality is bench/quality.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -151,7 +154,7 @@ def pipeline_speed(n: int) -> None:
                     ]
                     run = partial(analyze_many, multilingual_site=multilingual)
                     start = time.perf_counter()
-                    list(enricher.pool().map(run, chunks))
+                    enricher.map(run, chunks)
                     alone[multilingual] = n / (time.perf_counter() - start)
             db.dispose()
         how = "in this process" if workers == 1 else f"{workers} worker processes + storing here"
@@ -168,25 +171,59 @@ def pipeline_speed(n: int) -> None:
           "(target: < 2048 MB)")  # fmt: skip
     # This process has loaded the models for the single-process runs; a fresh one shows what the
     # pooled enrichment holds in all, as `newsweave run` keeps it (models in the workers only).
-    for site in ("english", "multilingual"):
+    for site in ("english", "multilingual", "every-language"):
         footprint_args = [sys.executable, __file__, "--footprint", str(min(n, 80)), site]
         subprocess.run(footprint_args, check=True)
 
 
+# A Japanese report (team-written) for the every-language site: the fixtures have none.
+_JAPANESE = (
+    "岸田首相は月曜日、東京で記者団に対し、中東情勢について各国と緊密に連携していく考えを示した。"
+    "外務省によると、上川外相は週内にも中東を訪問する予定だ。政府は邦人の安全確保に全力を挙げる"
+    "としている。トヨタ自動車など日本企業も現地の状況を注視している。"
+)
+
+
+def _foreign_articles() -> list[tuple[str, str, str]]:
+    """(title, text, language) of a report in each of French, German, Spanish, Russian, Chinese
+    and Japanese (and a second French, Russian and Chinese one): the team's fixtures. The
+    language is declared, as their feeds or pages would."""
+    path = ROOT / "tests/fixtures/understand/languages.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    found = [(r["title"], r["text"], r["id"].split("-")[1]) for r in rows]
+    return [*found, ("中東情勢で各国と連携", _JAPANESE, "ja")]
+
+
 def footprint(n: int, site: str) -> None:
-    """Peak resident memory of the storing process and of each worker, pooled from the start,
-    on an English-only `site` (no cross-language model loaded) or a multilingual one."""
+    """Peak memory of the storing process and of each worker, pooled from the start, on an
+    English-only `site` (no cross-language model loaded), a multilingual one (the model loaded
+    for every article), or one that meets every language with models of its own (their
+    reports spread among the English ones).
+
+    Two figures: the sum of each process's peak resident set, which counts the shared library
+    pages (torch's, mostly) once per process; and the peak of the processes' summed
+    proportional set sizes (shared pages split between the processes that map them), sampled
+    every 0.2 s: what the machine gives them."""
     from newsweave import collecting, pipeline
     from newsweave.store.db import open_database
 
     arts = _mixed_articles(n)
+    languages: dict[int, str] = {}
+    if site == "every-language":
+        foreign = _foreign_articles()
+        step = n // (len(foreign) + 1)
+        for k, (title, text, language) in enumerate(foreign):
+            arts[(k + 1) * step] = (title, text)
+            languages[(k + 1) * step] = language
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         pipeline.use_cross_language(db, always=site == "multilingual")
-        ids = _stored(db, arts)
+        ids = _stored(db, arts, languages)
         with collecting.Enricher(2, min_for_pool=1) as enricher:
-            enricher.enrich(db, ids)
-            peaks = [_vm_hwm(pid) for pid in _worker_pids(enricher)]
+            pss = _PssPeak(enricher)
+            with pss:
+                enricher.enrich(db, ids)
+            peaks = [_vm_hwm(pid) for pid in enricher.pids()]
         db.dispose()
     # Not getrusage: Linux keeps ru_maxrss across exec, so it would report the parent bench's peak.
     main = _vm_hwm(os.getpid())
@@ -194,14 +231,44 @@ def footprint(n: int, site: str) -> None:
         f"  peak memory, pooled from the start ({n} articles, {site} site): {main:.0f} MB "
         "storing process + "
         f"{' + '.join(f'{p:.0f}' for p in peaks)} MB workers = {main + sum(peaks):.0f} MB "
-        "(sum of the peaks; target: < 2048 MB)"
+        f"(sum of the peaks; target: < 2048 MB); {pss.peak:.0f} MB at most in all "
+        "(proportional set sizes)"
     )
 
 
-def _worker_pids(enricher: Any) -> list[int]:
-    """The process ids of the enricher's live workers."""
-    pool = enricher._pool  # the bench reads the executor's workers; nothing else should
-    return list(getattr(pool, "_processes", None) or {})
+class _PssPeak:
+    """The peak, sampled, of this process's and the enricher's workers' summed proportional
+    set sizes (Linux /proc/PID/smaps_rollup)."""
+
+    def __init__(self, enricher: Any, every: float = 0.2) -> None:
+        self.enricher = enricher
+        self.every = every
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> _PssPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            now = sum(_pss(pid) for pid in [os.getpid(), *self.enricher.pids()])
+            self.peak = max(self.peak, now)
+
+
+def _pss(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # a worker that has just ended
+        pass
+    return 0.0
 
 
 def _vm_hwm(pid: int) -> float:
@@ -212,15 +279,25 @@ def _vm_hwm(pid: int) -> float:
     return 0.0
 
 
-def _stored(db: Any, arts: list[tuple[str, str]]) -> list[int]:
-    """Store the articles unenriched, as collecting leaves them; their ids."""
+def _stored(
+    db: Any, arts: list[tuple[str, str]], languages: dict[int, str] | None = None
+) -> list[int]:
+    """Store the articles unenriched, as collecting leaves them; their ids. `languages`: the
+    language declared for some of them, by position."""
     from newsweave import pipeline
     from newsweave.model import ArticleIn
 
+    languages = languages or {}
     return [
         pipeline.ingest(
             db,
-            ArticleIn(url=f"https://example.org/{i}", title=t, text=x, source_name="b"),
+            ArticleIn(
+                url=f"https://example.org/{i}",
+                title=t,
+                text=x,
+                source_name="b",
+                language=languages.get(i),
+            ),
             enrich_now=False,
         )[0]
         for i, (t, x) in enumerate(arts)
@@ -234,7 +311,7 @@ def _cpu_seconds(enricher: Any) -> float:
     and how much of the two cores the enrichment keeps busy.
     """
     total = sum(os.times()[:2])
-    for pid in _worker_pids(enricher):
+    for pid in enricher.pids():
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total

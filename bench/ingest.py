@@ -98,7 +98,7 @@ def main() -> None:
         # The worker processes `newsweave fetch` uses (one per core), started before timing as
         # they are in `newsweave run`, which keeps them.
         with collecting.Enricher(jobs.workers_for(0)) as enricher:
-            list(enricher.pool().map(abs, range(enricher.workers * 4)))
+            enricher.map(abs, range(enricher.workers * 4))
             for chrome in (True, False):
                 extract = extraction_rate(n, chrome)
                 collect, stored = collect_rate(n, server, chrome, enricher)

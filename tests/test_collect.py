@@ -207,7 +207,7 @@ def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
     with collecting.Enricher(2) as enricher:
         collector = collecting.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
         report = asyncio.run(collector.collect())
-        assert enricher._pool is not None  # the pages really went through the pool
+        assert enricher.running  # the pages really went through the workers
     # 6 pages fetched and extracted; the robots-disallowed one shows its teaser; all enriched.
     assert (report.inserted, report.articles_failed, report.enriched) == (6, 0, 7)
     with db.connect() as conn:
@@ -236,9 +236,8 @@ def test_a_worker_that_dies_loses_no_page(
 
     add(db, "Daily Fixture", server.url("gen/feed/4?chrome=1"))
     with collecting.Enricher(2) as enricher:
-        pool = enricher.pool()
-        assert list(pool.map(abs, [-1, -2])) == [1, 2]  # the workers are up
-        for pid in list(pool._processes):  # as the OOM killer would
+        assert enricher.map(abs, [-1, -2]) == [1, 2]  # the workers are up
+        for pid in enricher.pids():  # as the OOM killer would
             os.kill(pid, signal.SIGKILL)
         collector = collecting.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
         report = asyncio.run(collector.collect())
@@ -247,3 +246,22 @@ def test_a_worker_that_dies_loses_no_page(
     with db.connect() as conn:
         arts = [store.get_article(conn, a.id) for a in article_list(conn, limit=50)]
     assert all(a.state == "enriched" and len(a.text.split()) > 500 for a in arts)
+
+
+def test_each_language_has_one_home_until_it_fills_it() -> None:
+    """Articles in a language other than English go to one worker, chosen by what each holds;
+    a second one only once the language fills the first (collecting.LanguageHomes)."""
+    homes = collecting.LanguageHomes(2, {"ru": 186, "zh": 151, "fr": 66}, other=50, spill=16)
+    idle = [0, 0]
+    assert homes.home("en", idle, idle) is None  # every worker holds English
+    assert homes.home(None, idle, idle) is None  # not known before the analysis
+    assert homes.home("ru", [0, 4], idle) == 0  # the first: the idler of two empty workers
+    assert homes.home("zh", [9, 0], idle) == 1  # the next: the worker holding less
+    assert homes.home("fr", [0, 9], idle) == 1  # 151 MB there against 186
+    assert homes.home("de", [0, 0], idle) == 0  # a language not weighed: 50 MB
+    assert homes.held == [236, 217]
+    assert homes.home("ru", [12, 0], [12, 0]) == 0  # stays home, the other idle or not
+    assert homes.home("ru", [16, 4], [16, 0]) == 1  # its home full of it: the idlest joins
+    assert homes.home("ru", [20, 6], [16, 2]) == 1  # of its two homes, the idler
+    assert homes.homes == {"ru": [0, 1], "zh": [1], "fr": [1], "de": [0]}
+    assert homes.held == [236, 403]

@@ -418,6 +418,26 @@ def test_the_publishers_own_label_decides_the_kind(
         assert (kind.label, kind.confidence) == (want, 0.95)
 
 
+def test_a_guess_at_the_language_from_its_script_or_its_declaration() -> None:
+    """What the enricher routes by before any model has read the article."""
+    from newsweave.enrich.language import guess
+    from tests.events import LANGUAGES
+
+    texts = {e["id"]: f"{e['title']}\n{e['text']}" for e in LANGUAGES}
+    assert guess(texts["x-ru-alaska"]) == "ru"
+    assert guess(texts["x-ru-alaska"], "en") == "ru"  # the script over a wrong declaration
+    assert guess(texts["x-zh-ecb"]) == "zh"
+    assert (
+        guess("岸田文雄首相は水曜日、東京の首相官邸でアメリカのブリンケン国務長官と会談した。")
+        == "ja"
+    )
+    assert guess("윤석열 대통령은 월요일 서울에서 기자들에게 말했다.") == "ko"
+    assert guess("قال الرئيس يوم الاثنين إن المحادثات ستستمر رغم التوتر.") == "ar"
+    assert guess(texts["x-fr-sudan"], "fr-FR") == "fr"
+    assert guess(texts["x-fr-sudan"]) is None  # Latin scripts are left to the model
+    assert guess("Talks go on in Geneva, officials said on Monday.") is None
+
+
 def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
     text = (
         "Le gouvernement a présenté mardi un projet de loi sur les retraites. Le texte prévoit "

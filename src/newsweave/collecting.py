@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 import threadpoolctl
 
 from newsweave import pipeline
-from newsweave.enrich import Analysis, analyze_many
+from newsweave.enrich import LANGUAGE_MB, OTHER_LANGUAGE_MB, Analysis, analyze_many
+from newsweave.enrich.language import guess as guess_language
 from newsweave.errors import (
     FetchError,
     GoneError,
@@ -42,10 +43,11 @@ from newsweave.store import articles as article_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
-__all__ = ["Collector", "Enricher", "Report"]
+__all__ = ["Collector", "Enricher", "LanguageHomes", "Report"]
 
 log = logging.getLogger("newsweave.collecting")
 T = TypeVar("T")
+R = TypeVar("R")
 _PENDING_BATCH = 200
 _GONE_AFTER_404S = 5  # a 410 stops polling at once; a 404 only when it persists
 
@@ -108,21 +110,77 @@ def _die_with(parent: int, every: float = 0.5) -> None:
     os._exit(1)
 
 
+class LanguageHomes:
+    """Which worker process analyses each language other than English.
+
+    A worker loads a language's models and word lists on its first article in it and keeps
+    them (Russian's ~190 MB, Chinese's ~150, any other ~50: enrich.LANGUAGE_MB), so articles
+    in one language go to one worker, the language's home, chosen to even out what each
+    holds. A home with `spill` articles of the language in flight, and more than the idlest
+    worker, gains that worker as a second home: a site mostly in Russian is analysed on every
+    core, as an English one is, and pays for Russian twice. English, which every worker holds,
+    and articles whose language is not known before their analysis have no home (None).
+    """
+
+    def __init__(self, workers: int, weights: Mapping[str, int], *, other: int, spill: int) -> None:
+        self.weights = weights
+        self.other = other
+        self.spill = spill
+        self.homes: dict[str, list[int]] = {}
+        self.held = [0] * workers  # MB of languages sent to each worker
+
+    def home(self, language: str | None, load: Sequence[int], mine: Sequence[int]) -> int | None:
+        """The worker for an article in `language`, given the articles in flight on each
+        (`load`) and those of them in this language (`mine`)."""
+        if language is None or language == "en":
+            return None
+        workers = range(len(load))
+        homes = self.homes.get(language)
+        if homes is None:
+            first = min(workers, key=lambda w: (self.held[w], load[w], w))
+            self.homes[language] = [first]
+            self.held[first] += self.weights.get(language, self.other)
+            return first
+        home = min(homes, key=lambda w: (load[w], w))
+        idlest = min(workers, key=lambda w: (load[w], w))
+        if mine[home] >= self.spill and load[idlest] < load[home]:
+            homes.append(idlest)
+            self.held[idlest] += self.weights.get(language, self.other)
+            return idlest
+        return home
+
+
+# Rows of a batch sent to one worker (their positions in the batch), and its answer to come.
+_Part = tuple[list[int], "Future[list[Analysis]] | None"]
+
+
 class Enricher:
     """Enrichment of stored articles: the analyses in worker processes, the storing here.
 
     The analyses are pure and CPU-bound (~90 ms a 600-word article, most of it spaCy), so they
     scale with processes, not threads; storing needs the vector index and open stories kept in
-    this process, and is a few ms. A pool is started only for a batch of `min_for_pool`
-    articles or more (each worker loads ~700 MB of models in ~10 s) and is then kept until
-    `close`. One worker or fewer means everything runs in this process.
+    this process, and is a few ms. Workers are started only for a batch of `min_for_pool`
+    articles or more (each loads ~700 MB of models in ~10 s) and are then kept until `close`.
+    One worker or fewer means everything runs in this process.
+
+    Each worker is an executor of its own, so that an article can be sent to a chosen one: an
+    article in a language other than English goes to that language's worker (LanguageHomes),
+    the rest of its batch to the worker with the fewest articles in flight. Two workers that
+    met six languages held all of them each; one language, one worker, took ~400 MB off
+    (bench/enrich.py, the every-language site).
     """
 
     def __init__(self, workers: int = 1, *, min_for_pool: int = 48, batch: int = 8) -> None:
         self.workers = workers
         self.min_for_pool = min_for_pool
         self.batch = batch
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: list[ProcessPoolExecutor] = []
+        self._homes = LanguageHomes(
+            max(workers, 1), LANGUAGE_MB, other=OTHER_LANGUAGE_MB, spill=2 * batch
+        )
+        # (worker, the languages of the articles sent, the answer to come)
+        self._in_flight: list[tuple[int, list[str | None], Future[list[Analysis]]]] = []
+        self._turn = 0
 
     def __enter__(self) -> Enricher:
         return self
@@ -130,10 +188,15 @@ class Enricher:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @property
+    def running(self) -> bool:
+        """Whether worker processes are started (and none has died)."""
+        return bool(self._pools)
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = []
 
     def enrich(
         self,
@@ -148,7 +211,7 @@ class Enricher:
         pipeline.enrich_many (ids listed as awaiting enrichment; skip what another process
         enriched since)."""
         many = len(article_ids) if isinstance(article_ids, Sized) else self.min_for_pool
-        pooled = self.workers > 1 and (self._pool is not None or many >= self.min_for_pool)
+        pooled = self.workers > 1 and (self.running or many >= self.min_for_pool)
         return pipeline.enrich_many(
             db,
             article_ids,
@@ -158,22 +221,34 @@ class Enricher:
             waiting_only=waiting_only,
         )
 
-    def pool(self) -> ProcessPoolExecutor:
-        """The worker processes, started on first use and kept until `close`."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
-                initializer=_start_worker,
-            )
-        return self._pool
+    def start(self) -> None:
+        """Start the worker processes (kept until `close`); each loads its models on its first
+        analysis."""
+        if not self._pools and self.workers > 1:
+            spawn = multiprocessing.get_context("spawn")  # no fork of a torch process
+            self._pools = [
+                ProcessPoolExecutor(1, mp_context=spawn, initializer=_start_worker)
+                for _ in range(self.workers)
+            ]
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """`fn` over `items` in the worker processes, each item to the next worker in turn:
+        the bench's analyses alone, and a test's way to start them all."""
+        self.start()
+        futures = [self._pools[i % len(self._pools)].submit(fn, x) for i, x in enumerate(items)]
+        return [f.result() for f in futures]
+
+    def pids(self) -> list[int]:
+        """The live workers' process ids (the bench reads their memory and CPU time)."""
+        # An executor keeps its processes in a private mapping; nothing else reads it.
+        return [pid for pool in self._pools for pid in getattr(pool, "_processes", None) or {}]
 
     def _in_pool(
         self, batches: Iterable[pipeline.Batch]
     ) -> Iterator[tuple[list[pipeline.Row], list[Analysis]]]:
-        """Analyses of the batches, in order, with two batches per worker in flight."""
-        self.pool()
-        window: deque[tuple[pipeline.Batch, Future[list[Analysis]] | None]] = deque()
+        """Analyses of the batches, in order, with about two batches per worker in flight."""
+        self.start()
+        window: deque[tuple[pipeline.Batch, list[_Part]]] = deque()
         for b in batches:
             window.append((b, self._submit(b)))
             if len(window) >= 2 * self.workers:
@@ -181,35 +256,77 @@ class Enricher:
         while window:
             yield self._result(*window.popleft())
 
-    def _submit(self, b: pipeline.Batch) -> Future[list[Analysis]] | None:
-        if self._pool is None:
-            return None
-        try:
-            return self._pool.submit(
-                analyze_many,
-                pipeline.rows_as_items(b.rows),
-                multilingual_site=b.multilingual_site,
-            )
-        except BrokenProcessPool:
-            self._lose_pool()
-            return None
+    def _load(self) -> list[int]:
+        """Articles sent to each worker and not yet analysed."""
+        self._in_flight = [x for x in self._in_flight if not x[2].done()]
+        load = [0] * len(self._pools)
+        for w, languages, _ in self._in_flight:
+            load[w] += len(languages)
+        return load
+
+    def _mine(self, language: str | None) -> list[int]:
+        """Articles in `language` sent to each worker and not yet analysed."""
+        mine = [0] * len(self._pools)
+        for w, languages, _ in self._in_flight:
+            mine[w] += languages.count(language)
+        return mine
+
+    def _submit(self, b: pipeline.Batch) -> list[_Part]:
+        if not self._pools:
+            return [(list(range(len(b.rows))), None)]
+        load = self._load()
+        idlest = min(range(len(load)), key=lambda w: (load[w], w))
+        languages = [_language(row) for row in b.rows]
+        parts: dict[int, list[int]] = {}
+        for i, language in enumerate(languages):
+            home = self._homes.home(language, load, self._mine(language))
+            w = idlest if home is None else home
+            parts.setdefault(w, []).append(i)
+            load[w] += 1
+        items = pipeline.rows_as_items(b.rows)
+        out: list[_Part] = []
+        for w, idx in parts.items():
+            future = None
+            if self._pools:
+                try:
+                    future = self._pools[w].submit(
+                        analyze_many,
+                        [items[i] for i in idx],
+                        multilingual_site=b.multilingual_site,
+                    )
+                    self._in_flight.append((w, [languages[i] for i in idx], future))
+                except BrokenProcessPool:
+                    self._lose_pool()
+            out.append((idx, future))
+        return out
 
     def _result(
-        self, b: pipeline.Batch, future: Future[list[Analysis]] | None
+        self, b: pipeline.Batch, parts: list[_Part]
     ) -> tuple[list[pipeline.Row], list[Analysis]]:
-        if future is not None:
-            try:
-                return b.rows, future.result()
-            except BrokenProcessPool:
-                self._lose_pool()
-        return b.rows, pipeline.analyze_rows(b.rows, multilingual_site=b.multilingual_site)
+        """The batch's analyses in its order; those a dead worker lost are made here."""
+        found: dict[int, Analysis] = {}
+        for idx, future in parts:
+            if future is not None:
+                try:
+                    found.update(zip(idx, future.result(), strict=True))
+                except BrokenProcessPool:
+                    self._lose_pool()
+        lost = [i for i in range(len(b.rows)) if i not in found]
+        if lost:
+            again = pipeline.analyze_rows(
+                [b.rows[i] for i in lost], multilingual_site=b.multilingual_site
+            )
+            found.update(zip(lost, again, strict=True))
+        return b.rows, [found[i] for i in range(len(b.rows))]
 
     async def extract(self, html: bytes, url: str) -> Extracted | str:
         """A page's extraction in a worker process; in a thread of this one once they are gone."""
-        if self._pool is not None:
+        if self._pools:
+            pool = self._pools[self._turn % len(self._pools)]
+            self._turn += 1
             try:
                 return await asyncio.get_running_loop().run_in_executor(
-                    self._pool, pipeline.extract_page, html, url
+                    pool, pipeline.extract_page, html, url
                 )
             except BrokenProcessPool:
                 self._lose_pool()
@@ -217,12 +334,19 @@ class Enricher:
 
     def _lose_pool(self) -> None:
         """A worker died (killed, out of memory): carry on in this process rather than lose the
-        work, and do not start another pool."""
-        if self._pool is not None:
+        work, and do not start other workers."""
+        if self._pools:
             log.error("a worker process died; analysing and extracting in this process from now on")
-            self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = None
+            for pool in self._pools:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._pools = []
         self.workers = 1
+
+
+def _language(row: pipeline.Row) -> str | None:
+    """The language a stored article is most likely in, read before its analysis (the one a
+    previous analysis found, on `reindex`)."""
+    return guess_language(f"{row.title or ''}\n{row.text or ''}", row.language)
 
 
 class Collector:
@@ -395,7 +519,7 @@ class Collector:
                 # Extraction (~12 ms a news page) in the enricher's worker processes, while
                 # this process fetches and stores: that overlap is what lets collecting keep
                 # pace with extraction alone (bench/ingest.py).
-                self.enricher.pool()
+                self.enricher.start()
                 self._extract_in_pool = True
             await asyncio.gather(*(self._advance(fetcher, p) for p in batch))
 

@@ -6,6 +6,8 @@ order the pipeline runs them. Each step has a `name` and a `version`: a new vers
 """
 
 from newsweave.enrich.steps import (
+    LANGUAGE_MB,
+    OTHER_LANGUAGE_MB,
     STEPS,
     Analysis,
     Item,
@@ -17,6 +19,8 @@ from newsweave.enrich.steps import (
 )
 
 __all__ = [
+    "LANGUAGE_MB",
+    "OTHER_LANGUAGE_MB",
     "STEPS",
     "Analysis",
     "Item",

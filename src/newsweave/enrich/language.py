@@ -8,11 +8,12 @@ judge or the model is unsure.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-__all__ = ["VERSION", "base", "detect"]
+__all__ = ["VERSION", "base", "detect", "guess"]
 
 VERSION = "py3langid-1"
 _MIN_CHARS = 40
@@ -41,3 +42,35 @@ def detect(text: str, declared: str | None = None) -> str | None:
     if confidence < _MIN_CONFIDENCE and hint:
         return hint
     return str(lang)
+
+
+_SCRIPTS = (  # scripts that name a language, tested in this order
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana: Japanese also writes Chinese characters
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+)
+_GUESS_CHARS = 400
+
+
+def guess(text: str, declared: str | None = None) -> str | None:
+    """A guess at the language without the model: what the script says where it names one
+    language above all (kana: Japanese; Chinese characters without kana: Chinese; Cyrillic:
+    Russian; Arabic, Hangul, Greek, Hebrew, Thai), else the declared language, else None.
+
+    The enricher sends an article to the worker that holds its language before any worker has
+    read it (collecting.Enricher); `detect` there would load the model's 73 MB into the
+    storing process of every site, English-only ones too. A wrong guess costs only a language
+    loaded by a second worker: Ukrainian goes where Russian does, Persian where Arabic does,
+    an undeclared French article wherever its batch goes.
+    """
+    sample = text[:_GUESS_CHARS]
+    letters = sum(map(str.isalpha, sample)) or 1
+    for language, script in _SCRIPTS:
+        if len(script.findall(sample)) >= (0.05 if language == "ja" else 0.3) * letters:
+            return language
+    return base(declared) or None

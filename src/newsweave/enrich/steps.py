@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
+    "LANGUAGE_MB",
+    "OTHER_LANGUAGE_MB",
     "STEPS",
     "Analysis",
     "Item",
@@ -71,6 +73,17 @@ class NameModel(Protocol):
 
 
 NAME_MODELS: dict[str, NameModel] = {"ru": russian, "zh": chinese, "ja": japanese}
+
+# What a worker process comes to hold for a language other than English, in MB, once it has
+# analysed an article in it: the growth of a worker's resident set on its first article in the
+# language alone, after English articles with the cross-language model (session 37): Russian
+# natasha and pymorphy3's dictionary with wordfreq's word list, Chinese jieba's dictionary,
+# Spanish and French spaCy's pipeline with the word list, Japanese fugashi's unidic-lite
+# (wordfreq is not asked). Any other language wordfreq knows loads its word list (German: 50).
+# They stay loaded, so collecting.Enricher gives each language one worker process, chosen by
+# these weights, rather than letting every worker load every language.
+LANGUAGE_MB: dict[str, int] = {"ru": 186, "zh": 151, "es": 68, "fr": 66, "ja": 29}
+OTHER_LANGUAGE_MB = 50
 
 
 @dataclass(slots=True)
