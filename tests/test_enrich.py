@@ -438,6 +438,37 @@ def test_a_guess_at_the_language_from_its_script_or_its_declaration() -> None:
     assert guess("Talks go on in Geneva, officials said on Monday.") is None
 
 
+def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> None:
+    """rarity.zipf gives wordfreq's Zipf frequency for every word of the team's texts in five
+    languages, numbers, hyphens and apostrophes included, from a table a tenth of the size."""
+    import re
+
+    import wordfreq
+
+    from newsweave.enrich import rarity
+    from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE
+
+    by_language: dict[str, set[str]] = {"en": {"COVID-19", "U.S.", "1,000", "3.5%", "don't"}}
+    for e in EVENTS + LANGUAGES + RUSSIAN_MORE:
+        language = e["id"].split("-")[1] if e["id"].startswith("x-") else "en"
+        language = "ru" if e["id"].startswith("r-") else language
+        by_language.setdefault(language, set()).update(re.findall(r"\S+", e["text"]))
+    by_language.pop("zh")  # rarity does not ask wordfreq for Chinese
+    assert set(by_language) == {"en", "fr", "de", "es", "ru"}
+    seen: set[float] = set()
+    for language, words in by_language.items():
+        ours = {w: rarity.zipf(w, language) for w in words}
+        assert ours == {w: wordfreq.zipf_frequency(w, language) for w in words}, language
+        seen.update(ours.values())
+    assert 0 in seen  # a word not in a list
+    assert max(seen) > 7  # "the"
+    assert len(seen) > 200
+    table = rarity._table("en")
+    assert len(table.keys) > 300_000
+    assert table.keys.itemsize == 8
+    assert rarity.rarity("Newsom") > rarity.rarity("recall") > rarity.rarity("said")
+
+
 def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
     text = (
         "Le gouvernement a présenté mardi un projet de loi sur les retraites. Le texte prévoit "
