@@ -479,6 +479,30 @@ def test_the_shipped_place_names_are_geonames() -> None:
     assert "Springfield" not in _places()
 
 
+def test_minhash_signatures_are_datasketchs() -> None:
+    """neardup computes MinHash itself, as datasketch 2.0's MinHash(num_perm=64, seed=7) does:
+    the same signature for every team text long enough to have one, so the signatures stored
+    before are matched by the new ones."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE
+
+    compared = 0
+    for e in EVENTS + LANGUAGES + RUSSIAN_MORE:
+        ours = neardup.signature(e["text"])
+        if ours is None:
+            continue
+        words = [w.lower() for w in neardup._WORD.findall(e["text"])]
+        shingles = {" ".join(words[i : i + 4]).encode() for i in range(len(words) - 3)}
+        theirs = MinHash(num_perm=neardup.NUM_PERM, seed=7)
+        theirs.update_batch(list(shingles))
+        assert np.array_equal(ours, np.asarray(theirs.hashvalues, dtype=np.uint64)), e["id"]
+        compared += 1
+    assert compared == 20  # the others are under MIN_WORDS
+    assert neardup.minhash(set()).tolist() == [2**32 - 1] * neardup.NUM_PERM  # nothing seen
+
+
 def test_kind_of_other_languages_only_where_the_publisher_says() -> None:
     text = (
         "Le gouvernement a présenté mardi un projet de loi sur les retraites. Le texte prévoit "

@@ -24,7 +24,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 # Only what every command needs is imported here. The collecting and enrichment stack (models,
-# datasketch, scipy, trafilatura: 1.2 of the 1.8 s `newsweave --help` took on 2026-12-03) is
+# scipy, trafilatura: 1.2 of the 1.8 s `newsweave --help` took on 2026-12-03, with datasketch) is
 # imported inside the commands that use it, so `user create`, `sources list`, `serve` and the
 # rest start without it.
 from newsweave import accounts, config

@@ -1,6 +1,6 @@
 """Near-duplicates: syndicated copies and re-published versions of one text.
 
-MinHash (datasketch) over word 4-gram shingles estimates the Jaccard similarity of two texts;
+MinHash over word 4-gram shingles estimates the Jaccard similarity of two texts;
 banding the 64-value signature into 21 bands of 3 makes candidates of any pair sharing a band,
 which finds pairs above ~0.4 similarity with high probability (the S-curve's threshold is
 (1/21)^(1/3) = 0.36; a pair at 0.5 shares a band with probability 0.94). The store indexes the
@@ -9,12 +9,19 @@ then confirmed on the full signature. Measured in bench/quality.py on 30 public 
 four syndicated copies of each: 4-grams at 0.5 pair 111 of 112 copies, including copies with a
 dateline, a footer, the last fifth cut and one word in 25 changed all at once, where 5-grams at
 0.6 paired 9 of 28 of those; no two different articles scored above 0.22 either way.
+
+The signature is datasketch 2.0's (scheme "affine32", seed 7), computed here: 20 lines of
+numpy, where importing datasketch cost every worker ~40 MB and ~1 s (it imports scipy's
+integrate and optimize), and its scheme depends on its version (1.x's "legacy" gives other
+signatures, so an upgrade across 2.0 would have stopped new articles matching stored ones).
+tests/test_enrich.py compares the two on the team's texts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,14 +45,38 @@ def signature(text: str) -> NDArray[np.uint64] | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    # Imported here: datasketch imports scipy's integrate and optimize (a process importing
-    # collecting: 133 -> 99 MB), which the storing and web processes, which only compare
-    # signatures (bands, similarity), have no use for.
-    from datasketch import MinHash
+    return minhash(shingles)
 
-    mh = MinHash(num_perm=NUM_PERM, seed=7)
-    mh.update_batch(list(shingles))
-    return np.asarray(mh.hashvalues, dtype=np.uint64)
+
+def minhash(items: set[bytes]) -> NDArray[np.uint64]:
+    """The minimum over `items` of each of NUM_PERM hash permutations: SHA-1's first four
+    bytes, mixed by MurmurHash3's 32-bit finalizer, then a * h + b modulo 2^32 with `a` odd
+    (a bijection), as datasketch's MinHash(num_perm=64, seed=7) computes it."""
+    a, b = _permutations()
+    hv = np.fromiter(
+        (
+            int.from_bytes(hashlib.sha1(x, usedforsecurity=False).digest()[:4], "little")
+            for x in items
+        ),
+        dtype=np.uint32,
+        count=len(items),
+    )
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    permuted = hv[:, None] * a + b  # uint32: the wraparound is the modulo
+    out = permuted.min(axis=0) if len(hv) else np.full(NUM_PERM, 0xFFFFFFFF, np.uint32)
+    return out.astype(np.uint64)
+
+
+@cache
+def _permutations() -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
+    gen = np.random.RandomState(7)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def bands(sig: NDArray[np.uint64]) -> list[int]:
