@@ -15,7 +15,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,7 +106,7 @@ def _start_worker() -> None:
 def _die_with(parent: int, every: float = 0.5) -> None:
     """Exit when the process that started this worker is gone.
 
-    A parent killed with SIGKILL cannot shut its pool down, and its workers (~700 MB each)
+    A parent killed with SIGKILL cannot shut its pool down, and its workers (~600 MB each)
     would wait on their queue under PID 1 for ever. The parent's death re-parents them, which
     `getppid` shows; PR_SET_PDEATHSIG is not used because it fires when the *thread* that
     started the worker ends, which in a pool is not the process's end.
@@ -160,7 +166,7 @@ class Enricher:
     The analyses are pure and CPU-bound (~90 ms a 600-word article, most of it spaCy), so they
     scale with processes, not threads; storing needs the vector index and open stories kept in
     this process, and is a few ms. Workers are started only for a batch of `min_for_pool`
-    articles or more (each loads ~700 MB of models in ~10 s) and are then kept until `close`.
+    articles or more (each loads ~600 MB of models in ~10 s) and are then kept until `close`.
     One worker or fewer means everything runs in this process.
 
     Each worker is an executor of its own, so that an article can be sent to a chosen one: an
@@ -246,15 +252,32 @@ class Enricher:
     def _in_pool(
         self, batches: Iterable[pipeline.Batch]
     ) -> Iterator[tuple[list[pipeline.Row], list[Analysis]]]:
-        """Analyses of the batches, in order, with about two batches per worker in flight."""
+        """Analyses of the batches, in order. A batch is sent as soon as a worker has fewer
+        than two batches' articles waiting, not when the oldest one's answer is taken: with
+        the answers taken in order, a worker that finished early sat idle until the other
+        finished the oldest (two workers -5 % against one shared queue)."""
         self.start()
+        todo = iter(batches)
         window: deque[tuple[pipeline.Batch, list[_Part]]] = deque()
-        for b in batches:
-            window.append((b, self._submit(b)))
-            if len(window) >= 2 * self.workers:
+        more = True
+        while True:
+            while more and len(window) < 4 * self.workers and self._wanting():
+                b = next(todo, None)
+                if b is None:
+                    more = False
+                else:
+                    window.append((b, self._submit(b)))
+            if not window:
+                return
+            oldest = [f for _, f in window[0][1] if f is not None and not f.done()]
+            if not oldest or not more:
                 yield self._result(*window.popleft())
-        while window:
-            yield self._result(*window.popleft())
+            else:  # until any worker is done with something, then send it more
+                wait([f for *_, f in self._in_flight], return_when=FIRST_COMPLETED)
+
+    def _wanting(self) -> bool:
+        """Whether a worker has fewer than two batches' articles waiting (or none is left)."""
+        return not self._pools or min(self._load()) < 2 * self.batch
 
     def _load(self) -> list[int]:
         """Articles sent to each worker and not yet analysed."""
