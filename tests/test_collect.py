@@ -227,8 +227,9 @@ def test_pages_extracted_in_worker_processes_are_stored_as_in_process(
         assert "Most read" not in art.text
 
 
+@pytest.mark.parametrize("killed", ["both", "one"])
 def test_a_worker_that_dies_loses_no_page(
-    db: Database, server: FixtureServer, policy: FetchPolicy
+    db: Database, server: FixtureServer, policy: FetchPolicy, killed: str
 ) -> None:
     """Worker processes killed under the collector: the pages are extracted here instead."""
     import os
@@ -237,7 +238,8 @@ def test_a_worker_that_dies_loses_no_page(
     add(db, "Daily Fixture", server.url("gen/feed/4?chrome=1"))
     with collecting.Enricher(2) as enricher:
         assert enricher.map(abs, [-1, -2]) == [1, 2]  # the workers are up
-        for pid in enricher.pids():  # as the OOM killer would
+        pids = enricher.pids()
+        for pid in pids if killed == "both" else pids[1:]:  # as the OOM killer would
             os.kill(pid, signal.SIGKILL)
         collector = collecting.Collector(db, policy, enricher=enricher, min_pages_for_pool=1)
         report = asyncio.run(collector.collect())
@@ -246,6 +248,33 @@ def test_a_worker_that_dies_loses_no_page(
     with db.connect() as conn:
         arts = [store.get_article(conn, a.id) for a in article_list(conn, limit=50)]
     assert all(a.state == "enriched" and len(a.text.split()) > 500 for a in arts)
+
+
+def test_a_page_waiting_on_a_live_worker_when_the_other_dies_is_extracted_here() -> None:
+    """One worker of two dies: every worker is shut down, which cancels the pages waiting on
+    the live one; those are extracted in this process, not lost (or raised as a cancellation
+    of the collector's task)."""
+    import os
+    import signal
+    import time
+
+    html = (FIXTURES / "pages" / "summit-talks.html").read_bytes()
+
+    async def run(enricher: collecting.Enricher) -> list[object]:
+        busy = [enricher._pools[0].submit(time.sleep, 1.5) for _ in range(2)]  # its queue full
+        waiting = asyncio.ensure_future(enricher.extract(html, "https://example.org/a"))
+        await asyncio.sleep(0.2)
+        os.kill(enricher.pids()[1], signal.SIGKILL)
+        await asyncio.sleep(1)  # the executor notices its worker's death
+        other = await enricher.extract(html, "https://example.org/b")  # its turn: the dead one
+        assert not enricher.running
+        del busy
+        return [await waiting, other]
+
+    with collecting.Enricher(2) as enricher:
+        assert enricher.map(abs, [-1, -2]) == [1, 2]
+        got = asyncio.run(run(enricher))
+    assert [type(x).__name__ for x in got] == ["Extracted", "Extracted"]
 
 
 def test_each_language_has_one_home_until_it_fills_it() -> None:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from newsweave import collecting, pipeline, understanding
-from newsweave.enrich import STEPS, analyze, crosslingual
+from newsweave.enrich import STEPS, Analysis, analyze, crosslingual
 from newsweave.store import articles as article_store
 from newsweave.store import vectors
 from newsweave.store.db import Database
@@ -516,6 +516,33 @@ def test_each_language_is_analysed_by_one_worker(db: Database) -> None:
         by_event[e["event"]].add(story[ids[e["id"]]])
     assert all(len(s) == 1 for s in by_event.values()), by_event  # across languages too
     assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
+
+
+def test_one_worker_dying_loses_no_article(db: Database) -> None:
+    """One of two workers killed (as the OOM killer would): every article is still enriched,
+    the rest here; and a batch cancelled on the live worker when the pool is shut down is
+    analysed here too, not lost."""
+    import os
+    import signal
+    import time
+    from concurrent.futures import Future
+
+    ids = _load(db, enrich_now=False)
+    waiting = sorted(ids.values())
+    with collecting.Enricher(2, min_for_pool=1, batch=2) as enricher:
+        assert enricher.map(abs, [-1, -2]) == [1, 2]  # both workers up
+        os.kill(enricher.pids()[1], signal.SIGKILL)
+        time.sleep(1)  # the executor notices its worker's death
+        assert enricher.enrich(db, waiting) == (len(waiting), 0)
+        assert not enricher.running
+        rows = pipeline.enrichment_rows(db, waiting[:2])
+        cancelled: Future[list[Analysis]] = Future()
+        cancelled.cancel()
+        got_rows, analyses = enricher._result(pipeline.Batch(rows), [([0, 1], cancelled)])
+    assert got_rows == rows
+    assert [a.language for a in analyses] == ["en", "en"]
+    with db.connect() as conn:
+        assert set(conn.execute(select(articles.c.state)).scalars()) == {"enriched"}
 
 
 def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) -> None:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import (
     FIRST_COMPLETED,
+    CancelledError,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
@@ -326,7 +327,9 @@ class Enricher:
     def _result(
         self, b: pipeline.Batch, parts: list[_Part]
     ) -> tuple[list[pipeline.Row], list[Analysis]]:
-        """The batch's analyses in its order; those a dead worker lost are made here."""
+        """The batch's analyses in its order; those a dead worker lost are made here, and so
+        are those a live worker had not started when the other died (`_lose_pool` shuts every
+        worker down, which cancels what waits on them)."""
         found: dict[int, Analysis] = {}
         for idx, future in parts:
             if future is not None:
@@ -334,6 +337,8 @@ class Enricher:
                     found.update(zip(idx, future.result(), strict=True))
                 except BrokenProcessPool:
                     self._lose_pool()
+                except CancelledError:
+                    pass
         lost = [i for i in range(len(b.rows)) if i not in found]
         if lost:
             again = pipeline.analyze_rows(
@@ -353,6 +358,12 @@ class Enricher:
                 )
             except BrokenProcessPool:
                 self._lose_pool()
+            except asyncio.CancelledError:
+                # Cancelled on a live worker when the other died and `_lose_pool` shut both
+                # down; a cancellation of this task itself goes on.
+                task = asyncio.current_task()
+                if task is None or task.cancelling():
+                    raise
         return await asyncio.to_thread(pipeline.extract_page, html, url)
 
     def _lose_pool(self) -> None:
