@@ -277,6 +277,13 @@ def test_a_page_waiting_on_a_live_worker_when_the_other_dies_is_extracted_here()
     assert [type(x).__name__ for x in got] == ["Extracted", "Extracted"]
 
 
+def test_an_enricher_of_one_runs_everything_here() -> None:
+    with collecting.Enricher(1) as enricher:
+        assert enricher.map(abs, [-1, -2]) == [1, 2]
+        assert not enricher.running
+        assert enricher.pids() == []
+
+
 def test_each_language_has_one_home_until_it_fills_it() -> None:
     """Articles in a language other than English go to one worker, chosen by what each holds;
     a second one only once the language fills the first (collecting.LanguageHomes)."""

@@ -239,9 +239,11 @@ class Enricher:
             ]
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """`fn` over `items` in the worker processes, each item to the next worker in turn:
-        the bench's analyses alone, and a test's way to start them all."""
+        """`fn` over `items` in the worker processes, each item to the next worker in turn
+        (the bench's analyses alone, and a test's way to start them all); here with none."""
         self.start()
+        if not self._pools:
+            return [fn(x) for x in items]
         futures = [self._pools[i % len(self._pools)].submit(fn, x) for i, x in enumerate(items)]
         return [f.result() for f in futures]
 
