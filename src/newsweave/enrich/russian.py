@@ -4,8 +4,8 @@ No spaCy pipeline for Russian ships its weights on PyPI (the `ru-core-news-sm` t
 against dependency confusion). Natasha's wheel does ship them: slovnet's NER trained on Russian
 news (PER, LOC, ORG; its authors evaluate it in slovnet's README, not measured here)
 over navec's quantised word embeddings, 31 MB in all. It runs on numpy alone: ~14 ms for 300
-words here, ~0.9 s and ~170 MB to load (with pymorphy3's dictionary), once a process, on
-its first Russian article.
+words here, ~0.9 s to load (with pymorphy3's dictionary), once a process, on its first
+Russian article; a worker then holds ~110-130 MB more (session 37, enrich.LANGUAGE_MB).
 
 The model marks mentions as written, and Russian inflects names: "Путину", "Эльвирой
 Набиуллиной", "в Москве", "Центрального банка". A tag or an entity list wants "Путин",
