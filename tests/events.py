@@ -33,6 +33,14 @@ RUSSIAN_MORE: list[dict[str, str]] = [
 ]
 
 
+def language_of(item: dict[str, str]) -> str:
+    """The language a fixture is written in: LANGUAGES' say so in their id (x-fr-sudan is
+    French), RUSSIAN_MORE's (r-...) are Russian, EVENTS' English."""
+    if item["id"].startswith("x-"):
+        return item["id"].split("-")[1]
+    return "ru" if item["id"].startswith("r-") else "en"
+
+
 def in_time_order(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(items, key=lambda e: e["published"])
 

@@ -446,13 +446,11 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
     import wordfreq
 
     from newsweave.enrich import rarity
-    from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE
+    from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE, language_of
 
     by_language: dict[str, set[str]] = {"en": {"COVID-19", "U.S.", "1,000", "3.5%", "don't"}}
     for e in EVENTS + LANGUAGES + RUSSIAN_MORE:
-        language = e["id"].split("-")[1] if e["id"].startswith("x-") else "en"
-        language = "ru" if e["id"].startswith("r-") else language
-        by_language.setdefault(language, set()).update(re.findall(r"\S+", e["text"]))
+        by_language.setdefault(language_of(e), set()).update(re.findall(r"\S+", e["text"]))
     by_language.pop("zh")  # rarity does not ask wordfreq for Chinese
     assert set(by_language) == {"en", "fr", "de", "es", "ru"}
     seen: set[float] = set()

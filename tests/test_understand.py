@@ -33,7 +33,7 @@ from newsweave.store.schema import (
     stories,
     tags,
 )
-from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE, in_time_order
+from tests.events import EVENTS, LANGUAGES, RUSSIAN_MORE, in_time_order, language_of
 from tests.events import load_events as _load
 
 
@@ -484,11 +484,6 @@ def _language_modules_loaded(_: int) -> list[str]:
     return [m for m in _LANGUAGE_MODULES if m in sys.modules]
 
 
-def _declared(item: dict[str, str]) -> str:
-    """The language of a fixture in another language: x-fr-sudan is French; RUSSIAN_MORE's."""
-    return item["id"].split("-")[1] if item["id"].startswith("x-") else "ru"
-
-
 def test_each_language_is_analysed_by_one_worker(db: Database) -> None:
     """Two workers enriching English reports among Russian (ten), Chinese, French and Spanish
     ones, two at a time: each language's models load in one worker, not in both
@@ -499,7 +494,9 @@ def test_each_language_is_analysed_by_one_worker(db: Database) -> None:
     with db.begin() as conn:  # the languages their feeds declare (Latin scripts are not guessed)
         for e in LANGUAGES + RUSSIAN_MORE:
             conn.execute(
-                update(articles).where(articles.c.id == ids[e["id"]]).values(language=_declared(e))
+                update(articles)
+                .where(articles.c.id == ids[e["id"]])
+                .values(language=language_of(e))
             )
     with collecting.Enricher(2, min_for_pool=1, batch=2) as enricher:
         done, failed = enricher.enrich(db, [ids[e["id"]] for e in items])
@@ -510,7 +507,7 @@ def test_each_language_is_analysed_by_one_worker(db: Database) -> None:
     with db.connect() as conn:
         found = dict(conn.execute(select(articles.c.id, articles.c.language)).all())
         story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
-    assert all(found[ids[e["id"]]] == _declared(e) for e in LANGUAGES + RUSSIAN_MORE)
+    assert all(found[ids[e["id"]]] == language_of(e) for e in LANGUAGES + RUSSIAN_MORE)
     by_event: dict[str, set[int | None]] = defaultdict(set)
     for e in items:
         by_event[e["event"]].add(story[ids[e["id"]]])
