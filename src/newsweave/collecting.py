@@ -90,11 +90,11 @@ class Report:
 
 
 def _start_worker() -> None:
-    """One thread per worker process: they are one per core, and torch and OpenBLAS would each
-    start one per core in each. numpy (with its OpenBLAS, which spaCy's matrix products use) is
-    already imported when this runs, so its pool is limited through threadpoolctl; torch is
-    imported later and reads the variables. The models load on a worker's first analysis, so a
-    pool that only extracts pages stays small (~100 MB a process)."""
+    """One thread per worker process: they are one per core, and OpenBLAS would start one per
+    core in each. numpy (with its OpenBLAS, which spaCy's and MiniLM's matrix products use) is
+    already imported when this runs, so its pool is limited through threadpoolctl; libraries
+    imported later (the models' own) read the variables. The models load on a worker's first
+    analysis, so a pool that only extracts pages stays small (~100 MB a process)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["MKL_NUM_THREADS"] = "1"
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -107,7 +107,7 @@ def _start_worker() -> None:
 def _die_with(parent: int, every: float = 0.5) -> None:
     """Exit when the process that started this worker is gone.
 
-    A parent killed with SIGKILL cannot shut its pool down, and its workers (~600 MB each)
+    A parent killed with SIGKILL cannot shut its pool down, and its workers (~450 MB each)
     would wait on their queue under PID 1 for ever. The parent's death re-parents them, which
     `getppid` shows; PR_SET_PDEATHSIG is not used because it fires when the *thread* that
     started the worker ends, which in a pool is not the process's end.
@@ -167,7 +167,7 @@ class Enricher:
     The analyses are pure and CPU-bound (~90 ms a 600-word article, most of it spaCy), so they
     scale with processes, not threads; storing needs the vector index and open stories kept in
     this process, and is a few ms. Workers are started only for a batch of `min_for_pool`
-    articles or more (each loads ~600 MB of models in ~10 s) and are then kept until `close`.
+    articles or more (each loads ~450 MB of models in ~10 s) and are then kept until `close`.
     One worker or fewer means everything runs in this process.
 
     Each worker is an executor of its own, so that an article can be sent to a chosen one: an
@@ -232,7 +232,7 @@ class Enricher:
         """Start the worker processes (kept until `close`); each loads its models on its first
         analysis."""
         if not self._pools and self.workers > 1:
-            spawn = multiprocessing.get_context("spawn")  # no fork of a torch process
+            spawn = multiprocessing.get_context("spawn")  # no fork of a threaded process
             self._pools = [
                 ProcessPoolExecutor(1, mp_context=spawn, initializer=_start_worker)
                 for _ in range(self.workers)

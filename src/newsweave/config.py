@@ -199,7 +199,7 @@ OPTIONS: tuple[Option, ...] = (
         int,
         0,
         "Processes for the CPU-heavy stages of a big batch: page extraction and the analyses "
-        "(~600 MB each); 0: one per core, up to 4; 1: none, all in the collecting process.",
+        "(~450 MB each); 0: one per core, up to 4; 1: none, all in the collecting process.",
     ),
     Option(
         "search_index",

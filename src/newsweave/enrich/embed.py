@@ -5,13 +5,20 @@ reads the headline and the lead (the first 128 word pieces): that is where news 
 happened, and on this machine it halves the cost against 256 pieces (~55 ms against ~140 ms
 per article, bench/enrich.py).
 
-The model runs here, on torch, rather than through sentence-transformers, which builds the
-same six BERT layers and mean pooling through transformers: importing those two took 6-14 s
-of every process's first analysis (a worker's, each CLI command's that analyses, each test's
-subprocess), against ~0.1 s to read the weights here; torch itself is imported by spaCy's
-thinc either way. Same vectors, each value within 2e-7 of sentence-transformers 6.3.0's on
-200 AllSides articles, and as fast (46.2 against 47.5 ms an article, one thread;
-tests/test_enrich.py holds the values).
+The model runs here, in numpy, rather than through sentence-transformers, which builds the
+same six BERT layers and mean pooling through transformers and torch: importing those two took
+6-14 s of every process's first analysis. It ran on torch directly from session 21 to 37, but
+torch holds ~180 MB of every process that imports it (120 MB of it its own allocations: 331
+against 152 MB after spaCy's first parse) and nothing else newsweave runs needs it (nlp.py keeps
+spaCy's thinc from importing it), so a worker now holds none. The same vectors, each value
+within 2e-7 of sentence-transformers 6.3.0's (tests/test_enrich.py holds them), at ~37-38 ms
+an article against torch's 35-37 (one thread, 600-word articles, 16 at a time). The matrix
+products are ~80 % of it and run in OpenBLAS at ~100 GFLOPS, about this core's peak (torch's
+MKL ~90 on this AMD CPU). Session 21's numpy pass took 65.6 ms against torch's 48.4 (its
+notes: the unfused GELU, softmax and layer norms); this one multiplies contiguous heads (their
+strided views fall to numpy's own loop instead of BLAS: 51 ms) and keeps the elementwise passes
+in cache: each text's attention scores alone, the feed-forward block 256 rows at a time
+(GELU over the whole batch's 12 MB: +5 ms an article).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,8 +40,61 @@ DIM = 384
 _MAX_TOKENS = 128
 _LEAD_CHARS = 1500
 _HEADS = 12
+_HEAD_DIM = DIM // _HEADS
 _LAYERS = 6
 _EPS = 1e-12  # BERT's layer norm (the model's config.json)
+_BLOCKED = np.float32(-1e30)  # a padding position's attention score: exp() of it is 0
+# Rows of the feed-forward block computed together: its 1,536-wide activations for 256 rows
+# (1.5 MB) stay in cache through GELU's dozen passes; over a whole batch (16 x 128 rows, 12 MB)
+# they would each go to memory.
+_FF_ROWS = 256
+
+# erf by Abramowitz and Stegun 7.1.26 (|error| <= 1.5e-7, float32's resolution at 1), for the
+# model's exact GELU: numpy has no erf, and scipy's takes ~20 ns a value, 5x these passes.
+_P = np.float32(0.3275911)
+_A = tuple(np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736))
+_A1 = np.float32(0.254829592)
+_SQRT_HALF = np.float32(0.7071067811865476)
+
+
+def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """GELU(x) = x * (1 + erf(x / sqrt 2)) / 2, in place. With u = |x| / sqrt 2 and
+    erfc(u) = poly(t) exp(-u^2): GELU(x) = max(x, 0) - |x| erfc(u) / 2."""
+    u = np.abs(x)
+    u *= _SQRT_HALF
+    t = u * _P
+    t += 1
+    np.reciprocal(t, out=t)
+    y = t * _A[0]
+    for a in _A[1:]:
+        y += a
+        y *= t
+    y += _A1
+    y *= t  # the polynomial
+    np.square(u, out=u)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    y *= u  # erfc(|x| / sqrt 2)
+    np.abs(x, out=u)
+    u *= y
+    u *= np.float32(0.5)
+    np.maximum(x, 0, out=x)
+    x -= u
+    return x
+
+
+def _layer_norm(
+    x: NDArray[np.float32], weight: NDArray[np.float32], bias: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """torch's layer_norm over the last axis (biased variance), in place."""
+    x -= x.mean(-1, keepdims=True)
+    scale = np.square(x).mean(-1, keepdims=True)
+    scale += np.float32(_EPS)
+    np.sqrt(scale, out=scale)
+    x /= scale
+    x *= weight
+    x += bias
+    return x
 
 
 class _MiniLM:
@@ -43,21 +103,21 @@ class _MiniLM:
     (1_Pooling, Normalize)."""
 
     def __init__(self, folder: Path) -> None:
-        from safetensors.torch import load_file
+        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()  # the file pads every text to 128: batches pad themselves
         self.tokenizer.enable_truncation(_MAX_TOKENS)
         w = load_file(str(folder / "model.safetensors"))
-        self.embeddings = (
-            w["embeddings.word_embeddings.weight"],
-            w["embeddings.position_embeddings.weight"],
-            w["embeddings.token_type_embeddings.weight"][0],
-            w["embeddings.LayerNorm.weight"],
-            w["embeddings.LayerNorm.bias"],
-        )
-        import torch
+        self.words = w["embeddings.word_embeddings.weight"]
+        # the position and the token type (always 0) are added to every text alike
+        self.positions = w["embeddings.position_embeddings.weight"]
+        self.positions = self.positions + w["embeddings.token_type_embeddings.weight"][0]
+        self.norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+
+        def t(name: str) -> NDArray[np.float32]:  # x @ W.T as x @ (W.T, laid out for BLAS)
+            return np.ascontiguousarray(w[name].T)
 
         self.layers = []
         for i in range(_LAYERS):
@@ -65,70 +125,81 @@ class _MiniLM:
             qkv = [f"{p}attention.self.{n}" for n in ("query", "key", "value")]
             self.layers.append(
                 (
-                    torch.cat([w[f"{n}.weight"] for n in qkv]),
-                    torch.cat([w[f"{n}.bias"] for n in qkv]),
-                    *(
-                        w[f"{p}{n}"]
-                        for n in (
-                            "attention.output.dense.weight",
-                            "attention.output.dense.bias",
-                            "attention.output.LayerNorm.weight",
-                            "attention.output.LayerNorm.bias",
-                            "intermediate.dense.weight",
-                            "intermediate.dense.bias",
-                            "output.dense.weight",
-                            "output.dense.bias",
-                            "output.LayerNorm.weight",
-                            "output.LayerNorm.bias",
-                        )
-                    ),
+                    np.ascontiguousarray(np.concatenate([w[f"{n}.weight"] for n in qkv]).T),
+                    np.concatenate([w[f"{n}.bias"] for n in qkv]),
+                    t(f"{p}attention.output.dense.weight"),
+                    w[f"{p}attention.output.dense.bias"],
+                    w[f"{p}attention.output.LayerNorm.weight"],
+                    w[f"{p}attention.output.LayerNorm.bias"],
+                    t(f"{p}intermediate.dense.weight"),
+                    w[f"{p}intermediate.dense.bias"],
+                    t(f"{p}output.dense.weight"),
+                    w[f"{p}output.dense.bias"],
+                    w[f"{p}output.LayerNorm.weight"],
+                    w[f"{p}output.LayerNorm.bias"],
                 )
             )
 
     def encode(self, texts: Sequence[str], batch_size: int) -> NDArray[np.float32]:
         """Unit vectors in the order given; batched by length, as sentence-transformers does,
         so a batch pads little."""
-        import torch
-
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(texts), batch_size):
             idx = order[start : start + batch_size]
             encoded = self.tokenizer.encode_batch([texts[i] for i in idx])
             width = max(len(e.ids) for e in encoded)
-            ids = torch.zeros((len(idx), width), dtype=torch.long)
-            mask = torch.zeros((len(idx), width), dtype=torch.bool)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=bool)
             for row, e in enumerate(encoded):
-                ids[row, : len(e.ids)] = torch.tensor(e.ids)
+                ids[row, : len(e.ids)] = e.ids
                 mask[row, : len(e.ids)] = True
             out[idx] = self._forward(ids, mask)
         return out
 
-    def _forward(self, ids: Any, mask: Any) -> NDArray[np.float32]:
-        import torch
-        from torch.nn import functional as F  # noqa: N812 (torch's own name for it)
-
+    def _forward(self, ids: NDArray[np.int64], mask: NDArray[np.bool_]) -> NDArray[np.float32]:
         batch, width = ids.shape
-        hidden = DIM
-        head = hidden // _HEADS
-        words, positions, kind, norm_w, norm_b = self.embeddings
-        with torch.inference_mode():
-            x = words[ids] + positions[:width] + kind
-            x = F.layer_norm(x, (hidden,), norm_w, norm_b, eps=_EPS)
-            blocked = torch.zeros((batch, 1, 1, width)).masked_fill(
-                ~mask[:, None, None, :], torch.finfo(torch.float32).min
-            )
-            for qkv, qkv_b, ow, ob, n1w, n1b, iw, ib, o2w, o2b, n2w, n2b in self.layers:
-                h = F.linear(x, qkv, qkv_b).view(batch, width, 3, _HEADS, head)
-                q, k, v = h.permute(2, 0, 3, 1, 4)
-                c = F.scaled_dot_product_attention(q, k, v, attn_mask=blocked)
-                c = c.transpose(1, 2).reshape(batch, width, hidden)
-                x = F.layer_norm(F.linear(c, ow, ob) + x, (hidden,), n1w, n1b, eps=_EPS)
-                ff = F.linear(F.gelu(F.linear(x, iw, ib)), o2w, o2b)
-                x = F.layer_norm(ff + x, (hidden,), n2w, n2b, eps=_EPS)
-            m = mask[:, :, None].to(x.dtype)
-            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            unit: NDArray[np.float32] = F.normalize(pooled, p=2.0, dim=1).numpy()
+        rows = batch * width
+        x = self.words[ids].reshape(rows, DIM)
+        x += np.tile(self.positions[:width], (batch, 1))
+        _layer_norm(x, *self.norm)
+        blocked = np.where(mask, np.float32(0), _BLOCKED)[:, None, None, :]
+        scale = np.float32(_HEAD_DIM**-0.5)
+        for qkv, qkv_b, ow, ob, n1w, n1b, iw, ib, o2w, o2b, n2w, n2b in self.layers:
+            h = (x @ qkv).reshape(batch, width, 3, _HEADS, _HEAD_DIM)
+            h += qkv_b.reshape(3, _HEADS, _HEAD_DIM)
+            c = np.empty((batch, width, DIM), dtype=np.float32)
+            for b in range(batch):  # one text's scores (12 x width x width) stay in cache
+                hb = h[b]
+                # (heads, width, head) and keys transposed, contiguous: one BLAS call a head
+                q = np.ascontiguousarray(hb[:, 0].transpose(1, 0, 2))
+                k = np.ascontiguousarray(hb[:, 1].transpose(1, 2, 0))
+                v = np.ascontiguousarray(hb[:, 2].transpose(1, 0, 2))
+                q *= scale
+                s = q @ k
+                s += blocked[b]
+                s -= s.max(-1, keepdims=True)
+                np.exp(s, out=s)
+                s *= 1 / s.sum(-1, keepdims=True)
+                c[b] = (s @ v).transpose(1, 0, 2).reshape(width, DIM)
+            a = c.reshape(rows, DIM) @ ow
+            a += ob
+            a += x
+            x = _layer_norm(a, n1w, n1b)
+            y = np.empty_like(x)
+            for r in range(0, rows, _FF_ROWS):
+                part = x[r : r + _FF_ROWS]
+                f = part @ iw
+                f += ib
+                g = _gelu(f) @ o2w
+                g += o2b
+                g += part
+                y[r : r + _FF_ROWS] = g
+            x = _layer_norm(y, n2w, n2b)
+        m = mask.reshape(batch, width, 1).astype(np.float32)
+        pooled = (x.reshape(batch, width, DIM) * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
+        unit: NDArray[np.float32] = (pooled / norms).astype(np.float32)
         return unit
 
 

