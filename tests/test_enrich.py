@@ -420,7 +420,7 @@ def test_the_publishers_own_label_decides_the_kind(
         assert (kind.label, kind.confidence) == (want, 0.95)
 
 
-def test_a_guess_at_the_language_from_its_script_or_its_declaration() -> None:
+def test_a_guess_at_the_language_from_its_script_its_words_or_its_declaration() -> None:
     """What the enricher routes by before any model has read the article."""
     from newsweave.enrich.language import guess
     from tests.events import LANGUAGES
@@ -436,8 +436,15 @@ def test_a_guess_at_the_language_from_its_script_or_its_declaration() -> None:
     assert guess("윤석열 대통령은 월요일 서울에서 기자들에게 말했다.") == "ko"
     assert guess("قال الرئيس يوم الاثنين إن المحادثات ستستمر رغم التوتر.") == "ar"
     assert guess(texts["x-fr-sudan"], "fr-FR") == "fr"
-    assert guess(texts["x-fr-sudan"]) is None  # Latin scripts are left to the model
+    # Latin script undeclared: its commonest words; over a wrong declaration too
+    assert guess(texts["x-fr-sudan"]) == "fr"
+    assert guess(texts["x-es-floods"]) == "es"
+    assert guess(texts["x-de-ecb"], "en") == "de"
+    assert guess(EVENTS[0]["title"] + "\n" + EVENTS[0]["text"], "fr") == "en"
+    # too few of them to tell: the declaration, else nothing
     assert guess("Talks go on in Geneva, officials said on Monday.") is None
+    assert guess("Talks go on in Geneva, officials said on Monday.", "en-GB") == "en"
+    assert guess("Die Gespräche in Genf gehen weiter.", "de") == "de"
 
 
 def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> None:

@@ -7,6 +7,9 @@ where a missing set fails the run. Each test prints its figures (pytest -s, or -
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+
 import pytest
 
 from tests import evaluation
@@ -92,3 +95,29 @@ def test_shipped_genre_model_is_what_the_labelled_texts_fit() -> None:
         assert fresh[key] == pytest.approx(shipped[key], abs=1e-4), key
     for row, want in zip(fresh["coef"], shipped["coef"], strict=True):
         assert row == pytest.approx(want, abs=1e-4)
+
+
+def test_the_routing_guess_reads_no_english_public_text_as_another_language() -> None:
+    """language.guess routes an article to a worker before any model reads it: 1,383 English
+    public texts (AllSides' roundups, PolNeAR, DUC-2001) are read as English or not told,
+    never as another language (which would load that language's models for nothing); spaCy's
+    example sentences, each language's together, are read as their language."""
+    import importlib
+
+    from newsweave.enrich.language import guess
+
+    root = evaluation.eval_dir() / "data"
+    lines = (root / "stories" / "allsides-dev" / "articles.jsonl").read_text(encoding="utf-8")
+    texts = [f"{a['title']}\n{a['text']}" for a in map(json.loads, lines.splitlines())]
+    polnear = root / "attribution" / "polnear-train" / "train" / "text"
+    duc = root / "hashtags" / "DUC-2001-dev" / "docsutf8"
+    for folder in (polnear, duc):
+        texts += [p.read_text(encoding="utf-8", errors="replace") for p in folder.glob("*.txt")]
+    got = Counter(guess(t) for t in texts)
+    print(len(texts), got)
+    assert len(texts) > 1300
+    assert set(got) <= {"en", None}, got
+    assert got["en"] >= 0.99 * len(texts), got
+    for language in ("fr", "es", "de", "pt", "nl"):
+        examples = importlib.import_module(f"spacy.lang.{language}.examples").sentences
+        assert guess(" ".join(examples)) == language

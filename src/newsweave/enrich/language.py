@@ -57,20 +57,56 @@ _SCRIPTS = (  # scripts that name a language, tested in this order
 _GUESS_CHARS = 400
 
 
+# Words frequent in one Latin-script language and rare in the others (one shared: "das",
+# German and Portuguese): with no other script to go by, three of them in the first 400
+# characters, twice as many as any other language's, name the language. Measured: 1,380 of
+# 1,383 English public texts (AllSides, PolNeAR, DUC-2001) read as English, 3 not told, none
+# as another language; spaCy's example sentences in French, Spanish, German, Portuguese and
+# Dutch, each language's together, read right (Italian's four not told), one by one mostly
+# not told (too short) and never wrong; the team's French, German and Spanish reports right.
+_FUNCTION_WORDS = {
+    "en": "the and of to is was that with for from have has were said this which",
+    "fr": "le les des est et une du dans pour qui sur pas au avec aux ont été cette sont",
+    "es": "el los las del y es una por con para fue según sus entre como más pero",
+    "de": "der die das und ist nicht ein eine mit den von zu auf sich dem im wurde sind",
+    "pt": "os do da não uma em com dos das pelo pela são foi também ao",
+    "it": "il gli della di è non per sono nel alla dei delle che anche stato",
+    "nl": "het een van niet zijn met voor op dat ook naar werd bij heeft worden",
+}
+_WORD_LANGUAGES: dict[str, list[str]] = {}
+for _language, _words in _FUNCTION_WORDS.items():
+    for _w in _words.split():
+        _WORD_LANGUAGES.setdefault(_w, []).append(_language)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def guess(text: str, declared: str | None = None) -> str | None:
     """A guess at the language without the model: what the script says where it names one
     language above all (kana: Japanese; Chinese characters without kana: Chinese; Cyrillic:
-    Russian; Arabic, Hangul, Greek, Hebrew, Thai), else the declared language, else None.
+    Russian; Arabic, Hangul, Greek, Hebrew, Thai); in Latin script, what its commonest words
+    say where they say it clearly (English, French, Spanish, German, Portuguese, Italian,
+    Dutch); else the declared language, else None.
 
     The enricher sends an article to the worker that holds its language before any worker has
     read it (collecting.Enricher); `detect` there would load the model's 73 MB into the
     storing process of every site, English-only ones too. A wrong guess costs only a language
     loaded by a second worker: Ukrainian goes where Russian does, Persian where Arabic does,
-    an undeclared French article wherever its batch goes.
+    an article in a Latin-script language not listed where its declaration or its batch says.
     """
     sample = text[:_GUESS_CHARS]
     letters = sum(map(str.isalpha, sample)) or 1
     for language, script in _SCRIPTS:
         if len(script.findall(sample)) >= (0.05 if language == "ja" else 0.3) * letters:
             return language
-    return base(declared) or None
+    return _by_words(sample) or base(declared) or None
+
+
+def _by_words(sample: str) -> str | None:
+    votes: dict[str, int] = {}
+    for word in _LETTERS.findall(sample.lower()):
+        for language in _WORD_LANGUAGES.get(word, ()):
+            votes[language] = votes.get(language, 0) + 1
+    ranked = sorted(votes.values(), reverse=True)
+    if not ranked or ranked[0] < 3 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+        return None
+    return max(votes, key=lambda k: votes[k])
