@@ -213,8 +213,9 @@ def test_an_english_site_makes_cross_language_vectors_once_another_language_arri
     db: Database,
 ) -> None:
     # NEWSWEAVE_CROSS_LANGUAGE=auto: an English-only site is spared the multilingual model.
-    # The first report in another language turns it on for the articles after it; the stories
-    # opened before hold those later members' vectors, and their average link is over those.
+    # The first report in another language turns it on, one article at a time (pipeline.enrich
+    # here): before it is stored, the open stories get the vectors of their latest originals
+    # (pipeline.join_languages), and the articles after it carry their own.
     items = in_time_order(EVENTS + LANGUAGES)
     first = next(i for i, e in enumerate(items) if e["id"] == "x-fr-sudan")
     ids = _load(db, items[:first])
@@ -226,22 +227,23 @@ def test_an_english_site_makes_cross_language_vectors_once_another_language_arri
     c3 = next(i for i, e in enumerate(items) if e["id"] == "c3")
     ids |= _load(db, items[first : c3 + 1])
     assert pipeline.multilingual_site(db)
-    understanding.forget(db)  # the rest in a new process: Alaska's count (1 of 3) read back
+    understanding.forget(db)  # the rest in a new process: Alaska's sum read back
     ids |= _load(db, items[c3 + 1 :])
     with db.connect() as conn:
         story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
         rows = {r.id: r for r in conn.execute(select(stories))}
     alaska = rows[story[ids["c1"]]]
-    # c1, c2 before the French report; c3, c4 and the two reports after it
+    # c1, c2 given theirs when the French report came; c3, c4 and the two reports after it
     assert alaska.article_count == 6
-    assert alaska.crosslingual_count == 4
+    assert alaska.crosslingual_count == 6
     assert story[ids["x-fr-alaska"]] == story[ids["x-ru-alaska"]] == alaska.id
     ecb = rows[story[ids["b1"]]]  # opened after: every member's vector, as with `always`
     assert ecb.crosslingual_count == ecb.article_count == 5
     assert story[ids["x-de-ecb"]] == story[ids["x-zh-ecb"]] == ecb.id
-    # The French Sudan report came while the Sudan story held no vector: a story of its own.
-    assert story[ids["x-fr-sudan"]] != story[ids["d1"]]
-    assert rows[story[ids["x-fr-sudan"]]].language == "fr"
+    # The French Sudan report, the first in another language, joins the English coverage
+    # (until session 38 it began a story of its own: the Sudan story held no vector then).
+    assert story[ids["x-fr-sudan"]] == story[ids["d1"]]
+    assert rows[story[ids["d1"]]].crosslingual_count == 3  # d1, d2 and the report
 
 
 def test_a_site_whose_sources_write_another_language_is_multilingual_from_the_start(
@@ -516,6 +518,62 @@ def test_each_language_is_analysed_by_one_worker(db: Database) -> None:
         by_event[e["event"]].add(story[ids[e["id"]]])
     assert all(len(s) == 1 for s in by_event.values()), by_event  # across languages too
     assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
+
+
+def test_reports_in_a_new_language_join_the_stories_begun_before_it(db: Database) -> None:
+    """An English-only site (its stories hold no cross-language vector) meets its first
+    reports in other languages, none declared, in the week of the English coverage they
+    follow (the Alaska summit, Sudan), then goes on collecting in every language, analysed by
+    two workers: the open stories get their cross-language sums first
+    (pipeline.join_languages, the vectors made by the workers), so each event is one story
+    across languages and the reports of other events stay apart. Without it the French and
+    Russian reports of August began stories of their own."""
+    everything = in_time_order(EVENTS + LANGUAGES + RUSSIAN_MORE)
+    first = [e for e in everything if e in EVENTS and e["published"] < "2026-09"]
+    ids = _load(db, first)  # enriched one by one, as they come
+    with db.connect() as conn:
+        sums = conn.execute(select(stories.c.crosslingual)).scalars().all()
+    assert sums
+    assert set(sums) == {None}  # an English-only site makes none
+    rest = [e for e in everything if e not in first]
+    ids |= _load(db, rest, enrich_now=False)
+    with collecting.Enricher(2, min_for_pool=1, batch=4) as enricher:
+        assert enricher.enrich(db, [ids[e["id"]] for e in rest]) == (len(rest), 0)
+    with db.connect() as conn:
+        story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        summed = dict(conn.execute(select(stories.c.id, stories.c.crosslingual_count)).all())
+    by_event: dict[str, set[int | None]] = defaultdict(set)
+    for e in everything:
+        by_event[e["event"]].add(story[ids[e["id"]]])
+    assert all(len(s) == 1 for s in by_event.values()), by_event
+    assert len({next(iter(s)) for s in by_event.values()}) == len(by_event), by_event
+    for e in first:  # the English stories hold vectors: their latest originals', and later ones
+        assert (summed[story[ids[e["id"]]]] or 0) >= 1, summed
+    assert pipeline.join_languages(db) == 0  # once a process
+    assert understanding.unsummed_leads(db) == {}  # and nothing is left to do
+
+
+def test_stories_not_joined_across_languages_for_a_failure_lose_no_article(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The vectors for the open stories cannot be made (a worker died): said in the log, the
+    stories left as they were, and every article still enriched."""
+    august = [e for e in in_time_order(EVENTS + LANGUAGES) if e["published"] < "2026-09"]
+    english = [e for e in august if e in EVENTS]
+    ids = _load(db, english)
+    foreign = [e for e in august if e not in english]
+    ids |= _load(db, foreign, enrich_now=False)
+
+    def broken(_items: list[tuple[str, str]]) -> Any:
+        raise RuntimeError("a worker process died")
+
+    got = pipeline.enrich_many(db, [ids[e["id"]] for e in foreign], vectors_of=broken)
+    assert got == (len(foreign), 0)
+    assert "not given cross-language vectors: a worker process died" in caplog.text
+    with db.connect() as conn:
+        of = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        sums = dict(conn.execute(select(stories.c.id, stories.c.crosslingual)).all())
+    assert {sums[of[ids[e["id"]]]] for e in english} == {None}
 
 
 def test_one_worker_dying_loses_no_article(db: Database) -> None:

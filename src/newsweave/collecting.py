@@ -27,12 +27,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import threadpoolctl
 
 from newsweave import pipeline
-from newsweave.enrich import LANGUAGE_MB, OTHER_LANGUAGE_MB, Analysis, analyze_many
+from newsweave.enrich import LANGUAGE_MB, OTHER_LANGUAGE_MB, Analysis, analyze_many, crosslingual
 from newsweave.enrich.language import guess as guess_language
 from newsweave.errors import (
     FetchError,
@@ -50,12 +51,17 @@ from newsweave.store import articles as article_store
 from newsweave.store import sources as source_store
 from newsweave.store.db import Database
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
 __all__ = ["Collector", "Enricher", "LanguageHomes", "Report"]
 
 log = logging.getLogger("newsweave.collecting")
 T = TypeVar("T")
 R = TypeVar("R")
 _PENDING_BATCH = 200
+# Texts a worker makes cross-language vectors for at a time (~5 ms each): pipeline.join_languages.
+_VECTOR_CHUNK = 64
 _GONE_AFTER_404S = 5  # a 410 stops polling at once; a 404 only when it persists
 
 
@@ -226,7 +232,14 @@ class Enricher:
             batch=self.batch,
             on_progress=on_progress,
             waiting_only=waiting_only,
+            vectors_of=self._crosslingual if pooled else crosslingual.vectors,
         )
+
+    def _crosslingual(self, items: list[tuple[str, str]]) -> NDArray[np.float32]:
+        """Cross-language vectors made by the workers (pipeline.join_languages), which hold
+        the model on a multilingual site; the storing process would load it for this alone."""
+        chunks = [items[i : i + _VECTOR_CHUNK] for i in range(0, len(items), _VECTOR_CHUNK)]
+        return np.concatenate(self.map(crosslingual.vectors, chunks))
 
     def start(self) -> None:
         """Start the worker processes (kept until `close`); each loads its models on its first

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from newsweave import understanding
 from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, neardup
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.language import base as base_language
+from newsweave.enrich.language import guess as guess_language
 from newsweave.errors import (
     ExtractionError,
     NewsweaveError,
@@ -59,6 +60,7 @@ __all__ = [
     "Outcome",
     "Row",
     "StaleArticles",
+    "VectorsOf",
     "analyze_in_process",
     "analyze_rows",
     "enrich",
@@ -67,6 +69,7 @@ __all__ = [
     "extract_page",
     "extract_stored",
     "ingest",
+    "join_languages",
     "keep_page",
     "multilingual_site",
     "page_failed",
@@ -80,6 +83,10 @@ __all__ = [
     "use_cross_language",
     "use_summary_writer",
 ]
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Outcome = store.Outcome
 Row = store.ArticleForEnrichment  # what enrichment reads of an article
@@ -375,26 +382,92 @@ def use_cross_language(db: Database, *, always: bool) -> None:
         _multilingual.pop(db, None)
 
 
-def multilingual_site(db: Database) -> bool:
+def multilingual_site(db: Database, rows: Sequence[Row] = ()) -> bool:
     """Whether English articles need the cross-language vector: a source is labelled with
-    another of the model's languages, or the site holds an article in one, whose reports may
-    join English stories by it.
+    another of the model's languages, or the site holds an article in one, or one of `rows`
+    (the batch about to be analysed) is guessed to be in one (language.guess: its script or
+    its commonest words), whose reports may join English stories by it.
 
-    Asked before every batch (the sources' few labels, a look in a partial index: 0025) until
-    the answer is yes. A site whose sources say so carries the vector from its first article;
-    on one that learns it from an article, that article begins a story of its own, and the
-    English articles analysed after it carry the vector their stories' sums are made of.
+    Asked before every batch (the sources' few labels, a look in a partial index: 0025, the
+    guess: ~50 us a row) until the answer is yes. A site whose sources say so carries the
+    vector from its first article; one that learns it from an article gives its open stories
+    their sums first (`join_languages`), so that article can join the English coverage of
+    its event, and the English articles analysed after it carry the vector.
     """
     if _multilingual.get(db):
         return True
-    with db.connect() as conn:
-        labelled = {base_language(x) for x in source_languages(conn)}
-        found = bool(labelled & crosslingual.OTHER_LANGUAGES) or store.holds_language(
-            conn, crosslingual.OTHER_LANGUAGES
-        )
+    found = any(
+        crosslingual.wanted_alone(guess_language(f"{r.title or ''}\n{r.text or ''}", r.language))
+        for r in rows
+    )
+    if not found:
+        with db.connect() as conn:
+            labelled = {base_language(x) for x in source_languages(conn)}
+            found = bool(labelled & crosslingual.OTHER_LANGUAGES) or store.holds_language(
+                conn, crosslingual.OTHER_LANGUAGES
+            )
     if found:
         _multilingual[db] = True
     return found
+
+
+# The cross-language vectors of (headline, text) pairs, in this process or in worker processes
+# (collecting.Enricher): what join_languages is given.
+VectorsOf = Callable[[list[tuple[str, str]]], "NDArray[np.float32]"]
+# The databases whose open stories this process has given their cross-language sums.
+_joined: weakref.WeakKeyDictionary[Database, bool] = weakref.WeakKeyDictionary()
+
+
+def join_languages(db: Database, vectors_of: VectorsOf = crosslingual.vectors) -> int:
+    """Once a process, on a multilingual site: the open stories that hold no cross-language
+    vector get the sum of their latest originals' (understanding.SUMMED_MEMBERS), so that the
+    first reports in another language can join the coverage they follow; how many did.
+
+    Such stories were begun and fed while the site made no cross-language vector for English
+    articles (an English-only site, NEWSWEAVE_CROSS_LANGUAGE=auto); until session 38 the first
+    reports in a new language began stories of their own beside them. A failure (a worker's
+    death, the database) is logged and leaves the stories as they were: the first reports may
+    then begin stories of their own, as before, and the next process tries again.
+    """
+    if _joined.get(db):
+        return 0
+    _joined[db] = True
+    # Any failure: this step only adds to what enrichment does without it.
+    try:
+        leads = understanding.unsummed_leads(db)
+        if not leads:
+            return 0
+        vecs = vectors_of([t for texts in leads.values() for t in texts])
+    except Exception as exc:
+        log.warning("open stories were not given cross-language vectors: %s", exc)
+        return 0
+    sums, at = {}, 0
+    for sid, texts in leads.items():
+        sums[sid] = (vecs[at : at + len(texts)].sum(0), len(texts))
+        at += len(texts)
+    mem = understanding.memory(db)
+    try:
+        with db.begin() as conn:
+            locks.hold(conn, locks.UNDERSTANDING)
+            done = understanding.join_languages(conn, mem, sums, mem.catch_up(conn))
+    except Exception as exc:
+        understanding.forget(db)  # memory may hold what the rolled-back transaction wrote
+        log.warning("open stories were not given cross-language vectors: %s", exc)
+        return 0
+    log.info("%d open stories can now be joined by reports in other languages", len(done))
+    return len(done)
+
+
+def _read_batch(
+    db: Database, ids: Sequence[int], vectors_of: VectorsOf, *, waiting_only: bool = False
+) -> Batch:
+    """A batch's rows and whether its site is multilingual, whose open stories are then made
+    joinable across languages before any of the batch is stored."""
+    rows = enrichment_rows(db, ids, waiting_only=waiting_only)
+    multilingual = multilingual_site(db, rows)
+    if multilingual:
+        join_languages(db, vectors_of)
+    return Batch(rows, multilingual)
 
 
 def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analysis:
@@ -404,11 +477,11 @@ def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analys
     come the analyses that need the other articles: near-duplicates (MinHash bands), related
     articles (vector index, re-ranked), and the story (online clustering).
     """
-    rows = enrichment_rows(db, [article_id])
-    if not rows:
+    batch = _read_batch(db, [article_id], crosslingual.vectors)
+    if not batch.rows:
         raise NotFoundError(f"no article with id {article_id}")
-    row = rows[0]
-    a = analyze_rows([row], multilingual_site=multilingual_site(db))[0]
+    row = batch.rows[0]
+    a = analyze_rows([row], multilingual_site=batch.multilingual_site)[0]
     store_enrichment(db, row, a, now)
     return a
 
@@ -578,10 +651,12 @@ def enrich_many(
     batch: int = 8,
     on_progress: Callable[[int, int, int], None] | None = None,
     waiting_only: bool = False,
+    vectors_of: VectorsOf = crosslingual.vectors,
 ) -> tuple[int, int]:
     """Enrich stored articles in batches, storing each in its own transaction; (done, failed).
     `waiting_only`: the articles were listed as awaiting enrichment (an import, a worker's
     pending ones), so one enriched meanwhile by another process is skipped, not redone.
+    `vectors_of`: how `join_languages` makes cross-language vectors (the analyzer's workers).
 
     `analyzer` turns chunks of rows into their analyses, in order: here in this process, or in
     worker processes (collecting.Enricher). Storing stays here, in the order given, because related
@@ -589,7 +664,7 @@ def enrich_many(
     """
     total = len(article_ids) if isinstance(article_ids, Sized) else 0
     chunks = (
-        Batch(enrichment_rows(db, ids, waiting_only=waiting_only), multilingual_site(db))
+        _read_batch(db, ids, vectors_of, waiting_only=waiting_only)
         for ids in _batches(article_ids, batch)
     )
     done = failed = n = 0

@@ -42,7 +42,16 @@ from newsweave.store.db import Database
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Memory", "forget", "memory", "names_of", "understand"]
+__all__ = [
+    "SUMMED_MEMBERS",
+    "Memory",
+    "forget",
+    "join_languages",
+    "memory",
+    "names_of",
+    "understand",
+    "unsummed_leads",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,9 @@ SNAPSHOT_FROM = 50_000
 
 # A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
+# Members of an open story whose cross-language vectors are made for it when the site turns
+# multilingual (join_languages): their mean stands for the story's, as the members' sum would.
+SUMMED_MEMBERS = 3
 # Centrality scores closer than this are a tie (float32 dot products differ by ~1e-7).
 _TIE = 1e-5
 
@@ -546,3 +558,30 @@ def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int |
     mine = order.get(article_id, seq)
     earlier = [(order[r], r) for r in roots if r in order and order[r] < mine]
     return min(earlier)[1] if earlier else None
+
+
+def unsummed_leads(db: Database) -> dict[int, list[tuple[str, str]]]:
+    """The open stories that hold no cross-language vector, each with the headline and lead
+    of its latest SUMMED_MEMBERS originals: what `join_languages` needs vectors of."""
+    window = memory(db).clusterer.window
+    with db.connect() as conn:
+        ids = stories.unsummed_open(conn, window)
+        return stories.lead_texts(conn, ids, SUMMED_MEMBERS)
+
+
+def join_languages(
+    conn: Connection, mem: Memory, sums: dict[int, tuple[NDArray[np.float32], int]], seq: int
+) -> list[int]:
+    """Give open stories their cross-language sums (story id -> the sum of `n` members'
+    vectors), so an article in another language can join them; those a member with its own
+    vector joined meanwhile keep theirs. Called as `understand` is, inside the transaction
+    that holds the understanding lock, after `catch_up` (`seq`). The stories set, in memory
+    too: other processes read them at their next `catch_up` (their step is `seq`)."""
+    done = [
+        sid
+        for sid, (total, n) in sums.items()
+        if stories.set_crosslingual(conn, sid, total.astype(np.float32).tobytes(), n, seq)
+    ]
+    for st in stories.stories_by_id(conn, done):
+        mem._add_story(st)
+    return done

@@ -38,8 +38,8 @@ by the multilingual average link, with a threshold and a margin over the next su
 (CROSS_THRESHOLD, CROSS_MARGIN): a French report of an event then joins its English coverage.
 English articles among English stories decide exactly as before. The multilingual average link
 is over the members whose vectors the sum holds (Story.xsize): an English-only site makes none
-for its English articles, so its stories hold only those of the members that came after it
-collected another language.
+for its English articles; when it meets another language, its open stories are given the sum
+of their latest few members' (pipeline.join_languages) and add the later members' own.
 """
 
 from __future__ import annotations

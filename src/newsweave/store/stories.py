@@ -26,14 +26,18 @@ __all__ = [
     "StoryRow",
     "create_story",
     "forget_memberships",
+    "lead_texts",
     "memberships",
     "open_stories",
     "reset_stories",
+    "set_crosslingual",
     "set_story",
     "set_story_text",
+    "stories_by_id",
     "stories_since",
     "story_members",
     "story_of",
+    "unsummed_open",
 ]
 
 
@@ -69,6 +73,65 @@ def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
     since = top - window
     q = select(stories).where(stories.c.last_seen_at >= since, stories.c.closed.is_(False))
     return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+
+
+def unsummed_open(conn: Connection, window: timedelta) -> list[int]:
+    """The open stories (as `open_stories`) whose cross-language sum holds no member: begun
+    and fed while the site made no cross-language vector for its articles."""
+    top = conn.execute(select(func.max(stories.c.last_seen_at))).scalar()
+    if top is None:
+        return []
+    q = select(stories.c.id).where(
+        stories.c.last_seen_at >= top - window,
+        stories.c.closed.is_(False),
+        stories.c.crosslingual.is_(None),
+    )
+    return list(conn.execute(q.order_by(stories.c.id)).scalars())
+
+
+def lead_texts(
+    conn: Connection, story_ids: list[int], per_story: int, chars: int = 400
+) -> dict[int, list[tuple[str, str]]]:
+    """(headline, the first `chars` of the text) of each story's latest `per_story` originals
+    (copies aside), newest first."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    if not story_ids:
+        return out
+    rank = func.row_number().over(
+        partition_by=articles.c.story_id, order_by=(ARTICLE_TIME.desc(), articles.c.id.desc())
+    )
+    inner = (
+        select(
+            articles.c.story_id,
+            articles.c.title,
+            func.substr(articles.c.text, 1, chars).label("lead"),
+            rank.label("rank"),
+        )
+        .where(articles.c.story_id.in_(story_ids), articles.c.duplicate_of.is_(None))
+        .subquery()
+    )
+    q = select(inner.c.story_id, inner.c.title, inner.c.lead).where(inner.c.rank <= per_story)
+    for r in conn.execute(q.order_by(inner.c.story_id, inner.c.rank)):
+        out.setdefault(r.story_id, []).append((r.title or "", r.lead or ""))
+    return out
+
+
+def set_crosslingual(conn: Connection, story_id: int, total: bytes, count: int, seq: int) -> bool:
+    """Give a story the cross-language sum of `count` members, unless it has one by now (a
+    member joined meanwhile with its vector): whether it was set."""
+    q = (
+        update(stories)
+        .where(stories.c.id == story_id, stories.c.crosslingual.is_(None))
+        .values(crosslingual=total, crosslingual_count=count, seq=seq)
+    )
+    return conn.execute(q).rowcount == 1
+
+
+def stories_by_id(conn: Connection, story_ids: list[int]) -> list[StoryRow]:
+    if not story_ids:
+        return []
+    q = select(stories).where(stories.c.id.in_(story_ids)).order_by(stories.c.id)
+    return [_story_row(r) for r in conn.execute(q)]
 
 
 def _story_row(r: Any) -> StoryRow:
