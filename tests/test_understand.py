@@ -553,6 +553,27 @@ def test_reports_in_a_new_language_join_the_stories_begun_before_it(db: Database
     assert understanding.unsummed_leads(db) == {}  # and nothing is left to do
 
 
+def test_the_leads_of_many_stories_are_read_in_parts(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store.stories.lead_texts and stories_by_id bind a bounded number of story ids a query
+    (SQLite's limit): read two at a time they give what one query gives."""
+    from newsweave.store import stories as story_store
+
+    _load(db, EVENTS)
+    with db.connect() as conn:
+        ids = sorted(conn.execute(select(stories.c.id)).scalars())
+        whole = story_store.lead_texts(conn, ids, 3)
+        rows = story_store.stories_by_id(conn, ids)
+        monkeypatch.setattr(story_store, "_IDS_AT_ONCE", 2)
+        assert story_store.lead_texts(conn, ids, 3) == whole
+        assert story_store.stories_by_id(conn, ids) == rows
+    assert len(ids) >= 4
+    assert set(whole) == set(ids)
+    assert all(1 <= len(v) <= 3 for v in whole.values())
+    assert [r.id for r in rows] == ids
+
+
 def test_stories_not_joined_across_languages_for_a_failure_lose_no_article(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:

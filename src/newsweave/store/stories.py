@@ -75,6 +75,10 @@ def open_stories(conn: Connection, window: timedelta) -> list[StoryRow]:
     return [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
 
 
+# Story ids bound into one query: SQLite takes 32,766 parameters at most.
+_IDS_AT_ONCE = 5000
+
+
 def unsummed_open(conn: Connection, window: timedelta) -> list[int]:
     """The open stories (as `open_stories`) whose cross-language sum holds no member: begun
     and fed while the site made no cross-language vector for its articles."""
@@ -93,26 +97,28 @@ def lead_texts(
     conn: Connection, story_ids: list[int], per_story: int, chars: int = 400
 ) -> dict[int, list[tuple[str, str]]]:
     """(headline, the first `chars` of the text) of each story's latest `per_story` originals
-    (copies aside), newest first."""
+    (copies aside), newest first; asked _IDS_AT_ONCE stories at a time."""
     out: dict[int, list[tuple[str, str]]] = {}
-    if not story_ids:
-        return out
     rank = func.row_number().over(
         partition_by=articles.c.story_id, order_by=(ARTICLE_TIME.desc(), articles.c.id.desc())
     )
-    inner = (
-        select(
-            articles.c.story_id,
-            articles.c.title,
-            func.substr(articles.c.text, 1, chars).label("lead"),
-            rank.label("rank"),
+    for start in range(0, len(story_ids), _IDS_AT_ONCE):
+        inner = (
+            select(
+                articles.c.story_id,
+                articles.c.title,
+                func.substr(articles.c.text, 1, chars).label("lead"),
+                rank.label("rank"),
+            )
+            .where(
+                articles.c.story_id.in_(story_ids[start : start + _IDS_AT_ONCE]),
+                articles.c.duplicate_of.is_(None),
+            )
+            .subquery()
         )
-        .where(articles.c.story_id.in_(story_ids), articles.c.duplicate_of.is_(None))
-        .subquery()
-    )
-    q = select(inner.c.story_id, inner.c.title, inner.c.lead).where(inner.c.rank <= per_story)
-    for r in conn.execute(q.order_by(inner.c.story_id, inner.c.rank)):
-        out.setdefault(r.story_id, []).append((r.title or "", r.lead or ""))
+        q = select(inner.c.story_id, inner.c.title, inner.c.lead).where(inner.c.rank <= per_story)
+        for r in conn.execute(q.order_by(inner.c.story_id, inner.c.rank)):
+            out.setdefault(r.story_id, []).append((r.title or "", r.lead or ""))
     return out
 
 
@@ -128,10 +134,11 @@ def set_crosslingual(conn: Connection, story_id: int, total: bytes, count: int, 
 
 
 def stories_by_id(conn: Connection, story_ids: list[int]) -> list[StoryRow]:
-    if not story_ids:
-        return []
-    q = select(stories).where(stories.c.id.in_(story_ids)).order_by(stories.c.id)
-    return [_story_row(r) for r in conn.execute(q)]
+    out = []
+    for start in range(0, len(story_ids), _IDS_AT_ONCE):
+        q = select(stories).where(stories.c.id.in_(story_ids[start : start + _IDS_AT_ONCE]))
+        out += [_story_row(r) for r in conn.execute(q.order_by(stories.c.id))]
+    return out
 
 
 def _story_row(r: Any) -> StoryRow:
