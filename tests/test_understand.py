@@ -553,6 +553,37 @@ def test_reports_in_a_new_language_join_the_stories_begun_before_it(db: Database
     assert understanding.unsummed_leads(db) == {}  # and nothing is left to do
 
 
+def test_another_process_reads_the_stories_joined_across_languages(db_url: str) -> None:
+    """Two processes of one site (two connections, each with its memory): one gives the open
+    stories their cross-language sums, a step no article takes; the other reads them at its
+    next catch-up, and the step after is a new one. Before enrichment.understood_top counted
+    the stories' steps, the other never read them (its watermark did not move) and the next
+    article took the join's step number."""
+    from newsweave.store.db import open_database
+
+    one, other = open_database(db_url), open_database(db_url)
+    try:
+        august = [e for e in in_time_order(EVENTS) if e["published"] < "2026-09"]
+        ids = _load(one, august)
+        understanding.memory(other)  # the other process has read the site as it was
+        with one.connect() as conn:
+            story = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+        sid = {e["event"]: story[ids[e["id"]]] for e in august}
+        assert understanding.memory(other).clusterer.stories[sid["alaska"]].xtotal is None
+        assert pipeline.join_languages(one) == len(set(sid.values()))
+        with other.begin() as conn:
+            seq = understanding.memory(other).catch_up(conn)
+        joined = understanding.memory(other).clusterer.stories[sid["alaska"]]
+        assert joined.xtotal is not None
+        assert joined.xsize == 3  # c4, c3, c2: the latest three
+        with one.connect() as conn:
+            steps = conn.execute(select(stories.c.seq)).scalars().all()
+        assert seq == max(steps) + 1
+    finally:
+        one.dispose()
+        other.dispose()
+
+
 def test_the_leads_of_many_stories_are_read_in_parts(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

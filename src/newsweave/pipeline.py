@@ -449,7 +449,10 @@ def join_languages(db: Database, vectors_of: VectorsOf = crosslingual.vectors) -
     try:
         with db.begin() as conn:
             locks.hold(conn, locks.UNDERSTANDING)
-            done = understanding.join_languages(conn, mem, sums, mem.catch_up(conn))
+            seq = mem.catch_up(conn)
+            done = understanding.join_languages(conn, mem, sums, seq)
+        if done:  # a step of understanding of its own (enrichment.understood_top)
+            mem.seen = seq
     except Exception as exc:
         understanding.forget(db)  # memory may hold what the rolled-back transaction wrote
         log.warning("open stories were not given cross-language vectors: %s", exc)

@@ -580,7 +580,8 @@ def join_languages(
     vectors), so an article in another language can join them; those a member with its own
     vector joined meanwhile keep theirs. Called as `understand` is, inside the transaction
     that holds the understanding lock, after `catch_up` (`seq`). The stories set, in memory
-    too: other processes read them at their next `catch_up` (their step is `seq`)."""
+    too: a step with no article, which other processes read at their next `catch_up`
+    (enrichment.understood_top counts the stories' steps)."""
     done = [
         sid
         for sid, (total, n) in sums.items()

@@ -24,6 +24,7 @@ from newsweave.store.schema import (
     attributions,
     entities,
     site_state,
+    stories,
     tags,
 )
 from newsweave.store.views import after_keyset
@@ -178,13 +179,19 @@ def save_attributions(
 
 def understood_top(conn: Connection) -> tuple[int, int]:
     """A process's watermark: the latest step of understanding stored (0 before the first),
-    and the generation of the stories (it goes up when they are rebuilt from scratch)."""
+    and the generation of the stories (it goes up when they are rebuilt from scratch).
+
+    A step is an article's, with the stories it changed; or, once, the stories alone, given
+    their cross-language sums when the site turned multilingual (pipeline.join_languages),
+    which every other process must read too: so the latest of both (the two maxima are index
+    lookups)."""
     top = select(func.coalesce(func.max(articles.c.understood_seq), 0)).scalar_subquery()
+    top_story = select(func.coalesce(func.max(stories.c.seq), 0)).scalar_subquery()
     generation = (
         select(site_state.c.value).where(site_state.c.name == STORIES_GENERATION)
     ).scalar_subquery()
-    row = conn.execute(select(top, func.coalesce(generation, 0))).one()
-    return int(row[0]), int(row[1])
+    row = conn.execute(select(top, top_story, func.coalesce(generation, 0))).one()
+    return max(int(row[0]), int(row[1])), int(row[2])
 
 
 def understood_at(conn: Connection, seq: int) -> tuple[int, int]:
