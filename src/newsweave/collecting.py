@@ -34,7 +34,6 @@ import threadpoolctl
 
 from newsweave import pipeline
 from newsweave.enrich import LANGUAGE_MB, OTHER_LANGUAGE_MB, Analysis, analyze_many, crosslingual
-from newsweave.enrich.language import guess as guess_language
 from newsweave.errors import (
     FetchError,
     GoneError,
@@ -315,9 +314,8 @@ class Enricher:
             return [(list(range(len(b.rows))), None)]
         load = self._load()
         idlest = min(range(len(load)), key=lambda w: (load[w], w))
-        languages = [_language(row) for row in b.rows]
         parts: dict[int, list[int]] = {}
-        for i, language in enumerate(languages):
+        for i, language in enumerate(b.languages):
             home = self._homes.home(language, load, self._mine(language))
             w = idlest if home is None else home
             parts.setdefault(w, []).append(i)
@@ -333,7 +331,7 @@ class Enricher:
                         [items[i] for i in idx],
                         multilingual_site=b.multilingual_site,
                     )
-                    self._in_flight.append((w, [languages[i] for i in idx], future))
+                    self._in_flight.append((w, [b.languages[i] for i in idx], future))
                 except BrokenProcessPool:
                     self._lose_pool()
             out.append((idx, future))
@@ -390,12 +388,6 @@ class Enricher:
                 pool.shutdown(wait=False, cancel_futures=True)
         self._pools = []
         self.workers = 1
-
-
-def _language(row: pipeline.Row) -> str | None:
-    """The language a stored article is most likely in, read before its analysis (the one a
-    previous analysis found, on `reindex`)."""
-    return guess_language(f"{row.title or ''}\n{row.text or ''}", row.language)
 
 
 class Collector:

@@ -68,6 +68,7 @@ __all__ = [
     "enrichment_rows",
     "extract_page",
     "extract_stored",
+    "guessed_language",
     "ingest",
     "join_languages",
     "keep_page",
@@ -382,24 +383,23 @@ def use_cross_language(db: Database, *, always: bool) -> None:
         _multilingual.pop(db, None)
 
 
-def multilingual_site(db: Database, rows: Sequence[Row] = ()) -> bool:
+def multilingual_site(db: Database, languages: Sequence[str | None] = ()) -> bool:
     """Whether English articles need the cross-language vector: a source is labelled with
-    another of the model's languages, or the site holds an article in one, or one of `rows`
-    (the batch about to be analysed) is guessed to be in one (language.guess: its script or
-    its commonest words), whose reports may join English stories by it.
+    another of the model's languages, or the site holds an article in one, or one of the
+    batch about to be analysed is guessed to be in one (`languages`: Batch.languages, by
+    language.guess from its script or its commonest words), whose reports may join English
+    stories by it.
 
-    Asked before every batch (the sources' few labels, a look in a partial index: 0025, the
-    guess: ~50 us a row) until the answer is yes. A site whose sources say so carries the
+    Asked before every batch (the sources' few labels, a look in a partial index: 0025; the
+    batch's guesses, ~50 us a row, are made once for this and the routing) until the answer
+    is yes. A site whose sources say so carries the
     vector from its first article; one that learns it from an article gives its open stories
     their sums first (`join_languages`), so that article can join the English coverage of
     its event, and the English articles analysed after it carry the vector.
     """
     if _multilingual.get(db):
         return True
-    found = any(
-        crosslingual.wanted_alone(guess_language(f"{r.title or ''}\n{r.text or ''}", r.language))
-        for r in rows
-    )
+    found = any(crosslingual.wanted_alone(x) for x in languages)
     if not found:
         with db.connect() as conn:
             labelled = {base_language(x) for x in source_languages(conn)}
@@ -467,10 +467,11 @@ def _read_batch(
     """A batch's rows and whether its site is multilingual, whose open stories are then made
     joinable across languages before any of the batch is stored."""
     rows = enrichment_rows(db, ids, waiting_only=waiting_only)
-    multilingual = multilingual_site(db, rows)
+    languages = tuple(guessed_language(r) for r in rows)
+    multilingual = multilingual_site(db, languages)
     if multilingual:
         join_languages(db, vectors_of)
-    return Batch(rows, multilingual)
+    return Batch(rows, multilingual, languages)
 
 
 def enrich(db: Database, article_id: int, now: datetime | None = None) -> Analysis:
@@ -631,11 +632,25 @@ def _store_analysis(
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Articles analysed together, and whether their site is multilingual (`multilingual_site`,
-    asked as the batch is read)."""
+    """Articles analysed together, whether their site is multilingual (`multilingual_site`,
+    asked as the batch is read), and each one's language as guessed before its analysis
+    (`guessed_language`: what collecting.Enricher routes by, and what tells the site is
+    multilingual before the batch is analysed); guessed here where not given."""
 
     rows: list[Row]
     multilingual_site: bool = True
+    languages: tuple[str | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.languages) != len(self.rows):
+            guessed = tuple(guessed_language(r) for r in self.rows)
+            object.__setattr__(self, "languages", guessed)
+
+
+def guessed_language(row: Row) -> str | None:
+    """The language a stored article is most likely in, read before its analysis (the one a
+    previous analysis found, on `reindex`)."""
+    return guess_language(f"{row.title or ''}\n{row.text or ''}", row.language)
 
 
 Analyzer = Callable[[Iterable[Batch]], Iterable[tuple[list[Row], list[Analysis]]]]
