@@ -840,6 +840,39 @@ def test_a_process_starts_from_the_related_index_snapshot_and_catches_up(
     site.dispose()
 
 
+def test_a_snapshot_written_at_a_step_no_article_took_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stories joined across languages take a step of understanding of their own
+    (pipeline.join_languages). A snapshot written there named no article for its step, so the
+    next process refused it and read every vector again (44 s at a million); it names the
+    article of the step before, and the next process starts from it."""
+    from newsweave.store.db import open_database
+
+    _snapshot_from_the_first(monkeypatch)
+    db_file = tmp_path / "site.db"
+    site = open_database(f"sqlite:///{db_file}")
+    ids = _load(site, EVENTS[:-1])
+    with site.begin() as conn:  # what join_languages does: a step only stories take
+        top = conn.execute(select(func.max(articles.c.understood_seq))).scalar_one()
+        story = conn.execute(select(func.min(stories.c.id))).scalar_one()
+        conn.execute(update(stories).where(stories.c.id == story).values(seq=top + 1))
+    understanding.forget(site)
+    assert understanding.memory(site).seen == top + 1
+    ids |= _load(site, EVENTS[-1:])  # the snapshot is written at the join's step
+    with np.load(f"{db_file}.related.npz") as meta:
+        assert int(meta["seen"]) == top + 1
+        assert int(meta["seen_article"][2]) == top  # the step before it
+    understanding.forget(site)
+    started = understanding.memory(site)
+    assert started.from_snapshot
+    for ext in ("npz", "faiss"):
+        Path(f"{db_file}.related.{ext}").unlink()
+    understanding.forget(site)
+    _same_neighbours(started, understanding.memory(site), ids)
+    site.dispose()
+
+
 @pytest.mark.postgres
 def test_postgresql_workers_start_from_their_machines_snapshot(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -183,10 +183,11 @@ class Memory:
         """Whether the article the snapshot's last step understood is still that article here,
         understood then or since (a copy of the database restored from before and grown since
         holds other articles at those steps, and may have given their ids again)."""
-        article_id, first = (int(x) for x in meta["seen_article"])
+        held = [int(x) for x in meta["seen_article"]]
+        article_id, first, at = held if len(held) == 3 else (*held, seen)  # (older snapshots)
         if not article_id:
             return seen == 0
-        return enrichment.still_understood(conn, article_id, first, seen)
+        return enrichment.still_understood(conn, article_id, first, at)
 
     def _write_snapshot(self, conn: Connection) -> None:
         """Write the approximate index as it stands at `seen` for the next process to start

@@ -194,14 +194,21 @@ def understood_top(conn: Connection) -> tuple[int, int]:
     return max(int(row[0]), int(row[1])), int(row[2])
 
 
-def understood_at(conn: Connection, seq: int) -> tuple[int, int]:
-    """The article the step `seq` understood and the step that first understood it; (0, 0)
-    where no article stands at that step now."""
-    q = select(articles.c.id, articles.c.first_understood_seq).where(
-        articles.c.understood_seq == seq
+def understood_at(conn: Connection, seq: int) -> tuple[int, int, int]:
+    """The article of the latest step up to `seq` that an article stands at now: its id, the
+    step that first understood it, and that step; (0, 0, 0) where none does. A step is not
+    always an article's (the stories joined across languages take one of their own), so a
+    snapshot written at such a step names the article of the step before it."""
+    q = (
+        select(articles.c.id, articles.c.first_understood_seq, articles.c.understood_seq)
+        .where(articles.c.understood_seq <= seq)
+        .order_by(articles.c.understood_seq.desc())
+        .limit(1)
     )
-    row = conn.execute(q.limit(1)).first()
-    return (int(row.id), int(row.first_understood_seq or 0)) if row is not None else (0, 0)
+    row = conn.execute(q).first()
+    if row is None:
+        return (0, 0, 0)
+    return (int(row.id), int(row.first_understood_seq or 0), int(row.understood_seq))
 
 
 def still_understood(conn: Connection, article_id: int, first: int, seq: int) -> bool:
