@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -250,15 +251,25 @@ def test_a_worker_that_dies_loses_no_page(
     assert all(a.state == "enriched" and len(a.text.split()) > 500 for a in arts)
 
 
-def test_a_page_waiting_on_a_live_worker_when_the_other_dies_is_extracted_here() -> None:
-    """One worker of two dies: every worker is shut down, which cancels the pages waiting on
-    the live one; those are extracted in this process, not lost (or raised as a cancellation
-    of the collector's task)."""
+def test_a_page_waiting_on_a_live_worker_when_the_other_dies_is_extracted_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One worker of two dies: the pages sent to the live one are extracted there before it
+    stops (not cancelled and done again here, or raised as a cancellation of the collector's
+    task); the dead one's, and every page after, in this process."""
     import os
     import signal
     import time
 
     html = (FIXTURES / "pages" / "summit-talks.html").read_bytes()
+    here: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def in_this_process(fn: Any, page: bytes, url: str) -> Any:
+        here.append(url)
+        return await to_thread(fn, page, url)
+
+    monkeypatch.setattr(asyncio, "to_thread", in_this_process)
 
     async def run(enricher: collecting.Enricher) -> list[object]:
         busy = [enricher._pools[0].submit(time.sleep, 1.5) for _ in range(2)]  # its queue full
@@ -275,6 +286,7 @@ def test_a_page_waiting_on_a_live_worker_when_the_other_dies_is_extracted_here()
         assert enricher.map(abs, [-1, -2]) == [1, 2]
         got = asyncio.run(run(enricher))
     assert [type(x).__name__ for x in got] == ["Extracted", "Extracted"]
+    assert here == ["https://example.org/b"]
 
 
 def test_an_enricher_of_one_runs_everything_here() -> None:

@@ -340,9 +340,8 @@ class Enricher:
     def _result(
         self, b: pipeline.Batch, parts: list[_Part]
     ) -> tuple[list[pipeline.Row], list[Analysis]]:
-        """The batch's analyses in its order; those a dead worker lost are made here, and so
-        are those a live worker had not started when the other died (`_lose_pool` shuts every
-        worker down, which cancels what waits on them)."""
+        """The batch's analyses in its order; those a dead worker lost are made here (a live
+        worker finishes what it was sent before `_lose_pool` stops it)."""
         found: dict[int, Analysis] = {}
         for idx, future in parts:
             if future is not None:
@@ -372,8 +371,8 @@ class Enricher:
             except BrokenProcessPool:
                 self._lose_pool()
             except asyncio.CancelledError:
-                # Cancelled on a live worker when the other died and `_lose_pool` shut both
-                # down; a cancellation of this task itself goes on.
+                # Cancelled on a worker shut down meanwhile (`close`); a cancellation of this
+                # task itself goes on.
                 task = asyncio.current_task()
                 if task is None or task.cancelling():
                     raise
@@ -381,11 +380,12 @@ class Enricher:
 
     def _lose_pool(self) -> None:
         """A worker died (killed, out of memory): carry on in this process rather than lose the
-        work, and do not start other workers."""
+        work, and do not start other workers. A live worker finishes what it was sent (at most
+        two batches and a few pages) and then stops; cancelled, it was done again here."""
         if self._pools:
             log.error("a worker process died; analysing and extracting in this process from now on")
             for pool in self._pools:
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(wait=False, cancel_futures=False)
         self._pools = []
         self.workers = 1
 
