@@ -450,7 +450,7 @@ def join_languages(db: Database, vectors_of: VectorsOf = crosslingual.vectors) -
         with db.begin() as conn:
             locks.hold(conn, locks.UNDERSTANDING)
             seq = mem.catch_up(conn)
-            done = understanding.join_languages(conn, mem, sums, seq)
+            done = understanding.set_story_sums(conn, mem, sums, seq)
         if done:  # a step of understanding of its own (enrichment.understood_top)
             mem.seen = seq
     except Exception as exc:

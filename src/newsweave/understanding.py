@@ -46,9 +46,9 @@ __all__ = [
     "SUMMED_MEMBERS",
     "Memory",
     "forget",
-    "join_languages",
     "memory",
     "names_of",
+    "set_story_sums",
     "understand",
     "unsummed_leads",
 ]
@@ -63,11 +63,11 @@ SNAPSHOT_FROM = 50_000
 # A story's headline and summary are chosen from its latest members (the coverage as it stands).
 STORY_SUMMARY_MEMBERS = 20
 # Members of an open story whose cross-language vectors are made for it when the site turns
-# multilingual (join_languages): the mean of its latest few stands for its coverage as it now
-# is, and the one-time cost stays bounded (~5 ms a vector, three an open story: a site of a
-# thousand articles a day has, say, 3,000 open stories, ~45 s of one worker, once). Three,
-# not all, was chosen, not measured: no public set of one event told in several languages is
-# at hand (README).
+# multilingual (pipeline.join_languages): the mean of its latest few stands for its coverage
+# as it now is, and the one-time cost stays bounded (4.4 ms a vector on one core, measured on
+# AllSides' leads: a site of a thousand articles a day has, say, 3,000 open stories, ~40 s of
+# one worker, ~20 s of two, once). Three, not all, was chosen, not measured: no public set of
+# one event told in several languages is at hand (README).
 SUMMED_MEMBERS = 3
 # Centrality scores closer than this are a tie (float32 dot products differ by ~1e-7).
 _TIE = 1e-5
@@ -567,14 +567,14 @@ def _original(conn: Connection, article_id: int, a: Analysis, seq: int) -> int |
 
 def unsummed_leads(db: Database) -> dict[int, list[tuple[str, str]]]:
     """The open stories that hold no cross-language vector, each with the headline and lead
-    of its latest SUMMED_MEMBERS originals: what `join_languages` needs vectors of."""
+    of its latest SUMMED_MEMBERS originals: what `pipeline.join_languages` needs vectors of."""
     window = memory(db).clusterer.window
     with db.connect() as conn:
         ids = stories.unsummed_open(conn, window)
         return stories.lead_texts(conn, ids, SUMMED_MEMBERS)
 
 
-def join_languages(
+def set_story_sums(
     conn: Connection, mem: Memory, sums: dict[int, tuple[NDArray[np.float32], int]], seq: int
 ) -> list[int]:
     """Give open stories their cross-language sums (story id -> the sum of `n` members'
