@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -340,6 +341,31 @@ def test_summary_and_key_points_come_from_the_article_without_repeating() -> Non
     one = summarize(nlp.sentences("Just one sentence here about the summit in Alaska."))
     assert one.summary == "Just one sentence here about the summit in Alaska."
     assert one.key_points == []
+
+
+def _tokenised(text: str) -> str:
+    """Text as the CNN/DailyMail release gives it: lower case, punctuation and clitics spaced
+    off their words, brackets as -lrb- / -rrb-."""
+    t = text.lower().replace("(", " -lrb- ").replace(")", " -rrb- ")
+    t = re.sub(r"([.,!?;:])(\s|$)", r" \1\2", t)
+    t = re.sub(r"(\w)('s|n't|'re|'ll|'ve)\b", r"\1 \2", t)
+    return re.sub(r"[ \t]+", " ", t).strip()
+
+
+def test_a_tokenised_article_gets_the_summary_its_plain_text_gets() -> None:
+    """Public summary sets give articles tokenised (CNN/DailyMail's "sudan 's rapid support
+    forces -lrb- rsf -rrb- ,"): counted as words, its punctuation cut the summary's budget a
+    sentence short, and "sudan 's" weighed apart from "Sudan's". The same sentences are
+    chosen from the same sentences either way."""
+    for body in (_seed_main()[1], _seed_sudan()):
+        sents = nlp.sentences(body)
+        plain = summarize(sents)
+        tokenised = summarize([nlp.Sentence(_tokenised(s.text), s.start) for s in sents])
+        assert tokenised.summary == _tokenised(plain.summary)
+        assert plain.summary.count(". ") >= 2  # three sentences, none cut by the budget
+        assert [p[:80] for p in tokenised.key_points] == [
+            _tokenised(p)[:80] for p in plain.key_points
+        ]
 
 
 def test_a_summary_skips_player_notices_datelines_and_calls_to_action() -> None:
