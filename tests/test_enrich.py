@@ -329,6 +329,26 @@ def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> 
     assert next(t for t in tags if t.label == "Death penalty").kind == "topic"
 
 
+def test_a_tag_is_a_whole_phrase_with_no_day_title_or_piece_of_a_name_in_it() -> None:
+    """Read on DUC-2001 as tags: "effort Tuesday", "President George Bush yesterday",
+    "Coast Guard Lt", "Hawthorne Police Chief Kenneth" and "Point safety plan" (of "six-point
+    safety plan")."""
+    text = (
+        "The tanker's owner presented a six-point safety plan to the state on Monday. The "
+        "cleanup effort Tuesday was led by Coast Guard Lt. Cmdr. Steve McCall, who said the "
+        "six-point safety plan came too late for the oil spill. Hawthorne Police Chief Kenneth "
+        "Stonebraker said the oil spill would take months to clear. The oil spill cleanup "
+        "effort resumed yesterday, and the six-point safety plan was debated again."
+    )
+    labels = [t.label for t in analyze("Oil spill cleanup", text, with_embedding=False).hashtags]
+    assert "Six-point safety plan" in labels
+    assert "Oil spill" in labels
+    for label in labels:
+        assert not {"Tuesday", "Monday", "yesterday", "Lt"} & set(label.split()), label
+        assert not label.endswith("Kenneth"), label
+        assert not label.startswith("Point"), label
+
+
 def test_summary_and_key_points_come_from_the_article_without_repeating() -> None:
     title, body = _seed_main()
     a = analyze(title, body, with_embedding=False)

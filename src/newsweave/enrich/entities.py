@@ -88,6 +88,11 @@ _TITLES = frozenset(
 )
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:['’]s|['’])$")
+# An abbreviated title the model took into the name before it ("Coast Guard Lt" of "Coast
+# Guard Lt. Cmdr. Steve McCall"); not "Jr" or "St", which belong to names.
+_TRAILING_TITLE = re.compile(
+    r"\s+(?:Lt|Gen|Sgt|Col|Capt|Cmdr|Cpl|Adm|Maj|Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Supt)\.?$"
+)
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _ACRONYM_DEF = re.compile(
     r"((?:[A-Z][\w’'-]*|of|for|and|the)(?:\s+(?:[A-Z][\w’'-]*|of|for|and|the)){0,8})"
@@ -162,7 +167,7 @@ def clean_name(name: str) -> str:
     """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'."""
     s = _PAREN.sub("", " ".join(name.split()))
     s = _LEADING.sub("", s.strip(" \"'“”‘’-–—,.:;"))
-    s = _TRAILING.sub("", s)
+    s = _TRAILING_TITLE.sub("", _TRAILING.sub("", s))
     return s.strip(" \"'“”‘’-–—,.:;")
 
 
