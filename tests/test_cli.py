@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from newsweave.enrich import analyze_plain_many
 from newsweave.enrich.hashtags import MAX_TAGS
+from newsweave.enrich.summary import story_summary
 from tests.fixture_server import FixtureServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -244,6 +247,57 @@ def test_analyze_prints_every_analysis_for_text_and_html(tmp_path: Path) -> None
     refused = nw(tmp_path, "extract", str(plain), ok=False)
     assert refused.returncode == 1
     assert "ERROR" not in refused.stderr  # our one message, not trafilatura's log too
+
+
+def test_summarize_tells_an_article_or_a_story_in_the_public_sets_forms(tmp_path: Path) -> None:
+    """The public summary sets hand a system an article, or a story as several articles (a
+    line "|||||" between them, or JSON): one summary either way, a story's made as its page's
+    is, from the articles' summaries."""
+    events = [
+        json.loads(line)
+        for line in (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
+    ]
+    ecb = [e for e in events if e["event"] == "ecb"]
+    one = tmp_path / "one.txt"
+    one.write_text(f"{ecb[0]['title']}\n\n{ecb[0]['text']}\n", encoding="utf-8")
+    alone = json.loads(nw(tmp_path, "summarize", str(one), "--json").stdout)
+    analysed = json.loads(nw(tmp_path, "analyze", str(one), "--json").stdout)
+    assert (alone["summary"], alone["key_points"]) == (
+        analysed["summary"],
+        analysed["key_points"],
+    )
+    assert alone["articles"] == 1
+
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "\n\n|||||\n\n".join(f"{e['title']}\n\n{e['text']}" for e in ecb) + "\n", encoding="utf-8"
+    )
+    told = json.loads(nw(tmp_path, "summarize", str(story), "--json").stdout)
+    assert told["articles"] == len(ecb) == 4
+    assert "|||||" not in told["summary"]
+    texts = [f"{e['title']}\n\n{e['text']}" for e in ecb]
+    page = story_summary([a.summary for a in analyze_plain_many(texts)], n_points=5)
+    assert (told["summary"], told["key_points"]) == (page.summary, page.key_points)
+    assert told["summary"]
+    assert len(told["key_points"]) >= 3
+    chosen = re.split(r"(?<=[.!?])\s+", told["summary"])
+    assert all(any(s in e["text"] for e in ecb) for s in chosen)  # the articles' own sentences
+    as_json = tmp_path / "story.json"
+    as_json.write_text(
+        json.dumps({"articles": [{"title": e["title"], "text": e["text"]} for e in ecb]})
+    )
+    assert json.loads(nw(tmp_path, "summarize", str(as_json), "--json").stdout) == told
+    printed = nw(tmp_path, "summarize", str(story)).stdout
+    assert printed.startswith(told["summary"])
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"articles": 3}')
+    refused = nw(tmp_path, "summarize", str(bad), ok=False)
+    assert refused.returncode == 1
+    assert "not {'articles': [...]} JSON" in refused.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n|||||\n")
+    assert "holds no article" in nw(tmp_path, "summarize", str(empty), ok=False).stderr
 
 
 def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -> None:

@@ -741,6 +741,71 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         click.echo(f"error in {name}: {error}", err=True)
 
 
+_STORY_SEPARATOR = re.compile(r"^\|{5}[ \t]*$", re.MULTILINE)
+
+
+def _story_texts(file: Path) -> list[str]:
+    """The plain texts ("headline\\n\\nbody") of the articles in `file`: one article (plain
+    text or a page), several in a plain-text file with a line "|||||" between them, or JSON
+    {"articles": [{"title", "text"}]} (the public summary sets' two forms of a story)."""
+    from newsweave.ingest.extract import extract
+
+    data = file.read_bytes()
+    if data.lstrip()[:1] == b"{":
+        try:
+            arts = json.loads(data)["articles"]
+            return [f"{a.get('title') or ''}\n\n{a.get('text') or ''}".strip() for a in arts]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise click.ClickException(f"{file}: not {{'articles': [...]}} JSON ({exc})") from exc
+    if _looks_like_html(data):
+        ex = extract(data, None)
+        return [f"{ex.title or ''}\n\n{ex.text}".strip()]
+    raw = data.decode("utf-8", errors="replace")
+    if raw.count("\ufffd") > max(10, len(raw) // 100):
+        raise click.ClickException(f"{file} is neither HTML, JSON nor UTF-8 text")
+    return [t.strip() for t in _STORY_SEPARATOR.split(raw) if t.strip()]
+
+
+@main.command("summarize")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def summarize_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """The summary and key points of an article, or of a story told by several (a plain-text
+    file with a line "|||||" between its articles, or JSON {"articles": [{"title", "text"}]}),
+    without touching the database.
+
+    A story's summary is made as its page's is: from its articles' summaries, the most central
+    sentences that do not repeat each other.
+    """
+    from newsweave import enrich, jobs
+    from newsweave.enrich.summary import story_summary
+
+    texts = _story_texts(file)
+    if not texts:
+        raise click.ClickException(f"{file} holds no article")
+    analyses = enrich.analyze_plain_many(texts)
+    if len(analyses) == 1:
+        summary, points = analyses[0].summary, analyses[0].key_points
+        writer = jobs.summary_writer(_settings(ctx))
+        if writer is not None and summary:
+            title, text, _ = enrich.split_headline(texts[0])
+            try:
+                summary, points = writer.write(title, text)
+            except NewsweaveError as exc:
+                click.echo(f"kept the extractive summary: {exc}", err=True)
+    else:
+        language = next((a.language for a in analyses if a.language), None)
+        told = story_summary([a.summary for a in analyses], n_points=5, language=language)
+        summary, points = told.summary, told.key_points
+    if as_json:
+        click.echo(_dump({"summary": summary, "key_points": points, "articles": len(texts)}))
+        return
+    click.echo(summary)
+    for point in points:
+        click.echo(f"  - {point}")
+
+
 @main.command("cluster")
 @click.option(
     "--batch", type=click.IntRange(1, 1024), default=64, help="Articles embedded at once."

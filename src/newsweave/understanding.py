@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import Connection
 
-from newsweave.enrich import STEPS, Analysis, crosslingual, neardup, nlp
+from newsweave.enrich import STEPS, Analysis, crosslingual, neardup
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.related import (
     ApproximateIndex,
@@ -34,7 +34,7 @@ from newsweave.enrich.related import (
     rank,
 )
 from newsweave.enrich.stories import Clusterer, Story, is_short
-from newsweave.enrich.summary import summarize
+from newsweave.enrich.summary import story_summary
 from newsweave.store import enrichment, stories, vectors
 from newsweave.store.articles import ArticleForEnrichment
 from newsweave.store.db import Database
@@ -486,12 +486,7 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
     story.title = title
     summary = None
     if retold:
-        texts = [m.summary for m in members if m.summary]
-        if len(texts) > 1:
-            sents = [s for t in texts for s in nlp.sentences(t)]
-            summary = summarize(sents, n_points=0).summary
-        elif texts:
-            summary = texts[0]
+        summary = story_summary([m.summary for m in members if m.summary]).summary or None
     stories.set_story_text(conn, story.id, title, summary, seq)
 
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.nlp import Sentence
+from newsweave.enrich.nlp import sentences as split_sentences
 from newsweave.enrich.rarity import rarity
 from newsweave.words import CJK, word_count
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "story_summary", "summarize"]
 
 _STOP = frozenset(
     [
@@ -255,3 +256,16 @@ def _point(text: str) -> str:
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def story_summary(
+    summaries: Sequence[str], n_points: int = 0, language: str | None = "en"
+) -> Summary:
+    """A story's summary from its members' summaries, the one it leads with first: their most
+    central sentences that do not repeat each other (a story page's, `newsweave summarize`'s
+    of several articles). One member's summary is its own."""
+    texts = [t for t in summaries if t]
+    if len(texts) == 1:
+        return Summary(texts[0], [])
+    sents = [s for t in texts for s in split_sentences(t)]
+    return summarize(sents, n_points=n_points, language=language)
