@@ -487,6 +487,19 @@ def test_a_guess_at_the_language_from_its_script_its_words_or_its_declaration() 
     assert guess(texts["x-es-floods"]) == "es"
     assert guess(texts["x-de-ecb"], "en") == "de"
     assert guess(EVENTS[0]["title"] + "\n" + EVENTS[0]["text"], "fr") == "en"
+    # Polish and Turkish, which the multilingual model reads (the team's sentences)
+    polish = (
+        "Rząd w Warszawie poinformował w poniedziałek, że rozmowy z przedstawicielami rolników "
+        "zostaną wznowione w przyszłym tygodniu. Minister powiedział, że porozumienie jest "
+        "możliwe, ale nie przed końcem miesiąca, oraz że sytuacja na granicy się poprawia."
+    )
+    turkish = (
+        "Cumhurbaşkanı pazartesi günü yaptığı açıklamada, enflasyonla mücadele için yeni bir "
+        "paketin hazırlandığını söyledi. Bakanlık ise faiz oranlarının bu yıl daha fazla "
+        "artırılmayacağını ve ekonominin büyümeye devam edeceğini açıkladı."
+    )
+    assert guess(polish, "en") == "pl"
+    assert guess(turkish) == "tr"
     # too few of them to tell: the declaration, else nothing
     assert guess("Talks go on in Geneva, officials said on Monday.") is None
     assert guess("Talks go on in Geneva, officials said on Monday.", "en-GB") == "en"

@@ -118,6 +118,6 @@ def test_the_routing_guess_reads_no_english_public_text_as_another_language() ->
     assert len(texts) > 1300
     assert set(got) <= {"en", None}, got
     assert got["en"] >= 0.99 * len(texts), got
-    for language in ("fr", "es", "de", "pt", "nl"):
+    for language in ("fr", "es", "de", "pt", "nl", "pl"):
         examples = importlib.import_module(f"spacy.lang.{language}.examples").sentences
         assert guess(" ".join(examples)) == language

@@ -72,6 +72,11 @@ _FUNCTION_WORDS = {
     "pt": "os do da não uma em com dos das pelo pela são foi também ao",
     "it": "il gli della di è non per sono nel alla dei delle che anche stato",
     "nl": "het een van niet zijn met voor op dat ook naar werd bij heeft worden",
+    # Polish and Turkish: in the multilingual model's languages, so a first report joins the
+    # coverage it follows (pipeline.join_languages). Not "i", "na", "do", "to" (English's and
+    # Portuguese's too), nor Turkish "de", "da", "en" (every Romance text is full of them).
+    "pl": "się że jest w z nie od po przez oraz są było został została także który która które",
+    "tr": "ve bir bu için ile olarak olan gibi daha çok değil ise kadar sonra göre",
 }
 _WORD_LANGUAGES: dict[str, list[str]] = {}
 for _language, _words in _FUNCTION_WORDS.items():
@@ -85,7 +90,7 @@ def guess(text: str, declared: str | None = None) -> str | None:
     language above all (kana: Japanese; Chinese characters without kana: Chinese; Cyrillic:
     Russian; Arabic, Hangul, Greek, Hebrew, Thai); in Latin script, what its commonest words
     say where they say it clearly (English, French, Spanish, German, Portuguese, Italian,
-    Dutch); else the declared language, else None.
+    Dutch, Polish, Turkish); else the declared language, else None.
 
     The enricher sends an article to the worker that holds its language before any worker has
     read it (collecting.Enricher); `detect` there would load the model's 73 MB into the
