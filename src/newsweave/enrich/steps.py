@@ -52,9 +52,9 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-5",
-    "hashtags": "ents+nounphrases+names+ru-6",
-    "summary": "mmr+rarity-3",
+    "entities": "web_sm-3.8.0+places+canon+ru-6",
+    "hashtags": "ents+nounphrases+names+ru-7",
+    "summary": "mmr+rarity-4",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",
     "embedding": f"{embed.MODEL}-128",
