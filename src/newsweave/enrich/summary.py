@@ -126,8 +126,13 @@ _LEAD = 0.65  # weight of position against centrality
 _REDUNDANCY = 1.0
 _BUDGET = 60  # summary sentences are added, best first, until they hold this many words
 _WORD = re.compile(r"\w[\w'’-]*")
-# "Sudan's" is Sudan (and tokenised text writes "sudan 's")
-_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _bare(word: str) -> str:
+    """ "sudan's" -> "sudan" (tokenised text writes "sudan 's": the same word either way)."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
 # A summary sentence ends as a sentence does: a line without a full stop is a heading, a
 # dateline or a player's notice ("Media playback is unsupported on your device", "2 November
 # 2014 Last updated at 17:20 GMT"), and a question is a teaser. Both reached XSum summaries.
@@ -170,7 +175,7 @@ def _content(text: str) -> set[str]:
     """Content words; in CJK text, where words are not spaced, pairs of characters."""
     bag = {
         w
-        for w in (_POSSESSIVE.sub("", t.lower()) for t in _WORD.findall(CJK.sub(" ", text)))
+        for w in (_bare(t.lower()) for t in _WORD.findall(CJK.sub(" ", text)))
         if w not in _STOP and len(w) > 2
     }
     for run in CJK.findall(text):
