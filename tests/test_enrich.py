@@ -645,6 +645,29 @@ def test_other_languages_get_a_summary_and_their_names_as_tags() -> None:
     assert tags == ["Emmanuel Macron"]
 
 
+def test_german_tags_are_names_not_the_nouns_german_capitalises() -> None:
+    """German writes every noun with a capital, so its capitalised words were nouns as often as
+    names: "Haushalt", "Regierung", "Lage", "Tausende Menschen" tagged a budget debate, and
+    "Jahr", "Zinsen", "Mal", "Sitzung" the ECB's cut. The team's text."""
+    de = (
+        "Bundeskanzler Olaf Scholz hat am Mittwoch im Bundestag den Haushalt der Regierung "
+        "verteidigt. Die Opposition warf der Regierung vor, Deutschland in die Schuldenfalle zu "
+        "führen. Friedrich Merz sagte, die Ampel habe das Vertrauen der Menschen verloren. Scholz "
+        "reist am Freitag nach Paris, wo er über die Lage in der Ukraine sprechen will. Auch in "
+        "München und Berlin demonstrierten am Wochenende Tausende Menschen gegen die Pläne der "
+        "Regierung. Merz kündigte an, die CDU werde im Bundestag gegen den Haushalt stimmen. In "
+        "München sagte ein Sprecher der Polizei, die Lage sei ruhig. Deutschland brauche eine "
+        "andere Politik, sagte Merz."
+    )
+    a = analyze("Scholz verteidigt Haushalt im Bundestag", de, "de", with_embedding=False)
+    tags = [t.label for t in a.hashtags]
+    assert {"Bundestag", "Olaf Scholz", "Merz", "München"} <= set(tags)
+    assert not {"Haushalt", "Regierung", "Lage", "Tausende Menschen", "Menschen"} & set(tags)
+    ecb = next(e for e in LANGUAGES if e["id"] == "x-de-ecb")
+    tags = [t.label for t in analyze(ecb["title"], ecb["text"], "de").hashtags]
+    assert not {"Jahr", "Zinsen", "Mal", "Sitzung"} & set(tags)  # none rather than filler
+
+
 def _read_in(language: str, title: str, text: str) -> tuple[Analysis, dict[str, str]]:
     """An article analysed in `language` without error, and its entities' kinds by name."""
     a = analyze(title, text, with_embedding=False)

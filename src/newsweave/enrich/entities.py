@@ -10,6 +10,7 @@ introduced in parentheses resolves to its long form.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -240,6 +241,12 @@ def _short_form(name: str, other: str) -> bool:
 _BIG_CITY = 1_000_000
 
 
+def place_names() -> frozenset[str]:
+    """The countries, capitals and big cities `_places` holds (hashtags.from_names reads them
+    to tell a German city from a German noun)."""
+    return _places()
+
+
 @cache
 def _places() -> frozenset[str]:
     """Names of countries, capitals and cities of a million people or more, with their Latin
@@ -279,9 +286,14 @@ def places_from_geonames() -> frozenset[str]:
             names.update(
                 n
                 for n in city["alternatenames"]
-                if len(n) >= 4 and n.isascii() and n[0].isupper() and n.replace(" ", "").isalpha()
+                if len(n) >= 4 and _latin(n) and n[0].isupper() and n.replace(" ", "").isalpha()
             )
     return frozenset(names)
+
+
+def _latin(name: str) -> bool:
+    """Written in the Latin alphabet, accents included ("München", "Bogotá", not "Мюнхен")."""
+    return all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in name)
 
 
 def _canonical(name: str) -> tuple[str, str] | None:
