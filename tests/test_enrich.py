@@ -329,6 +329,23 @@ def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> 
     assert next(t for t in tags if t.label == "Death penalty").kind == "topic"
 
 
+def test_a_common_noun_alone_is_a_tag_only_where_it_is_rare_enough_to_be_a_subject() -> None:
+    """ "Person", "Face", "Water" and "Industry" were tags of DUC-2001 texts that used the word
+    three times; "Inflation" is a subject readers follow."""
+    text = (
+        "Inflation fell to 3.1 percent in October, the statistics office said on Wednesday. "
+        "Economists said inflation could fall further as energy prices ease. The water in the "
+        "reservoirs is low after a dry summer, and the price of water rose again. Farmers said "
+        "the water they buy now costs twice as much. The industry asked for help, but the "
+        "industry minister said the industry would have to wait. Inflation remains high."
+    )
+    tags = analyze("Inflation cools as energy prices fall", text, with_embedding=False).hashtags
+    labels = [t.label for t in tags]
+    assert labels[0] == "Inflation"
+    assert "Energy prices" in labels
+    assert not {"Water", "Industry"} & set(labels)
+
+
 def test_a_tag_is_a_whole_phrase_with_no_day_title_or_piece_of_a_name_in_it() -> None:
     """Read on DUC-2001 as tags: "effort Tuesday", "President George Bush yesterday",
     "Coast Guard Lt", "Hawthorne Police Chief Kenneth" and "Point safety plan" (of "six-point
