@@ -313,37 +313,49 @@ def test_a_capital_the_model_calls_a_person_is_a_place_but_a_surname_is_not() ->
     assert [(e.text, e.type) for e in ents if "Jordan" in e.text] == [("Michael Jordan", "person")]
 
 
-def test_a_subject_the_headline_names_is_a_tag_but_a_generic_noun_never_is() -> None:
-    text = (
-        "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
-        "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "
-        "Sheley, 31, has pleaded not guilty. Lawyers for the families said the death penalty "
-        "had divided the county for years, and the prosecutor said the year had been hard for "
-        "the families. The governor said the law was the right decision for the state this year."
-    )
-    tags = analyze("Prosecutor drops death penalty bid", text, with_embedding=False).hashtags
-    labels = [t.label for t in tags]
-    assert "Death penalty" in labels
-    assert "Nicholas Sheley" in labels  # a subject never crowds out the names
-    assert not {"Year", "Years", "State", "Law", "Families"} & set(labels)
-    assert next(t for t in tags if t.label == "Death penalty").kind == "topic"
+_DEATH_PENALTY = (
+    "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
+    "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "
+    "Sheley, 31, has pleaded not guilty. Lawyers for the families said the death penalty "
+    "had divided the county for years, and the prosecutor said the year had been hard for "
+    "the families. The governor said the law was the right decision for the state this year."
+)
+_INFLATION = (
+    "Inflation fell to 3.1 percent in October, the statistics office said on Wednesday. "
+    "Economists said inflation could fall further as energy prices ease. The water in the "
+    "reservoirs is low after a dry summer, and the price of water rose again. Farmers said "
+    "the water they buy now costs twice as much. The industry asked for help, but the "
+    "industry minister said the industry would have to wait. Inflation remains high."
+)
 
 
-def test_a_common_noun_alone_is_a_tag_only_where_it_is_rare_enough_to_be_a_subject() -> None:
-    """ "Person", "Face", "Water" and "Industry" were tags of DUC-2001 texts that used the word
-    three times; "Inflation" is a subject readers follow."""
-    text = (
-        "Inflation fell to 3.1 percent in October, the statistics office said on Wednesday. "
-        "Economists said inflation could fall further as energy prices ease. The water in the "
-        "reservoirs is low after a dry summer, and the price of water rose again. Farmers said "
-        "the water they buy now costs twice as much. The industry asked for help, but the "
-        "industry minister said the industry would have to wait. Inflation remains high."
-    )
-    tags = analyze("Inflation cools as energy prices fall", text, with_embedding=False).hashtags
+@pytest.mark.parametrize(
+    ("title", "text", "subjects", "words"),
+    [
+        (  # a subject never crowds out the names
+            "Prosecutor drops death penalty bid",
+            _DEATH_PENALTY,
+            ["Death penalty", "Nicholas Sheley"],
+            {"Year", "Years", "State", "Law", "Families"},
+        ),
+        (  # "Person", "Face", "Water", "Industry" were tags of DUC-2001 texts that used them
+            # three times; "Inflation" is a subject readers follow
+            "Inflation cools as energy prices fall",
+            _INFLATION,
+            ["Inflation", "Energy prices"],
+            {"Water", "Industry"},
+        ),
+    ],
+)
+def test_a_subject_is_a_tag_but_a_generic_or_common_noun_alone_never_is(
+    title: str, text: str, subjects: list[str], words: set[str]
+) -> None:
+    tags = analyze(title, text, with_embedding=False).hashtags
     labels = [t.label for t in tags]
-    assert labels[0] == "Inflation"
-    assert "Energy prices" in labels
-    assert not {"Water", "Industry"} & set(labels)
+    assert labels[0] == subjects[0]
+    assert set(subjects) <= set(labels)
+    assert not words & set(labels)
+    assert next(t for t in tags if t.label == subjects[0]).kind == "topic"
 
 
 def test_a_tag_is_a_whole_phrase_with_no_day_title_or_piece_of_a_name_in_it() -> None:
