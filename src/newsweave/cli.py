@@ -697,7 +697,7 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
 
     Plain text: a short first line followed by a blank or a longer line is the headline.
     """
-    from newsweave import enrich, jobs
+    from newsweave import enrich
     from newsweave.ingest.extract import extract
 
     data = file.read_bytes()
@@ -715,12 +715,11 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         title, text, _ = enrich.split_headline(raw)
         analysis = enrich.analyze_plain(raw)
     result = analysis.to_json()
-    writer = jobs.summary_writer(_settings(ctx))
-    if writer is not None and result["summary"]:
-        try:
-            result["summary"], result["key_points"] = writer.write(title, text)
-        except NewsweaveError as exc:
-            result["errors"]["summary"] = f"kept the extractive summary: {exc}"
+    result["summary"], result["key_points"], error = _written(
+        ctx, title, text, result["summary"], result["key_points"]
+    )
+    if error:
+        result["errors"]["summary"] = error
     if as_json:
         click.echo(_dump(result))
         return
@@ -739,6 +738,24 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         click.echo(f"  {a['speaker']} ({a['cue']}): {a['content']}")
     for name, error in result["errors"].items():
         click.echo(f"error in {name}: {error}", err=True)
+
+
+def _written(
+    ctx: click.Context, title: str, text: str, summary: str, points: list[str]
+) -> tuple[str, list[str], str | None]:
+    """The summary and key points the configured LLM writes in place of the extractive ones
+    (`summary`, `points`), which stand where none is configured, where there is no summary to
+    replace, or where it fails (then also what failed)."""
+    from newsweave import jobs
+
+    writer = jobs.summary_writer(_settings(ctx))
+    if writer is None or not summary:
+        return summary, points, None
+    try:
+        summary, points = writer.write(title, text)
+    except NewsweaveError as exc:
+        return summary, points, f"kept the extractive summary: {exc}"
+    return summary, points, None
 
 
 _STORY_SEPARATOR = re.compile(r"^\|{5}[ \t]*$", re.MULTILINE)
@@ -778,7 +795,7 @@ def summarize_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     A story's summary is made as its page's is: from its articles' summaries, the most central
     sentences that do not repeat each other.
     """
-    from newsweave import enrich, jobs
+    from newsweave import enrich
     from newsweave.enrich.summary import story_summary
 
     texts = _story_texts(file)
@@ -786,14 +803,12 @@ def summarize_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         raise click.ClickException(f"{file} holds no article")
     analyses = enrich.analyze_plain_many(texts)
     if len(analyses) == 1:
-        summary, points = analyses[0].summary, analyses[0].key_points
-        writer = jobs.summary_writer(_settings(ctx))
-        if writer is not None and summary:
-            title, text, _ = enrich.split_headline(texts[0])
-            try:
-                summary, points = writer.write(title, text)
-            except NewsweaveError as exc:
-                click.echo(f"kept the extractive summary: {exc}", err=True)
+        title, text, _ = enrich.split_headline(texts[0])
+        summary, points, error = _written(
+            ctx, title, text, analyses[0].summary, analyses[0].key_points
+        )
+        if error:
+            click.echo(error, err=True)
     else:
         language = next((a.language for a in analyses if a.language), None)
         told = story_summary([a.summary for a in analyses], n_points=5, language=language)
