@@ -218,3 +218,27 @@ def test_each_tags_count_is_kept_through_every_way_its_links_change(db: Database
         listed = [(t.slug, t.articles) for t in views.tag_list(conn, limit=3)]
         assert tag_store.count_upto(conn, tag_store.find(conn, "lisbon").id, 1) == 2
     assert listed == sorted(recount.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+
+
+def test_a_place_or_body_is_not_folded_into_a_person_whose_last_word_it_spells(
+    db: Database,
+) -> None:
+    """A full name took over whatever tag its last word slugged to: storing "Kim Jong Un"
+    folded the site's "UN" into him (slug "un"), "Michael Jordan" the country, and a German
+    site's bare "Merz" (from_names' kind "name") must still join "Friedrich Merz"."""
+    un, jordan, merz = _article(db, 1), _article(db, 2), _article(db, 3)
+    _save(db, un, _tag("UN", "org"))
+    _save(db, jordan, _tag("Jordan", "place"))
+    _save(db, merz, _tag("Merz", "name"))
+    later = _article(db, 4)
+    _save(
+        db,
+        later,
+        _tag("Kim Jong Un", "person"),
+        _tag("Michael Jordan", "person"),
+        _tag("Friedrich Merz", "person"),
+    )
+    assert _tag_of(db, un) == {"un"}
+    assert _tag_of(db, jordan) == {"jordan"}
+    assert _tag_of(db, merz) == {"friedrich-merz"}
+    assert _tag_of(db, later) == {"kim-jong-un", "michael-jordan", "friedrich-merz"}

@@ -120,7 +120,12 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         # A short name already folded (its slug an alias) needs no second look.
         if t.slug not in aliased and tag_store.is_short(t.label, t.kind):
             target = tag_store.fold(conn, t.label, t.kind)
-            if target is not None and tid is not None and target != tid:
+            if (
+                target is not None
+                and tid is not None
+                and target != tid
+                and tag_store.may_fold(conn, tid, t.label, t.kind)
+            ):
                 tag_store.merge(conn, tid, target)  # an older short tag joins its full name
                 _moved(known, scores, tid, target)
             tid = target or tid

@@ -28,6 +28,7 @@ __all__ = [
     "find",
     "fold",
     "is_short",
+    "may_fold",
     "merge",
     "merge_slugs",
     "moved_to",
@@ -163,12 +164,29 @@ def settle(conn: Connection, tag_id: int, label: str, kind: str | None, short_id
     under that surname, the acronym when this is the one long form that spells it. Whether
     it did (the short tag is then gone)."""
     short = short_form(label, kind)
-    if short is None or short_id == tag_id:
+    if short is None or short_id == tag_id or not may_fold(conn, short_id, short, kind):
         return False
     if fold(conn, short, "person" if kind == "person" else None) == tag_id:
         merge(conn, short_id, tag_id)
         return True
     return False
+
+
+# The kinds a stored short tag may have to fold into a full name of a person, or of a body.
+# A slug is no proof: "Kim Jong Un" took over the site's "UN" (slug "un") and "Michael
+# Jordan" the country's tag before the short tag's own label and kind were asked.
+# "name" is what hashtags.from_names gives where no model types a name (German, Italian...).
+_SHORT_OF_PERSON = frozenset({"person", "name"})
+_SHORT_OF_BODY = frozenset({"org", "place", "event", "name"})
+
+
+def may_fold(conn: Connection, short_id: int, short: str, kind: str | None) -> bool:
+    """Whether the stored tag `short_id` is the short name `short` of a full name of `kind`:
+    written so (case and all) and of a kind that can stand for it."""
+    row = conn.execute(select(tags.c.label, tags.c.kind).where(tags.c.id == short_id)).first()
+    if row is None or row.label != short:
+        return False
+    return (row.kind or "name") in (_SHORT_OF_PERSON if kind == "person" else _SHORT_OF_BODY)
 
 
 def merge(conn: Connection, from_id: int, into_id: int) -> None:
