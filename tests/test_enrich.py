@@ -14,7 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsweave.enrich import Analysis, analyze, crosslingual, entities, neardup, nlp, quotes
+from newsweave.enrich import (
+    Analysis,
+    analyze,
+    crosslingual,
+    entities,
+    hashtags,
+    neardup,
+    nlp,
+    quotes,
+)
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich.embed import embed_many
 from newsweave.enrich.genre import FEATURES, classify, features, label_from_publisher
@@ -690,11 +699,46 @@ def test_german_tags_are_names_not_the_nouns_german_capitalises() -> None:
     )
     a = analyze("Scholz verteidigt Haushalt im Bundestag", de, "de", with_embedding=False)
     tags = [t.label for t in a.hashtags]
-    assert {"Bundestag", "Olaf Scholz", "Merz", "München"} <= set(tags)
+    # "Friedrich Merz sagte" opens a sentence: a first name there still makes the full name
+    # (it was "Merz" before enrich.given_names), and a full name that opens so is a person.
+    assert {"Bundestag", "Olaf Scholz", "Friedrich Merz", "München"} <= set(tags)
+    kinds = {t.label: t.kind for t in a.hashtags}
+    assert (kinds["Friedrich Merz"], kinds["Olaf Scholz"], kinds["München"]) == (
+        "person",
+        "person",
+        "place",
+    )
     assert not {"Haushalt", "Regierung", "Lage", "Tausende Menschen", "Menschen"} & set(tags)
     ecb = next(e for e in LANGUAGES if e["id"] == "x-de-ecb")
     tags = [t.label for t in analyze(ecb["title"], ecb["text"], "de").hashtags]
     assert not {"Jahr", "Zinsen", "Mal", "Sitzung"} & set(tags)  # none rather than filler
+
+
+def test_names_that_open_sentences_are_counted_and_a_first_name_there_makes_the_full_name() -> None:
+    """A capital that opens a sentence says nothing, so such words were not counted at all: a
+    report whose paragraphs open "Söder forderte", "Meloni ha detto" lost the people it was
+    about, and "Friedrich Merz sagte" gave the tag "Merz". An opening word counts where the
+    name is also written mid-sentence, and opens a full name where it is a first name
+    (enrich.given_names), not where it is the language's own word ("Laut Merz", "Secondo
+    Meloni"). The team's texts."""
+    de = (
+        "Friedrich Merz hat am Mittwoch in München seine Pläne für die Rente vorgestellt. Laut "
+        "Merz soll das Rentenalter nicht steigen. Söder forderte dagegen mehr Geld für Bayern. "
+        "Bayerns Ministerpräsident Markus Söder sprach von einem Fehler. Söder kündigte an, im "
+        "Bundesrat dagegen zu stimmen. Merz reagierte gelassen."
+    )
+    tags = {t.label: t.kind for t in hashtags.from_names("Merz stellt Rentenpläne vor", de, "de")}
+    assert tags.get("Friedrich Merz") == tags.get("Markus Söder") == "person", tags
+    assert not {"Merz", "Laut Merz", "Söder", "Laut"} & set(tags)
+    it = (
+        "Giorgia Meloni ha presentato a Roma la nuova legge di bilancio. Secondo Meloni, il "
+        "governo ridurrà le tasse per le famiglie. Schlein ha criticato la manovra. La "
+        "segretaria del Pd Elly Schlein ha parlato di promesse vuote. Schlein ha chiesto un "
+        "voto in Parlamento. Meloni ha risposto in serata."
+    )
+    tags = {t.label: t.kind for t in hashtags.from_names("Meloni presenta la manovra", it, "it")}
+    assert tags.get("Giorgia Meloni") == tags.get("Elly Schlein") == "person", tags
+    assert not {"Meloni", "Secondo Meloni", "Schlein", "La"} & set(tags)
 
 
 def _read_in(language: str, title: str, text: str) -> tuple[Analysis, dict[str, str]]:

@@ -18,7 +18,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from newsweave.enrich.entities import Entities, place_names
+from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
+from newsweave.enrich.language import function_words
 from newsweave.enrich.rarity import rarity, zipf
 from newsweave.words import slugify
 
@@ -472,16 +474,26 @@ def _common_noun(word: str, language: str) -> bool:
 
 
 def from_names(title: str, text: str, language: str) -> list[Hashtag]:
-    """Up to MAX_TAGS names of an article in a cased language without a model here (Russian,
-    French, German, Spanish, ...): the capitalised names it repeats or its headline carries,
+    """Up to MAX_TAGS names of an article in a cased language without a model here (German,
+    Italian, Portuguese, Dutch, ...): the capitalised names it repeats or its headline carries,
     ranked by mentions, earliness and rarity as `suggest` ranks. A first name and surname
     written together make the full name, which the surname's other mentions (in any of its
-    inflected forms) count for. Kind "name": no model here tells a person from a place."""
+    inflected forms) count for.
+
+    A capital that opens a sentence says nothing by itself, so such a word counts as a mention
+    only where the name is also written mid-sentence, and opens a full name only where it is a
+    first name (enrich.given_names): "Friedrich Merz sagte" is Friedrich Merz, "Laut Merz" is
+    not a name. Before, no opening word counted, and a German report whose paragraphs open
+    with "Söder forderte", "Scholz reagierte" lost the people it was about.
+
+    Kind "person" where the full name opens with a first name, "place" for a country or big
+    city, else "name": no model here tells the rest apart."""
     body = f"{title}\n{text[:20_000]}"
     length = max(len(body), 1)
     base = base_language(language)
     nouns_capitalised = base in _NOUNS_CAPITALISED
     singles: dict[str, list[tuple[str, int]]] = {}  # stem -> (form, offset) of each mention
+    openers: list[tuple[str, int]] = []  # words that open a sentence: names if named elsewhere
     pairs: dict[str, int] = {}
     pair_first: dict[str, int] = {}
     prev_end, prev_word = -10, ""
@@ -489,21 +501,26 @@ def from_names(title: str, text: str, language: str) -> list[Hashtag]:
         word = m.group(0)
         opening = bool(_SENTENCE_START.search(body[max(0, m.start() - 3) : m.start()]))
         long_enough = len(word) >= (2 if word.isupper() else 3)  # "UN", "ЕС"; not "Le"
-        if nouns_capitalised and long_enough and _common_noun(word, base):
-            long_enough = False  # "Sitzung": a German noun, not a name
-        if long_enough and not opening:
-            singles.setdefault(_stem(word), []).append((word, m.start()))
+        noun = nouns_capitalised and long_enough and _common_noun(word, base)
+        # Not "Sitzung" (a German noun) nor "Les" (a French word that opens sentences and
+        # "Les Républicains"): each a name's part at most.
+        plain = noun or (not word.isupper() and word.lower() in function_words(base))
+        if long_enough and not plain:
+            (openers if opening else singles.setdefault(_stem(word), [])).append((word, m.start()))
         if prev_word and body[prev_end : m.start()].strip() == "" and m.start() - prev_end <= 2:
             pair = f"{prev_word} {word}"
             pairs[pair] = pairs.get(pair, 0) + 1
             pair_first.setdefault(pair, m.start() - len(prev_word) - 1)
-        prev_end, prev_word = (
-            m.end(),
-            ("" if opening and not _named_elsewhere(word, body) else word),
-        )
+        named = not opening or is_first_name(word, base) or _named_elsewhere(word, body)
+        prev_end, prev_word = m.end(), (word if named and not noun else "")
+    for word, at in openers:
+        if _stem(word) in singles:
+            singles[_stem(word)].append((word, at))
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
+    kinds: dict[str, str] = {}
     for stem, mentions in singles.items():
+        mentions.sort(key=lambda m: m[1])
         forms = [f for f, _ in mentions]
         name = min(set(forms), key=lambda f: (-forms.count(f), len(f)))
         full = [p for p in pairs if _stem(p.split()[-1]) == stem]
@@ -511,7 +528,11 @@ def from_names(title: str, text: str, language: str) -> list[Hashtag]:
             name = full[0]
         counts[name] = counts.get(name, 0) + len(mentions)
         first[name] = min(first.get(name, length), mentions[0][1], pair_first.get(name, length))
-    return _ranked(title, counts, first, {}, language, length)
+        if " " in name and is_first_name(name.split()[0], base):
+            kinds[name] = "person"
+        elif name in place_names() or name in _countries(base):
+            kinds[name] = "place"
+    return _ranked(title, counts, first, kinds, language, length)
 
 
 def from_entities(title: str, text: str, ents: Entities, language: str) -> list[Hashtag]:

@@ -8,12 +8,13 @@ judge or the model is unsure.
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-__all__ = ["VERSION", "base", "detect", "guess"]
+__all__ = ["VERSION", "base", "detect", "function_words", "guess"]
 
 VERSION = "py3langid-1"
 _MIN_CHARS = 40
@@ -24,6 +25,18 @@ _SAMPLE_CHARS = 2000
 def base(code: str | None) -> str:
     """An ISO 639-1 code without its region, lower-cased ("en-GB" -> "en"); "" for none."""
     return (code or "").split("-")[0].lower()
+
+
+@cache
+def function_words(language: str) -> frozenset[str]:
+    """A language's function words, lower case ("laut", "selon", "les"): spaCy's stop-word
+    lists, installed with spaCy for ~70 languages; empty where it has none. A capitalised one
+    that opens a sentence is not a name (enrich.hashtags.from_names)."""
+    try:
+        module = importlib.import_module(f"spacy.lang.{base(language)}.stop_words")
+    except ImportError:
+        return frozenset()
+    return frozenset(getattr(module, "STOP_WORDS", ()))
 
 
 @cache
