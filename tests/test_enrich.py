@@ -1341,3 +1341,23 @@ def test_admitting_a_newcomer_gives_the_list_a_full_rerank_would() -> None:
         after = admit(0, 0, mine, now, before, newcomer)
         expected = rank(0, 0, mine, now, [*cands, newcomer])
         assert (after if after is not None else before) == expected, trial
+
+
+def test_a_spelt_out_acronym_is_one_tag_that_carries_its_acronym() -> None:
+    """PolNeAR's "blasted the Federal Bureau of Investigation (FBI) Tuesday": spaCy's span
+    stopped inside the bracket and "Federal Bureau of Investigation (FBI" became a tag beside
+    "FBI". Now one tag; a body the article spells out carries its acronym, which the site
+    sends later bare tags of it to (store.tags)."""
+    text = (
+        "House Speaker Paul Ryan blasted the Federal Bureau of Investigation (FBI) Tuesday for "
+        "its decision not to recommend charges. The FBI said its review was complete. Ryan said "
+        "the FBI had set a dangerous precedent. The Commission on Presidential Debates (CPD) "
+        "said on Tuesday the debates would go ahead. The CPD named three moderators, and the "
+        "CPD said the rules were unchanged."
+    )
+    a = analyze("Ryan blasts FBI over decision", text, "en", with_embedding=False)
+    named = {t.label: t.short for t in a.hashtags if t.label != "House"}
+    named.pop("Paul Ryan")
+    assert named == {"FBI": "", "Commission on Presidential Debates": "CPD"}  # FBI: the public's
+    cpd = next(t for t in a.hashtags if t.short)
+    assert cpd.to_json()["short"] == "CPD"

@@ -623,7 +623,10 @@ def _store_analysis(
     enrichment.save_tags(
         conn,
         article_id,
-        [enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score) for h in a.hashtags],
+        [
+            enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score, h.short)
+            for h in a.hashtags
+        ],
     )
     enrichment.save_attributions(conn, article_id, data["attributions"], ids)
     if a.minhash is not None:

@@ -94,9 +94,14 @@ _TRAILING = re.compile(r"(?:['’]s|['’])$")
 _TRAILING_TITLE = re.compile(
     r"\s+(?:Lt|Gen|Sgt|Col|Capt|Cmdr|Cpl|Adm|Maj|Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Supt)\.?$"
 )
-_PAREN = re.compile(r"\s*\([^)]*\)")
+# A bracket and what it holds; or one left open, which spaCy's span cuts at the closing one:
+# "Federal Bureau of Investigation (FBI" became a tag of its own beside the FBI's (PolNeAR).
+_PAREN = re.compile(r"\s*\([^)]*(?:\)|$)")
+# The small words a body's name holds ("Commission on Presidential Debates (CPD)", "Committee
+# on Foreign Investment in the United States", "Médecins Sans Frontières", "Ministerio de ...").
 _ACRONYM_DEF = re.compile(
-    r"((?:[A-Z][\w’'-]*|of|for|and|the)(?:\s+(?:[A-Z][\w’'-]*|of|for|and|the)){0,8})"
+    r"((?:[A-Z][\w’'-]*|of|for|and|the|on|in|to|at|de|del|des|du|la|y|&)"
+    r"(?:\s+(?:[A-Z][\w’'-]*|of|for|and|the|on|in|to|at|de|del|des|du|la|y|&)){0,8})"
     r"\s+\(([A-Z][A-Za-z]{1,9})\)"
 )
 _MAX_NAME = 80
@@ -148,6 +153,9 @@ class Entity:
 class Entities:
     items: list[Entity]
     aliases: dict[str, str] = field(default_factory=dict)  # lower-cased surface -> canonical
+    # The acronyms the article spells out, by the canonical name they stand for ("Rapid
+    # Support Forces" -> "RSF"): what lets the site send a bare "RSF" to the same tag.
+    defined: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str:
         """The article's canonical name for a surface form, or the cleaned form itself."""
@@ -395,4 +403,11 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         Entity(name, kinds[name].most_common(1)[0][0], n, first[name]) for name, n in counts.items()
     ]
     items.sort(key=lambda e: (-e.count, e.first))
-    return Entities(items, aliases)
+    defined: dict[str, str] = {}
+    for short, long in acr.items():
+        canon = aliases.get(long.lower(), long)
+        known = _canonical(canon)
+        canon = known[0] if known is not None else canon
+        if canon.lower() != short.lower():  # not "FDA", which keeps its short form
+            defined[canon] = short
+    return Entities(items, aliases, defined)

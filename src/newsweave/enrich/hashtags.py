@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ __all__ = [
     "slugify",
     "suggest",
     "typed",
+    "with_shorts",
 ]
 
 MAX_TAGS = 10
@@ -180,15 +181,21 @@ class Hashtag:
     display: str  # "#AlaskaSummit"
     kind: str  # person, org, place, event, topic
     score: float
+    # The acronym the article spells this name out with ("RSF" of "Rapid Support Forces"),
+    # which the site then sends to this tag (store.tags); "" for none.
+    short: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "tag": self.display,
             "label": self.label,
             "slug": self.slug,
             "kind": self.kind,
             "score": round(self.score, 3),
         }
+        if self.short:
+            out["short"] = self.short
+        return out
 
 
 def display(label: str) -> str:
@@ -604,6 +611,11 @@ def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
             seen.add(t.slug)
             out.append(t)
     return out
+
+
+def with_shorts(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
+    """The tags, each with the acronym the article spells it out with (Entities.defined)."""
+    return [replace(t, short=ents.defined.get(t.label, "")) for t in tags]
 
 
 def _named_elsewhere(word: str, body: str) -> bool:

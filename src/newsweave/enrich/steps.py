@@ -52,8 +52,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-6",
-    "hashtags": "ents+nounphrases+names+ru-8",
+    "entities": "web_sm-3.8.0+places+canon+ru-7",
+    "hashtags": "ents+nounphrases+names+ru-9",
     "summary": "mmr+rarity-4",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",
@@ -346,7 +346,9 @@ def _read(
         a.hashtags = _guard(
             err,
             "hashtags",
-            lambda: hashtags.typed(hashtags.from_names(title, text, a.language or ""), ents),
+            lambda: hashtags.with_shorts(
+                hashtags.typed(hashtags.from_names(title, text, a.language or ""), ents), ents
+            ),
             [],
         )
     elif doc is not None:
@@ -354,7 +356,12 @@ def _read(
         sents = nlp.doc_sentences(doc, text)
         people = [(e.start_char, ents.resolve(e.text)) for e in doc.ents if e.label_ == "PERSON"]
         a.entities = ents.items
-        a.hashtags = _guard(err, "hashtags", lambda: hashtags.suggest(title, doc, ents, text), [])
+        a.hashtags = _guard(
+            err,
+            "hashtags",
+            lambda: hashtags.with_shorts(hashtags.suggest(title, doc, ents, text), ents),
+            [],
+        )
         a.attributions = _guard(
             err, "attributions", lambda: quotes.extract(sents, ents, people), []
         )

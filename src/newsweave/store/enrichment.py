@@ -57,6 +57,7 @@ class TagIn:
     display: str
     kind: str
     score: float
+    short: str = ""  # the acronym the article spelt this name out with (Hashtag.short)
 
 
 def save_entities(
@@ -101,8 +102,8 @@ def save_entities(
 
 def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None:
     """Replace an article's tags, each on the one tag the site uses for its thing (store.tags:
-    a bare surname or an acronym folds into the full name that leads, and a full name takes
-    over the short tag stored before it).
+    a bare surname folds into the full name that leads, an acronym into the name an article
+    spelt it out with, and a full name takes over the short tag stored before it).
 
     Tags seen before are found in one query and the links written in one statement: per tag,
     a lookup and an insert each cost ~1 ms of SQLAlchemy an article's tag (bench/enrich.py).
@@ -110,7 +111,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
     conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
     if not items:
         return
-    shorts = {t.slug: tag_store.short_form(t.label, t.kind) for t in items}
+    shorts = {t.slug: tag_store.short_form(t.label, t.kind, t.short) for t in items}
     known, aliased = tag_store.by_slug(
         conn, {t.slug for t in items} | {slugify(s) for s in shorts.values() if s}
     )
@@ -124,7 +125,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
                 target is not None
                 and tid is not None
                 and target != tid
-                and tag_store.may_fold(conn, tid, t.label, t.kind)
+                and tag_store.may_fold(conn, tid, t.label, t.kind, target)
             ):
                 tag_store.merge(conn, tid, target)  # an older short tag joins its full name
                 _moved(known, scores, tid, target)
@@ -136,12 +137,11 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         known[t.slug] = tid
         short = shorts[t.slug]
         short_id = known.get(slugify(short)) if short else None
-        if (
-            short_id is not None
-            and short_id != tid
-            and tag_store.settle(conn, tid, t.label, t.kind, short_id)
-        ):
+        if short and tag_store.settle(conn, tid, t.label, t.kind, short_id, t.short):
+            assert short_id is not None  # settle folds only a tag that exists
             _moved(known, scores, short_id, tid)
+        elif short and short_id is None and t.short:
+            known[slugify(short)] = tid  # settle left it an alias of this tag
         scores.setdefault(tid, t.score)
     conn.execute(
         insert(article_tags),
