@@ -80,6 +80,14 @@ def test_read_register_comment_reply_report_moderate_and_search(site: str) -> No
             page.goto(site + "/")
             expect(page.get_by_role("heading", name="Top stories")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "front.png"), full_page=True)
+            # The search box is named "Search" for a screen reader without the word taking the
+            # header's room: the label's text was shown (its "sr" class had no rule) and the
+            # visitor's header broke onto a second line at 1280 pixels.
+            expect(page.get_by_role("searchbox", name="Search")).to_be_visible()
+            tops = page.locator("header nav > a").evaluate_all(
+                "links => links.map(a => a.getBoundingClientRect().top)"
+            )
+            assert max(tops) - min(tops) < 5, tops
 
             # Latest shows the Sudan story once, at its newest piece; the older one is a click
             # further, on the story's "+1 more".
