@@ -1361,3 +1361,31 @@ def test_a_spelt_out_acronym_is_one_tag_that_carries_its_acronym() -> None:
     assert named == {"FBI": "", "Commission on Presidential Debates": "CPD"}  # FBI: the public's
     cpd = next(t for t in a.hashtags if t.short)
     assert cpd.to_json()["short"] == "CPD"
+
+
+def test_a_possessive_or_a_company_form_in_a_name_is_not_part_of_the_tag() -> None:
+    """spaCy's spans on public news (PolNeAR, AllSides): "National Review’s Jonah Goldberg",
+    "Fox News’ Sean Hannity" were organisations, "Facebook Inc" a tag beside "Facebook". The
+    person after a possessive is the name (a first name opens it, not one that is mostly a
+    word: "Job Openings"); a company's legal form is dropped; a name that holds a possessive
+    of its own stays whole."""
+    spans = [
+        ("National Review’s Jonah Goldberg", "ORG"),
+        ("Fox News’ Sean Hannity", "ORG"),
+        ("Facebook Inc", "ORG"),
+        ("Facebook", "ORG"),
+        ("Bureau of Labor Statistics' Job Openings", "ORG"),
+        ("King's College London", "ORG"),
+        ("Colonial Pipeline Co.", "ORG"),
+    ]
+    raw = ". ".join(text for text, _ in spans)
+    found = [(text, label, raw.index(text)) for text, label in spans]
+    kinds = {e.text: e.type for e in entities.from_mentions(found, raw).items}
+    assert kinds == {
+        "Jonah Goldberg": "person",
+        "Sean Hannity": "person",
+        "Facebook": "org",
+        "Bureau of Labor Statistics' Job Openings": "org",
+        "King's College London": "org",
+        "Colonial Pipeline": "org",
+    }

@@ -89,6 +89,13 @@ _TITLES = frozenset(
 )
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:['’]s|['’])$")
+# A company's legal form: "Facebook Inc", "Colonial Pipeline Co.", "JBS SA" are the companies
+# "Facebook", "Colonial Pipeline" and "JBS" are elsewhere (two tags of one company before).
+_COMPANY_FORM = re.compile(r"(?<=[\w.]),?\s+(?:Inc|Corp|Co|Ltd|LLC|PLC|plc|SA|AG|NV)\.?$")
+# A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
+# Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
+_POSSESSIVE = re.compile(r"^\S.*?['’]s?\s+(?=[A-Z])")
+_WORDLIKE_NAME = 5.3
 # An abbreviated title the model took into the name before it ("Coast Guard Lt" of "Coast
 # Guard Lt. Cmdr. Steve McCall"); not "Jr" or "St", which belong to names.
 _TRAILING_TITLE = re.compile(
@@ -177,7 +184,32 @@ def clean_name(name: str) -> str:
     s = _PAREN.sub("", " ".join(name.split()))
     s = _LEADING.sub("", s.strip(" \"'“”‘’-–—,.:;"))
     s = _TRAILING_TITLE.sub("", _TRAILING.sub("", s))
+    s = _COMPANY_FORM.sub("", s) if " " in s else s
     return s.strip(" \"'“”‘’-–—,.:;")
+
+
+def _possessed(name: str, kind: str, start: int) -> tuple[str, str, int]:
+    """The person or place after a possessive the model took into a name ("National Review's
+    Jonah Goldberg" is Jonah Goldberg, "Trump's Indiana" Indiana); other names that hold a
+    possessive are left whole ("Martha's Vineyard", "King's College London", "Wisconsin's
+    Supreme Court"). On 1,883 public news texts, 15 of the 45 tags with an apostrophe were
+    such spans."""
+    m = _POSSESSIVE.match(name)
+    if m is None:
+        return name, kind, start
+    tail = name[m.end() :]
+    words = tail.split()
+    if 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
+        from newsweave.enrich.given_names import is_first_name  # it reads place_names here
+        from newsweave.enrich.rarity import zipf
+
+        # Not a first name that is mostly a word ("Job Openings": job 5.5, will 6.5, hope 5.4
+        # on wordfreq's Zipf scale; Mark 5.05 and Bill 5.15 stay names).
+        if is_first_name(words[0], "en") and zipf(words[0].lower(), "en") < _WORDLIKE_NAME:
+            return tail, "person", start + m.end()
+    if tail in place_names():
+        return tail, "place", start + m.end()
+    return name, kind, start
 
 
 def _strip_titles(name: str) -> str:
@@ -342,7 +374,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None:
             continue
-        name = clean_name(text)
+        name, kind, start = _possessed(clean_name(text), kind, start)
         if kind == "person":
             name = _strip_titles(name)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
