@@ -278,3 +278,63 @@ def test_a_surname_typed_an_organisation_folds_once_the_person_leads_it(db: Data
     _save(db, donald[3], _tag("Donald Trump", "person"))
     assert _tag_of(db, trumps[0]) == {"donald-trump", "house"}
     assert _tag_of(db, donald[0]) == {"donald-trump", "obama-white-house"}
+
+
+def test_a_name_written_with_either_apostrophe_is_one_tag_and_0027_joins_the_old_two(
+    db_url: str,
+) -> None:
+    """ "Martin O'Malley" had the slug "martin-o-malley" and "Martin O’Malley" (curly, as other
+    outlets write it) "martin-omalley": two tags of one man. slugify now drops apostrophes, and
+    migration 0027 joins a site's old pair (articles, followers, the old URL as an alias)."""
+    from sqlalchemy import insert
+
+    from newsweave.store.schema import follows, users
+
+    db = open_database(db_url, migrate=False)
+    try:
+        db.upgrade("0026")
+        a, b, c = (_article(db, n) for n in range(1, 4))
+        with db.begin() as conn:
+            ids = {}
+            for slug, label in (
+                ("martin-o-malley", "Martin O'Malley"),
+                ("martin-omalley", "Martin O’Malley"),
+                ("sinead-o-connor", "Sinéad O'Connor"),
+            ):
+                ids[slug] = conn.execute(
+                    insert(tags)
+                    .values(slug=slug, label=label, display="#" + label, kind="person")
+                    .returning(tags.c.id)
+                ).scalar_one()
+            conn.execute(
+                insert(article_tags),
+                [
+                    {"article_id": a, "tag_id": ids["martin-o-malley"], "score": 1.0},
+                    {"article_id": b, "tag_id": ids["martin-omalley"], "score": 1.0},
+                    {"article_id": b, "tag_id": ids["martin-o-malley"], "score": 1.0},
+                    {"article_id": c, "tag_id": ids["sinead-o-connor"], "score": 1.0},
+                ],
+            )
+            uid = conn.execute(
+                insert(users)
+                .values(username="reader", password_hash="x", role="reader")
+                .returning(users.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(follows).values(user_id=uid, kind="tag", target_id=ids["martin-o-malley"])
+            )
+        db.upgrade()
+        assert _tag_of(db, a) == _tag_of(db, b) == {"martin-omalley"}
+        assert _tag_of(db, c) == {"sinead-oconnor"}  # renamed: no tag had its new slug
+        with db.connect() as conn:
+            assert tag_store.moved_to(conn, "martin-o-malley") == "martin-omalley"
+            assert tag_store.moved_to(conn, "sinead-o-connor") == "sinead-oconnor"
+            followed = conn.execute(select(follows.c.target_id)).scalars().all()
+            assert followed == [ids["martin-omalley"]]
+        kept, recount = _counted(db)
+        assert kept == recount
+        d = _article(db, 4)  # a later article that writes the straight apostrophe
+        _save(db, d, _tag("Martin O'Malley", "person"))
+        assert _tag_of(db, d) == {"martin-omalley"}
+    finally:
+        db.dispose()

@@ -37,9 +37,15 @@ def word_count(text: str) -> int:
     return n + len(text.split())
 
 
+# Apostrophes, straight or curly, are no break in a slug: "O'Malley" and "O’Malley" (outlets
+# write either) were "o-malley" and "omalley", two tags of one man (migration 0027).
+_APOSTROPHES = re.compile(r"['’‘ʼ]")
+
+
 def slugify(label: str) -> str:
     """'Alaska summit' -> 'alaska-summit', 'Müller' -> 'muller': a tag's key and URL. Here, at
     the bottom, so that the hashtags that make tags and the store that folds them agree."""
+    label = _APOSTROPHES.sub("", label)
     ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
     return slug or re.sub(r"\W+", "-", label.lower()).strip("-")

@@ -87,14 +87,15 @@ class Database:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
-    def upgrade(self) -> None:
-        """Run every migration not yet applied (Alembic, transactional on both engines)."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Run every migration not yet applied, up to `revision` (Alembic, transactional on
+        both engines; a revision short of head is for the tests of a data migration)."""
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as conn:
             locks.hold(conn, locks.MIGRATIONS)  # processes starting together migrate one at a time
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
 
     def dispose(self) -> None:
         self.engine.dispose()
