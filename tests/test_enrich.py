@@ -721,24 +721,32 @@ def test_names_that_open_sentences_are_counted_and_a_first_name_there_makes_the_
     name is also written mid-sentence, and opens a full name where it is a first name
     (enrich.given_names), not where it is the language's own word ("Laut Merz", "Secondo
     Meloni"). The team's texts."""
-    de = (
-        "Friedrich Merz hat am Mittwoch in München seine Pläne für die Rente vorgestellt. Laut "
-        "Merz soll das Rentenalter nicht steigen. Söder forderte dagegen mehr Geld für Bayern. "
-        "Bayerns Ministerpräsident Markus Söder sprach von einem Fehler. Söder kündigte an, im "
-        "Bundesrat dagegen zu stimmen. Merz reagierte gelassen."
-    )
-    tags = {t.label: t.kind for t in hashtags.from_names("Merz stellt Rentenpläne vor", de, "de")}
-    assert tags.get("Friedrich Merz") == tags.get("Markus Söder") == "person", tags
-    assert not {"Merz", "Laut Merz", "Söder", "Laut"} & set(tags)
-    it = (
-        "Giorgia Meloni ha presentato a Roma la nuova legge di bilancio. Secondo Meloni, il "
-        "governo ridurrà le tasse per le famiglie. Schlein ha criticato la manovra. La "
-        "segretaria del Pd Elly Schlein ha parlato di promesse vuote. Schlein ha chiesto un "
-        "voto in Parlamento. Meloni ha risposto in serata."
-    )
-    tags = {t.label: t.kind for t in hashtags.from_names("Meloni presenta la manovra", it, "it")}
-    assert tags.get("Giorgia Meloni") == tags.get("Elly Schlein") == "person", tags
-    assert not {"Meloni", "Secondo Meloni", "Schlein", "La"} & set(tags)
+    reports = [
+        (
+            "de",
+            "Merz stellt Rentenpläne vor",
+            "Friedrich Merz hat am Mittwoch in München seine Pläne für die Rente vorgestellt. "
+            "Laut Merz soll das Rentenalter nicht steigen. Söder forderte dagegen mehr Geld für "
+            "Bayern. Bayerns Ministerpräsident Markus Söder sprach von einem Fehler. Söder "
+            "kündigte an, im Bundesrat dagegen zu stimmen. Merz reagierte gelassen.",
+            ("Friedrich Merz", "Markus Söder"),
+            {"Merz", "Laut Merz", "Söder", "Laut"},
+        ),
+        (
+            "it",
+            "Meloni presenta la manovra",
+            "Giorgia Meloni ha presentato a Roma la nuova legge di bilancio. Secondo Meloni, il "
+            "governo ridurrà le tasse per le famiglie. Schlein ha criticato la manovra. La "
+            "segretaria del Pd Elly Schlein ha parlato di promesse vuote. Schlein ha chiesto un "
+            "voto in Parlamento. Meloni ha risposto in serata.",
+            ("Giorgia Meloni", "Elly Schlein"),
+            {"Meloni", "Secondo Meloni", "Schlein", "La"},
+        ),
+    ]
+    for language, title, text, people, not_tags in reports:
+        tags = {t.label: t.kind for t in hashtags.from_names(title, text, language)}
+        assert [tags.get(p) for p in people] == ["person", "person"], tags
+        assert not not_tags & set(tags), tags
 
 
 def _read_in(language: str, title: str, text: str) -> tuple[Analysis, dict[str, str]]:
