@@ -111,6 +111,14 @@ def test_an_acronym_is_the_body_an_article_spelt_it_out_as(db: Database) -> None
     _save(db, g, _tag("Bournemouth Borough Council", "org"))  # spelt out nowhere
     _save(db, h, _tag("BBC", "org"))
     assert _tag_of(db, h) == {"bbc"}
+    # Two bare "CDC" first; one report spelling out another body does not take them.
+    cdc = [_article(db, n) for n in range(9, 11)]
+    for x in cdc:
+        _save(db, x, _tag("CDC", "org"))
+    other = _article(db, 11)
+    _save(db, other, _tag("Caribbean Development Corporation", "org", short="CDC"))
+    assert _tag_of(db, cdc[0]) == {"cdc"}
+    assert _tag_of(db, other) == {"caribbean-development-corporation"}
     with db.connect() as conn:
         assert tag_store.moved_to(conn, "rsf") == "rapid-support-forces"
         assert tag_store.moved_to(conn, "ap") == "associated-press"

@@ -29,11 +29,14 @@ def base(code: str | None) -> str:
 
 @cache
 def function_words(language: str) -> frozenset[str]:
-    """A language's function words, lower case ("laut", "selon", "les"): spaCy's stop-word
-    lists, installed with spaCy for ~70 languages; empty where it has none. A capitalised one
-    that opens a sentence is not a name (enrich.hashtags.from_names)."""
+    """A language's function words, lower case ("auch", "selon", "les", "según"): spaCy's
+    stop-word lists, installed with spaCy for ~70 languages; empty where it has none. A
+    capitalised one is no name (enrich.hashtags.from_names) nor a first name (given_names)."""
+    code = base(language)
+    if not code.isalpha():  # a page's own language attribute, not a module path
+        return frozenset()
     try:
-        module = importlib.import_module(f"spacy.lang.{base(language)}.stop_words")
+        module = importlib.import_module(f"spacy.lang.{code}.stop_words")
     except ImportError:
         return frozenset()
     return frozenset(getattr(module, "STOP_WORDS", ()))

@@ -137,8 +137,8 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         known[t.slug] = tid
         short = shorts[t.slug]
         short_id = known.get(slugify(short)) if short else None
-        if short and tag_store.settle(conn, tid, t.label, t.kind, short_id, t.short):
-            assert short_id is not None  # settle folds only a tag that exists
+        folded = bool(short) and tag_store.settle(conn, tid, t.label, t.kind, short_id, t.short)
+        if folded and short_id is not None:  # settle folds only a tag that exists
             _moved(known, scores, short_id, tid)
         elif short and short_id is None and t.short:
             known[slugify(short)] = tid  # settle left it an alias of this tag

@@ -198,7 +198,8 @@ _MISTYPED_FLOOR = 3
 
 def may_fold(conn: Connection, short_id: int, short: str, kind: str | None, into: int) -> bool:
     """Whether the stored tag `short_id` may fold into `into`, a full name of `kind` whose
-    short form is `short`: it is written so (case and all) and of a kind that can stand for it.
+    short form is `short`: it is written so (case and all), of a kind that can stand for it,
+    and not the larger meaning of its name on the site.
 
     A person's bare surname is a person or an untyped name; never a place ("Jordan",
     "Madrid"); as an organisation or topic only once the person has at least as many articles:
@@ -213,7 +214,11 @@ def may_fold(conn: Connection, short_id: int, short: str, kind: str | None, into
         return False
     found = row.kind or "name"
     if kind != "person":
-        return found in _SHORT_OF_BODY
+        # A bare acronym's tag joins the body an article spelt it out as only where that body
+        # has as many articles with this one: one report of "Andhra Pradesh (AP)" does not
+        # take a site's hundred bare "AP" (the agency) with it.
+        uses = _uses(conn, [short_id, into])
+        return found in _SHORT_OF_BODY and uses[into] + 1 >= uses[short_id]
     if found in ("person", "name"):
         return True
     if found == "place":
