@@ -1408,6 +1408,7 @@ def test_a_possessive_or_a_company_form_in_a_name_is_not_part_of_the_tag() -> No
         ("Bureau of Labor Statistics' Job Openings", "ORG"),
         ("King's College London", "ORG"),
         ("Colonial Pipeline Co.", "ORG"),
+        ("Donald Trump‘s", "PERSON"),  # a left quotation mark for the apostrophe (PolNeAR)
     ]
     raw = ". ".join(text for text, _ in spans)
     found = [(text, label, raw.index(text)) for text, label in spans]
@@ -1419,4 +1420,5 @@ def test_a_possessive_or_a_company_form_in_a_name_is_not_part_of_the_tag() -> No
         "Bureau of Labor Statistics' Job Openings": "org",
         "King's College London": "org",
         "Colonial Pipeline": "org",
+        "Donald Trump": "person",
     }

@@ -88,13 +88,15 @@ _TITLES = frozenset(
     ]
 )
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-_TRAILING = re.compile(r"(?:['’]s|['’])$")
+# A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark
+# for one, in PolNeAR) was a tag of its own.
+_TRAILING = re.compile(r"(?:['’‘ʼ]s|['’‘ʼ])$")
 # A company's legal form: "Facebook Inc", "Colonial Pipeline Co.", "JBS SA" are the companies
 # "Facebook", "Colonial Pipeline" and "JBS" are elsewhere (two tags of one company before).
 _COMPANY_FORM = re.compile(r"(?<=[\w.]),?\s+(?:Inc|Corp|Co|Ltd|LLC|PLC|plc|SA|AG|NV)\.?$")
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
-_POSSESSIVE = re.compile(r"^\S.*?['’]s?\s+(?=[A-Z])")
+_POSSESSIVE = re.compile(r"^\S.*?['’‘ʼ]s?\s+(?=[A-Z])")
 _WORDLIKE_NAME = 5.3
 # An abbreviated title the model took into the name before it ("Coast Guard Lt" of "Coast
 # Guard Lt. Cmdr. Steve McCall"); not "Jr" or "St", which belong to names.
