@@ -709,9 +709,7 @@ def analyze_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
             title, text, ex.language, ex.url, labels=labels, with_embedding=False
         )
     else:
-        raw = data.decode("utf-8", errors="replace")
-        if raw.count("\ufffd") > max(10, len(raw) // 100):
-            raise click.ClickException(f"{file} is neither HTML nor UTF-8 text")
+        raw = _utf8_text(file, data, "HTML")
         title, text, _ = enrich.split_headline(raw)
         analysis = enrich.analyze_plain(raw)
     result = analysis.to_json()
@@ -777,10 +775,17 @@ def _story_texts(file: Path) -> list[str]:
     if _looks_like_html(data):
         ex = extract(data, None)
         return [f"{ex.title or ''}\n\n{ex.text}".strip()]
+    raw = _utf8_text(file, data, "HTML, JSON")
+    return [t.strip() for t in _STORY_SEPARATOR.split(raw) if t.strip()]
+
+
+def _utf8_text(file: Path, data: bytes, others: str) -> str:
+    """`data` as text; refused with the forms `file` could have been (`others`) where more
+    than 1 % of it (and 10 characters) is not UTF-8."""
     raw = data.decode("utf-8", errors="replace")
     if raw.count("\ufffd") > max(10, len(raw) // 100):
-        raise click.ClickException(f"{file} is neither HTML, JSON nor UTF-8 text")
-    return [t.strip() for t in _STORY_SEPARATOR.split(raw) if t.strip()]
+        raise click.ClickException(f"{file} is neither {others} nor UTF-8 text")
+    return raw
 
 
 @main.command("summarize")

@@ -486,7 +486,7 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
     story.title = title
     summary = None
     if retold:
-        summary = story_summary([m.summary for m in members if m.summary]).summary or None
+        summary = story_summary([m.summary for m in members]).summary or None
     stories.set_story_text(conn, story.id, title, summary, seq)
 
 

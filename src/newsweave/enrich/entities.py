@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from newsweave.words import APOSTROPHES
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["Entities", "Entity", "clean_name", "extract", "from_mentions"]
+__all__ = ["TITLE_ABBREVIATIONS", "Entities", "Entity", "clean_name", "extract", "from_mentions"]
 
 # spaCy's OntoNotes labels (English) and WikiNER's (French: PER, ORG, LOC), folded to the four
 # kinds the product shows.
@@ -90,18 +92,22 @@ _TITLES = frozenset(
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark
 # for one, in PolNeAR) was a tag of its own.
-_TRAILING = re.compile(r"(?:['’‘ʼ]s|['’‘ʼ])$")
+_TRAILING = re.compile(f"[{APOSTROPHES}]s?$")
 # A company's legal form: "Facebook Inc", "Colonial Pipeline Co.", "JBS SA" are the companies
 # "Facebook", "Colonial Pipeline" and "JBS" are elsewhere (two tags of one company before).
 _COMPANY_FORM = re.compile(r"(?<=[\w.]),?\s+(?:Inc|Corp|Co|Ltd|LLC|PLC|plc|SA|AG|NV)\.?$")
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
-_POSSESSIVE = re.compile(r"^\S.*?['’‘ʼ]s?\s+(?=[A-Z])")
+_POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
 _WORDLIKE_NAME = 5.3
-# An abbreviated title the model took into the name before it ("Coast Guard Lt" of "Coast
-# Guard Lt. Cmdr. Steve McCall"); not "Jr" or "St", which belong to names.
+# Abbreviated titles, lower case: one the model took into the name before it ("Coast Guard Lt"
+# of "Coast Guard Lt. Cmdr. Steve McCall") is cut off here, and hashtags ends no phrase in one;
+# not "Jr" or "St", which belong to names.
+TITLE_ABBREVIATIONS = frozenset(
+    "lt gen sgt col capt cmdr cpl adm maj gov sen rep dr mr mrs ms prof supt".split()  # noqa: SIM905
+)
 _TRAILING_TITLE = re.compile(
-    r"\s+(?:Lt|Gen|Sgt|Col|Capt|Cmdr|Cpl|Adm|Maj|Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Supt)\.?$"
+    r"\s+(?:" + "|".join(sorted(w.capitalize() for w in TITLE_ABBREVIATIONS)) + r")\.?$"
 )
 # A bracket and what it holds; or one left open, which spaCy's span cuts at the closing one:
 # "Federal Bureau of Investigation (FBI" became a tag of its own beside the FBI's (PolNeAR).

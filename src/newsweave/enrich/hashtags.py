@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsweave.enrich.entities import Entities, place_names
+from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities, place_names
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import function_words
@@ -248,11 +248,6 @@ _TIME_WORDS = frozenset(
     november december
     """.split()  # noqa: SIM905 - not "march" or "may", which are other words too
 )
-# Abbreviated titles that end a run of capitalised words before a name ("Coast Guard Lt.
-# Cmdr. Steve McCall"): never a phrase's head.
-_TITLE_ABBREVIATIONS = frozenset(
-    "lt gen sgt col capt cmdr cpl adm maj gov sen rep dr mr mrs ms prof supt".split()  # noqa: SIM905
-)
 
 
 def _singular(word: str, plural: bool = True) -> str:
@@ -312,7 +307,7 @@ def _noun_phrases(
             continue
         if k > j:
             head = _singular(strings[lower[k - 1]], tags[k - 1] in ("NNS", "NNPS"))
-            if head in _TITLE_ABBREVIATIONS or (k < n and iob[k] == 1):
+            if head in TITLE_ABBREVIATIONS or (k < n and iob[k] == 1):
                 i = k  # "Coast Guard Lt", "Police Chief Kenneth" of "... Kenneth Jones"
                 continue
             for a in range(max(i, k - 4), k):
