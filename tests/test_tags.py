@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from newsweave import pipeline
 from newsweave.enrich.hashtags import display, slugify
@@ -294,8 +294,6 @@ def test_a_name_written_with_either_apostrophe_is_one_tag_and_0027_joins_the_old
     """ "Martin O'Malley" had the slug "martin-o-malley" and "Martin O’Malley" (curly, as other
     outlets write it) "martin-omalley": two tags of one man. slugify now drops apostrophes, and
     migration 0027 joins a site's old pair (articles, followers, the old URL as an alias)."""
-    from sqlalchemy import insert
-
     from newsweave.store.schema import follows, users
 
     db = open_database(db_url, migrate=False)
@@ -344,5 +342,63 @@ def test_a_name_written_with_either_apostrophe_is_one_tag_and_0027_joins_the_old
         d = _article(db, 4)  # a later article that writes the straight apostrophe
         _save(db, d, _tag("Martin O'Malley", "person"))
         assert _tag_of(db, d) == {"martin-omalley"}
+    finally:
+        db.dispose()
+
+
+def test_0028_joins_a_sites_plural_topic_tags_to_their_singular(db_url: str) -> None:
+    """A site built before hashtags slugged topics in the singular has "polls" beside "poll"
+    and "iowa-caucuses" alone: 0028 joins the first pair, renames the second, leaves the old
+    slugs as aliases (so later articles that write the plural land there too) and leaves
+    alone a plural with no singular ("series"), a place, and a topic whose singular is a place's
+    slug."""
+    db = open_database(db_url, migrate=False)
+    try:
+        db.upgrade("0027")
+        a, b, c, d = (_article(db, n) for n in range(1, 5))
+        with db.begin() as conn:
+            ids = {}
+            for slug, label, kind in (
+                ("polls", "Polls", "topic"),
+                ("poll", "Poll", "topic"),
+                ("iowa-caucuses", "Iowa caucuses", "topic"),
+                ("world-series", "World Series", "event"),
+                ("philippines", "Philippines", "place"),
+                ("paris", "Paris", "place"),
+                ("jordan", "Jordan", "place"),
+                ("jordans", "Jordans", "topic"),
+                ("paris-attacks", "Paris attacks", "event"),
+            ):
+                ids[slug] = conn.execute(
+                    insert(tags)
+                    .values(slug=slug, label=label, display="#" + label, kind=kind)
+                    .returning(tags.c.id)
+                ).scalar_one()
+            conn.execute(
+                insert(article_tags),
+                [
+                    {"article_id": a, "tag_id": ids["polls"], "score": 1.0},
+                    {"article_id": b, "tag_id": ids["poll"], "score": 1.0},
+                    {"article_id": b, "tag_id": ids["polls"], "score": 1.0},
+                    {"article_id": c, "tag_id": ids["iowa-caucuses"], "score": 1.0},
+                    {"article_id": c, "tag_id": ids["world-series"], "score": 1.0},
+                    {"article_id": d, "tag_id": ids["philippines"], "score": 1.0},
+                    {"article_id": d, "tag_id": ids["paris"], "score": 1.0},
+                    {"article_id": d, "tag_id": ids["paris-attacks"], "score": 1.0},
+                    {"article_id": d, "tag_id": ids["jordans"], "score": 1.0},
+                ],
+            )
+        db.upgrade()
+        assert _tag_of(db, a) == _tag_of(db, b) == {"poll"}
+        assert _tag_of(db, c) == {"iowa-caucus", "world-series"}
+        assert _tag_of(db, d) == {"philippines", "paris", "paris-attack", "jordans"}
+        with db.connect() as conn:
+            assert tag_store.moved_to(conn, "polls") == "poll"
+            assert tag_store.moved_to(conn, "iowa-caucuses") == "iowa-caucus"
+        kept, recount = _counted(db)
+        assert kept == recount
+        e = _article(db, 5)  # a later article whose tag was made before slugs were singular
+        _save(db, e, _tag("Polls", "topic"), _tag("Iowa caucuses", "topic"))
+        assert _tag_of(db, e) == {"poll", "iowa-caucus"}
     finally:
         db.dispose()

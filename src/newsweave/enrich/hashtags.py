@@ -21,6 +21,7 @@ from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities, place_names
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import function_words
+from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
 from newsweave.words import slugify
 
@@ -252,11 +253,7 @@ _TIME_WORDS = frozenset(
 
 def _singular(word: str, plural: bool = True) -> str:
     """'cancers' -> 'cancer', 'policies' -> 'policy'; a word tagged singular is left alone."""
-    if not plural or len(word) < 4 or word.endswith("ss"):
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") else word
+    return singular(word) if plural else word
 
 
 @dataclass(slots=True)
@@ -265,6 +262,9 @@ class _Phrase:
     count: int
     first: int
     adj: bool  # starts with an adjective
+    # The slug, from the words with the head in the singular where the tagger read it as a
+    # common plural ("Polls" -> "poll"), so that one subject is one tag in either number.
+    slug: str
 
 
 def _noun_phrases(
@@ -329,7 +329,9 @@ def _noun_phrases(
                 entry = found.get(key)
                 if entry is None:
                     end = idx[k - 1] + len(strings[lower[k - 1]])
-                    found[key] = _Phrase(text[idx[start] : end], 1, idx[start], tags[a] in _ADJ)
+                    label = text[idx[start] : end]
+                    slug = slugify(" ".join(key) if tags[k - 1] == "NNS" else label)
+                    found[key] = _Phrase(label, 1, idx[start], tags[a] in _ADJ, slug)
                 else:
                     entry.count += 1
         i = max(k, i + 1)
@@ -386,10 +388,12 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
 
-    def add(label: str, kind: str, count: int, first: int, words: int, rare: float) -> None:
+    def add(
+        label: str, kind: str, count: int, first: int, words: int, rare: float, slug: str = ""
+    ) -> None:
         if not _usable(label):
             return
-        slug = slugify(label)
+        slug = slug or slugify(label)
         if not slug:
             return
         early = 1.0 - min(first / length, 1.0)  # 1 at the top, 0 at the end
@@ -436,7 +440,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if label.split(" ", 1)[0].islower():  # "Oil spill", "Four-time Boston Marathon winner"
             label = label[0].upper() + label[1:]
         kind = "event" if head in _EVENT_HEADS else "topic"
-        add(label, kind, ph.count, ph.first, len(key), rare)
+        add(label, kind, ph.count, ph.first, len(key), rare, ph.slug)
 
     chosen: list[str] = []
     for slug in sorted(scores, key=lambda s: -scores[s]):
