@@ -17,7 +17,7 @@ from newsweave.store import tags as tag_store
 from newsweave.store import views
 from newsweave.store.db import Database, open_database
 from newsweave.store.enrichment import TagIn, save_tags
-from newsweave.store.schema import article_tags, articles, tag_counts, tags
+from newsweave.store.schema import article_tags, articles, tag_counts, tag_forms, tags
 from newsweave.web.app import create_app
 from tests.test_cli import nw
 
@@ -400,5 +400,87 @@ def test_0028_joins_a_sites_plural_topic_tags_to_their_singular(db_url: str) -> 
         e = _article(db, 5)  # a later article whose tag was made before slugs were singular
         _save(db, e, _tag("Polls", "topic"), _tag("Iowa caucuses", "topic"))
         assert _tag_of(db, e) == {"poll", "iowa-caucus"}
+    finally:
+        db.dispose()
+
+
+def _label(db: Database, slug: str) -> tuple[str, str, str | None]:
+    with db.connect() as conn:
+        row = conn.execute(
+            select(tags.c.label, tags.c.display, tags.c.kind).where(tags.c.slug == slug)
+        ).one()
+    return row.label, row.display, row.kind
+
+
+def _form(label: str, kind: str, slug: str) -> TagIn:
+    return TagIn(slug, label, display(label), kind, 1.0)
+
+
+def test_a_tags_label_and_kind_are_what_most_of_its_articles_give(db: Database) -> None:
+    """The first article named the tag for good: "Gun controls" for a tag most articles
+    write "Gun control", "LOS ANGELES" from a dateline, Facebook a topic. Each article now
+    votes for how it wrote the tag; an article stored again (reindex) takes its vote back
+    first; a tie moves nothing, except away from capitals."""
+    a, b, c, d = (_article(db, n) for n in range(1, 5))
+    _save(db, a, _form("Gun controls", "topic", "gun-control"), _tag("Facebook", "topic"))
+    _save(db, b, _form("Gun control", "topic", "gun-control"), _tag("Facebook", "org"))
+    assert _label(db, "gun-control") == ("Gun controls", "#GunControls", "topic")  # 1 : 1
+    assert _label(db, "facebook")[2] == "topic"
+    for _ in range(3):  # stored again: still one vote
+        _save(db, a, _form("Gun controls", "topic", "gun-control"), _tag("Facebook", "topic"))
+    _save(db, c, _form("Gun control", "topic", "gun-control"), _tag("Facebook", "org"))
+    assert _label(db, "gun-control") == ("Gun control", "#GunControl", "topic")
+    assert _label(db, "facebook") == ("Facebook", "#Facebook", "org")
+    _save(db, b, _tag("Facebook", "org"))  # b no longer names gun control: 1 : 1, it stays
+    assert _label(db, "gun-control")[0] == "Gun control"
+    _save(db, d, _tag("LOS ANGELES", "place"))
+    _save(db, a, _tag("Los Angeles", "place"))
+    assert _label(db, "los-angeles") == ("Los Angeles", "#LosAngeles", "place")
+    with db.connect() as conn:
+        votes = conn.execute(select(func.sum(tag_forms.c.n))).scalar_one()
+        links = conn.execute(
+            select(func.count())
+            .select_from(article_tags)
+            .where(article_tags.c.form_id.is_not(None))
+        ).scalar_one()
+    assert votes == links  # every counted link is one vote, and nothing else is
+
+
+def test_a_name_that_folds_into_a_tag_or_an_operators_label_is_no_vote(db: Database) -> None:
+    """ "Trump" folded into "Donald Trump" names the tag without being its name; a label the
+    operator gave stays whatever the articles write."""
+    donald = [_article(db, n) for n in range(1, 4)]
+    for art in donald:
+        _save(db, art, _tag("Donald Trump", "person"))
+    bare = [_article(db, n) for n in range(4, 9)]
+    for art in bare:
+        _save(db, art, _tag("Trump", "person"))
+    assert _tag_of(db, bare[0]) == {"donald-trump"}
+    assert _label(db, "donald-trump") == ("Donald Trump", "#DonaldTrump", "person")
+    with db.begin() as conn:
+        tag_store.rename(conn, "donald-trump", "Donald J. Trump", "donald-trump", "#Trump")
+    for art in bare:
+        _save(db, art, _tag("Donald Trump", "org"))
+    assert _label(db, "donald-trump") == ("Donald J. Trump", "#Trump", "person")
+
+
+def test_0029_makes_a_sites_present_labels_one_vote_each(db_url: str) -> None:
+    db = open_database(db_url, migrate=False)
+    try:
+        db.upgrade("0028")
+        a, b, c = (_article(db, n) for n in range(1, 4))
+        with db.begin() as conn:
+            tid = conn.execute(
+                insert(tags)
+                .values(slug="gun-control", label="Gun controls", display="#GunControls")
+                .values(kind="topic")
+                .returning(tags.c.id)
+            ).scalar_one()
+            conn.execute(insert(article_tags).values(article_id=a, tag_id=tid, score=1.0))
+        db.upgrade()
+        _save(db, b, _form("Gun control", "topic", "gun-control"))
+        assert _label(db, "gun-control")[0] == "Gun controls"  # one vote against one
+        _save(db, c, _form("Gun control", "topic", "gun-control"))
+        assert _label(db, "gun-control")[0] == "Gun control"
     finally:
         db.dispose()

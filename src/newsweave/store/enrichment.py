@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select, update
 
 from newsweave.model import ArticleState
+from newsweave.store import tagforms, upserts
 from newsweave.store import tags as tag_store
-from newsweave.store import upserts
 from newsweave.store.schema import (
     ARTICLE_TIME,
     analyses,
@@ -108,11 +108,16 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
     Tags seen before are found in one query and the links written in one statement: per tag,
     a lookup and an insert each cost ~1 ms of SQLAlchemy an article's tag (bench/enrich.py).
     """
-    conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
+    gone = conn.execute(
+        delete(article_tags)
+        .where(article_tags.c.article_id == article_id)
+        .returning(article_tags.c.form_id)
+    ).scalars()
+    tagforms.take_back(conn, [f for f in gone if f is not None])
     if not items:
         return
     shorts = {t.slug: tag_store.short_form(t.label, t.kind, t.short) for t in items}
-    known, aliased = tag_store.by_slug(
+    known, aliased, now = tag_store.lookup(
         conn, {t.slug for t in items} | {slugify(s) for s in shorts.values() if s}
     )
     scores: dict[int, float] = {}
@@ -134,6 +139,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
             row = {"slug": t.slug, "label": t.label[:200], "display": t.display[:200]}
             upserts.insert_missing(conn, tags, [{**row, "kind": t.kind}], ["slug"])
             tid = int(conn.execute(select(tags.c.id).where(tags.c.slug == t.slug)).scalar_one())
+            now[tid] = tag_store.TagRow(tid, t.slug, t.label[:200], t.kind)
         known[t.slug] = tid
         short = shorts[t.slug]
         short_id = known.get(slugify(short)) if short else None
@@ -143,9 +149,19 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         elif short and short_id is None and t.short:
             known[slugify(short)] = tid  # settle left it an alias of this tag
         scores.setdefault(tid, t.score)
+    forms: dict[int, tuple[tag_store.TagRow, tagforms.Form]] = {}
+    for t in items:
+        tid = known[t.slug]
+        tag = now.get(tid)
+        if tag is not None and tag.slug == t.slug:  # its own name, not a fold's or an alias's
+            forms.setdefault(tid, (tag, tagforms.Form(t.label, t.kind, t.display)))
+    form_ids = tagforms.count(conn, forms)
     conn.execute(
         insert(article_tags),
-        [{"article_id": article_id, "tag_id": tid, "score": sc} for tid, sc in scores.items()],
+        [
+            {"article_id": article_id, "tag_id": tid, "score": sc, "form_id": form_ids.get(tid)}
+            for tid, sc in scores.items()
+        ],
     )
 
 

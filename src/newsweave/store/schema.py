@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -240,6 +241,24 @@ tags = Table(
     Column("label", String(200), nullable=False),
     Column("display", String(200), nullable=False),  # "#AlaskaSummit"
     Column("kind", String(32)),  # person, org, place, event, topic
+    # The operator named it (`newsweave tags rename`): its articles' forms no longer move the
+    # label or the kind (tag_forms).
+    Column("named", Boolean, nullable=False, server_default=false()),
+)
+
+# How the site's articles write each tag under its own slug ("Gun control" 8, "Gun controls"
+# 1; Facebook an org 9 times, a topic once), counted as the tags are stored (migration 0029):
+# a tag's label and kind are the ones most of its articles give, not the first article's.
+tag_forms = Table(
+    "tag_forms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),  # "" for none
+    Column("display", String(200), nullable=False),
+    Column("n", Integer, nullable=False),
+    UniqueConstraint("tag_id", "label", "kind", name="uq_tag_forms"),
 )
 
 # A slug that once named a tag (merged, folded or renamed) and the tag it is now: old URLs
@@ -257,6 +276,10 @@ article_tags = Table(
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
     Column("score", Float, nullable=False, default=0.0),
+    # The form this article gave (tag_forms.id), taken back when its tags are stored again;
+    # NULL for links made before 0029 or moved by a merge. Not a foreign key: a form goes with
+    # its tag, and a link moved off a merged tag is cleared by the merge itself.
+    Column("form_id", Integer),
 )
 
 # How many articles each tag is on, kept by triggers on article_tags (migration 0022): the

@@ -30,6 +30,7 @@ __all__ = [
     "find",
     "fold",
     "is_short",
+    "lookup",
     "may_fold",
     "merge",
     "merge_slugs",
@@ -50,24 +51,36 @@ class TagRow:
     slug: str
     label: str
     kind: str | None
+    named: bool = False  # the operator chose the label (store.tagforms)
 
 
 def by_slug(conn: Connection, slugs: Iterable[str]) -> tuple[dict[str, int], set[str]]:
     """Tag ids by slug, of live tags and of aliases (an alias gives the tag it now points at),
     and which of the slugs found were aliases."""
+    ids, aliased, _ = lookup(conn, slugs)
+    return ids, aliased
+
+
+def lookup(
+    conn: Connection, slugs: Iterable[str]
+) -> tuple[dict[str, int], set[str], dict[int, TagRow]]:
+    """by_slug, and the live tags found by their own slug as they stand (storing an article's
+    tags counts their forms against them, store.tagforms, without reading them again)."""
     wanted = list(set(slugs))
     if not wanted:
-        return {}, set()
-    found = {
-        str(r.slug): int(r.id)
-        for r in conn.execute(select(tags.c.id, tags.c.slug).where(tags.c.slug.in_(wanted)))
+        return {}, set(), {}
+    cols = (tags.c.id, tags.c.slug, tags.c.label, tags.c.kind, tags.c.named)
+    rows = {
+        int(r.id): TagRow(int(r.id), str(r.slug), str(r.label), r.kind, bool(r.named))
+        for r in conn.execute(select(*cols).where(tags.c.slug.in_(wanted)))
     }
+    found = {r.slug: i for i, r in rows.items()}
     missing = [s for s in wanted if s not in found]
     aliased: dict[str, int] = {}
     if missing:
         q = select(tag_aliases.c.slug, tag_aliases.c.tag_id).where(tag_aliases.c.slug.in_(missing))
         aliased = {str(r.slug): int(r.tag_id) for r in conn.execute(q)}
-    return found | aliased, set(aliased)
+    return found | aliased, set(aliased), rows
 
 
 def find(conn: Connection, slug: str) -> TagRow:
@@ -238,8 +251,10 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
             article_tags.c.tag_id == from_id, article_tags.c.article_id.in_(both)
         )
     )
-    conn.execute(
-        update(article_tags).where(article_tags.c.tag_id == from_id).values(tag_id=into_id)
+    conn.execute(  # the forms they counted go with the old tag (store.tagforms)
+        update(article_tags)
+        .where(article_tags.c.tag_id == from_id)
+        .values(tag_id=into_id, form_id=None)
     )
     conn.execute(update(tag_aliases).where(tag_aliases.c.tag_id == from_id).values(tag_id=into_id))
     # Readers who followed or muted the old tag follow or mute the one it became.
@@ -279,7 +294,7 @@ def rename(conn: Connection, slug: str, label: str, new_slug: str, display: str)
     conn.execute(
         update(tags)
         .where(tags.c.id == tag.id)
-        .values(slug=new_slug, label=label[:200], display=display[:200])
+        .values(slug=new_slug, label=label[:200], display=display[:200], named=True)
     )
     conn.execute(delete(tag_aliases).where(tag_aliases.c.slug == new_slug))
     if old != new_slug:

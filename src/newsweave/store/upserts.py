@@ -13,12 +13,17 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["insert_missing", "insert_stmt", "put"]
+__all__ = ["insert_for", "insert_missing", "insert_stmt", "put"]
 
 
 def insert_stmt(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which has `on_conflict_do_update` / `_do_nothing`."""
-    if conn.dialect.name == "postgresql":
+    return insert_for(conn.dialect.name, table)
+
+
+def insert_for(dialect: str, table: Table) -> Any:
+    """insert_stmt by the dialect's name: for a statement built once and kept."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
