@@ -281,11 +281,13 @@ def test_one_country_or_agency_is_one_name_whatever_the_outlet_calls_it() -> Non
         "The U.S. Food and Drug Administration approved the shot on Monday. The FDA said the "
         "United States would ship doses this week, and America's allies in the UK and Britain "
         "agreed. Officials who spoke to reporters in the US said the Centers for Disease Control "
-        "panel would meet next."
+        "panel would meet next. Doses for the Gaza Strip wait at the border of Gaza."
     )
     a = analyze("FDA approves shot for children", text, with_embedding=False)
     names = {e.text: e.type for e in a.entities}
     assert names["United States"] == "place"
+    assert names["Gaza"] == "place"
+    assert "Gaza Strip" not in names
     assert names["FDA"] == "org"
     assert names["United Kingdom"] == "place"
     assert not {"US", "U.S.", "America", "UK", "Britain", "WHO"} & set(names)

@@ -150,6 +150,8 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ["covid", "covid-19", "covid19", "coronavirus", "sars-cov-2"], ("COVID-19", "topic")
     ),
+    # One territory under its two names: 11 and 9 articles of allsides-dev were two tags.
+    "gaza strip": ("Gaza", "place"),
 }
 _NATIONAL = re.compile(r"^(?:U\.S\.|US|U\.K\.|UK)\s+")
 # "who" is a word: only the capitalised forms are the organisation.

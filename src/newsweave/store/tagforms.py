@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from newsweave.store import upserts
-from newsweave.store.schema import tag_forms, tags
+from newsweave.store.schema import tag_aliases, tag_forms, tags
 from newsweave.store.tags import TagRow
+from newsweave.words import slugify
 
 __all__ = ["Form", "count", "take_back"]
 
@@ -63,6 +64,17 @@ def count(conn: Connection, forms: Mapping[int, tuple[TagRow, Form]]) -> dict[in
     ]
     counted = conn.execute(_vote(conn.dialect.name), votes).all()
     ids = {int(r.tag_id): int(r.id) for r in counted}
+    # A form first seen whose own slug is not the tag's ("Vaccines" of the tag "vaccine",
+    # slugged in the singular) is left as an alias: /tags/vaccines finds the tag, and an
+    # article that slugs it so later lands there.
+    fresh = {int(r.tag_id) for r in counted if r.n == 1}
+    other = [
+        {"slug": slug, "tag_id": tid}
+        for tid in fresh
+        if (slug := slugify(forms[tid][1].label)) and slug != forms[tid][0].slug
+    ]
+    if other:
+        upserts.insert_missing(conn, tag_aliases, other, ["slug"])
     # A vote for the tag's present label and kind cannot unseat them: only the tags given
     # another form need all their forms read (a few an article; one statement either way).
     moved = [
@@ -102,7 +114,7 @@ def _vote(dialect: str) -> Any:
     stmt = upserts.insert_for(dialect, tag_forms).on_conflict_do_update(
         index_elements=["tag_id", "label", "kind"], set_={"n": tag_forms.c.n + 1}
     )
-    return stmt.returning(tag_forms.c.id, tag_forms.c.tag_id)
+    return stmt.returning(tag_forms.c.id, tag_forms.c.tag_id, tag_forms.c.n)
 
 
 def _leading(seen: list[tuple[str, str, str, int]], label: str, kind: str) -> tuple[str, str, str]:
