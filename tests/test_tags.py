@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from newsweave import pipeline
 from newsweave.enrich.hashtags import display, slugify
@@ -301,24 +301,18 @@ def test_a_name_written_with_either_apostrophe_is_one_tag_and_0027_joins_the_old
         db.upgrade("0026")
         a, b, c = (_article(db, n) for n in range(1, 4))
         with db.begin() as conn:
-            ids = {}
-            for slug, label in (
-                ("martin-o-malley", "Martin O'Malley"),
-                ("martin-omalley", "Martin O’Malley"),
-                ("sinead-o-connor", "Sinéad O'Connor"),
-            ):
-                ids[slug] = conn.execute(
-                    insert(tags)
-                    .values(slug=slug, label=label, display="#" + label, kind="person")
-                    .returning(tags.c.id)
-                ).scalar_one()
-            conn.execute(
-                insert(article_tags),
+            ids = _old_tags(
+                conn,
                 [
-                    {"article_id": a, "tag_id": ids["martin-o-malley"], "score": 1.0},
-                    {"article_id": b, "tag_id": ids["martin-omalley"], "score": 1.0},
-                    {"article_id": b, "tag_id": ids["martin-o-malley"], "score": 1.0},
-                    {"article_id": c, "tag_id": ids["sinead-o-connor"], "score": 1.0},
+                    ("martin-o-malley", "Martin O'Malley", "person"),
+                    ("martin-omalley", "Martin O’Malley", "person"),
+                    ("sinead-o-connor", "Sinéad O'Connor", "person"),
+                ],
+                [
+                    (a, "martin-o-malley"),
+                    (b, "martin-omalley"),
+                    (b, "martin-o-malley"),
+                    (c, "sinead-o-connor"),
                 ],
             )
             uid = conn.execute(
@@ -346,6 +340,26 @@ def test_a_name_written_with_either_apostrophe_is_one_tag_and_0027_joins_the_old
         db.dispose()
 
 
+def _old_tags(
+    conn: Connection, rows: list[tuple[str, str, str]], links: list[tuple[int, str]]
+) -> dict[str, int]:
+    """Tags (slug, label, kind) and article links (article, slug) as an older revision's
+    site has them, written below the store; their ids by slug."""
+    ids = {
+        slug: conn.execute(
+            insert(tags)
+            .values(slug=slug, label=label, display="#" + label, kind=kind)
+            .returning(tags.c.id)
+        ).scalar_one()
+        for slug, label, kind in rows
+    }
+    conn.execute(
+        insert(article_tags),
+        [{"article_id": art, "tag_id": ids[slug], "score": 1.0} for art, slug in links],
+    )
+    return ids
+
+
 def test_0028_joins_a_sites_plural_topic_tags_to_their_singular(db_url: str) -> None:
     """A site built before hashtags slugged topics in the singular has "polls" beside "poll"
     and "iowa-caucuses" alone: 0028 joins the first pair, renames the second, leaves the old
@@ -357,35 +371,29 @@ def test_0028_joins_a_sites_plural_topic_tags_to_their_singular(db_url: str) -> 
         db.upgrade("0027")
         a, b, c, d = (_article(db, n) for n in range(1, 5))
         with db.begin() as conn:
-            ids = {}
-            for slug, label, kind in (
-                ("polls", "Polls", "topic"),
-                ("poll", "Poll", "topic"),
-                ("iowa-caucuses", "Iowa caucuses", "topic"),
-                ("world-series", "World Series", "event"),
-                ("philippines", "Philippines", "place"),
-                ("paris", "Paris", "place"),
-                ("jordan", "Jordan", "place"),
-                ("jordans", "Jordans", "topic"),
-                ("paris-attacks", "Paris attacks", "event"),
-            ):
-                ids[slug] = conn.execute(
-                    insert(tags)
-                    .values(slug=slug, label=label, display="#" + label, kind=kind)
-                    .returning(tags.c.id)
-                ).scalar_one()
-            conn.execute(
-                insert(article_tags),
+            _old_tags(
+                conn,
                 [
-                    {"article_id": a, "tag_id": ids["polls"], "score": 1.0},
-                    {"article_id": b, "tag_id": ids["poll"], "score": 1.0},
-                    {"article_id": b, "tag_id": ids["polls"], "score": 1.0},
-                    {"article_id": c, "tag_id": ids["iowa-caucuses"], "score": 1.0},
-                    {"article_id": c, "tag_id": ids["world-series"], "score": 1.0},
-                    {"article_id": d, "tag_id": ids["philippines"], "score": 1.0},
-                    {"article_id": d, "tag_id": ids["paris"], "score": 1.0},
-                    {"article_id": d, "tag_id": ids["paris-attacks"], "score": 1.0},
-                    {"article_id": d, "tag_id": ids["jordans"], "score": 1.0},
+                    ("polls", "Polls", "topic"),
+                    ("poll", "Poll", "topic"),
+                    ("iowa-caucuses", "Iowa caucuses", "topic"),
+                    ("world-series", "World Series", "event"),
+                    ("philippines", "Philippines", "place"),
+                    ("paris", "Paris", "place"),
+                    ("jordan", "Jordan", "place"),
+                    ("jordans", "Jordans", "topic"),
+                    ("paris-attacks", "Paris attacks", "event"),
+                ],
+                [
+                    (a, "polls"),
+                    (b, "poll"),
+                    (b, "polls"),
+                    (c, "iowa-caucuses"),
+                    (c, "world-series"),
+                    (d, "philippines"),
+                    (d, "paris"),
+                    (d, "paris-attacks"),
+                    (d, "jordans"),
                 ],
             )
         db.upgrade()

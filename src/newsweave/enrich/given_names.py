@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from newsweave.enrich.entities import place_names
 from newsweave.enrich.language import function_words
+from newsweave.enrich.places import place_names
 
 __all__ = ["is_first_name"]
 

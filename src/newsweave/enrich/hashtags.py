@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities, place_names
+from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import function_words
+from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
 from newsweave.words import slugify
