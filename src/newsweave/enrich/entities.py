@@ -97,6 +97,13 @@ _TRAILING = re.compile(f"[{APOSTROPHES}]s?$")
 # A company's legal form: "Facebook Inc", "Colonial Pipeline Co.", "JBS SA" are the companies
 # "Facebook", "Colonial Pipeline" and "JBS" are elsewhere (two tags of one company before).
 _COMPANY_FORM = re.compile(r"(?<=[\w.]),?\s+(?:Inc|Corp|Co|Ltd|LLC|PLC|plc|SA|AG|NV)\.?$")
+# A stock ticker right after a name: "Pfizer (PFE.N)" (Reuters), "(NYSE: PFE)". spaCy's small
+# model reads a bare "Pfizer" as a person (17 of its 19 articles of allsides-dev); a person has
+# neither a ticker nor a legal form. Not a bare "(AP)" after a dateline: an exchange or a suffix.
+_TICKER = re.compile(
+    r"\s*\((?:(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|NYSE American|ASX|HKEX)\s*:\s*[A-Z][A-Z.]{0,6}"
+    r"|[A-Z]{1,5}\.[A-Z]{1,2})\)"
+)
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
 _POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
@@ -339,11 +346,17 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     counted; most mentioned first. The label is spaCy's or WikiNER's (PERSON, PER, ORG, ...)
     or already one of the four kinds (a model that is not spaCy's: enrich.steps.NAME_MODELS)."""
     mentions: list[tuple[str, str, int]] = []
+    incorporated: set[str] = set()  # names the article gives a legal form or a ticker
     for text, label, start in found:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None:
             continue
+        company = bool(_COMPANY_FORM.search(text.strip())) or bool(
+            _TICKER.match(raw, start + len(text))
+        )
         name, kind, start = _possessed(clean_name(text), kind, start)
+        if company:
+            incorporated.add(name)
         if kind == "person":
             name = _strip_titles(name)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
@@ -405,6 +418,10 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         if name == canon:
             own_kinds[canon][kind] += 1
         first.setdefault(canon, pos)
+    for name in incorporated:
+        canon = aliases.get(name.lower(), name)
+        if canon in counts:  # "Pfizer Inc", "Pfizer (PFE.N)": a company, whatever else it was
+            own_kinds[canon] = Counter({"org": 1})
     items = [
         Entity(name, (own_kinds.get(name) or kinds[name]).most_common(1)[0][0], n, first[name])
         for name, n in counts.items()
