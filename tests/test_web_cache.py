@@ -252,8 +252,18 @@ def test_a_readers_page_is_built_once_and_never_served_stale_past_their_own_act(
     served meanwhile only under the epochs it was made with, so a reader's own follow, mute or
     comment shows at once even while another of their tabs builds the page."""
     pages = SlowPages(seconds=0.3)
-    cache = ReaderPageCache(pages, ttl=0.5)
+    # The expired copy is served up to a ttl late: a ttl of 1 s leaves ~0.8 s of slack for a
+    # loaded machine between the sleeps below and the tabs' arrival (at 0.5 s, 0.3 s was too
+    # little for CI on a slow VM).
+    cache = ReaderPageCache(pages, ttl=1.0)
     shared = shared_state(None)
+
+    async def started(builds: int) -> None:
+        """Until the lead request's build has begun (a fixed 50 ms was not always enough)."""
+        for _ in range(400):
+            if pages.builds > builds:
+                return
+            await asyncio.sleep(0.005)
 
     async def signed_in(scope: Scope, receive: Receive, send: Send) -> None:
         # what SessionMiddleware leaves for the cache: the reader, their browser, the epochs
@@ -268,24 +278,27 @@ def test_a_readers_page_is_built_once_and_never_served_stale_past_their_own_act(
     async def tabs(n: int, lead: bool = False) -> list[str]:
         transport = httpx.ASGITransport(app=signed_in)
         async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            builds = pages.builds
             builder = asyncio.create_task(c.get("/foryou")) if lead else None
-            await asyncio.sleep(0.05 if lead else 0)
+            if lead:
+                await started(builds)
             got = [r.text for r in await asyncio.gather(*(c.get("/foryou") for _ in range(n)))]
             return [(await builder).text, *got] if builder else got
 
     assert asyncio.run(tabs(8)) == ["build 1"] * 8
     assert pages.builds == 1
-    time.sleep(0.6)  # expired, nothing of the reader's changed: the old copy while one builds
+    time.sleep(1.1)  # expired, nothing of the reader's changed: the old copy while one builds
     assert asyncio.run(tabs(4, lead=True)) == ["build 2"] + ["build 1"] * 4
-    time.sleep(0.6)
+    time.sleep(1.1)
     shared.reader_changed(7)  # they followed something: no copy made before is served
     assert asyncio.run(tabs(4, lead=True)) == ["build 3"] * 5
 
     async def act_mid_build() -> list[str]:
         transport = httpx.ASGITransport(app=signed_in)
         async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as c:
+            builds = pages.builds
             before = asyncio.create_task(c.get("/foryou?page=2"))
-            await asyncio.sleep(0.05)
+            await started(builds)
             shared.reader_changed(7)  # while a page made before their act is being built
             after = await c.get("/foryou?page=2")
             return [(await before).text, after.text]
