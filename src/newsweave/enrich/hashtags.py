@@ -252,11 +252,6 @@ _TIME_WORDS = frozenset(
 )
 
 
-def _singular(word: str, plural: bool = True) -> str:
-    """'cancers' -> 'cancer', 'policies' -> 'policy'; a word tagged singular is left alone."""
-    return singular(word) if plural else word
-
-
 @dataclass(slots=True)
 class _Phrase:
     label: str  # as the article first writes it
@@ -307,7 +302,9 @@ def _noun_phrases(
             i = k  # "cease" of "cease-fire": the compound is read from its last part
             continue
         if k > j:
-            head = _singular(strings[lower[k - 1]], tags[k - 1] in ("NNS", "NNPS"))
+            head = strings[lower[k - 1]]
+            if tags[k - 1] in ("NNS", "NNPS"):  # a word tagged singular is left alone
+                head = singular(head)
             if head in TITLE_ABBREVIATIONS or (k < n and iob[k] == 1):
                 i = k  # "Coast Guard Lt", "Police Chief Kenneth" of "... Kenneth Jones"
                 continue
@@ -445,10 +442,10 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
 
     chosen: list[str] = []
     for slug in sorted(scores, key=lambda s: -scores[s]):
-        words = {_singular(w) for w in labels[slug].lower().split()}
+        words = {singular(w) for w in labels[slug].lower().split()}
         # "Alaska" adds nothing beside "Alaska summit" unless it is far more prominent.
         if any(
-            words < {_singular(w) for w in labels[c].lower().split()}
+            words < {singular(w) for w in labels[c].lower().split()}
             and scores[slug] < 2 * scores[c]
             for c in chosen
         ):

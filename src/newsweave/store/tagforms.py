@@ -99,12 +99,13 @@ def count(conn: Connection, forms: Mapping[int, tuple[TagRow, Form]]) -> dict[in
     for tid, seen in by_tag.items():
         tag = forms[tid][0]
         label, display, kind = _leading(seen, tag.label, tag.kind or "")
-        if (label, kind) != (tag.label, tag.kind or ""):
-            conn.execute(
-                update(tags)
-                .where(tags.c.id == tid)
-                .values(label=label, display=display, kind=kind or None)
-            )
+        values: dict[str, str | None] = {}
+        if label != tag.label:
+            values |= {"label": label, "display": display}
+        if kind != (tag.kind or ""):
+            values["kind"] = kind or None
+        if values:
+            conn.execute(update(tags).where(tags.c.id == tid).values(**values))
     return ids
 
 
@@ -118,10 +119,12 @@ def _vote(dialect: str) -> Any:
 
 
 def _leading(seen: list[tuple[str, str, str, int]], label: str, kind: str) -> tuple[str, str, str]:
-    """(label, display, kind) most often given; a tie keeps a label that is not shouted in
-    capitals ("LOS ANGELES" of a dateline), then the tag's own."""
-    labels: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
+    """(label, its display, kind) most often given; a tie keeps a label that is not shouted in
+    capitals ("LOS ANGELES" of a dateline), then the tag's own `label` and `kind`, which stand
+    as candidates with their votes, if any. The display is the label's most voted one, or ""
+    for the tag's own label where no article gave it (the tag keeps its display)."""
+    labels: Counter[str] = Counter({label: 0})
+    kinds: Counter[str] = Counter({kind: 0})
     displays: dict[str, tuple[int, str]] = {}
     for lab, kin, dis, n in seen:
         labels[lab] += n
@@ -129,11 +132,7 @@ def _leading(seen: list[tuple[str, str, str, int]], label: str, kind: str) -> tu
         displays[lab] = max(displays.get(lab, (-1, dis)), (n, dis))
     best = max(labels, key=lambda x: (labels[x], not _shouted(x), x == label))
     best_kind = max(kinds, key=lambda k: (kinds[k], k == kind))
-    if labels[best] == labels.get(label, 0) and not (_shouted(label) and not _shouted(best)):
-        best = label  # a tie moves nothing, except away from capitals
-    if kinds[best_kind] == kinds.get(kind, 0):
-        best_kind = kind
-    return best, displays[best][1] if best in displays else best, best_kind
+    return best, displays.get(best, (0, ""))[1], best_kind
 
 
 def _shouted(label: str) -> bool:
