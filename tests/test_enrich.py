@@ -1517,8 +1517,17 @@ def test_a_name_with_a_legal_form_or_a_ticker_is_a_company() -> None:
         ("Moderna", "PERSON", raw.rindex("Moderna")),
         ("WASHINGTON", "GPE", raw.index("WASHINGTON")),
     ]
-    kinds = {e.text: e.type for e in entities.from_mentions(found, raw).items}
+    got = entities.from_mentions(found, raw)
+    kinds = {e.text: e.type for e in got.items}
     assert kinds == {"Pfizer": "org", "Moderna": "org", "WASHINGTON": "place"}
+    # ... and says so, for the site to weigh it above the model's readings (store.tagforms)
+    assert got.sure == {"Pfizer", "Moderna"}
+    tags = [hashtags.Hashtag(slugify(n), n, display(n), kinds[n], 1.0) for n in kinds]
+    assert {t.label: t.sure for t in hashtags.marked(tags, got)} == {
+        "Pfizer": True,
+        "Moderna": True,
+        "WASHINGTON": False,
+    }
 
 
 def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:

@@ -4,11 +4,12 @@ and renames stick, and an old tag URL redirects (store/tags.py), on SQLite and P
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from newsweave import pipeline
 from newsweave.enrich.hashtags import display, slugify
@@ -473,6 +474,59 @@ def test_a_name_that_folds_into_a_tag_or_an_operators_label_is_no_vote(db: Datab
     for art in bare:
         _save(db, art, _tag("Donald Trump", "org"))
     assert _label(db, "donald-trump") == ("Donald J. Trump", "#Trump", "person")
+
+
+def test_an_article_that_shows_a_kind_outweighs_the_models_readings(db: Database) -> None:
+    """spaCy reads a bare "Pfizer" as a person in most articles; one that writes "Pfizer Inc"
+    or "Pfizer (PFE.N)" shows a company (a sure vote), and that decides the kind however many
+    plain votes say otherwise, for as long as such an article counts."""
+    plain = [_article(db, n) for n in range(1, 6)]
+    for art in plain[:3]:
+        _save(db, art, _tag("Pfizer", "person"))
+    assert _label(db, "pfizer")[2] == "person"
+    shows = _article(db, 6)
+    _save(db, shows, replace(_tag("Pfizer", "org"), sure=True))
+    assert _label(db, "pfizer") == ("Pfizer", "#Pfizer", "org")
+    for art in plain[3:]:
+        _save(db, art, _tag("Pfizer", "person"))
+    assert _label(db, "pfizer")[2] == "org"  # 5 plain person votes against 1 sure
+    _save(db, shows, replace(_tag("Pfizer", "org"), sure=True))  # reindexed: still one vote
+    _save(db, shows, _tag("Pfizer", "org"))  # the article no longer shows it: a plain vote
+    _save(db, plain[0], _tag("Pfizer", "person"))  # the next count goes by plain votes
+    assert _label(db, "pfizer")[2] == "person"
+    with db.connect() as conn:
+        votes = conn.execute(select(func.sum(tag_forms.c.n))).scalar_one()
+    assert votes == 6
+
+
+def test_0030_counts_sure_votes_apart_and_back(db_url: str) -> None:
+    """Up, every vote so far stays a plain one; down, a sure vote joins its plain twin and
+    the links that counted it count the twin."""
+    db = open_database(db_url, migrate=False)
+    try:
+        db.upgrade("0028")
+        a, b = _article(db, 1), _article(db, 2)
+        with db.begin() as conn:
+            _old_tags(conn, [("pfizer", "Pfizer", "person")], [(a, "pfizer")])
+        db.upgrade("0029")  # the tag's label and kind: one vote
+        db.upgrade()
+        with db.connect() as conn:
+            assert conn.execute(select(tag_forms.c.sure)).scalars().all() == [False]
+        _save(db, b, replace(_tag("Pfizer", "person"), sure=True))
+        db.downgrade("0029")
+        with db.connect() as conn:
+            forms = conn.execute(text("SELECT id, n FROM tag_forms")).all()
+            linked = conn.execute(
+                text("SELECT form_id FROM article_tags WHERE article_id = :b"), {"b": b}
+            ).scalar_one()
+        assert [n for _, n in forms] == [2]
+        assert linked == forms[0][0]
+        db.upgrade()
+        _save(db, b, _tag("Pfizer", "person"))  # takes its vote back from the twin
+        with db.connect() as conn:
+            assert conn.execute(select(func.sum(tag_forms.c.n))).scalar_one() == 2
+    finally:
+        db.dispose()
 
 
 def test_0029_makes_a_sites_present_labels_one_vote_each(db_url: str) -> None:

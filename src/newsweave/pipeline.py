@@ -624,7 +624,7 @@ def _store_analysis(
         conn,
         article_id,
         [
-            enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score, h.short)
+            enrichment.TagIn(h.slug, h.label, h.display, h.kind, h.score, h.short, h.sure)
             for h in a.hashtags
         ],
     )

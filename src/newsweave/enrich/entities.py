@@ -183,6 +183,10 @@ class Entities:
     # The acronyms the article spells out, by the canonical name they stand for ("Rapid
     # Support Forces" -> "RSF"): what lets the site send a bare "RSF" to the same tag.
     defined: dict[str, str] = field(default_factory=dict)
+    # The names whose kind the article shows beyond a model's reading: given a legal form or a
+    # stock ticker ("Pfizer Inc", "Pfizer (PFE.N)"), a name is a company. The site lets such an
+    # article outweigh any number that only the model typed (store.tagforms).
+    sure: frozenset[str] = frozenset()
 
     def resolve(self, name: str) -> str:
         """The article's canonical name for a surface form, or the cleaned form itself."""
@@ -418,10 +422,12 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         if name == canon:
             own_kinds[canon][kind] += 1
         first.setdefault(canon, pos)
+    sure: set[str] = set()
     for name in incorporated:
         canon = aliases.get(name.lower(), name)
         if canon in counts:  # "Pfizer Inc", "Pfizer (PFE.N)": a company, whatever else it was
             own_kinds[canon] = Counter({"org": 1})
+            sure.add(canon)
     items = [
         Entity(name, (own_kinds.get(name) or kinds[name]).most_common(1)[0][0], n, first[name])
         for name, n in counts.items()
@@ -434,4 +440,4 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         canon = known[0] if known is not None else canon
         if canon.lower() != short.lower():  # not "FDA", which keeps its short form
             defined[canon] = short
-    return Entities(items, aliases, defined)
+    return Entities(items, aliases, defined, frozenset(sure))

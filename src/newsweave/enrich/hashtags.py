@@ -35,10 +35,10 @@ __all__ = [
     "display",
     "from_entities",
     "from_names",
+    "marked",
     "slugify",
     "suggest",
     "typed",
-    "with_shorts",
 ]
 
 MAX_TAGS = 10
@@ -192,6 +192,9 @@ class Hashtag:
     # The acronym the article spells this name out with ("RSF" of "Rapid Support Forces"),
     # which the site then sends to this tag (store.tags); "" for none.
     short: str = ""
+    # The article shows the kind itself (Entities.sure: "Pfizer Inc", "Pfizer (PFE.N)"), which
+    # outweighs the articles whose kind is only the model's reading (store.tagforms).
+    sure: bool = False
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -203,6 +206,8 @@ class Hashtag:
         }
         if self.short:
             out["short"] = self.short
+        if self.sure:
+            out["sure"] = True
         return out
 
 
@@ -635,9 +640,17 @@ def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
     return out
 
 
-def with_shorts(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
-    """The tags, each with the acronym the article spells it out with (Entities.defined)."""
-    return [replace(t, short=ents.defined.get(t.label, "")) for t in tags]
+def marked(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
+    """The tags, each with the acronym the article spells it out with (Entities.defined) and
+    whether the article shows its kind beyond the model's reading (Entities.sure)."""
+    return [
+        replace(
+            t,
+            short=ents.defined.get(t.label, ""),
+            sure=t.kind == "org" and t.label in ents.sure,
+        )
+        for t in tags
+    ]
 
 
 def _named_elsewhere(word: str, body: str) -> bool:

@@ -53,7 +53,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon+ru-10",
-    "hashtags": "ents+nounphrases+names+ru-13",
+    "hashtags": "ents+nounphrases+names+ru-14",
     "summary": "mmr+rarity-4",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",
@@ -334,7 +334,9 @@ def _read(
         a.hashtags = _guard(
             err,
             "hashtags",
-            lambda: hashtags.from_entities(title, text, ents, a.language or ""),
+            lambda: hashtags.marked(
+                hashtags.from_entities(title, text, ents, a.language or ""), ents
+            ),
             [],
         )
     elif doc is not None and (a.language or "en") != "en":
@@ -346,7 +348,7 @@ def _read(
         a.hashtags = _guard(
             err,
             "hashtags",
-            lambda: hashtags.with_shorts(
+            lambda: hashtags.marked(
                 hashtags.typed(hashtags.from_names(title, text, a.language or ""), ents), ents
             ),
             [],
@@ -359,7 +361,7 @@ def _read(
         a.hashtags = _guard(
             err,
             "hashtags",
-            lambda: hashtags.with_shorts(hashtags.suggest(title, doc, ents, text), ents),
+            lambda: hashtags.marked(hashtags.suggest(title, doc, ents, text), ents),
             [],
         )
         a.attributions = _guard(

@@ -97,6 +97,16 @@ class Database:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
+    def downgrade(self, revision: str) -> None:
+        """Undo the migrations after `revision`: backing out a release, and the tests that a
+        data migration's way back keeps what it holds."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        with self.engine.begin() as conn:
+            locks.hold(conn, locks.MIGRATIONS)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -58,6 +58,7 @@ class TagIn:
     kind: str
     score: float
     short: str = ""  # the acronym the article spelt this name out with (Hashtag.short)
+    sure: bool = False  # the article shows the kind itself (Hashtag.sure)
 
 
 def save_entities(
@@ -154,7 +155,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
         tid = known[t.slug]
         tag = now.get(tid)
         if tag is not None and tag.slug == t.slug:  # its own name, not a fold's or an alias's
-            forms.setdefault(tid, (tag, tagforms.Form(t.label, t.kind, t.display)))
+            forms.setdefault(tid, (tag, tagforms.Form(t.label, t.kind, t.display, t.sure)))
     form_ids = tagforms.count(conn, forms)
     conn.execute(
         insert(article_tags),

@@ -258,7 +258,11 @@ tag_forms = Table(
     Column("kind", String(32), nullable=False),  # "" for none
     Column("display", String(200), nullable=False),
     Column("n", Integer, nullable=False),
-    UniqueConstraint("tag_id", "label", "kind", name="uq_tag_forms"),
+    # Votes of articles that show the kind themselves (a company's legal form or ticker:
+    # "Pfizer Inc"), counted apart: they decide the kind over any number of the model's readings
+    # (migration 0030).
+    Column("sure", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("tag_id", "label", "kind", "sure", name="uq_tag_forms"),
 )
 
 # A slug that once named a tag (merged, folded or renamed) and the tag it is now: old URLs
