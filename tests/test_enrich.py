@@ -1445,6 +1445,21 @@ def test_a_subject_is_one_tag_whether_an_article_writes_it_singular_or_plural() 
     assert slugs["Iowa caucuses"] == slugs["Iowa caucus"] == "iowa-caucus", slugs
 
 
+def test_a_subject_news_names_many_ways_is_its_one_tag_even_as_a_common_noun() -> None:
+    """ "coronavirus" written lower case is no entity, but it is COVID-19 all the same: on
+    allsides-dev a "Coronavirus" and a "Covid" topic stood beside the COVID-19 tag."""
+    tags = analyze(
+        "How the coronavirus changed the state",
+        "The coronavirus reached the state in March. Officials said the coronavirus had spread "
+        "through nursing homes first, and doctors warned that the coronavirus would return "
+        "in the winter.",
+        with_embedding=False,
+    ).hashtags
+    got = {t.slug: (t.label, t.kind) for t in tags}
+    assert got.get("covid-19") == ("COVID-19", "topic"), got
+    assert "coronavirus" not in got, got
+
+
 @pytest.mark.parametrize(
     ("plural", "one"),
     [

@@ -167,6 +167,42 @@ def test_a_merge_sticks_and_old_urls_redirect(sqlite_db: Database) -> None:
     assert fetch("/tags/panel").headers["location"] == "/tags/fda-advisory-panel"
 
 
+def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path) -> None:
+    """A site tagged "Gaza Strip" and "Gaza", "US" and "United States" apart before the
+    analyses made each one name (enrich.entities.canonical); reindex re-tags the articles, and
+    the old tags join the new ones, their URLs redirecting. A tag the operator named stays,
+    and so does one with no tag of the one name to join."""
+    db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
+    arts = [_article(db, n) for n in range(1, 6)]
+    _save(db, arts[0], _tag("Gaza Strip", "place"), _tag("US", "place"))
+    _save(db, arts[1], _tag("Gaza", "place"), _tag("United States", "place"))
+    _save(db, arts[2], _tag("America", "place"), _tag("Coronavirus", "topic"))
+    with db.begin() as conn:
+        tag_store.rename(conn, "america", "America", "america", "#America")
+    db.dispose()
+    out = nw(tmp_path, "reindex").stdout
+    assert "tag gaza-strip joined gaza (its old URL redirects)" in out
+    assert "tag us joined united-states" in out
+    db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
+    try:
+        with db.connect() as conn:
+            assert tag_store.moved_to(conn, "gaza-strip") == "gaza"
+            assert tag_store.moved_to(conn, "us") == "united-states"
+            assert tag_store.find(conn, "america").label == "America"
+            assert tag_store.find(conn, "coronavirus").slug == "coronavirus"
+        response = asyncio.run(_get(create_app(db), "/tags/gaza-strip"))
+        assert response.status_code == 301
+        assert response.headers["location"] == "/tags/gaza"
+    finally:
+        db.dispose()
+
+
+async def _get(app: object, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://nw.test") as client:
+        return await client.get(path)
+
+
 def test_tags_merge_and_rename_on_the_command_line(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     a, b = _article(db, 1), _article(db, 2)

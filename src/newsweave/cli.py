@@ -881,6 +881,8 @@ def reindex_cmd(ctx: click.Context, everything: bool, search: bool) -> None:
     )
     with collecting.Enricher(jobs.workers_for(_settings(ctx).workers)) as enricher:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
+    for old, new in pipeline.join_known_tags(db):
+        click.echo(f"tag {old} joined {new} (its old URL redirects)")
     jobs.fold_counts(db)
     click.echo(f"reindexed {done} articles, {failed} failed")
 

@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from newsweave import understanding
-from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, neardup
+from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, entities, neardup
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import guess as guess_language
@@ -50,9 +50,10 @@ from newsweave.model import ArticleIn, ArticleState, Extracted, FeedItem
 from newsweave.sanitize import clean_optional, clean_text
 from newsweave.store import articles as store
 from newsweave.store import enrichment, locks, stories, vectors
+from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
 from newsweave.store.sources import source_for_article, source_languages
-from newsweave.words import word_count
+from newsweave.words import slugify, word_count
 
 __all__ = [
     "Analyzer",
@@ -785,6 +786,22 @@ def stale_for_reindex(
     return StaleArticles(db, STEPS, everything or restory)
 
 
+def join_known_tags(db: Database) -> list[tuple[str, str]]:
+    """Join a site's tags that stand under a form news also writes another way to the tag of
+    the one name the analyses now give it (enrich.entities.canonical: "Gaza Strip" is Gaza,
+    "US" the United States); (from, into) slugs. Run after a reindex, which re-tags the
+    articles but leaves an old tag standing with none of them."""
+
+    def into(label: str) -> str | None:
+        known = entities.canonical(label)
+        return slugify(known[0]) if known is not None else None
+
+    with db.begin() as conn:
+        return tag_store.join_known(
+            conn, {slugify(f) for f in entities.CANONICAL_FORMS} - {""}, into
+        )
+
+
 def reindex(
     db: Database,
     *,
@@ -794,4 +811,6 @@ def reindex(
     """Analyse stored articles again after a model or version change, in this process;
     (done, failed). `newsweave reindex` does the same through collecting.Enricher's workers."""
     ids = stale_for_reindex(db, everything=everything)
-    return enrich_many(db, ids, on_progress=on_progress)
+    done = enrich_many(db, ids, on_progress=on_progress)
+    join_known_tags(db)
+    return done

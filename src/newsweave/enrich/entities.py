@@ -22,7 +22,16 @@ from newsweave.words import APOSTROPHES
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["TITLE_ABBREVIATIONS", "Entities", "Entity", "clean_name", "extract", "from_mentions"]
+__all__ = [
+    "CANONICAL_FORMS",
+    "TITLE_ABBREVIATIONS",
+    "Entities",
+    "Entity",
+    "canonical",
+    "clean_name",
+    "extract",
+    "from_mentions",
+]
 
 # spaCy's OntoNotes labels (English) and WikiNER's (French: PER, ORG, LOC), folded to the four
 # kinds the product shows.
@@ -161,6 +170,8 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     # One territory under its two names: 11 and 9 articles of allsides-dev were two tags.
     "gaza strip": ("Gaza", "place"),
 }
+# The forms news writes for them, lower-cased: where a site's older tag may stand under one.
+CANONICAL_FORMS = frozenset(_CANONICAL)
 _NATIONAL = re.compile(r"^(?:U\.S\.|US|U\.K\.|UK)\s+")
 # "who" is a word: only the capitalised forms are the organisation.
 _CASE_SENSITIVE = frozenset(["who", "us", "un"])
@@ -311,7 +322,7 @@ def _short_form(name: str, other: str) -> bool:
     return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
 
 
-def _canonical(name: str) -> tuple[str, str] | None:
+def canonical(name: str) -> tuple[str, str] | None:
     """The one name and kind of a thing news names many ways ("U.S." -> United States)."""
     key = name.lower()
     if key in _CASE_SENSITIVE and not name.isupper():
@@ -411,7 +422,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     first: dict[str, int] = {}
     for name, kind, pos in mentions:
         canon = aliases.get(name.lower(), name)
-        known = _canonical(canon)
+        known = canonical(canon)
         if known is not None:
             canon, kind = known
             aliases.setdefault(name.lower(), canon)
@@ -436,7 +447,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     defined: dict[str, str] = {}
     for short, long in acr.items():
         canon = aliases.get(long.lower(), long)
-        known = _canonical(canon)
+        known = canonical(canon)
         canon = known[0] if known is not None else canon
         if canon.lower() != short.lower():  # not "FDA", which keeps its short form
             defined[canon] = short

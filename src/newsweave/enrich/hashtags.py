@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities
+from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities, canonical
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import function_words
@@ -443,6 +443,10 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if label.split(" ", 1)[0].islower():  # "Oil spill", "Four-time Boston Marathon winner"
             label = label[0].upper() + label[1:]
         kind = "event" if head in _EVENT_HEADS else "topic"
+        known_as = canonical(label)  # "coronavirus" or "Covid" the model did not name
+        if known_as is not None:
+            add(known_as[0], known_as[1], ph.count, ph.first, len(key), rare)
+            continue
         add(label, kind, ph.count, ph.first, len(key), rare, ph.slug)
 
     chosen: list[str] = []

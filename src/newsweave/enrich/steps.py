@@ -53,7 +53,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon+ru-10",
-    "hashtags": "ents+nounphrases+names+ru-14",
+    "hashtags": "ents+nounphrases+names+ru-15",
     "summary": "mmr+rarity-4",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",
