@@ -1445,6 +1445,24 @@ def test_a_subject_is_one_tag_whether_an_article_writes_it_singular_or_plural() 
     assert slugs["Iowa caucuses"] == slugs["Iowa caucus"] == "iowa-caucus", slugs
 
 
+def test_initials_keep_their_full_stop_and_name_what_they_stand_for() -> None:
+    """ "D.C" (its last full stop cut) was a tag of 5 articles of allsides-dev beside
+    Washington; "F.B.I." beside the FBI's tag; "W.Va." beside West Virginia's."""
+    assert entities.clean_name("D.C.") == "D.C."
+    assert entities.clean_name("the U.S.") == "U.S."
+    assert entities.clean_name("Military.com.") == "Military.com"
+    got = analyze(
+        "Agents meet police",
+        "The F.B.I. said the D.C. police and W.Va. officials met. The F.B.I. agents left "
+        "Washington, D.C. on Friday.",
+        with_embedding=False,
+    )
+    kinds = {e.text: e.type for e in got.entities}
+    assert kinds["FBI"] == "org", kinds
+    assert kinds["Washington, D.C."] == kinds["West Virginia"] == "place", kinds
+    assert not {"F.B.I", "F.B.I.", "D.C", "D.C.", "W.Va", "W.Va."} & set(kinds), kinds
+
+
 def test_a_subject_news_names_many_ways_is_its_one_tag_even_as_a_common_noun() -> None:
     """ "coronavirus" written lower case is no entity, but it is COVID-19 all the same: on
     allsides-dev a "Coronavirus" and a "Covid" topic stood beside the COVID-19 tag."""

@@ -169,9 +169,33 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     ),
     # One territory under its two names: 11 and 9 articles of allsides-dev were two tags.
     "gaza strip": ("Gaza", "place"),
+    # The capital under its district's name (spaCy reads "Washington, D.C." as two places),
+    # and the states news writes with initials: "D.C" was a tag of 5 articles of allsides-dev.
+    **dict.fromkeys(
+        ["d.c", "dc", "washington d.c", "washington dc", "washington, d.c", "district of columbia"],
+        ("Washington, D.C.", "place"),
+    ),
+    **{
+        form: (state, "place")
+        for initials, state in [
+            ("n.y", "New York"),
+            ("n.j", "New Jersey"),
+            ("n.h", "New Hampshire"),
+            ("n.m", "New Mexico"),
+            ("n.c", "North Carolina"),
+            ("n.d", "North Dakota"),
+            ("s.c", "South Carolina"),
+            ("s.d", "South Dakota"),
+            ("r.i", "Rhode Island"),
+            ("w.va", "West Virginia"),
+        ]
+        for form in (initials, initials + ".")
+    },
 }
 # The forms news writes for them, lower-cased: where a site's older tag may stand under one.
 CANONICAL_FORMS = frozenset(_CANONICAL)
+# A name that ends in initials with full stops: "D.C.", "F.B.I.", "W.Va.", "George W.".
+_INITIALISM = re.compile(r"(?:^|[\s-])(?:[A-Z][a-z]?\.)+[A-Z][a-z]?\.?$")
 _NATIONAL = re.compile(r"^(?:U\.S\.|US|U\.K\.|UK)\s+")
 # "who" is a word: only the capitalised forms are the organisation.
 _CASE_SENSITIVE = frozenset(["who", "us", "un"])
@@ -215,12 +239,16 @@ class Entities:
 
 
 def clean_name(name: str) -> str:
-    """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'."""
-    s = _PAREN.sub("", " ".join(name.split()))
-    s = _LEADING.sub("", s.strip(" \"'“”‘’-–—,.:;"))
+    """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'. An
+    initialism keeps its last full stop ("D.C.", "W.Va.", not "D.C")."""
+    whole = _PAREN.sub("", " ".join(name.split()))
+    s = _LEADING.sub("", whole.strip(" \"'“”‘’-–—,.:;"))
     s = _TRAILING_TITLE.sub("", _TRAILING.sub("", s))
     s = _COMPANY_FORM.sub("", s) if " " in s else s
-    return s.strip(" \"'“”‘’-–—,.:;")
+    s = s.strip(" \"'“”‘’-–—,.:;")
+    if _INITIALISM.search(s) and s + "." in whole:
+        s += "."
+    return s
 
 
 def _possessed(name: str, kind: str, start: int) -> tuple[str, str, int]:
@@ -324,10 +352,12 @@ def _short_form(name: str, other: str) -> bool:
 
 def canonical(name: str) -> tuple[str, str] | None:
     """The one name and kind of a thing news names many ways ("U.S." -> United States)."""
-    key = name.lower()
+    key = name.lower().removesuffix(".") if _INITIALISM.search(name) else name.lower()
     if key in _CASE_SENSITIVE and not name.isupper():
         return None
     found = _CANONICAL.get(key)
+    if found is None and _INITIALISM.fullmatch(name):  # "F.B.I." is the FBI
+        found = _CANONICAL.get(key.replace(".", ""))
     if found is None and _NATIONAL.match(name):  # "U.S. Food and Drug Administration"
         found = _CANONICAL.get(_NATIONAL.sub("", name).lower())
     return found

@@ -451,13 +451,10 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
 
     chosen: list[str] = []
     for slug in sorted(scores, key=lambda s: -scores[s]):
-        words = {singular(w) for w in labels[slug].lower().split()}
-        # "Alaska" adds nothing beside "Alaska summit" unless it is far more prominent.
-        if any(
-            words < {singular(w) for w in labels[c].lower().split()}
-            and scores[slug] < 2 * scores[c]
-            for c in chosen
-        ):
+        words = _words(labels[slug])
+        # "Alaska" adds nothing beside "Alaska summit" unless it is far more prominent, nor
+        # "Washington" beside "Washington, D.C.".
+        if any(words < _words(labels[c]) and scores[slug] < 2 * scores[c] for c in chosen):
             continue
         chosen.append(slug)
         if len(chosen) == MAX_TAGS:
@@ -466,6 +463,10 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
         for s in chosen
     ]
+
+
+def _words(label: str) -> set[str]:
+    return {singular(w) for w in label.lower().replace(",", " ").split()}
 
 
 # Names in languages the English model cannot read: capitalised words. A word that opens a
