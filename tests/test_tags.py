@@ -168,8 +168,9 @@ def test_a_merge_sticks_and_old_urls_redirect(sqlite_db: Database) -> None:
 
 
 def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path) -> None:
-    """A site tagged "Gaza Strip" and "Gaza", "US" and "United States" apart before the
-    analyses made each one name (enrich.entities.canonical); reindex re-tags the articles, and
+    """A site tagged "Gaza Strip" and "Gaza", "US" and "United States", "Donald J. Trump" and
+    "Donald Trump" apart before the analyses made each one name (enrich.entities.canonical,
+    without_middle_initial); reindex re-tags the articles, and
     the old tags join the new ones, their URLs redirecting. A tag the operator named stays,
     and so does one with no tag of the one name to join."""
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
@@ -177,12 +178,16 @@ def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path
     _save(db, arts[0], _tag("Gaza Strip", "place"), _tag("US", "place"))
     _save(db, arts[1], _tag("Gaza", "place"), _tag("United States", "place"))
     _save(db, arts[2], _tag("America", "place"), _tag("Coronavirus", "topic"))
+    _save(db, arts[3], _tag("Donald J. Trump", "person"), _tag("George H. W. Bush", "person"))
+    _save(db, arts[4], _tag("Donald Trump", "person"))
     with db.begin() as conn:
         tag_store.rename(conn, "america", "America", "america", "#America")
     db.dispose()
     out = nw(tmp_path, "reindex").stdout
     assert "tag gaza-strip joined gaza (its old URL redirects)" in out
     assert "tag us joined united-states" in out
+    assert "tag donald-j-trump joined donald-trump" in out
+    assert "george-h-w-bush joined" not in out
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     try:
         with db.connect() as conn:

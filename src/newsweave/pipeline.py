@@ -789,17 +789,20 @@ def stale_for_reindex(
 def join_known_tags(db: Database) -> list[tuple[str, str]]:
     """Join a site's tags that stand under a form news also writes another way to the tag of
     the one name the analyses now give it (enrich.entities.canonical: "Gaza Strip" is Gaza,
-    "US" the United States); (from, into) slugs. Run after a reindex, which re-tags the
-    articles but leaves an old tag standing with none of them."""
+    "US" the United States; a person's middle initial: "Donald J. Trump" is Donald Trump);
+    (from, into) slugs. Run after a reindex, which re-tags the articles but leaves an old tag
+    standing with none of them."""
 
     def into(label: str) -> str | None:
         known = entities.canonical(label)
-        return slugify(known[0]) if known is not None else None
+        if known is not None:
+            return slugify(known[0])
+        plain = entities.without_middle_initial(label)
+        return slugify(plain) if plain != label else None
 
     with db.begin() as conn:
-        return tag_store.join_known(
-            conn, {slugify(f) for f in entities.CANONICAL_FORMS} - {""}, into
-        )
+        forms = {slugify(f) for f in entities.CANONICAL_FORMS} - {""}
+        return tag_store.join_known(conn, forms | set(tag_store.people_like(conn, "% _. %")), into)
 
 
 def reindex(

@@ -31,6 +31,7 @@ __all__ = [
     "clean_name",
     "extract",
     "from_mentions",
+    "without_middle_initial",
 ]
 
 # spaCy's OntoNotes labels (English) and WikiNER's (French: PER, ORG, LOC), folded to the four
@@ -350,6 +351,18 @@ def _short_form(name: str, other: str) -> bool:
     return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
 
 
+# A person's one middle initial: "Donald J. Trump" is the Donald Trump of most outlets (the
+# New York Times writes every name so: "Anthony S. Fauci"). Not two: George H. W. Bush is not
+# George W.
+_MIDDLE_INITIAL = re.compile(r"(?<=[\w.]) [A-Z]\.(?= [A-Z])")
+
+
+def without_middle_initial(name: str) -> str:
+    """'Donald J. Trump' -> 'Donald Trump'; a name with none, or with two, as it is."""
+    found = _MIDDLE_INITIAL.findall(name)
+    return _MIDDLE_INITIAL.sub("", name) if len(found) == 1 else name
+
+
 def canonical(name: str) -> tuple[str, str] | None:
     """The one name and kind of a thing news names many ways ("U.S." -> United States)."""
     key = name.lower().removesuffix(".") if _INITIALISM.search(name) else name.lower()
@@ -418,6 +431,13 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
 
     kind_of = {n: k for n, k, _ in mentions}
     names = set(kind_of) | set(acr.values())
+    # "Donald J. Trump" beside "Donald Trump" is one person, and a bare "Trump" is he.
+    initialled = set()
+    for name, kind in kind_of.items():
+        plain = without_middle_initial(name) if kind == "person" else name
+        if plain != name and kind_of.get(plain) == "person":
+            aliases.setdefault(name.lower(), plain)
+            initialled.add(name)
     # A name that ends exactly one longer name of a person or organisation in the article is
     # that name ("Putin", "Security Council"); a person's first name alone is too ("Vladimir"
     # is rare in news, so this only fires when one Vladimir is named), and so is an
@@ -430,6 +450,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             for other in names
             if len(other) > len(name)
             and " and " not in other
+            and other not in initialled
             and kind_of.get(other, "org") in ("person", "org")
             and (
                 other.endswith(" " + name)

@@ -17,7 +17,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsweave.enrich.entities import TITLE_ABBREVIATIONS, Entities, canonical
+from newsweave.enrich.entities import (
+    TITLE_ABBREVIATIONS,
+    Entities,
+    canonical,
+    without_middle_initial,
+)
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import function_words
@@ -408,7 +413,8 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
     known = {e.text.lower() for e in entities.items}
     named = known | set(entities.aliases)  # full names and the short forms that stand for them
     for e in entities.items:
-        add(e.text, e.type, e.count, e.first, 1, max(_rare(e.text.lower().split()), 0.5))
+        rare = max(_rare(e.text.lower().split()), 0.5)
+        add(e.text, e.type, e.count, e.first, 1, rare, _slug(e.text, e.type))
     raw = text if text is not None else doc.text
     phrases = _noun_phrases(doc, raw, *_tags(doc))
     heads: dict[str, int] = {}
@@ -463,6 +469,12 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
         for s in chosen
     ]
+
+
+def _slug(label: str, kind: str) -> str:
+    """A name's slug: a person's without a middle initial ("Donald J. Trump" and "Donald
+    Trump" are one tag; its label is the one most of its articles write, store.tagforms)."""
+    return slugify(without_middle_initial(label) if kind == "person" else label)
 
 
 def _words(label: str) -> set[str]:
@@ -607,7 +619,10 @@ def _ranked(
         scored.append((score, name))
     scored.sort(reverse=True)
     top = scored[:MAX_TAGS]
-    return [Hashtag(slugify(n), n, display(n), kinds.get(n, "name"), s / top[0][0]) for s, n in top]
+    return [
+        Hashtag(_slug(n, kinds.get(n, "")), n, display(n), kinds.get(n, "name"), s / top[0][0])
+        for s, n in top
+    ]
 
 
 def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
@@ -631,14 +646,15 @@ def typed(tags: list[Hashtag], ents: Entities) -> list[Hashtag]:
         full = by_surname.get(t.label, set())
         if len(full) == 1:
             name = next(iter(full))
-            t = Hashtag(slugify(name), name, display(name), "person", t.score)
+            t = Hashtag(_slug(name, "person"), name, display(name), "person", t.score)
         else:
             kind = ents.kind_of(ents.resolve(t.label)) or ents.kind_of(t.label)
             if kind is None:  # "Macron" where the model named "Emmanuel Macron"
                 last = t.label.split()[-1]
                 kinds = {e.type for e in ents.items if e.text.split()[-1] == last}
                 kind = kinds.pop() if len(kinds) == 1 else None
-            t = Hashtag(t.slug, t.label, t.display, kind or t.kind, t.score)
+            kind = kind or t.kind
+            t = Hashtag(_slug(t.label, kind), t.label, t.display, kind, t.score)
         if t.slug not in seen:
             seen.add(t.slug)
             out.append(t)

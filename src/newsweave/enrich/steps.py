@@ -52,8 +52,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-11",
-    "hashtags": "ents+nounphrases+names+ru-16",
+    "entities": "web_sm-3.8.0+places+canon+ru-12",
+    "hashtags": "ents+nounphrases+names+ru-17",
     "summary": "mmr+rarity-4",
     "attributions": "rules-3",
     "kind": "publisher+style-lr-2",

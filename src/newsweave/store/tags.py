@@ -269,6 +269,12 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
     upserts.put(conn, tag_aliases, {"slug": old, "tag_id": into_id}, ["slug"])
 
 
+def people_like(conn: Connection, pattern: str) -> list[str]:
+    """The slugs of person tags whose label is LIKE `pattern` ("% _. %": a middle initial)."""
+    q = select(tags.c.slug).where(tags.c.kind == "person", tags.c.label.like(pattern))
+    return [str(s) for s in conn.execute(q).scalars()]
+
+
 def join_known(
     conn: Connection, slugs: Collection[str], into: Callable[[str], str | None]
 ) -> list[tuple[str, str]]:
