@@ -153,6 +153,24 @@ def test_who_says_what_in_the_shapes_news_writes_it() -> None:
     assert not any(a.speaker in {"I", "Update"} for a in found)
 
 
+def test_a_word_that_opens_a_sentence_or_a_date_is_nobody() -> None:
+    """A rule reads the capital of a sentence's first word as a name: "In", "But", "When"
+    were speakers of ~200 claims on PolNeAR's texts, and "Thursday" of "A court document
+    filed Thursday says". Nobody a reader can name is no speaker; a surname the article gives
+    in full is its person, even where it is a word ("Will wrote": George Will)."""
+    got = analyze(
+        "Campaign manager cleared",
+        "A court document filed Thursday says that the campaign manager will not face charges "
+        "in the case. But then sometimes we had to go back and say we had new information "
+        "about the case. Conservative columnist George Will criticised the campaign on Monday. "
+        "Will wrote that the party had lost its way in the primaries.",
+        with_embedding=False,
+    ).attributions
+    speakers = [q.speaker for q in got]
+    assert not {"Thursday", "But", "Will"} & set(speakers), speakers
+    assert ("George Will", "wrote") in [(q.speaker, q.cue) for q in got], got
+
+
 def test_who_says_what_in_more_shapes_found_missing_on_polnear() -> None:
     """Session 12's shapes: each was a missed attribution on PolNeAR train."""
     text = (

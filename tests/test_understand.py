@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from newsweave import collecting, pipeline, understanding
 from newsweave.enrich import STEPS, Analysis, analyze, crosslingual
+from newsweave.model import ArticleIn
 from newsweave.store import articles as article_store
 from newsweave.store import vectors
 from newsweave.store.db import Database
@@ -308,6 +309,33 @@ def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> No
     for w in who:  # a speaker is somebody: a name, or a role ("analysts"), never "company"
         assert w.speaker[:1].isupper() or w.speaker.split()[-1] in {"analysts", "officials"}
         assert not w.speaker.startswith("and ")
+
+
+def test_a_story_names_a_bare_speaker_as_the_site_knows_them(db: Database) -> None:
+    """An outlet that only writes "Putin", in a story no other outlet tells: the site's tags
+    already folded "Putin" into Vladimir Putin (store.tags.fold), and the story's who says
+    what names him so."""
+    from newsweave.store.views import story_page
+
+    _load(db)
+    later = ArticleIn(
+        url="https://ledger.example/grain",
+        title="Putin promises open grain exports",
+        text=(
+            "Putin said on Monday that Russia would keep its grain exports open through the "
+            'winter. "We will not let the harvest rot," Putin told farmers in Krasnodar. He '
+            "said new rail links would carry the grain to ports on the Black Sea."
+        ),
+        source_name="Market Ledger",
+        published=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+    )
+    aid = pipeline.ingest(db, later)[0]
+    with db.connect() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == aid)).scalar()
+        who = story_page(conn, sid).who
+    speakers = {w.speaker for w in who}
+    assert "Vladimir Putin" in speakers, speakers
+    assert "Putin" not in speakers, speakers
 
 
 def test_a_story_is_titled_by_its_most_central_recent_headline(db: Database) -> None:

@@ -621,7 +621,7 @@ def _store_analysis(
     ids = enrichment.save_entities(
         conn, article_id, [(e.text, e.type, e.count) for e in a.entities]
     )
-    enrichment.save_tags(
+    full_names = enrichment.save_tags(
         conn,
         article_id,
         [
@@ -629,7 +629,7 @@ def _store_analysis(
             for h in a.hashtags
         ],
     )
-    enrichment.save_attributions(conn, article_id, data["attributions"], ids)
+    enrichment.save_attributions(conn, article_id, data["attributions"], ids, full_names)
     if a.minhash is not None:
         vectors.save_minhash(conn, article_id, a.minhash.tobytes(), neardup.bands(a.minhash))
 

@@ -15,8 +15,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from newsweave.enrich.entities import Entities, clean_name
+from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 
 __all__ = ["Attribution", "extract"]
@@ -460,6 +462,30 @@ _ROLE_END = re.compile(rf"\b{_ROLE}$")
 _NOT_SPEAKERS = frozenset(
     {"the", "a", "an", "this", "that", "it", "they", "these", "those", "there"}
 )
+# A word that opens a sentence is capitalised, so a rule reads "In", "But", "When" as a name
+# (on PolNeAR's 840 texts ~230 claims had such a speaker, "In" 24, "But" 18): English function
+# words, but for the pronouns and quantifiers that do speak ("Some said", "Many fear"), and the
+# days and months a report is dated by ("A court document filed Thursday says"), are nobody,
+# unless the article names someone so (George Will). Dropping those claims, where the true
+# speaker stood later in the sentence, costs recall: PolNeAR 0.427 -> 0.420, precision 0.923
+# -> 0.925, speaker accuracy 0.898 -> 0.911.
+_SPEAKING_WORDS = frozenset(
+    "i we you they some many most others both one several few all each everyone everybody "  # noqa: SIM905
+    "someone somebody anyone anybody nobody none either neither".split()
+)
+
+
+@cache
+def _nobody() -> frozenset[str]:
+    """Read on first use, not on import: spaCy's stop-word module imports spaCy, and with it
+    thinc and torch, before enrich.nlp hides torch."""
+    return function_words("en") - _PRONOUNS - _SPEAKING_WORDS
+
+
+_WHEN_WORDS = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday Tonight "  # noqa: SIM905
+    "January February March April June July August September October November December".split()
+)
 _MIN_CONTENT_WORDS = 3
 _DOUBLED_OPEN = re.compile(r"(?:(?<=^)|(?<=\s))''(?=\S)")
 _DOUBLED_CLOSE = re.compile(r"(?<=\S)''(?=\s|$|[.,;:)])")
@@ -547,6 +573,14 @@ class _Resolver:
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
         if not name or not (any(c.isupper() for c in name) or _ROLE_END.search(name)):
             return None  # "company", "most recent data from": nobody a reader can name
+        if " " not in name:
+            named = [p for p in self.persons if p.endswith(" " + name)]
+            if len(named) == 1 and name.lower() not in self.entities.aliases:
+                return named[0]  # "Will wrote", where the article names George Will
+            if (name.lower() in _nobody() or name in _WHEN_WORDS) and not (
+                named or self.entities.kind_of(name) or name.lower() in self.entities.aliases
+            ):
+                return None  # "In ... said", "But ... say", "A report published Wednesday said"
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
             if resolved != person and re.search(rf"\b{re.escape(person)}$", resolved):

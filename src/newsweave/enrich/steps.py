@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-12",
     "hashtags": "ents+nounphrases+names+ru-17",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-3",
+    "attributions": "rules-4",
     "kind": "publisher+style-lr-2",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,

@@ -5,7 +5,7 @@ articles have their own modules (stories.py, vectors.py). SQL only; the analyses
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,13 +101,16 @@ def save_entities(
     return ids
 
 
-def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None:
+def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> dict[str, str]:
     """Replace an article's tags, each on the one tag the site uses for its thing (store.tags:
     a bare surname folds into the full name that leads, an acronym into the name an article
     spelt it out with, and a full name takes over the short tag stored before it).
 
     Tags seen before are found in one query and the links written in one statement: per tag,
     a lookup and an insert each cost ~1 ms of SQLAlchemy an article's tag (bench/enrich.py).
+
+    Returns the full name each bare surname the article wrote landed on ("Putin" -> "Vladimir
+    Putin"), for the article's speakers to be named as its tags are.
     """
     gone = conn.execute(
         delete(article_tags)
@@ -116,7 +119,7 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
     ).scalars()
     tagforms.take_back(conn, [f for f in gone if f is not None])
     if not items:
-        return
+        return {}
     shorts = {t.slug: tag_store.short_form(t.label, t.kind, t.short) for t in items}
     known, aliased, now = tag_store.lookup(
         conn, {t.slug for t in items} | {slugify(s) for s in shorts.values() if s}
@@ -164,6 +167,17 @@ def save_tags(conn: Connection, article_id: int, items: Sequence[TagIn]) -> None
             for tid, sc in scores.items()
         ],
     )
+    return _full_names(conn, items, known)
+
+
+def _full_names(conn: Connection, items: Sequence[TagIn], known: dict[str, int]) -> dict[str, str]:
+    """The full name of the person tag each one-word person tag of the article landed on."""
+    bare = {t.label: known[t.slug] for t in items if tag_store.is_short(t.label, t.kind)}
+    if not bare:
+        return {}
+    q = select(tags.c.id, tags.c.label).where(tags.c.id.in_(set(bare.values())))
+    labels = {int(r.id): str(r.label) for r in conn.execute(q)}
+    return {n: labels[i] for n, i in bare.items() if labels.get(i, "").endswith(" " + n)}
 
 
 def _moved(known: dict[str, int], scores: dict[int, float], gone: int, into: int) -> None:
@@ -179,13 +193,21 @@ def _moved(known: dict[str, int], scores: dict[int, float], gone: int, into: int
 
 
 def save_attributions(
-    conn: Connection, article_id: int, items: Sequence[dict[str, Any]], entity_ids: dict[str, int]
+    conn: Connection,
+    article_id: int,
+    items: Sequence[dict[str, Any]],
+    entity_ids: dict[str, int],
+    full_names: Mapping[str, str] | None = None,
 ) -> None:
+    """Replace an article's claims. A speaker the article names by surname alone is stored
+    under the full name its tag landed on across the site (`full_names`, from save_tags): an
+    outlet that only writes "Putin" quotes the Vladimir Putin the others name."""
     conn.execute(delete(attributions).where(attributions.c.article_id == article_id))
+    names = full_names or {}
     rows = [
         {
             "article_id": article_id,
-            "speaker": (a["speaker"] or "")[:300],
+            "speaker": names.get(a["speaker"] or "", a["speaker"] or "")[:300],
             "entity_id": entity_ids.get(a["speaker"]),
             "cue": a["cue"][:64],
             "content": a["content"],
