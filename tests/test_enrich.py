@@ -1505,6 +1505,23 @@ def test_a_middle_initial_makes_no_second_person() -> None:
     assert entities.without_middle_initial("L. Todd Wood") == "L. Todd Wood"
 
 
+def test_a_chamber_under_its_countrys_initials_is_the_chamber() -> None:
+    """ "U.S. Senate", "US Congress" were tags of their own beside "Senate" (34 articles of
+    allsides-dev) and "Congress" (37); a bare "House" is left alone (the Commons in British
+    news), and so is a state's chamber."""
+    names = {
+        n: entities.canonical(n)
+        for n in ("U.S. Senate", "US Congress", "U.S. House", "House", "Texas House")
+    }
+    assert names == {
+        "U.S. Senate": ("Senate", "org"),
+        "US Congress": ("Congress", "org"),
+        "U.S. House": ("House of Representatives", "org"),
+        "House": None,
+        "Texas House": None,
+    }
+
+
 def test_a_subject_news_names_many_ways_is_its_one_tag_even_as_a_common_noun() -> None:
     """ "coronavirus" written lower case is no entity, but it is COVID-19 all the same: on
     allsides-dev a "Coronavirus" and a "Covid" topic stood beside the COVID-19 tag."""

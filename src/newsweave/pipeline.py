@@ -801,7 +801,11 @@ def join_known_tags(db: Database) -> list[tuple[str, str]]:
         return slugify(plain) if plain != label else None
 
     with db.begin() as conn:
-        forms = {slugify(f) for f in entities.CANONICAL_FORMS} - {""}
+        forms = {  # with the national prefixes canonical reads off ("U.S. Senate")
+            slugify(p + f)
+            for f in entities.CANONICAL_FORMS
+            for p in ("", "U.S. ", "US ", "U.K. ", "UK ")
+        } - {""}
         return tag_store.join_known(conn, forms | set(tag_store.people_like(conn, "% _. %")), into)
 
 

@@ -168,6 +168,14 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ["covid", "covid-19", "covid19", "coronavirus", "sars-cov-2"], ("COVID-19", "topic")
     ),
+    # The chambers under a country's initials ("U.S. Senate", "US Congress": national prefixes
+    # are read off by canonical) were tags of their own beside "Senate" and "Congress" (34 and
+    # 37 articles of allsides-dev). Not a bare "House", which is the Commons in British news.
+    "congress": ("Congress", "org"),
+    "senate": ("Senate", "org"),
+    **dict.fromkeys(
+        ["house of representatives", "u.s. house", "us house"], ("House of Representatives", "org")
+    ),
     # One territory under its two names: 11 and 9 articles of allsides-dev were two tags.
     "gaza strip": ("Gaza", "place"),
     # The capital under its district's name (spaCy reads "Washington, D.C." as two places),
