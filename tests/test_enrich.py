@@ -1597,10 +1597,11 @@ def test_a_name_takes_the_kind_the_model_gave_its_full_form() -> None:
 def test_a_name_with_a_legal_form_or_a_ticker_is_a_company() -> None:
     """spaCy's small model reads a bare "Pfizer" as a person (17 of its 19 articles of
     allsides-dev); a person has neither a legal form nor a stock ticker, so an article that
-    gives either makes the name an organisation. A dateline's "(AP)" is no ticker."""
+    gives either, or a chief executive ("Twitter CEO"), makes the name an organisation. A
+    dateline's "(AP)" is no ticker."""
     raw = (
         "Pfizer said the shot works. Pfizer Inc will ask regulators. Moderna (MRNA.O) and "
-        "Moderna agreed. WASHINGTON (AP) said so."
+        "Moderna agreed. WASHINGTON (AP) said so. Twitter CEO Jack Dorsey and Twitter left."
     )
     found = [
         ("Pfizer", "PERSON", raw.index("Pfizer")),
@@ -1608,17 +1609,20 @@ def test_a_name_with_a_legal_form_or_a_ticker_is_a_company() -> None:
         ("Moderna", "PERSON", raw.index("Moderna")),
         ("Moderna", "PERSON", raw.rindex("Moderna")),
         ("WASHINGTON", "GPE", raw.index("WASHINGTON")),
+        ("Twitter", "PERSON", raw.index("Twitter")),
+        ("Twitter", "PERSON", raw.rindex("Twitter")),
     ]
     got = entities.from_mentions(found, raw)
     kinds = {e.text: e.type for e in got.items}
-    assert kinds == {"Pfizer": "org", "Moderna": "org", "WASHINGTON": "place"}
+    assert kinds == {"Pfizer": "org", "Moderna": "org", "WASHINGTON": "place", "Twitter": "org"}
     # ... and says so, for the site to weigh it above the model's readings (store.tagforms)
-    assert got.sure == {"Pfizer", "Moderna"}
+    assert got.sure == {"Pfizer", "Moderna", "Twitter"}
     tags = [hashtags.Hashtag(slugify(n), n, display(n), kinds[n], 1.0) for n in kinds]
     assert {t.label: t.sure for t in hashtags.marked(tags, got)} == {
         "Pfizer": True,
         "Moderna": True,
         "WASHINGTON": False,
+        "Twitter": True,
     }
 
 

@@ -114,6 +114,10 @@ _TICKER = re.compile(
     r"\s*\((?:(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|NYSE American|ASX|HKEX)\s*:\s*[A-Z][A-Z.]{0,6}"
     r"|[A-Z]{1,5}\.[A-Z]{1,2})\)"
 )
+# A chief executive right after a name: "Twitter CEO Jack Dorsey", "Pfizer's chief executive".
+# A person has none; on the 1,283 texts of PolNeAR and AllSides every name so followed was a
+# company (Hewlett-Packard 9, Pfizer 2, Twitter, Apple, LinkedIn, Valeant...).
+_CEO = re.compile(r"(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive)\b")
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
 _POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
@@ -417,8 +421,9 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None:
             continue
-        company = bool(_COMPANY_FORM.search(text.strip())) or bool(
-            _TICKER.match(raw, start + len(text))
+        end = start + len(text)
+        company = bool(
+            _COMPANY_FORM.search(text.strip()) or _TICKER.match(raw, end) or _CEO.match(raw, end)
         )
         name, kind, start = _possessed(clean_name(text), kind, start)
         if company:
