@@ -169,6 +169,14 @@ def test_a_word_that_opens_a_sentence_or_a_date_is_nobody() -> None:
     speakers = [q.speaker for q in got]
     assert not {"Thursday", "But", "Will"} & set(speakers), speakers
     assert ("George Will", "wrote") in [(q.speaker, q.cue) for q in got], got
+    # where the sentence opens with such a word, its main clause's subject speaks
+    later = analyze(
+        "Trump reverses himself",
+        "But a few days later, Donald Trump reversed himself yet again, telling CBS that the "
+        "laws on abortion are set.",
+        with_embedding=False,
+    ).attributions
+    assert [(q.speaker, q.cue) for q in later] == [("Donald Trump", "telling")], later
 
 
 def test_who_says_what_in_more_shapes_found_missing_on_polnear() -> None:

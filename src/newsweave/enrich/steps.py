@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-14",
     "hashtags": "ents+nounphrases+names+ru-19",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-4",
+    "attributions": "rules-5",
     "kind": "publisher+style-lr-2",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
