@@ -269,8 +269,12 @@ def test_source_and_tag_pages_link_their_feeds_without_stray_separators(
     assert meta is not None
     assert meta.group(1).startswith("<a href=")  # was " · Atom · JSON Feed"
     assert f'href="/sources/{sid}/feed.atom"' in page
-    slug = get("/api/tags").json()["items"][0]["slug"]
+    items = get("/api/tags").json()["items"]
+    slug = items[0]["slug"]
     assert f'href="/tags/{slug}/feed.atom"' in get(f"/tags/{slug}").text
+    org = next(t["slug"] for t in items if t["kind"] == "org")  # a reader's word, not a code
+    assert " · organisation · " in get(f"/tags/{org}").text
+    assert " · organisation · " in get("/tags").text
 
 
 def test_an_article_without_a_date_is_latest_by_when_it_was_first_seen(db: Database) -> None:

@@ -131,6 +131,14 @@ def _keep_search_index(app: FastAPI, db: Database) -> Callable[[], None] | None:
     return stopped
 
 
+# A tag's kind as a reader says it: the stored codes are the API's ("org"), not the page's.
+_KIND_NAMES = {"org": "organisation"}
+
+
+def _kind_name(kind: str) -> str:
+    return _KIND_NAMES.get(kind, kind)
+
+
 def create_app(
     db: Database,
     secret_key: str | None = None,
@@ -197,6 +205,7 @@ def create_app(
     # template file on every render (six a page).
     templates.env.auto_reload = False
     templates.env.filters["ago"] = relative_time
+    templates.env.filters["kind_name"] = _kind_name
     templates.env.globals["csrf_token"] = security.csrf_token
     templates.env.globals["current_user"] = security.current_user
     templates.env.globals["slices"] = slices
