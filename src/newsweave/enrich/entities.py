@@ -231,8 +231,9 @@ class Entities:
     # The acronyms the article spells out, by the canonical name they stand for ("Rapid
     # Support Forces" -> "RSF"): what lets the site send a bare "RSF" to the same tag.
     defined: dict[str, str] = field(default_factory=dict)
-    # The names whose kind the article shows beyond a model's reading: given a legal form or a
-    # stock ticker ("Pfizer Inc", "Pfizer (PFE.N)"), a name is a company. The site lets such an
+    # The names whose kind the article shows beyond a model's reading: given a legal form, a
+    # stock ticker or a chief executive ("Pfizer Inc", "Pfizer (PFE.N)", "Twitter CEO"), a name
+    # is a company. The site lets such an
     # article outweigh any number that only the model typed (store.tagforms).
     sure: frozenset[str] = frozenset()
 
@@ -416,7 +417,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     counted; most mentioned first. The label is spaCy's or WikiNER's (PERSON, PER, ORG, ...)
     or already one of the four kinds (a model that is not spaCy's: enrich.steps.NAME_MODELS)."""
     mentions: list[tuple[str, str, int]] = []
-    incorporated: set[str] = set()  # names the article gives a legal form or a ticker
+    incorporated: set[str] = set()  # names given a legal form, a ticker or a CEO
     for text, label, start in found:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None:

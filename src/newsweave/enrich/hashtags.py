@@ -197,7 +197,7 @@ class Hashtag:
     # The acronym the article spells this name out with ("RSF" of "Rapid Support Forces"),
     # which the site then sends to this tag (store.tags); "" for none.
     short: str = ""
-    # The article shows the kind itself (Entities.sure: "Pfizer Inc", "Pfizer (PFE.N)"), which
+    # The article shows the kind itself (Entities.sure: "Pfizer Inc", "Twitter CEO"), which
     # outweighs the articles whose kind is only the model's reading (store.tagforms).
     sure: bool = False
 

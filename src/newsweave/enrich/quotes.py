@@ -439,8 +439,9 @@ _INVERTING = frozenset(
 )
 # "He said the attacks helped and said that Trump ...": the second verb starts a second claim.
 _AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
-_SUBJECT = re.compile(rf"^\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
-_SUBJECT_AT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")  # from a position
+# Matched at a sentence's start, or at its main clause's (so no "^", which only the string's
+# start satisfies).
+_SUBJECT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
 # The source runs to a comma, a colon, a bracket or the full stop that ends the sentence (not
 # the dots of "F.A.A. records").
 _ACCORDING = re.compile(
@@ -795,7 +796,7 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         speaker = resolve(subject.group("sp"), base) if subject else None
         if speaker is None:  # "In line with ..., Sen. Ted Cruz was critical, telling ...":
             comma = text.find(", ", 0, m.start())  # the main clause's subject
-            subject = _SUBJECT_AT.match(text, comma + 2) if comma >= 0 else None
+            subject = _SUBJECT.match(text, comma + 2) if comma >= 0 else None
             if subject is not None:
                 speaker = resolve(subject.group("sp"), base + subject.start())
         if subject is None or subject.end() > m.start():

@@ -9,7 +9,7 @@ tests use to give every run its own.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -90,22 +90,20 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         """Run every migration not yet applied, up to `revision` (Alembic, transactional on
         both engines; a revision short of head is for the tests of a data migration)."""
+        self._migrate(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Undo the migrations after `revision`: backing out a release, and the tests that a
+        data migration's way back keeps what it holds."""
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, step: Callable[[Config, str], None], revision: str) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as conn:
             locks.hold(conn, locks.MIGRATIONS)  # processes starting together migrate one at a time
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-
-    def downgrade(self, revision: str) -> None:
-        """Undo the migrations after `revision`: backing out a release, and the tests that a
-        data migration's way back keeps what it holds."""
-        cfg = Config()
-        cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as conn:
-            locks.hold(conn, locks.MIGRATIONS)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+            step(cfg, revision)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -258,7 +258,7 @@ tag_forms = Table(
     Column("kind", String(32), nullable=False),  # "" for none
     Column("display", String(200), nullable=False),
     Column("n", Integer, nullable=False),
-    # Votes of articles that show the kind themselves (a company's legal form or ticker:
+    # Votes of articles that show the kind themselves (a company's legal form, ticker or CEO:
     # "Pfizer Inc"), counted apart: they decide the kind over any number of the model's readings
     # (migration 0030).
     Column("sure", Boolean, nullable=False, server_default=false()),
