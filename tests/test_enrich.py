@@ -1643,3 +1643,46 @@ def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
         found.append((text, label, at))
         at += len(text)
     return {e.text: e.type for e in entities.from_mentions(found, raw).items}
+
+
+def test_a_cut_name_a_lone_title_a_month_or_a_handle_is_no_person() -> None:
+    """Aggregators cut their leads mid-name ("... former Minneapolis officer Derek..."), and
+    spaCy's small model reads a lone title, a month, a handle and an adjective as people: on the
+    AllSides import 12 of the 29 one-word "people" were such ("Donald", "Dan", "Dr", "Lt",
+    "May", "@DJTDesk", "pro-Trump"). A first name before "and" and a full name shares its
+    surname: "Bill and Melinda Gates" are Bill Gates and Melinda Gates, not a tag "Bill"."""
+    cut = analyze(
+        "Floyd's death, a year on",
+        "George Floyd's death shook the country. Protests broke out within days of his fatal "
+        "brush with former Minneapolis officer Derek...",
+        with_embedding=False,
+    )
+    people = {e.text for e in cut.entities if e.type == "person"}
+    assert "George Floyd" in people
+    assert not any(p.startswith("Derek") for p in people)
+    noise = analyze(
+        "Job creation slowed in May",
+        "Job creation disappointed again in May, the Labor Department said. Lt Col. Matthew "
+        "Lohmeier was removed from his command. pro-Trump extremists posted on the account "
+        "@DJTDesk on Tuesday.",
+        with_embedding=False,
+    )
+    people = {e.text for e in noise.entities if e.type == "person"}
+    assert "Matthew Lohmeier" in people
+    assert not people & {"May", "Lt", "pro-Trump", "@DJTDesk"}
+    couple = analyze(
+        "Gates divorce",
+        "Bill and Melinda Gates are divorcing after 27 years. Bill and Melinda Gates said "
+        "they would keep working together at their foundation.",
+        with_embedding=False,
+    )
+    people = {e.text for e in couple.entities if e.type == "person"}
+    assert {"Bill Gates", "Melinda Gates"} <= people
+    assert "Bill" not in people
+    assert "bill" not in {t.slug for t in couple.hashtags}
+    # A month is no person only where no one of that name is in the article.
+    may = entities.from_mentions(
+        [("Theresa May", "PERSON", 0), ("May", "PERSON", 24)],
+        "Theresa May spoke first. May said she would stay.",
+    )
+    assert [(e.text, e.count) for e in may.items] == [("Theresa May", 2)]

@@ -52,8 +52,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-14",
-    "hashtags": "ents+nounphrases+names+ru-19",
+    "entities": "web_sm-3.8.0+places+canon+ru-15",
+    "hashtags": "ents+nounphrases+names+ru-20",
     "summary": "mmr+rarity-4",
     "attributions": "rules-5",
     "kind": "publisher+style-lr-2",
