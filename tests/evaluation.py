@@ -264,7 +264,10 @@ def genre_figures(folds: int = 5) -> dict[str, Any]:
         for i in test:
             p = genre.probabilities(list(x[i]), model)  # type: ignore[arg-type]
             style[i] = max(p, key=lambda k: p[k])
-    declared = [genre.label_from_publisher(t, None, labels) for t, _, labels, _ in items]
+    declared = [
+        genre.label_from_publisher(t, None, labels, labels[0] if labels else None)
+        for t, _, labels, _ in items
+    ]
     systems = {
         "style": list(style),
         "classify": [d or s for d, s in zip(declared, style, strict=True)],

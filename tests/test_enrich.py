@@ -19,6 +19,7 @@ from newsweave.enrich import (
     analyze,
     crosslingual,
     entities,
+    genre,
     hashtags,
     neardup,
     nlp,
@@ -553,6 +554,32 @@ def test_the_publishers_own_label_decides_the_kind(
     if want is not None:  # it outranks how the text reads
         kind = classify(title, _seed_sudan(), url, labels)
         assert (kind.label, kind.confidence) == (want, 0.95)
+
+
+@pytest.mark.parametrize(
+    ("source", "person"),
+    [
+        ("Ross Douthat", True),
+        ("Katrina vanden Heuvel", True),
+        ("Heather Cox Richardson", True),
+        ("Ed Kilgore", True),
+        ("Thomas L. Friedman", True),
+        ("Charlotte Observer", False),  # a first name, then a masthead's word
+        ("Virginia Mercury", False),
+        ("Kim Komando Show", False),
+        ("Santa Fe New Mexican", False),
+        ("Le Monde", False),
+        ("Al Jazeera English", False),
+        ("Reuters", False),
+        ("Guest Writer - Left", False),
+    ],
+)
+def test_a_source_named_for_one_person_is_a_columnists_feed(source: str, person: bool) -> None:
+    """AllSides names nine of its 84 outlets for their columnist ("Ross Douthat"), as a
+    newsletter or a columnist's own feed is named; mastheads often open with a first name."""
+    assert genre.is_person_name(source) is person
+    declared = label_from_publisher("The bridge", None, (source,), source)
+    assert (declared == "opinion") is (person or "Writer" in source)
 
 
 def test_a_guess_at_the_language_from_its_script_its_words_or_its_declaration() -> None:

@@ -685,7 +685,8 @@ def test_one_worker_dying_loses_no_article(db: Database) -> None:
 
 def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) -> None:
     """The genre of stored articles comes from what the publisher says where it says it: the
-    page's section or schema.org type, the feed's name, the byline."""
+    page's section or schema.org type, the feed's name, the byline. A source named for one
+    person is a columnist's feed; a reporter's byline on a paper's feed says nothing."""
     from dataclasses import replace
 
     from newsweave.model import ArticleIn
@@ -706,6 +707,16 @@ def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) 
             url="https://c.example/3", title="Budget", text=text, byline="The Editorial Board"
         ),
         "none": ArticleIn(url="https://d.example/4", title="Budget", text=text),
+        "columnist": ArticleIn(
+            url="https://e.example/5", title="Budget", text=text, source_name="Ross Douthat"
+        ),
+        "reporter": ArticleIn(
+            url="https://f.example/6",
+            title="Budget",
+            text=text,
+            source_name="Charlotte Observer",
+            byline="Ross Douthat",
+        ),
     }
     kinds = {}
     with db.connect() as conn:
@@ -721,6 +732,8 @@ def test_the_genre_reads_the_publishers_section_source_and_byline(db: Database) 
         "source": "opinion",
         "byline": "opinion",
         "none": "news",
+        "columnist": "opinion",
+        "reporter": "news",
     }, kinds
 
 

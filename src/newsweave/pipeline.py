@@ -534,6 +534,7 @@ def rows_as_items(rows: Sequence[store.ArticleForEnrichment]) -> list[Item]:
             r.language,
             r.url,
             tuple(x for x in (r.section, r.source_name, r.byline) if x),
+            r.source_name,
         )
         for r in rows
     ]

@@ -56,7 +56,7 @@ STEPS: dict[str, str] = {
     "hashtags": "ents+nounphrases+names+ru-20",
     "summary": "mmr+rarity-4",
     "attributions": "rules-5",
-    "kind": "publisher+style-lr-2",
+    "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
     "story": stories_mod.VERSION,
@@ -146,6 +146,7 @@ class Item(NamedTuple):
     language: str | None = None  # as declared by the page or feed
     url: str | None = None
     labels: tuple[str, ...] = ()  # the publisher's own: section, source name, byline
+    source: str | None = None  # the source's name (one person's says a columnist)
 
 
 def analyze(
@@ -309,8 +310,8 @@ def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
     """The genre; in languages other than English only where the publisher declares it (the
     style model reads English words)."""
     if (a.language or "en") == "en":
-        return genre.classify(title, text, item.url, item.labels)
-    declared = genre.label_from_publisher(title, item.url, item.labels)
+        return genre.classify(title, text, item.url, item.labels, item.source)
+    declared = genre.label_from_publisher(title, item.url, item.labels, item.source)
     return genre.Kind(declared, 0.95) if declared else None
 
 
