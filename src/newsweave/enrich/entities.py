@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from newsweave.enrich.companies import is_listed
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
@@ -118,6 +119,12 @@ _TICKER = re.compile(
 # A person has none; on the 1,283 texts of PolNeAR and AllSides every name so followed was a
 # company (Hewlett-Packard 9, Pfizer 2, Twitter, Apple, LinkedIn, Valeant...).
 _CEO = re.compile(r"(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive)\b")
+# A platform: "a Twitter user", "its Twitter handle", "took to Twitter", "posted to Twitter".
+# spaCy's small model read Twitter as a person in all 8 AllSides articles that name it; on
+# those and PolNeAR's texts these signs follow Twitter 40 times, Facebook 23, Instagram 4, and
+# once a person ("Facebook suspends Trump account"), so a person of the article's is never one.
+_PLATFORM_AFTER = re.compile(r"\s+(?:user|users|account|handle|feed|page|app)\b")
+_PLATFORM_BEFORE = re.compile(r"\b(?:posted|posting|took|taking) to\s+$")
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
 _POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
@@ -316,6 +323,13 @@ def _couple(name: str, raw: str, end: int, person_starts: set[int]) -> str:
     return f"{name} {m.group('surname')}"
 
 
+def _listed_not_surname(name: str, surnames: set[str]) -> bool:
+    """A single word that is a listed company's name and no person's in the article is the
+    company (enrich/companies.py has the figures): the article's "Kevin Brady" keeps "Brady" a
+    person."""
+    return " " not in name and name not in surnames and is_listed(name)
+
+
 def _strip_titles(name: str) -> str:
     words = name.split()
     while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
@@ -444,6 +458,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     or already one of the four kinds (a model that is not spaCy's: enrich.steps.NAME_MODELS)."""
     mentions: list[tuple[str, str, int]] = []
     incorporated: set[str] = set()  # names given a legal form, a ticker or a CEO
+    platforms: set[str] = set()  # single words used as a platform ("a Twitter user")
     person_starts = {start for _, label, start in found if _KINDS.get(label, label) == "person"}
     for text, label, start in found:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
@@ -457,9 +472,15 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         company = bool(
             _COMPANY_FORM.search(text.strip()) or _TICKER.match(raw, end) or _CEO.match(raw, end)
         )
+        platform = bool(
+            " " not in text.strip()
+            and (_PLATFORM_AFTER.match(raw, end) or _PLATFORM_BEFORE.search(raw, 0, start))
+        )
         name, kind, start = _possessed(clean_name(text), kind, start)
         if company:
             incorporated.add(name)
+        elif platform:
+            platforms.add(name)
         if kind == "person":
             name = _strip_titles(name)
             if name.lower().rstrip(".") in _TITLES or name.lower() in TITLE_ABBREVIATIONS:
@@ -513,6 +534,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     for key, value in list(aliases.items()):
         aliases[key] = aliases.get(value.lower(), value)
 
+    surnames = {n.rsplit(" ", 1)[-1] for n, k, _ in mentions if k == "person" and " " in n}
     counts: Counter[str] = Counter()
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     # The kinds the model gave the full name itself: a bare surname is typed an organisation
@@ -529,13 +551,15 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             kind = "place"  # "Kiev" alone; "Jordan" stays a person where "Michael Jordan" is named
         if kind == "person" and canon == name and name in _CALENDAR:
             continue
+        if kind == "person" and canon == name and _listed_not_surname(name, surnames):
+            kind = "org"  # "Moderna" alone, which the model calls a person
         counts[canon] += 1
         kinds[canon][kind] += 1
         if name == canon:
             own_kinds[canon][kind] += 1
         first.setdefault(canon, pos)
     sure: set[str] = set()
-    for name in incorporated:
+    for name in incorporated | (platforms - surnames):
         canon = aliases.get(name.lower(), name)
         if canon in counts:  # "Pfizer Inc", "Pfizer (PFE.N)": a company, whatever else it was
             own_kinds[canon] = Counter({"org": 1})

@@ -52,7 +52,7 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-15",
+    "entities": "web_sm-3.8.0+places+canon+ru-16",
     "hashtags": "ents+nounphrases+names+ru-20",
     "summary": "mmr+rarity-4",
     "attributions": "rules-5",
