@@ -1767,3 +1767,23 @@ def test_a_cut_name_a_lone_title_a_month_or_a_handle_is_no_person() -> None:
         "Theresa May spoke first. May said she would stay.",
     )
     assert [(e.text, e.count) for e in may.items] == [("Theresa May", 2)]
+
+
+def test_a_noun_cue_after_a_common_word_is_no_claim() -> None:
+    """ "Initial claims in regular state programs fell by 92,000" made "Initial" a speaker of
+    three claims on the AllSides import: "claims", "report", "notes" are nouns as often as
+    verbs, and before them a one-word speaker must be a name. A pronoun and a name still
+    speak by them."""
+    a = analyze(
+        "Jobless claims fall",
+        "Initial claims in regular state programs fell by 92,000 to 498,000 in the week ended "
+        "May 1, Labor Department data showed Thursday. Republican claims of breakthroughs in "
+        "the investigation were overstated, critics said. Sen. Ted Cruz claims the deal is a "
+        "disaster for the country. He claims his staff agrees with every word of it.",
+        with_embedding=False,
+    )
+    said = {(x.speaker, x.cue) for x in a.attributions}
+    assert not {s for s, _ in said} & {"Initial", "Republican"}
+    assert {("Labor Department data", "showed"), ("critics", "said")} <= said
+    assert ("Ted Cruz", "claims") in said
+    assert [x.speaker for x in a.attributions if x.content.startswith("his staff")] == ["Ted Cruz"]

@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from newsweave.enrich.entities import Entities, clean_name
+from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
+from newsweave.enrich.rarity import zipf
 
 __all__ = ["Attribution", "extract"]
 
@@ -490,6 +492,11 @@ _WHEN_WORDS = frozenset(
     "January February March April June July August September October November December".split()
 )
 _MIN_CONTENT_WORDS = 3
+# Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
+# "Initial"), "jobless claims", "the report's claims". Their one-word speaker must be a name,
+# not a word as common as "initial" (Zipf 4.3) that no entity or first name makes one.
+_NOUN_CUES = frozenset({"claims", "claim", "reports", "report", "notes"})
+_WORD_ZIPF = 3.5
 _DOUBLED_OPEN = re.compile(r"(?:(?<=^)|(?<=\s))''(?=\S)")
 _DOUBLED_CLOSE = re.compile(r"(?<=\S)''(?=\s|$|[.,;:)])")
 _QUOTES_AND_SPACE = ' "“”‘’«»'
@@ -831,6 +838,8 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
                 add(sp, cue, 0, len(lead) - 1, "indirect", m.start(), where)
             continue
         raw, where = found
+        if cue in _NOUN_CUES and _a_word(raw, resolve.entities):
+            continue  # "Initial claims in regular state programs fell by 92,000": a noun
         if raw == "I":  # '"When I say disrupt, I mean ...," she said': I is the quoted speaker
             outer = next((a for a in out if a.start <= base + m.start() < a.end), None)
             if outer is None or outer.speaker_start < 0:
@@ -861,6 +870,19 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         else:
             add(speaker, cue, start, stop, "indirect", m.start(), where)
     return out
+
+
+def _a_word(raw: str, entities: Entities) -> bool:
+    """Whether a one-word speaker is an ordinary word no entity or first name makes a name
+    of ("Initial", "Jobless", "Continuing" before the noun "claims")."""
+    word = raw.strip()
+    if not word.isalpha() or word.lower() in function_words("en"):
+        return False  # "He claims", "they report": the pronouns' rules resolve them
+    if entities.kind_of(word) or word.lower() in entities.aliases:
+        return False
+    if any(e.text.rsplit(" ", 1)[-1] == word for e in entities.items):
+        return False  # a surname the article gives in full
+    return zipf(word.lower(), "en") >= _WORD_ZIPF and not is_first_name(word, "en")
 
 
 def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
