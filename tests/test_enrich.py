@@ -1624,6 +1624,16 @@ def test_a_subject_news_names_many_ways_is_its_one_tag_even_as_a_common_noun() -
     got = {t.slug: (t.label, t.kind) for t in tags}
     assert got.get("covid-19") == ("COVID-19", "topic"), got
     assert "coronavirus" not in got, got
+    # "Coronavirus pandemic" (14 articles) stood beside COVID-19 (32) on the AllSides import.
+    pandemic = analyze(
+        "Schools after the pandemic",
+        "The coronavirus pandemic closed schools for a year. Teachers said the coronavirus "
+        "pandemic had cost pupils months of learning, and the COVID-19 pandemic is not over.",
+        with_embedding=False,
+    ).hashtags
+    slugs = {t.slug for t in pandemic}
+    assert "covid-19" in slugs, slugs
+    assert not {s for s in slugs if "pandemic" in s}, slugs
 
 
 @pytest.mark.parametrize(

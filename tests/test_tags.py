@@ -71,6 +71,28 @@ def test_a_bare_surname_joins_the_full_name_that_leads_before_or_after_it(db: Da
         assert conn.execute(select(tags.c.id).where(tags.c.slug == "biden")).first() is None
 
 
+def test_a_bare_family_name_written_first_joins_its_full_name(db: Database) -> None:
+    """Chinese and Korean names are written family name first: a bare "Xi" (two articles of
+    allsides-dev) is Xi Jinping's, a bare "Kim" Kim Jong Un's, as "Biden" is Joe Biden's; and
+    "Kim Kardashian" is no Kim. The claims a bare "Xi" speaks are stored under the full name."""
+    early = _article(db, 1)
+    _save(db, early, _tag("Xi", "person"))
+    xi = [_article(db, n) for n in range(2, 5)]
+    for a in xi:
+        _save(db, a, _tag("Xi Jinping", "person"))
+    _save(db, _article(db, 5), _tag("Kim Jong Un", "person"))
+    _save(db, _article(db, 6), _tag("Kim Kardashian", "person"))
+    late = _article(db, 7)
+    with db.begin() as conn:
+        full = save_tags(conn, late, [_tag("Xi", "person"), _tag("Kim", "person")])
+    assert _tag_of(db, early) == {"xi-jinping"}
+    assert _tag_of(db, late) == {"xi-jinping", "kim-jong-un"}
+    assert full == {"Xi": "Xi Jinping", "Kim": "Kim Jong Un"}
+    kardashian = _article(db, 8)
+    _save(db, kardashian, _tag("Kardashian", "person"))
+    assert _tag_of(db, kardashian) == {"kim-kardashian"}
+
+
 def test_one_article_with_a_short_name_before_its_full_name_stores_one_tag(db: Database) -> None:
     """Found by bench/archive.py on public news: an article tagged "Trump" then "Donald Trump",
     neither known yet, stored the bare tag, folded it into the full name, and then linked the

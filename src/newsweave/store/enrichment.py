@@ -28,7 +28,7 @@ from newsweave.store.schema import (
     tags,
 )
 from newsweave.store.views import after_keyset
-from newsweave.words import slugify
+from newsweave.words import family_name, slugify
 
 # The name of the stories' generation in site_state (stories.reset_stories bumps it).
 STORIES_GENERATION = "stories-generation"
@@ -177,7 +177,11 @@ def _full_names(conn: Connection, items: Sequence[TagIn], known: dict[str, int])
         return {}
     q = select(tags.c.id, tags.c.label).where(tags.c.id.in_(set(bare.values())))
     labels = {int(r.id): str(r.label) for r in conn.execute(q)}
-    return {n: labels[i] for n, i in bare.items() if labels.get(i, "").endswith(" " + n)}
+    return {
+        n: labels[i]
+        for n, i in bare.items()
+        if " " in labels.get(i, "") and family_name(labels[i]) == n
+    }
 
 
 def _moved(known: dict[str, int], scores: dict[int, float], gone: int, into: int) -> None:
