@@ -311,7 +311,10 @@ _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 _LIST = rf"(?:(?:(?:[Tt]he\s+)?{_NAME}\s*,\s*)*(?:[Tt]he\s+)?{_NAME},?\s+and\s+)?"
 # The speaker, perhaps followed by an aside: "Mr. Regalado, 69, said", "Wasserman Schultz, who
 # is reviled by progressives, said".
-_ASIDE = r"(?:(?:\s*,\s*[^,\"“”]{1,90}){1,2},|,)?"
+_ASIDE = (
+    r"(?:(?:\s*,\s*[^,\"“”]{1,90}){1,2},|,"
+    r"|\s+(?:[—–]|--?)\s+[^—–\"“”]{1,120}?\s+(?:[—–]|--?))?"  # "Trump - who said ... - said"
+)
 _SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})(?P<aside>{_ASIDE})\s+{_AUX}$")
 _PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over|the|an?)"
 _OBJECT_OF = re.compile(
@@ -438,6 +441,18 @@ _PARTICIPLE = re.compile(
 _INVERTED = re.compile(rf"\s+(?P<sp>{_NP_AFTER})\s*(?:[,.;—–]|$)")
 _INVERTING = frozenset(
     {"said", "says", "added", "adds", "explained", "wrote", "writes", "noted", "argued", "warned"}
+)
+# What follows a verb when the claim came before it: "..., Hollande said Tuesday in Paris",
+# "..., the senator said on Monday at a rally".
+_ADVERBIAL = re.compile(
+    rf"(?:on|in|at|during|last|this|late|early|earlier|later|after|before|yesterday|today"
+    rf"|tonight|{_WHEN})\b"
+)
+_ADVERBIAL_WORDS = 8
+# "said at a Saturday rally in Texas that ...", "said Tuesday that ...": the claim after "that".
+_WHEN_THAT = re.compile(
+    rf"\s+{_ADVERBIAL.pattern}(?:\s+(?!(?:he|she|they|it|I|we|you|that)\b)[^\s,.;\"“”]+){{0,6}}"
+    r"\s+that\s+"
 )
 # "He said the attacks helped and said that Trump ...": the second verb starts a second claim.
 _AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
@@ -799,6 +814,13 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         add(sp, m.group("cue"), m.end(), len(text), "indirect", m.start("cue"), where)
 
     for m in _PARTICIPLE.finditer(text):
+        said = _prior_speaker(text, m.start())  # "..., Hollande said Tuesday, noting ..."
+        if said is not None:
+            speaker = resolve(said[0], base + said[1][0])
+            if speaker is not None:
+                cue = m.group("cue").split()[0]
+                add(speaker, cue, m.end(), len(text), "indirect", m.start("cue"), said[1])
+                continue
         subject = _SUBJECT.match(text)
         speaker = resolve(subject.group("sp"), base) if subject else None
         if speaker is None:  # "In line with ..., Sen. Ted Cruz was critical, telling ...":
@@ -849,10 +871,13 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         if cue in ("told", "tells", "tell"):
             whom = _TOLD_WHOM.match(text, rest)
             rest = whom.end() if whom else rest
+        when = _WHEN_THAT.match(text, rest)
         that = re.match(r"\s*,?\s*(?:that\s+)?", text[rest:])
         start = rest + (that.end() if that else 0)
         if start < len(text) and text[start] in _OPEN:
             continue  # a quotation: handled above
+        if when is not None and text[when.end() : when.end() + 1] not in _OPEN:
+            start = when.end()  # "said at a rally in Texas that ...": the claim after "that"
         speaker = resolve(raw, base + m.start())
         lead = text[: where[0]].rstrip(" ,—–-")
         stops = [len(text)]
@@ -861,8 +886,17 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
             stops += [joined.start()] if joined else []
         stop = min(stops)
         aside = text[: where[0]].rstrip().endswith(",") and text[m.end() : start].strip() == ","
-        if len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS or (
-            aside and len(lead.split()) > len(text[start:stop].split())
+        claim_words = text[start:stop].split()
+        when_where = (
+            bool(_ADVERBIAL.match(text, start))
+            and len(claim_words) <= _ADVERBIAL_WORDS
+            and "that" not in claim_words
+            and text[: where[0]].rstrip().endswith(",")
+        )
+        if (
+            len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS
+            or (aside and len(lead.split()) > len(text[start:stop].split()))
+            or (when_where and len(lead.split()) >= _MIN_CONTENT_WORDS)
         ):
             # "..., a former official said." The claim comes first; or it is on both sides
             # ("Those who ..., he said, wind up in ..."), and the longer side stands for it.
@@ -883,6 +917,20 @@ def _a_word(raw: str, entities: Entities) -> bool:
     if any(e.text.rsplit(" ", 1)[-1] == word for e in entities.items):
         return False  # a surname the article gives in full
     return zipf(word.lower(), "en") >= _WORD_ZIPF and not is_first_name(word, "en")
+
+
+def _prior_speaker(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
+    """The speaker of the last reporting verb before `at` in the sentence, whom a participle
+    after it continues ("..., Hollande said Tuesday in Paris, noting ..."), or None."""
+    cues = list(_CUE_RE.finditer(text, 0, at))
+    if not cues:
+        return None
+    m = cues[-1]
+    after_claim = m.group(1) in _INVERTING and text[: m.start()].rstrip().endswith(",")
+    inverted = _INVERTED.match(text, m.end()) if after_claim else None
+    if inverted is not None:  # "..., said Christine Link, noting ..."
+        return inverted.group("sp"), (inverted.start("sp"), inverted.end("sp"))
+    return _speaker_of(text, m.start())
 
 
 def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
