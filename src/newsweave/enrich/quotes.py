@@ -699,14 +699,21 @@ def _said_by(text: str) -> bool:
 
 
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
-    """A sentence that is all quotation, right after a sentence with a quotation attributed:
-    more of the same speaker's words ('"We will win," said Ann Lee, a delegate from Ohio. "The
-    polls are wrong."'), as news style has it even across a paragraph break."""
+    """A sentence that is all quotation (or opens one that runs on), right after a sentence
+    with a quotation attributed: more of the same speaker's words ('"We will win," said Ann
+    Lee, a delegate from Ohio. "The polls are wrong."'), as news style has it even across a
+    paragraph break."""
     norm = _straighten(s.text)
     text = norm.strip()
     if prev.kind != "direct":
         return []
-    if len(text) < 2 or text[0] not in _OPEN or text.rstrip(".")[-1] not in _CLOSE:
+    if len(text) < 2 or text[0] not in _OPEN:
+        return []
+    # Closed at its end, or not closed at all: a quotation running on into the next paragraph
+    # opens each paragraph and closes only at its last ('"I'm very disappointed ... as the
+    # press knows.' then '"We have to ...," he said.').
+    closed = text.rstrip(".")[-1] in _CLOSE
+    if not closed and any(c in text[1:] for c in '"“”'):
         return []
     inner = text.strip(_QUOTES_AND_SPACE + ".")
     if len(inner.split()) < _MIN_CONTENT_WORDS or any(c in inner for c in '"“”'):
