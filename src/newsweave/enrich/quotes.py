@@ -456,6 +456,8 @@ _WHEN_THAT = re.compile(
 )
 # "He said the attacks helped and said that Trump ...": the second verb starts a second claim.
 _AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
+# "Trump said ... and Trump says some of them will be worse": another speaker's clause.
+_AND_SPEAKER_CUE = re.compile(rf",?\s+(?:and|but)\s+(?={_NP}\s+{_AUX}(?:{_CUE})\b)")
 # Matched at a sentence's start, or at its main clause's (so no "^", which only the string's
 # start satisfies).
 _SUBJECT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
@@ -888,7 +890,7 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         speaker = resolve(raw, base + m.start())
         lead = text[: where[0]].rstrip(" ,—–-")
         stops = [len(text)]
-        for again in (_PARTICIPLE, _AND_CUE):  # "warned X, urging Y": two claims
+        for again in (_PARTICIPLE, _AND_CUE, _AND_SPEAKER_CUE):  # "warned X, urging Y"
             joined = again.search(text, start)
             stops += [joined.start()] if joined else []
         stop = min(stops)
