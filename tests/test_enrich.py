@@ -1867,3 +1867,35 @@ def test_a_second_speaker_after_and_starts_a_second_claim() -> None:
         ),
         ("aides", "say", "the campaign will run ads on the issue in Ohio"),
     ], got
+
+
+def test_the_people_a_headline_names_are_tags() -> None:
+    """The seed page's "Fyodor Lukyanov: Putin-Trump meeting seeks to settle unfinished Cold War
+    business" named Vladimir Putin three times and Donald Trump twice in 5,700 characters, and
+    neither was among its ten tags ("Principles" and "Settlement" were). A person the headline
+    names by surname is a tag (DUC-2001 F1@5 / F1@10 unchanged, 23.48 / 24.04)."""
+    filler = " ".join(
+        f"The {w} of the talks was discussed at length by observers of the process."
+        for w in (
+            "agenda",
+            "framing",
+            "timing",
+            "setting",
+            "format",
+            "venue",
+            "sequencing",
+            "principles",
+            "settlement",
+            "mood",
+            "stakes",
+            "pace",
+        )
+    )
+    text = (
+        f"{filler} Later, Russian President Vladimir Putin met US President Donald Trump in "
+        "Alaska. Putin said the talks were useful. Trump said they were productive."
+    )
+    tags = analyze("Putin-Trump meeting seeks a settlement", text, with_embedding=False).hashtags
+    slugs = {t.slug for t in tags}
+    assert {"vladimir-putin", "donald-trump"} <= slugs, slugs
+    assert len(tags) <= MAX_TAGS

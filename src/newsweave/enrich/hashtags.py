@@ -29,7 +29,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
-from newsweave.words import slugify
+from newsweave.words import family_name, slugify
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -395,6 +395,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
     scores: dict[str, float] = {}
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
+    headline_people: set[str] = set()
 
     def add(
         label: str, kind: str, count: int, first: int, words: int, rare: float, slug: str = ""
@@ -405,10 +406,16 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if not slug:
             return
         early = 1.0 - min(first / length, 1.0)  # 1 at the top, 0 at the end
-        in_title = label.lower() in title_l
+        in_title = label.lower() in title_l or (
+            kind == "person"
+            and " " in label
+            and re.search(rf"\b{re.escape(family_name(label).lower())}\b", title_l) is not None
+        )  # "Putin-Trump meeting" names Vladimir Putin and Donald Trump
         score = (count**0.7) * rare**0.5 * (1 + 3 * early) * words * (1.5 if in_title else 1)
         if score > scores.get(slug, 0.0):
             scores[slug], kinds[slug], labels[slug] = score, kind, label
+        if in_title and kind == "person":
+            headline_people.add(slug)
 
     known = {e.text.lower() for e in entities.items}
     named = known | set(entities.aliases)  # full names and the short forms that stand for them
@@ -465,6 +472,18 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         chosen.append(slug)
         if len(chosen) == MAX_TAGS:
             break
+    # A person the headline names is a tag, whatever the body's counts ("Putin-Trump meeting
+    # seeks ...": Donald Trump, twice in 5,700 characters, ranked below "Principles").
+    for slug in sorted(headline_people, key=lambda s: -scores[s]):
+        if slug in chosen:
+            continue
+        if len(chosen) == MAX_TAGS:
+            drop = next((c for c in reversed(chosen) if c not in headline_people), None)
+            if drop is None:
+                break
+            chosen.remove(drop)
+        chosen.append(slug)
+    chosen.sort(key=lambda s: -scores[s])
     return [
         Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
         for s in chosen
