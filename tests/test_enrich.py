@@ -1874,26 +1874,25 @@ def test_the_people_a_headline_names_are_tags() -> None:
     business" named Vladimir Putin three times and Donald Trump twice in 5,700 characters, and
     neither was among its ten tags ("Principles" and "Settlement" were). A person the headline
     names by surname is a tag (DUC-2001 F1@5 / F1@10 unchanged, 23.48 / 24.04)."""
+    subjects = (
+        "energy security",
+        "grain corridor",
+        "sanctions relief",
+        "nuclear arms control",
+        "prisoner exchange",
+        "ceasefire line",
+        "security guarantees",
+        "frozen assets",
+        "peace framework",
+        "border demarcation",
+        "troop withdrawal",
+        "drone strikes",
+    )
     filler = " ".join(
-        f"The {w} of the talks was discussed at length by observers of the process."
-        for w in (
-            "agenda",
-            "framing",
-            "timing",
-            "setting",
-            "format",
-            "venue",
-            "sequencing",
-            "principles",
-            "settlement",
-            "mood",
-            "stakes",
-            "pace",
-        )
+        f"Negotiators weighed {w} first. Observers said {w} would decide much." for w in subjects
     )
     text = (
-        f"{filler} Later, Russian President Vladimir Putin met US President Donald Trump in "
-        "Alaska. Putin said the talks were useful. Trump said they were productive."
+        f"{filler} Later, Russian President Vladimir Putin met US President Donald Trump in Alaska."
     )
     tags = analyze("Putin-Trump meeting seeks a settlement", text, with_embedding=False).hashtags
     slugs = {t.slug for t in tags}
