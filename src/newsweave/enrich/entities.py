@@ -125,6 +125,7 @@ _CEO = re.compile(r"(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive)\b")
 # once a person ("Facebook suspends Trump account"), so a person of the article's is never one.
 _PLATFORM_AFTER = re.compile(r"\s+(?:user|users|account|handle|feed|page|app)\b")
 _PLATFORM_BEFORE = re.compile(r"\b(?:posted|posting|took|taking) to\s+$")
+_PLATFORM_REACH = 24  # searched in the characters before a name only: the whole text cost 1 ms
 # A possessive the model took into a name: "National Review's Jonah Goldberg", "Fox News'
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
 _POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
@@ -323,10 +324,10 @@ def _couple(name: str, raw: str, end: int, person_starts: set[int]) -> str:
     """A first name that shares the next person's surname: "Bill and Melinda Gates" is Bill
     Gates and Melinda Gates (spaCy reads a "Bill" and a "Melinda Gates"; "Bill" was a tag of
     three AllSides articles)."""
-    if " " in name or not is_first_name(name, "en"):
+    if " " in name:
         return name
-    m = _AND_NAME.match(raw, end)
-    if m is None or m.start("next") not in person_starts:
+    m = _AND_NAME.match(raw, end)  # before the first-name list, which costs a worker ~5 MB
+    if m is None or m.start("next") not in person_starts or not is_first_name(name, "en"):
         return name
     return f"{name} {m.group('surname')}"
 
@@ -482,7 +483,10 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         )
         platform = bool(
             " " not in text.strip()
-            and (_PLATFORM_AFTER.match(raw, end) or _PLATFORM_BEFORE.search(raw, 0, start))
+            and (
+                _PLATFORM_AFTER.match(raw, end)
+                or _PLATFORM_BEFORE.search(raw, max(0, start - _PLATFORM_REACH), start)
+            )
         )
         name, kind, start = _possessed(clean_name(text), kind, start)
         if company:
