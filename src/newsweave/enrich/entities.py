@@ -18,7 +18,7 @@ from newsweave.enrich.companies import is_listed
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
-from newsweave.words import APOSTROPHES
+from newsweave.words import APOSTROPHES, family_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -130,9 +130,6 @@ _PLATFORM_REACH = 24  # searched in the characters before a name only: the whole
 # Sean Hannity", "Trump's Indiana" (spaCy's spans, public texts).
 _POSSESSIVE = re.compile(rf"^\S.*?[{APOSTROPHES}]s?\s+(?=[A-Z])")
 _WORDLIKE_NAME = 5.3
-# Abbreviated titles, lower case: one the model took into the name before it ("Coast Guard Lt"
-# of "Coast Guard Lt. Cmdr. Steve McCall") is cut off here, and hashtags ends no phrase in one;
-# not "Jr" or "St", which belong to names.
 # A name a text's truncation cut: "... scrapped by former President Donald..." closes an
 # aggregator's lead (AllSides, the seed page's related articles). On the AllSides import 8 of
 # the 29 one-word people were such stubs ("Donald", "Dan", "Rochelle", "Chuck", "Dr").
@@ -143,10 +140,15 @@ _CALENDAR = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "  # noqa: SIM905
     "June July August September October November December".split()
 )
+# An adjective the model read as a name: "pro-Trump extremists".
 _PREFIXED = re.compile(r"(?:pro|anti|non|ex|post|pre|neo)-", re.IGNORECASE)
+# "Bill and Melinda Gates": the full name after a first name and "and", and its surname.
 _AND_NAME = re.compile(
     r"[’'s]{0,2}\s+(?:and|&)\s+(?P<next>(?:[A-Z][\w’'.-]*\s+)+(?P<surname>[A-Z][\w’'-]+))"
 )
+# Abbreviated titles, lower case: one the model took into the name before it ("Coast Guard Lt"
+# of "Coast Guard Lt. Cmdr. Steve McCall") is cut off here, and hashtags ends no phrase in one;
+# not "Jr" or "St", which belong to names.
 TITLE_ABBREVIATIONS = frozenset(
     "lt gen sgt col capt cmdr cpl adm maj gov sen rep dr mr mrs ms prof supt".split()  # noqa: SIM905
 )
@@ -263,8 +265,9 @@ class Entities:
     defined: dict[str, str] = field(default_factory=dict)
     # The names whose kind the article shows beyond a model's reading: given a legal form, a
     # stock ticker or a chief executive ("Pfizer Inc", "Pfizer (PFE.N)", "Twitter CEO"), a name
-    # is a company. The site lets such an
-    # article outweigh any number that only the model typed (store.tagforms).
+    # is a company, and used as a platform ("a Twitter user", "took to Twitter") an
+    # organisation. The site lets such an article outweigh any number that only the model typed
+    # (store.tagforms).
     sure: frozenset[str] = frozenset()
 
     def resolve(self, name: str) -> str:
@@ -546,7 +549,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     for key, value in list(aliases.items()):
         aliases[key] = aliases.get(value.lower(), value)
 
-    surnames = {n.rsplit(" ", 1)[-1] for n, k, _ in mentions if k == "person" and " " in n}
+    surnames = {family_name(n) for n, k, _ in mentions if k == "person" and " " in n}
     counts: Counter[str] = Counter()
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     # The kinds the model gave the full name itself: a bare surname is typed an organisation
