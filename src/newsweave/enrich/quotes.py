@@ -22,6 +22,7 @@ from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.rarity import zipf
+from newsweave.words import family_name
 
 __all__ = ["Attribution", "extract"]
 
@@ -923,7 +924,7 @@ def _a_word(raw: str, entities: Entities) -> bool:
         return False  # "He claims", "they report": the pronouns' rules resolve them
     if entities.kind_of(word) or word.lower() in entities.aliases:
         return False
-    if any(e.text.rsplit(" ", 1)[-1] == word for e in entities.items):
+    if any(family_name(e.text) == word for e in entities.items if " " in e.text):
         return False  # a surname the article gives in full
     return zipf(word.lower(), "en") >= _WORD_ZIPF and not is_first_name(word, "en")
 
