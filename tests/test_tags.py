@@ -9,16 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from newsweave import pipeline
 from newsweave.enrich.hashtags import display, slugify
+from newsweave.errors import NotFoundError
 from newsweave.model import ArticleIn
 from newsweave.store import tags as tag_store
 from newsweave.store import views
 from newsweave.store.db import Database, open_database
 from newsweave.store.enrichment import TagIn, save_tags
-from newsweave.store.schema import article_tags, articles, tag_counts, tag_forms, tags
+from newsweave.store.schema import article_tags, articles, tag_aliases, tag_counts, tag_forms, tags
 from newsweave.web.app import create_app
 from tests.test_cli import nw
 
@@ -193,8 +195,9 @@ def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path
     """A site tagged "Gaza Strip" and "Gaza", "US" and "United States", "Donald J. Trump" and
     "Donald Trump" apart before the analyses made each one name (enrich.entities.canonical,
     without_middle_initial); reindex re-tags the articles, and
-    the old tags join the new ones, their URLs redirecting. A tag the operator named stays,
-    and so does one with no tag of the one name to join."""
+    the old tags join the new ones, their URLs redirecting. A tag the operator named stays;
+    one no article carries any more and nothing points at is removed (its page stood empty:
+    "Donald" of an aggregator's cut lead, "May" read as a person)."""
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     arts = [_article(db, n) for n in range(1, 6)]
     _save(db, arts[0], _tag("Gaza Strip", "place"), _tag("US", "place"))
@@ -210,13 +213,17 @@ def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path
     assert "tag us joined united-states" in out
     assert "tag donald-j-trump joined donald-trump" in out
     assert "george-h-w-bush joined" not in out
+    # The fixture articles' text names none of them: after the reindex no article carries a
+    # tag, and those no slug redirects to, nobody follows and the operator did not name go.
+    assert "2 tags no article carries any more removed: coronavirus, george-h-w-bush" in out
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     try:
         with db.connect() as conn:
             assert tag_store.moved_to(conn, "gaza-strip") == "gaza"
             assert tag_store.moved_to(conn, "us") == "united-states"
             assert tag_store.find(conn, "america").label == "America"
-            assert tag_store.find(conn, "coronavirus").slug == "coronavirus"
+            with pytest.raises(NotFoundError):
+                tag_store.find(conn, "coronavirus")
         response = asyncio.run(_get(create_app(db), "/tags/gaza-strip"))
         assert response.status_code == 301
         assert response.headers["location"] == "/tags/gaza"
@@ -612,3 +619,38 @@ def test_0029_makes_a_sites_present_labels_one_vote_each(db_url: str) -> None:
         assert _label(db, "gun-control")[0] == "Gun control"
     finally:
         db.dispose()
+
+
+def test_a_tag_no_article_carries_goes_unless_someone_holds_it(db: Database) -> None:
+    """store.tags.drop_empty, run after a reindex: an empty tag goes, with its forms and count;
+    one a reader follows, the operator named, or an old slug redirects to stays."""
+    from newsweave.store.schema import follows, users
+
+    a, b = _article(db, 1), _article(db, 2)
+    _save(db, a, _tag("Gaza", "place"), _tag("Donald", "person"), _tag("May", "person"))
+    _save(db, b, _tag("Hamas", "org"), _tag("Moderna", "org"), _tag("Pfizer", "org"))
+    _save(db, a, _tag("Gaza", "place"))  # the reindexed article carries only Gaza now
+    _save(db, b, _tag("Gaza", "place"))
+    with db.begin() as conn:
+        ids, _, _ = tag_store.lookup(conn, ["hamas", "moderna", "pfizer"])
+        uid = conn.execute(
+            insert(users)
+            .values(username="reader", password_hash="x", role="reader")
+            .returning(users.c.id)
+        ).scalar_one()
+        conn.execute(insert(follows).values(user_id=uid, kind="tag", target_id=ids["hamas"]))
+        tag_store.rename(conn, "moderna", "Moderna", "moderna", "#Moderna")
+        conn.execute(insert(tag_aliases).values(slug="pfizer-inc", tag_id=ids["pfizer"]))
+        assert tag_store.drop_empty(conn) == ["donald", "may"]
+    with db.connect() as conn:
+        left = set(conn.execute(select(tags.c.slug)).scalars())
+        assert left == {"gaza", "hamas", "moderna", "pfizer"}
+        assert conn.execute(select(func.count()).select_from(tag_forms)).scalar_one() > 0
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(tag_counts)
+                .where(tag_counts.c.tag_id.notin_(select(tags.c.id)))
+            ).scalar_one()
+            == 0
+        )

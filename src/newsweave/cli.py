@@ -883,6 +883,9 @@ def reindex_cmd(ctx: click.Context, everything: bool, search: bool) -> None:
         done, failed = enricher.enrich(db, ids, _counter("reindex"))
     for old, new in pipeline.join_known_tags(db):
         click.echo(f"tag {old} joined {new} (its old URL redirects)")
+    gone = pipeline.drop_empty_tags(db)
+    if gone:
+        click.echo(f"{len(gone)} tags no article carries any more removed: {', '.join(gone[:20])}")
     jobs.fold_counts(db)
     click.echo(f"reindexed {done} articles, {failed} failed")
 

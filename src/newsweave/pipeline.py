@@ -810,6 +810,12 @@ def join_known_tags(db: Database) -> list[tuple[str, str]]:
         return tag_store.join_known(conn, forms | set(tag_store.people_like(conn, "% _. %")), into)
 
 
+def drop_empty_tags(db: Database) -> list[str]:
+    """The tags a reindex left with no article, deleted (store.tags.drop_empty); their slugs."""
+    with db.begin() as conn:
+        return tag_store.drop_empty(conn)
+
+
 def reindex(
     db: Database,
     *,

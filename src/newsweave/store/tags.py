@@ -26,6 +26,7 @@ from newsweave.words import family_name, slugify
 __all__ = [
     "TagRow",
     "by_slug",
+    "drop_empty",
     "exists",
     "find",
     "fold",
@@ -278,6 +279,32 @@ def people_like(conn: Connection, pattern: str) -> list[str]:
     """The slugs of person tags whose label is LIKE `pattern` ("% _. %": a middle initial)."""
     q = select(tags.c.slug).where(tags.c.kind == "person", tags.c.label.like(pattern))
     return [str(s) for s in conn.execute(q).scalars()]
+
+
+def drop_empty(conn: Connection) -> list[str]:
+    """Delete the tags no article carries any more, and return their slugs. A reindex moves
+    articles off a tag whose name an analysis no longer gives ("Donald" of an aggregator's cut
+    "President Donald...", "May" read as a person) and left its page standing, empty. A tag
+    the operator named, a reader follows or mutes, or an older slug redirects to stays; its
+    forms and count go with it (their keys cascade)."""
+    locks.hold(conn, locks.UNDERSTANDING)  # not while an article's tags are being stored
+    carried = select(article_tags.c.tag_id).where(article_tags.c.tag_id == tags.c.id)
+    kept = [
+        select(t.c.target_id).where(t.c.kind == "tag", t.c.target_id == tags.c.id)
+        for t in (follows, mutes)
+    ]
+    kept.append(
+        select(tag_aliases.c.tag_id).where(
+            tag_aliases.c.tag_id == tags.c.id, tag_aliases.c.slug != tags.c.slug
+        )
+    )
+    q = select(tags.c.id, tags.c.slug).where(
+        tags.c.named.is_(False), ~carried.exists(), *(~k.exists() for k in kept)
+    )
+    rows = conn.execute(q).all()
+    if rows:
+        conn.execute(delete(tags).where(tags.c.id.in_([r.id for r in rows])))
+    return sorted(str(r.slug) for r in rows)
 
 
 def join_known(
