@@ -885,7 +885,8 @@ def reindex_cmd(ctx: click.Context, everything: bool, search: bool) -> None:
         click.echo(f"tag {old} joined {new} (its old URL redirects)")
     gone = pipeline.drop_empty_tags(db)
     if gone:
-        click.echo(f"{len(gone)} tags no article carries any more removed: {', '.join(gone[:20])}")
+        shown = ", ".join(gone[:20]) + (", ..." if len(gone) > 20 else "")
+        click.echo(f"{len(gone)} tags no article carries any more removed: {shown}")
     jobs.fold_counts(db)
     click.echo(f"reindexed {done} articles, {failed} failed")
 
