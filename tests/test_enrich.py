@@ -1900,3 +1900,19 @@ def test_the_people_a_headline_names_are_tags() -> None:
     slugs = {t.slug for t in tags}
     assert {"vladimir-putin", "donald-trump"} <= slugs, slugs
     assert len(tags) <= MAX_TAGS
+
+
+def test_specialists_a_team_and_pundits_speak_as_groups() -> None:
+    """Groups PolNeAR's annotators counted as sources that the role list lacked: "hacking
+    specialists say", "Sanders' team said" (PolNeAR train recall 0.4268 -> 0.4278, precision
+    0.9267 -> 0.9268)."""
+    a = analyze(
+        "Leaked emails",
+        "But hacking specialists say the most harmful information might not even be genuine. "
+        "Sanders' team said the committee appears to skirt legal limits on donations.",
+        with_embedding=False,
+    )
+    assert [(x.speaker, x.cue) for x in a.attributions] == [
+        ("hacking specialists", "say"),
+        ("Sanders' team", "said"),
+    ]

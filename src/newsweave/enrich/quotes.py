@@ -289,7 +289,7 @@ _ROLE = (
     r"|letter|complaint|lawsuit|indictment|ruling|release|announcement|tweet|ad|video"
     r"|department|organi[sz]er|paper|summary|outlet|count|tally|website|transcript|census|index"
     r"|timeline|estimates?|statistics|analysis|book|accounts?|reports|sources|projections"
-    r"|calculations|models?|forecasts?)"
+    r"|calculations|models?|forecasts?|specialists|team|pundits|commentators|advocates)"
 )
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
