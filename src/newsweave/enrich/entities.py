@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
+    "CALENDAR",
     "CANONICAL_FORMS",
     "TITLE_ABBREVIATIONS",
     "Entities",
@@ -136,7 +137,7 @@ _WORDLIKE_NAME = 5.3
 _CUT = re.compile(r"(?:\.\.\.|…)\s*$", re.MULTILINE)
 # Days and months the model reads as a person ("Job creation disappointed again in May"): one
 # unless the article names the person in full (Theresa May's "May" is her alias).
-_CALENDAR = frozenset(
+CALENDAR = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "  # noqa: SIM905
     "June July August September October November December".split()
 )
@@ -564,7 +565,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             aliases.setdefault(name.lower(), canon)
         if kind == "person" and canon == name and name in place_names():
             kind = "place"  # "Kiev" alone; "Jordan" stays a person where "Michael Jordan" is named
-        if kind == "person" and canon == name and name in _CALENDAR:
+        if kind == "person" and canon == name and name in CALENDAR:
             continue
         if kind == "person" and canon == name and _listed_not_surname(name, surnames):
             kind = "org"  # "Moderna" alone, which the model calls a person

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from newsweave.enrich.entities import Entities, clean_name
+from newsweave.enrich.entities import CALENDAR, Entities, clean_name
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
@@ -505,10 +505,8 @@ def _nobody() -> frozenset[str]:
     return function_words("en") - _PRONOUNS - _SPEAKING_WORDS
 
 
-_WHEN_WORDS = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday Tonight "  # noqa: SIM905
-    "January February March April June July August September October November December".split()
-)
+# Days and months, and words of when: no speaker. Not "May", which is Theresa May as often.
+_WHEN_WORDS = (CALENDAR - {"May"}) | {"Today", "Yesterday", "Tonight"}
 _MIN_CONTENT_WORDS = 3
 # Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
 # "Initial"), "jobless claims", "the report's claims". Their one-word speaker must be a name,
@@ -895,17 +893,18 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
             joined = again.search(text, start)
             stops += [joined.start()] if joined else []
         stop = min(stops)
-        aside = text[: where[0]].rstrip().endswith(",") and text[m.end() : start].strip() == ","
+        after_comma = text[: where[0]].rstrip().endswith(",")  # "CLAIM, X said ..."
+        aside = after_comma and text[m.end() : start].strip() == ","
         claim_words = text[start:stop].split()
         when_where = (
-            bool(_ADVERBIAL.match(text, start))
+            after_comma
+            and bool(_ADVERBIAL.match(text, start))
             and len(claim_words) <= _ADVERBIAL_WORDS
             and "that" not in claim_words
-            and text[: where[0]].rstrip().endswith(",")
         )
         if (
             len(_strip_end(text[start:]).split()) < _MIN_CONTENT_WORDS
-            or (aside and len(lead.split()) > len(text[start:stop].split()))
+            or (aside and len(lead.split()) > len(claim_words))
             or (when_where and len(lead.split()) >= _MIN_CONTENT_WORDS)
         ):
             # "..., a former official said." The claim comes first; or it is on both sides
