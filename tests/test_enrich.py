@@ -62,6 +62,10 @@ def test_who_says_what_on_the_seed_page() -> None:
     assert mod.content.startswith("Ukrainian forces were preparing a false-flag provocation")
     assert body[mod.start : mod.end] == mod.content
     assert any(a.speaker == "Moscow" and "timing was too precise" in a.content for a in found)
+    # The complaint: "eyes", "calculus", "perspective" stood where the cue should be.
+    frames = {a.cue for a in found if a.speaker in ("Moscow", "Kremlin")}
+    assert {"in Moscow's eyes", "in Moscow's calculus", "from the Kremlin's perspective"} <= frames
+    assert not frames & {"eyes", "calculus", "perspective", "interpretation", "point of view"}
 
     sudan = _seed_sudan()
     un = [

@@ -472,6 +472,7 @@ _VIEW = re.compile(
     r"(?P<cue>interpretation|view|reading|eyes|calculus|perspective|point\s+of\s+view"
     r"|assessment|words|telling|opinion|account|estimate|estimation|analysis|mind)\s*,\s*"
 )
+_CUE_CHARS = 64  # what store.schema's attributions.cue holds
 _LEADING_JUNK = re.compile(rf"^(?:{_LEADING_JUNK_WORDS}|and|or|but)\s+")
 _PRONOUNS = frozenset({"he", "she"})
 _YEAR_OLD = re.compile(r"the\s+\d+-year-old")  # "said the 46-year-old": the last person named
@@ -819,7 +820,13 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
     for m in _VIEW.finditer(text):
         sp = resolve(m.group("sp"), base + m.start())
         where = (m.start("sp"), m.end("sp"))
-        add(sp, m.group("cue"), m.end(), len(text), "indirect", m.start("cue"), where)
+        # The cue is the frame as written ("in Moscow's eyes", "from the Kremlin's point of
+        # view"): its noun alone ("eyes", "calculus") reads as no cue at all. The store keeps
+        # 64 characters of a cue; a longer speaker's frame is shortened around it.
+        frame = " ".join(text[m.start() : m.end("cue")].split())
+        if len(frame) > _CUE_CHARS:
+            frame = f"{frame.split(' ', 1)[0]} … {' '.join(m.group('cue').split())}"
+        add(sp, frame[0].lower() + frame[1:], m.end(), len(text), "indirect", m.start("cue"), where)
 
     for m in _PARTICIPLE.finditer(text):
         said = _prior_speaker(text, m.start())  # "..., Hollande said Tuesday, noting ..."
