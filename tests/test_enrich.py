@@ -281,6 +281,19 @@ def test_hashtags_are_canonical_few_and_free_of_junk() -> None:
     assert display("UN Security Council") == "#UNSecurityCouncil"
 
 
+def test_a_title_written_lower_case_is_a_role_not_a_tag() -> None:
+    text = (
+        "The Russian and US presidents meet in Alaska on Friday. The US president wants a deal. "
+        "The foreign ministers of both countries met twice before. The US presidents of the "
+        "Cold War met Soviet leaders only a few times. The foreign minister spoke of a deal. "
+        "The Vice President joined them. The Vice President said little."
+    )
+    labels = {t.label.lower() for t in analyze("Summit in Alaska", text).hashtags}
+    assert "alaska" in labels
+    roles = {"us president", "us presidents", "foreign minister", "foreign ministers"}
+    assert not labels & (roles | {"vice president"})
+
+
 def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
     text = (
         "President Putin arrived in Anchorage on Friday. Vladimir Putin was greeted by officials. "

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CALENDAR",
     "CANONICAL_FORMS",
+    "TITLES",
     "TITLE_ABBREVIATIONS",
     "Entities",
     "Entity",
@@ -50,7 +51,8 @@ _KINDS = {
 
 _OUR_KINDS = frozenset(_KINDS.values())
 
-_TITLES = frozenset(
+# Words of a title before a name ("President Putin"); hashtags reads them as roles too.
+TITLES = frozenset(
     [
         "president",
         "presidents",
@@ -345,7 +347,7 @@ def _listed_not_surname(name: str, surnames: set[str]) -> bool:
 
 def _strip_titles(name: str) -> str:
     words = name.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
         words.pop(0)
     return " ".join(words)
 
@@ -499,7 +501,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             platforms.add(name)
         if kind == "person":
             name = _strip_titles(name)
-            if name.lower().rstrip(".") in _TITLES or name.lower() in TITLE_ABBREVIATIONS:
+            if name.lower().rstrip(".") in TITLES or name.lower() in TITLE_ABBREVIATIONS:
                 continue  # "Dr", "Lt": a title the model read without its name
             name = _couple(name, raw, end, person_starts)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from newsweave.enrich.entities import (
     TITLE_ABBREVIATIONS,
+    TITLES,
     Entities,
     canonical,
     without_middle_initial,
@@ -141,6 +142,11 @@ _VAGUE_HEADS = frozenset(
 # "inflation", "abortion", "unemployment", which readers follow. Events ("election", "war")
 # are exempt: _EVENT_HEADS.
 _SINGLE_RARITY = 2.5
+# A phrase ending in a title written lower case names a role, not a subject: "US president"
+# was a tag of the seed page's Lukyanov article beside Donald Trump. Not "chief" ("police
+# chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"), "general" ("attorney
+# general" stays one name of an office readers search for).
+_ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
 _STOP_LABELS = frozenset(
     [
         "hashtags",
@@ -440,6 +446,10 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         common = len(key) == 1 and ph.label.islower() and head not in _EVENT_HEADS
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
+        if len(key) > 1 and (
+            singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS or all(w in TITLES for w in key)
+        ):
+            continue  # "US president", "Vice President": a title; its holder has a tag
         if any(surface.endswith(" " + name) for name in named):
             continue  # "Ukrainian leader Vladimir Zelensky", "President Putin": the person's tag
         if any(name.endswith(" " + surface) for name in known):
