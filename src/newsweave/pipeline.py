@@ -759,15 +759,18 @@ def stale_for_reindex(
     """The articles `reindex` must analyse again, oldest first.
 
     Only articles with a missing or older analysis, unless `everything`. When the story
-    clusterer changed (or with `everything`), stories are dropped here to be rebuilt from
-    scratch, in time order, by enriching every article again: the articles' memberships a
-    batch at a time (`on_progress(cleared, total, 0)`), so that collecting goes on between
-    them, then the stories and what was understood meanwhile in one last transaction. Stopped
-    halfway, the next `reindex` finds the rest stale and goes on.
+    clusterer or the embedding changed (or with `everything`), stories are dropped here to be
+    rebuilt from scratch, in time order, by enriching every article again: the articles'
+    memberships a batch at a time (`on_progress(cleared, total, 0)`), so that collecting goes
+    on between them, then the stories and what was understood meanwhile in one last
+    transaction. Stopped halfway, the next `reindex` finds the rest stale and goes on.
+    Otherwise every article keeps its story (understanding.understand).
     """
     with db.connect() as conn:
+        # A story is the sum of its members' vectors: a new embedding model rebuilds them too.
+        clustered_by = {k: STEPS[k] for k in ("story", "embedding")}
         restory = everything or bool(
-            enrichment.stale_articles(conn, {"story": STEPS["story"]}, everything=False, limit=1)
+            enrichment.stale_articles(conn, clustered_by, everything=False, limit=1)
         )
     if restory:
         with db.connect() as conn:
