@@ -1933,3 +1933,15 @@ def test_specialists_a_team_and_pundits_speak_as_groups() -> None:
         ("hacking specialists", "say"),
         ("Sanders' team", "said"),
     ]
+
+
+def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
+    text = (
+        "U.S. President Joe Biden plans to unveil a sweeping $1.8 trillion package for families "
+        "in his first joint speech to Congress on Wednesday, as he stresses the need to invest "
+        "to compete with China, the White House said."
+    )
+    found = analyze("Biden", text, with_embedding=False).attributions
+    claims = {a.content for a in found if a.speaker == "Joe Biden"}
+    assert claims == {"the need to invest to compete with China"}
+    assert all(text[a.start : a.end] == a.content for a in found)

@@ -472,6 +472,10 @@ _VIEW = re.compile(
     r"(?P<cue>interpretation|view|reading|eyes|calculus|perspective|point\s+of\s+view"
     r"|assessment|words|telling|opinion|account|estimate|estimation|analysis|mind)\s*,\s*"
 )
+# Another source closing a reported claim ("Biden ... stresses the need to invest to compete
+# with China, the White House said"), looked for in the claim's last characters only.
+_TRAILING_SOURCE = re.compile(rf",\s+{_NP}\s+(?:said|says|told|added|reported)\W*$")
+_TRAILING_REACH = 100
 _CUE_CHARS = 64  # what store.schema's attributions.cue holds
 _LEADING_JUNK = re.compile(rf"^(?:{_LEADING_JUNK_WORDS}|and|or|but)\s+")
 _PRONOUNS = frozenset({"he", "she"})
@@ -742,6 +746,9 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         again: bool = False,
     ) -> None:
         content = text[c0:c1]
+        if kind != "direct":  # "... the need to invest, the White House said": not the claim
+            tail = _TRAILING_SOURCE.search(content, max(len(content) - _TRAILING_REACH, 0))
+            content = content[: tail.start()] if tail else content
         stripped = _strip_end(content).strip(_QUOTES_AND_SPACE)
         if not sp or len(stripped.split()) < _MIN_CONTENT_WORDS:
             return
