@@ -1945,3 +1945,49 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
     claims = {a.content for a in found if a.speaker == "Joe Biden"}
     assert claims == {"the need to invest to compete with China"}
     assert all(text[a.start : a.end] == a.content for a in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # a party tag after each name is no speaker of its own
+            "Sen. Joe Manchin, D-W.Va., and Sen. Lisa Murkowski, R-Alaska, wrote a letter Monday "
+            "calling on Congress to reauthorize the Voting Rights Act.",
+            "Joe Manchin and Lisa Murkowski",
+        ),
+        (  # nor an appositive ("West Virginia Democrat" spoke before)
+            "Sens. Joe Manchin and Lisa Murkowski teamed up Monday. Manchin, a West Virginia "
+            "Democrat, and Murkowski, an Alaska Republican, wrote to the top leaders urging them "
+            "to pass the reauthorization.",
+            "Joe Manchin and Lisa Murkowski",
+        ),
+        (  # two people, each with a word before the name, and no comma
+            "Democrat Joe Manchin and Republican Lisa Murkowski noted in a letter that the act was "
+            "last reauthorized in 2006 with a bipartisan vote.",
+            "Joe Manchin and Lisa Murkowski",
+        ),
+        (  # "at the agency" spoke before
+            "Senior officials at the agency said the agency would focus even more on the subject.",
+            "officials at the agency",
+        ),
+        (  # "of Democrats" before
+            "In Virginia, 85% of Democrats said the nation's economic system favors the wealthy.",
+            "85% of Democrats",
+        ),
+        (
+            "A majority of Americans say the country is on the wrong track and people struggle.",
+            "majority of Americans",
+        ),
+        (
+            "Rather, sources close to her campaign say she stands fully behind President Obama.",
+            "sources close to her campaign",
+        ),
+        (  # "nd aides to ..." before, a word cut at its start
+            "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
+            "aides to Chris Christie",
+        ),
+    ],
+)
+def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
+    found = analyze("Senators", text, with_embedding=False).attributions
+    assert [a.speaker for a in found][-1:] == [speaker]

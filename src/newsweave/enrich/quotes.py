@@ -278,7 +278,7 @@ _ROLE = (
     r"|ambassador|embassy|police|army|military|forces|council|committee|agency|court"
     r"|newspaper|report|analysts?|sources?|experts?|diplomats?|witnesses|residents|critics"
     r"|observers|investigators|prosecutors|lawyers?|doctors|scientists|researchers|aides?"
-    r"|advis[eo]rs?|strategists?|pollsters?|candidates?|voters|respondents|supporters"
+    r"|advis[eo]rs?|strategists?|pollsters?|candidates?|voters|respondents|supporters|attorneys"
     r"|campaign|spokesperson|officer|executive|director|surveyed|polled|percent|people"
     r"|Americans|Democrats|Republicans|members|allies|opponents|foes|confidants|colleagues"
     r"|employees|staff(?:ers)?|organi[sz]ers|activists|leaders|friends|economists|historians"
@@ -291,10 +291,12 @@ _ROLE = (
     r"|timeline|estimates?|statistics|analysis|book|accounts?|reports|sources|projections"
     r"|calculations|models?|forecasts?|specialists|team|pundits|commentators|advocates)"
 )
+_BARE_PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)"
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|(?:[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)(?!\w))"
-)
+    rf"(?:\s+{_ROLE}){{0,2}}|(?:(?!(?:{_BARE_PREPOSITION}|which|who|whom|that)\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    r"(?!\w))"
+)  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _WHEN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night)"
 # Between a speaker and the verb: auxiliaries, adverbs, when ("Feinstein last week said ...").
 _AUX = (
@@ -308,8 +310,12 @@ _LEADING_JUNK_WORDS = (
 )
 _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 
-# "the African Union, Arab League, and Saudi Arabia also condemned ...": several speakers.
-_LIST = rf"(?:(?:(?:[Tt]he\s+)?{_NAME}\s*,\s*)*(?:[Tt]he\s+)?{_NAME},?\s+and\s+)?"
+# "the African Union, Arab League, and Saudi Arabia also condemned ...": several speakers,
+# each perhaps with a party tag or an appositive ("Sen. Joe Manchin, D-W.Va., and ...",
+# "Manchin, a West Virginia Democrat, and Murkowski, ...").
+_APPOSITIVE = r"(?:[DRI]-[A-Z][A-Za-z.]{1,13}|an?\s+[^,\"“”]{1,60})"
+_ITEM = rf"(?:[Tt]he\s+)?{_NAME}(?:\s*,\s*{_APPOSITIVE}(?=\s*,))?"
+_LIST = rf"(?:(?:{_ITEM}\s*,\s*)*{_ITEM},?\s+and\s+)?"
 # The speaker, perhaps followed by an aside: "Mr. Regalado, 69, said", "Wasserman Schultz, who
 # is reviled by progressives, said".
 _ASIDE = (
@@ -324,10 +330,17 @@ _OBJECT_OF = re.compile(
 # "A spokesman for the Jupiter Police Department said", "52 percent of voters said": the noun
 # phrase before the verb is the object of a role, and the role with it is who speaks.
 _ROLE_OF = re.compile(
-    rf"((?:(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|\d[\d,.]*)\s+)?(?:(?!{_PREPOSITION}\b)[a-z][\w-]*\s+){{0,2}}"
-    rf"{_ROLE}"
-    r"\s+(?:for|of|at|with|from|in)\s+)$"
-)
+    rf"((?<![\w’'])(?:(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|\d[\d,.]*)\s+)?"
+    r"(?:(?:in|out\s+of)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?"  # one in four
+    rf"(?:(?!{_PREPOSITION}\b)[a-z][\w-]*\s+){{0,2}}"
+    rf"(?:{_ROLE}\s+(?:for|of|at|with|from|in)"
+    r"|(?:aides?|advis[eo]rs?|consultants?|assistants?|spokes(?:man|woman|person))\s+to"
+    r"|(?:sources?|people|officials?|aides?|allies|friends|someone)\s+close\s+to"
+    r"|(?i:majority|majorities|minority|plurality|half|third|thirds|quarter|number|share|lot"
+    r"|array|handful|series|average|slate|most|many|some|all|none|each|both|several|few"
+    r"|results|findings|[a-z]+-(?:thirds|quarters)|\d[\d,.]*\s?%)\s+of"
+    r")\s+)$"
+)  # "aides to Gov. Chris Christie", "a majority of Americans": not a letter to Congress
 _APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
 _WHO_BEFORE = re.compile(rf"({_NP}),?\s+who\s+{_AUX}$")  # "Graham, who says ...": Graham
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
@@ -584,11 +597,16 @@ class _Resolver:
 
     def __call__(self, raw: str, at: int) -> str | None:
         parts = [p for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+(?=[A-Z]|the\s)", raw) if p]
+        parts = [p for p in parts if not _APPOSITIVE_PART.fullmatch(p)]  # "D-W.Va."
         listed = "," in raw and len(parts) > 1  # "A, B and C": "Peace and Security" is one name
         if listed and all(p[:1].isupper() or p.startswith("the ") for p in parts):
             names = [n for n in (self._one(p, at) for p in parts) if n]
             if len(names) > 1:
-                return ", ".join(names[:-1]) + " and " + names[-1]
+                return _listed(names)
+        if not listed and len(parts) > 1:  # "Democrat Joe Manchin and Republican Lisa Murkowski"
+            names = [n for n in (self._one(p, at) for p in parts) if n]
+            if len(names) == len(parts) and all(n in self.persons for n in names):
+                return _listed(names)
         return self._one(raw, at)
 
     def _one(self, raw: str, at: int) -> str | None:
@@ -614,13 +632,27 @@ class _Resolver:
                 return None  # "In ... said", "But ... say", "A report published Wednesday said"
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
-            if resolved != person and re.search(rf"\b{re.escape(person)}$", resolved):
-                return person
+            at_name = re.search(rf"\b{re.escape(person)}$", resolved)
+            if resolved != person and at_name:
+                role = _ROLE_PREFIX.match(resolved[: at_name.start()])
+                return role.group(1) + person if role else person  # "aides to Chris Christie"
         last = resolved.split()[-1]
         alias = self.entities.aliases.get(last.lower())
         if alias and " " not in resolved:
             return alias
         return resolved
+
+
+_APPOSITIVE_PART = re.compile(_APPOSITIVE)
+# Who speaks for a person ("aides to Gov. ", "a spokesman for Sen. "): a lower-case role and its
+# preposition before the name's titles; not "Secretary of State ", a title itself.
+_ROLE_PREFIX = re.compile(
+    r"^(.*\b[a-z][\w-]*\s+(?:to|for|of|at|with|from|in)\s+)(?:[A-Z][\w.]*\s+)*$"
+)
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _strip_end(s: str) -> str:
