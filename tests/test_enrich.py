@@ -1982,6 +1982,15 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "Rather, sources close to her campaign say she stands fully behind President Obama.",
             "sources close to her campaign",
         ),
+        (  # "Democratic Sen. Joe Manchin on Sunday" before
+            "Democratic Sen. Joe Manchin on Sunday said he would vote against the bill as is.",
+            "Joe Manchin",
+        ),
+        (  # "Prime Minister Benjamin Netanyahu office" before
+            "In Israel, Prime Minister Benjamin Netanyahu’s office announced on Thursday that his "
+            "security cabinet had voted for a truce.",
+            "Benjamin Netanyahu's office",
+        ),
         (  # "nd aides to ..." before, a word cut at its start
             "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
             "aides to Chris Christie",
@@ -1991,3 +2000,15 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
     found = analyze("Senators", text, with_embedding=False).attributions
     assert [a.speaker for a in found][-1:] == [speaker]
+
+
+def test_a_state_is_a_place_not_a_verb_unless_a_that_follows() -> None:
+    text = (
+        "Applications for U.S. state unemployment insurance fell last week to a pandemic low. "
+        "Thirteen states will gain or lose seats in the House of Representatives next year. "
+        "The inspector general's report states that the agency ignored the warnings for years."
+    )
+    found = analyze("Claims", text, with_embedding=False).attributions
+    assert [(a.cue, a.content) for a in found] == [
+        ("states", "the agency ignored the warnings for years")
+    ]
