@@ -1991,6 +1991,18 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "security cabinet had voted for a truce.",
             "Benjamin Netanyahu's office",
         ),
+        (  # "Republican Sen. Shelley Moore Capito of West Virginia" before
+            "Republican Sen. Shelley Moore Capito of West Virginia said the offer was serious.",
+            "Shelley Moore Capito",
+        ),
+        (  # "His spokesman" before
+            "Joe Biden wants the bill. His spokesman said the White House would not negotiate.",
+            "Joe Biden's spokesman",
+        ),
+        (  # "system but Democrats" before
+            "Voters disliked the system but Democrats say it works better than the alternatives.",
+            "Democrats",
+        ),
         (  # "nd aides to ..." before, a word cut at its start
             "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
             "aides to Chris Christie",

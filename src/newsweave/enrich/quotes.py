@@ -295,10 +295,12 @@ _ROLE = (
     r"|timeline|estimates?|statistics|analysis|book|accounts?|reports|sources|projections"
     r"|calculations|models?|forecasts?|specialists|team|pundits|commentators|advocates)"
 )
+# Words that end a clause or join two, never a role's modifier ("system but Democrats say").
+_CLAUSE_WORD = r"(?:which|who|whom|that|but|and|or|nor|as|where|when|while|if|because|so|yet)"
 _BARE_PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)"
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|(?:(?!(?:{_BARE_PREPOSITION}|which|who|whom|that)\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:\s+{_ROLE}){{0,2}}|(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _WHEN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night)"
@@ -618,6 +620,9 @@ class _Resolver:
         if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
             i = bisect_right(self.offsets, at) - 1
             return self.people[i][1] if i >= 0 else None
+        theirs = _THEIR_ROLE.match(name)  # "his spokesman": the person last named's
+        if theirs and bisect_right(self.offsets, at):
+            return f"{self.people[bisect_right(self.offsets, at) - 1][1]}'s {theirs.group(1)}"
         owned = _OWNED.match(name)  # "Prime Minister Benjamin Netanyahu's office"
         if owned:
             owner = self._one(owned.group("owner"), at)
@@ -641,6 +646,9 @@ class _Resolver:
                 return None  # "In ... said", "But ... say", "A report published Wednesday said"
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
+            # "Sen. Shelley Moore Capito of West Virginia", "Roger T. Benitez of the U.S.
+            # District Court ...": the person.
+            resolved = re.sub(rf"^(.*\b{re.escape(person)}),?\s+of\s+[A-Zt].*$", r"\1", resolved)
             at_name = re.search(rf"\b{re.escape(person)}$", resolved)
             if resolved != person and at_name:
                 role = _ROLE_PREFIX.match(resolved[: at_name.start()])
@@ -653,6 +661,7 @@ class _Resolver:
 
 
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
+_THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
 _SPEAKER_WHEN = re.compile(rf"\s+(?:on|last|this|late|early)\s+{_WHEN}$")
 # A person's office, campaign or spokesman speaks as theirs; an organisation's loses its "'s"
 # ("UN press service").
