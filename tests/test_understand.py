@@ -311,6 +311,28 @@ def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> No
         assert not w.speaker.startswith("and ")
 
 
+def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> None:
+    """'economists' mid-sentence and 'Economists' opening one were two groups of a story."""
+    from newsweave.store.views import story_page
+
+    ids = _load(db)
+    with db.begin() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
+        members = select(articles.c.id).where(articles.c.story_id == sid)
+        rows = conn.execute(
+            select(attributions.c.id)
+            .where(attributions.c.article_id.in_(members))
+            .order_by(attributions.c.id)
+            .limit(2)
+        ).scalars()
+        for rid, name in zip(rows, ("economists", "Economists"), strict=True):
+            conn.execute(update(attributions).where(attributions.c.id == rid).values(speaker=name))
+    with db.connect() as conn:
+        who = [w.speaker for w in story_page(conn, sid).who]
+    assert who.count("Economists") == 1
+    assert "economists" not in who
+
+
 def test_a_story_names_a_bare_speaker_as_the_site_knows_them(db: Database) -> None:
     """An outlet that only writes "Putin", in a story no other outlet tells: the site's tags
     already folded "Putin" into Vladimir Putin (store.tags.fold), and the story's who says

@@ -434,7 +434,10 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
         if not r.speaker or not (r.content or "").strip():
             continue
         content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
-        by_speaker[r.speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
+        # "economists" mid-sentence and "Economists" opening one are one group, shown as a
+        # heading is.
+        speaker = r.speaker[:1].upper() + r.speaker[1:]
+        by_speaker[speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
     # An outlet that writes "Lagarde" quotes the "Christine Lagarde" another outlet names.
     full = [sp for sp in by_speaker if " " in sp]
     for bare in [sp for sp in by_speaker if " " not in sp]:
