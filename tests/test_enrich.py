@@ -2024,3 +2024,17 @@ def test_a_state_is_a_place_not_a_verb_unless_a_that_follows() -> None:
     assert [(a.cue, a.content) for a in found] == [
         ("states", "the agency ignored the warnings for years")
     ]
+
+
+def test_an_event_noun_stands_as_the_event_its_article_names() -> None:
+    """'Meeting' (ten times) and 'Alaska' were two tags of the seed page's article on the
+    Alaska meeting: the single event noun is the named event ('Alaska meeting')."""
+    text = (
+        "The meeting in Alaska is not an end point. The Alaska meeting has been compared to "
+        "famous encounters of the past. Alaska will host both delegations for a day. The "
+        "meeting will not resolve every dispute, but the meeting matters to everyone. Officials "
+        "in Alaska said the meeting would start at noon."
+    )
+    labels = [t.label for t in analyze("Why the leaders had to talk in person", text).hashtags]
+    assert "Alaska meeting" in labels
+    assert "Meeting" not in labels

@@ -434,7 +434,13 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
     for key, ph in phrases.items():
         if len(key) > 1 and not ph.adj:
             heads[key[-1]] = max(heads.get(key[-1], 0), ph.count)
+    # "Meeting", ten times in an article on the Alaska meeting, is that meeting: a single event
+    # noun becomes its compound whose first word is one of the article's leading names.
+    named_event = _named_events(phrases, entities)
     for key, ph in phrases.items():
+        if key in named_event:
+            ph = named_event[key]
+            key = tuple(ph.label.lower().split())
         surface = " ".join(key)
         if surface in known or entities.resolve(ph.label).lower() in known:
             continue  # the entity stands for it, under its full name ("President Putin")
@@ -498,6 +504,27 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         Hashtag(s, labels[s], display(labels[s]), kinds[s], scores[s] / scores[chosen[0]])
         for s in chosen
     ]
+
+
+def _named_events(
+    phrases: dict[tuple[str, ...], _Phrase], entities: Entities
+) -> dict[tuple[str, ...], _Phrase]:
+    """Single event nouns ("meeting") to stand as their compound with a leading name
+    ("Alaska meeting"), counted as often as the noun: only a name the article gives at least
+    three times, the most often named where several qualify."""
+    counts = {e.text.lower(): e.count for e in entities.items if e.count >= 3}
+    out: dict[tuple[str, ...], _Phrase] = {}
+    for key, ph in phrases.items():
+        if len(key) != 2 or ph.adj or key[0] not in counts or key[1] not in _EVENT_HEADS:
+            continue
+        single = phrases.get((key[1],))
+        if single is None or single.count < 2:
+            continue
+        held = out.get((key[1],))
+        if held is not None and counts[held.label.split()[0].lower()] >= counts[key[0]]:
+            continue
+        out[(key[1],)] = _Phrase(ph.label, single.count, single.first, False, ph.slug)
+    return out
 
 
 def _slug(label: str, kind: str) -> str:
