@@ -2003,6 +2003,10 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "Voters disliked the system but Democrats say it works better than the alternatives.",
             "Democrats",
         ),
+        (  # a document speaks for who wrote it ("report from Military.com" before)
+            "A report from Military.com said the Space Force officer was relieved of command.",
+            "Military.com",
+        ),
         (  # "nd aides to ..." before, a word cut at its start
             "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
             "aides to Chris Christie",

@@ -500,10 +500,13 @@ _LEADING_JUNK = re.compile(rf"^(?:{_LEADING_JUNK_WORDS}|and|or|but)\s+")
 _PRONOUNS = frozenset({"he", "she"})
 _YEAR_OLD = re.compile(r"the\s+\d+-year-old")  # "said the 46-year-old": the last person named
 _DATA_FROM = re.compile(
-    r"^(?:the\s+)?(?:(?:most\s+)?(?:recent|latest|new|preliminary|official|final)\s+)*"
-    r"(?:data|figures|statistics|numbers|estimates|results|research|findings)\s+(?:from|by|of)\s+",
+    r"^(?:the\s+)?(?:(?:most\s+)?(?:recent|latest|new|preliminary|official|final|provisional)\s+)*"
+    r"(?:(?:data|figures|statistics|numbers|estimates|results|research|findings)"
+    r"(?:\s+(?:released|published|issued)(?:\s+\w+day)?)?\s+(?:from|by|of)"
+    r"|(?:report|statement|study|survey|poll)(?:\s+(?:released|published|issued)(?:\s+\w+day)?)?"
+    r"\s+(?:from|by))\s+(?=(?-i:[A-Z]|the\s+[A-Z]))",
     re.IGNORECASE,
-)
+)  # "data released Sunday by the U.S. CDC", "a report from Military.com": the CDC, Military.com
 _ROLE_END = re.compile(rf"\b{_ROLE}$")
 _NOT_SPEAKERS = frozenset(
     {"the", "a", "an", "this", "that", "it", "they", "these", "those", "there"}
