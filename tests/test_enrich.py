@@ -277,6 +277,7 @@ def test_hashtags_are_canonical_few_and_free_of_junk() -> None:
     ]
     assert "Rapid Support Forces" in sudan
     assert "Sudan" in sudan
+    assert "Press service" not in sudan  # "the UN's press service reported": how, not what
     assert display("Alaska summit") == "#AlaskaSummit"
     assert display("UN Security Council") == "#UNSecurityCouncil"
 

@@ -146,6 +146,14 @@ _SINGLE_RARITY = 2.5
 # was a tag of the seed page's Lukyanov article beside Donald Trump. Not "chief" ("police
 # chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"), "general" ("attorney
 # general" stays one name of an office readers search for).
+# How news reaches the news, never its subject: "the UN's press service reported".
+_NEWSROOM_WORDS = frozenset(
+    tuple(p.split())
+    for p in (
+        "press service", "press office", "press officer", "press release", "press conference",
+        "news conference", "news agency", "news release", "press briefing", "news briefing",
+    )
+)  # fmt: skip
 _ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
 _STOP_LABELS = frozenset(
     [
@@ -453,7 +461,9 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
         if len(key) > 1 and (
-            singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS or all(w in TITLES for w in key)
+            singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS
+            or all(w in TITLES for w in key)
+            or key[-2:] in _NEWSROOM_WORDS
         ):
             continue  # "US president", "Vice President": a title; its holder has a tag
         if any(surface.endswith(" " + name) for name in named):
