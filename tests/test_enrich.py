@@ -2043,3 +2043,11 @@ def test_an_event_noun_stands_as_the_event_its_article_names() -> None:
     labels = [t.label for t in analyze("Why the leaders had to talk in person", text).hashtags]
     assert "Alaska meeting" in labels
     assert "Meeting" not in labels
+
+
+def test_a_name_after_the_siege_of_or_the_town_of_is_a_place() -> None:
+    """spaCy's small model read the seed page's 'El Fasher' as an organisation."""
+    kinds = {e.text: e.type for e in analyze("UN rejects", _seed_sudan()).entities}
+    assert kinds["El Fasher"] == "place"
+    text = "Twitter is the province of Twitter now. Twitter said it would act on the complaints."
+    assert {e.text: e.type for e in analyze("X", text).entities}.get("Twitter") != "place"
