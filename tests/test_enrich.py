@@ -2046,8 +2046,11 @@ def test_an_event_noun_stands_as_the_event_its_article_names() -> None:
 
 
 def test_a_name_after_the_siege_of_or_the_town_of_is_a_place() -> None:
-    """spaCy's small model read the seed page's 'El Fasher' as an organisation."""
+    """spaCy's small model read the seed page's 'El Fasher' as an organisation, and its
+    'Ukrainian' as a place."""
     kinds = {e.text: e.type for e in analyze("UN rejects", _seed_sudan()).entities}
     assert kinds["El Fasher"] == "place"
+    title, body = _seed_main()  # "Ukrainian forces", read as a place
+    assert "Ukrainian" not in {e.text for e in analyze(title, body).entities}
     text = "Twitter is the province of Twitter now. Twitter said it would act on the complaints."
     assert {e.text: e.type for e in analyze("X", text).entities}.get("Twitter") != "place"

@@ -458,6 +458,16 @@ def canonical(name: str) -> tuple[str, str] | None:
 _LEADING_WORDS = {"es": re.compile(r"^(?:de|del)\s+")}
 
 
+def _demonym(name: str) -> bool:
+    """Whether a one-word name is the adjective of a place the lists know ("Ukrainian" of
+    Ukraine, "Gazan" of Gaza, "Chinese" of China), not a place itself ("Michigan", "Sudan")."""
+    places = place_names()
+    if " " in name or name in places or not name.endswith(("n", "se", "sh", "i")):
+        return False
+    stems = (name[:-1], name[:-2], name[:-3], name[:-3] + "e", name[:-3] + "a", name[:-3] + "on")
+    return any(len(stem) >= 3 and (stem in places or stem + "ia" in places) for stem in stems)
+
+
 def extract(doc: Doc, text: str | None = None) -> Entities:
     """Entities of a parsed article, merged and counted; most mentioned first."""
     raw = text if text is not None else doc.text
@@ -519,6 +529,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             continue
         if name.islower() or "\n" in name:
             continue
+        if kind == "place" and _demonym(name):
+            continue  # "Ukrainian", "Gazan": the model's place is the people of one
         for part, offset in _split_and(name, kind, start):
             mentions.append((part, kind, offset))
 

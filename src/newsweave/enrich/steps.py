@@ -52,7 +52,7 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-17",
+    "entities": "web_sm-3.8.0+places+canon+ru-18",
     "hashtags": "ents+nounphrases+names+ru-24",
     "summary": "mmr+rarity-4",
     "attributions": "rules-12",
