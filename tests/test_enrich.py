@@ -2008,6 +2008,10 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "A report from Military.com said the Space Force officer was relieved of command.",
             "Military.com",
         ),
+        (  # "Chairwoman Ronna Romney McDaniel Tuesday" before
+            "GOP Chairwoman Ronna Romney McDaniel Tuesday said the party would skip the debates.",
+            "Ronna Romney McDaniel",
+        ),
         (  # "nd aides to ..." before, a word cut at its start
             "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
             "aides to Chris Christie",

@@ -631,9 +631,10 @@ class _Resolver:
             owner = self._one(owned.group("owner"), at)
             if owner in self.persons:
                 return f"{owner}'s {owned.group('what')}"
-        name = re.sub(
-            r"['’]s\b", "", clean_name(name)
-        )  # "UN's press service" -> "UN press service"
+        # "UN's press service" -> "UN press service"; a role's keeps it: "secretary's office"
+        name = _POSSESSIVE_S.sub(
+            lambda m: m.group(1) if m.group(1)[:1].isupper() else m.group(0), clean_name(name)
+        )
         if not name or name.lower() in _NOT_SPEAKERS:
             return None
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
@@ -665,7 +666,14 @@ class _Resolver:
 
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
-_SPEAKER_WHEN = re.compile(rf"\s+(?:on|last|this|late|early)\s+{_WHEN}$")
+_POSSESSIVE_S = re.compile(r"(\b[\w.]+)['’]s\b")
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# When, at either end of a speaker: "Sen. Joe Manchin on Sunday", "Ronna McDaniel Tuesday",
+# "Wednesday, and the White House"; and the "s " a possessive's cut leaves ("s office").
+_SPEAKER_WHEN = re.compile(
+    rf"(?:\s+(?:released|published|issued|out))?\s+(?:(?:on|last|this|late|early)\s+{_WHEN}"
+    rf"|{_DAY})$|^(?:{_DAY},?\s+(?:and\s+)?|s\s+)"
+)
 # A person's office, campaign or spokesman speaks as theirs; an organisation's loses its "'s"
 # ("UN press service").
 _OWNED = re.compile(r"^(?P<owner>.+?)['’]s\s+(?P<what>[a-z][a-z -]{2,40})$")
