@@ -303,7 +303,8 @@ _NP = (
     rf"(?:\s+{_ROLE}){{0,2}}|(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
-_WHEN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night)"
+_DAY = "(?:" + "|".join(sorted(d for d in CALENDAR if d.endswith("day"))) + ")"
+_WHEN = rf"(?:{_DAY}|week|month|year|night)"
 # Between a speaker and the verb: auxiliaries, adverbs, when ("Feinstein last week said ...").
 _AUX = (
     r"(?:(?:has|have|had|also|later|again|then|further|previously|repeatedly|once|even|never"
@@ -667,7 +668,6 @@ class _Resolver:
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
 _POSSESSIVE_S = re.compile(r"(\b[\w.]+)['’]s\b")
-_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # When, at either end of a speaker: "Sen. Joe Manchin on Sunday", "Ronna McDaniel Tuesday",
 # "Wednesday, and the White House"; and the "s " a possessive's cut leaves ("s office").
 _SPEAKER_WHEN = re.compile(
