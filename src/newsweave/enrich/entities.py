@@ -128,7 +128,7 @@ _CEO = re.compile(r"(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive)\b")
 # once a person ("Facebook suspends Trump account"), so a person of the article's is never one.
 _PLATFORM_AFTER = re.compile(r"\s+(?:user|users|account|handle|feed|page|app)\b")
 _PLATFORM_BEFORE = re.compile(r"\b(?:posted|posting|took|taking) to\s+$")
-_PLATFORM_REACH = 24  # searched in the characters before a name only: the whole text cost 1 ms
+_SIGN_REACH = 24  # signs before a name are searched this far back: the whole text cost 1 ms
 # A place: "its siege of El Fasher" (the seed page; spaCy's small model: an organisation), "the
 # town of Wismar". On PolNeAR's and AllSides' 1,280 texts 30 names follow these words: 29
 # places, and "the province of Twitter"; only a name the model calls an organisation turns (4
@@ -509,10 +509,10 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             " " not in text.strip()
             and (
                 _PLATFORM_AFTER.match(raw, end)
-                or _PLATFORM_BEFORE.search(raw, max(0, start - _PLATFORM_REACH), start)
+                or _PLATFORM_BEFORE.search(raw, max(0, start - _SIGN_REACH), start)
             )
         )
-        place = bool(_PLACE_BEFORE.search(raw, max(0, start - _PLATFORM_REACH), start))
+        place = bool(_PLACE_BEFORE.search(raw, max(0, start - _SIGN_REACH), start))
         name, kind, start = _possessed(clean_name(text), kind, start)
         if company:
             incorporated.add(name)

@@ -146,6 +146,7 @@ _SINGLE_RARITY = 2.5
 # was a tag of the seed page's Lukyanov article beside Donald Trump. Not "chief" ("police
 # chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"), "general" ("attorney
 # general" stays one name of an office readers search for).
+_ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
 # How news reaches the news, never its subject: "the UN's press service reported".
 _NEWSROOM_WORDS = frozenset(
     tuple(p.split())
@@ -154,7 +155,6 @@ _NEWSROOM_WORDS = frozenset(
         "news conference", "news agency", "news release", "press briefing", "news briefing",
     )
 )  # fmt: skip
-_ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
 _STOP_LABELS = frozenset(
     [
         "hashtags",
@@ -447,8 +447,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
     named_event = _named_events(phrases, entities)
     for key, ph in phrases.items():
         if key in named_event:
-            ph = named_event[key]
-            key = tuple(ph.label.lower().split())
+            key, ph = named_event[key]
         surface = " ".join(key)
         if surface in known or entities.resolve(ph.label).lower() in known:
             continue  # the entity stands for it, under its full name ("President Putin")
@@ -518,12 +517,12 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
 
 def _named_events(
     phrases: dict[tuple[str, ...], _Phrase], entities: Entities
-) -> dict[tuple[str, ...], _Phrase]:
+) -> dict[tuple[str, ...], tuple[tuple[str, ...], _Phrase]]:
     """Single event nouns ("meeting") to stand as their compound with a leading name
-    ("Alaska meeting"), counted as often as the noun: only a name the article gives at least
-    three times, the most often named where several qualify."""
+    ("Alaska meeting"; its key and phrase), counted as often as the noun: only a name the
+    article gives at least three times, the most often named where several qualify."""
     counts = {e.text.lower(): e.count for e in entities.items if e.count >= 3}
-    out: dict[tuple[str, ...], _Phrase] = {}
+    out: dict[tuple[str, ...], tuple[tuple[str, ...], _Phrase]] = {}
     for key, ph in phrases.items():
         if len(key) != 2 or ph.adj or key[0] not in counts or key[1] not in _EVENT_HEADS:
             continue
@@ -531,9 +530,9 @@ def _named_events(
         if single is None or single.count < 2:
             continue
         held = out.get((key[1],))
-        if held is not None and counts[held.label.split()[0].lower()] >= counts[key[0]]:
+        if held is not None and counts[held[0][0]] >= counts[key[0]]:
             continue
-        out[(key[1],)] = _Phrase(ph.label, single.count, single.first, False, ph.slug)
+        out[(key[1],)] = (key, _Phrase(ph.label, single.count, single.first, False, ph.slug))
     return out
 
 

@@ -330,10 +330,8 @@ _ASIDE = (
     r"|\s+(?:[—–]|--?)\s+[^—–\"“”]{1,120}?\s+(?:[—–]|--?))?"  # "Trump - who said ... - said"
 )
 _SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})(?P<aside>{_ASIDE})\s+{_AUX}$")
-_PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over|the|an?)"
-_OBJECT_OF = re.compile(
-    r"\b(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)\s*$"
-)
+_PREPOSITION = rf"(?:{_BARE_PREPOSITION}|the|an?)"
+_OBJECT_OF = re.compile(rf"\b{_BARE_PREPOSITION}\s*$")
 # "A spokesman for the Jupiter Police Department said", "52 percent of voters said": the noun
 # phrase before the verb is the object of a role, and the role with it is who speaks.
 _ROLE_OF = re.compile(
@@ -619,14 +617,19 @@ class _Resolver:
                 return _listed(names)
         return self._one(raw, at)
 
+    def _last_person(self, at: int) -> str | None:
+        """The person the article named last before `at`, whom "he" or "his" stands for."""
+        i = bisect_right(self.offsets, at) - 1
+        return self.people[i][1] if i >= 0 else None
+
     def _one(self, raw: str, at: int) -> str | None:
         name = _SPEAKER_WHEN.sub("", _LEADING_JUNK.sub("", raw.strip()))  # "Biden on Wednesday"
         if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
-            i = bisect_right(self.offsets, at) - 1
-            return self.people[i][1] if i >= 0 else None
+            return self._last_person(at)
         theirs = _THEIR_ROLE.match(name)  # "his spokesman": the person last named's
-        if theirs and bisect_right(self.offsets, at):
-            return f"{self.people[bisect_right(self.offsets, at) - 1][1]}'s {theirs.group(1)}"
+        last_person = self._last_person(at) if theirs else None
+        if theirs and last_person:
+            return f"{last_person}'s {theirs.group(1)}"
         owned = _OWNED.match(name)  # "Prime Minister Benjamin Netanyahu's office"
         if owned:
             owner = self._one(owned.group("owner"), at)
@@ -651,10 +654,9 @@ class _Resolver:
                 return None  # "In ... said", "But ... say", "A report published Wednesday said"
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
-            # "Sen. Shelley Moore Capito of West Virginia", "Roger T. Benitez of the U.S.
+            # and "Sen. Shelley Moore Capito of West Virginia", "Roger T. Benitez of the U.S.
             # District Court ...": the person.
-            resolved = re.sub(rf"^(.*\b{re.escape(person)}),?\s+of\s+[A-Zt].*$", r"\1", resolved)
-            at_name = re.search(rf"\b{re.escape(person)}$", resolved)
+            at_name = re.search(rf"\b{re.escape(person)}(?=(?:,?\s+of\s+[A-Zt].*)?$)", resolved)
             if resolved != person and at_name:
                 role = _ROLE_PREFIX.match(resolved[: at_name.start()])
                 return role.group(1) + person if role else person  # "aides to Chris Christie"
