@@ -2016,11 +2016,50 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "And aides to Gov. Chris Christie said his stump speeches would focus even more on it.",
             "aides to Chris Christie",
         ),
+        (  # "Mr. McCarthy" before, where the article names him in full
+            "House Minority Leader Kevin McCarthy said Tuesday that lawmakers are concerned. "
+            "Mr. McCarthy insisted the sentiment has nothing to do with her vote to impeach.",
+            "Kevin McCarthy",
+        ),
+        (  # "issued a statement" before
+            "Minutes later, the Trump campaign issued a statement saying that Trump meant people "
+            "who support the amendment.",
+            "Trump campaign",
+        ),
+        (  # "president" before: the person the article titled so, not the one named last
+            "President Barack Obama met Sen. Ted Cruz on Monday. Cruz left early. The president "
+            "said the talks had gone better than anyone expected.",
+            "Barack Obama",
+        ),
+        (  # "senator" before
+            "President Barack Obama met Sen. Ted Cruz on Monday. Obama left early. The senator "
+            "said the talks had gone worse than anyone expected.",
+            "Ted Cruz",
+        ),
+        (  # "court" before
+            "The Supreme Court heard the case in March. The court announced that it had "
+            "deadlocked on the case.",
+            "Supreme Court",
+        ),
     ],
 )
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
     found = analyze("Senators", text, with_embedding=False).attributions
     assert [a.speaker for a in found][-1:] == [speaker]
+
+
+def test_a_reporting_word_the_tagger_reads_as_a_noun_is_no_cue() -> None:
+    """AllSides' story pages had "fulfilling his campaign" promising and "Jobless" claiming;
+    a headline's verb after a name still is a cue, though the tagger reads it as a noun."""
+    text = (
+        "President Biden reached the 100th day of his presidency, fulfilling his campaign "
+        "promises to reopen schools across the country. Jobless claims declined to a new "
+        "pandemic low last week, in a sign hiring is primed to strengthen."
+    )
+    assert analyze("Biden at 100 days", text, with_embedding=False).attributions == []
+    text = "Donald Trump demands Ginsburg resign for criticizing him as unfit for office."
+    found = analyze("Trump", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue) for a in found] == [("Donald Trump", "demands")]
 
 
 def test_a_state_is_a_place_not_a_verb_unless_a_that_follows() -> None:

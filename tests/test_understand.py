@@ -333,6 +333,29 @@ def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> No
     assert "economists" not in who
 
 
+def test_a_titled_surname_is_the_full_name_another_outlet_writes(db: Database) -> None:
+    """AllSides' story on Liz Cheney had "Mr. McCarthy" (one outlet's style) beside "Kevin
+    McCarthy" (another's) as two speakers."""
+    from newsweave.store.views import story_page
+
+    ids = _load(db)
+    with db.begin() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
+        rows = conn.execute(
+            select(attributions.c.id)
+            .where(attributions.c.speaker == "Christine Lagarde")
+            .order_by(attributions.c.id)
+        ).scalars()
+        first = next(rows)
+        conn.execute(
+            update(attributions).where(attributions.c.id == first).values(speaker="Ms. Lagarde")
+        )
+    with db.connect() as conn:
+        who = [w.speaker for w in story_page(conn, sid).who]
+    assert "Christine Lagarde" in who
+    assert "Ms. Lagarde" not in who
+
+
 def test_a_story_names_a_bare_speaker_as_the_site_knows_them(db: Database) -> None:
     """An outlet that only writes "Putin", in a story no other outlet tells: the site's tags
     already folded "Putin" into Vladimir Putin (store.tags.fold), and the story's who says

@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["APOSTROPHES", "CJK", "family_name", "slugify", "word_count"]
+__all__ = [
+    "APOSTROPHES",
+    "CJK",
+    "TITLES",
+    "family_name",
+    "slugify",
+    "strip_titles",
+    "word_count",
+]
 
 #: Han, kana and hangul: the scripts written without spaces between words.
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -89,3 +97,68 @@ def family_name(name: str) -> str:
     if korean and all(_SYLLABLE.fullmatch(w) for w in rest):
         return first
     return words[-1]
+
+
+# Words of a title before a name ("President Putin"); hashtags reads them as roles too. Here,
+# at the bottom, so that the store folds "Mr. McCarthy" into Kevin McCarthy as quotes does.
+TITLES = frozenset(
+    [
+        "president",
+        "presidents",
+        "vice",
+        "prime",
+        "minister",
+        "ministers",
+        "chancellor",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "governor",
+        "gov",
+        "mayor",
+        "general",
+        "gen",
+        "colonel",
+        "col",
+        "admiral",
+        "secretary",
+        "ambassador",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "emperor",
+        "tsar",
+        "pope",
+        "sheikh",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "judge",
+        "justice",
+        "chief",
+        "leader",
+        "spokesman",
+        "spokeswoman",
+        "commissioner",
+        "premier",
+    ]
+)
+
+
+def strip_titles(name: str) -> str:
+    """A name as the article would say it bare: "Mr. McCarthy" is McCarthy, "Sen. Joe Manchin"
+    Joe Manchin; a title alone stays."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        words.pop(0)
+    return " ".join(words)

@@ -18,7 +18,7 @@ from newsweave.enrich.companies import is_listed
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
-from newsweave.words import APOSTROPHES, family_name
+from newsweave.words import APOSTROPHES, TITLES, family_name, strip_titles
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -51,59 +51,6 @@ _KINDS = {
 
 _OUR_KINDS = frozenset(_KINDS.values())
 
-# Words of a title before a name ("President Putin"); hashtags reads them as roles too.
-TITLES = frozenset(
-    [
-        "president",
-        "presidents",
-        "vice",
-        "prime",
-        "minister",
-        "ministers",
-        "chancellor",
-        "senator",
-        "sen",
-        "rep",
-        "representative",
-        "governor",
-        "gov",
-        "mayor",
-        "general",
-        "gen",
-        "colonel",
-        "col",
-        "admiral",
-        "secretary",
-        "ambassador",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "emperor",
-        "tsar",
-        "pope",
-        "sheikh",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "prof",
-        "professor",
-        "judge",
-        "justice",
-        "chief",
-        "leader",
-        "spokesman",
-        "spokeswoman",
-        "commissioner",
-        "premier",
-    ]
-)
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark
 # for one, in PolNeAR) was a tag of its own.
@@ -352,13 +299,6 @@ def _listed_not_surname(name: str, surnames: set[str]) -> bool:
     return " " not in name and name not in surnames and is_listed(name)
 
 
-def _strip_titles(name: str) -> str:
-    words = name.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
-        words.pop(0)
-    return " ".join(words)
-
-
 def acronyms(text: str) -> dict[str, str]:
     """Acronyms an article defines: 'Rapid Support Forces (RSF)' -> {'RSF': 'Rapid Support Forces'}.
 
@@ -521,7 +461,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         elif place and kind == "org":  # not "the province of Twitter", a person to the model
             placed.add(name)
         if kind == "person":
-            name = _strip_titles(name)
+            name = strip_titles(name)
             if name.lower().rstrip(".") in TITLES or name.lower() in TITLE_ABBREVIATIONS:
                 continue  # "Dr", "Lt": a title the model read without its name
             name = _couple(name, raw, end, person_starts)

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_CHARS",
     "NER_LANGUAGES",
     "Sentence",
+    "noun_offsets",
     "parse",
     "parse_foreign_many",
     "parse_many",
@@ -155,6 +156,34 @@ _DANGLING_QUOTE = re.compile(r"\s(''|[\"'“‘«])$")  # '' : a quotation mark 
 # A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."): it
 # belongs to the next.
 _LONE_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.$")
+
+
+_COMMON_NOUNS = frozenset({"NN", "NNS"})
+_NOUN_MODIFIERS = frozenset({"NN", "NNS", "JJ", "PRP$"})
+_ADJECTIVES = frozenset({"JJ", "PRP$"})
+_FINITE = frozenset({"MD", "VBD", "VBZ", "VBP"})
+
+
+def noun_offsets(doc: Doc) -> frozenset[int]:
+    """Where the common nouns of a noun phrase start: "claims" in "jobless claims fell" or
+    "promises" in "his campaign promises to", against "he claims", which a word list cannot
+    tell apart. A noun after a modifier, or one a finite verb follows (the phrase's head, a
+    subject); not one after a name (the tagger reads a headline's verb as a noun: "Super PAC
+    blasts ...") nor a base form after a plural ("records show": the verb)."""
+    out = []
+    for i in range(1, len(doc)):
+        prev, t = doc[i - 1], doc[i]
+        if t.tag_ not in _COMMON_NOUNS:
+            continue
+        after = doc[i + 1] if i + 1 < len(doc) else None
+        if after is not None and after.tag_ in _FINITE:  # "Jobless claims can be volatile"
+            out.append(t.idx)
+            continue
+        if prev.tag_ not in _NOUN_MODIFIERS or (t.tag_ == "NN" and prev.tag_ == "NNS"):
+            continue
+        if prev.text[:1].islower() or prev.tag_ in _ADJECTIVES:  # "Jobless claims"
+            out.append(t.idx)
+    return frozenset(out)
 
 
 def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:

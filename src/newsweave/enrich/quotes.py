@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -22,7 +22,7 @@ from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.rarity import zipf
-from newsweave.words import family_name
+from newsweave.words import TITLES, family_name, strip_titles
 
 __all__ = ["Attribution", "extract"]
 
@@ -346,6 +346,10 @@ _ROLE_OF = re.compile(
     r"|results|findings|[a-z]+-(?:thirds|quarters)|\d[\d,.]*\s?%)\s+of"
     r")\s+)$"
 )  # "aides to Gov. Chris Christie", "a majority of Americans": not a letter to Congress
+_ISSUED = re.compile(
+    r"(?:issued|released|put\s+out|posted|sent|published|tweeted)\s+an?\s+(?:[a-z]+\s+)?"
+    r"(?:statement|letter|memo|tweet|video|report|release)"
+)
 _APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
 _WHO_BEFORE = re.compile(rf"({_NP}),?\s+who\s+{_AUX}$")  # "Graham, who says ...": Graham
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
@@ -595,10 +599,16 @@ class Attribution:
 
 
 class _Resolver:
-    def __init__(self, entities: Entities, people: Sequence[tuple[int, str]]) -> None:
+    def __init__(
+        self,
+        entities: Entities,
+        people: Sequence[tuple[int, str]],
+        titles: dict[int, frozenset[str]] | None = None,
+    ) -> None:
         self.entities = entities
         self.people = sorted(people)
         self.offsets = [p for p, _ in self.people]
+        self.titles = titles or {}  # a person mention's offset -> the titles written before it
         self.persons = sorted(
             (e.text for e in entities.items if e.type == "person"), key=len, reverse=True
         )
@@ -622,10 +632,42 @@ class _Resolver:
         i = bisect_right(self.offsets, at) - 1
         return self.people[i][1] if i >= 0 else None
 
+    def _definite(self, role: str, of: str | None, at: int) -> str | None:
+        """Whom "the president" or "the court" stands for: of the people the article titled so
+        before `at` ("President Obama"; for "the US president", "US President ..."), the one it
+        named last, or the organisation last named before it whose name holds the
+        word ("the Supreme Court"). Not the last person whatever their title: "the senator"
+        is no president named since."""
+        role = _TITLE_WORDS.get(role, role)
+        of = of.lower().replace(".", "") if of else None
+        before = self.people[: bisect_right(self.offsets, at)]
+        titled = {
+            person
+            for offset, person in before
+            if role in (t := self.titles.get(offset, frozenset())) and (of is None or of in t)
+        }
+        for _, person in reversed(before):  # of those so titled, the one named last
+            if person in titled:
+                return person
+        if of is not None:
+            return None
+        head = role.capitalize()  # of a name of two words or more: an org "Court" is no court
+        orgs = [
+            e
+            for e in self.entities.items
+            if e.type == "org" and e.first < at and head in e.text.split() and e.text != head
+        ]
+        return max(orgs, key=lambda e: e.first).text if orgs else None
+
     def _one(self, raw: str, at: int) -> str | None:
         name = _SPEAKER_WHEN.sub("", _LEADING_JUNK.sub("", raw.strip()))  # "Biden on Wednesday"
         if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
             return self._last_person(at)
+        definite = _DEFINITE.fullmatch(name)
+        if definite:
+            who = self._definite(definite.group("role"), definite.group("of"), at)
+            if who:
+                return who
         theirs = _THEIR_ROLE.match(name)  # "his spokesman": the person last named's
         last_person = self._last_person(at) if theirs else None
         if theirs and last_person:
@@ -652,6 +694,11 @@ class _Resolver:
                 named or self.entities.kind_of(name) or name.lower() in self.entities.aliases
             ):
                 return None  # "In ... said", "But ... say", "A report published Wednesday said"
+        bare = strip_titles(name)  # "Mr. McCarthy", where the article named Kevin McCarthy
+        if bare != name and " " not in bare:
+            named = [p for p in self.persons if p.endswith(" " + bare)]
+            if len(named) == 1:
+                return named[0]
         resolved = self.entities.resolve(name)
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
             # and "Sen. Shelley Moore Capito of West Virginia", "Roger T. Benitez of the U.S.
@@ -668,6 +715,46 @@ class _Resolver:
 
 
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
+# "the president", "the court", "the US president", "the 45th president"; not "a source".
+_DEFINITE = re.compile(
+    r"[Tt]he\s+(?:(?:(?P<of>[A-Z][\w.]*|former)|then|current|\d+(?:st|nd|rd|th))\s+)?"
+    r"(?P<role>[a-z]+)"
+)
+# A title as it is written before a name and as the article says it alone.
+_TITLE_WORDS = {
+    "sen": "senator",
+    "rep": "representative",
+    "congressman": "representative",
+    "congresswoman": "representative",
+    "gov": "governor",
+    "gen": "general",
+    "col": "colonel",
+    "prof": "professor",
+}
+_TITLE_BEFORE = re.compile(r"((?:(?:former|[A-Z][a-z]*\.?)\s+){1,4})$")
+
+
+def _titles_of(
+    sentences: Sequence[Sentence], people: Sequence[tuple[int, str]]
+) -> dict[int, frozenset[str]]:
+    """The titles written right before each person mention ("President", "Sen.", "US Vice
+    President"), as lower-case words by the mention's offset."""
+    starts = [s.start for s in sentences]
+    out: dict[int, frozenset[str]] = {}
+    for offset, _ in people:
+        i = bisect_right(starts, offset) - 1
+        if i < 0:
+            continue
+        s = sentences[i]
+        m = _TITLE_BEFORE.search(s.text, 0, max(offset - s.start, 0))
+        if m is None:
+            continue
+        words = [w.lower().replace(".", "") for w in m.group(1).split()]
+        if any(w in TITLES for w in words):  # with what qualifies them: "US", "French"
+            out[offset] = frozenset(_TITLE_WORDS.get(w, w) for w in words)
+    return out
+
+
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
 _POSSESSIVE_S = re.compile(r"(\b[\w.]+)['’]s\b")
 # When, at either end of a speaker: "Sen. Joe Manchin on Sunday", "Ronna McDaniel Tuesday",
@@ -698,13 +785,16 @@ def extract(
     sentences: Sequence[Sentence],
     entities: Entities,
     people: Sequence[tuple[int, str]] = (),
+    nouns: Collection[int] = frozenset(),
 ) -> list[Attribution]:
-    """Attributions in article order. `people` are (offset, canonical name) of person mentions."""
-    resolve = _Resolver(entities, people)
+    """Attributions in article order. `people` are (offset, canonical name) of person mentions;
+    `nouns` the offsets of the words the tagger read as common nouns (nlp.noun_offsets), so that
+    "his campaign promises" or "jobless claims" is no one promising or claiming."""
+    resolve = _Resolver(entities, people, _titles_of(sentences, people))
     found: list[Attribution] = []
     last: Attribution | None = None  # the last attribution of the sentence just before
     for s in _whole_quotes(sentences):
-        here = _in_sentence(s, resolve)
+        here = _in_sentence(s, resolve, nouns)
         if not here and last is not None:
             here = _more_of(s, last)
         found.extend(here)
@@ -795,7 +885,7 @@ def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
     return [replace(prev, content=inner, start=at, end=at + len(inner))]
 
 
-def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
+def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> list[Attribution]:
     text = _straighten(s.text)
     base = s.start
     out: list[Attribution] = []
@@ -854,6 +944,8 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
         if before:
             sp, cue = before.group("sp"), before.group("cue")
             where = (before.start("sp"), before.end("sp"))
+            if _ISSUED.fullmatch(sp):  # "X released a statement saying": X, or nobody known
+                sp, where = _speaker_of(text, where[0]) or ("", where)
             cue_at = before.start("cue")
             # '"The voters are furious," Mr. Gidley said, "and they're not ..."': one quotation
             # split around its verb; the second part is the same speaker's.
@@ -939,6 +1031,8 @@ def _in_sentence(s: Sentence, resolve: _Resolver) -> list[Attribution]:
 
     for m in _CUE_RE.finditer(text):
         cue = m.group(1)
+        if base + m.start() in nouns:
+            continue  # "fulfilling his campaign promises to ...", "jobless claims": a noun
         found = _speaker_of(text, m.start())
         if not found:
             inverted = _INVERTED.match(text, m.end()) if cue in _INVERTING else None
@@ -1035,6 +1129,8 @@ def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
             s0, s1 = window + role.start(1), window + before.end(1)
             return text[s0:s1], (s0, s1)
         return None  # "meetings with BRICS leaders shows": the leaders are not the subject
+    if before and _ISSUED.fullmatch(before.group(1)):  # "Black Lives Matter issued a statement
+        return _speaker_of(text, window + before.start(1))  # saying": who issued it speaks
     if before:
         aside = before.group("aside").strip(" ,")
         named = _APPOSITIVE_NAME.fullmatch(aside)

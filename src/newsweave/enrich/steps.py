@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-18",
     "hashtags": "ents+nounphrases+names+ru-24",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-13",
+    "attributions": "rules-14",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
@@ -366,7 +366,10 @@ def _read(
             [],
         )
         a.attributions = _guard(
-            err, "attributions", lambda: quotes.extract(sents, ents, people), []
+            err,
+            "attributions",
+            lambda: quotes.extract(sents, ents, people, nlp.noun_offsets(doc)),
+            [],
         )
     else:
         sents = nlp.sentences(text)

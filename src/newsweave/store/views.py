@@ -51,6 +51,7 @@ from newsweave.store.schema import (
     tag_counts,
     tags,
 )
+from newsweave.words import strip_titles
 
 __all__ = [
     "CARD",
@@ -438,12 +439,14 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
         # heading is.
         speaker = r.speaker[:1].upper() + r.speaker[1:]
         by_speaker[speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
-    # An outlet that writes "Lagarde" quotes the "Christine Lagarde" another outlet names.
-    full = [sp for sp in by_speaker if " " in sp]
-    for bare in [sp for sp in by_speaker if " " not in sp]:
+    # An outlet that writes "Lagarde" or "Ms. Lagarde" quotes the "Christine Lagarde" another
+    # outlet names.
+    full = [sp for sp in by_speaker if " " in strip_titles(sp)]
+    for short in [sp for sp in by_speaker if " " not in strip_titles(sp)]:
+        bare = strip_titles(short)
         fuller = [sp for sp in full if sp.endswith(" " + bare)]
         if len(fuller) == 1:
-            for outlet, claims in by_speaker.pop(bare).items():
+            for outlet, claims in by_speaker.pop(short).items():
                 by_speaker[fuller[0]][outlet].extend(claims)
     ranked = sorted(
         by_speaker.items(),
