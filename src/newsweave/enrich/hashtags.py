@@ -459,12 +459,20 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         common = len(key) == 1 and ph.label.islower() and head not in _EVENT_HEADS
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
-        if len(key) > 1 and (
-            singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS
-            or all(w in TITLES for w in key)
-            or key[-2:] in _NEWSROOM_WORDS
+        if all(w in TITLES for w in key) or (
+            len(key) > 1
+            and (
+                singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS
+                or key[-2:] in _NEWSROOM_WORDS
+                or (
+                    len(key) == 2 and key[0] in TITLES and is_first_name(ph.label.split()[-1], "en")
+                )
+            )
         ):
-            continue  # "US president", "Vice President": a title; its holder has a tag
+            # "US president", "Vice President", "Sens." (of "Sens. Joe Manchin and ..."): a
+            # title; its holder has a tag. "President Donald": a name cut short ("former
+            # President Donald..." ends a roundup's lead).
+            continue
         if any(surface.endswith(" " + name) for name in named):
             continue  # "Ukrainian leader Vladimir Zelensky", "President Putin": the person's tag
         if any(name.endswith(" " + surface) for name in known):
