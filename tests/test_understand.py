@@ -312,25 +312,33 @@ def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> No
 
 
 def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> None:
-    """'economists' mid-sentence and 'Economists' opening one were two groups of a story."""
+    """'economists' mid-sentence and 'Economists' opening one were two groups of a story, as
+    were AllSides' "California secretary of state" and "California Secretary of State"."""
     from newsweave.store.views import story_page
 
     ids = _load(db)
     with db.begin() as conn:
         sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
-        members = select(articles.c.id).where(articles.c.story_id == sid)
-        rows = conn.execute(
-            select(attributions.c.id)
-            .where(attributions.c.article_id.in_(members))
-            .order_by(attributions.c.id)
-            .limit(2)
-        ).scalars()
-        for rid, name in zip(rows, ("economists", "Economists"), strict=True):
+        shown = [a.id for a in story_page(conn, sid).articles]
+        rows = (
+            conn.execute(
+                select(attributions.c.id)
+                .where(attributions.c.article_id.in_(shown))
+                .order_by(attributions.c.id)
+                .limit(4)
+            )
+            .scalars()
+            .all()
+        )
+        names = ("economists", "Economists", "California secretary of state")
+        for rid, name in zip(rows, (*names, "California Secretary of State"), strict=True):
             conn.execute(update(attributions).where(attributions.c.id == rid).values(speaker=name))
     with db.connect() as conn:
         who = [w.speaker for w in story_page(conn, sid).who]
     assert who.count("Economists") == 1
     assert "economists" not in who
+    assert who.count("California Secretary of State") == 1  # the form written as a name
+    assert "California secretary of state" not in who
 
 
 def test_a_titled_surname_is_the_full_name_another_outlet_writes(db: Database) -> None:

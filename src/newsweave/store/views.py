@@ -430,15 +430,22 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
         .where(attributions.c.article_id.in_(article_ids), attributions.c.speaker.is_not(None))
         .order_by(attributions.c.article_id, attributions.c.start)
     )
-    by_speaker: dict[str, dict[str, list[Claim]]] = defaultdict(lambda: defaultdict(list))
+    by_key: dict[str, dict[str, list[Claim]]] = defaultdict(lambda: defaultdict(list))
+    written: dict[str, str] = {}  # a speaker's case-folded name -> as the page shows it
     for r in conn.execute(q):
         if not r.speaker or not (r.content or "").strip():
             continue
         content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
-        # "economists" mid-sentence and "Economists" opening one are one group, shown as a
-        # heading is.
+        # "economists" mid-sentence and "Economists" opening one are one group, as are
+        # "California secretary of state" and "California Secretary of State": shown as a
+        # heading is, in the form with the most capitals (a name written as a name).
         speaker = r.speaker[:1].upper() + r.speaker[1:]
-        by_speaker[speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
+        key = speaker.casefold()
+        shown = written.setdefault(key, speaker)
+        if sum(c.isupper() for c in speaker) > sum(c.isupper() for c in shown):
+            written[key] = speaker
+        by_key[key][r.outlet].append(Claim(r.cue, content, r.article_id))
+    by_speaker = {written[key]: outlets for key, outlets in by_key.items()}
     # An outlet that writes "Lagarde" or "Ms. Lagarde" quotes the "Christine Lagarde" another
     # outlet names.
     full = [sp for sp in by_speaker if " " in strip_titles(sp)]
