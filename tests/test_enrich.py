@@ -2083,6 +2083,16 @@ def test_a_reporting_word_the_tagger_reads_as_a_noun_is_no_cue() -> None:
     assert [(a.speaker, a.cue) for a in found] == [("Donald Trump", "demands")]
 
 
+def test_added_before_an_amount_is_no_cue() -> None:
+    """AllSides: "The United States added 559,000 jobs in May" was a claim the US "added"."""
+    text = (
+        "The United States added 559,000 jobs in May as the coronavirus pandemic receded. "
+        "The Labor Department added that the unemployment rate fell to 5.8 percent."
+    )
+    found = analyze("Jobs", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue) for a in found] == [("Labor Department", "added")]
+
+
 def test_a_state_is_a_place_not_a_verb_unless_a_that_follows() -> None:
     text = (
         "Applications for U.S. state unemployment insurance fell last week to a pandemic low. "
