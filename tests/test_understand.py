@@ -30,6 +30,7 @@ from newsweave.store.schema import (
     attributions,
     crosslingual_embeddings,
     embeddings,
+    entities,
     related,
     sources,
     stories,
@@ -1077,3 +1078,44 @@ def test_the_approximate_index_learns_its_centres_once_for_every_process(
     )
     assert [i for i, _ in again.search(query, 8)] == [i for i, _ in before]
     site.dispose()
+
+
+def test_the_sites_own_outlet_is_an_organisation_whatever_the_model_read(db: Database) -> None:
+    """AllSides: "A Twitter spokesperson told Forbes" (in Forbes' own article) and "Politico
+    reported" were people; the site collects both, so it knows them for outlets."""
+    when = datetime(2026, 12, 6, 9, tzinfo=UTC)
+    items = [
+        ("Politico", "https://politico.example/a", "Senate deal is close, aides say"),
+        ("Forbes", "https://forbes.example/b", "Twitter suspends the new account"),
+    ]
+    text = (
+        "A Twitter spokesperson told Forbes that the account was suspended on Wednesday night. "
+        "Politico reported that the White House was pleased with the outcome of the talks. "
+        "Forbes estimated the cost of the program at three billion dollars over ten years. "
+        "Politico said the senators would meet again next week to settle the last details."
+    )
+    ids = [
+        pipeline.ingest(
+            db,
+            ArticleIn(url=url, title=title, text=text, source_name=source, published=when),
+        )[0]
+        for source, url, title in items
+    ]
+    with db.connect() as conn:
+        kinds = {
+            (name, kind)
+            for name, kind in conn.execute(
+                select(entities.c.name, entities.c.type)
+                .join(article_entities, article_entities.c.entity_id == entities.c.id)
+                .where(article_entities.c.article_id.in_(ids))
+            )
+        }
+        tag_kinds = dict(
+            conn.execute(
+                select(tags.c.label, tags.c.kind).where(tags.c.label.in_(["Politico", "Forbes"]))
+            ).all()
+        )
+    assert ("Politico", "org") in kinds
+    assert ("Forbes", "org") in kinds
+    assert not {("Politico", "person"), ("Forbes", "person")} & kinds
+    assert set(tag_kinds.values()) <= {"org"}

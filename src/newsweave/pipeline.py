@@ -35,6 +35,7 @@ from newsweave.enrich import STEPS, Analysis, Item, analyze_many, crosslingual, 
 from newsweave.enrich import embed as embed_mod
 from newsweave.enrich.language import base as base_language
 from newsweave.enrich.language import guess as guess_language
+from newsweave.enrich.outlets import name_outlets
 from newsweave.errors import (
     ExtractionError,
     NewsweaveError,
@@ -52,7 +53,7 @@ from newsweave.store import articles as store
 from newsweave.store import enrichment, locks, stories, vectors
 from newsweave.store import tags as tag_store
 from newsweave.store.db import Database
-from newsweave.store.sources import source_for_article, source_languages
+from newsweave.store.sources import source_for_article, source_languages, source_names
 from newsweave.words import slugify, word_count
 
 __all__ = [
@@ -596,6 +597,8 @@ def _store_analysis(
     summary_by: str = "extractive",
     llm_error: str | None = None,
 ) -> None:
+    # The site's own sources name outlets the model read as people ("told Forbes").
+    name_outlets(a, (name for _, name in source_names(conn)))
     data = a.to_json()
     results: dict[str, Any] = {
         "language": a.language,
