@@ -52,7 +52,7 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-18",
+    "entities": "web_sm-3.8.0+places+canon+ru-19",
     "hashtags": "ents+nounphrases+names+ru-25",
     "summary": "mmr+rarity-4",
     "attributions": "rules-15",
