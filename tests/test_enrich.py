@@ -2062,6 +2062,17 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "deadlocked on the case.",
             "Supreme Court",
         ),
+        (  # "Board" before
+            "Facebook's Oversight Board ruled on Wednesday. “The Board found that, in "
+            "maintaining an unfounded narrative of electoral fraud, Mr. Trump created an "
+            "environment where a serious risk of violence was possible,” it said.",
+            "Facebook Oversight Board",
+        ),
+        (  # "Painting Biden" before
+            "Sen. Tim Scott gave the rebuttal after President Joe Biden spoke. Painting Biden's "
+            "calls for unity as empty platitudes, the Republican accused Democrats of division.",
+            "Joe Biden",
+        ),
     ],
 )
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
@@ -2081,6 +2092,18 @@ def test_a_reporting_word_the_tagger_reads_as_a_noun_is_no_cue() -> None:
     text = "Donald Trump demands Ginsburg resign for criticizing him as unfit for office."
     found = analyze("Trump", text, with_embedding=False).attributions
     assert [(a.speaker, a.cue) for a in found] == [("Donald Trump", "demands")]
+
+
+def test_anyone_who_claims_is_nobody_claiming() -> None:
+    """AllSides: Liz Cheney's tweet "Anyone who claims it was is spreading THE BIG LIE" had
+    "Anyone" claiming."""
+    text = (
+        'Rep. Liz Cheney assailed him in a tweet. "The 2020 presidential election was not '
+        "stolen. Anyone who claims it was is spreading THE BIG LIE, turning their back on the "
+        "rule of law."
+    )
+    found = analyze("Cheney", text, with_embedding=False).attributions
+    assert not [a for a in found if a.speaker.lower() == "anyone"]
 
 
 def test_added_before_an_amount_is_no_cue() -> None:

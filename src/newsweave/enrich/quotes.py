@@ -513,7 +513,8 @@ _DATA_FROM = re.compile(
 _ROLE_END = re.compile(rf"\b{_ROLE}$")
 _NOT_SPEAKERS = frozenset(
     {"the", "a", "an", "this", "that", "it", "they", "these", "those", "there"}
-)
+    | {"anyone", "anybody", "whoever", "someone", "somebody", "no one", "nobody"}
+)  # "Anyone who claims it was is spreading THE BIG LIE": nobody claims it here
 # A word that opens a sentence is capitalised, so a rule reads "In", "But", "When" as a name
 # (on PolNeAR's 840 texts ~230 claims had such a speaker, "In" 24, "But" 18): English function
 # words, but for the pronouns and quantifiers that do speak ("Some said", "Many fear"), and the
@@ -644,7 +645,7 @@ class _Resolver:
         is no president named since."""
         role = _TITLE_WORDS.get(role, role)
         of = of.lower().replace(".", "") if of else None
-        before = self.people[: bisect_right(self.offsets, at)]
+        before = self.people[: bisect_right(self.offsets, at)] if role in _PERSON_TITLES else []
         titled = {
             person
             for offset, person in before
@@ -665,13 +666,20 @@ class _Resolver:
 
     def _one(self, raw: str, at: int) -> str | None:
         name = _SPEAKER_WHEN.sub("", _LEADING_JUNK.sub("", raw.strip()))  # "Biden on Wednesday"
+        opening = _OPENING_PARTICIPLE.match(name)  # "Painting Biden's calls for unity as ..."
+        if opening and zipf(opening.group(1).lower(), "en") >= _WORD_ZIPF:
+            rest = clean_name(name[opening.end() :])
+            known = self.entities.kind_of(rest) or self.entities.resolve(rest) != rest
+            if known and self.entities.kind_of(clean_name(name)) is None:  # "Working America"
+                name = rest
         if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
             return self._last_person(at)
         definite = _DEFINITE.fullmatch(name)
         if definite:
-            who = self._definite(definite.group("role"), definite.group("of"), at)
-            if who:
+            who = self._definite(definite.group("role").lower(), definite.group("of"), at)
+            if who in self.persons:
                 return who
+            name = who or name  # an organisation's name is then cleaned as written ones are
         theirs = _THEIR_ROLE.match(name)  # "his spokesman": the person last named's
         last_person = self._last_person(at) if theirs else None
         if theirs and last_person:
@@ -719,10 +727,16 @@ class _Resolver:
 
 
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
+# A participle opening the sentence, before the name: "Painting Biden", "Citing Trump"; a
+# common word (Zipf >= _WORD_ZIPF), not a name ("Downing Street", "Manning").
+_OPENING_PARTICIPLE = re.compile(r"([A-Z][a-z]+ing)\s+(?=[A-Z])")
 # "the president", "the court", "the US president", "the 45th president"; not "a source".
+# Written as a name, a body's head word only: "The Board found" (Facebook's Oversight Board),
+# "the Times reported"; not "The House", which "White House" holds.
 _DEFINITE = re.compile(
     r"[Tt]he\s+(?:(?:(?P<of>[A-Z][\w.]*|former)|then|current|\d+(?:st|nd|rd|th))\s+)?"
-    r"(?P<role>[a-z]+)"
+    r"(?P<role>[a-z]+|Board|Committee|Commission|Court|Department|Agency|Ministry|Council"
+    r"|Bureau|Times|Post|Journal|Campaign|Administration|Institute|Foundation)"
 )
 # A title as it is written before a name and as the article says it alone.
 _TITLE_WORDS = {
@@ -735,6 +749,7 @@ _TITLE_WORDS = {
     "col": "colonel",
     "prof": "professor",
 }
+_PERSON_TITLES = TITLES | frozenset(_TITLE_WORDS.values())  # not "department", a body's
 _TITLE_BEFORE = re.compile(r"((?:(?:former|[A-Z][a-z]*\.?)\s+){1,4})$")
 
 

@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-19",
     "hashtags": "ents+nounphrases+names+ru-25",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-15",
+    "attributions": "rules-16",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
