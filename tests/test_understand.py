@@ -314,7 +314,8 @@ def test_a_story_page_shows_the_claims_by_speaker_and_outlet(db: Database) -> No
 
 def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> None:
     """'economists' mid-sentence and 'Economists' opening one were two groups of a story, as
-    were AllSides' "California secretary of state" and "California Secretary of State"."""
+    were AllSides' "California secretary of state" and "California Secretary of State", and
+    "Roger T. Benitez" and "Roger Benitez"."""
     from newsweave.store.views import story_page
 
     ids = _load(db)
@@ -334,12 +335,25 @@ def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> No
         names = ("economists", "Economists", "California secretary of state")
         for rid, name in zip(rows, (*names, "California Secretary of State"), strict=True):
             conn.execute(update(attributions).where(attributions.c.id == rid).values(speaker=name))
+        others = (
+            conn.execute(
+                select(attributions.c.id)
+                .where(attributions.c.article_id.in_(shown), attributions.c.id.not_in(rows))
+                .order_by(attributions.c.id)
+                .limit(2)
+            )
+            .scalars()
+            .all()
+        )
+        for rid, name in zip(others, ("Christine Lagarde", "Christine M. Lagarde"), strict=True):
+            conn.execute(update(attributions).where(attributions.c.id == rid).values(speaker=name))
     with db.connect() as conn:
         who = [w.speaker for w in story_page(conn, sid).who]
     assert who.count("Economists") == 1
     assert "economists" not in who
     assert who.count("California Secretary of State") == 1  # the form written as a name
     assert "California secretary of state" not in who
+    assert len([w for w in who if "Lagarde" in w]) == 1  # with a middle initial or without
 
 
 def test_a_titled_surname_is_the_full_name_another_outlet_writes(db: Database) -> None:

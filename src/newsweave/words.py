@@ -21,6 +21,7 @@ __all__ = [
     "family_name",
     "slugify",
     "strip_titles",
+    "without_middle_initial",
     "word_count",
 ]
 
@@ -164,3 +165,15 @@ def strip_titles(name: str) -> str:
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
         words.pop(0)
     return " ".join(words)
+
+
+# A person's one middle initial: "Donald J. Trump" is the Donald Trump of most outlets (the
+# New York Times writes every name so: "Anthony S. Fauci"). Not two: George H. W. Bush is not
+# George W.
+_MIDDLE_INITIAL = re.compile(r"(?<=[\w.]) [A-Z]\.(?= [A-Z])")
+
+
+def without_middle_initial(name: str) -> str:
+    """'Donald J. Trump' -> 'Donald Trump'; a name with none, or with two, as it is."""
+    found = _MIDDLE_INITIAL.findall(name)
+    return _MIDDLE_INITIAL.sub("", name) if len(found) == 1 else name

@@ -18,7 +18,13 @@ from newsweave.enrich.companies import is_listed
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
-from newsweave.words import APOSTROPHES, TITLES, family_name, strip_titles
+from newsweave.words import (
+    APOSTROPHES,
+    TITLES,
+    family_name,
+    strip_titles,
+    without_middle_initial,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -364,18 +370,6 @@ def _short_form(name: str, other: str) -> bool:
         return False
     rest = other[len(name) + 1 :]
     return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
-
-
-# A person's one middle initial: "Donald J. Trump" is the Donald Trump of most outlets (the
-# New York Times writes every name so: "Anthony S. Fauci"). Not two: George H. W. Bush is not
-# George W.
-_MIDDLE_INITIAL = re.compile(r"(?<=[\w.]) [A-Z]\.(?= [A-Z])")
-
-
-def without_middle_initial(name: str) -> str:
-    """'Donald J. Trump' -> 'Donald Trump'; a name with none, or with two, as it is."""
-    found = _MIDDLE_INITIAL.findall(name)
-    return _MIDDLE_INITIAL.sub("", name) if len(found) == 1 else name
 
 
 def canonical(name: str) -> tuple[str, str] | None:

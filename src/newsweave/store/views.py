@@ -51,7 +51,7 @@ from newsweave.store.schema import (
     tag_counts,
     tags,
 )
-from newsweave.words import strip_titles
+from newsweave.words import strip_titles, without_middle_initial
 
 __all__ = [
     "CARD",
@@ -437,10 +437,11 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
             continue
         content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
         # "economists" mid-sentence and "Economists" opening one are one group, as are
-        # "California secretary of state" and "California Secretary of State": shown as a
-        # heading is, in the form with the most capitals (a name written as a name).
+        # "California secretary of state" and "California Secretary of State", "Roger T.
+        # Benitez" and "Roger Benitez": shown as a heading is, in the form with the most
+        # capitals (a name written as a name).
         speaker = r.speaker[:1].upper() + r.speaker[1:]
-        key = speaker.casefold()
+        key = without_middle_initial(speaker).casefold()
         shown = written.setdefault(key, speaker)
         if sum(c.isupper() for c in speaker) > sum(c.isupper() for c in shown):
             written[key] = speaker
