@@ -49,7 +49,7 @@ $(CHROMIUM):
 # ideal 478 s on two; load 524 s, worksteal 512 s, one run each, 2026-12-04).
 unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m compileall -q src tests >/dev/null
-	$(BIN)/pytest -n 2 --dist worksteal
+	$(BIN)/pytest -n 2 --dist worksteal --durations=20
 
 ## make test: lint, types and the whole test suite (SQLite and the local PostgreSQL)
 test: lint typecheck unit
