@@ -539,13 +539,13 @@ def _nobody() -> frozenset[str]:
 # Days and months, and words of when: no speaker. Not "May", which is Theresa May as often.
 _WHEN_WORDS = (CALENDAR - {"May"}) | {"Today", "Yesterday", "Tonight"}
 _MIN_CONTENT_WORDS = 3
-# Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
-# "Initial"), "jobless claims", "the report's claims". Their one-word speaker must be a name,
-# not a word as common as "initial" (Zipf 4.3) that no entity or first name makes one.
 # "added" that here does, not says: "The United States added 559,000 jobs in May". Not
 # "continued to ...": "continued to question whether ..." is a claim (PolNeAR: 16 of 19 such).
 _ADDED_AMOUNT = re.compile(r"\s+(?:\$|£|€|\d|(?:about|nearly|roughly|some|over|more than)\s+\d)")
 _ADDING = frozenset({"add", "adds", "added"})
+# Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
+# "Initial"), "jobless claims", "the report's claims". Their one-word speaker must be a name,
+# not a word as common as "initial" (Zipf 4.3) that no entity or first name makes one.
 _NOUN_CUES = frozenset({"claims", "claim", "reports", "report", "notes"})
 _WORD_ZIPF = 3.5
 _DOUBLED_OPEN = re.compile(r"(?:(?<=^)|(?<=\s))''(?=\S)")
