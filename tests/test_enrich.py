@@ -317,6 +317,19 @@ def test_a_title_alone_or_before_a_first_name_cut_short_is_no_tag() -> None:
         assert title not in labels
 
 
+def test_a_day_named_for_someone_is_the_day_not_the_someone() -> None:
+    """AllSides: two Mother's Day columns were tagged "#Mother" (the noun phrase stopped at
+    the possessive)."""
+    text = (
+        "Mother’s Day is still nearly a week away, but there are buds on the rose my mother "
+        "rooted for me. It will be in full bloom by Sunday, as it always is on Mother’s Day. "
+        "My husband will make brunch for Mother’s Day and our adult children will come over."
+    )
+    tags = analyze("Mother’s Day Can Be Painful", text, with_embedding=False).hashtags
+    assert ("Mother's Day", "event", "#MothersDay") in {(t.label, t.kind, t.display) for t in tags}
+    assert "Mother" not in {t.label for t in tags}
+
+
 def test_one_person_is_one_tag_whatever_the_article_calls_him() -> None:
     text = (
         "President Putin arrived in Anchorage on Friday. Vladimir Putin was greeted by officials. "

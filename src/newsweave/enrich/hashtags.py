@@ -30,7 +30,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
-from newsweave.words import family_name, slugify
+from newsweave.words import APOSTROPHES, family_name, slugify
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -230,9 +230,13 @@ class Hashtag:
         return out
 
 
+_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+
+
 def display(label: str) -> str:
-    """'Alaska summit' -> '#AlaskaSummit'; acronyms keep their case ('#UNSecurityCouncil')."""
-    parts = re.findall(r"\w+", label)
+    """'Alaska summit' -> '#AlaskaSummit'; acronyms keep their case ('#UNSecurityCouncil'); an
+    apostrophe joins ("Mother's Day" -> '#MothersDay', not '#MotherSDay')."""
+    parts = re.findall(r"\w+", _APOSTROPHE.sub("", label))
     return "#" + "".join(p if p.isupper() else p[:1].upper() + p[1:] for p in parts)
 
 
@@ -489,6 +493,11 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if label.split(" ", 1)[0].islower():  # "Oil spill", "Four-time Boston Marathon winner"
             label = label[0].upper() + label[1:]
         kind = "event" if head in _EVENT_HEADS else "topic"
+        if len(key) == 1 and label[:1].isupper():
+            day = re.search(rf"\b{re.escape(label)}['’]s Day\b", raw)
+            if day is not None:  # "Mother's Day": the noun phrase stopped at the possessive
+                add(f"{label}'s Day", "event", ph.count, ph.first, 2, rare)
+                continue
         known_as = canonical(label)  # "coronavirus" or "Covid" the model did not name
         if known_as is not None:
             add(known_as[0], known_as[1], ph.count, ph.first, len(key), rare)
