@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "APOSTROPHE",
     "APOSTROPHES",
     "CJK",
     "TITLES",
@@ -51,13 +52,13 @@ def word_count(text: str) -> int:
 #: no break: "O'Malley" and "O’Malley" were "o-malley" and "omalley", two tags of one man
 #: (migration 0027).
 APOSTROPHES = "'’‘ʼ"
-_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 
 
 def slugify(label: str) -> str:
     """'Alaska summit' -> 'alaska-summit', 'Müller' -> 'muller': a tag's key and URL. Here, at
     the bottom, so that the hashtags that make tags and the store that folds them agree."""
-    label = _APOSTROPHE.sub("", label)
+    label = APOSTROPHE.sub("", label)
     ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
     return slug or re.sub(r"\W+", "-", label.lower()).strip("-")

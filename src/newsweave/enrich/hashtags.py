@@ -30,7 +30,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
-from newsweave.words import APOSTROPHES, family_name, slugify
+from newsweave.words import APOSTROPHE, family_name, slugify
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -230,13 +230,10 @@ class Hashtag:
         return out
 
 
-_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
-
-
 def display(label: str) -> str:
     """'Alaska summit' -> '#AlaskaSummit'; acronyms keep their case ('#UNSecurityCouncil'); an
     apostrophe joins ("Mother's Day" -> '#MothersDay', not '#MotherSDay')."""
-    parts = re.findall(r"\w+", _APOSTROPHE.sub("", label))
+    parts = re.findall(r"\w+", APOSTROPHE.sub("", label))
     return "#" + "".join(p if p.isupper() else p[:1].upper() + p[1:] for p in parts)
 
 

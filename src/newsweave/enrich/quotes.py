@@ -637,6 +637,10 @@ class _Resolver:
         i = bisect_right(self.offsets, at) - 1
         return self.people[i][1] if i >= 0 else None
 
+    def _called(self, surname: str) -> list[str]:
+        """The article's people whose full name ends in `surname` ("McCarthy")."""
+        return [p for p in self.persons if p.endswith(" " + surname)]
+
     def _definite(self, role: str, of: str | None, at: int) -> str | None:
         """Whom "the president" or "the court" stands for: of the people the article titled so
         before `at` ("President Obama"; for "the US president", "US President ..."), the one it
@@ -645,7 +649,9 @@ class _Resolver:
         is no president named since."""
         role = _TITLE_WORDS.get(role, role)
         of = of.lower().replace(".", "") if of else None
-        before = self.people[: bisect_right(self.offsets, at)] if role in _PERSON_TITLES else []
+        # Only a title finds a person: "the department" is no "State Department Inspector
+        # General Steve Linick".
+        before = self.people[: bisect_right(self.offsets, at)] if role in TITLES else []
         titled = {
             person
             for offset, person in before
@@ -699,7 +705,7 @@ class _Resolver:
         if not name or not (any(c.isupper() for c in name) or _ROLE_END.search(name)):
             return None  # "company", "most recent data from": nobody a reader can name
         if " " not in name:
-            named = [p for p in self.persons if p.endswith(" " + name)]
+            named = self._called(name)
             if len(named) == 1 and name.lower() not in self.entities.aliases:
                 return named[0]  # "Will wrote", where the article names George Will
             if (name.lower() in _nobody() or name in _WHEN_WORDS) and not (
@@ -708,7 +714,7 @@ class _Resolver:
                 return None  # "In ... said", "But ... say", "A report published Wednesday said"
         bare = strip_titles(name)  # "Mr. McCarthy", where the article named Kevin McCarthy
         if bare != name and " " not in bare:
-            named = [p for p in self.persons if p.endswith(" " + bare)]
+            named = self._called(bare)
             if len(named) == 1:
                 return named[0]
         resolved = self.entities.resolve(name)
@@ -749,7 +755,6 @@ _TITLE_WORDS = {
     "col": "colonel",
     "prof": "professor",
 }
-_PERSON_TITLES = TITLES | frozenset(_TITLE_WORDS.values())  # not "department", a body's
 _TITLE_BEFORE = re.compile(r"((?:(?:former|[A-Z][a-z]*\.?)\s+){1,4})$")
 
 

@@ -449,9 +449,11 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
     by_speaker = {written[key]: outlets for key, outlets in by_key.items()}
     # An outlet that writes "Lagarde" or "Ms. Lagarde" quotes the "Christine Lagarde" another
     # outlet names.
-    full = [sp for sp in by_speaker if " " in strip_titles(sp)]
-    for short in [sp for sp in by_speaker if " " not in strip_titles(sp)]:
-        bare = strip_titles(short)
+    bare_of = {sp: strip_titles(sp) for sp in by_speaker}
+    full = [sp for sp, bare in bare_of.items() if " " in bare]
+    for short, bare in bare_of.items():
+        if " " in bare:
+            continue
         fuller = [sp for sp in full if sp.endswith(" " + bare)]
         if len(fuller) == 1:
             for outlet, claims in by_speaker.pop(short).items():
