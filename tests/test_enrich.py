@@ -32,6 +32,7 @@ from newsweave.enrich.hashtags import MAX_TAGS, display, slugify
 from newsweave.enrich.related import ApproximateIndex, Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, Story, is_short, keywords
 from newsweave.enrich.summary import summarize
+from newsweave.words import strip_titles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = (FIXTURES / "archives" / "seed-page.txt").read_text(encoding="utf-8")
@@ -308,13 +309,46 @@ def test_a_title_alone_or_before_a_first_name_cut_short_is_no_tag() -> None:
         "the U.S. will cut its own emissions, boosting a commitment made under former President "
         "Barack Obama that was scrapped by former President Donald..."
     )
+    leaders = (  # AllSides: "Senate Majority Leader Chuck...", "CDC Director Rochelle..."
+        "House Speaker Nancy Pelosi met the president. Pelosi said the talks went well. "
+        "Meeting attendees included Vice President Kamala Harris and Senate Majority Leader "
+        "Chuck..."
+        "\nThe vaccine will be fully cleared for use following CDC Director Rochelle..."
+    )
     for headline, text, holder, title in (
         ("Senators meet", senators, "Joe Manchin", "Sens"),
         ("Biden pushes carbon plan", carbon, "Barack Obama", "President Donald"),
+        (
+            "Leaders meet at the White House",
+            leaders,
+            "Nancy Pelosi",
+            "Senate Majority Leader Chuck",
+        ),
+        ("Leaders meet at the White House", leaders, "Nancy Pelosi", "CDC Director Rochelle"),
     ):
         labels = {t.label for t in analyze(headline, text).hashtags}
         assert holder in labels
         assert title not in labels
+
+
+def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
+    """'Pope Francis' was tagged and quoted as 'Francis' (5 PolNeAR claims), 'Prince Harry' as
+    'Harry': the name alone is no one in particular. A style before a full name still goes."""
+    text = (
+        "Prince Harry and Meghan spoke to Oprah Winfrey. Prince Harry said the palace had failed "
+        "them. Queen Elizabeth II issued a statement on Tuesday. Pope Francis prayed for the "
+        "family, and Sir Keir Starmer said the monarchy must answer. Harry said he was sad."
+    )
+    a = analyze("Harry and Meghan speak to Oprah", text, with_embedding=False)
+    people = {e.text for e in a.entities if e.type == "person"}
+    assert {"Prince Harry", "Queen Elizabeth II", "Pope Francis", "Keir Starmer"} <= people
+    assert not {"Harry", "Elizabeth II", "Francis", "Sir Keir Starmer"} & people
+    assert {q.speaker for q in a.attributions} == {"Prince Harry", "Keir Starmer"}
+    assert "Prince Harry" in {t.label for t in a.hashtags}
+    assert strip_titles("Pope Francis") == "Pope Francis"
+    assert strip_titles("King Charles III") == "King Charles III"
+    assert strip_titles("Sir Keir Starmer") == "Keir Starmer"
+    assert strip_titles("President Biden") == "Biden"
 
 
 def test_a_day_named_for_someone_is_the_day_not_the_someone() -> None:

@@ -159,11 +159,24 @@ TITLES = frozenset(
 )
 
 
+# Titles a person is known by with one name: Pope Francis, Prince Harry, Queen Elizabeth II,
+# Lord Frost, Lady Gaga. Bare, "Francis" or "Gaga" is no one in particular.
+STYLES = frozenset(
+    ["pope", "king", "queen", "prince", "princess", "emperor", "empress", "tsar", "sheikh",
+     "lord", "lady", "dame", "sir"]
+)  # fmt: skip
+REGNAL = re.compile(r"[IVX]+|Jr\.?")
+
+
 def strip_titles(name: str) -> str:
     """A name as the article would say it bare: "Mr. McCarthy" is McCarthy, "Sen. Joe Manchin"
-    Joe Manchin; a title alone stays."""
+    Joe Manchin; a title alone stays, and so does a style before one name ("Pope Francis",
+    "Prince Harry", "Queen Elizabeth II": the name alone is not the person)."""
     words = name.split()
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        named = [w for w in words[1:] if not REGNAL.fullmatch(w)]
+        if len(named) == 1 and words[0].lower() in STYLES:
+            break
         words.pop(0)
     return " ".join(words)
 

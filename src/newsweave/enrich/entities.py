@@ -20,6 +20,8 @@ from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
 from newsweave.words import (
     APOSTROPHES,
+    REGNAL,
+    STYLES,
     TITLES,
     family_name,
     strip_titles,
@@ -81,6 +83,8 @@ _CEO = re.compile(r"(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive)\b")
 # once a person ("Facebook suspends Trump account"), so a person of the article's is never one.
 _PLATFORM_AFTER = re.compile(r"\s+(?:user|users|account|handle|feed|page|app)\b")
 _PLATFORM_BEFORE = re.compile(r"\b(?:posted|posting|took|taking) to\s+$")
+# A style the model left outside a one-word name: "Prince [Harry]", "Queen [Elizabeth II]".
+_STYLED_BEFORE = re.compile(r"(?<![\w.])(" + "|".join(sorted(w.title() for w in STYLES)) + r")\s+$")
 _SIGN_REACH = 24  # signs before a name are searched this far back: the whole text cost 1 ms
 # A place: "its siege of El Fasher" (the seed page; spaCy's small model: an organisation), "the
 # town of Wismar". On PolNeAR's and AllSides' 1,280 texts 30 names follow these words: 29
@@ -458,6 +462,9 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             name = strip_titles(name)
             if name.lower().rstrip(".") in TITLES or name.lower() in TITLE_ABBREVIATIONS:
                 continue  # "Dr", "Lt": a title the model read without its name
+            styled = _STYLED_BEFORE.search(raw, max(0, start - _SIGN_REACH), start)
+            if styled and sum(not REGNAL.fullmatch(w) for w in name.split()) == 1:
+                name, start = f"{styled.group(1)} {name}", styled.start(1)  # "Prince Harry"
             name = _couple(name, raw, end, person_starts)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
             continue

@@ -147,6 +147,11 @@ _SINGLE_RARITY = 2.5
 # chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"), "general" ("attorney
 # general" stays one name of an office readers search for).
 _ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
+# Words before a name: a phrase that ends in one and a first name is that name cut short.
+_CUT_AFTER = TITLES | {
+    "director", "speaker", "chair", "chairman", "chairwoman", "administrator", "commissioner",
+    "attorney", "adviser", "advisor", "spokesperson", "ceo", "founder", "actress", "actor",
+}  # fmt: skip
 # How news reaches the news, never its subject: "the UN's press service reported".
 _NEWSROOM_WORDS = frozenset(
     tuple(p.split())
@@ -465,14 +470,12 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
             and (
                 singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS
                 or key[-2:] in _NEWSROOM_WORDS
-                or (
-                    len(key) == 2 and key[0] in TITLES and is_first_name(ph.label.split()[-1], "en")
-                )
+                or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
             )
         ):
             # "US president", "Vice President", "Sens." (of "Sens. Joe Manchin and ..."): a
-            # title; its holder has a tag. "President Donald": a name cut short ("former
-            # President Donald..." ends a roundup's lead).
+            # title; its holder has a tag. "President Donald", "CDC Director Rochelle": a name
+            # cut short ("former President Donald..." ends a roundup's lead).
             continue
         if any(surface.endswith(" " + name) for name in named):
             continue  # "Ukrainian leader Vladimir Zelensky", "President Putin": the person's tag
