@@ -17,8 +17,9 @@ products are ~80 % of it and run in OpenBLAS at ~100 GFLOPS, about this core's p
 MKL ~90 on this AMD CPU). Session 21's numpy pass took 65.6 ms against torch's 48.4 (its
 notes: the unfused GELU, softmax and layer norms); this one multiplies contiguous heads (their
 strided views fall to numpy's own loop instead of BLAS: 51 ms) and keeps the elementwise passes
-in cache: each text's attention scores alone, the feed-forward block 256 rows at a time
-(GELU over the whole batch's 12 MB: +5 ms an article).
+in cache by running one text at a time (its 128 x 1,536 feed-forward activations are 0.8 MB;
+GELU over a 16-text batch's 12 MB cost +5 ms an article), which also makes each vector the
+same whatever it is sent with (_MiniLM.encode).
 """
 
 from __future__ import annotations
@@ -43,11 +44,6 @@ _HEADS = 12
 _HEAD_DIM = DIM // _HEADS
 _LAYERS = 6
 _EPS = 1e-12  # BERT's layer norm (the model's config.json)
-_BLOCKED = np.float32(-1e30)  # a padding position's attention score: exp() of it is 0
-# Rows of the feed-forward block computed together: its 1,536-wide activations for 256 rows
-# (1.5 MB) stay in cache through GELU's dozen passes; over a whole batch (16 x 128 rows, 12 MB)
-# they would each go to memory.
-_FF_ROWS = 256
 
 # erf by Abramowitz and Stegun 7.1.26 (|error| <= 1.5e-7, float32's resolution at 1), for the
 # model's exact GELU: numpy has no erf, and scipy's takes ~20 ns a value, 5x these passes.
@@ -107,7 +103,7 @@ class _MiniLM:
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.no_padding()  # the file pads every text to 128: batches pad themselves
+        self.tokenizer.no_padding()  # the file pads every text to 128; a text runs alone
         self.tokenizer.enable_truncation(_MAX_TOKENS)
         w = load_file(str(folder / "model.safetensors"))
         self.words = w["embeddings.word_embeddings.weight"]
@@ -140,66 +136,53 @@ class _MiniLM:
                 )
             )
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> NDArray[np.float32]:
-        """Unit vectors in the order given; batched by length, as sentence-transformers does,
-        so a batch pads little."""
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Unit vectors in the order given, one text at a time, so that a vector is the same
+        bits whatever it was sent with. Batched, it was not: OpenBLAS sums a row's products in
+        an order that depends on how many rows the call has and where the row sits, and
+        padding adds zeros to attention's and pooling's sums, so a text's vector moved by up to
+        1.2e-7 with its batch mates; a related score rounded to 4 places then differed by
+        0.0001 between a worker cluster and one process replaying it (tests/test_worker.py, 1
+        run in 14). A 128-piece text's products are big enough alone: with one BLAS thread, as
+        the worker pool runs, one at a time took 48-52 ms an article against 47-49 ms sixteen
+        at a time (160 AllSides articles, three interleaved runs). The thread count still
+        matters (one thread against two: up to 1e-7), and a process keeps one setting.
+        """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(texts), batch_size):
-            idx = order[start : start + batch_size]
-            encoded = self.tokenizer.encode_batch([texts[i] for i in idx])
-            width = max(len(e.ids) for e in encoded)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=bool)
-            for row, e in enumerate(encoded):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = True
-            out[idx] = self._forward(ids, mask)
+        for i, e in enumerate(self.tokenizer.encode_batch(list(texts))):
+            out[i] = self._forward(np.asarray(e.ids, dtype=np.int64))
         return out
 
-    def _forward(self, ids: NDArray[np.int64], mask: NDArray[np.bool_]) -> NDArray[np.float32]:
-        batch, width = ids.shape
-        rows = batch * width
-        x = self.words[ids].reshape(rows, DIM)
-        x += np.tile(self.positions[:width], (batch, 1))
+    def _forward(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
+        width = len(ids)
+        x = self.words[ids] + self.positions[:width]
         _layer_norm(x, *self.norm)
-        blocked = np.where(mask, np.float32(0), _BLOCKED)[:, None, None, :]
         scale = np.float32(_HEAD_DIM**-0.5)
         for qkv, qkv_b, ow, ob, n1w, n1b, iw, ib, o2w, o2b, n2w, n2b in self.layers:
-            h = (x @ qkv).reshape(batch, width, 3, _HEADS, _HEAD_DIM)
+            h = (x @ qkv).reshape(width, 3, _HEADS, _HEAD_DIM)
             h += qkv_b.reshape(3, _HEADS, _HEAD_DIM)
-            c = np.empty((batch, width, DIM), dtype=np.float32)
-            for b in range(batch):  # one text's scores (12 x width x width) stay in cache
-                hb = h[b]
-                # (heads, width, head) and keys transposed, contiguous: one BLAS call a head
-                q = np.ascontiguousarray(hb[:, 0].transpose(1, 0, 2))
-                k = np.ascontiguousarray(hb[:, 1].transpose(1, 2, 0))
-                v = np.ascontiguousarray(hb[:, 2].transpose(1, 0, 2))
-                q *= scale
-                s = q @ k
-                s += blocked[b]
-                s -= s.max(-1, keepdims=True)
-                np.exp(s, out=s)
-                s *= 1 / s.sum(-1, keepdims=True)
-                c[b] = (s @ v).transpose(1, 0, 2).reshape(width, DIM)
-            a = c.reshape(rows, DIM) @ ow
+            # (heads, width, head) and keys transposed, contiguous: one BLAS call a head
+            q = np.ascontiguousarray(h[:, 0].transpose(1, 0, 2))
+            k = np.ascontiguousarray(h[:, 1].transpose(1, 2, 0))
+            v = np.ascontiguousarray(h[:, 2].transpose(1, 0, 2))
+            q *= scale
+            s = q @ k
+            s -= s.max(-1, keepdims=True)
+            np.exp(s, out=s)
+            s *= 1 / s.sum(-1, keepdims=True)
+            a = (s @ v).transpose(1, 0, 2).reshape(width, DIM) @ ow
             a += ob
             a += x
             x = _layer_norm(a, n1w, n1b)
-            y = np.empty_like(x)
-            for r in range(0, rows, _FF_ROWS):
-                part = x[r : r + _FF_ROWS]
-                f = part @ iw
-                f += ib
-                g = _gelu(f) @ o2w
-                g += o2b
-                g += part
-                y[r : r + _FF_ROWS] = g
-            x = _layer_norm(y, n2w, n2b)
-        m = mask.reshape(batch, width, 1).astype(np.float32)
-        pooled = (x.reshape(batch, width, DIM) * m).sum(1) / np.maximum(m.sum(1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
-        unit: NDArray[np.float32] = (pooled / norms).astype(np.float32)
+            f = x @ iw
+            f += ib
+            g = _gelu(f) @ o2w
+            g += o2b
+            g += x
+            x = _layer_norm(g, n2w, n2b)
+        pooled = x.sum(0) / np.float32(width)
+        norm = max(float(np.linalg.norm(pooled)), 1e-12)
+        unit: NDArray[np.float32] = (pooled / np.float32(norm)).astype(np.float32)
         return unit
 
 
@@ -214,11 +197,11 @@ def _input(title: str, text: str) -> str:
     return f"{title.strip()}. {text[:_LEAD_CHARS]}".strip(". ") or "-"
 
 
-def embed_many(items: Sequence[tuple[str, str]], batch_size: int = 16) -> NDArray[np.float32]:
+def embed_many(items: Sequence[tuple[str, str]]) -> NDArray[np.float32]:
     """Unit vectors, one row per (title, text)."""
     if not items:
         return np.zeros((0, DIM), dtype=np.float32)
-    return _model().encode([_input(t, x) for t, x in items], batch_size)
+    return _model().encode([_input(t, x) for t, x in items])
 
 
 def embed(title: str, text: str) -> NDArray[np.float32]:
