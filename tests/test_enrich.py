@@ -32,7 +32,7 @@ from newsweave.enrich.hashtags import MAX_TAGS, display, slugify
 from newsweave.enrich.related import ApproximateIndex, Candidate, VectorIndex, admit, rank
 from newsweave.enrich.stories import Clusterer, Story, is_short, keywords
 from newsweave.enrich.summary import summarize
-from newsweave.words import strip_titles
+from newsweave.words import family_name, strip_titles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = (FIXTURES / "archives" / "seed-page.txt").read_text(encoding="utf-8")
@@ -331,6 +331,25 @@ def test_a_title_alone_or_before_a_first_name_cut_short_is_no_tag() -> None:
         assert title not in labels
 
 
+def test_an_arabic_name_alone_is_its_last_part_without_the_article() -> None:
+    """ "Assad" was a person tag beside "Bashar al-Assad", "Sistani" and "Sisi" organisations
+    and speakers: news drops the "al-" when it names them alone. "Grand Ayatollah" is a title."""
+    text = (
+        "Syrian President Bashar al-Assad met Russian officials in Damascus on Monday. Assad "
+        "said the war was over. Grand Ayatollah Ali al-Sistani met the pope in Najaf. Sistani "
+        "said minorities must be protected. Egyptian President Abdel Fattah el-Sisi hosted "
+        "the talks. Sisi said Egypt wants calm."
+    )
+    a = analyze("Assad meets Russian officials", text, with_embedding=False)
+    people = {e.text for e in a.entities if e.type == "person"}
+    assert {"Bashar al-Assad", "Ali al-Sistani", "Abdel Fattah el-Sisi"} <= people
+    assert not {"Assad", "Sistani", "Sisi"} & {e.text for e in a.entities}
+    speakers = [q.speaker for q in a.attributions]
+    assert speakers == ["Bashar al-Assad", "Ali al-Sistani", "Abdel Fattah el-Sisi"]
+    assert family_name("Bashar al-Assad") == "Assad"
+    assert family_name("Joe Biden") == "Biden"
+
+
 def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     """'Pope Francis' was tagged and quoted as 'Francis' (5 PolNeAR claims), 'Prince Harry' as
     'Harry': the name alone is no one in particular. A style before a full name still goes."""
@@ -345,6 +364,18 @@ def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     assert not {"Harry", "Elizabeth II", "Francis", "Sir Keir Starmer"} & people
     assert {q.speaker for q in a.attributions} == {"Prince Harry", "Keir Starmer"}
     assert "Prince Harry" in {t.label for t in a.hashtags}
+    # Where the article names the person in full, a style before one name is that person.
+    british = (
+        "Sir Keir Starmer said the Labour Party would win. Sir Keir spoke in London. Lord "
+        "Frost, the former Brexit minister David Frost, disagreed. Ayatollah Ali Khamenei was "
+        "silent. Ayatollah Khamenei said nothing, and the Ayatollah Khomeini was remembered."
+    )
+    people = {
+        e.text
+        for e in analyze("Labour", british, with_embedding=False).entities
+        if e.type == "person"
+    }
+    assert people == {"Keir Starmer", "David Frost", "Ali Khamenei", "Ayatollah Khomeini"}
     assert strip_titles("Pope Francis") == "Pope Francis"
     assert strip_titles("King Charles III") == "King Charles III"
     assert strip_titles("Sir Keir Starmer") == "Keir Starmer"

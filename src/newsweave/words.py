@@ -17,7 +17,10 @@ import unicodedata
 __all__ = [
     "APOSTROPHE",
     "APOSTROPHES",
+    "ARABIC_ARTICLE",
     "CJK",
+    "REGNAL",
+    "STYLES",
     "TITLES",
     "family_name",
     "slugify",
@@ -81,10 +84,10 @@ _SYLLABLE = re.compile(r"[A-Z][a-z]{0,4}(?:-[a-z]{1,5})?")
 
 
 def family_name(name: str) -> str:
-    """The name a person goes by alone: the last word ("Joe Biden": Biden), or the first of a
-    Chinese or Korean name written family name first ("Xi Jinping": Xi; "Kim Jong Un": Kim,
-    but "Kim Kardashian": Kardashian). Here, at the bottom, so that the analyses that resolve
-    a bare name and the store that folds it agree."""
+    """The name a person goes by alone: the last word ("Joe Biden": Biden; "Bashar al-Assad":
+    Assad), or the first of a Chinese or Korean name written family name first ("Xi Jinping":
+    Xi; "Kim Jong Un": Kim, but "Kim Kardashian": Kardashian). Here, at the bottom, so that
+    the analyses that resolve a bare name and the store that folds it agree."""
     words = name.split()
     if len(words) < 2:
         return name
@@ -98,7 +101,12 @@ def family_name(name: str) -> str:
     korean = first in _KOREAN_FAMILY and (len(rest) == 2 or "-" in rest[0])
     if korean and all(_SYLLABLE.fullmatch(w) for w in rest):
         return first
-    return words[-1]
+    return ARABIC_ARTICLE.sub("", words[-1])
+
+
+# The article of an Arabic name's last part, which news drops when it names the person alone:
+# "Bashar al-Assad" is Assad, "Abdel Fattah el-Sisi" Sisi.
+ARABIC_ARTICLE = re.compile(r"^(?:al|el|Al|El)-(?=[A-Z])")
 
 
 # Words of a title before a name ("President Putin"); hashtags reads them as roles too. Here,
@@ -155,15 +163,25 @@ TITLES = frozenset(
         "spokeswoman",
         "commissioner",
         "premier",
+        "ayatollah",
+        "imam",
+        "rabbi",
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "rev",
+        "reverend",
     ]
 )
 
 
 # Titles a person is known by with one name: Pope Francis, Prince Harry, Queen Elizabeth II,
-# Lord Frost, Lady Gaga. Bare, "Francis" or "Gaga" is no one in particular.
+# Lord Frost, Lady Gaga, Ayatollah Khomeini. Bare, "Francis" or "Gaga" is no one in
+# particular; where the article names the person in full too, that name is theirs
+# (enrich.entities: "Sir Keir" is Keir Starmer).
 STYLES = frozenset(
     ["pope", "king", "queen", "prince", "princess", "emperor", "empress", "tsar", "sheikh",
-     "lord", "lady", "dame", "sir"]
+     "lord", "lady", "dame", "sir", "ayatollah"]
 )  # fmt: skip
 REGNAL = re.compile(r"[IVX]+|Jr\.?")
 

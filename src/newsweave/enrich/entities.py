@@ -406,6 +406,12 @@ def _demonym(name: str) -> bool:
     return any(len(stem) >= 3 and (stem in places or stem + "ia" in places) for stem in stems)
 
 
+def _unstyled(name: str) -> str:
+    """A person's name without the style strip_titles keeps ("Sir Keir": Keir)."""
+    head, _, rest = name.partition(" ")
+    return rest if rest and head.lower() in STYLES else name
+
+
 def extract(doc: Doc, text: str | None = None) -> Entities:
     """Entities of a parsed article, merged and counted; most mentioned first."""
     raw = text if text is not None else doc.text
@@ -496,16 +502,21 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     for name in names:
         if name.lower() in aliases:
             continue
+        # A style kept before one name (words.strip_titles) is the person named in full
+        # beside it: "Sir Keir" is Keir Starmer, "Lord Frost" David Frost.
+        probe = _unstyled(name) if kind_of.get(name) == "person" else name
         longer = {
             other
             for other in names
-            if len(other) > len(name)
+            if len(other) > len(probe)
+            and other != name
             and " and " not in other
             and other not in initialled
             and kind_of.get(other, "org") in ("person", "org")
             and (
-                other.endswith(" " + name)
-                or (kind_of.get(other) == "person" and other.startswith(name + " "))
+                other.endswith(" " + probe)
+                or (kind_of.get(other) == "person" and other.startswith(probe + " "))
+                or (kind_of.get(other) == "person" and family_name(other) == probe)  # al-Assad
                 # "Goldman" for "Goldman Sachs", "Berkshire" for "Berkshire Hathaway"
                 or (kind_of.get(name) == kind_of.get(other) == "org" and _short_form(name, other))
             )

@@ -148,7 +148,11 @@ def fold(conn: Connection, label: str, kind: str | None) -> int | None:
     if kind == "person" and len(label.split()) == 1:
         q = select(tags.c.id, tags.c.label).where(
             tags.c.kind == "person",
-            or_(tags.c.label.like(f"% {label}"), tags.c.label.like(f"{label} %")),
+            or_(
+                tags.c.label.like(f"% {label}"),
+                tags.c.label.like(f"{label} %"),
+                tags.c.label.like(f"%-{label}"),  # "Bashar al-Assad"
+            ),
         )
         found = [int(r.id) for r in conn.execute(q) if family_name(r.label) == label]
         return _leader(conn, found)
