@@ -2150,6 +2150,21 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "environment where a serious risk of violence was possible,” it said.",
             "Facebook Oversight Board",
         ),
+        (  # "office" before: whose office, when it is a role the article titled someone
+            "Gov. Gavin Newsom signed the order on Monday. The governor's office said the order "
+            "would stand until June.",
+            "Gavin Newsom's office",
+        ),
+        (  # "office" before
+            "In a widely expected filing, the California secretary of state’s office found that "
+            "the recall had enough signatures.",
+            "California secretary of state’s office",
+        ),
+        (  # "Actress" before
+            "Actress and activist Rose McGowan pushed back on critics of her interview on Fox "
+            "News, adding that she also had to deal with the predisposition of some people.",
+            "Rose McGowan",
+        ),
         (  # "Painting Biden" before
             "Sen. Tim Scott gave the rebuttal after President Joe Biden spoke. Painting Biden's "
             "calls for unity as empty platitudes, the Republican accused Democrats of division.",
@@ -2160,6 +2175,18 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
     found = analyze("Senators", text, with_embedding=False).attributions
     assert [a.speaker for a in found][-1:] == [speaker]
+
+
+def test_a_title_after_as_is_a_capacity_not_a_speaker() -> None:
+    """AllSides: "Mr. Biden's first budget request as president calls for $6 trillion" had
+    "president" calling for it."""
+    text = (
+        "Documents obtained by The New York Times show that Mr. Biden’s first budget request as "
+        "president calls for $6 trillion in spending next year. Mr. Biden said the plan would "
+        "help families."
+    )
+    found = analyze("Biden budget", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue) for a in found] == [("Biden", "said")]
 
 
 def test_a_reporting_word_the_tagger_reads_as_a_noun_is_no_cue() -> None:

@@ -298,9 +298,14 @@ _ROLE = (
 # Words that end a clause or join two, never a role's modifier ("system but Democrats say").
 _CLAUSE_WORD = r"(?:which|who|whom|that|but|and|or|nor|as|where|when|while|if|because|so|yet)"
 _BARE_PREPOSITION = r"(?:of|with|for|to|from|about|against|at|in|on|by|between|among|than|over)"
+# Whose the role is, written lower-case: "the (California) secretary of state's office".
+_POSSESSOR = (
+    r"(?:(?:[A-Z][a-z]+\s+)?(?!(?:that|it|what|there|here|who|he|she|where|how|let)['’])"
+    r"[a-z]+(?:\s+of\s+[a-z]+)?['’]s\s+)?"
+)  # not "that's how sources want it"
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:\s+{_ROLE}){{0,2}}|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _DAY = "(?:" + "|".join(sorted(d for d in CALENDAR if d.endswith("day"))) + ")"
@@ -332,6 +337,7 @@ _ASIDE = (
 _SPEAKER_BEFORE = re.compile(rf"({_LIST}{_NP})(?P<aside>{_ASIDE})\s+{_AUX}$")
 _PREPOSITION = rf"(?:{_BARE_PREPOSITION}|the|an?)"
 _OBJECT_OF = re.compile(rf"\b{_BARE_PREPOSITION}\s*$")
+_AS_ROLE = re.compile(r"\bas\s+$")  # "as president": a capacity, not a subject
 # "A spokesman for the Jupiter Police Department said", "52 percent of voters said": the noun
 # phrase before the verb is the object of a role, and the role with it is who speaks.
 _ROLE_OF = re.compile(
@@ -483,7 +489,9 @@ _AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
 _AND_SPEAKER_CUE = re.compile(rf",?\s+(?:and|but)\s+(?={_NP}\s+{_AUX}(?:{_CUE})\b)")
 # Matched at a sentence's start, or at its main clause's (so no "^", which only the string's
 # start satisfies).
-_SUBJECT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?(?P<sp>{_NP})\b")
+# "Actress and activist Rose McGowan pushed back ..., adding": the descriptors before the name.
+_DESCRIBED = r"(?:[A-Z][a-z]+(?:\s+and\s+[a-z]+){1,2}\s+(?=[A-Z][a-z]+\s+[A-Z]))?"
+_SUBJECT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?{_DESCRIBED}(?P<sp>{_NP})\b")
 # The source runs to a comma, a colon, a bracket or the full stop that ends the sentence (not
 # the dots of "F.A.A. records").
 _ACCORDING = re.compile(
@@ -1155,6 +1163,12 @@ def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
             s0, s1 = window + role.start(1), window + before.end(1)
             return text[s0:s1], (s0, s1)
         return None  # "meetings with BRICS leaders shows": the leaders are not the subject
+    if (
+        before
+        and before.group(1) in TITLES
+        and _AS_ROLE.search(text[window:at], 0, before.start(1))
+    ):
+        return None  # "Mr. Biden's first budget request as president calls for": no one
     if before and _ISSUED.fullmatch(before.group(1)):  # "Black Lives Matter issued a statement
         return _speaker_of(text, window + before.start(1))  # saying": who issued it speaks
     if before:
