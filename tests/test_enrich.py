@@ -2160,6 +2160,21 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "the recall had enough signatures.",
             "California secretary of state’s office",
         ),
+        (  # "Hiring Lab director" before: the name that closes the clause
+            '"Demand for workers is surging as the economy reopens," said Indeed Hiring Lab '
+            "director of research Nick Bunker.",
+            "Nick Bunker",
+        ),
+        (  # "Moody Analytics chief" before
+            '"Demand is surging across every industry," said Moody’s Analytics chief economist '
+            "Mark Zandi.",
+            "Mark Zandi",
+        ),
+        (  # a name stays the name: not "Phil Musser of digital consulting firm IMGE"
+            '"Whether you agree or not, the message is clear," said Phil Musser of digital '
+            "consulting firm IMGE.",
+            "Phil Musser",
+        ),
         (  # "Actress" before
             "Actress and activist Rose McGowan pushed back on critics of her interview on Fox "
             "News, adding that she also had to deal with the predisposition of some people.",

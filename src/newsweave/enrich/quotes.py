@@ -468,6 +468,8 @@ _PARTICIPLE = re.compile(
 # "Clevelanders get nervous, said Christine Link, executive director of ...": the claim, then the
 # verb, then who makes it.
 _INVERTED = re.compile(rf"\s+(?P<sp>{_NP_AFTER})\s*(?:[,.;—–]|$)")
+_INVERTED_WHOLE = re.compile(rf"(?P<sp>{_NP_AFTER})(?=\s*(?:[,.;—–]|$))")
+_WHERE_WHEN = re.compile(r"\b(?:in|on|at|to|for|with|from|during|after|before|while|last|this)\b")
 _INVERTING = frozenset(
     {"said", "says", "added", "adds", "explained", "wrote", "writes", "noted", "argued", "warned"}
 )
@@ -962,6 +964,15 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             cue_at = after.start("cue") if after.group("cue") else after.start("cue2")
             grp = "sp" if after.group("sp") else "sp2"
             where = (after.start(grp), after.end(grp))
+            whole = _INVERTED_WHOLE.match(text, where[0]) if grp == "sp2" else None
+            if (
+                whole
+                and whole.end("sp") > where[1]
+                and (sp.split()[-1].islower() or " " not in sp)  # not "Phil Musser of IMGE"
+                and not _WHERE_WHEN.search(text, where[1], whole.end("sp"))
+            ):  # "said Moody's Analytics chief
+                sp, where = whole.group("sp"), (whole.start("sp"), whole.end("sp"))  # economist
+                # Mark Zandi": the noun phrase that runs to the clause's end, when there is one
             add(
                 resolve(sp, base + m.start()),
                 cue,
