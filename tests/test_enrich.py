@@ -2192,6 +2192,24 @@ def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
     assert [a.speaker for a in found][-1:] == [speaker]
 
 
+def test_a_claim_ends_where_its_speakers_description_begins() -> None:
+    """ "..., Moody's Analytics chief economist Mark Zandi said." held the description in the
+    claim; "and" before the name is no description."""
+    for text, claim in (
+        (
+            "Demand is surging across every industry, Moody’s Analytics chief economist Mark "
+            "Zandi said.",
+            "Demand is surging across every industry",
+        ),
+        (
+            "Demand is surging across every industry, and Mark Zandi said it would last for years.",
+            "it would last for years",
+        ),
+    ):
+        found = analyze("Jobs", text, with_embedding=False).attributions
+        assert [(a.speaker, a.content) for a in found] == [("Mark Zandi", claim)]
+
+
 def test_a_title_after_as_is_a_capacity_not_a_speaker() -> None:
     """AllSides: "Mr. Biden's first budget request as president calls for $6 trillion" had
     "president" calling for it."""

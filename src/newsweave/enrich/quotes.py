@@ -506,7 +506,12 @@ _VIEW = re.compile(
 )
 # Another source closing a reported claim ("Biden ... stresses the need to invest to compete
 # with China, the White House said"), looked for in the claim's last characters only.
-_TRAILING_SOURCE = re.compile(rf",\s+{_NP}\s+(?:said|says|told|added|reported)\W*$")
+# The words describing a speaker named right after a comma: ", Moody's Analytics chief
+# economist [Mark Zandi] said" (no clause word: not ", and [Zandi] said").
+_DESCRIBED_BEFORE = re.compile(
+    rf",\s+((?:(?!(?:{_CLAUSE_WORD}|{_BARE_PREPOSITION})\s)[\w’'.-]+\s+){{1,5}})$"
+)
+_TRAILING_SOURCE = re.compile(rf",\s+{_NP_AFTER}\s+(?:said|says|told|added|reported)\W*$")
 _TRAILING_REACH = 100
 _CUE_CHARS = 64  # what store.schema's attributions.cue holds
 _LEADING_JUNK = re.compile(rf"^(?:{_LEADING_JUNK_WORDS}|and|or|but)\s+")
@@ -1107,6 +1112,9 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         if when is not None and text[when.end() : when.end() + 1] not in _OPEN:
             start = when.end()  # "said at a rally in Texas that ...": the claim after "that"
         speaker = resolve(raw, base + m.start())
+        described = _DESCRIBED_BEFORE.search(text, 0, where[0])  # "..., Moody's Analytics chief
+        if described:  # economist Mark Zandi said": the claim ends at the comma
+            where = (described.start(1), where[1])
         lead = text[: where[0]].rstrip(" ,—–-")
         stops = [len(text)]
         for again in (_PARTICIPLE, _AND_CUE, _AND_SPEAKER_CUE):  # "warned X, urging Y"
