@@ -2210,6 +2210,16 @@ def test_a_claim_ends_where_its_speakers_description_begins() -> None:
         assert [(a.speaker, a.content) for a in found] == [("Mark Zandi", claim)]
 
 
+def test_you_know_is_a_habit_of_speech_not_a_claim() -> None:
+    text = (
+        "Governor John Kasich spoke in Columbus on Tuesday night. You know, the challenges "
+        "that we have are great, and we can go to Washington and fix them. Kasich said the "
+        "state would recover."
+    )
+    found = analyze("Kasich speaks", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue) for a in found] == [("John Kasich", "said")]
+
+
 def test_a_title_after_as_is_a_capacity_not_a_speaker() -> None:
     """AllSides: "Mr. Biden's first budget request as president calls for $6 trillion" had
     "president" calling for it."""
