@@ -2175,6 +2175,16 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "consulting firm IMGE.",
             "Phil Musser",
         ),
+        (  # "As POLITICO" before: a subordinating word that opens the sentence is no name's
+            "The committee met on Monday. As POLITICO revealed, the RNC agreed to allow Trump to "
+            "use the party’s voter file.",
+            "POLITICO",
+        ),
+        (  # "Even Rendell" before
+            "Former governor Ed Rendell backs Clinton. Even Rendell, a stalwart Clinton supporter, "
+            "said it would be easier to achieve her goals by raising taxes.",
+            "Ed Rendell",
+        ),
         (  # "Actress" before
             "Actress and activist Rose McGowan pushed back on critics of her interview on Fox "
             "News, adding that she also had to deal with the predisposition of some people.",

@@ -318,7 +318,8 @@ _AUX = (
 )
 _LEADING_JUNK_WORDS = (
     r"(?:But|And|Yet|So|However|Meanwhile|Then|Now|Also|In|On|At|Still|Instead|Later|Earlier"
-    r"|Separately|Moreover|Indeed|Last|This|That|When|While|After|Before)"
+    r"|Separately|Moreover|Indeed|Last|This|That|When|While|After|Before|As|Though|Although"
+    r"|If|Even|Because|Since|Unless|Once|Until|Whether)"
 )
 _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 
