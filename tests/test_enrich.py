@@ -331,6 +331,20 @@ def test_a_title_alone_or_before_a_first_name_cut_short_is_no_tag() -> None:
         assert title not in labels
 
 
+def test_a_dateline_is_not_part_of_the_name_after_it() -> None:
+    """PolNeAR: "ROME - Bernie Sanders says ..." made "ROME - Bernie Sanders" a name, and 13
+    claims his."""
+    text = (
+        "ROME - Bernie Sanders says his private meeting with Pope Francis is not an "
+        "endorsement. Sanders said the meeting was personal and that he admires the pope."
+    )
+    a = analyze("Sanders meets the pope", text, with_embedding=False)
+    assert "Bernie Sanders" in {e.text for e in a.entities}
+    assert not [e.text for e in a.entities if "ROME" in e.text]
+    assert {q.speaker for q in a.attributions} == {"Bernie Sanders"}
+    assert entities.clean_name("AFL-CIO") == "AFL-CIO"
+
+
 def test_an_arabic_name_alone_is_its_last_part_without_the_article() -> None:
     """ "Assad" was a person tag beside "Bashar al-Assad", "Sistani" and "Sisi" organisations
     and speakers: news drops the "al-" when it names them alone. "Grand Ayatollah" is a title."""

@@ -60,6 +60,12 @@ _KINDS = {
 _OUR_KINDS = frozenset(_KINDS.values())
 
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# A dateline the model took into the name that follows it: "ROME - Bernie Sanders says ...",
+# "WASHINGTON (AP) — ..." (13 PolNeAR claims had "ROME - Bernie Sanders" speaking). Spaces
+# round the dash: "AFL-CIO" is a name.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}(?:\s*\([^)]*\))?\s+[-–—]+\s+"
+)
 # A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark
 # for one, in PolNeAR) was a tag of its own.
 _TRAILING = re.compile(f"[{APOSTROPHES}]s?$")
@@ -256,7 +262,7 @@ def clean_name(name: str) -> str:
     """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'. An
     initialism keeps its last full stop ("D.C.", "W.Va.", not "D.C")."""
     whole = _PAREN.sub("", " ".join(name.split()))
-    s = _LEADING.sub("", whole.strip(" \"'“”‘’-–—,.:;"))
+    s = _LEADING.sub("", _DATELINE.sub("", whole).strip(" \"'“”‘’-–—,.:;"))
     s = _TRAILING_TITLE.sub("", _TRAILING.sub("", s))
     s = _COMPANY_FORM.sub("", s) if " " in s else s
     s = s.strip(" \"'“”‘’-–—,.:;")
