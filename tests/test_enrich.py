@@ -2189,6 +2189,11 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "consulting firm IMGE.",
             "Phil Musser",
         ),
+        (  # "percent" before
+            "The poll was taken in March. Around that time, 47 percent said they would vote for "
+            "Hillary Clinton.",
+            "47 percent",
+        ),
         (  # "As POLITICO" before: a subordinating word that opens the sentence is no name's
             "The committee met on Monday. As POLITICO revealed, the RNC agreed to allow Trump to "
             "use the party’s voter file.",

@@ -305,7 +305,7 @@ _POSSESSOR = (
 )  # not "that's how sources want it"
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _DAY = "(?:" + "|".join(sorted(d for d in CALENDAR if d.endswith("day"))) + ")"
