@@ -61,8 +61,8 @@ _OUR_KINDS = frozenset(_KINDS.values())
 
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # A dateline the model took into the name that follows it: "ROME - Bernie Sanders says ...",
-# "WASHINGTON (AP) — ..." (13 PolNeAR claims had "ROME - Bernie Sanders" speaking). Spaces
-# round the dash: "AFL-CIO" is a name.
+# "WASHINGTON (AP) — ..." (19 PolNeAR claims had "ROME - Bernie Sanders" or "CLEVELAND -
+# Donald Trump" speaking). Spaces round the dash: "AFL-CIO" is a name.
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}(?:\s*\([^)]*\))?\s+[-–—]+\s+"
 )

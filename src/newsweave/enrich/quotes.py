@@ -972,15 +972,18 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             cue_at = after.start("cue") if after.group("cue") else after.start("cue2")
             grp = "sp" if after.group("sp") else "sp2"
             where = (after.start(grp), after.end(grp))
+            # '"...," said Moody's Analytics chief economist Mark Zandi.': the noun phrase that
+            # runs to the clause's end, where the one taken ends in a role or is one word (not
+            # "said Phil Musser of IMGE") and no "in", "on" ... lies between (not "said Trump
+            # in Iowa on Tuesday").
             whole = _INVERTED_WHOLE.match(text, where[0]) if grp == "sp2" else None
             if (
                 whole
                 and whole.end("sp") > where[1]
-                and (sp.split()[-1].islower() or " " not in sp)  # not "Phil Musser of IMGE"
+                and (sp.split()[-1].islower() or " " not in sp)
                 and not _WHERE_WHEN.search(text, where[1], whole.end("sp"))
-            ):  # "said Moody's Analytics chief
-                sp, where = whole.group("sp"), (whole.start("sp"), whole.end("sp"))  # economist
-                # Mark Zandi": the noun phrase that runs to the clause's end, when there is one
+            ):
+                sp, where = whole.group("sp"), (whole.start("sp"), whole.end("sp"))
             add(
                 resolve(sp, base + m.start()),
                 cue,
@@ -1115,8 +1118,9 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         if when is not None and text[when.end() : when.end() + 1] not in _OPEN:
             start = when.end()  # "said at a rally in Texas that ...": the claim after "that"
         speaker = resolve(raw, base + m.start())
-        described = _DESCRIBED_BEFORE.search(text, 0, where[0])  # "..., Moody's Analytics chief
-        if described:  # economist Mark Zandi said": the claim ends at the comma
+        # "..., Moody's Analytics chief economist Mark Zandi said": the claim ends at the comma.
+        described = _DESCRIBED_BEFORE.search(text, 0, where[0])
+        if described:
             where = (described.start(1), where[1])
         lead = text[: where[0]].rstrip(" ,—–-")
         stops = [len(text)]
