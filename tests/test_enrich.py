@@ -394,6 +394,17 @@ def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     assert strip_titles("King Charles III") == "King Charles III"
     assert strip_titles("Sir Keir Starmer") == "Keir Starmer"
     assert strip_titles("President Biden") == "Biden"
+    # A chair, a director, a speaker: "Chair Liz Cheney" was a tag of its own, "FBI director"
+    # a tag, and "the director" no one.
+    text = (
+        "House Republicans voted to remove Conference Chair Liz Cheney on Wednesday. Chair Liz "
+        "Cheney said she would fight on. FBI Director James Comey testified. The director "
+        "said the threat was real. The RNC Chair was silent and the FBI director left."
+    )
+    a = analyze("Cheney ousted", text, with_embedding=False)
+    assert {"Liz Cheney", "James Comey"} <= {e.text for e in a.entities if e.type == "person"}
+    assert [q.speaker for q in a.attributions] == ["Liz Cheney", "James Comey"]
+    assert not {"FBI director", "Chair Liz Cheney"} & {t.label for t in a.hashtags}
 
 
 def test_a_day_named_for_someone_is_the_day_not_the_someone() -> None:

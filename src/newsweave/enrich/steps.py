@@ -52,10 +52,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-22",
-    "hashtags": "ents+nounphrases+names+ru-29",
+    "entities": "web_sm-3.8.0+places+canon+ru-23",
+    "hashtags": "ents+nounphrases+names+ru-30",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-25",
+    "attributions": "rules-26",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
