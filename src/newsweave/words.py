@@ -19,10 +19,10 @@ __all__ = [
     "APOSTROPHES",
     "ARABIC_ARTICLE",
     "CJK",
-    "REGNAL",
     "STYLES",
     "TITLES",
     "family_name",
+    "is_one_name",
     "slugify",
     "strip_titles",
     "without_middle_initial",
@@ -188,7 +188,12 @@ STYLES = frozenset(
     ["pope", "king", "queen", "prince", "princess", "emperor", "empress", "tsar", "sheikh",
      "lord", "lady", "dame", "sir", "ayatollah"]
 )  # fmt: skip
-REGNAL = re.compile(r"[IVX]+|Jr\.?")
+_REGNAL = re.compile(r"[IVX]+|Jr\.?")
+
+
+def is_one_name(name: str) -> bool:
+    """Whether a name is one name, perhaps with a regnal numeral ("Harry", "Elizabeth II")."""
+    return sum(not _REGNAL.fullmatch(w) for w in name.split()) == 1
 
 
 def strip_titles(name: str) -> str:
@@ -197,8 +202,7 @@ def strip_titles(name: str) -> str:
     "Prince Harry", "Queen Elizabeth II": the name alone is not the person)."""
     words = name.split()
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
-        named = [w for w in words[1:] if not REGNAL.fullmatch(w)]
-        if len(named) == 1 and words[0].lower() in STYLES:
+        if words[0].lower() in STYLES and is_one_name(" ".join(words[1:])):
             break
         words.pop(0)
     return " ".join(words)

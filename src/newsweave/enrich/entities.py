@@ -20,10 +20,10 @@ from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
 from newsweave.words import (
     APOSTROPHES,
-    REGNAL,
     STYLES,
     TITLES,
     family_name,
+    is_one_name,
     strip_titles,
     without_middle_initial,
 )
@@ -475,7 +475,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             if name.lower().rstrip(".") in TITLES or name.lower() in TITLE_ABBREVIATIONS:
                 continue  # "Dr", "Lt": a title the model read without its name
             styled = _STYLED_BEFORE.search(raw, max(0, start - _SIGN_REACH), start)
-            if styled and sum(not REGNAL.fullmatch(w) for w in name.split()) == 1:
+            if styled and is_one_name(name):
                 name, start = f"{styled.group(1)} {name}", styled.start(1)  # "Prince Harry"
             name = _couple(name, raw, end, person_starts)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
