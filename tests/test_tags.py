@@ -199,12 +199,15 @@ def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path
     one no article carries any more and nothing points at is removed (its page stood empty:
     "Donald" of an aggregator's cut lead, "May" read as a person)."""
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
-    arts = [_article(db, n) for n in range(1, 6)]
+    arts = [_article(db, n) for n in range(1, 8)]
     _save(db, arts[0], _tag("Gaza Strip", "place"), _tag("US", "place"))
     _save(db, arts[1], _tag("Gaza", "place"), _tag("United States", "place"))
     _save(db, arts[2], _tag("America", "place"), _tag("Coronavirus", "topic"))
     _save(db, arts[3], _tag("Donald J. Trump", "person"), _tag("George H. W. Bush", "person"))
     _save(db, arts[4], _tag("Donald Trump", "person"))
+    _save(db, arts[5], _tag("Department of Labor", "org"), _tag("Calif", "place"))
+    _save(db, arts[6], _tag("Labor Department", "org"), _tag("California", "place"))
+    _save(db, arts[6], _tag("Ga", "topic"), _tag("Georgia", "place"))  # a topic: no state
     with db.begin() as conn:
         tag_store.rename(conn, "america", "America", "america", "#America")
     db.dispose()
@@ -212,15 +215,21 @@ def test_reindex_joins_an_older_tag_of_a_name_now_written_one_way(tmp_path: Path
     assert "tag gaza-strip joined gaza (its old URL redirects)" in out
     assert "tag us joined united-states" in out
     assert "tag donald-j-trump joined donald-trump" in out
+    assert "tag department-of-labor joined labor-department" in out
+    assert "tag calif joined california" in out
     assert "george-h-w-bush joined" not in out
+    assert "ga joined" not in out
     # The fixture articles' text names none of them: after the reindex no article carries a
     # tag, and those no slug redirects to, nobody follows and the operator did not name go.
-    assert "2 tags no article carries any more removed: coronavirus, george-h-w-bush" in out
+    removed = "coronavirus, ga, george-h-w-bush, georgia"
+    assert f"4 tags no article carries any more removed: {removed}" in out
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'newsweave.db'}")
     try:
         with db.connect() as conn:
             assert tag_store.moved_to(conn, "gaza-strip") == "gaza"
             assert tag_store.moved_to(conn, "us") == "united-states"
+            assert tag_store.moved_to(conn, "department-of-labor") == "labor-department"
+            assert tag_store.moved_to(conn, "calif") == "california"
             assert tag_store.find(conn, "america").label == "America"
             with pytest.raises(NotFoundError):
                 tag_store.find(conn, "coronavirus")

@@ -796,14 +796,18 @@ def stale_for_reindex(
 def join_known_tags(db: Database) -> list[tuple[str, str]]:
     """Join a site's tags that stand under a form news also writes another way to the tag of
     the one name the analyses now give it (enrich.entities.canonical: "Gaza Strip" is Gaza,
-    "US" the United States; a person's middle initial: "Donald J. Trump" is Donald Trump);
-    (from, into) slugs. Run after a reindex, which re-tags the articles but leaves an old tag
-    standing with none of them."""
+    "US" the United States, "Department of Labor" the Labor Department; a person's middle
+    initial: "Donald J. Trump" is Donald Trump; a state's abbreviation: "Calif." is
+    California); (from, into) slugs. Run after a reindex, which re-tags the articles but
+    leaves an old tag standing with none of them."""
+    states = {slugify(k): v for k, v in entities.STATE_ABBREVIATIONS.items()}
 
     def into(label: str) -> str | None:
         known = entities.canonical(label)
         if known is not None:
             return slugify(known[0])
+        if slugify(label) in states:
+            return slugify(states[slugify(label)])
         plain = entities.without_middle_initial(label)
         return slugify(plain) if plain != label else None
 
@@ -813,7 +817,10 @@ def join_known_tags(db: Database) -> list[tuple[str, str]]:
             for f in entities.CANONICAL_FORMS
             for p in ("", "U.S. ", "US ", "U.K. ", "UK ")
         } - {""}
-        return tag_store.join_known(conn, forms | set(tag_store.people_like(conn, "% _. %")), into)
+        forms.update(tag_store.like(conn, "person", "% _. %"))
+        forms.update(tag_store.like(conn, "org", "%Department of %"))
+        forms.update(tag_store.of_kind(conn, "place", states))
+        return tag_store.join_known(conn, forms, into)
 
 
 def drop_empty_tags(db: Database) -> list[str]:

@@ -142,10 +142,11 @@ _VAGUE_HEADS = frozenset(
 # "inflation", "abortion", "unemployment", which readers follow. Events ("election", "war")
 # are exempt: _EVENT_HEADS.
 _SINGLE_RARITY = 2.5
-# A phrase ending in a title written lower case names a role, not a subject: "US president"
-# was a tag of the seed page's Lukyanov article beside Donald Trump. Not "chief" ("police
-# chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"), "general" ("attorney
-# general" stays one name of an office readers search for).
+# A phrase ending in a title names a role, not a subject: "US president" was a tag of the seed
+# page's Lukyanov article beside Donald Trump, and "Energy Secretary", "Assistant Speaker" and
+# "Democratic Caucus Chairman" of allsides-dev's (an award's "Best Director" stays). Not
+# "chief" ("police chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"),
+# "general" ("attorney general" stays one name of an office readers search for).
 _ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
 # Words before a name: a phrase that ends in one and a first name is that name cut short.
 _CUT_AFTER = TITLES | {
@@ -468,7 +469,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         if all(w in TITLES for w in key) or (
             len(key) > 1
             and (
-                singular(ph.label.rsplit(" ", 1)[-1]) in _ROLE_HEADS
+                (singular(ph.label.rsplit(" ", 1)[-1].lower()) in _ROLE_HEADS and key[0] != "best")
                 or key[-2:] in _NEWSROOM_WORDS
                 or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
             )

@@ -279,9 +279,16 @@ def merge(conn: Connection, from_id: int, into_id: int) -> None:
     upserts.put(conn, tag_aliases, {"slug": old, "tag_id": into_id}, ["slug"])
 
 
-def people_like(conn: Connection, pattern: str) -> list[str]:
-    """The slugs of person tags whose label is LIKE `pattern` ("% _. %": a middle initial)."""
-    q = select(tags.c.slug).where(tags.c.kind == "person", tags.c.label.like(pattern))
+def like(conn: Connection, kind: str, pattern: str) -> list[str]:
+    """The slugs of tags of `kind` whose label is LIKE `pattern` ("% _. %": a person's middle
+    initial; "Department of %")."""
+    q = select(tags.c.slug).where(tags.c.kind == kind, tags.c.label.like(pattern))
+    return [str(s) for s in conn.execute(q).scalars()]
+
+
+def of_kind(conn: Connection, kind: str, slugs: Collection[str]) -> list[str]:
+    """Those of `slugs` whose tag is of `kind` ("calif" a place, not a topic)."""
+    q = select(tags.c.slug).where(tags.c.kind == kind, tags.c.slug.in_(sorted(slugs)))
     return [str(s) for s in conn.execute(q).scalars()]
 
 
