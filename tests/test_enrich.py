@@ -468,18 +468,22 @@ def test_one_country_or_agency_is_one_name_whatever_the_outlet_calls_it() -> Non
     assert not {"Food", "Centers", "Disease Control panel"} & labels  # pieces of a name
 
 
-def test_a_state_is_named_in_full_and_a_party_label_is_no_place() -> None:
+def test_a_state_is_named_in_full_and_a_title_holds_no_place_or_department() -> None:
     text = (
         "Senate Minority Leader Mitch McConnell (R-Ky.) and Rep. Kevin McCarthy, R-Calif., "
         "came out against the bill, data from the Department of Labor showed on Thursday. The "
         "Labor Department said claims fell. Sen. Ted Cruz (R-Texas) spoke in Long Beach, Calif., "
-        "and the storm hit Jackson, Miss., on Sunday."
+        "and the storm hit Jackson, Miss., on Sunday. Secretary of State Antony Blinken and "
+        "Treasury Secretary Janet Yellen agreed with Speaker Pelosi."
     )
     a = analyze("Claims fall", text, with_embedding=False)
     names = {e.text: e.type for e in a.entities}
     assert names["California"] == names["Mississippi"] == "place"
     assert names["Labor Department"] == "org"
+    assert {"Antony Blinken", "Janet Yellen"} <= set(names)
     assert not {"Ky.", "Calif", "Texas", "Miss", "Department of Labor"} & set(names)
+    assert not {"State", "Treasury"} & set(names)  # a portfolio in a title
+    assert not {"Speaker Pelosi", "State", "Treasury"} & {t.label for t in a.hashtags}
     assert [e.count for e in a.entities if e.text == "California"] == [1]  # not R-Calif.
 
 
@@ -2191,6 +2195,11 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "maintaining an unfounded narrative of electoral fraud, Mr. Trump created an "
             "environment where a serious risk of violence was possible,” it said.",
             "Facebook Oversight Board",
+        ),
+        (  # an acronym in the title before the name: "FBI Director James Comey"
+            "FBI Director James Comey testified on Tuesday. The FBI director said the bureau "
+            "would not reopen the case.",
+            "James Comey",
         ),
         (  # "office" before: whose office, when it is a role the article titled someone
             "Gov. Gavin Newsom signed the order on Monday. The governor's office said the order "

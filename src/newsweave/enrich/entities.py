@@ -103,6 +103,22 @@ _PLACE_BEFORE = re.compile(
 # state in it is the member's, not a place the article is about: "Ky" was a tag of 4 articles
 # of allsides-dev that mention Kentucky nowhere else.
 _PARTY_LABEL = re.compile(r"(?:^|[\s(,])[RDI]\s?-\s?$")
+# A portfolio inside a minister's or secretary's title: "Secretary of State Hillary Clinton"
+# (126 of PolNeAR's mentions the model calls the organisation "State"), "Treasury Secretary
+# Steven Mnuchin", "Interior Secretary Deb Haaland". It is the person's title, not the
+# department as a subject: "State" and "Interior" were tags of allsides-dev's.
+_PORTFOLIO = frozenset(
+    """
+    state treasury defense defence justice interior agriculture commerce labor labour health
+    education energy transportation transport housing veterans affairs homeland security home
+    foreign army navy air force human services urban development war environment finance trade
+    and the
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+_TITLE_AFTER = re.compile(r"\s+(?:[Ss]ecretary|[Mm]inister)\b")
+_TITLE_OF_BEFORE = re.compile(
+    r"\b(?:[Ss]ecretary|[Mm]inister)(?:-designate)? (?:of|for) (?:the )?$"
+)
 # The state abbreviations of AP style (datelines, "Long Beach, Calif."), read only with their
 # full stop and only where the model found a place: "Calif" was a tag of its own, and undotted
 # "Miss", "Wash" or "Ind" are words. The two-letter initials ("N.Y.") are in _CANONICAL.
@@ -491,6 +507,15 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         )
         place = bool(_PLACE_BEFORE.search(raw, max(0, start - _SIGN_REACH), start))
         if kind == "place" and _PARTY_LABEL.search(raw, max(0, start - 4), start):
+            continue
+        if (
+            kind == "org"
+            and all(w in _PORTFOLIO for w in text.lower().split())
+            and (
+                _TITLE_AFTER.match(raw, end)
+                or _TITLE_OF_BEFORE.search(raw, max(0, start - _SIGN_REACH), start)
+            )
+        ):
             continue
         name, kind, start = _possessed(clean_name(text), kind, start)
         if kind == "place" and (text.endswith(".") or raw[end : end + 1] == "."):

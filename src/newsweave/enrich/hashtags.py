@@ -30,7 +30,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
-from newsweave.words import APOSTROPHE, family_name, slugify
+from newsweave.words import APOSTROPHE, STYLES, family_name, slugify
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -148,6 +148,9 @@ _SINGLE_RARITY = 2.5
 # "chief" ("police chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"),
 # "general" ("attorney general" stays one name of an office readers search for).
 _ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
+# A title and a name the model did not read as a person: "Speaker Pelosi" was a topic of two
+# allsides-dev articles. Not a style ("Pope Francis" is how readers know him; words.STYLES).
+_TITLED = _ROLE_HEADS - STYLES
 # Words before a name: a phrase that ends in one and a first name is that name cut short.
 _CUT_AFTER = TITLES | {
     "director", "speaker", "chair", "chairman", "chairwoman", "administrator", "commissioner",
@@ -472,6 +475,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
                 (singular(ph.label.rsplit(" ", 1)[-1].lower()) in _ROLE_HEADS and key[0] != "best")
                 or key[-2:] in _NEWSROOM_WORDS
                 or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
+                or (len(key) == 2 and key[0] in _TITLED and ph.label.split()[-1][:1].isupper())
             )
         ):
             # "US president", "Vice President", "Sens." (of "Sens. Joe Manchin and ..."): a

@@ -773,7 +773,9 @@ _TITLE_WORDS = {
     "col": "colonel",
     "prof": "professor",
 }
-_TITLE_BEFORE = re.compile(r"((?:(?:former|[A-Z][a-z]*\.?)\s+){1,4})$")
+# The capitalised words before a name, and an acronym among them: "FBI Director James Comey"
+# is "the FBI director" later ("FBI" read as no word of it left "the FBI director" unresolved).
+_TITLE_BEFORE = re.compile(r"((?:(?:former|[A-Z][a-z]*\.?|[A-Z]{2,5})\s+){1,4})$")
 
 
 def _titles_of(
