@@ -487,6 +487,18 @@ def test_a_state_is_named_in_full_and_a_title_holds_no_place_or_department() -> 
     assert [e.count for e in a.entities if e.text == "California"] == [1]  # not R-Calif.
 
 
+def test_a_country_pair_is_two_places_and_a_time_zone_no_name() -> None:
+    text = (
+        "The White House said the U.S.-Russia relationship had soured, and the U.S.-Mexico "
+        "border would stay closed. The Fed raised rates at 10 a.m. GMT on Wednesday, and the "
+        "C.P.I. rose again. Coca-Cola shares fell."
+    )
+    names = {e.text: e.type for e in analyze("Rates", text, with_embedding=False).entities}
+    assert names["Russia"] == names["Mexico"] == names["United States"] == "place"
+    assert names["Federal Reserve"] == names["CPI"] == "org"
+    assert not {"U.S.-Russia", "U.S.-Mexico", "Fed", "GMT", "C.P.I."} & set(names)
+
+
 def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:
     text = (
         "Prosecutors said Goldman Sachs director Rajat Gupta leaked the news. Goldman denied "

@@ -119,6 +119,16 @@ _TITLE_AFTER = re.compile(r"\s+(?:[Ss]ecretary|[Mm]inister)\b")
 _TITLE_OF_BEFORE = re.compile(
     r"\b(?:[Ss]ecretary|[Mm]inister)(?:-designate)? (?:of|for) (?:the )?$"
 )
+# What the model reads as a name and no reader follows: a time zone ("10 a.m. GMT", "BST"
+# were organisations of allsides-dev's), a pronoun a stray mark opened ("\‘It").
+_NO_NAMES = frozenset(
+    "GMT BST UTC EST EDT CST CDT MST MDT PST PDT ET PT CET CEST It He She They We".split()  # noqa: SIM905
+)
+# Two places a hyphen joins as an adjective: "the U.S.-Russia relationship", "the U.S.-Mexico
+# border" (organisations to the model, each a tag of its own) are both countries.
+_PAIR = re.compile(r"^([A-Z][\w.]*)[-–]([A-Z][\w.]*)$")
+# Initials with full stops: "C.P.I." is CPI (the form the canonical list keeps apart: "U.S.").
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
 # The state abbreviations of AP style (datelines, "Long Beach, Calif."), read only with their
 # full stop and only where the model found a place: "Calif" was a tag of its own, and undotted
 # "Miss", "Wash" or "Ind" are words. The two-letter initials ("N.Y.") are in _CANONICAL.
@@ -199,6 +209,9 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     **dict.fromkeys(["gop", "republican party"], ("Republican Party", "org")),
     **dict.fromkeys(["dnc", "democratic national committee"], ("DNC", "org")),
     **dict.fromkeys(["doj", "justice department", "department of justice"], ("DOJ", "org")),
+    **dict.fromkeys(
+        ["fed", "federal reserve", "federal reserve board"], ("Federal Reserve", "org")
+    ),
     # "Coronavirus pandemic" (14 articles of allsides-dev) stood beside COVID-19 (32): the
     # pandemic is what news means by the disease's name.
     **dict.fromkeys(
@@ -300,7 +313,7 @@ def clean_name(name: str) -> str:
     """'the Russian Ministry of Defence (MoD)' -> 'Russian Ministry of Defence'. An
     initialism keeps its last full stop ("D.C.", "W.Va.", not "D.C")."""
     whole = _PAREN.sub("", " ".join(name.split()))
-    s = _LEADING.sub("", _DATELINE.sub("", whole).strip(" \"'“”‘’-–—,.:;"))
+    s = _LEADING.sub("", _DATELINE.sub("", whole).strip(" \\\"'“”‘’-–—,.:;"))
     s = _TRAILING_TITLE.sub("", _TRAILING.sub("", s))
     s = _COMPANY_FORM.sub("", s) if " " in s else s
     s = s.strip(" \"'“”‘’-–—,.:;")
@@ -384,6 +397,25 @@ def acronyms(text: str) -> dict[str, str]:
             if long and long.lower() != short.lower():
                 found[short] = long
     return found
+
+
+def _places_paired(name: str) -> list[str]:
+    """The two places of "U.S.-Russia", or nothing where a side is no place ("Coca-Cola",
+    "Al-Qaeda", "Rolls-Royce")."""
+    m = _PAIR.match(name)
+    if m is None:
+        return []
+    places = place_names()
+    out = []
+    for part in m.groups():
+        known = canonical(part)
+        if known is not None and known[1] == "place":
+            out.append(known[0])
+        elif part in places and len(part) > 2:
+            out.append(part)
+        else:
+            return []
+    return out
 
 
 def _split_and(name: str, kind: str, start: int) -> list[tuple[str, int]]:
@@ -535,6 +567,14 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
                 name, start = f"{styled.group(1)} {name}", styled.start(1)  # "Prince Harry"
             name = _couple(name, raw, end, person_starts)
         if not name or len(name) > _MAX_NAME or not any(c.isalpha() for c in name):
+            continue
+        if name in _NO_NAMES:
+            continue
+        if kind == "org" and _DOTTED.fullmatch(name) and canonical(name) is None:
+            name = name.replace(".", "")  # "C.P.I."
+        pair = _places_paired(name) if kind != "person" else []
+        if pair:
+            mentions.extend((part, "place", start) for part in pair)
             continue
         if name.islower() or "\n" in name:
             continue

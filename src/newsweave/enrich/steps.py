@@ -52,8 +52,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-24",
-    "hashtags": "ents+nounphrases+names+ru-31",
+    "entities": "web_sm-3.8.0+places+canon+ru-25",
+    "hashtags": "ents+nounphrases+names+ru-32",
     "summary": "mmr+rarity-4",
     "attributions": "rules-27",
     "kind": "publisher+style-lr-3",
