@@ -2208,6 +2208,26 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "environment where a serious risk of violence was possible,” it said.",
             "Facebook Oversight Board",
         ),
+        (  # a member by state and party, the party label's: not the other senator named last
+            "Sen. Joe Manchin (D-W.Va.) met Sen. Lisa Murkowski (R-Alaska) on Monday. The "
+            "moderate West Virginia Democrat said he would not back the bill.",
+            "Joe Manchin",
+        ),
+        (  # an epithet before a surname
+            "Democratic Sen. Joe Manchin said on Sunday he would oppose the bill. In an op-ed, the "
+            "moderate Manchin announced his rejection of the act.",
+            "Joe Manchin",
+        ),
+        (  # a state of two words before the title
+            "New Jersey Gov. Chris Christie attacked Sen. Ted Cruz (R-Texas) on Tuesday. The New "
+            "Jersey governor said it was the easy political vote.",
+            "Chris Christie",
+        ),
+        (  # "a Nevada Democrat" is one of many, not the one the article labelled so
+            "“The gap is too wide for her,” said a Nevada Democrat. Sen. Harry Reid (D-Nev.) "
+            "did not comment.",
+            "Nevada Democrat",
+        ),
         (  # an acronym in the title before the name: "FBI Director James Comey"
             "FBI Director James Comey testified on Tuesday. The FBI director said the bureau "
             "would not reopen the case.",

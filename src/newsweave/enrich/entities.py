@@ -261,6 +261,33 @@ CANONICAL_FORMS = frozenset(_CANONICAL)
 # A name that ends in initials with full stops: "D.C.", "F.B.I.", "W.Va.", "George W.".
 _INITIALISM = re.compile(r"(?:^|[\s-])(?:[A-Z][a-z]?\.)+[A-Z][a-z]?\.?$")
 _NATIONAL = re.compile(r"^(?:U\.S\.|US|U\.K\.|UK)\s+")
+# The states by name, for the state a party label gives ("R-Texas", "D-W.Va.", "R-Fla.").
+US_STATES = frozenset(
+    w.strip()
+    for w in """
+    Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|
+    Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|
+    Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|
+    New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|
+    Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|
+    West Virginia|Wisconsin|Wyoming
+    """.replace("\n", "").split("|")
+)
+
+
+def us_state(written: str) -> str | None:
+    """The state a name, an AP abbreviation or initials stand for ("Fla." Florida, "W.Va." West
+    Virginia, "Texas"); None for anything else. "Wash." is Washington."""
+    w = written.strip()
+    if w in US_STATES:
+        return w
+    key = w.lower().rstrip(".") + "."
+    if key in STATE_ABBREVIATIONS:
+        return STATE_ABBREVIATIONS[key].removesuffix(" State")
+    known = _CANONICAL.get(key.rstrip("."))
+    return known[0] if known is not None and known[0] in US_STATES else None
+
+
 # A department under its formal name is the one news names by its subject: "the Department of
 # Labor" (3 articles of allsides-dev) and "the Labor Department" (12) were two tags.
 _DEPARTMENT_OF = re.compile(

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from newsweave.enrich.entities import CALENDAR, Entities, clean_name
+from newsweave.enrich.entities import CALENDAR, Entities, clean_name, us_state
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
@@ -303,8 +303,14 @@ _POSSESSOR = (
     r"(?:(?:[A-Z][a-z]+\s+)?(?!(?:that|it|what|there|here|who|he|she|where|how|let)['’])"
     r"[a-z]+(?:\s+of\s+[a-z]+)?['’]s\s+)?"
 )  # not "that's how sources want it"
+# What news calls a member before their state and party: "the moderate West Virginia Democrat".
+_EPITHET = (
+    r"(?:moderate|independent|veteran|longtime|freshman|junior|senior|outgoing|retiring"
+    r"|embattled)"
+)
+_EPITHET_BEFORE = re.compile(rf"^([Tt]he\s+){_EPITHET}\s+(?=[A-Z]|senator|governor|congress)")
 _NP = (
-    rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
+    rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+(?:{_EPITHET}\s+(?=[A-Z]))?)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
     rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
@@ -666,14 +672,15 @@ class _Resolver:
         word ("the Supreme Court"). Not the last person whatever their title: "the senator"
         is no president named since."""
         role = _TITLE_WORDS.get(role, role)
-        of = of.lower().replace(".", "") if of else None
-        # Only a title finds a person: "the department" is no "State Department Inspector
-        # General Steve Linick".
-        before = self.people[: bisect_right(self.offsets, at)] if role in TITLES else []
+        of_words = of.lower().replace(".", "").split() if of else []
+        # Only a title or a party finds a person: "the department" is no "State Department
+        # Inspector General Steve Linick".
+        by_title = role in TITLES or role in _PARTIES.values()
+        before = self.people[: bisect_right(self.offsets, at)] if by_title else []
         titled = {
             person
             for offset, person in before
-            if role in (t := self.titles.get(offset, frozenset())) and (of is None or of in t)
+            if role in (t := self.titles.get(offset, frozenset())) and all(w in t for w in of_words)
         }
         for _, person in reversed(before):  # of those so titled, the one named last
             if person in titled:
@@ -690,6 +697,9 @@ class _Resolver:
 
     def _one(self, raw: str, at: int) -> str | None:
         name = _SPEAKER_WHEN.sub("", _LEADING_JUNK.sub("", raw.strip()))  # "Biden on Wednesday"
+        bare = _EPITHET_BEFORE.sub(r"\1", name)
+        if bare != name and (who := self._one(bare, at)) in self.persons:
+            return who  # "the moderate Manchin"; not "the freshman senator" as "senator"
         opening = _OPENING_PARTICIPLE.match(name)  # "Painting Biden's calls for unity as ..."
         if opening and zipf(opening.group(1).lower(), "en") >= _WORD_ZIPF:
             rest = clean_name(name[opening.end() :])
@@ -758,10 +768,23 @@ _OPENING_PARTICIPLE = re.compile(r"([A-Z][a-z]+ing)\s+(?=[A-Z])")
 # Written as a name, a body's head word only: "The Board found" (Facebook's Oversight Board),
 # "the Times reported"; not "The House", which "White House" holds.
 _DEFINITE = re.compile(
-    r"[Tt]he\s+(?:(?:(?P<of>[A-Z][\w.]*|former)|then|current|\d+(?:st|nd|rd|th))\s+)?"
-    r"(?P<role>[a-z]+|Board|Committee|Commission|Court|Department|Agency|Ministry|Council"
-    r"|Bureau|Times|Post|Journal|Campaign|Administration|Institute|Foundation)"
+    r"[Tt]he\s+"
+    r"(?:(?:(?P<of>[A-Z][\w.]*(?:\s[A-Z][a-z]+)?|former)|then|current|\d+(?:st|nd|rd|th))\s+)?"
+    r"(?P<role>[a-z]+|Republican|Democrat|Board|Committee|Commission|Court|Department|Agency"
+    r"|Ministry|Council|Bureau|Times|Post|Journal|Campaign|Administration|Institute|Foundation)"
 )
+# A member's party as the article calls them by it: "the Wisconsin Republican" (Paul Ryan,
+# "Ryan (R-Wis.)"), "the moderate West Virginia Democrat" (Joe Manchin, "D-W.Va.").
+_PARTIES = {"r": "republican", "d": "democrat", "i": "independent"}
+# The party label or home state written after a name: "Marco Rubio (R-Fla.)", "Joe Manchin,
+# D-W.Va.,", "Bernie Sanders of Vermont", "Peter Welch, Democrat of Vermont".
+_LABEL_AFTER = re.compile(
+    r"\s*(?:\(|,\s*)(?P<party>[RDI])\s?[-–]\s?(?P<state>[A-Z][\w.]*(?: [A-Z][\w.]*)?)\s*[),]"
+    r"|,?\s+(?:an?\s+)?(?:(?P<named>Republican|Democrat|independent)\s+)?(?:of|from)\s+"
+    r"(?P<home>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
+)
+# The name a person mention opens, to read what follows it.
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?:\s+(?:[A-Z][\w'’-]*\.?|de|van|von|al-\w+))*")
 # A title as it is written before a name and as the article says it alone.
 _TITLE_WORDS = {
     "sen": "senator",
@@ -772,6 +795,7 @@ _TITLE_WORDS = {
     "gen": "general",
     "col": "colonel",
     "prof": "professor",
+    "democratic": "democrat",
 }
 # The capitalised words before a name, and an acronym among them: "FBI Director James Comey"
 # is "the FBI director" later ("FBI" read as no word of it left "the FBI director" unresolved).
@@ -782,7 +806,8 @@ def _titles_of(
     sentences: Sequence[Sentence], people: Sequence[tuple[int, str]]
 ) -> dict[int, frozenset[str]]:
     """The titles written right before each person mention ("President", "Sen.", "US Vice
-    President"), as lower-case words by the mention's offset."""
+    President") and the party and state of a label after it ("(R-Fla.)", "of Vermont"), as
+    lower-case words by the mention's offset."""
     starts = [s.start for s in sentences]
     out: dict[int, frozenset[str]] = {}
     for offset, _ in people:
@@ -790,12 +815,22 @@ def _titles_of(
         if i < 0:
             continue
         s = sentences[i]
+        words: set[str] = set()
         m = _TITLE_BEFORE.search(s.text, 0, max(offset - s.start, 0))
-        if m is None:
-            continue
-        words = [w.lower().replace(".", "") for w in m.group(1).split()]
-        if any(w in TITLES for w in words):  # with what qualifies them: "US", "French"
-            out[offset] = frozenset(_TITLE_WORDS.get(w, w) for w in words)
+        if m is not None:
+            before = [w.lower().replace(".", "") for w in m.group(1).split()]
+            if any(w in TITLES for w in before):  # with what qualifies them: "US", "French"
+                words.update(_TITLE_WORDS.get(w, w) for w in before)
+        run = _NAME_RUN.match(s.text, offset - s.start)
+        label = _LABEL_AFTER.match(s.text, run.end()) if run else None
+        state = us_state(label.group("state") or label.group("home")) if label else None
+        if label and state:
+            words.update(state.lower().split())
+            party = label.group("party") or label.group("named")
+            if party:
+                words.add(_PARTIES.get(party.lower(), party.lower()))
+        if words:
+            out[offset] = frozenset(words)
     return out
 
 
