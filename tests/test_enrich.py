@@ -2290,6 +2290,18 @@ def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:
     assert [a.speaker for a in found][-1:] == [speaker]
 
 
+def test_a_clause_before_a_speaker_is_a_claim_only_where_it_ends_as_one() -> None:
+    """ "The senator told reporters he feels good" held a claim "The senator told reporters" by
+    "he feels"; "everything he said" was a claim by him of the words before it."""
+    text = (
+        "Sen. Marco Rubio spoke in Miami on Monday. The senator told reporters he feels good. "
+        "Unity does not mean Sanders takes back everything he said. The gap is too wide for "
+        "her to overtake him, a Nevada Democrat said."
+    )
+    found = [(a.speaker, a.cue) for a in analyze("Rubio", text, with_embedding=False).attributions]
+    assert found == [("Marco Rubio", "told"), ("Nevada Democrat", "said")]
+
+
 def test_a_claim_ends_where_its_speakers_description_begins() -> None:
     """ "..., Moody's Analytics chief economist Mark Zandi said." held the description in the
     claim; "and" before the name is no description."""

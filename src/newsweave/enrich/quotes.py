@@ -565,6 +565,12 @@ _WHEN_WORDS = (CALENDAR - {"May"}) | {"Today", "Yesterday", "Tonight"}
 _MIN_CONTENT_WORDS = 3
 # "added" that here does, not says: "The United States added 559,000 jobs in May". Not
 # "continued to ...": "continued to question whether ..." is a claim (PolNeAR: 16 of 19 such).
+# Where a claim before its speaker ends: a comma, a closing quotation mark, a dash or a colon,
+# then the speaker's description ('..., Clinton campaign manager Robby Mook wrote'). Without
+# one, "The senator told reporters he feels good" was a claim "The senator told reporters"
+# by "he"; so were "by the time he said that", "everything he said", "anything he says" (25
+# PolNeAR claims change: precision 0.9327 -> 0.9338, recall 0.4276 -> 0.4271).
+_CLAIM_BEFORE = re.compile(r"(?:[,:;—–-]|[\"“”‘’'])\s*(?:[\w.'’&()-]+\s+){0,5}$")
 _ADDED_AMOUNT = re.compile(r"\s+(?:\$|£|€|\d|(?:about|nearly|roughly|some|over|more than)\s+\d)")
 _ADDING = frozenset({"add", "adds", "added"})
 # Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
@@ -1181,6 +1187,8 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         ):
             # "..., a former official said." The claim comes first; or it is on both sides
             # ("Those who ..., he said, wind up in ..."), and the longer side stands for it.
+            if not _CLAIM_BEFORE.search(text, 0, where[0]):
+                continue  # "The senator told reporters he feels good": no claim of "he feels"
             add(speaker, cue, 0, len(lead), "indirect", m.start(), where)
         else:
             add(speaker, cue, start, stop, "indirect", m.start(), where)

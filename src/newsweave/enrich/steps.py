@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-25",
     "hashtags": "ents+nounphrases+names+ru-32",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-28",
+    "attributions": "rules-29",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
