@@ -2213,6 +2213,12 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "moderate West Virginia Democrat said he would not back the bill.",
             "Joe Manchin",
         ),
+        (  # a hashtag is no person "she" could be ("#MeToo", a person to the model)
+            "Rose McGowan has said that Democrats are in a cult. The outspoken actress and #MeToo "
+            "advocate spoke on Monday. “I am not here to make people feel bad,” she told host "
+            "Tammy Bruce.",
+            "Rose McGowan",
+        ),
         (  # an epithet before a surname
             "Democratic Sen. Joe Manchin said on Sunday he would oppose the bill. In an op-ed, the "
             "moderate Manchin announced his rejection of the act.",

@@ -552,8 +552,9 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         end = start + len(text)
         if _CUT.match(raw, start + len(text.rstrip(".… "))):
             continue  # the rest of the name was cut off with the text ("Derek...")
-        if text.startswith("@") or _PREFIXED.match(text):
-            continue  # a handle ("@DJTDesk") or an adjective ("pro-Trump") is nobody's name
+        if text.startswith("@") or _PREFIXED.match(text) or raw[start - 1 : start] == "#":
+            continue  # a handle ("@DJTDesk"), a hashtag ("#MeToo", a person to the model) or
+            # an adjective ("pro-Trump") is nobody's name
         company = bool(
             _COMPANY_FORM.search(text.strip()) or _TICKER.match(raw, end) or _CEO.match(raw, end)
         )

@@ -52,10 +52,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-25",
-    "hashtags": "ents+nounphrases+names+ru-32",
+    "entities": "web_sm-3.8.0+places+canon+ru-26",
+    "hashtags": "ents+nounphrases+names+ru-33",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-29",
+    "attributions": "rules-30",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
@@ -357,7 +357,11 @@ def _read(
     elif doc is not None:
         ents = _guard(err, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
         sents = nlp.doc_sentences(doc, text)
-        people = [(e.start_char, ents.resolve(e.text)) for e in doc.ents if e.label_ == "PERSON"]
+        people = [
+            (e.start_char, ents.resolve(e.text))
+            for e in doc.ents
+            if e.label_ == "PERSON" and text[e.start_char - 1 : e.start_char] != "#"  # "#MeToo"
+        ]
         a.entities = ents.items
         a.hashtags = _guard(
             err,
