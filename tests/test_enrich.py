@@ -499,6 +499,23 @@ def test_a_country_pair_is_two_places_and_a_time_zone_no_name() -> None:
     assert not {"U.S.-Russia", "U.S.-Mexico", "Fed", "GMT", "C.P.I."} & set(names)
 
 
+def test_a_person_run_into_a_title_case_headline_is_the_person() -> None:
+    """HuffPost's live blogs run headlines into the text ("10:35PMChris Christie Says ..."), and
+    spaCy read "Chris Christie Address Heroin" as a person, whom every later "Christie" was."""
+    text = (
+        "Ani Vrabel 5ptsmoderatorFeaturedFebruary 6, 2016 10:20PMTed Cruz, Chris Christie Address "
+        "Heroin Epidemic\n"
+        "Chris Christie spoke about drug addiction on Saturday. “This is a disease,” Christie "
+        "said. Neither Cruz nor Christie took the question, and Sen. Ted Cruz left early. "
+        "Cruz said the debate was fair. His wife, Dena Minning Grayson, spoke too."
+    )
+    a = analyze("Debate", text, with_embedding=False)
+    names = {e.text for e in a.entities if e.type == "person"}
+    assert {"Chris Christie", "Ted Cruz", "Dena Minning Grayson"} <= names
+    assert not {n for n in names if "Address" in n or "Neither" in n}
+    assert [q.speaker for q in a.attributions] == ["Chris Christie", "Ted Cruz"]
+
+
 def test_an_organisation_named_by_its_first_word_is_one_tag() -> None:
     text = (
         "Prosecutors said Goldman Sachs director Rajat Gupta leaked the news. Goldman denied "

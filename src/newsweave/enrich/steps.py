@@ -52,10 +52,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-26",
-    "hashtags": "ents+nounphrases+names+ru-33",
+    "entities": "web_sm-3.8.0+places+canon+ru-27",
+    "hashtags": "ents+nounphrases+names+ru-34",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-30",
+    "attributions": "rules-31",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
