@@ -2236,6 +2236,21 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "Tammy Bruce.",
             "Rose McGowan",
         ),
+        (  # a role after a name: a confidant of Trump's, not Trump
+            "Trump spoke in Ohio on Monday. “He is bigger than the party,” said one Trump "
+            "confidant.",
+            "one Trump confidant",
+        ),
+        (  # a description, then the name in an aside
+            "Clinton's campaign was calm on Friday. Another Clinton ally, Agriculture Secretary "
+            "Tom Vilsack, told reporters the announcement was meant to hurt her.",
+            "Tom Vilsack",
+        ),
+        (  # "former" before a state and a title
+            "Former Florida Gov. Jeb Bush spoke on Monday. “He would be a chaos president,” the "
+            "former Florida governor said.",
+            "Jeb Bush",
+        ),
         (  # an epithet before a surname
             "Democratic Sen. Joe Manchin said on Sunday he would oppose the bill. In an op-ed, the "
             "moderate Manchin announced his rejection of the act.",

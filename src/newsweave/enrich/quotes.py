@@ -284,10 +284,11 @@ _ROLE = (
     r"|observers|investigators|prosecutors|lawyers?|doctors|scientists|researchers|aides?"
     r"|advis[eo]rs?|strategists?|pollsters?|candidates?|voters|respondents|supporters|attorneys"
     r"|campaign|spokesperson|officer|executive|director|surveyed|polled|percent|people"
-    r"|Americans|Democrats|Republicans|members|allies|opponents|foes|confidants|colleagues"
-    r"|employees|staff(?:ers)?|organi[sz]ers|activists|leaders|friends|economists|historians"
-    r"|senators|lawmakers|legislators|delegates|governors|donors|operatives|insiders"
-    r"|consultants|surrogates|backers|protesters|demonstrators|polls?|surveys?|study|studies"
+    r"|Americans|Democrats|Republicans|members?|ally|allies|opponents?|foes?|confidants?"
+    r"|colleagues?|employees?|staff(?:ers?)?|organi[sz]ers|activists?|leaders|friends?"
+    r"|economists?|historians?|senators|lawmakers|legislators|delegates|governors|donors?"
+    r"|operatives?|insiders?|consultants?|surrogates?|backers?|protesters?|demonstrators?"
+    r"|polls?|surveys?|study|studies"
     r"|data|figures|records|documents|filings?|emails|memo|senator|governor|congress(?:wo)?man"
     r"|representative|mayor|lawmaker|delegate|chair(?:wo)?man|host|anchor|columnist|writer"
     r"|letter|complaint|lawsuit|indictment|ruling|release|announcement|tweet|ad|video"
@@ -439,6 +440,7 @@ _QUOTE = re.compile(
 # "the 46-year-old".
 _NP_AFTER = (
     rf"(?:{_NP}|(?:(?:[Tt]he|[Aa]n?|one|another)\s+)?(?:(?:[a-z][\w-]*|{_CAP})\s+){{1,6}}{_NAME}"
+    rf"(?:\s+{_ROLE}(?!\w)){{0,2}}"  # "one Trump confidant", "one district GOP leader"
     rf"|(?:[Tt]he|[Aa]n?|one|another|two|three|several)\s+(?:[a-z][\w-]*\s+){{1,3}}{_ROLE}"
     r"|the\s+\d+-year-old)"
 )
@@ -774,7 +776,7 @@ _OPENING_PARTICIPLE = re.compile(r"([A-Z][a-z]+ing)\s+(?=[A-Z])")
 # Written as a name, a body's head word only: "The Board found" (Facebook's Oversight Board),
 # "the Times reported"; not "The House", which "White House" holds.
 _DEFINITE = re.compile(
-    r"[Tt]he\s+"
+    r"[Tt]he\s+(?:former\s+(?=[A-Z]))?"  # "the former Florida governor": Jeb Bush
     r"(?:(?:(?P<of>[A-Z][\w.]*(?:\s[A-Z][a-z]+)?|former)|then|current|\d+(?:st|nd|rd|th))\s+)?"
     r"(?P<role>[a-z]+|Republican|Democrat|Board|Committee|Commission|Court|Department|Agency"
     r"|Ministry|Council|Bureau|Times|Post|Journal|Campaign|Administration|Institute|Foundation)"
@@ -1245,7 +1247,9 @@ def _speaker_of(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
     if before:
         aside = before.group("aside").strip(" ,")
         named = _APPOSITIVE_NAME.fullmatch(aside)
-        if named and not _APPOSITIVE_NAME.search(before.group(1)):  # "his aide, Tad Devine,"
+        # "his aide, Tad Devine,"; "Another Clinton ally, Agriculture Secretary Tom Vilsack,"
+        described = before.group(1).rsplit(" ", 1)[-1][:1].islower()
+        if named and (described or not _APPOSITIVE_NAME.search(before.group(1))):
             a0 = window + before.start("aside") + before.group("aside").index(aside)
             return aside, (a0, a0 + len(aside))
         return before.group(1), (window + before.start(1), window + before.end(1))
