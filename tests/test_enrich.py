@@ -2246,6 +2246,11 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "Tom Vilsack, told reporters the announcement was meant to hurt her.",
             "Tom Vilsack",
         ),
+        (  # a cue is no word of the speaker's ("said a ..., who ... responded")
+            "“Trump will be defeated, but he will not collapse in a week,” said a New Hampshire "
+            "Republican, who, like all respondents, responded anonymously.",
+            "New Hampshire Republican",
+        ),
         (  # "former" before a state and a title
             "Former Florida Gov. Jeb Bush spoke on Monday. “He would be a chaos president,” the "
             "former Florida governor said.",

@@ -312,7 +312,7 @@ _EPITHET = (
 _EPITHET_BEFORE = re.compile(rf"^([Tt]he\s+){_EPITHET}\s+(?=[A-Z]|senator|governor|congress)")
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+(?:{_EPITHET}\s+(?=[A-Z]))?)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD}|{_CUE})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _DAY = "(?:" + "|".join(sorted(d for d in CALENDAR if d.endswith("day"))) + ")"
@@ -439,8 +439,8 @@ _QUOTE = re.compile(
 # After '"...," said': "former Utah governor Michael Leavitt", "one New Hampshire Democrat",
 # "the 46-year-old".
 _NP_AFTER = (
-    rf"(?:{_NP}|(?:(?:[Tt]he|[Aa]n?|one|another)\s+)?(?:(?:[a-z][\w-]*|{_CAP})\s+){{1,6}}{_NAME}"
-    rf"(?:\s+{_ROLE}(?!\w)){{0,2}}"  # "one Trump confidant", "one district GOP leader"
+    rf"(?:{_NP}|(?:(?:[Tt]he|[Aa]n?|one|another)\s+)?(?:(?:(?!{_CUE}\s)[a-z][\w-]*|{_CAP})\s+){{1,6}}"
+    rf"{_NAME}(?:\s+{_ROLE}(?!\w)){{0,2}}"  # "one Trump confidant", "one district GOP leader"
     rf"|(?:[Tt]he|[Aa]n?|one|another|two|three|several)\s+(?:[a-z][\w-]*\s+){{1,3}}{_ROLE}"
     r"|the\s+\d+-year-old)"
 )

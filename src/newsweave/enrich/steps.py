@@ -55,7 +55,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-27",
     "hashtags": "ents+nounphrases+names+ru-34",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-32",
+    "attributions": "rules-33",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128",
     "minhash": neardup.VERSION,
