@@ -148,6 +148,15 @@ _SINGLE_RARITY = 2.5
 # "chief" ("police chief" is one of DUC-2001's keyphrases), "justice" ("criminal justice"),
 # "general" ("attorney general" stays one name of an office readers search for).
 _ROLE_HEADS = TITLES - {"chief", "justice", "general", "leader", "lord", "lady", "sir", "dame"}
+# Nor a description that stands for a person: "the GOP nominee", "the billionaire
+# businessman", "the real estate mogul", "his campaign manager" (PolNeAR's texts: tags of 10,
+# 9, 7 and 13 of them, about a person each already tags by name).
+_PERSON_HEADS = frozenset(
+    """
+    nominee candidate businessman businesswoman billionaire mogul manager founder opponent
+    rival frontrunner front-runner challenger aide adviser advisor executive
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
 # A title and a name the model did not read as a person: "Speaker Pelosi" was a topic of two
 # allsides-dev articles. Not a style ("Pope Francis" is how readers know him; words.STYLES).
 _TITLED = _ROLE_HEADS - STYLES
@@ -469,10 +478,13 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         common = len(key) == 1 and ph.label.islower() and head not in _EVENT_HEADS
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
-        if all(w in TITLES for w in key) or (
+        if all(w in TITLES or singular(w) in _PERSON_HEADS for w in key) or (
             len(key) > 1
             and (
-                (singular(ph.label.rsplit(" ", 1)[-1].lower()) in _ROLE_HEADS and key[0] != "best")
+                (
+                    singular(ph.label.rsplit(" ", 1)[-1].lower()) in _ROLE_HEADS | _PERSON_HEADS
+                    and key[0] != "best"
+                )
                 or key[-2:] in _NEWSROOM_WORDS
                 or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
                 or (len(key) == 2 and key[0] in _TITLED and ph.label.split()[-1][:1].isupper())
