@@ -463,7 +463,8 @@ def _headline_runs_cut(
 
 def _title_case_line(raw: str, at: int) -> bool:
     """Whether the line round `at` is a headline's: most of its longer words capitalised."""
-    line = raw[raw.rfind("\n", 0, at) + 1 : (raw.find("\n", at) + 1 or len(raw) + 1) - 1]
+    end = raw.find("\n", at)
+    line = raw[raw.rfind("\n", 0, at) + 1 : end if end >= 0 else len(raw)]
     words = [w for w in _TITLE_WORD.findall(line) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
