@@ -301,6 +301,19 @@ def test_a_title_is_a_role_not_a_tag() -> None:
     assert not labels & (roles | described | {"vice president", "energy secretary"})
 
 
+def test_a_phrase_in_capitals_is_no_tag_but_an_acronym_is() -> None:
+    """USA TODAY's "LETTERS" header and an aggregator's headlines in capitals ("LARGEST MARINE
+    PROTECTED AREA") were topics of PolNeAR's texts; NAFTA is an acronym."""
+    text = (
+        "LETTERS\nNAFTA cost jobs in Ohio, readers write. NAFTA was signed in 1993, and NAFTA "
+        "still divides voters.\nLARGEST MARINE PROTECTED AREA\nThe largest marine protected "
+        "area was announced. LARGEST MARINE PROTECTED AREA, the headline said again."
+    )
+    labels = {t.label for t in analyze("Trade deal", text, with_embedding=False).hashtags}
+    assert "NAFTA" in labels
+    assert not {"LETTERS", "LARGEST MARINE PROTECTED AREA"} & labels
+
+
 def test_a_title_alone_or_before_a_first_name_cut_short_is_no_tag() -> None:
     """AllSides' roundups tagged 'Sens' (of "Sens. Joe Manchin (D-W.Va.) and Mitt Romney") on
     three articles, and 'President Donald' where a lead ends "former President Donald..."."""

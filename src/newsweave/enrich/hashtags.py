@@ -160,6 +160,9 @@ _PERSON_HEADS = frozenset(
 # A title and a name the model did not read as a person: "Speaker Pelosi" was a topic of two
 # allsides-dev articles. Not a style ("Pope Francis" is how readers know him; words.STYLES).
 _TITLED = _ROLE_HEADS - STYLES
+# A phrase in capitals that no acronym is: a word of six letters or more, or several words one
+# of which has four or more ("CAR BOMB ATTACK"; not "NAFTA", "BIG LIE").
+_SHOUTED = re.compile(r"[A-Z’'-]{6,}|(?=.*[A-Z]{4})[A-Z’'-]{2,}(?:[ -][A-Z’'-]{2,})+")
 # Words before a name: a phrase that ends in one and a first name is that name cut short.
 _CUT_AFTER = TITLES | {
     "director", "speaker", "chair", "chairman", "chairwoman", "administrator", "commissioner",
@@ -473,6 +476,9 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
         head = key[-1]
         if head in _VAGUE_HEADS or (len(key) == 1 and head in _GENERIC_NOUNS) or len(head) < 3:
             continue
+        if _SHOUTED.fullmatch(ph.label):
+            continue  # a section's header or a headline in capitals ("LETTERS", "LARGEST
+            # MARINE PROTECTED AREA"), not an acronym ("NAFTA") nor a name the model found
         if len(key) == 1 and ph.label.islower() and ph.count < 3 and head not in title_l:
             continue  # a common noun on its own is a subject only when the article dwells on it
         common = len(key) == 1 and ph.label.islower() and head not in _EVENT_HEADS
