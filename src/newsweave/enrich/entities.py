@@ -34,14 +34,18 @@ if TYPE_CHECKING:
 __all__ = [
     "CALENDAR",
     "CANONICAL_FORMS",
+    "STATE_ABBREVIATIONS",
     "TITLES",
     "TITLE_ABBREVIATIONS",
+    "US_STATES",
     "Entities",
     "Entity",
     "canonical",
     "clean_name",
     "extract",
     "from_mentions",
+    "hashtagged",
+    "us_state",
     "without_middle_initial",
 ]
 
@@ -469,6 +473,12 @@ def _title_case_line(raw: str, at: int) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
+def hashtagged(raw: str, start: int) -> bool:
+    """Whether the name at `start` is a hashtag's ("#MeToo"): no person nor entity, though
+    spaCy reads one as a person."""
+    return raw[start - 1 : start] == "#"
+
+
 def _places_paired(name: str) -> list[str]:
     """The two places of "U.S.-Russia", or nothing where a side is no place ("Coca-Cola",
     "Al-Qaeda", "Rolls-Royce")."""
@@ -595,7 +605,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         end = start + len(text)
         if _CUT.match(raw, start + len(text.rstrip(".… "))):
             continue  # the rest of the name was cut off with the text ("Derek...")
-        if text.startswith("@") or _PREFIXED.match(text) or raw[start - 1 : start] == "#":
+        if text.startswith("@") or _PREFIXED.match(text) or hashtagged(raw, start):
             continue  # a handle ("@DJTDesk"), a hashtag ("#MeToo", a person to the model) or
             # an adjective ("pro-Trump") is nobody's name
         company = bool(

@@ -157,6 +157,7 @@ _PERSON_HEADS = frozenset(
     rival frontrunner front-runner challenger aide adviser advisor executive
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
+_DESCRIBING_HEADS = _ROLE_HEADS | _PERSON_HEADS
 # A title and a name the model did not read as a person: "Speaker Pelosi" was a topic of two
 # allsides-dev articles. Not a style ("Pope Francis" is how readers know him; words.STYLES).
 _TITLED = _ROLE_HEADS - STYLES
@@ -488,7 +489,7 @@ def suggest(title: str, doc: Doc, entities: Entities, text: str | None = None) -
             len(key) > 1
             and (
                 (
-                    singular(ph.label.rsplit(" ", 1)[-1].lower()) in _ROLE_HEADS | _PERSON_HEADS
+                    singular(ph.label.rsplit(" ", 1)[-1].lower()) in _DESCRIBING_HEADS
                     and key[0] != "best"
                 )
                 or key[-2:] in _NEWSROOM_WORDS

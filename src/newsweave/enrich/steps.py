@@ -360,7 +360,7 @@ def _read(
         people = [
             (e.start_char, ents.resolve(e.text))
             for e in doc.ents
-            if e.label_ == "PERSON" and text[e.start_char - 1 : e.start_char] != "#"  # "#MeToo"
+            if e.label_ == "PERSON" and not entities.hashtagged(text, e.start_char)
         ]
         a.entities = ents.items
         a.hashtags = _guard(
