@@ -500,12 +500,13 @@ def test_a_compound_subject_wins_its_tie_with_its_head_whatever_the_hash_seed() 
             {"FDA", "United States"},
             {"Food", "Centers", "Disease Control panel"},  # pieces of a name
         ),
-        (  # a state in full, none from a party label; a department by its subject; no
-            # portfolio of a title as an organisation, no title and surname as a topic
+        (  # a state in full, none from a party label (an en dash in one); a department by
+            # its subject; no portfolio of a title as an organisation, no title and surname as
+            # a topic
             "Claims fall",
             "Senate Minority Leader Mitch McConnell (R-Ky.) and Rep. Kevin McCarthy, R-Calif., "
             "came out against the bill, data from the Department of Labor showed on Thursday. The "
-            "Labor Department said claims fell. Sen. Ted Cruz (R-Texas) spoke in Long Beach, "
+            "Labor Department said claims fell. Sen. Ted Cruz (R–Texas) spoke in Long Beach, "
             "Calif., and the storm hit Jackson, Miss., on Sunday. Secretary of State Antony "
             "Blinken and Treasury Secretary Janet Yellen agreed with Speaker Pelosi.",
             {
@@ -2178,6 +2179,11 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
     [
         (  # a party tag after each name is no speaker of its own
             "Sen. Joe Manchin, D-W.Va., and Sen. Lisa Murkowski, R-Alaska, wrote a letter Monday "
+            "calling on Congress to reauthorize the Voting Rights Act.",
+            "Joe Manchin and Lisa Murkowski",
+        ),
+        (  # with en dashes, as some outlets set them
+            "Sen. Joe Manchin, D–W.Va., and Sen. Lisa Murkowski, R–Alaska, wrote a letter Monday "
             "calling on Congress to reauthorize the Voting Rights Act.",
             "Joe Manchin and Lisa Murkowski",
         ),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CALENDAR",
     "CANONICAL_FORMS",
+    "PARTY_LETTER",
     "STATE_ABBREVIATIONS",
     "TITLES",
     "TITLE_ABBREVIATIONS",
@@ -106,7 +107,9 @@ _PLACE_BEFORE = re.compile(
 # A member's party label: "Mitch McConnell (R-Ky.)", "Joe Manchin, D-W.Va.,", "(R-Texas)". The
 # state in it is the member's, not a place the article is about: "Ky" was a tag of 4 articles
 # of allsides-dev that mention Kentucky nowhere else.
-_PARTY_LABEL = re.compile(r"(?:^|[\s(,])[RDI]\s?-\s?$")
+# The letter and its dash, hyphen or en dash ("R–Ky."), as quotes.py reads it too.
+PARTY_LETTER = r"[RDI]\s?[-–]\s?"
+_PARTY_LABEL = re.compile(rf"(?:^|[\s(,]){PARTY_LETTER}$")
 # A portfolio inside a minister's or secretary's title: "Secretary of State Hillary Clinton"
 # (126 of PolNeAR's mentions the model calls the organisation "State"), "Treasury Secretary
 # Steven Mnuchin", "Interior Secretary Deb Haaland". It is the person's title, not the

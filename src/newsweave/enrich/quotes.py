@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from newsweave.enrich.entities import CALENDAR, Entities, clean_name, us_state
+from newsweave.enrich.entities import CALENDAR, PARTY_LETTER, Entities, clean_name, us_state
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
@@ -333,7 +333,7 @@ _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 # "the African Union, Arab League, and Saudi Arabia also condemned ...": several speakers,
 # each perhaps with a party tag or an appositive ("Sen. Joe Manchin, D-W.Va., and ...",
 # "Manchin, a West Virginia Democrat, and Murkowski, ...").
-_APPOSITIVE = r"(?:[DRI]-[A-Z][A-Za-z.]{1,13}|an?\s+[^,\"“”]{1,60})"
+_APPOSITIVE = rf"(?:{PARTY_LETTER}[A-Z][A-Za-z.]{{1,13}}|an?\s+[^,\"“”]{{1,60}})"
 _ITEM = rf"(?:[Tt]he\s+)?{_NAME}(?:\s*,\s*{_APPOSITIVE}(?=\s*,))?"
 _LIST = rf"(?:(?:{_ITEM}\s*,\s*)*{_ITEM},?\s+and\s+)?"
 # The speaker, perhaps followed by an aside: "Mr. Regalado, 69, said", "Wasserman Schultz, who
@@ -787,7 +787,7 @@ _PARTIES = {"r": "republican", "d": "democrat", "i": "independent"}
 # The party label or home state written after a name: "Marco Rubio (R-Fla.)", "Joe Manchin,
 # D-W.Va.,", "Bernie Sanders of Vermont", "Peter Welch, Democrat of Vermont".
 _LABEL_AFTER = re.compile(
-    r"\s*(?:\(|,\s*)(?P<party>[RDI])\s?[-–]\s?(?P<state>[A-Z][\w.]*(?: [A-Z][\w.]*)?)\s*[),]"
+    rf"\s*(?:\(|,\s*)(?P<party>{PARTY_LETTER})(?P<state>[A-Z][\w.]*(?: [A-Z][\w.]*)?)\s*[),]"
     r"|,?\s+(?:an?\s+)?(?:(?P<named>Republican|Democrat|independent)\s+)?(?:of|from)\s+"
     r"(?P<home>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 )
@@ -834,7 +834,7 @@ def _titles_of(
         state = us_state(label.group("state") or label.group("home")) if label else None
         if label and state:
             words.update(state.lower().split())
-            party = label.group("party") or label.group("named")
+            party = (label.group("party") or "")[:1] or label.group("named")
             if party:
                 words.add(_PARTIES.get(party.lower(), party.lower()))
         if words:

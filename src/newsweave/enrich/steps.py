@@ -52,10 +52,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-27",
+    "entities": "web_sm-3.8.0+places+canon+ru-28",
     "hashtags": "ents+nounphrases+names+ru-36",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-33",
+    "attributions": "rules-34",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
