@@ -83,11 +83,13 @@ def speed(n: int) -> None:
     doc = nlp.parse(text)
     ents = entities.extract(doc, text)
     sents = nlp.doc_sentences(doc)
+    tagged = (title, doc, ents, text, embed.embed(title, text))
     parts: list[tuple[str, Callable[[], Any]]] = [
         ("language (py3langid)", lambda: language.detect(text)),
         ("spaCy parse (tok2vec, tagger, senter, ner)", lambda: nlp.parse(text)),
         ("entities (merge)", lambda: entities.extract(doc, text)),
         ("hashtags", lambda: hashtags.suggest(title, doc, ents)),
+        ("hashtags by meaning (MiniLM, 20 candidates)", lambda: hashtags.suggest(*tagged)),
         ("summary + key points", lambda: summarize(sents)),
         ("attributions", lambda: quotes.extract(sents, ents)),
         ("kind", lambda: genre.classify(title, text)),

@@ -39,7 +39,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIM", "MODEL", "embed", "embed_many"]
+__all__ = ["DIM", "MODEL", "embed", "embed_many", "embed_short"]
 
 MODEL = "all-MiniLM-L6-v2"
 DIM = 384
@@ -111,8 +111,10 @@ def _linear(
 
 def _encoder(folder: Path, quantized: bool) -> bytes:
     """The six layers as an ONNX model: input the embedded word pieces (width x 384, after the
-    embeddings' layer norm), output their mean, as sentence-transformers' 1_Pooling. Tensors
-    are read one at a time, so the float32 weights never sit in memory all at once."""
+    embeddings' layer norm) and a mask added to attention's scores (width x width: 0 where a
+    piece may look at another), output each piece's state, for the caller to pool as
+    sentence-transformers' 1_Pooling does (their mean). Tensors are read one at a time, so the
+    float32 weights never sit in memory all at once."""
     from safetensors import safe_open
 
     g = _Graph()
@@ -152,7 +154,7 @@ def _encoder(folder: Path, quantized: bool) -> bytes:
                        perm=[1, 0, 2])  # fmt: skip
             k = g.node("Transpose", g.node("Reshape", k, "heads"), perm=[1, 2, 0])
             v = g.node("Transpose", g.node("Reshape", v, "heads"), perm=[1, 0, 2])
-            s = g.node("Softmax", g.node("MatMul", q, k), axis=-1)
+            s = g.node("Softmax", g.node("Add", g.node("MatMul", q, k), "mask"), axis=-1)
             a = g.node("Transpose", g.node("MatMul", s, v), perm=[1, 0, 2])
             a = g.node("Reshape", a, "width")
             out = f"{p}attention.output."
@@ -166,12 +168,15 @@ def _encoder(folder: Path, quantized: bool) -> bytes:
             ff = _linear(g, f"{p}output.dense", ff, t(f"{p}output.dense.weight"),
                          t(f"{p}output.dense.bias"), quantized)  # fmt: skip
             x = norm(g.node("Add", ff, x), f"{p}output.LayerNorm")
-    g.nodes.append(g.helper.make_node("ReduceMean", [x], ["pooled"], axes=[0], keepdims=0))
+    g.nodes.append(g.helper.make_node("Identity", [x], ["states"]))
     graph = g.helper.make_graph(
         g.nodes,
         "all-MiniLM-L6-v2",
-        [g.helper.make_tensor_value_info("x", g.float32, ["width", DIM])],
-        [g.helper.make_tensor_value_info("pooled", g.float32, [DIM])],
+        [
+            g.helper.make_tensor_value_info("x", g.float32, ["width", DIM]),
+            g.helper.make_tensor_value_info("mask", g.float32, ["width", "width"]),
+        ],
+        [g.helper.make_tensor_value_info("states", g.float32, ["width", DIM])],
         g.constants,
     )
     opsets = [g.helper.make_opsetid("", 17), g.helper.make_opsetid("com.microsoft", 1)]
@@ -242,13 +247,57 @@ class _MiniLM:
         when numpy ran batches)."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for i, e in enumerate(self.tokenizer.encode_batch(list(texts))):
-            ids = np.asarray(e.ids, dtype=np.int64)
-            x = self.words[ids] * self.word_scales[ids]
-            x += self.positions[: len(ids)]
-            (pooled,) = self.session.run(None, {"x": _layer_norm(x, *self.norm)})
-            norm = max(float(np.linalg.norm(pooled)), 1e-12)
-            out[i] = pooled / np.float32(norm)
-        return out
+            states = self._states(np.asarray(e.ids, dtype=np.int64), np.arange(len(e.ids)))
+            out[i] = states.mean(axis=0)
+        return _unit(out)
+
+    def encode_short(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Unit vectors of short texts (a few words each), all in one call: their word pieces
+        side by side, each text's attending only to its own (a block-diagonal mask) and its
+        positions counted from its own start. One call a text cost ~1 ms however short (the
+        11 MB of weights are read each time): 30 hashtag candidates, 144 pieces, ~11 ms in
+        one call against ~31 in thirty. Each vector is within cosine 0.98 of the text's
+        alone (the activations' quantisation scale is the call's); the same texts in the same
+        order give the same bits."""
+        encs = self.tokenizer.encode_batch(list(texts))
+        if not encs:
+            return np.zeros((0, DIM), dtype=np.float32)
+        lengths = [len(e.ids) for e in encs]
+        ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in encs])
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        which = np.repeat(np.arange(len(encs)), lengths)
+        states = self._states(ids, positions, which)
+        starts = np.cumsum([0, *lengths[:-1]])
+        sums = np.add.reduceat(states, starts, axis=0)
+        sums /= np.asarray(lengths, dtype=np.float32)[:, None]
+        return _unit(sums)
+
+    def _states(
+        self,
+        ids: NDArray[np.int64],
+        positions: NDArray[np.int64],
+        which: NDArray[np.int64] | None = None,
+    ) -> NDArray[np.float32]:
+        """The last layer's state of each word piece; `which` text each piece belongs to,
+        where several share the call."""
+        x = self.words[ids] * self.word_scales[ids]
+        x += self.positions[positions]
+        mask = np.zeros((len(ids), len(ids)), dtype=np.float32)
+        if which is not None:
+            # -30, not -inf: exp() of a far larger negative number takes ORT's slow path
+            # (15.4 against 9.2 ms for 128 pieces); e^-30 of weight leaks nothing measurable.
+            mask[which[:, None] != which[None, :]] = _APART
+        (states,) = self.session.run(None, {"x": _layer_norm(x, *self.norm), "mask": mask})
+        return states  # type: ignore[no-any-return]
+
+
+_APART = np.float32(-30.0)
+
+
+def _unit(rows: NDArray[np.float32]) -> NDArray[np.float32]:
+    norms = np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
+    out: NDArray[np.float32] = (rows / norms).astype(np.float32)
+    return out
 
 
 @cache
@@ -274,3 +323,8 @@ def embed_many(items: Sequence[tuple[str, str]]) -> NDArray[np.float32]:
 def embed(title: str, text: str) -> NDArray[np.float32]:
     row: NDArray[np.float32] = embed_many([(title, text)])[0]
     return row
+
+
+def embed_short(texts: Sequence[str]) -> NDArray[np.float32]:
+    """Unit vectors of short texts (hashtag candidates), one row each, in one call."""
+    return _model().encode_short(texts)

@@ -53,7 +53,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon+ru-28",
-    "hashtags": "ents+nounphrases+names+ru-36",
+    "hashtags": "ents+nounphrases+names+ru-37",
     "summary": "mmr+rarity-4",
     "attributions": "rules-34",
     "kind": "publisher+style-lr-3",
@@ -257,14 +257,22 @@ def analyze_many(
             if a.language == lang and x.strip() and model.available()
         ]  # fmt: skip
         found.update(_batch(out, mine, "entities", partial(_mentions, model, texts)))
-    for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
-        _read(a, title, text, batch[i], docs.get(i), found.get(i))
-
+    # The embedding before the rest: an English article's hashtags are scored by how close
+    # each is to it. Without `with_embedding` it is made for that alone, and not kept.
     if with_embedding:
         wanted = [i for i, (t, x) in enumerate(texts) if t.strip() or x.strip()]
-        vecs = _batch(
-            out, wanted, "embedding", lambda idx: embed.embed_many([texts[i] for i in idx])
-        )
+    else:
+        wanted = [i for i in english if i in docs]
+    vecs = _batch(
+        out if with_embedding else [Analysis() for _ in out],  # its failure is no error then
+        wanted,
+        "embedding",
+        lambda idx: embed.embed_many([texts[i] for i in idx]),
+    )
+    for i, (a, (title, text)) in enumerate(zip(out, texts, strict=True)):
+        _read(a, title, text, batch[i], docs.get(i), found.get(i), vecs.get(i))
+
+    if with_embedding:
         for i, vec in vecs.items():
             out[i].embedding = vec
         if not multilingual_site:
@@ -322,6 +330,7 @@ def _read(
     item: Item,
     doc: Doc | None,
     found: list[tuple[str, str, int]] | None = None,
+    vector: NDArray[np.float32] | None = None,
 ) -> None:
     """The analyses that read one article's parse (or, without one, its plain sentences), or
     the mentions `found` by a language's own entity model (NAME_MODELS)."""
@@ -366,7 +375,7 @@ def _read(
         a.hashtags = _guard(
             err,
             "hashtags",
-            lambda: hashtags.marked(hashtags.suggest(title, doc, ents, text), ents),
+            lambda: hashtags.marked(hashtags.suggest(title, doc, ents, text, vector), ents),
             [],
         )
         a.attributions = _guard(
