@@ -268,7 +268,7 @@ def test_hashtags_are_canonical_few_and_free_of_junk() -> None:
     assert "Vladimir Zelensky" in labels
     assert "Zelensky" not in labels
     # Putin, who meets Trump at the Alaska summit. The summit itself was the last of ten by
-    # the counts and falls to 14th by meaning (hashtags.BY_MEANING), behind the lead's places.
+    # the counts and falls out by meaning (hashtags.BY_MEANING), behind the lead's places.
     assert "Vladimir Putin" in labels
     assert not {"Summit", "Putin"} & set(labels)
     assert not {"Talk", "Talks"} & set(labels)  # a bare word of a named phrase adds nothing
