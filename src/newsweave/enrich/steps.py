@@ -214,9 +214,11 @@ def analyze_many(
 ) -> list[Analysis]:
     """Every analysis of several articles, the same results as `analyze` on each.
 
-    spaCy and the embedding model run over the batch at once: for 600-word articles that is
-    ~10 ms less spaCy and ~7 ms less MiniLM per article than one at a time (bench/enrich.py).
-    A batch that fails is retried one article at a time, so one bad article fails alone.
+    spaCy parses the batch two texts at a time (~10 ms less an article than one at a time,
+    bench/enrich.py); MiniLM embeds one text at a time whatever the batch, so a vector is the
+    same bits in any batch (enrich/embed.py), and each English article's hashtag candidates in
+    one call of their own. A batch that fails is retried one article at a time, so one bad
+    article fails alone.
 
     `multilingual_site`: False where the site holds no article in another of the cross-language
     model's languages (pipeline.enrich_many asks the database): an English article's
