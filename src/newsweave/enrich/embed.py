@@ -255,8 +255,8 @@ class _MiniLM:
         """Unit vectors of short texts (a few words each), all in one call: their word pieces
         side by side, each text's attending only to its own (a block-diagonal mask) and its
         positions counted from its own start. One call a text cost ~1 ms however short (the
-        11 MB of weights are read each time): 30 hashtag candidates, 144 pieces, ~11 ms in
-        one call against ~31 in thirty. Each vector is within cosine 0.98 of the text's
+        11 MB of weights are read each time): 32 candidate phrases, 144 pieces, ~11 ms in
+        one call against ~31 one at a time. Each vector is within cosine 0.98 of the text's
         alone (the activations' quantisation scale is the call's); the same texts in the same
         order give the same bits."""
         encs = self.tokenizer.encode_batch(list(texts))

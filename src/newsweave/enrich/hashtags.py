@@ -424,10 +424,10 @@ def _rare(words: Sequence[str]) -> float:
 # 28.61, and 25.78 / 28.28 with people compared among themselves (_by_meaning), which keeps a
 # story's people (person tags a text, by the counts -> by meaning: 105 PolNeAR texts 2.84 ->
 # 2.67, AllSides' 440 1.22 -> 1.23); 30, 25.52 / 28.84; 40, 25.56 / 29.02 (people not
-# compared apart). The lead's vector alone, 26.53 / 28.93 at 30
-# but the lead decided alone (the seed page lost Putin for "Ukraine talks", a cut phrase); the
-# candidates' alone 24.60 / 26.87; topics alone judged, names kept at their counts, 24.76 /
-# 28.22; meaning weighed 0.3, 24.60 / 27.73 (the lead's vector, 30).
+# compared apart). The lead's vector alone, 26.53 / 28.93 at 30, but the lead decided alone
+# (the seed page lost Putin for "Ukraine talks", a cut phrase); the candidates' alone 24.60 /
+# 26.87; topics alone judged, names kept at their counts, 24.76 / 28.22; meaning weighed 0.3,
+# 24.60 / 27.73 (the lead's vector, 30).
 BY_MEANING = 20
 _MEANING_WEIGHT = 0.5
 
