@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -1313,6 +1314,76 @@ def test_near_duplicates_are_found_and_different_stories_are_not() -> None:
     assert set(neardup.bands(original)) & set(neardup.bands(copy))
     assert neardup.similarity(original, other) < 0.2  # same event, written independently
     assert neardup.signature("too short to compare") is None
+
+
+def _networks(nlp_: Any) -> dict[str, Any]:
+    """The pipeline's token-to-vector networks by component (the NER and the sentence
+    recogniser hold their own; the tagger listens to the shared one)."""
+    return {
+        "tok2vec": nlp_.get_pipe("tok2vec").model,
+        "senter": nlp_.get_pipe("senter").model.layers[0],
+        "ner": nlp_.get_pipe("ner").model.get_ref("tok2vec").layers[0],
+    }
+
+
+def test_spacys_token_vectors_in_numpy_are_thincs_bit_for_bit() -> None:
+    """tok2vec.py runs the three networks of the English model in numpy; the vectors, and so
+    the entities, tags and sentences, are thinc's to the bit (fails if a layer's order of
+    operations differs: a one-pass variance moved 90 % of a 600-word article's values, by up to
+    1.4e-6)."""
+    text = "\n\n".join(e["text"] for e in EVENTS[:6]) + "\n\n" + _seed_sudan()
+    fast, slow = nlp.pipeline(), nlp.load_english(numpy_tok2vec=False)
+    assert {n: m.name for n, m in _networks(fast).items()} == dict.fromkeys(
+        ("tok2vec", "senter", "ner"), "tok2vec-numpy"
+    )
+    assert all(m.name != "tok2vec-numpy" for m in _networks(slow).values())
+    doc = slow.make_doc(text)
+    for name, model in _networks(fast).items():
+        want = _networks(slow)[name].predict([doc])[0]
+        got = model.predict([doc])[0]
+        assert got.dtype == want.dtype, name
+        assert got.tobytes() == want.tobytes(), name
+    a, b = fast(text), slow(text)
+    assert len(a.ents) > 20
+    assert [(e.text, e.label_) for e in a.ents] == [(e.text, e.label_) for e in b.ents]
+    assert [t.tag_ for t in a] == [t.tag_ for t in b]
+    assert [s.text for s in a.sents] == [s.text for s in b.sents]
+    assert _networks(fast)["tok2vec"].predict([fast.make_doc("")])[0].shape == (0, 96)
+
+
+def test_token_vectors_of_any_maxout_network_and_other_shapes_left_to_thinc() -> None:
+    """Any width, depth, attributes and pieces of the Tok2Vec.v2 shape (random weights here)
+    run in numpy to thinc's bits; a network of another architecture is left alone."""
+    import spacy
+    from spacy.ml.models import (
+        MaxoutWindowEncoder,
+        MishWindowEncoder,
+        MultiHashEmbed,
+        build_Tok2Vec_model,
+    )
+    from thinc.api import use_ops
+
+    from newsweave.enrich.tok2vec import Tok2Vec, use_numpy_tok2vec
+
+    blank = spacy.blank("en")
+    doc = blank("The minister said on Tuesday that talks in Geneva would resume next week.")
+    for encode, replaced in (
+        (MaxoutWindowEncoder(width=32, depth=3, window_size=1, maxout_pieces=2), True),
+        (MishWindowEncoder(width=32, depth=2, window_size=1), False),
+    ):
+        with use_ops("numpy", use_blis=False):
+            embed = MultiHashEmbed(
+                width=32, attrs=["NORM", "PREFIX", "SHAPE"], rows=[300, 100, 50],
+                include_static_vectors=False,
+            )  # fmt: skip
+            model = build_Tok2Vec_model(embed, encode)
+            model.initialize([doc])
+        pipe = spacy.blank("en")
+        pipe.add_pipe("tok2vec").model = model
+        if replaced:
+            want = model.predict([doc])[0]
+            assert Tok2Vec(model)(doc).tobytes() == want.tobytes()
+        assert use_numpy_tok2vec(pipe) == int(replaced)
 
 
 def test_embeddings_are_all_minilm_l6_v2_as_sentence_transformers_gives_them() -> None:

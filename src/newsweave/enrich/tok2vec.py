@@ -1,0 +1,169 @@
+"""spaCy's token-to-vector layers run straight in numpy: the same products, fewer steps.
+
+Why: the small pipelines' CNN (spaCy's Tok2Vec.v2: hash embeddings, then a window-3 maxout
+CNN with layer norms) is most of a parse. en_core_web_sm runs it twice an article (the
+shared one for the tagger and the sentence recogniser, and the NER's own), and thinc's layers
+spend as much time between the products as in them: lists to ragged arrays and back,
+padding, a maxout in a per-element loop, a layer norm's moments each its own pass. Here each
+network is a few numpy calls on one document: the pieces of a maxout laid out side by side so
+that their maximum is two element-wise calls, the windows taken from one padded buffer.
+On a 600-word article (bench/enrich.py, one thread, session 49): the shared network 15.4 ->
+10.2 ms, the NER's 13.6 -> 11.0, the sentence recogniser's 3.1 -> 1.7.
+
+What it computes is what thinc computes, in the same order and with the same products
+(OpenBLAS's, through numpy's matmul, as nlp.py's ops choose): every vector is bit for bit
+thinc's (tests/test_enrich.py compares them), so entities, tags and sentences are unchanged.
+A network of another shape (a model built with other architectures) is left to thinc.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from thinc.api import Model
+
+__all__ = ["Tok2Vec", "use_numpy_tok2vec"]
+
+
+class Tok2Vec:
+    """One Tok2Vec.v2 network's weights, in the layout its forward pass reads them."""
+
+    def __init__(self, model: Model[Any, Any]) -> None:
+        order = list(model.walk(order="dfs_pre"))
+        nodes = {name: [n for n in order if n.name == name] for name in _KNOWN}
+        self.columns: list[Any] = nodes["extract_features"][0].attrs["columns"]
+        self.ops: Any = model.ops  # thinc's MurmurHash and gather, typed for its own arrays
+        self.embeds: list[tuple[Any, int, int]] = [
+            (e.get_param("E"), int(e.attrs["seed"]), int(e.attrs["column"]))
+            for e in nodes["hashembed"]
+        ]
+        self.pad = max(n.attrs.get("pad", 0) for n in model.walk() if n.name.startswith("with_"))
+        self.layers = [
+            _layer(m, n) for m, n in zip(nodes["maxout"], nodes["layernorm"], strict=True)
+        ]
+        self.width = self.layers[-1][2]
+
+    def __call__(self, doc: Doc) -> NDArray[np.float32]:
+        if not len(doc):
+            return np.zeros((0, self.width), dtype=np.float32)
+        ids = doc.to_array(self.columns).astype("uint64").reshape(len(doc), -1)
+        # HashEmbed: each id hashed four ways (thinc's MurmurHash), the four rows summed
+        embedded = [
+            self.ops.gather_add(
+                table, self.ops.hash(np.ascontiguousarray(ids[:, c]), s) % len(table)
+            )
+            for table, s, c in self.embeds
+        ]
+        x = _maxout_norm(np.concatenate(embedded, axis=1), self.layers[0])
+        # The encoder reads the document between `pad` zero rows on either side, as thinc's
+        # with_array pads each document of a batch; a window's edges are zero rows too.
+        n, pad = len(x), self.pad
+        rows = n + 2 * pad
+        buf = np.zeros((rows + 2, self.width), dtype=np.float32)
+        buf[1 + pad : 1 + pad + n] = x
+        for layer in self.layers[1:]:
+            window = np.concatenate([buf[:rows], buf[1 : rows + 1], buf[2:]], axis=1)
+            buf[1 : rows + 1] += _maxout_norm(window, layer)
+        return buf[1 + pad : 1 + pad + n].copy()
+
+
+_Layer = tuple["NDArray[np.float32]", "NDArray[np.float32]", int, int, Any, Any]
+
+
+def _layer(maxout: Model[Any, Any], norm: Model[Any, Any]) -> _Layer:
+    """A maxout layer's weights with its pieces as column blocks (piece-major), so that
+    x @ weight gives piece 0 of every output, then piece 1...; and its layer norm's."""
+    n_out, pieces, n_in = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
+    weight = np.asarray(maxout.get_param("W"))  # (out, piece, in)
+    blocks = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(n_in, pieces * n_out))
+    bias = np.ascontiguousarray(np.asarray(maxout.get_param("b")).T.reshape(-1))
+    return blocks, bias, n_out, pieces, norm.get_param("G"), norm.get_param("b")
+
+
+def _maxout_norm(x: NDArray[np.float32], layer: _Layer) -> NDArray[np.float32]:
+    """thinc's Maxout then LayerNorm, in its order of operations (1e-8 added to the
+    variance, the inverse root multiplied)."""
+    weight, bias, n_out, pieces, gain, shift = layer
+    y = x @ weight
+    y += bias
+    best = y[:, :n_out].copy()
+    for k in range(1, pieces):
+        np.maximum(best, y[:, k * n_out : (k + 1) * n_out], out=best)
+    mean = best.mean(axis=1, keepdims=True)
+    var = best.var(axis=1, keepdims=True) + np.float32(1e-8)
+    best -= mean
+    best *= var ** np.float32(-0.5)
+    best *= gain
+    best += shift
+    return best
+
+
+def _model(net: Tok2Vec) -> Model[Any, Any]:
+    from thinc.api import Model
+
+    def forward(
+        model: Model[Any, Any], docs: Sequence[Doc], is_train: bool
+    ) -> tuple[Any, Callable[..., Any]]:
+        if is_train:
+            raise NotImplementedError("newsweave's token vectors are for prediction only")
+        return [net(doc) for doc in docs], _no_backprop
+
+    return Model("tok2vec-numpy", forward, dims={"nO": net.width})
+
+
+def _no_backprop(_: Any) -> Any:
+    raise NotImplementedError("newsweave's token vectors are for prediction only")
+
+
+def _is_tok2vec(model: Model[Any, Any]) -> bool:
+    """Whether `model` is a Tok2Vec.v2 of MultiHashEmbed and MaxoutWindowEncoder (window 1),
+    the shape Tok2Vec reads: spaCy names a chain after its layers, and its embedding half
+    alone (no encoder layer) is not one."""
+    if not model.name.startswith("extract_features>>list2ragged>>with_array(ints-getitem>>hash"):
+        return False  # most nodes: no walk
+    names = [n.name for n in model.walk()]
+    return (
+        "static_vectors" not in model.name
+        and names.count("expand_window") >= 1
+        and names.count("maxout") == names.count("layernorm") == names.count("expand_window") + 1
+        and model.name.count("residual(") == names.count("expand_window")
+        and all(n.attrs.get("window_size") == 1 for n in model.walk() if n.name == "expand_window")
+        and {n.name for n in model.walk() if not n.layers} <= _KNOWN
+    )
+
+
+_KNOWN = {
+    "extract_features",
+    "list2ragged",
+    "ragged2list",
+    "ints-getitem",
+    "hashembed",
+    "maxout",
+    "layernorm",
+    "dropout",
+    "expand_window",
+}
+
+
+def use_numpy_tok2vec(nlp: Language) -> int:
+    """Run every Tok2Vec network of the pipeline's components in numpy; how many."""
+    done = 0
+    for _, pipe in nlp.pipeline:
+        top = getattr(pipe, "model", None)
+        if top is None:
+            continue
+        for node in [n for n in top.walk() if _is_tok2vec(n)]:
+            new = _model(Tok2Vec(node))
+            if node is top:
+                cast(Any, pipe).model = new
+            else:
+                top.replace_node(node, new)
+            done += 1
+    return done
