@@ -634,6 +634,21 @@ _INFLATION = (
             ["Wisconsin primary", "Bernie Sanders"],
             {"Voters", "Supporters", "Delegates", "Critics", "I-Vt", "D-Wis"},
         ),
+        (  # a common word whose only capital is a sentence's first letter is still a word:
+            # "Figures", "Applications", "Actress", "Something" were allsides-dev tags so
+            # (fails without hashtags._Phrase.incidental: "Payrolls", "Figures",
+            # "Applications", "Restaurants" were tags of this text)
+            "Jobless claims fall to a pandemic low",
+            "Figures released Thursday by the Labor Department show that jobless claims fell to "
+            "547,000 last week, the lowest since the pandemic began. Applications for "
+            "unemployment benefits have now fallen for three weeks in a row. Economists said "
+            "jobless claims could fall further as employers hire again and states end extra "
+            "benefits. Payrolls grew by 916,000 in March, and the department said jobless "
+            "claims remain well above their level before the pandemic. Restaurants and hotels, "
+            "hit hardest by the pandemic, are hiring fastest.",
+            ["Jobless claims", "Unemployment benefits", "Labor Department"],
+            {"Figures", "Applications", "Payrolls", "Restaurants"},
+        ),
     ],
 )
 def test_a_subject_is_a_tag_but_a_generic_or_common_noun_alone_never_is(

@@ -146,6 +146,11 @@ _VAGUE_HEADS = frozenset(
 # "inflation", "abortion", "unemployment", which readers follow. Events ("election", "war")
 # are exempt: _EVENT_HEADS.
 _SINGLE_RARITY = 2.5
+# A word this frequent in English (wordfreq's Zipf scale) is a common word whose capital, where
+# only an opening sentence gives it one, says nothing: "Figures", "Applications", "Actress"
+# (zipf 4.5-4.7) were allsides-dev tags from a lead's first word; "Axios" (2.0), "BioNTech"
+# and other names the model did not find are rarer.
+_COMMON_WORD = 3.0
 # A phrase ending in a title names a role, not a subject: "US president" was a tag of the seed
 # page's Lukyanov article beside Donald Trump, and "Energy Secretary", "Assistant Speaker" and
 # "Democratic Caucus Chairman" of allsides-dev's (an award's "Best Director" stays). Not
@@ -267,22 +272,23 @@ _PROPER = frozenset({"NNP", "NNPS"})
 _COMMON = frozenset({"NN", "NNS"})
 
 
-def _tags(doc: Doc) -> tuple[list[str], list[bool], list[int], list[int], list[int]]:
+def _tags(doc: Doc) -> tuple[list[str], list[bool], list[int], list[int], list[int], list[bool]]:
     """Per token: the fine-grained Penn tag, whether it is alphabetic, its lower-case form's
-        string id, its character offset and its place in a named entity (IOB: 3 begins one, 1 is
-    inside one, 2 and 0 outside), read as one array.
+    string id, its character offset, its place in a named entity (IOB: 3 begins one, 1 is
+    inside one, 2 and 0 outside) and whether it opens a sentence, read as one array.
 
-        The pipeline has no attribute ruler to map tags to coarse parts of speech (it cost ~15 ms
-        an article), and walking Token objects cost another ~15 ms, against ~1 ms here.
+    The pipeline has no attribute ruler to map tags to coarse parts of speech (it cost ~15 ms
+    an article), and walking Token objects cost another ~15 ms, against ~1 ms here.
     """
     strings = doc.vocab.strings
-    rows = doc.to_array(["TAG", "IS_ALPHA", "LOWER", "IDX", "ENT_IOB"]).tolist()
+    rows = doc.to_array(["TAG", "IS_ALPHA", "LOWER", "IDX", "ENT_IOB", "SENT_START"]).tolist()
     return (
         [strings[int(r[0])] for r in rows],
         [bool(r[1]) for r in rows],
         [int(r[2]) for r in rows],
         [int(r[3]) for r in rows],
         [int(r[4]) for r in rows],
+        [r[5] == 1 for r in rows],
     )
 
 
@@ -312,6 +318,9 @@ class _Phrase:
     # The slug, from the words with the head in the singular where the tagger read it as a
     # common plural ("Polls" -> "poll"), so that one subject is one tag in either number.
     slug: str
+    # Whether every time the article writes it with a capital, the capital is its place's: it
+    # opens a sentence or a quotation ("Figures released Thursday by the Labor Department").
+    incidental: bool = True
 
 
 def _noun_phrases(
@@ -322,6 +331,7 @@ def _noun_phrases(
     lower: list[int],
     idx: list[int],
     iob: list[int],
+    opens: list[bool],
 ) -> dict[tuple[str, ...], _Phrase]:
     """Noun phrases (adjectives, then nouns) and each of their tails of up to four words, keyed
     by their lower-cased words with the head in the singular: "crude oil", "oil spill",
@@ -380,9 +390,12 @@ def _noun_phrases(
                     end = idx[k - 1] + len(strings[lower[k - 1]])
                     label = text[idx[start] : end]
                     slug = slugify(" ".join(key) if tags[k - 1] == "NNS" else label)
-                    found[key] = _Phrase(label, 1, idx[start], tags[a] in _ADJ, slug)
-                else:
-                    entry.count += 1
+                    entry = found[key] = _Phrase(label, 0, idx[start], tags[a] in _ADJ, slug)
+                entry.count += 1
+                if text[idx[start]].isupper() and not (
+                    opens[start] or (start and tags[start - 1] == "``")
+                ):
+                    entry.incidental = False
         i = max(k, i + 1)
     return found
 
@@ -510,9 +523,13 @@ def suggest(
         if _SHOUTED.fullmatch(ph.label):
             continue  # a section's header or a headline in capitals ("LETTERS", "LARGEST
             # MARINE PROTECTED AREA"), not an acronym ("NAFTA") nor a name the model found
-        if len(key) == 1 and ph.label.islower() and ph.count < 3 and head not in title_l:
+        # A common word capitalised only where a sentence opens is written lower case.
+        lowered = ph.label.islower() or (
+            ph.incidental and len(key) == 1 and zipf(head, "en") >= _COMMON_WORD
+        )
+        if len(key) == 1 and lowered and ph.count < 3 and head not in title_l:
             continue  # a common noun on its own is a subject only when the article dwells on it
-        common = len(key) == 1 and ph.label.islower() and head not in _EVENT_HEADS
+        common = len(key) == 1 and lowered and head not in _EVENT_HEADS
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
         if all(w in TITLES or singular(w) in _PERSON_HEADS for w in key) or (
