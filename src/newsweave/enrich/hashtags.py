@@ -299,7 +299,21 @@ _NOUNS = _PROPER | _COMMON
 
 
 # Words of time end a noun phrase, never make part of one: the tagger reads "the effort Tuesday"
-# and "President George Bush yesterday" as one run of nouns.
+# and "President George Bush yesterday" as one run of nouns. So do the pronouns the tagger
+# reads as nouns: "Something" and "Influence everything" (of "you may not realize influence
+# everything from your cell phone") were allsides-dev tags.
+_PRONOUNS = frozenset(
+    """
+    everything something anything nothing everyone someone anyone everybody somebody anybody
+    nobody
+    """.split()  # noqa: SIM905 - a list to read
+)
+_SPANS = frozenset(
+    """
+    moment moments second seconds minute minutes hour hours day days week weeks month months
+    year years decade decades
+    """.split()  # noqa: SIM905 - a list to read
+)
 _TIME_WORDS = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday yesterday today tonight tomorrow
@@ -341,7 +355,9 @@ def _noun_phrases(
     that starts in the middle of one ("Disease Control panel"), is a piece of the entity.
     """
     strings = doc.vocab.strings
-    when = {strings[w] for w in _TIME_WORDS}
+    when = {strings[w] for w in _TIME_WORDS | _PRONOUNS}
+    since = {strings[w] for w in ("ago", "later", "earlier")}
+    spans = {strings[w] for w in _SPANS}
 
     def glued(t: int) -> bool:
         """Whether token `t` follows the one before it with no space ("point" of "six-point")."""
@@ -358,6 +374,8 @@ def _noun_phrases(
             j += 1
         k = j
         while k < n and alpha[k] and tags[k] in _NOUNS and lower[k] not in when:
+            if lower[k] in spans and k + 1 < n and lower[k + 1] in since:
+                break  # "moments later", "years ago" measure time: "first lady moments later"
             k += 1
         if k > j and k + 1 < n and tags[k] == "HYPH" and glued(k) and glued(k + 1):
             i = k  # "cease" of "cease-fire": the compound is read from its last part
