@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from newsweave.enrich import int8
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -73,18 +75,6 @@ class _Graph:
         return out
 
 
-def _int8_rows(weight: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.float32]]:
-    """Each row in int8, symmetric, and its scale (the row's largest magnitude / 127), as a
-    column: row i is q[i] * scale[i]. `weight` is spent (scaled in place: no float32 copies
-    of the 47 MB word-piece table)."""
-    top = np.maximum(weight.max(axis=1), -weight.min(axis=1))
-    scale = (top / np.float32(127)).astype(np.float32)[:, None]
-    scale[scale == 0] = 1
-    weight /= scale
-    np.rint(weight, out=weight)
-    return weight.astype(np.int8), scale
-
-
 def _linear(
     g: _Graph,
     name: str,
@@ -97,7 +87,7 @@ def _linear(
     if not quantized:
         product = g.node("MatMul", x, g.constant(name, np.ascontiguousarray(weight.T)))
         return g.node("Add", product, g.constant(name + ".bias", bias))
-    q, scale = _int8_rows(weight)
+    q, scale = int8.rows(weight)
     return g.node(
         "DynamicQuantizeMatMul",
         x,
@@ -207,7 +197,6 @@ class _MiniLM:
     run in ONNX Runtime."""
 
     def __init__(self, folder: Path, *, quantized: bool = True) -> None:
-        import onnxruntime
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
@@ -220,7 +209,7 @@ class _MiniLM:
             self.words: NDArray[np.int8] | NDArray[np.float32] = words
             self.word_scales = np.ones((len(words), 1), dtype=np.float32)
             if quantized:
-                self.words, self.word_scales = _int8_rows(words)
+                self.words, self.word_scales = int8.rows(words)
             # the position and the token type (always 0) are added to every text alike
             self.positions = f.get_tensor("embeddings.position_embeddings.weight")
             self.positions += f.get_tensor("embeddings.token_type_embeddings.weight")[0]
@@ -228,15 +217,8 @@ class _MiniLM:
                 f.get_tensor("embeddings.LayerNorm.weight"),
                 f.get_tensor("embeddings.LayerNorm.bias"),
             )
-        options = onnxruntime.SessionOptions()
-        # One thread in every process: a vector's bits depend on how a product is split
-        # between threads, and a worker's vectors must equal a one-process replay's.
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3  # errors only
-        self.session = onnxruntime.InferenceSession(
-            _encoder(folder, quantized), options, providers=["CPUExecutionProvider"]
-        )
+        # One thread: a vector's bits depend on how a product is split between threads
+        self.session = int8.session(_encoder(folder, quantized))
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Unit vectors in the order given, one text at a time, so that a vector is the same

@@ -1,27 +1,35 @@
-"""spaCy's token-to-vector layers run straight in numpy: the same products, fewer steps.
+"""spaCy's token-to-vector networks run here: fewer steps than thinc's layers, and their
+products in int8 where the analyses allow it.
 
 Why: the small pipelines' CNN (spaCy's Tok2Vec.v2: hash embeddings, then a window-3 maxout
-CNN with layer norms) is most of a parse. en_core_web_sm runs it twice an article (the
-shared one for the tagger and the sentence recogniser, and the NER's own), and thinc's layers
-spend as much time between the products as in them: lists to ragged arrays and back,
-padding, a maxout in a per-element loop, a layer norm's moments each its own pass. Here each
-network is a few numpy calls on one document: the pieces of a maxout laid out side by side so
-that their maximum is two element-wise calls, the windows taken from one padded buffer.
-On a 600-word article (bench/enrich.py, one thread, session 49): the shared network 15.4 ->
-10.2 ms, the NER's 13.6 -> 11.0, the sentence recogniser's 3.1 -> 1.7.
+CNN with layer norms) is most of a parse. en_core_web_sm runs it three times an article (the
+shared one for the tagger, the NER's own and the sentence recogniser's), and thinc's layers
+spend as much time between the products as in them: lists to ragged arrays and back, padding,
+a maxout in a per-element loop, a layer norm's moments each its own pass. Here each network is
+a few calls on one document: the pieces of a maxout laid out side by side so that their
+maximum is two element-wise calls, the windows taken from one padded buffer, and each layer's
+product in int8 on ONNX Runtime (int8.py; on one thread 0.40 against numpy's 1.36 ms for a
+700-word document's 288 x 288 product, ORT in float32 0.90) but in the entity recogniser's
+network (`_FLOAT32_COMPONENTS`).
 
-What it computes is what thinc computes, in the same order and with the same products
-(OpenBLAS's, through numpy's matmul, as nlp.py's ops choose): every vector is bit for bit
-thinc's (tests/test_enrich.py compares them), so entities, tags and sentences are unchanged.
+In float32 every vector is bit for bit thinc's: the same products (OpenBLAS's, through
+numpy's matmul, as nlp.py's ops choose) in the same order; so the entities are thinc's. In
+int8 every token's vector stays within cosine 0.999 of thinc's; the tags of 100 texts of the
+fixtures and shared/eval 99.94 % the same, 99 of them the same sentences; the public sets'
+figures are in bench/README.md (session 49). The whole parse of a 600-word article, one
+thread, interleaved in one process: see nlp.py and bench/README.md.
 A network of another shape (a model built with other architectures) is left to thinc.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+
+from newsweave.enrich import int8
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -29,13 +37,13 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
     from thinc.api import Model
 
-__all__ = ["Tok2Vec", "use_numpy_tok2vec"]
+__all__ = ["Tok2Vec", "use_own_tok2vec"]
 
 
 class Tok2Vec:
     """One Tok2Vec.v2 network's weights, in the layout its forward pass reads them."""
 
-    def __init__(self, model: Model[Any, Any]) -> None:
+    def __init__(self, model: Model[Any, Any], *, quantized: bool = True) -> None:
         order = list(model.walk(order="dfs_pre"))
         nodes = {name: [n for n in order if n.name == name] for name in _KNOWN}
         self.columns: list[Any] = nodes["extract_features"][0].attrs["columns"]
@@ -46,9 +54,10 @@ class Tok2Vec:
         ]
         self.pad = max(n.attrs.get("pad", 0) for n in model.walk() if n.name.startswith("with_"))
         self.layers = [
-            _layer(m, n) for m, n in zip(nodes["maxout"], nodes["layernorm"], strict=True)
+            _layer(m, n, quantized)
+            for m, n in zip(nodes["maxout"], nodes["layernorm"], strict=True)
         ]
-        self.width = self.layers[-1][2]
+        self.width = self.layers[-1].n_out
 
     def __call__(self, doc: Doc) -> NDArray[np.float32]:
         if not len(doc):
@@ -74,34 +83,51 @@ class Tok2Vec:
         return buf[1 + pad : 1 + pad + n].copy()
 
 
-_Layer = tuple["NDArray[np.float32]", "NDArray[np.float32]", int, int, Any, Any]
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """A maxout layer with its pieces as column blocks (piece-major: x @ weight gives piece 0
+    of every output, then piece 1...), and the layer norm after it."""
+
+    weight: NDArray[np.float32]  # (in, pieces x out)
+    bias: NDArray[np.float32]
+    n_out: int
+    pieces: int
+    gain: NDArray[np.float32]
+    shift: NDArray[np.float32]
+    product: int8.Product | None  # the same product in int8, where asked
+
+    def affine(self, x: NDArray[np.float32]) -> NDArray[np.float32]:
+        if self.product is not None:
+            return self.product(x)
+        y = x @ self.weight
+        y += self.bias
+        return y
 
 
-def _layer(maxout: Model[Any, Any], norm: Model[Any, Any]) -> _Layer:
-    """A maxout layer's weights with its pieces as column blocks (piece-major), so that
-    x @ weight gives piece 0 of every output, then piece 1...; and its layer norm's."""
+def _layer(maxout: Model[Any, Any], norm: Model[Any, Any], quantized: bool) -> _Layer:
     n_out, pieces, n_in = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
     weight = np.asarray(maxout.get_param("W"))  # (out, piece, in)
     blocks = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(n_in, pieces * n_out))
     bias = np.ascontiguousarray(np.asarray(maxout.get_param("b")).T.reshape(-1))
-    return blocks, bias, n_out, pieces, norm.get_param("G"), norm.get_param("b")
+    product = int8.Product(blocks, bias) if quantized else None
+    gain, shift = (np.asarray(norm.get_param(p)) for p in ("G", "b"))
+    return _Layer(blocks, bias, n_out, pieces, gain, shift, product)
 
 
 def _maxout_norm(x: NDArray[np.float32], layer: _Layer) -> NDArray[np.float32]:
     """thinc's Maxout then LayerNorm, in its order of operations (1e-8 added to the
     variance, the inverse root multiplied)."""
-    weight, bias, n_out, pieces, gain, shift = layer
-    y = x @ weight
-    y += bias
+    y = layer.affine(x)
+    n_out = layer.n_out
     best = y[:, :n_out].copy()
-    for k in range(1, pieces):
+    for k in range(1, layer.pieces):
         np.maximum(best, y[:, k * n_out : (k + 1) * n_out], out=best)
     mean = best.mean(axis=1, keepdims=True)
     var = best.var(axis=1, keepdims=True) + np.float32(1e-8)
     best -= mean
     best *= var ** np.float32(-0.5)
-    best *= gain
-    best += shift
+    best *= layer.gain
+    best += layer.shift
     return best
 
 
@@ -115,7 +141,7 @@ def _model(net: Tok2Vec) -> Model[Any, Any]:
             raise NotImplementedError("newsweave's token vectors are for prediction only")
         return [net(doc) for doc in docs], _no_backprop
 
-    return Model("tok2vec-numpy", forward, dims={"nO": net.width})
+    return Model("tok2vec-own", forward, dims={"nO": net.width})
 
 
 def _no_backprop(_: Any) -> Any:
@@ -152,15 +178,25 @@ _KNOWN = {
 }
 
 
-def use_numpy_tok2vec(nlp: Language) -> int:
-    """Run every Tok2Vec network of the pipeline's components in numpy; how many."""
+# The entity recogniser's own network keeps its products in float32: in int8 entity spans on
+# a border moved ("Ronna Romney McDaniel" read as "Ronna Romney" and "McDaniel"; 5 of 100
+# texts of the fixtures and shared/eval changed an entity), while the shared network's (tags)
+# and the sentence recogniser's in int8 kept 99.94 % of the tags and 99 of 100 texts'
+# sentences. All three in int8 saved ~17 ms an article, these two ~8 (bench/README.md).
+_FLOAT32_COMPONENTS = frozenset({"ner"})
+
+
+def use_own_tok2vec(nlp: Language, *, quantized: bool = True) -> int:
+    """Run every Tok2Vec network of the pipeline's components here, their products in int8
+    where `quantized` (but the entity recogniser's); how many."""
     done = 0
-    for _, pipe in nlp.pipeline:
+    for name, pipe in nlp.pipeline:
         top = getattr(pipe, "model", None)
         if top is None:
             continue
+        int8 = quantized and name not in _FLOAT32_COMPONENTS
         for node in [n for n in top.walk() if _is_tok2vec(n)]:
-            new = _model(Tok2Vec(node))
+            new = _model(Tok2Vec(node, quantized=int8))
             if node is top:
                 cast(Any, pipe).model = new
             else:
