@@ -693,24 +693,29 @@ def test_a_tag_is_a_whole_phrase_with_no_day_title_or_piece_of_a_name_in_it() ->
     # AllSides: "Lady moments" (of "the first lady moments later") and "Influence everything"
     # (the tagger's nouns): a span of time and a pronoun are no part of a phrase (fail without
     # hashtags._SPANS and _PRONOUNS).
-    text = (
-        "President Joe Biden met the family of George Floyd at the White House on Tuesday. "
-        "Vice President Kamala Harris joined Biden and the first lady moments later in the Oval "
-        "Office. The first lady hugged Floyd's daughter, and the family met the president a year "
-        "after Floyd's murder."
-    )
-    labels = [t.label for t in analyze("Biden meets the Floyd family", text).hashtags]
-    assert "First lady" in labels, labels
-    assert not [x for x in labels if "moments" in x.lower()], labels
-    text = (
-        "A global shortage of semiconductor chips, which you may not realize influence "
-        "everything from your cell phone to your car, has forced carmakers to idle plants. The "
-        "chip shortage began last year. Carmakers said the chip shortage could last into next "
-        "year, and everything depends on new factories."
-    )
-    labels = [t.label for t in analyze("Chip shortage hits carmakers", text).hashtags]
-    assert "Chip shortage" in labels, labels
-    assert not [x for x in labels if "everything" in x.lower()], labels
+    for title, text, kept, word in (
+        (
+            "Biden meets the Floyd family",
+            "President Joe Biden met the family of George Floyd at the White House on Tuesday. "
+            "Vice President Kamala Harris joined Biden and the first lady moments later in the "
+            "Oval Office. The first lady hugged Floyd's daughter, and the family met the "
+            "president a year after Floyd's murder.",
+            "First lady",
+            "moments",
+        ),
+        (
+            "Chip shortage hits carmakers",
+            "A global shortage of semiconductor chips, which you may not realize influence "
+            "everything from your cell phone to your car, has forced carmakers to idle plants. "
+            "The chip shortage began last year. Carmakers said the chip shortage could last into "
+            "next year, and everything depends on new factories.",
+            "Chip shortage",
+            "everything",
+        ),
+    ):
+        labels = [t.label for t in analyze(title, text).hashtags]
+        assert kept in labels, labels
+        assert not [x for x in labels if word in x.lower()], labels
 
 
 def test_summary_and_key_points_come_from_the_article_without_repeating() -> None:
