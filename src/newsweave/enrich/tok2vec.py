@@ -9,7 +9,7 @@ a maxout in a per-element loop, a layer norm's moments each its own pass. Here e
 a few calls on one document: the pieces of a maxout laid out side by side so that their
 maximum is two element-wise calls, the windows taken from one padded buffer, and each layer's
 product in int8 on ONNX Runtime (int8.py; on one thread 0.40 against numpy's 1.36 ms for a
-700-word document's 288 x 288 product, ORT in float32 0.90) but in the entity recogniser's
+700-token document's 288 x 288 product, ORT in float32 0.90) but in the entity recogniser's
 network (`_FLOAT32_COMPONENTS`).
 
 In float32 every vector is bit for bit thinc's: the same products (OpenBLAS's, through
@@ -182,7 +182,8 @@ _KNOWN = {
 # a border moved ("Ronna Romney McDaniel" read as "Ronna Romney" and "McDaniel"; 5 of 100
 # texts of the fixtures and shared/eval changed an entity), while the shared network's (tags)
 # and the sentence recogniser's in int8 kept 99.94 % of the tags and 99 of 100 texts'
-# sentences. All three in int8 saved ~17 ms an article, these two ~8 (bench/README.md).
+# sentences. Against thinc's layers all three in int8 parsed a 600-word article 16.6 ms
+# faster, these two 8.1 (bench/README.md, session 49).
 _FLOAT32_COMPONENTS = frozenset({"ner"})
 
 
@@ -194,9 +195,9 @@ def use_own_tok2vec(nlp: Language, *, quantized: bool = True) -> int:
         top = getattr(pipe, "model", None)
         if top is None:
             continue
-        int8 = quantized and name not in _FLOAT32_COMPONENTS
+        small = quantized and name not in _FLOAT32_COMPONENTS
         for node in [n for n in top.walk() if _is_tok2vec(n)]:
-            new = _model(Tok2Vec(node, quantized=int8))
+            new = _model(Tok2Vec(node, quantized=small))
             if node is top:
                 cast(Any, pipe).model = new
             else:
