@@ -53,7 +53,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon+ru-28",
-    "hashtags": "ents+nounphrases+names+ru-38",
+    "hashtags": "ents+nounphrases+names+ru-39",
     "summary": "mmr+rarity-4",
     "attributions": "rules-34",
     "kind": "publisher+style-lr-3",
