@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -53,30 +53,8 @@ _LAYERS = 6
 _EPS = 1e-12  # BERT's layer norm (the model's config.json)
 
 
-class _Graph:
-    """An ONNX graph under construction: named constants and nodes, each node's one output
-    named for it."""
-
-    def __init__(self) -> None:
-        from onnx import TensorProto, helper, numpy_helper
-
-        self.helper, self.numpy_helper = helper, numpy_helper
-        self.float32 = TensorProto.FLOAT
-        self.constants: list[Any] = []
-        self.nodes: list[Any] = []
-
-    def constant(self, name: str, value: Any) -> str:
-        self.constants.append(self.numpy_helper.from_array(np.asarray(value), name))
-        return name
-
-    def node(self, kind: str, *inputs: str, domain: str | None = None, **attrs: Any) -> str:
-        out = f"n{len(self.nodes)}"
-        self.nodes.append(self.helper.make_node(kind, list(inputs), [out], domain=domain, **attrs))
-        return out
-
-
 def _linear(
-    g: _Graph,
+    g: int8.Graph,
     name: str,
     x: str,
     weight: NDArray[np.float32],
@@ -84,19 +62,10 @@ def _linear(
     quantized: bool,
 ) -> str:
     """x @ weight.T + bias (weight as torch keeps it: out x in)."""
-    if not quantized:
-        product = g.node("MatMul", x, g.constant(name, np.ascontiguousarray(weight.T)))
-        return g.node("Add", product, g.constant(name + ".bias", bias))
-    q, scale = int8.rows(weight)
-    return g.node(
-        "DynamicQuantizeMatMul",
-        x,
-        g.constant(name, np.ascontiguousarray(q.T)),
-        g.constant(name + ".scale", scale[:, 0]),
-        "",  # symmetric: no zero point
-        g.constant(name + ".bias", bias),
-        domain="com.microsoft",
-    )
+    if quantized:
+        return int8.linear(g, name, x, weight, bias)
+    product = g.node("MatMul", x, g.constant(name, np.ascontiguousarray(weight.T)))
+    return g.node("Add", product, g.constant(name + ".bias", bias))
 
 
 def _encoder(folder: Path, quantized: bool) -> bytes:
@@ -107,7 +76,7 @@ def _encoder(folder: Path, quantized: bool) -> bytes:
     float32 weights never sit in memory all at once."""
     from safetensors import safe_open
 
-    g = _Graph()
+    g = int8.Graph()
     g.constant("heads", np.array([0, _HEADS, _HEAD_DIM], dtype=np.int64))
     g.constant("width", np.array([0, DIM], dtype=np.int64))
     g.constant("thirds", np.array([DIM] * 3, dtype=np.int64))
@@ -158,22 +127,12 @@ def _encoder(folder: Path, quantized: bool) -> bytes:
             ff = _linear(g, f"{p}output.dense", ff, t(f"{p}output.dense.weight"),
                          t(f"{p}output.dense.bias"), quantized)  # fmt: skip
             x = norm(g.node("Add", ff, x), f"{p}output.LayerNorm")
-    g.nodes.append(g.helper.make_node("Identity", [x], ["states"]))
-    graph = g.helper.make_graph(
-        g.nodes,
+    return g.serialized(
         "all-MiniLM-L6-v2",
-        [
-            g.helper.make_tensor_value_info("x", g.float32, ["width", DIM]),
-            g.helper.make_tensor_value_info("mask", g.float32, ["width", "width"]),
-        ],
-        [g.helper.make_tensor_value_info("states", g.float32, ["width", DIM])],
-        g.constants,
+        {"x": ["width", DIM], "mask": ["width", "width"]},
+        x,
+        ("states", ["width", DIM]),
     )
-    opsets = [g.helper.make_opsetid("", 17), g.helper.make_opsetid("com.microsoft", 1)]
-    model = g.helper.make_model(graph, opset_imports=opsets)
-    model.ir_version = 8  # what ONNX Runtime 1.16 and later read
-    data: bytes = model.SerializeToString()
-    return data
 
 
 def _layer_norm(

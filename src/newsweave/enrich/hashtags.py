@@ -355,7 +355,7 @@ def _noun_phrases(
     that starts in the middle of one ("Disease Control panel"), is a piece of the entity.
     """
     strings = doc.vocab.strings
-    when = {strings[w] for w in _TIME_WORDS | _PRONOUNS}
+    stops = {strings[w] for w in _TIME_WORDS | _PRONOUNS}  # never part of a phrase
     since = {strings[w] for w in ("ago", "later", "earlier")}
     spans = {strings[w] for w in _SPANS}
 
@@ -366,14 +366,14 @@ def _noun_phrases(
     found: dict[tuple[str, ...], _Phrase] = {}
     n, i = len(tags), 0
     while i < n:
-        if not alpha[i] or (tags[i] not in _ADJ and tags[i] not in _NOUNS) or lower[i] in when:
+        if not alpha[i] or (tags[i] not in _ADJ and tags[i] not in _NOUNS) or lower[i] in stops:
             i += 1
             continue
         j = i
         while j < n and alpha[j] and tags[j] in _ADJ:
             j += 1
         k = j
-        while k < n and alpha[k] and tags[k] in _NOUNS and lower[k] not in when:
+        while k < n and alpha[k] and tags[k] in _NOUNS and lower[k] not in stops:
             if lower[k] in spans and k + 1 < n and lower[k + 1] in since:
                 break  # "moments later", "years ago" measure time: "first lady moments later"
             k += 1

@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Product", "rows", "session"]
+__all__ = ["Graph", "Product", "linear", "rows", "session"]
 
 
 def rows(weight: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.float32]]:
@@ -44,33 +44,73 @@ def session(model: bytes) -> Any:
     return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
+class Graph:
+    """An ONNX graph under construction: named constants and nodes, each node's one output
+    named for it."""
+
+    def __init__(self) -> None:
+        from onnx import TensorProto, helper, numpy_helper
+
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.float32 = TensorProto.FLOAT
+        self.constants: list[Any] = []
+        self.nodes: list[Any] = []
+
+    def constant(self, name: str, value: Any) -> str:
+        self.constants.append(self.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(self, kind: str, *inputs: str, domain: str | None = None, **attrs: Any) -> str:
+        out = f"n{len(self.nodes)}"
+        self.nodes.append(self.helper.make_node(kind, list(inputs), [out], domain=domain, **attrs))
+        return out
+
+    def serialized(
+        self, name: str, inputs: dict[str, list[Any]], result: str, output: tuple[str, list[Any]]
+    ) -> bytes:
+        """The model whose float32 `inputs` (name: shape) give `result` as `output`."""
+        h = self.helper
+        self.nodes.append(h.make_node("Identity", [result], [output[0]]))
+        graph = h.make_graph(
+            self.nodes,
+            name,
+            [h.make_tensor_value_info(n, self.float32, shape) for n, shape in inputs.items()],
+            [h.make_tensor_value_info(output[0], self.float32, output[1])],
+            self.constants,
+        )
+        opsets = [h.make_opsetid("", 17), h.make_opsetid("com.microsoft", 1)]
+        model = h.make_model(graph, opset_imports=opsets)
+        model.ir_version = 8  # what ONNX Runtime 1.16 and later read
+        data: bytes = model.SerializeToString()
+        return data
+
+
+def linear(
+    g: Graph, name: str, x: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
+) -> str:
+    """x @ weight.T + bias in int8 (weight as torch keeps it: out x in; spent, as by `rows`)."""
+    q, scale = rows(weight)
+    return g.node(
+        "DynamicQuantizeMatMul",
+        x,
+        g.constant(name, np.ascontiguousarray(q.T)),
+        g.constant(name + ".scale", scale[:, 0]),
+        "",  # symmetric: no zero point
+        g.constant(name + ".bias", bias),
+        domain="com.microsoft",
+    )
+
+
 class Product:
     """x @ weight + bias, the weight (in x out) in int8 per output column."""
 
     def __init__(self, weight: NDArray[np.float32], bias: NDArray[np.float32]) -> None:
-        from onnx import TensorProto, helper, numpy_helper
-
-        q, scale = rows(np.array(weight.T, dtype=np.float32))  # a row an output
         n_in, n_out = weight.shape
-        node = helper.make_node(
-            "DynamicQuantizeMatMul", ["x", "w", "scale", "", "bias"], ["y"], domain="com.microsoft"
+        g = Graph()
+        out = linear(g, "w", "x", np.array(weight.T, dtype=np.float32), np.asarray(bias))
+        self.session = session(
+            g.serialized("product", {"x": ["n", n_in]}, out, ("y", ["n", n_out]))
         )
-        constants = [
-            numpy_helper.from_array(np.ascontiguousarray(q.T), "w"),
-            numpy_helper.from_array(scale[:, 0], "scale"),
-            numpy_helper.from_array(np.asarray(bias, dtype=np.float32), "bias"),
-        ]
-        graph = helper.make_graph(
-            [node],
-            "product",
-            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n_in])],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", n_out])],
-            constants,
-        )
-        opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
-        model = helper.make_model(graph, opset_imports=opsets)
-        model.ir_version = 8  # what ONNX Runtime 1.16 and later read
-        self.session = session(model.SerializeToString())
 
     def __call__(self, x: NDArray[np.float32]) -> NDArray[np.float32]:
         out: NDArray[np.float32] = self.session.run(None, {"x": x})[0]

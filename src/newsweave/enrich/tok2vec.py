@@ -52,7 +52,7 @@ class Tok2Vec:
             (e.get_param("E"), int(e.attrs["seed"]), int(e.attrs["column"]))
             for e in nodes["hashembed"]
         ]
-        self.pad = max(n.attrs.get("pad", 0) for n in model.walk() if n.name.startswith("with_"))
+        self.pad = max(n.attrs.get("pad", 0) for n in order if n.name.startswith("with_"))
         self.layers = [
             _layer(m, n, quantized)
             for m, n in zip(nodes["maxout"], nodes["layernorm"], strict=True)
@@ -154,14 +154,16 @@ def _is_tok2vec(model: Model[Any, Any]) -> bool:
     alone (no encoder layer) is not one."""
     if not model.name.startswith("extract_features>>list2ragged>>with_array(ints-getitem>>hash"):
         return False  # most nodes: no walk
-    names = [n.name for n in model.walk()]
+    nodes = list(model.walk())
+    names = [n.name for n in nodes]
+    windows = [n for n in nodes if n.name == "expand_window"]
     return (
         "static_vectors" not in model.name
-        and names.count("expand_window") >= 1
-        and names.count("maxout") == names.count("layernorm") == names.count("expand_window") + 1
-        and model.name.count("residual(") == names.count("expand_window")
-        and all(n.attrs.get("window_size") == 1 for n in model.walk() if n.name == "expand_window")
-        and {n.name for n in model.walk() if not n.layers} <= _KNOWN
+        and len(windows) >= 1
+        and names.count("maxout") == names.count("layernorm") == len(windows) + 1
+        and model.name.count("residual(") == len(windows)
+        and all(n.attrs.get("window_size") == 1 for n in windows)
+        and {n.name for n in nodes if not n.layers} <= _KNOWN
     )
 
 
