@@ -1420,11 +1420,14 @@ def test_token_vectors_of_any_maxout_network_and_other_shapes_left_to_thinc() ->
 
     blank = spacy.blank("en")
     doc = blank("The minister said on Tuesday that talks in Geneva would resume next week.")
-    for encode, replaced in (
-        (MaxoutWindowEncoder(width=32, depth=3, window_size=1, maxout_pieces=2), True),
-        (MishWindowEncoder(width=32, depth=2, window_size=1), False),
+    for encoder, replaced in (
+        (lambda: MaxoutWindowEncoder(width=32, depth=3, window_size=1, maxout_pieces=2), True),
+        (lambda: MishWindowEncoder(width=32, depth=2, window_size=1), False),
     ):
+        # Every layer on numpy's OpenBLAS, as nlp.py builds the site's pipelines (an encoder
+        # built outside took blis, whose sums were OpenBLAS's bits on an Intel Xeon only).
         with use_ops("numpy", use_blis=False):
+            encode = encoder()
             embed = MultiHashEmbed(
                 width=32, attrs=["NORM", "PREFIX", "SHAPE"], rows=[300, 100, 50],
                 include_static_vectors=False,

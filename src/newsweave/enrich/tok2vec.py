@@ -6,14 +6,16 @@ CNN with layer norms) is most of a parse. en_core_web_sm runs it three times an 
 shared one for the tagger, the NER's own and the sentence recogniser's), and thinc's layers
 spend as much time between the products as in them: lists to ragged arrays and back, padding,
 a maxout in a per-element loop, a layer norm's moments each its own pass. Here each network is
-a few calls on one document: the pieces of a maxout laid out side by side so that their
-maximum is two element-wise calls, the windows taken from one padded buffer, and each layer's
+a few calls on one document: a maxout's pieces compared as strided views (two element-wise
+calls), the windows taken from one padded buffer, and each layer's
 product in int8 on ONNX Runtime (int8.py; on one thread 0.40 against numpy's 1.36 ms for a
 700-token document's 288 x 288 product, ORT in float32 0.90) but in the entity recogniser's
 network (`_FLOAT32_COMPONENTS`).
 
 In float32 every vector is bit for bit thinc's: the same products (OpenBLAS's, through
-numpy's matmul, as nlp.py's ops choose) in the same order; so the entities are thinc's. In
+numpy's dot on thinc's own weight arrays, as nlp.py's ops choose) in the same order; so the
+entities are thinc's on every CPU (pieces as column blocks were thinc's bits on an Intel
+Xeon, not on an AMD EPYC, whose OpenBLAS kernel sums in another order). In
 int8 every token's vector stays within cosine 0.999 of thinc's; the tags of 100 texts of the
 fixtures and shared/eval 99.94 % the same, 99 of them the same sentences; the public sets'
 figures are in bench/README.md (session 49). The whole parse of a 600-word article, one
@@ -85,10 +87,10 @@ class Tok2Vec:
 
 @dataclass(frozen=True, slots=True)
 class _Layer:
-    """A maxout layer with its pieces as column blocks (piece-major: x @ weight gives piece 0
-    of every output, then piece 1...), and the layer norm after it."""
+    """A maxout layer as thinc keeps it (a row per output and piece, output-major: x @
+    weight.T gives every output's pieces side by side), and the layer norm after it."""
 
-    weight: NDArray[np.float32]  # (in, pieces x out)
+    weight: NDArray[np.float32]  # (out x pieces, in), thinc's own array
     bias: NDArray[np.float32]
     n_out: int
     pieces: int
@@ -99,29 +101,30 @@ class _Layer:
     def affine(self, x: NDArray[np.float32]) -> NDArray[np.float32]:
         if self.product is not None:
             return self.product(x)
-        y = x @ self.weight
+        # thinc's very call: OpenBLAS sums in another order for the weights transposed or
+        # their rows permuted on some CPUs (an AMD EPYC's AVX2 kernel), not on others.
+        y: NDArray[np.float32] = np.dot(x, self.weight.T)
         y += self.bias
         return y
 
 
 def _layer(maxout: Model[Any, Any], norm: Model[Any, Any], quantized: bool) -> _Layer:
     n_out, pieces, n_in = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
-    weight = np.asarray(maxout.get_param("W"))  # (out, piece, in)
-    blocks = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(n_in, pieces * n_out))
-    bias = np.ascontiguousarray(np.asarray(maxout.get_param("b")).T.reshape(-1))
-    product = int8.Product(blocks, bias) if quantized else None
+    weight = np.asarray(maxout.get_param("W")).reshape(n_out * pieces, n_in)
+    bias = np.asarray(maxout.get_param("b")).reshape(-1)
+    product = int8.Product(np.array(weight.T), bias) if quantized else None
     gain, shift = (np.asarray(norm.get_param(p)) for p in ("G", "b"))
-    return _Layer(blocks, bias, n_out, pieces, gain, shift, product)
+    return _Layer(weight, bias, n_out, pieces, gain, shift, product)
 
 
 def _maxout_norm(x: NDArray[np.float32], layer: _Layer) -> NDArray[np.float32]:
     """thinc's Maxout then LayerNorm, in its order of operations (1e-8 added to the
     variance, the inverse root multiplied)."""
     y = layer.affine(x)
-    n_out = layer.n_out
-    best = y[:, :n_out].copy()
-    for k in range(1, layer.pieces):
-        np.maximum(best, y[:, k * n_out : (k + 1) * n_out], out=best)
+    p = layer.pieces
+    best: NDArray[np.float32] = np.maximum(y[:, 0::p], y[:, 1::p]) if p > 1 else y.copy()
+    for k in range(2, p):
+        np.maximum(best, y[:, k::p], out=best)
     mean = best.mean(axis=1, keepdims=True)
     var = best.var(axis=1, keepdims=True) + np.float32(1e-8)
     best -= mean
