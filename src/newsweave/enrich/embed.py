@@ -20,7 +20,7 @@ same event 0.764 -> 0.773, same-event pairs above related.MIN_SIMILARITY 0.981 -
 other-event ones 0.081 -> 0.082; stories, AllSides pair F1 0.880 -> 0.874 and UCI headlines
 B-cubed 0.823 -> 0.823, which move by +-0.006 with any variant (bench/README, session 48).
 
-The graph is built here from the package's safetensors (onnx.helper), not shipped or cached:
+The graph is built here from the package's safetensors (int8.Graph), not shipped or cached:
 ~0.4 s at a process's first embedding. sentence-transformers and transformers cost every
 process 6-14 s of imports, and torch ~180 MB of its memory; nothing newsweave runs imports
 torch (nlp.py keeps spaCy's thinc from it). tests/test_enrich.py holds the float32 graph to
@@ -107,7 +107,7 @@ def _encoder(folder: Path, quantized: bool) -> bytes:
                 quantized,
             )
             q, k, v = (f"{p}{n}" for n in "qkv")
-            g.nodes.append(g.helper.make_node("Split", [h, "thirds"], [q, k, v], axis=1))
+            g.split(h, "thirds", [q, k, v], axis=1)
             # (heads, width, head) and keys as (heads, head, width): one product a head
             q = g.node("Transpose", g.node("Reshape", g.node("Mul", q, "scale"), "heads"),
                        perm=[1, 0, 2])  # fmt: skip
