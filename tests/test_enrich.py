@@ -18,6 +18,7 @@ import pytest
 from newsweave.enrich import (
     Analysis,
     analyze,
+    analyze_plain_many,
     crosslingual,
     embed,
     entities,
@@ -26,6 +27,7 @@ from newsweave.enrich import (
     neardup,
     nlp,
     quotes,
+    summarize_plain_many,
 )
 from newsweave.enrich import stories as stories_mod
 from newsweave.enrich.embed import embed_many
@@ -755,6 +757,22 @@ def test_a_tokenised_article_gets_the_summary_its_plain_text_gets() -> None:
         assert [p[:80] for p in tokenised.key_points] == [
             _tokenised(p)[:80] for p in plain.key_points
         ]
+
+
+def test_summaries_alone_are_what_the_whole_analysis_gives() -> None:
+    """`newsweave summarize` and the summaries' quality floor run spaCy's sentence recogniser
+    alone (summarize_plain_many: ~6 % of a whole parse); the language, summary, key points and
+    errors are the whole analysis' for English, French, Spanish and the languages without a
+    spaCy model, a headline split off or not, and garbled, empty and one-line texts."""
+    raws = [f"{e['title']}\n\n{e['text']}" for e in EVENTS + LANGUAGES]
+    raws += [_seed_sudan(), "\x00\x01\ufffd" * 300, "", "   ", "One line.", "Headline only\n"]
+    alone = summarize_plain_many(raws)
+    whole = analyze_plain_many(raws)
+    assert len({a.language for a in alone}) >= 6
+    assert sum(bool(a.summary) for a in alone) >= len(EVENTS + LANGUAGES)
+    for a, b in zip(alone, whole, strict=True):
+        assert (a.language, a.summary, a.key_points) == (b.language, b.summary, b.key_points)
+        assert a.errors == {k: v for k, v in b.errors.items() if k in ("language", "summary")}
 
 
 def test_a_summary_skips_player_notices_datelines_and_calls_to_action() -> None:

@@ -806,7 +806,7 @@ def summarize_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     texts = _story_texts(file)
     if not texts:
         raise click.ClickException(f"{file} holds no article")
-    analyses = enrich.analyze_plain_many(texts)
+    analyses = enrich.summarize_plain_many(texts)  # the summaries analyze gives, alone
     if len(analyses) == 1:
         title, text, _ = enrich.split_headline(texts[0])
         summary, points, error = _written(

@@ -16,6 +16,8 @@ from newsweave.enrich.steps import (
     analyze_plain,
     analyze_plain_many,
     split_headline,
+    summarize_many,
+    summarize_plain_many,
 )
 
 __all__ = [
@@ -29,4 +31,6 @@ __all__ = [
     "analyze_plain",
     "analyze_plain_many",
     "split_headline",
+    "summarize_many",
+    "summarize_plain_many",
 ]
