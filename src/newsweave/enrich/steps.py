@@ -232,17 +232,11 @@ def analyze_many(
     english = _english(out, texts)
     docs = _batch(out, english, "entities", lambda idx: nlp.parse_many([texts[i][1] for i in idx]))
     for lang in nlp.NER_LANGUAGES:
-        mine = [
-            i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
-            if a.language == lang and x.strip() and nlp.foreign_pipeline(lang) is not None
-        ]  # fmt: skip
+        mine = _written_in(out, texts, lang, partial(_has_pipeline, lang))
         docs.update(_batch(out, mine, "entities", partial(_parse_foreign, lang, texts)))
     found: dict[int, list[tuple[str, str, int]]] = {}
     for lang, model in NAME_MODELS.items():
-        mine = [
-            i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
-            if a.language == lang and x.strip() and model.available()
-        ]  # fmt: skip
+        mine = _written_in(out, texts, lang, model.available)
         found.update(_batch(out, mine, "entities", partial(_mentions, model, texts)))
     # The embedding before the rest: an English article's hashtags are scored by how close
     # each is to it. Without `with_embedding` it is made for that alone, and not kept.
@@ -283,10 +277,7 @@ def summarize_many(items: Sequence[Item]) -> list[Analysis]:
         out, english, "summary", lambda idx: nlp.sentence_docs([texts[i][1] for i in idx])
     )
     for lang in nlp.NER_LANGUAGES:
-        mine = [
-            i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
-            if a.language == lang and x.strip() and nlp.foreign_pipeline(lang) is not None
-        ]  # fmt: skip
+        mine = _written_in(out, texts, lang, partial(_has_pipeline, lang))
         docs.update(_batch(out, mine, "summary", partial(_split_foreign, lang, texts)))
     for i, (a, (_title, text)) in enumerate(zip(out, texts, strict=True)):
         doc = docs.get(i)
@@ -324,6 +315,22 @@ def _english(out: list[Analysis], texts: list[tuple[str, str]]) -> list[int]:
         i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
         if (a.language or "en") == "en" and x.strip()
     ]  # fmt: skip
+
+
+def _written_in(
+    out: list[Analysis], texts: list[tuple[str, str]], lang: str, model: Callable[[], bool]
+) -> list[int]:
+    """Which articles are in `lang`, not empty, where its `model` is there (asked only when
+    one is: a language's model loads on its first article)."""
+    mine = [
+        i for i, (a, (_t, x)) in enumerate(zip(out, texts, strict=True))
+        if a.language == lang and x.strip()
+    ]  # fmt: skip
+    return mine if mine and model() else []
+
+
+def _has_pipeline(lang: str) -> bool:
+    return nlp.foreign_pipeline(lang) is not None
 
 
 def _summarize(a: Analysis, sents: list[nlp.Sentence]) -> None:
