@@ -7,10 +7,10 @@ shared one for the tagger, the NER's own and the sentence recogniser's), and thi
 spend as much time between the products as in them: lists to ragged arrays and back, padding,
 a maxout in a per-element loop, a layer norm's moments each its own pass. Here each network is
 a few calls on one document: a maxout's pieces compared as strided views (two element-wise
-calls), the windows taken from one padded buffer, and each layer's
-product in int8 on ONNX Runtime (int8.py; on one thread 0.40 against numpy's 1.36 ms for a
-700-token document's 288 x 288 product, ORT in float32 0.90) but in the entity recogniser's
-network (`_FLOAT32_COMPONENTS`).
+calls), the windows taken from one padded buffer, and each layer's product in int8 on ONNX
+Runtime (int8.py; on one thread 0.40 against numpy's 1.36 ms for a 700-token document's 288 x
+288 product on an Intel Xeon with VNNI, 1.2-1.4 against 2.0 on an AMD EPYC without it) but in
+the entity recogniser's network (`_FLOAT32_COMPONENTS`).
 
 In float32 every vector is bit for bit thinc's: the same products (OpenBLAS's, through
 numpy's dot on thinc's own weight arrays, as nlp.py's ops choose) in the same order; so the
