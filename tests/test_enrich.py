@@ -1538,11 +1538,11 @@ def test_int8_products_are_the_exact_integer_products_on_any_cpu() -> None:
     from newsweave.enrich import int8
 
     rng = np.random.default_rng(0)
-    weight = rng.uniform(-1, 1, (288, 96)).astype(np.float32)  # in x out
+    weight = rng.uniform(-1, 1, (96, 288)).astype(np.float32)  # out x in
     bias = rng.standard_normal(96).astype(np.float32)
     x = rng.uniform(0, 1, (300, 288)).astype(np.float32)  # activations near their top
     got = int8.Product(weight, bias)(x)
-    q, scale = int8.rows(np.array(weight.T))
+    q, scale = int8.rows(np.array(weight))
     # ONNX's DynamicQuantizeLinear: a scale and zero point for the whole input, to uint8
     lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
     step = np.float32((hi - lo) / 255)
@@ -1598,7 +1598,7 @@ def test_onnx_graphs_are_the_bytes_onnx_helper_makes() -> None:
     model.ir_version = 8
     assert ours == model.SerializeToString()
     onnx.checker.check_model(onnx.load_from_string(ours))
-    product = int8.Product(np.eye(3, 2, dtype=np.float32), np.array([1, 2], dtype=np.float32))
+    product = int8.Product(np.eye(2, 3, dtype=np.float32), np.array([1, 2], dtype=np.float32))
     assert product(np.array([[1, 2, 3]], dtype=np.float32)).tolist() == [[2.0, 4.0]]
 
 

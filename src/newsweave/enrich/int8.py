@@ -192,12 +192,13 @@ def linear(
 
 
 class Product:
-    """x @ weight + bias, the weight (in x out) in int8 per output column."""
+    """x @ weight.T + bias, the weight (out x in, as `linear` and thinc's layers keep it) in
+    int8 per output."""
 
     def __init__(self, weight: NDArray[np.float32], bias: NDArray[np.float32]) -> None:
-        n_in, n_out = weight.shape
+        n_out, n_in = weight.shape
         g = Graph()
-        out = linear(g, "w", "x", np.array(weight.T, dtype=np.float32), np.asarray(bias))
+        out = linear(g, "w", "x", np.array(weight, dtype=np.float32), np.asarray(bias))
         self.session = session(
             g.serialized("product", {"x": ["n", n_in]}, out, ("y", ["n", n_out]))
         )

@@ -112,7 +112,7 @@ def _layer(maxout: Model[Any, Any], norm: Model[Any, Any], quantized: bool) -> _
     n_out, pieces, n_in = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
     weight = np.asarray(maxout.get_param("W")).reshape(n_out * pieces, n_in)
     bias = np.asarray(maxout.get_param("b")).reshape(-1)
-    product = int8.Product(np.array(weight.T), bias) if quantized else None
+    product = int8.Product(weight, bias) if quantized else None
     gain, shift = (np.asarray(norm.get_param(p)) for p in ("G", "b"))
     return _Layer(weight, bias, n_out, pieces, gain, shift, product)
 
