@@ -107,9 +107,16 @@ _BATCH = 32  # texts analysed at once, as the pipeline batches them (spaCy over 
 def analysed(texts: Sequence[str]) -> list[enrich.Analysis]:
     """enrich.analyze_plain of each text, in batches: the same results, and the three floors
     that analyse whole sets ~11 % faster than one text at a time (66 -> 59 ms a summary)."""
+    return _batched(enrich.analyze_plain_many, texts)
+
+
+def _batched(
+    run: Callable[[Sequence[str]], list[enrich.Analysis]], texts: Sequence[str]
+) -> list[enrich.Analysis]:
+    """`run` over `texts` a batch at a time: one batch's parses are held at once, not a set's."""
     out: list[enrich.Analysis] = []
     for i in range(0, len(texts), _BATCH):
-        out += enrich.analyze_plain_many(texts[i : i + _BATCH])
+        out += run(texts[i : i + _BATCH])
     return out
 
 
@@ -181,7 +188,8 @@ def attribution_figures(every: int = 1) -> dict[str, float]:
     ae = scorer("attribution_eval")
     root = eval_dir() / "data" / "attribution" / "polnear-train"
     docs = ae.load_polnear(root, "train", 0)[::every]
-    found = analysed([d["text"] for d in docs])
+    # analyze_plain's claims, from the parse and the rules alone (49 against 67 CPU ms a text)
+    found = _batched(enrich.attribute_plain_many, [d["text"] for d in docs])
     preds = {
         d["id"]: ae.normalise_pred(d, [q.to_json() for q in a.attributions])
         for d, a in zip(docs, found, strict=True)

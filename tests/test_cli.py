@@ -300,6 +300,42 @@ def test_summarize_tells_an_article_or_a_story_in_the_public_sets_forms(tmp_path
     assert "holds no article" in nw(tmp_path, "summarize", str(empty), ok=False).stderr
 
 
+def test_quotes_lists_who_says_what_in_an_article_or_across_a_story(tmp_path: Path) -> None:
+    """An analyst's listing of a story's claims without a site: each article's claims as
+    `analyze` finds them, and the speakers across the articles, the most quoted first."""
+    events = [
+        json.loads(line)
+        for line in (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
+    ]
+    texts = [f"{e['title']}\n\n{e['text']}" for e in events if e["event"] == "ecb"]
+    story = tmp_path / "story.txt"
+    story.write_text("\n\n|||||\n\n".join(texts) + "\n", encoding="utf-8")
+    got = json.loads(nw(tmp_path, "quotes", str(story), "--json").stdout)
+    whole = analyze_plain_many(texts)
+    assert [a["title"] for a in got["articles"]] == [t.split("\n")[0] for t in texts]
+    for art, a, text in zip(got["articles"], whole, texts, strict=True):
+        assert art["attributions"] == [q.to_json() for q in a.attributions]
+        assert all(text[q["start"] : q["end"]] == q["content"] for q in art["attributions"])
+    claims = [(n, q["speaker"]) for n, a in enumerate(got["articles"]) for q in a["attributions"]]
+    assert len(claims) >= 4
+    # The fourth article calls her "Lagarde" alone; across the story she is one speaker.
+    assert (3, "Lagarde") in claims
+    folded = [(n, "Christine Lagarde" if s == "Lagarde" else s) for n, s in claims]
+    quoted = {q: sorted({n for n, s in folded if s == q}) for _, q in folded if q}
+    assert {s["speaker"]: s["articles"] for s in got["speakers"]} == quoted
+    assert got["speakers"][0] == {"speaker": "Christine Lagarde", "articles": [0, 1, 2, 3]}
+    counts = [len(s["articles"]) for s in got["speakers"]]
+    assert counts == sorted(counts, reverse=True)
+
+    printed = nw(tmp_path, "quotes", str(story)).stdout
+    assert printed.startswith(f"[1] {texts[0].splitlines()[0]}\n")
+    top = got["speakers"][0]
+    assert f"  {top['speaker']}: " + ", ".join(f"[{n + 1}]" for n in top["articles"]) in printed
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n|||||\n")
+    assert "holds no article" in nw(tmp_path, "quotes", str(empty), ok=False).stderr
+
+
 def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -> None:
     lines = (FIXTURES / "understand" / "events.jsonl").read_text().splitlines()
     events = {json.loads(x)["id"]: json.loads(x)["event"] for x in lines}

@@ -19,6 +19,7 @@ from newsweave.enrich import (
     Analysis,
     analyze,
     analyze_plain_many,
+    attribute_plain_many,
     crosslingual,
     embed,
     entities,
@@ -773,6 +774,40 @@ def test_summaries_alone_are_what_the_whole_analysis_gives() -> None:
     for a, b in zip(alone, whole, strict=True):
         assert (a.language, a.summary, a.key_points) == (b.language, b.summary, b.key_points)
         assert a.errors == {k: v for k, v in b.errors.items() if k in ("language", "summary")}
+
+
+def test_a_failed_sentence_split_is_no_summary_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where spaCy's sentence split fails, summarize_many makes the summary from plain
+    sentences, as analyze does where its parse fails, and says what failed: the split, not the
+    summary a caller then holds."""
+    title, body = _seed_main()
+
+    def broken(texts: list[str], language: str = "en") -> list[object]:
+        raise RuntimeError("the sentence recogniser broke")
+
+    monkeypatch.setattr(nlp, "sentence_docs", broken)
+    (got,) = summarize_plain_many([f"{title}\n\n{body}"])
+    assert got.summary == summarize(nlp.sentences(body)).summary
+    assert got.summary
+    assert got.errors == {"sentences": "RuntimeError: the sentence recogniser broke"}
+
+
+def test_who_says_what_alone_is_what_the_whole_analysis_gives() -> None:
+    """`newsweave quotes` and the who-says-what quality floor run the parse and the rules
+    alone (attribute_plain_many: no embedding, hashtags, summary or genre); the language,
+    claims with their offsets in the whole text, errors and an English article's entities are
+    the whole analysis' in every language and on garbled, empty and one-line texts (other
+    languages' entities come from other models, and are not made)."""
+    raws = [f"{e['title']}\n\n{e['text']}" for e in EVENTS + LANGUAGES]
+    raws += ["\n".join(_seed_main()), _seed_sudan(), "\x00\x01\ufffd" * 300, "", "One line."]
+    alone = attribute_plain_many(raws)
+    whole = analyze_plain_many(raws)
+    assert sum(len(a.attributions) for a in alone) >= 40
+    for raw, a, b in zip(raws, alone, whole, strict=True):
+        assert (a.language, a.attributions) == (b.language, b.attributions)
+        assert a.entities == (b.entities if (b.language or "en") == "en" else [])
+        assert a.errors == {k: v for k, v in b.errors.items() if k in ("language", "entities")}
+        assert all(raw[q.start : q.end] == q.content for q in a.attributions)
 
 
 def test_a_summary_skips_player_notices_datelines_and_calls_to_action() -> None:
