@@ -501,20 +501,26 @@ def _places_paired(name: str) -> list[str]:
     return out
 
 
-def _split_and(name: str, kind: str, start: int) -> list[tuple[str, int]]:
+def _split_and(name: str, kind: str, start: int) -> list[tuple[str, str, int]]:
     """'Belgorod and Rostov' is two places; 'Peace and Security Council' is one body.
 
     A mention splits at 'and' when it names people, or when the right side has its own article
-    ('RSF and the Sudanese Armed Forces'), or both sides are single words of a place list.
+    ('RSF and the Sudanese Armed Forces'), or both sides are single words. Two single words
+    one of which is a listed place are both places, whatever the model called the pair: spaCy
+    read "Belgorod and Rostov" on the seed page as one organisation, and a pair names two
+    things of one kind.
     """
     parts = _AND.split(name)
     if len(parts) != 2 or not all(p[:1].isupper() or p.startswith("the ") for p in parts):
-        return [(name, start)]
+        return [(name, kind, start)]
     left, right = parts
     single = " " not in left and " " not in right
     if kind == "person" or right.startswith("the ") or single:
-        return [(clean_name(left), start), (clean_name(right), start + name.index(right))]
-    return [(name, start)]
+        left, right, at = clean_name(left), clean_name(right), start + name.index(right)
+        if single and kind != "person" and (left in place_names() or right in place_names()):
+            kind = "place"
+        return [(left, kind, start), (right, kind, at)]
+    return [(name, kind, start)]
 
 
 # A word that makes a body inside an organisation, not the organisation's full name: "UN" is
@@ -664,8 +670,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             continue
         if kind == "place" and _demonym(name):
             continue  # "Ukrainian", "Gazan": the model's place is the people of one
-        for part, offset in _split_and(name, kind, start):
-            mentions.append((part, kind, offset))
+        mentions.extend(_split_and(name, kind, start))
 
     mentions = _headline_runs_cut(mentions, raw)
     aliases: dict[str, str] = {}

@@ -548,6 +548,8 @@ def suggest(
         if len(key) == 1 and lowered and ph.count < 3 and head not in title_l:
             continue  # a common noun on its own is a subject only when the article dwells on it
         common = len(key) == 1 and lowered and head not in _EVENT_HEADS
+        if len(key) == 1 and lowered and head in _EVENT_HEADS:
+            continue  # "Conflict", "Talks": every conflict's; the one named has its name
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
         if all(w in TITLES or singular(w) in _PERSON_HEADS for w in key) or (

@@ -21,12 +21,13 @@ from newsweave.enrich.rarity import zipf
 
 __all__ = ["singular"]
 
-# Plural in form, singular in use: cutting them names another thing ("new", "mean", "arm").
+# Plural in form, singular in use: cutting them names another thing ("new", "mean", "arm";
+# "Ukraine talks" are negotiations, a "Ukraine talk" a lecture).
 _INVARIANT = frozenset(
     """
     news means series species headquarters whereabouts arms thanks odds goods lens
     jeans pants scissors clothes premises outskirts remains savings belongings rights affairs
-    customs glasses barracks hustings
+    customs glasses barracks hustings talks
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ics", "os", "as")

@@ -56,8 +56,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-28",
-    "hashtags": "ents+nounphrases+names+ru-39",
+    "entities": "web_sm-3.8.0+places+canon+ru-29",
+    "hashtags": "ents+nounphrases+names+ru-40",
     "summary": "mmr+rarity-4",
     "attributions": "rules-34",
     "kind": "publisher+style-lr-3",
