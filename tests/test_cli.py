@@ -320,7 +320,10 @@ def test_quotes_lists_who_says_what_in_an_article_or_across_a_story(tmp_path: Pa
     assert len(claims) >= 4
     # The fourth article calls her "Lagarde" alone; across the story she is one speaker.
     assert (3, "Lagarde") in claims
-    folded = [(n, "Christine Lagarde" if s == "Lagarde" else s) for n, s in claims]
+    # As the story page shows them: "analysts" opening the heading, "Lagarde" under her name.
+    folded = [
+        (n, "Christine Lagarde" if s == "Lagarde" else s[:1].upper() + s[1:]) for n, s in claims
+    ]
     quoted = {q: sorted({n for n, s in folded if s == q}) for _, q in folded if q}
     assert {s["speaker"]: s["articles"] for s in got["speakers"]} == quoted
     assert got["speakers"][0] == {"speaker": "Christine Lagarde", "articles": [0, 1, 2, 3]}

@@ -356,6 +356,29 @@ def test_a_speaker_written_lower_and_upper_case_is_one_group(db: Database) -> No
     assert len([w for w in who if "Lagarde" in w]) == 1  # with a middle initial or without
 
 
+def test_a_first_person_speaker_is_no_speaker_of_the_story(db: Database) -> None:
+    """ "As I said, ..." inside one speaker's quotation and "We know ..." inside another's were
+    one speaker "I" or "We" of the story: each is another person's voice."""
+    from newsweave.store.views import story_page
+
+    ids = _load(db)
+    with db.begin() as conn:
+        sid = conn.execute(select(articles.c.story_id).where(articles.c.id == ids["b1"])).scalar()
+        shown = [a.id for a in story_page(conn, sid).articles]
+        rows = conn.execute(
+            select(attributions.c.id)
+            .where(attributions.c.article_id.in_(shown))
+            .order_by(attributions.c.id)
+            .limit(3)
+        ).scalars()
+        for rid, name in zip(rows, ("I", "we", "We"), strict=True):
+            conn.execute(update(attributions).where(attributions.c.id == rid).values(speaker=name))
+    with db.connect() as conn:
+        who = [w.speaker for w in story_page(conn, sid).who]
+    assert who
+    assert not {"I", "We", "we"} & set(who), who
+
+
 def test_a_titled_surname_is_the_full_name_another_outlet_writes(db: Database) -> None:
     """AllSides' story on Liz Cheney had "Mr. McCarthy" (one outlet's style) beside "Kevin
     McCarthy" (another's) as two speakers."""

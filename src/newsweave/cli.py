@@ -827,29 +827,35 @@ def summarize_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
         click.echo(f"  - {point}")
 
 
+_QUOTES_BATCH = 32
+
+
 @main.command("quotes")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def quotes_cmd(file: Path, as_json: bool) -> None:
     """Who says what in an article, or in each of a story's (the forms `summarize` reads),
-    without touching the database: each claim with its speaker and cue, and the claims grouped
-    by speaker across the articles, as a story's page groups them.
+    without touching the database: each claim with its speaker and cue, then the speakers
+    across the articles, grouped as a story's page groups them (words.speaker_groups).
 
     Only the parse and the rules run (no embedding, hashtags or summary): ~three quarters of
     the time `analyze` takes. English only, as on the site.
     """
     from newsweave import enrich
+    from newsweave.words import speaker_groups
 
     texts = _story_texts(file)
     if not texts:
         raise click.ClickException(f"{file} holds no article")
-    analyses = enrich.attribute_plain_many(texts)
+    analyses: list[Analysis] = []
+    for i in range(0, len(texts), _QUOTES_BATCH):  # a batch's parses held at once, not a file's
+        analyses += enrich.attribute_plain_many(texts[i : i + _QUOTES_BATCH])
     titles = [enrich.split_headline(text)[0] for text in texts]
-    full = _full_names(analyses)
+    group = speaker_groups(q.speaker for a in analyses for q in a.attributions)
     by_speaker: dict[str, list[int]] = {}  # speaker -> the articles (0-based) quoting them
     for n, a in enumerate(analyses):
         for q in a.attributions:
-            speaker = full.get(q.speaker, q.speaker)
+            speaker = group.get(q.speaker)
             if speaker and n not in by_speaker.setdefault(speaker, []):
                 by_speaker[speaker].append(n)
     speakers = sorted(by_speaker.items(), key=lambda kv: -len(kv[1]))
@@ -877,18 +883,6 @@ def quotes_cmd(file: Path, as_json: bool) -> None:
         click.echo("\nspeakers across the articles:")
         for speaker, ns in speakers:
             click.echo(f"  {speaker}: " + ", ".join(f"[{n + 1}]" for n in ns))
-
-
-def _full_names(analyses: list[Analysis]) -> dict[str, str]:
-    """A bare surname -> the one full name the articles give a person by it ("Lagarde" ->
-    "Christine Lagarde"), as the site folds a speaker into the tag its name landed on."""
-    from newsweave.words import family_name
-
-    by_surname: dict[str, set[str]] = {}
-    for name in {e.text for a in analyses for e in a.entities if e.type == "person"}:
-        if " " in name:
-            by_surname.setdefault(family_name(name), set()).add(name)
-    return {k: next(iter(v)) for k, v in by_surname.items() if len(v) == 1 and k not in v}
 
 
 @main.command("cluster")

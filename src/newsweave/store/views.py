@@ -51,7 +51,7 @@ from newsweave.store.schema import (
     tag_counts,
     tags,
 )
-from newsweave.words import strip_titles, without_middle_initial
+from newsweave.words import speaker_groups
 
 __all__ = [
     "CARD",
@@ -430,34 +430,15 @@ def _who_says_what(conn: Connection, article_ids: list[int]) -> list[Speaker]:
         .where(attributions.c.article_id.in_(article_ids), attributions.c.speaker.is_not(None))
         .order_by(attributions.c.article_id, attributions.c.start)
     )
-    by_key: dict[str, dict[str, list[Claim]]] = defaultdict(lambda: defaultdict(list))
-    written: dict[str, str] = {}  # a speaker's case-folded name -> as the page shows it
-    for r in conn.execute(q):
-        if not r.speaker or not (r.content or "").strip():
-            continue
+    rows = [r for r in conn.execute(q) if r.speaker and (r.content or "").strip()]
+    group = speaker_groups(r.speaker for r in rows)
+    by_speaker: dict[str, dict[str, list[Claim]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        speaker = group.get(r.speaker)
+        if speaker is None:
+            continue  # "I", "we": another person's voice in each article
         content = r.content if len(r.content) <= _CLAIM_CHARS else r.content[:_CLAIM_CHARS] + "…"
-        # "economists" mid-sentence and "Economists" opening one are one group, as are
-        # "California secretary of state" and "California Secretary of State", "Roger T.
-        # Benitez" and "Roger Benitez": shown as a heading is, in the form with the most
-        # capitals (a name written as a name).
-        speaker = r.speaker[:1].upper() + r.speaker[1:]
-        key = without_middle_initial(speaker).casefold()
-        shown = written.setdefault(key, speaker)
-        if sum(c.isupper() for c in speaker) > sum(c.isupper() for c in shown):
-            written[key] = speaker
-        by_key[key][r.outlet].append(Claim(r.cue, content, r.article_id))
-    by_speaker = {written[key]: outlets for key, outlets in by_key.items()}
-    # An outlet that writes "Lagarde" or "Ms. Lagarde" quotes the "Christine Lagarde" another
-    # outlet names.
-    bare_of = {sp: strip_titles(sp) for sp in by_speaker}
-    full = [sp for sp, bare in bare_of.items() if " " in bare]
-    for short, bare in bare_of.items():
-        if " " in bare:
-            continue
-        fuller = [sp for sp in full if sp.endswith(" " + bare)]
-        if len(fuller) == 1:
-            for outlet, claims in by_speaker.pop(short).items():
-                by_speaker[fuller[0]][outlet].extend(claims)
+        by_speaker[speaker][r.outlet].append(Claim(r.cue, content, r.article_id))
     ranked = sorted(
         by_speaker.items(),
         key=lambda kv: (-len(kv[1]), -sum(len(c) for c in kv[1].values()), kv[0]),
