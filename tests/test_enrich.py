@@ -2667,6 +2667,21 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "calls for unity as empty platitudes, the Republican accused Democrats of division.",
             "Joe Biden",
         ),
+        (  # "Twitter Adam Sharp" before: a person named with their employer
+            "The company changed its rules on Monday. Twitter's Adam Sharp said the change "
+            "would reach every account by the end of the year.",
+            "Adam Sharp",
+        ),
+        (  # "Brazil JBS" before: a company named with its country (AllSides)
+            "Brazil’s JBS SA (JBSS3.SA) told the U.S. government on Sunday that a ransomware "
+            "attack on the company originated from a criminal organization.",
+            "JBS",
+        ),
+        (  # a body of its owner stays the owner's: not "Oversight Board"
+            "Facebook's Oversight Board said on Wednesday that the ban on the former president "
+            "would stand for now.",
+            "Facebook Oversight Board",
+        ),
     ],
 )
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:

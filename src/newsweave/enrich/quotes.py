@@ -21,6 +21,7 @@ from newsweave.enrich.entities import CALENDAR, PARTY_LETTER, Entities, clean_na
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
+from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
 from newsweave.words import TITLES, family_name, strip_titles
 
@@ -703,6 +704,20 @@ class _Resolver:
         ]
         return max(orgs, key=lambda e: e.first).text if orgs else None
 
+    def _named_by_owner(self, owner: str, rest: str) -> bool:
+        """Whether "<owner>'s <rest>" names <rest> itself: a person ("Twitter's Adam Sharp":
+        a first name, then one or two capitalised words) or a company a place owns ("Brazil's
+        JBS"), not a body or a role of the owner's ("Facebook's Oversight Board", "the
+        Santa Clara Sheriff's Office", "Trump's Indiana chairman")."""
+        words = clean_name(rest).split()
+        if not words or any(not w[:1].isupper() for w in words):
+            return False
+        if 2 <= len(words) <= 3 and is_first_name(words[0], "en"):
+            return words[-1].lower() not in _BODY_WORDS
+        owner = clean_name(owner)
+        place = self.entities.kind_of(owner) == "place" or owner in place_names()
+        return place and len(words) <= 2 and words[-1].lower() not in _BODY_WORDS
+
     def _one(self, raw: str, at: int) -> str | None:
         name = _SPEAKER_WHEN.sub("", _LEADING_JUNK.sub("", raw.strip()))  # "Biden on Wednesday"
         bare = _EPITHET_BEFORE.sub(r"\1", name)
@@ -731,6 +746,9 @@ class _Resolver:
             owner = self._one(owned.group("owner"), at)
             if owner in self.persons:
                 return f"{owner}'s {owned.group('what')}"
+        whose = _WHOSE_NAME.match(name)  # "The Huffington Post's Scott Conroy", "Brazil's JBS"
+        if whose and self._named_by_owner(whose.group("owner"), whose.group("rest")):
+            return self._one(whose.group("rest"), at)
         # "UN's press service" -> "UN press service"; a role's keeps it: "secretary's office"
         name = _POSSESSIVE_S.sub(
             lambda m: m.group(1) if m.group(1)[:1].isupper() else m.group(0), clean_name(name)
@@ -844,6 +862,17 @@ def _titles_of(
 
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
 _POSSESSIVE_S = re.compile(r"(\b[\w.]+)['’]s\b")
+# "<owner>'s <Name>": who or what the name is, its owner aside (_Resolver._named_by_owner).
+_WHOSE_NAME = re.compile(
+    r"(?:[Tt]he\s+)?(?P<owner>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3})['’]s\s+(?P<rest>[A-Z].*)"
+)
+_BODY_WORDS = frozenset(
+    """
+    office board committee council commission department ministry agency court bureau
+    service team campaign group party administration government chairman chair ceo
+    spokesman spokeswoman spokesperson director president secretary email daily
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
 # When, at either end of a speaker: "Sen. Joe Manchin on Sunday", "Ronna McDaniel Tuesday",
 # "Wednesday, and the White House"; and the "s " a possessive's cut leaves ("s office").
 _SPEAKER_WHEN = re.compile(
