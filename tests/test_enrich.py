@@ -611,6 +611,30 @@ def test_a_pair_of_single_names_with_one_listed_place_is_two_places() -> None:
     assert not {"Security Council", "Peace"} & set(ents), ents
 
 
+def test_an_editors_completion_of_a_name_is_part_of_the_name() -> None:
+    """AllSides quotes Biden on "[Chinese] President Xi [Jinping]": spaCy read "Xi" as one
+    person and the article was tagged #Xi and #Jinping; "Secretary [Hillary] Clinton" made an
+    entity "Hillary] Clinton". The model reads a completion after a first name, a Chinese
+    family name or a title without its brackets; the offsets stay the text's own."""
+    text = (
+        '"I had a long conversation for two hours recently with [Chinese] President Xi '
+        '[Jinping], making it clear to him we could do nothing but speak out for human rights," '
+        'Biden said. "Secretary [Hillary] Clinton knows it too," he added. The White House '
+        "said the talks with China would continue."
+    )
+    a = analyze("Biden on China", text, with_embedding=False)
+    people = {e.text for e in a.entities if e.type == "person"}
+    assert {"Xi Jinping", "Hillary Clinton"} <= people, people
+    assert not any("[" in p or "]" in p for p in people)
+    labels = {t.label for t in a.hashtags}
+    assert "Xi Jinping" in labels
+    assert not {"Xi", "Jinping"} & labels, labels
+    assert all(text[q.start : q.end] == q.content for q in a.attributions)
+    assert nlp.unbracketed("with [Chinese] President") == "with [Chinese] President"
+    assert nlp.unbracketed("Daesh [Islamic State] said") == "Daesh [Islamic State] said"
+    assert len(nlp.unbracketed(text)) == len(text)
+
+
 _DEATH_PENALTY = (
     "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
     "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "

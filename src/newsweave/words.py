@@ -19,6 +19,7 @@ __all__ = [
     "APOSTROPHE",
     "APOSTROPHES",
     "ARABIC_ARTICLE",
+    "CHINESE_FAMILY",
     "CJK",
     "STYLES",
     "TITLES",
@@ -72,7 +73,7 @@ def slugify(label: str) -> str:
 # Family names news writes first: Chinese ("Xi Jinping", "Wang Yi") and Korean ("Kim Jong Un",
 # "Moon Jae-in"), the commonest, in their usual romanisation. A bare "Xi" (two articles of
 # allsides-dev) stood beside the site's Xi Jinping, as "Biden" did beside Joe Biden.
-_CHINESE_FAMILY = frozenset(
+CHINESE_FAMILY = frozenset(
     """
     Xi Li Wang Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo
     Zheng Liang Xie Tang Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai Jiang Du Ye
@@ -95,7 +96,7 @@ def family_name(name: str) -> str:
         return name
     first, rest = words[0], words[1:]
     if (
-        first in _CHINESE_FAMILY
+        first in CHINESE_FAMILY
         and len(rest) == 1
         and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)?", rest[0])
     ):

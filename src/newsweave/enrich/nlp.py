@@ -176,12 +176,41 @@ def sentence_docs(texts: list[str], language: str = "en") -> list[Doc]:
 
 
 def parse(text: str) -> Doc:
-    return pipeline()(text[:MAX_CHARS])
+    return pipeline()(unbracketed(text[:MAX_CHARS]))
 
 
 def parse_many(texts: list[str]) -> list[Doc]:
     """Parse several texts through one pipe (faster per text than `parse` on each)."""
-    return list(pipeline().pipe((t[:MAX_CHARS] for t in texts), batch_size=_PIPE_BATCH))
+    chunks = (unbracketed(t[:MAX_CHARS]) for t in texts)
+    return list(pipeline().pipe(chunks, batch_size=_PIPE_BATCH))
+
+
+# An editor's completion of a name inside a quotation: "Newt [Gingrich]", "Xi [Jinping]",
+# "Shelley [Moore Capito]", "President [Vladimir]" (the public sets hold ~20 such). spaCy's
+# model read "Xi" as one person and "Jinping" as none, and the article got a tag #Jinping
+# beside #Xi. Where a first name, a Chinese family name or a title opens it, the model reads
+# the words without their brackets.
+_COMPLETED = re.compile(
+    r"\b([A-Z][a-z]+) \[([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)\]((?: [A-Z][\w'’-]+)*)"
+)
+
+
+def unbracketed(text: str) -> str:
+    """`text` with an editor's name completions unbracketed ("Xi [Jinping]" -> "Xi Jinping  "):
+    the same length, so every offset into it is one into `text` (the words after the bracket
+    sit a character or two earlier, inside the name)."""
+    if "[" not in text:
+        return text
+    from newsweave.enrich.given_names import is_first_name
+    from newsweave.words import CHINESE_FAMILY, TITLES
+
+    def completed(m: re.Match[str]) -> str:
+        first = m.group(1)
+        if is_first_name(first, "en") or first in CHINESE_FAMILY or first.lower() in TITLES:
+            return f"{first} {m.group(2)}{m.group(3)}  "  # "Secretary [Hillary] Clinton" too
+        return m.group(0)
+
+    return _COMPLETED.sub(completed, text)
 
 
 _DANGLING_QUOTE = re.compile(r"\s(''|[\"'“‘«])$")  # '' : a quotation mark in some archives
