@@ -635,6 +635,29 @@ def test_an_editors_completion_of_a_name_is_part_of_the_name() -> None:
     assert len(nlp.unbracketed(text)) == len(text)
 
 
+def test_a_dateline_names_no_place_or_wire_of_the_article() -> None:
+    """ "WASHINGTON (AP) —" says where the reporter filed from and for whom: it made #WASHINGTON
+    and #AP tags of a Senate story. A name run into the dateline still counts ("ROME - Bernie
+    Sanders says"), and a place the article names again is still its place."""
+    text = (
+        "WASHINGTON (AP) — The Senate voted on Tuesday to pass the infrastructure bill after "
+        "weeks of talks. Senate Majority Leader Chuck Schumer said the bill would create jobs "
+        "across the country. The House will take up the infrastructure bill next week, and "
+        "Speaker Nancy Pelosi said she expected it to pass."
+    )
+    a = analyze("Senate passes infrastructure bill", text)
+    names = {e.text for e in a.entities}
+    assert {"Senate", "Chuck Schumer", "Nancy Pelosi"} <= names, names
+    assert not {"WASHINGTON", "Washington", "AP"} & names, names
+    assert not {"WASHINGTON", "AP"} & {t.label for t in a.hashtags}
+    text = (
+        "ROME - Bernie Sanders says the pope is right about the economy. Sanders spoke to "
+        "reporters in Rome on Friday after the conference at the Vatican."
+    )
+    names = {e.text for e in analyze("Sanders in Rome", text, with_embedding=False).entities}
+    assert {"Bernie Sanders", "Rome"} <= names, names
+
+
 _DEATH_PENALTY = (
     "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
     "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "
