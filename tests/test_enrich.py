@@ -656,6 +656,21 @@ def test_a_dateline_names_no_place_or_wire_of_the_article() -> None:
     )
     names = {e.text for e in analyze("Sanders in Rome", text, with_embedding=False).entities}
     assert {"Bernie Sanders", "Rome"} <= names, names
+    # A wire story as PolNeAR holds it: its headline as a sentence, then the dateline's
+    # paragraph, with the date in it.
+    raws = [
+        "Lynch: No outside influence on FBI probe into Clinton emails.\n\nWASHINGTON (AP) — "
+        "Attorney General Loretta Lynch is reaffirming that career investigators will decide "
+        "what happens with the email inquiry. Lynch said on Tuesday that she would accept "
+        "their findings.",
+        "Clinton camp answers Trump.\n\nWASHINGTON, Dec. 8 (UPI) — In response to Donald "
+        "Trump's Islamaphobia, the campaign of Hillary Clinton said on Tuesday that the "
+        "proposal threatens national security.",
+    ]
+    for a in analyze_plain_many(raws):
+        names = {e.text for e in a.entities}
+        assert "Hillary Clinton" in names or "Loretta Lynch" in names, names
+        assert not {"WASHINGTON", "AP", "UPI"} & names, names
 
 
 _DEATH_PENALTY = (

@@ -71,10 +71,14 @@ _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}(?:\s*\([^)]*\))?\s+[-–—]+\s+"
 )
-# The same at the text's head: its place and wire ("WASHINGTON (AP) —", on 98 of PolNeAR's 840
-# texts) say where the reporter filed from, not what the article is about; the words it names
-# are no mentions (a story about Washington names it again).
-_DATELINE_HEAD = re.compile(r"\s*" + _DATELINE.pattern.removeprefix("^"))
+# The same opening a paragraph: its place and wire ("WASHINGTON (AP) —", "WASHINGTON, Dec. 8
+# (UPI) —": ~130 of PolNeAR's 840 texts) say where the reporter filed from, not what the
+# article is about; the words it names are no mentions (a story about Washington names it
+# again).
+_DATELINES = re.compile(
+    r"(?:^|\n)[ \t]*(?P<line>[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}"
+    r"(?:,\s*[A-Z][a-z]{2,3}\.?\s+\d{1,2})?(?:\s*\([^)\n]*\))?\s+[-–—]+\s)"
+)
 # A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark
 # for one, in PolNeAR) was a tag of its own.
 _TRAILING = re.compile(f"[{APOSTROPHES}]s?$")
@@ -602,6 +606,10 @@ def extract(doc: Doc, text: str | None = None) -> Entities:
     return from_mentions(found, raw)
 
 
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
 def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     """Entities from an NER's mentions (text, label, character offset) in `raw`, merged and
     counted; most mentioned first. The label is spaCy's or WikiNER's (PERSON, PER, ORG, ...)
@@ -611,11 +619,11 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     platforms: set[str] = set()  # single words used as a platform ("a Twitter user")
     placed: set[str] = set()  # names after "the siege of", "the town of"
     person_starts = {start for _, label, start in found if _KINDS.get(label, label) == "person"}
-    head = _DATELINE_HEAD.match(raw)
+    datelines = [m.span("line") for m in _DATELINES.finditer(raw)]
     for text, label, start in found:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
-        if kind is None or (head and start + len(text.rstrip()) <= head.end()):
-            continue  # inside the dateline; "ROME - Bernie Sanders", run into it, is cut below
+        if kind is None or _within(datelines, start, start + len(text.rstrip())):
+            continue  # inside a dateline; "ROME - Bernie Sanders", run into it, is cut below
         end = start + len(text)
         if _CUT.match(raw, start + len(text.rstrip(".… "))):
             continue  # the rest of the name was cut off with the text ("Derek...")
