@@ -673,6 +673,24 @@ def test_a_dateline_names_no_place_or_wire_of_the_article() -> None:
         assert not {"WASHINGTON", "AP", "UPI"} & names, names
 
 
+def test_a_surname_is_the_person_named_in_full_not_a_name_it_starts() -> None:
+    """Breitbart's "Now we know: Cruz Control" beside "Ted Cruz" kept a bare "Cruz" (five
+    mentions) as a tag of its own, and "Trump University" did so for "Trump": 135 PolNeAR
+    articles had a surname's tag beside the full name's."""
+    text = (
+        "It was, in fact, Ted Cruz who set off the chain reaction in the debate. Cruz called "
+        "the moderators on it. Cruz continued in the same vein, and Cruz was articulate as he "
+        "recapped the questions. Now we know: Cruz Control works. Donald Trump, whose Trump "
+        "University faces a lawsuit, said little. Trump said he would answer later."
+    )
+    a = analyze("The debate", text, with_embedding=False)
+    people = {e.text: e.count for e in a.entities if e.type == "person"}
+    assert "Cruz" not in people, people
+    assert people.get("Ted Cruz", 0) >= 4, people
+    assert "Trump" not in people, people
+    assert not {"Cruz", "Trump"} & {t.label for t in a.hashtags}
+
+
 _DEATH_PENALTY = (
     "The state prosecutor said on Tuesday that he will no longer seek the death penalty "
     "against Nicholas Sheley. The governor signed a law this month ending the death penalty. "

@@ -730,8 +730,16 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
                 or (kind_of.get(name) == kind_of.get(other) == "org" and _short_form(name, other))
             )
         }
-        if len(longer) == 1:
-            aliases[name.lower()] = longer.pop()
+        # A surname is the person named in full before it is anything it starts ("Cruz" is
+        # Ted Cruz, not "Cruz Control"; "Trump" Donald Trump, not "Trump University"): 135
+        # PolNeAR articles had a bare surname's tag beside the full name's.
+        surnamed = {
+            o
+            for o in longer
+            if kind_of.get(o) == "person" and (o.endswith(" " + probe) or family_name(o) == probe)
+        }
+        if len(longer) == 1 or len(surnamed) == 1:
+            aliases[name.lower()] = (surnamed if len(surnamed) == 1 else longer).pop()
     # Follow chains ("Putin" -> "Vladimir Putin" -> ...), once.
     for key, value in list(aliases.items()):
         aliases[key] = aliases.get(value.lower(), value)
