@@ -337,6 +337,9 @@ def test_quotes_lists_who_says_what_in_an_article_or_across_a_story(tmp_path: Pa
     empty = tmp_path / "empty.txt"
     empty.write_text("\n|||||\n")
     assert "holds no article" in nw(tmp_path, "quotes", str(empty), ok=False).stderr
+    quiet = tmp_path / "quiet.txt"
+    quiet.write_text("A headline\n\nThe river rose overnight and the bridge was closed.\n")
+    assert nw(tmp_path, "quotes", str(quiet)).stdout.startswith("no one is quoted in ")
 
 
 def test_cluster_reads_jsonl_in_time_order_and_skips_bad_lines(tmp_path: Path) -> None:

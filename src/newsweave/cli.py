@@ -872,6 +872,8 @@ def quotes_cmd(file: Path, as_json: bool) -> None:
         listed = [{"speaker": k, "articles": v} for k, v in speakers]
         click.echo(_dump({"articles": articles, "speakers": listed}))
         return
+    if not any(a.attributions for a in analyses):
+        click.echo(f"no one is quoted in {file} (who says what reads English only)")
     for n, (title, a) in enumerate(zip(titles, analyses, strict=True)):
         if len(texts) > 1:
             click.echo(f"[{n + 1}] {title or '(no headline)'}")
