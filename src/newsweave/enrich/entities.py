@@ -68,15 +68,14 @@ _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # A dateline the model took into the name that follows it: "ROME - Bernie Sanders says ...",
 # "WASHINGTON (AP) — ..." (19 PolNeAR claims had "ROME - Bernie Sanders" or "CLEVELAND -
 # Donald Trump" speaking). Spaces round the dash: "AFL-CIO" is a name.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}(?:\s*\([^)]*\))?\s+[-–—]+\s+"
-)
+_DATELINE_PLACE = r"[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}"  # "MANCHESTER, N.H."
+_DATELINE = re.compile(rf"^{_DATELINE_PLACE}(?:\s*\([^)]*\))?\s+[-–—]+\s+")
 # The same opening a paragraph: its place and wire ("WASHINGTON (AP) —", "WASHINGTON, Dec. 8
 # (UPI) —": ~130 of PolNeAR's 840 texts) say where the reporter filed from, not what the
 # article is about; the words it names are no mentions (a story about Washington names it
 # again).
 _DATELINES = re.compile(
-    r"(?:^|\n)[ \t]*(?P<line>[A-Z][A-Z.'’]{2,}(?:[ ,]+[A-Z][A-Za-z.'’]*){0,3}"
+    rf"(?:^|\n)[ \t]*(?P<line>{_DATELINE_PLACE}"
     r"(?:,\s*[A-Z][a-z]{2,3}\.?\s+\d{1,2})?(?:\s*\([^)\n]*\))?\s+[-–—]+\s)"
 )
 # A possessive's ending, with any apostrophe news uses: "Donald Trump‘s" (a left quotation mark

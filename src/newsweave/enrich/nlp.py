@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.tok2vec import use_own_tok2vec
+from newsweave.words import CHINESE_FAMILY, TITLES
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -201,8 +203,6 @@ def unbracketed(text: str) -> str:
     sit a character or two earlier, inside the name)."""
     if "[" not in text:
         return text
-    from newsweave.enrich.given_names import is_first_name
-    from newsweave.words import CHINESE_FAMILY, TITLES
 
     def completed(m: re.Match[str]) -> str:
         first = m.group(1)
