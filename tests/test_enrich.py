@@ -2762,6 +2762,10 @@ def test_a_source_closing_a_reported_claim_is_not_part_of_the_claim() -> None:
             "would stand for now.",
             "Facebook Oversight Board",
         ),
+        (  # "Senate" before: a country's body is the country's (entities.SUB_BODIES)
+            "Brazil's Senate said on Tuesday that the bill would pass before the end of the month.",
+            "Brazil Senate",
+        ),
     ],
 )
 def test_speakers_are_named_as_a_reader_would(text: str, speaker: str) -> None:

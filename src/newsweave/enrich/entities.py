@@ -532,7 +532,7 @@ def _split_and(name: str, kind: str, start: int) -> list[tuple[str, str, int]]:
 
 # A word that makes a body inside an organisation, not the organisation's full name: "UN" is
 # not the "UN Security Council", nor "Harvard" its "Harvard Medical School".
-_SUB_BODIES = frozenset(
+SUB_BODIES = frozenset(
     """
     council commission committee board foundation ministry department office agency institute
     school college court assembly parliament senate police army navy museum press service
@@ -545,7 +545,7 @@ def _short_form(name: str, other: str) -> bool:
     if name.isupper() or not other.startswith(name + " "):
         return False
     rest = other[len(name) + 1 :]
-    return " " not in rest and rest[:1].isupper() and rest.lower() not in _SUB_BODIES
+    return " " not in rest and rest[:1].isupper() and rest.lower() not in SUB_BODIES
 
 
 def canonical(name: str) -> tuple[str, str] | None:

@@ -17,7 +17,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from newsweave.enrich.entities import CALENDAR, PARTY_LETTER, Entities, clean_name, us_state
+from newsweave.enrich.entities import (
+    CALENDAR,
+    PARTY_LETTER,
+    SUB_BODIES,
+    Entities,
+    clean_name,
+    us_state,
+)
 from newsweave.enrich.given_names import is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
@@ -866,10 +873,11 @@ _POSSESSIVE_S = re.compile(r"(\b[\w.]+)['’]s\b")
 _WHOSE_NAME = re.compile(
     r"(?:[Tt]he\s+)?(?P<owner>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3})['’]s\s+(?P<rest>[A-Z].*)"
 )
-_BODY_WORDS = frozenset(
+# A body of its owner's (entities.SUB_BODIES: "Facebook's Oversight Board") or a role in it
+# ("Trump's Indiana chairman"), which a possessive does not make a name of its own.
+_BODY_WORDS = SUB_BODIES | frozenset(
     """
-    office board committee council commission department ministry agency court bureau
-    service team campaign group party administration government chairman chair ceo
+    bureau team campaign group party administration government chairman chair ceo
     spokesman spokeswoman spokesperson director president secretary email daily
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
