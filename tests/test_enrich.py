@@ -2901,6 +2901,66 @@ def test_an_event_noun_without_a_name_is_no_tag() -> None:
     assert "Dayton" in tags, tags
 
 
+def test_a_verb_the_tagger_reads_as_a_noun_ends_a_phrase() -> None:
+    """spaCy's tagger read "foments" and "undermines" as nouns after "the Taliban": AllSides
+    tags "Taliban foments prejudice" and "Undermines progress" (PolNeAR's "Manafort oversaw",
+    "Sanders jabbed", "Carly Fiorina strode onstage"). A word that is only ever a verb ends a
+    noun phrase; a noun both lexicons miss ("the racial divide", "racial divides") does not."""
+    text = (
+        "Speaker Nancy Pelosi said on Thursday that Ilhan Omar's tweet was wrong. Omar had "
+        "written that the US and Israel stood with Hamas and the Taliban. Pelosi said drawing "
+        "false equivalencies between democracies like the U.S. and Israel and groups that engage "
+        "in terrorism like Hamas and the Taliban foments prejudice and undermines progress "
+        "toward a future of peace. Omar later said she was not equating terrorist organizations "
+        "with democratic countries."
+    )
+    labels = [t.label for t in analyze("Pelosi rebukes Omar", text, with_embedding=False).hashtags]
+    assert "Taliban" in labels, labels
+    assert not any({"foments", "undermines", "Undermines"} & set(t.split()) for t in labels), labels
+    text = (
+        "Governor Mary Fallin spoke on Sunday about the racial divide in America after the "
+        "shootings in Dallas. The racial divide has grown, Fallin said, and the racial divides "
+        "in Tulsa and Dallas need leaders who heal. Fallin said Donald Trump could be a racial "
+        "healer."
+    )
+    labels = [t.label for t in analyze("On the racial divide", text, with_embedding=False).hashtags]
+    assert "Racial divide" in labels, labels
+
+
+def test_a_name_after_a_title_or_a_description_is_the_name_alone() -> None:
+    """AllSides tags "Guatemalan President Alejandro Giammattei" and "Treasury Secretary Janet
+    Yellen" (people the model did not find) and "Computing services provider Fastly": the
+    person under their name (and surname), the company under its own. An adjective's or a
+    group's phrase ("evangelical Christians", "establishment Republicans") and a term with an
+    acronym ("core CPI") stay what they are."""
+    text = (
+        "Harris said during a press conference with Guatemalan President Alejandro Giammattei "
+        "on Monday that migrants should not come. Giammattei said his government would work "
+        "with the United States. Treasury Secretary Janet Yellen said aid would follow. "
+        "Websites went down after an outage at cloud computing services provider Fastly, which "
+        "said it fixed the outage within an hour. Core CPI rose, and evangelical Christians and "
+        "establishment Republicans backed the plan."
+    )
+    tags = {t.label: t.kind for t in analyze("Harris in Guatemala", text).hashtags}
+    assert tags["Alejandro Giammattei"] == "person", tags
+    assert tags["Janet Yellen"] == "person", tags
+    assert "Fastly" in tags, tags
+    assert {"Core CPI", "Establishment Republicans"} <= set(tags), tags
+    assert "Giammattei" not in tags, tags
+    for label in tags:
+        assert not label.startswith(("Guatemalan", "President", "Treasury", "Computing")), tags
+
+
+def test_the_shipped_verbs_are_the_lexicons() -> None:
+    """data/verbs.txt is what TextBlob's and lemminflect's lexicons give
+    (`python bench/lists_write.py` writes it)."""
+    from newsweave.enrich.verbs import verb_forms, verbs_from_lexicons
+
+    assert verb_forms() == verbs_from_lexicons()
+    assert {"foments", "undermines", "oversaw", "jabbed"} <= verb_forms()
+    assert not {"talks", "plans", "acts", "divides", "spending", "hope"} & verb_forms()
+
+
 def test_a_name_after_the_siege_of_or_the_town_of_is_a_place() -> None:
     """spaCy's small model read the seed page's 'El Fasher' as an organisation, and its
     'Ukrainian' as a place."""

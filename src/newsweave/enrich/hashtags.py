@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import dropwhile, takewhile
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +34,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.places import place_names
 from newsweave.enrich.plurals import singular
 from newsweave.enrich.rarity import rarity, zipf
+from newsweave.enrich.verbs import verb_forms
 from newsweave.words import APOSTROPHE, STYLES, family_name, slugify
 
 if TYPE_CHECKING:
@@ -337,6 +339,16 @@ class _Phrase:
     incidental: bool = True
 
 
+@cache
+def _verb_ids() -> frozenset[int]:
+    """The string ids (spaCy's hashes, the same in every vocabulary) of verbs.verb_forms.
+    Imported here, from the parse's own spaCy: spaCy imported first elsewhere takes torch
+    with it (enrich/nlp.py)."""
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(w) for w in verb_forms())
+
+
 def _noun_phrases(
     doc: Doc,
     text: str,
@@ -356,6 +368,7 @@ def _noun_phrases(
     """
     strings = doc.vocab.strings
     stops = {strings[w] for w in _TIME_WORDS | _PRONOUNS}  # never part of a phrase
+    verbs = _verb_ids()
     since = {strings[w] for w in ("ago", "later", "earlier")}
     spans = {strings[w] for w in _SPANS}
 
@@ -373,7 +386,13 @@ def _noun_phrases(
         while j < n and alpha[j] and tags[j] in _ADJ:
             j += 1
         k = j
-        while k < n and alpha[k] and tags[k] in _NOUNS and lower[k] not in stops:
+        while (
+            k < n
+            and alpha[k]
+            and tags[k] in _NOUNS
+            and lower[k] not in stops
+            and not (tags[k] in _COMMON and lower[k] in verbs)
+        ):
             if lower[k] in spans and k + 1 < n and lower[k + 1] in since:
                 break  # "moments later", "years ago" measure time: "first lady moments later"
             k += 1
@@ -529,6 +548,19 @@ def suggest(
     # "Meeting", ten times in an article on the Alaska meeting, is that meeting: a single event
     # noun becomes its compound whose first word is one of the article's leading names.
     named_event = _named_events(phrases, entities)
+    # "Guatemalan President Alejandro Giammattei", "Treasury Secretary Janet Yellen": a title
+    # and the name of someone the model did not find. The tag is the person, as an entity's.
+    # Its surname alone is the person too ("Giammattei said"), and counts for it.
+    titled: set[str] = set()
+    for ph in phrases.values():
+        person = _titled_name(ph.label)
+        if person is not None and person.lower() not in named:
+            surname = person.rsplit(" ", 1)[-1]
+            titled.update((person, surname))
+            alone = phrases.get((surname.lower(),))
+            count = max(ph.count, alone.count if alone else 0)
+            rare = max(_rare(person.lower().split()), 0.5)
+            add(person, "person", count, ph.first, 1, rare, _slug(person, "person"))
     for key, ph in phrases.items():
         if key in named_event:
             key, ph = named_event[key]
@@ -552,6 +584,20 @@ def suggest(
             continue  # "Conflict", "Talks": every conflict's; the one named has its name
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
+        if ph.label in titled or _titled_name(ph.label) is not None:
+            continue  # the person's, below
+        last = ph.label.rsplit(" ", 1)[-1]
+        if (
+            not ph.adj
+            and ph.label[:1].islower()
+            and last[:1].isupper()
+            and last.lower() == head
+            and not last.isupper()
+        ):
+            continue  # "computing services provider Fastly", "brand name Aduhelm": what the
+            # article calls a name before it; the name is a candidate of its own. Not an
+            # adjective's ("radical Islam"), a group's ("establishment Republicans") or an
+            # acronym's ("core CPI")
         if all(w in TITLES or singular(w) in _PERSON_HEADS for w in key) or (
             len(key) > 1
             and (
@@ -651,6 +697,20 @@ def _by_meaning(
     if person.any() and not person.all():
         near[person] += near[~person].mean() - near[person].mean()
     return {s: float((1 - w) * a + w * c) for s, a, c in zip(best, share, near, strict=True)}
+
+
+def _titled_name(label: str) -> str | None:
+    """The full name after a title in a phrase ("Alejandro Giammattei" of "Guatemalan
+    President Alejandro Giammattei"): a first name and the capitalised words after it."""
+    words = label.split()
+    for i, word in enumerate(words):
+        if word.lower() in _CUT_AFTER:
+            rest = list(dropwhile(lambda w: w.lower() in _CUT_AFTER, words[i:]))
+            if not rest or not is_first_name(rest[0], "en"):
+                return None  # "Attorney General Letitia James", not "General Letitia James"
+            name = list(takewhile(lambda w: w[:1].isupper(), rest))
+            return " ".join(name) if len(name) > 1 else None
+    return None
 
 
 def _named_events(
