@@ -2142,6 +2142,38 @@ def test_a_possessive_or_a_company_form_in_a_name_is_not_part_of_the_tag() -> No
     }
 
 
+def test_a_body_a_person_of_the_article_is_said_to_own_is_the_body() -> None:
+    """PolNeAR and AllSides spans: "Clinton’s State Department", "Biden’s American Families
+    Plan" and "the Clinton State Department" made the State Department and the plan tags of
+    their own beside (or instead of) the body's; "Obama’s State Department" took every bare
+    "State Department" of its article. A company's or a place's body keeps its owner, and a
+    single word still resolves to the one fuller name ("Foundation", "Clinton Foundation")."""
+    spans = [
+        ("Hillary Clinton", "PERSON"),
+        ("Clinton’s State Department", "ORG"),
+        ("Clinton State Department", "ORG"),
+        ("State Department", "ORG"),
+        ("State Department", "ORG"),
+        ("Joe Biden", "PERSON"),
+        ("Biden’s American Families Plan", "ORG"),
+        ("Facebook’s Oversight Board", "ORG"),
+        ("Wisconsin's Supreme Court", "ORG"),
+        ("Clinton Foundation", "ORG"),
+        ("Foundation", "ORG"),
+    ]
+    counts = {e.text: e.count for e in _entities_of(spans).items}
+    assert counts["State Department"] == 3, counts
+    assert "American Families Plan" in counts, counts
+    assert {"Facebook’s Oversight Board", "Wisconsin's Supreme Court"} <= set(counts), counts
+    assert counts["Clinton Foundation"] == 2, counts
+    assert not any(name.startswith(("Clinton’s", "Biden’s")) for name in counts), counts
+    # "their Republican Party", "her State Department": a possessive the model read into a
+    # name is no part of it (lower case only: "Our Principles PAC" is a name).
+    assert entities.clean_name("their Republican Party") == "Republican Party"
+    assert entities.clean_name("her State Department") == "State Department"
+    assert entities.clean_name("Our Principles PAC") == "Our Principles PAC"
+
+
 def test_a_subject_is_one_tag_whether_an_article_writes_it_singular_or_plural() -> None:
     """On public news "Polls" and "Poll", "Iowa caucuses" and "Iowa caucus" were two tags each
     (234 such pairs on 1,883 texts): the slug now takes the head in the singular, where the
@@ -2337,15 +2369,20 @@ def test_a_name_with_a_legal_form_or_a_ticker_is_a_company() -> None:
     }
 
 
-def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
-    """The entities' kinds from a model's mentions (text, label), written one a sentence."""
+def _entities_of(spans: list[tuple[str, str]]) -> entities.Entities:
+    """The entities from a model's mentions (text, label), written one a sentence."""
     raw = ". ".join(text for text, _ in spans)
     found, at = [], 0
     for text, label in spans:
         at = raw.index(text, at)
         found.append((text, label, at))
         at += len(text)
-    return {e.text: e.type for e in entities.from_mentions(found, raw).items}
+    return entities.from_mentions(found, raw)
+
+
+def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
+    """The entities' kinds from a model's mentions (text, label), written one a sentence."""
+    return {e.text: e.type for e in _entities_of(spans).items}
 
 
 def _people(title: str, text: str) -> set[str]:
