@@ -2902,12 +2902,33 @@ def test_a_state_is_a_place_not_a_verb_unless_a_that_follows() -> None:
     text = (
         "Applications for U.S. state unemployment insurance fell last week to a pandemic low. "
         "Thirteen states will gain or lose seats in the House of Representatives next year. "
-        "The inspector general's report states that the agency ignored the warnings for years."
+        "The inspector general's report states that the agency ignored the warnings for years. "
+        # AllSides: "Hugs" and "Rust Belt" spoke by "states that have".
+        "Hugs and unmasked crowds returned, and even states that have stuck to pandemic-related "
+        "restrictions readied to drop them. Voters went to the polls in Ohio, one of the Rust "
+        "Belt states that have suffered from the loss of manufacturing jobs."
     )
     found = analyze("Claims", text, with_embedding=False).attributions
     assert [(a.cue, a.content) for a in found] == [
         ("states", "the agency ignored the warnings for years")
     ]
+
+
+def test_continued_says_only_what_is_said() -> None:
+    """AllSides: "Israel continued to pound targets in Gaza" and "Hayes and his colleagues
+    continued their activism" were claims; a saying continued, or a quotation closed by it, is
+    (PolNeAR precision 0.9340 -> 0.9343, recall 0.4265 -> 0.4263)."""
+    text = (
+        "Israel continued to pound targets in Gaza with airstrikes on Monday. After the first "
+        "Earth Day, Hayes and his colleagues continued their activism by campaigning against "
+        "polluters. Senator Marco Rubio continued to question whether the deal would hold. "
+        '"We need strong relationships with the communities," Rubio continued.'
+    )
+    found = analyze("Gaza", text, with_embedding=False).attributions
+    assert [(a.speaker, a.cue) for a in found] == [
+        ("Marco Rubio", "continued"),
+        ("Marco Rubio", "continued"),
+    ], found
 
 
 def test_an_event_noun_stands_as_the_event_its_article_names() -> None:

@@ -276,10 +276,13 @@ _VERBS = [
 ]
 # "state" and "states" are nouns far more often ("U.S. state unemployment", "Minnesota state
 # delegate"): on PolNeAR 63 claims had them as their verb, 41 of them matched nothing and the
-# rest were found under a junk speaker ("Democratic", "Western"). A verb only before "that".
+# rest were found under a junk speaker ("Democratic", "Western"). A verb only before "that",
+# and not the relative pronoun of "even states that have stuck to restrictions" (AllSides:
+# "Hugs" and "Rust Belt" spoke so).
+_VERB_SET = frozenset(_VERBS)
 _CUE = (
     r"(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r"|call(?:s|ed)?\s+(?:on|for)"
-    r"|states?(?=\s+that\b))"
+    r"|states?(?=\s+that\b(?!\s+(?:have|has|had|are|were|is|was|will|would)\b)))"
 )
 _CAP = r"[A-Z][\w.’'-]*"
 _CONN = r"(?:of|the|and|for|on|de|del|al|bin|von|van|der|da)"
@@ -583,6 +586,24 @@ _MIN_CONTENT_WORDS = 3
 _CLAIM_BEFORE = re.compile(r"(?:[,:;—–-]|[\"“”‘’'])\s*(?:[\w.'’&()-]+\s+){0,5}$")
 _ADDED_AMOUNT = re.compile(r"\s+(?:\$|£|€|\d|(?:about|nearly|roughly|some|over|more than)\s+\d)")
 _ADDING = frozenset({"add", "adds", "added"})
+# "continued" followed by what it does is no saying: "Israel continued to pound targets in
+# Gaza", "Hayes and his colleagues continued their activism" were AllSides claims. Before a
+# verb of saying ("continued to question whether ...": PolNeAR counts 16 of 19 such), before
+# what is said, or closing it ('"...," he continued.') it says.
+_CONTINUED_DOING = re.compile(
+    r"\s+(?:to\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)|(?:his|her|their|its|a|an)\b)"
+)
+_SAYING_TOO = frozenset(
+    "question portray express assure refute affirm needle mock interject push press".split()  # noqa: SIM905
+)
+
+
+def _saying(verb: str) -> bool:
+    """Whether a base form is a verb of saying: one of _VERBS in some form, or _SAYING_TOO."""
+    forms = (verb, verb + "s", verb + "d", verb + "ed", verb[:-1] + "ied")
+    return verb in _SAYING_TOO or any(f in _VERB_SET for f in forms)
+
+
 # Cues that are nouns as often: "Initial claims fell" (3 claims of the AllSides import spoke by
 # "Initial"), "jobless claims", "the report's claims". Their one-word speaker must be a name,
 # not a word as common as "initial" (Zipf 4.3) that no entity or first name makes one.
@@ -1189,6 +1210,9 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
                 continue
             raw, where = outer.speaker, (outer.speaker_start - base, outer.speaker_end - base)
         rest = m.end()
+        doing = _CONTINUED_DOING.match(text, rest) if cue == "continued" else None
+        if doing and not (doing.group("verb") and _saying(doing.group("verb"))):
+            continue  # "Israel continued to pound targets", "continued their activism"
         if cue in ("told", "tells", "tell"):
             whom = _TOLD_WHOM.match(text, rest)
             rest = whom.end() if whom else rest
