@@ -442,6 +442,57 @@ def test_a_story_is_titled_by_its_most_central_recent_headline(db: Database) -> 
     assert title != first or len(heads) == 1  # it followed the coverage, not the first piece
 
 
+def test_a_story_is_titled_and_summarised_by_its_reporting_not_an_op_ed(db: Database) -> None:
+    """AllSides: "Oversight Board Is Wrong to Uphold Facebook's Suspension of Trump" (an op-ed)
+    could title the story of the ruling, and "This decision is the wrong one" stood in its
+    summary. Where a story has reporting, its headline and summary are the reporting's."""
+    from newsweave.store.views import story_page
+
+    texts = [
+        (
+            "Wire Daily",
+            "Oversight Board upholds Trump ban",
+            "Facebook's Oversight Board on Wednesday upheld the suspension of Donald Trump. "
+            "The board ruled that the former president's posts broke Facebook's rules on "
+            "violence. Trump was suspended in January after the riot at the Capitol.",
+        ),
+        (
+            "Metro Herald",
+            "Facebook told to review Trump suspension within six months",
+            "Facebook must decide within six months whether the indefinite suspension of "
+            "Donald Trump becomes permanent, its board said on Wednesday. Indefinite "
+            "penalties have no clear standard, the board found, and Facebook has to set one.",
+        ),
+        (
+            "Ledger (Opinion)",
+            "Oversight Board upholds Trump ban but orders Facebook to review suspension",
+            "The Oversight Board's ruling on Wednesday to uphold the Trump suspension and "
+            "order Facebook to review the indefinite ban within six months is the wrong one. "
+            "The board upheld the suspension of Donald Trump and told Facebook to decide "
+            "within six months whether his suspension becomes permanent.",
+        ),
+    ]
+    ids = []
+    for i, (source, title, text) in enumerate(texts):
+        item = ArticleIn(
+            url=f"https://{i}.example/board",
+            title=title,
+            text=text,
+            source_name=source,
+            published=datetime(2026, 11, 21, 9 + i, 0, tzinfo=UTC),
+        )
+        ids.append(pipeline.ingest(db, item)[0])
+    with db.connect() as conn:
+        sids = set(
+            conn.execute(select(articles.c.story_id).where(articles.c.id.in_(ids))).scalars()
+        )
+        assert len(sids) == 1, sids
+        page = story_page(conn, sids.pop())
+    assert page is not None
+    assert page.story.title in {texts[0][1], texts[1][1]}, page.story.title
+    assert "wrong" not in (page.story.summary or ""), page.story.summary
+
+
 def test_a_surname_and_a_full_name_are_one_tag_across_articles(db: Database) -> None:
     ids = _load(db)
     with db.connect() as conn:

@@ -468,9 +468,14 @@ def _retell(conn: Connection, mem: Memory, story: Story, seq: int) -> None:
     fought back". The summary is made again from the latest members' summaries whenever the
     story has grown by half since the last one (sizes 2, 3, 4, 6, 9, 13, ...), so it follows
     the coverage without re-summarising a big story on every article.
+
+    Both are the reporting's where the story has any: an op-ed's headline ("Oversight Board Is
+    Wrong to Uphold Facebook's Suspension of Trump") or its verdict in the summary ("This
+    decision is the wrong one", AllSides' Facebook story) is one outlet's view, not the event.
     """
     retold = _retold_at(story.size)
     members = stories.story_members(conn, story.id, STORY_SUMMARY_MEMBERS, summaries=retold)
+    members = [m for m in members if m.genre != "opinion"] or members
     if not members:
         return
     centre = story.centroid()

@@ -16,6 +16,7 @@ from newsweave.store import upserts
 from newsweave.store.enrichment import STORIES_GENERATION
 from newsweave.store.schema import (
     ARTICLE_TIME,
+    analyses,
     articles,
     site_state,
     stories,
@@ -47,6 +48,7 @@ class StoryMember:
     title: str
     summary: str
     at: datetime | None
+    genre: str | None = None  # news, opinion, analysis (enrich.genre), once analysed
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,13 +252,24 @@ def story_members(
     text's overflow pages, twice the pages of the title)."""
     when = ARTICLE_TIME
     summary = articles.c.summary if summaries else null().label("summary")
+    kind = analyses.c.article_id == articles.c.id, analyses.c.name == "kind"
     q = (
-        select(articles.c.id, articles.c.title, summary, when.label("at"))
+        select(articles.c.id, articles.c.title, summary, when.label("at"), analyses.c.data)
+        .outerjoin(analyses, and_(*kind))
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
         .order_by(when.desc(), articles.c.id.desc())
         .limit(limit)
     )
-    return [StoryMember(r.id, r.title or "", r.summary or "", r.at) for r in conn.execute(q)]
+    return [
+        StoryMember(r.id, r.title or "", r.summary or "", r.at, _genre(r.data))
+        for r in conn.execute(q)
+    ]
+
+
+def _genre(data: object) -> str | None:
+    """The label of a stored genre analysis ({"label": "opinion", "confidence": 0.95})."""
+    label = data.get("label") if isinstance(data, dict) else None
+    return label if isinstance(label, str) else None
 
 
 def set_story_text(
