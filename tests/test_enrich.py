@@ -509,6 +509,17 @@ def test_a_compound_subject_wins_its_tie_with_its_head_whatever_the_hash_seed() 
             {"FDA", "United States"},
             {"Food", "Centers", "Disease Control panel"},  # pieces of a name
         ),
+        (  # a summit's group under any of its names, an organisation (spaCy: "G7" a place,
+            # "Group of" an organisation, "Seven" a number: a name cut on its connector)
+            "G7 leaders pledge vaccines",
+            "President Biden will travel to the G7 summit in Cornwall next month, the White "
+            "House said. The Group of Seven leaders will discuss vaccines. At the G-7, Biden "
+            "will meet Boris Johnson.",
+            {"G7": "org"},
+            {"Group of Seven", "Group of", "G-7"},
+            {"G7"},
+            {"Group of Seven", "Group of", "G-7"},
+        ),
         (  # a state in full, none from a party label (an en dash in one); a department by
             # its subject; no portfolio of a title as an organisation, no title and surname as
             # a topic

@@ -64,6 +64,10 @@ _KINDS = {
 }
 
 _OUR_KINDS = frozenset(_KINDS.values())
+# A name the model ended on a connector: "Group of" of "the Group of Seven" (spaCy read "Seven"
+# as a number); the capitalised word after it completes it.
+_OPEN_END = re.compile(r"\s(?:of|and|for|the|de|del|von|van)$")
+_NEXT_NAME_WORD = re.compile(r"\s+[A-Z][\w'’-]*")
 
 # An article, or a possessive the model took into the name: "their Republican Party", "her
 # State Department" (AllSides and PolNeAR tags); lower case only: "Our Principles PAC" is a name.
@@ -248,6 +252,10 @@ _CANONICAL: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ["house of representatives", "u.s. house", "us house"], ("House of Representatives", "org")
     ),
+    # The summits' groups under their written forms: "G7" (a place to spaCy, 4 allsides-dev
+    # articles), "G-7" and "Group of Seven" (an organisation) were three tags.
+    **dict.fromkeys(["g7", "g-7", "group of seven", "group of 7"], ("G7", "org")),
+    **dict.fromkeys(["g20", "g-20", "group of twenty", "group of 20"], ("G20", "org")),
     # One territory under its two names: 11 and 9 articles of allsides-dev were two tags.
     "gaza strip": ("Gaza", "place"),
     # The capital under its district's name (spaCy reads "Washington, D.C." as two places),
@@ -634,6 +642,11 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind is None or _within(datelines, start, start + len(text.rstrip())):
             continue  # inside a dateline; "ROME - Bernie Sanders", run into it, is cut below
+        if _OPEN_END.search(text):
+            more = _NEXT_NAME_WORD.match(raw, start + len(text))
+            if more is None:
+                continue  # a connector ends it and no name follows: no name
+            text += more.group(0)  # "Group of" + " Seven": the model read "Seven" as a number
         end = start + len(text)
         if _CUT.match(raw, start + len(text.rstrip(".… "))):
             continue  # the rest of the name was cut off with the text ("Derek...")
