@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -374,6 +374,14 @@ def clean_name(name: str) -> str:
     return s
 
 
+def _owners(people: Iterable[str]) -> set[str]:
+    """The names a person of the article is written under before a body's name: their full
+    names that a first name opens (not a model's "Shining Path" person) and those names'
+    surnames."""
+    full = {n for n in people if " " in n and is_first_name(n.split()[0], "en")}
+    return full | {family_name(n) for n in full}
+
+
 def _possessed(
     name: str, kind: str, start: int, people: Collection[str] = ()
 ) -> tuple[str, str, int]:
@@ -636,6 +644,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     platforms: set[str] = set()  # single words used as a platform ("a Twitter user")
     placed: set[str] = set()  # names after "the siege of", "the town of"
     person_starts = {start for _, label, start in found if _KINDS.get(label, label) == "person"}
+    # Any word of a person's name: "President Biden" is all many roundups write of him.
     people = {w for t, label, _ in found if _KINDS.get(label, label) == "person" for w in t.split()}
     datelines = [m.span("line") for m in _DATELINES.finditer(raw)]
     for text, label, start in found:
@@ -728,14 +737,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     # is rare in news, so this only fires when one Vladimir is named), and so is an
     # organisation's first word or words when the article also names it in full.
     # A body's name after a person's ("Clinton State Department", "Obama White House": spaCy's
-    # spans of "the Clinton State Department") is not a longer name of the body's own. The
-    # person's is a full name of the article's that a first name opens, or its surname.
-    full = {
-        n
-        for n, k, _ in mentions
-        if k == "person" and " " in n and is_first_name(n.split()[0], "en")
-    }
-    owners = full | {family_name(n) for n in full}
+    # spans of "the Clinton State Department") is not a longer name of the body's own.
+    owners = _owners(n for n, k, _ in mentions if k == "person")
     for name in names:
         if name.lower() in aliases:
             continue

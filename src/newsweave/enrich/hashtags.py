@@ -585,7 +585,7 @@ def suggest(
         if common and _rare(key) < _SINGLE_RARITY:
             continue  # "Person", "Face", "Water", "Industry": words, not subjects
         if ph.label in titled or _titled_name(ph.label) is not None:
-            continue  # the person's, below
+            continue  # the person's, added before this loop
         last = ph.label.rsplit(" ", 1)[-1]
         if (
             not ph.adj
