@@ -3025,6 +3025,24 @@ def test_a_name_after_a_title_or_a_description_is_the_name_alone() -> None:
         assert not label.startswith(("Guatemalan", "President", "Treasury", "Computing")), tags
 
 
+def test_what_a_body_publishes_is_no_tag_but_the_body_is() -> None:
+    """allsides-dev and PolNeAR tags "Quinnipiac University poll", "Labor Department data",
+    "White House fact sheet": the body's word on a subject, neither the subject nor the body,
+    which is a tag of its own. A publication named so ("Drudge Report") stays."""
+    text = (
+        "Clinton leads Trump by six points in Ohio, a Quinnipiac University poll found on "
+        "Tuesday. The Quinnipiac University poll also showed Sanders behind. Labor Department "
+        "data showed 266,000 jobs added in April, and Labor Department data for May come next "
+        "month. A White House fact sheet said the plan would cost $2 trillion; the White House "
+        "fact sheet listed roads and bridges. The Drudge Report linked the story, and the "
+        "Drudge Report led with the poll all day."
+    )
+    labels = {t.label for t in analyze("Clinton leads in Ohio poll", text).hashtags}
+    assert {"Quinnipiac University", "Labor Department", "White House"} <= labels, labels
+    assert "Drudge Report" in labels, labels
+    assert not any(t.endswith(("poll", "data", "sheet")) for t in labels), labels
+
+
 def test_the_shipped_verbs_are_the_lexicons() -> None:
     """data/verbs.txt is what TextBlob's and lemminflect's lexicons give
     (`python bench/lists_write.py` writes it)."""

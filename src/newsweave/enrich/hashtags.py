@@ -186,8 +186,14 @@ _NEWSROOM_WORDS = frozenset(
     for p in (
         "press service", "press office", "press officer", "press release", "press conference",
         "news conference", "news agency", "news release", "press briefing", "news briefing",
+        "fact sheet", "status update", "pool report", "news report", "press report",
+        "witness report",
     )
 )  # fmt: skip
+# What a body publishes, after the body's name: "Labor Department data", "Bloomberg survey",
+# "Quinnipiac University poll", "Breitbart News report" (allsides-dev and PolNeAR tags) are the
+# body's word on a subject, neither the subject nor the body, whose own tag it is.
+_DOCUMENT_HEADS = frozenset({"data", "survey", "report", "statement", "poll", "figures"})
 _STOP_LABELS = frozenset(
     [
         "hashtags",
@@ -535,6 +541,7 @@ def suggest(
             headline_people.add(slug)
 
     known = {e.text.lower() for e in entities.items}
+    bodies = {e.text.lower() for e in entities.items if e.type == "org"}
     named = known | set(entities.aliases)  # full names and the short forms that stand for them
     for e in entities.items:
         rare = max(_rare(e.text.lower().split()), 0.5)
@@ -598,16 +605,24 @@ def suggest(
             # article calls a name before it; the name is a candidate of its own. Not an
             # adjective's ("radical Islam"), a group's ("establishment Republicans") or an
             # acronym's ("core CPI")
-        if all(w in TITLES or singular(w) in _PERSON_HEADS for w in key) or (
-            len(key) > 1
-            and (
-                (
-                    singular(ph.label.rsplit(" ", 1)[-1].lower()) in _DESCRIBING_HEADS
-                    and key[0] != "best"
+        if (
+            all(w in TITLES or singular(w) in _PERSON_HEADS for w in key)
+            or (
+                len(key) > 1
+                and (
+                    (
+                        singular(ph.label.rsplit(" ", 1)[-1].lower()) in _DESCRIBING_HEADS
+                        and key[0] != "best"
+                    )
+                    or key[-2:] in _NEWSROOM_WORDS
+                    or (
+                        key[-1] in _DOCUMENT_HEADS
+                        and last.islower()  # not a name: "Drudge Report", "Labor Turnover Survey"
+                        and ph.label.rsplit(" ", 1)[0].lower() in bodies
+                    )
+                    or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
+                    or (len(key) == 2 and key[0] in _TITLED and ph.label.split()[-1][:1].isupper())
                 )
-                or key[-2:] in _NEWSROOM_WORDS
-                or (key[-2] in _CUT_AFTER and is_first_name(ph.label.split()[-1], "en"))
-                or (len(key) == 2 and key[0] in _TITLED and ph.label.split()[-1][:1].isupper())
             )
         ):
             # "US president", "Vice President", "Sens." (of "Sens. Joe Manchin and ..."): a
