@@ -252,13 +252,20 @@ def story_members(
     text's overflow pages, twice the pages of the title)."""
     when = ARTICLE_TIME
     summary = articles.c.summary if summaries else null().label("summary")
-    kind = analyses.c.article_id == articles.c.id, analyses.c.name == "kind"
-    q = (
-        select(articles.c.id, articles.c.title, summary, when.label("at"), analyses.c.data)
-        .outerjoin(analyses, and_(*kind))
+    latest = (
+        select(articles.c.id, articles.c.title, summary, when.label("at"))
         .where(articles.c.story_id == story_id, articles.c.duplicate_of.is_(None))
         .order_by(when.desc(), articles.c.id.desc())
         .limit(limit)
+        .subquery()
+    )
+    # Each member's genre, read for the `limit` latest only: a big story's thousands of
+    # members are not each joined to their analyses before the sort.
+    kind = and_(analyses.c.article_id == latest.c.id, analyses.c.name == "kind")
+    q = (
+        select(latest, analyses.c.data)
+        .outerjoin(analyses, kind)
+        .order_by(latest.c.at.desc(), latest.c.id.desc())
     )
     return [
         StoryMember(r.id, r.title or "", r.summary or "", r.at, _genre(r.data))
