@@ -2178,6 +2178,14 @@ def test_a_body_a_person_of_the_article_is_said_to_own_is_the_body() -> None:
     assert {"Facebook’s Oversight Board", "Wisconsin's Supreme Court"} <= set(counts), counts
     assert counts["Clinton Foundation"] == 2, counts
     assert not any(name.startswith(("Clinton’s", "Biden’s")) for name in counts), counts
+    # "the Obama White House", read as one person (PolNeAR): the body the article names.
+    kinds = _entities_of(
+        [("Obama White House", "PERSON"), ("White House", "ORG"), ("Barack Obama", "PERSON")]
+    ).items
+    assert {(e.text, e.type, e.count) for e in kinds} == {
+        ("White House", "org", 2),
+        ("Barack Obama", "person", 1),
+    }
     # "their Republican Party", "her State Department": a possessive the model read into a
     # name is no part of it (lower case only: "Our Principles PAC" is a name).
     assert entities.clean_name("their Republican Party") == "Republican Party"

@@ -56,7 +56,7 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-35",
+    "entities": "web_sm-3.8.0+places+canon+ru-36",
     "hashtags": "ents+nounphrases+names+ru-42",
     "summary": "mmr+rarity-4",
     "attributions": "rules-37",
