@@ -396,7 +396,7 @@ def _possessed(
     if m is None:
         return name, kind, start
     tail = name[m.end() :]
-    owner = re.sub(rf"[{APOSTROPHES}]s?\s*$", "", name[: m.end()]).split()
+    owner = _TRAILING.sub("", name[: m.end()].rstrip()).split()
     if kind == "org" and owner and owner[-1] in people and tail[:1].isupper():
         return tail, kind, start + m.end()
     words = tail.split()

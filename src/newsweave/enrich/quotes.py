@@ -279,11 +279,11 @@ _VERBS = [
 # rest were found under a junk speaker ("Democratic", "Western"). A verb only before "that",
 # and not the relative pronoun of "even states that have stuck to restrictions" (AllSides:
 # "Hugs" and "Rust Belt" spoke so).
-_VERB_SET = frozenset(_VERBS)
 _CUE = (
     r"(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r"|call(?:s|ed)?\s+(?:on|for)"
     r"|states?(?=\s+that\b(?!\s+(?:have|has|had|are|were|is|was|will|would)\b)))"
 )
+_VERB_SET = frozenset(_VERBS)  # what _saying looks a form up in
 _CAP = r"[A-Z][\w.’'-]*"
 _CONN = r"(?:of|the|and|for|on|de|del|al|bin|von|van|der|da)"
 _NAME = rf"{_CAP}(?:\s+(?:{_CONN}\s+)*{_CAP})*"
