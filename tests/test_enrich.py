@@ -233,6 +233,36 @@ def test_who_says_what_in_more_shapes_found_missing_on_polnear() -> None:
     assert not any("BRICS" in a.speaker for a in found)  # the object of "with" is not a speaker
 
 
+def test_quotations_with_apostrophes_slips_and_long_speakers_are_their_speakers() -> None:
+    """Session 53's shapes, each a missed or wrong attribution on PolNeAR train."""
+    text = (
+        "\u201cHere you have a little boys\u2019 club and they decide who they want to be "
+        "commander in chief,\u201d said Eric Holder.\n"
+        "\u201cWho do they think they are?\u201d Donald Trump said of Apple in February, when "
+        "the company balked.\n"
+        "\u201cRussia, if you\u2019re listening, I hope you\u2019re able to find the emails "
+        "that are missing.\u201d Trump said.\n"
+        "\u201cPositions are gonna soften on the nominee, whether it\u2019s now or later,"
+        "\u201d California Rep. Duncan Hunter\u2019s chief of staff, Joe Kasper, told "
+        "POLITICO before the interview.\n"
+        '"It\'s huge," Marco Rubio said, doing his best impersonation of the candidate.\n'
+        'Carly Fiorina told reporters that "John Kasich is throwing votes away."\n'
+        'Kasich told "Good Morning America" that he would stay in the race.\n'
+    )
+    found, got = _who_says(text)
+    boys = "Here you have a little boys\u2019 club and they decide who they want to be "
+    assert ("Eric Holder", "said", boys + "commander in chief") in got  # "boys\u2019" no close
+    assert ("Donald Trump", "said", "Who do they think they are") in got  # not "of Apple ..."
+    assert any(a.content.startswith("Russia, if you") for a in found)  # "." for ","
+    kasper = [a for a in found if a.content.startswith("Positions are gonna soften")]
+    assert kasper, found  # not "before the interview"
+    assert "chief of staff" in kasper[0].speaker
+    assert not any(a.content.startswith(("of Apple", "before the", "doing his")) for a in found)
+    assert ("Carly Fiorina", "told", "John Kasich is throwing votes away") in got
+    assert ("John Kasich", "told", "he would stay in the race") in got  # whom, then what
+    assert not any(a.content == "Good Morning America" for a in found)
+
+
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
     text = (
         "Fyodor Lukyanov, a foreign policy analyst, spoke in Moscow on Friday. "
