@@ -263,6 +263,30 @@ def test_quotations_with_apostrophes_slips_and_long_speakers_are_their_speakers(
     assert not any(a.content == "Good Morning America" for a in found)
 
 
+def test_according_to_an_unnamed_source_and_in_mid_sentence() -> None:
+    """Who the news cannot name is still a source ("a publishing executive familiar with the
+    talks", "people in attendance", "an attendee"); in mid-sentence the longer side is the
+    claim, past the source's own appositive."""
+    text = (
+        "HarperCollins declined to renew the offer, according to a publishing executive "
+        "familiar with the talks.\n"
+        "The meeting veered into a gripe session about Cruz, according to people in "
+        "attendance.\n"
+        "Since last November, according to Human Rights Watch, state security forces have "
+        "killed more than 400 protesters in the region.\n"
+        "At the heart of the trouble, according to Dennis Ross, another former envoy, was a "
+        "decision by Mr. Obama to establish distance from Israel.\n"
+    )
+    found, _ = _who_says(text)
+    said = {a.speaker: a.content for a in found if a.cue == "according to"}
+    assert said["publishing executive familiar with the talks"] == (
+        "HarperCollins declined to renew the offer"
+    )
+    assert said["people in attendance"] == "The meeting veered into a gripe session about Cruz"
+    assert said["Human Rights Watch"].startswith("state security forces have killed")
+    assert said["Dennis Ross"].startswith("was a decision by Mr. Obama")
+
+
 def test_speakers_resolve_to_full_names_and_pronouns_to_the_last_person() -> None:
     text = (
         "Fyodor Lukyanov, a foreign policy analyst, spoke in Moscow on Friday. "

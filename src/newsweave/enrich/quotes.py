@@ -526,6 +526,10 @@ _SUBJECT = re.compile(rf"\s*(?:{_LEADING_JUNK_WORDS}\s+)?{_DESCRIBED}(?P<sp>{_NP
 _ACCORDING = re.compile(
     r"\b[Aa]ccording\s+to\s+(?P<sp>[^,;:()]{2,100}?)\s*(?:[,;:)]|\.[\"”’']?\s*$|$)"
 )
+_ASIDE_ROLE = re.compile(
+    r"\s*((?:an?|the|another|former|his|her|its|their|[A-Z][\w.]*['’]s)\s"
+    r"(?:(?!(?:is|was|are|were|has|have|had|will|would)\b)[^\d,;:\"“”\s]+\s?){1,7}),\s"
+)
 _VIEW = re.compile(
     rf"\b(?:In|From|By|To)\s+(?P<sp>{_NP}?)['’]s?\s+(?:own\s+)?"
     r"(?P<cue>interpretation|view|reading|eyes|calculus|perspective|point\s+of\s+view"
@@ -553,6 +557,13 @@ _DATA_FROM = re.compile(
     re.IGNORECASE,
 )  # "data released Sunday by the U.S. CDC", "a report from Military.com": the CDC, Military.com
 _ROLE_END = re.compile(rf"\b{_ROLE}$")
+# An unnamed source as news describes one: "a publishing executive familiar with the talks",
+# "people in attendance", "a person close to the process", "an attendee", "one research firm".
+_SOURCE_END = re.compile(
+    rf"\b(?:{_ROLE}|persons?|people|attendees?|participants?|insiders?|firm)"
+    r"(?:\s+(?:familiar\s+with|close\s+to|with\s+(?:direct\s+)?knowledge\s+of|briefed\s+on"
+    r"|involved\s+in|in\s+attendance|present)\b[^,;]*)?$"
+)
 _NOT_SPEAKERS = frozenset(
     {"the", "a", "an", "this", "that", "it", "they", "these", "those", "there"}
     | {"anyone", "anybody", "whoever", "someone", "somebody", "no one", "nobody"}
@@ -804,7 +815,9 @@ class _Resolver:
         if not name or name.lower() in _NOT_SPEAKERS:
             return None
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
-        if not name or not (any(c.isupper() for c in name) or _ROLE_END.search(name)):
+        if not name or not (
+            any(c.isupper() for c in name) or _ROLE_END.search(name) or _SOURCE_END.search(name)
+        ):
             return None  # "company", "most recent data from": nobody a reader can name
         if " " not in name:
             named = self._called(name)
@@ -1176,10 +1189,19 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         sp = resolve(m.group("sp"), base + m.start())
         lead = text[: m.start()].strip()
         where = (m.start("sp"), m.end("sp"))
-        if len(lead.split()) >= _MIN_CONTENT_WORDS:  # "..., according to X."
+        # "Since last November, according to Human Rights Watch, state security forces have
+        # killed ...": in mid-sentence the longer side is the claim; an appositive of the source
+        # after it ("according to Dennis B. Ross, another former American special envoy, was a
+        # decision ...") is the source's, not the claim.
+        rest_at = m.end()
+        appos = _ASIDE_ROLE.match(text, rest_at) if text[m.end() - 1 : m.end()] == "," else None
+        if appos is not None and _ROLE_END.search(appos.group(1)):
+            rest_at = appos.end()
+        after_words = len(_strip_end(text[rest_at:]).split())
+        if len(lead.split()) >= max(_MIN_CONTENT_WORDS, after_words):  # "..., according to X."
             add(sp, "according to", 0, m.start(), "according_to", m.start(), where)
         else:  # "According to X, ..."
-            add(sp, "according to", m.end(), len(text), "according_to", m.start(), where)
+            add(sp, "according to", rest_at, len(text), "according_to", m.start(), where)
 
     for m in _VIEW.finditer(text):
         sp = resolve(m.group("sp"), base + m.start())
