@@ -321,9 +321,16 @@ _EPITHET = (
     r"|embattled)"
 )
 _EPITHET_BEFORE = re.compile(rf"^([Tt]he\s+){_EPITHET}\s+(?=[A-Z]|senator|governor|congress)")
+# A poll's share as its speaker: "Six in 10 say", "About 4 in 10 say", "26% say".
+_SHARE = (
+    r"(?:(?:[Aa]bout|[Nn]early|[Aa]lmost|[Rr]oughly|[Oo]nly|[Jj]ust|[Mm]ore\s+than|[Ff]ewer\s+than"
+    r"|[Ll]ess\s+than)\s+)?(?:\d[\d.,]*\s?%|(?:\d+|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix"
+    r"|[Ss]even|[Ee]ight|[Nn]ine)\s+(?:in|out\s+of)\s+(?:10|ten|\d+))"
+)
+_SHARE_ONLY = re.compile(_SHARE)
 _NP = (
     rf"(?:(?<!\w)(?:(?:[Tt]he|[Aa]n?)\s+(?:{_EPITHET}\s+(?=[A-Z]))?)?(?:{_NAME}(?:\s*\([A-Z][\w.-]*(?:,\s*[\w.-]+)?\))?"
-    rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD}|{_CUE})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
+    rf"(?:\s+{_ROLE}){{0,2}}|\d[\d.,]*\s+percent|{_SHARE}|{_POSSESSOR}(?:(?!(?:{_BARE_PREPOSITION}|{_CLAUSE_WORD}|{_CUE})\s)[a-z]+\s+){{0,2}}{_ROLE}|[Hh]e|[Ss]he)"
     r"(?!\w))"
 )  # not "at the agency" of "officials at the agency said": _ROLE_OF takes the officials
 _DAY = "(?:" + "|".join(sorted(d for d in CALENDAR if d.endswith("day"))) + ")"
@@ -514,8 +521,9 @@ _WHEN_THAT = re.compile(
 )
 # "He said the attacks helped and said that Trump ...": the second verb starts a second claim.
 _AND_CUE = re.compile(rf",?\s+and\s+{_AUX}(?:{_CUE})\b")
-# "Trump said ... and Trump says some of them will be worse": another speaker's clause.
-_AND_SPEAKER_CUE = re.compile(rf",?\s+(?:and|but)\s+(?={_NP}\s+{_AUX}(?:{_CUE})\b)")
+# "Trump said ... and Trump says some of them will be worse", "...; 46 percent said they were
+# unenthusiastic": another speaker's clause.
+_AND_SPEAKER_CUE = re.compile(rf"(?:,?\s+(?:and|but)|;)\s+(?={_NP}\s+{_AUX}(?:{_CUE})\b)")
 # Matched at a sentence's start, or at its main clause's (so no "^", which only the string's
 # start satisfies).
 # "Actress and activist Rose McGowan pushed back ..., adding": the descriptors before the name.
@@ -816,7 +824,10 @@ class _Resolver:
             return None
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
         if not name or not (
-            any(c.isupper() for c in name) or _ROLE_END.search(name) or _SOURCE_END.search(name)
+            any(c.isupper() for c in name)
+            or _ROLE_END.search(name)
+            or _SOURCE_END.search(name)
+            or _SHARE_ONLY.fullmatch(name)
         ):
             return None  # "company", "most recent data from": nobody a reader can name
         if " " not in name:
