@@ -847,6 +847,8 @@ class _Resolver:
         for person in self.persons:  # "Russian President Vladimir Putin" -> "Vladimir Putin"
             # and "Sen. Shelley Moore Capito of West Virginia", "Roger T. Benitez of the U.S.
             # District Court ...": the person.
+            if person not in resolved or resolved == person:
+                continue  # the pattern below is compiled per person: most speakers hold none
             at_name = re.search(rf"\b{re.escape(person)}(?=(?:,?\s+of\s+[A-Zt].*)?$)", resolved)
             if resolved != person and at_name:
                 role = _ROLE_PREFIX.match(resolved[: at_name.start()])
@@ -1276,7 +1278,7 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
                 add(sp, cue, 0, len(lead) - 1, "indirect", m.start(), where)
             continue
         raw, where = found
-        quoted = _QUOTED_BEFORE.search(text, 0, m.start())
+        quoted = _QUOTED_BEFORE.search(text, max(0, m.start() - 130), m.start())
         if (
             quoted is not None
             and where[0] >= quoted.start("between")
