@@ -248,6 +248,10 @@ def test_quotations_with_apostrophes_slips_and_long_speakers_are_their_speakers(
         '"It\'s huge," Marco Rubio said, doing his best impersonation of the candidate.\n'
         'Carly Fiorina told reporters that "John Kasich is throwing votes away."\n'
         'Kasich told "Good Morning America" that he would stay in the race.\n'
+        "Donald Trump and Bernie Sanders campaigned in California.\n"
+        'That would create a "summer of agony" for Clinton leading up to the convention, '
+        "forcing her to fend off both Trump and Sanders, said Brad Bannon, a Democratic "
+        "pollster and consultant.\n"
     )
     found, got = _who_says(text)
     boys = "Here you have a little boys\u2019 club and they decide who they want to be "
@@ -261,6 +265,8 @@ def test_quotations_with_apostrophes_slips_and_long_speakers_are_their_speakers(
     assert ("Carly Fiorina", "told", "John Kasich is throwing votes away") in got
     assert ("John Kasich", "told", "he would stay in the race") in got  # whom, then what
     assert not any(a.content == "Good Morning America" for a in found)
+    bannon = [a for a in found if a.content.startswith("That would create")]
+    assert [a.speaker for a in bannon] == ["Brad Bannon"]  # not "Trump and Sanders", before
 
 
 def test_according_to_an_unnamed_source_and_in_mid_sentence() -> None:

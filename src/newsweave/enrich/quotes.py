@@ -502,6 +502,7 @@ _PARTICIPLE = re.compile(
 # "Clevelanders get nervous, said Christine Link, executive director of ...": the claim, then the
 # verb, then who makes it.
 _INVERTED = re.compile(rf"\s+(?P<sp>{_NP_AFTER})\s*(?:[,.;—–]|$)")
+_INVERTED_OPENS = re.compile(r"(?:[A-Z]|(?:the|an?|one|another)\s)")
 _INVERTED_WHOLE = re.compile(rf"(?P<sp>{_NP_AFTER})(?=\s*(?:[,.;—–]|$))")
 _WHERE_WHEN = re.compile(r"\b(?:in|on|at|to|for|with|from|during|after|before|while|last|this)\b")
 _INVERTING = frozenset(
@@ -1269,8 +1270,19 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         if cue in _ADDING and _ADDED_AMOUNT.match(text, m.end()):
             continue  # "The United States added 559,000 jobs"
         found = _speaker_of(text, m.start())
+        inverted = _INVERTED.match(text, m.end()) if cue in _INVERTING else None
+        if (
+            found
+            and inverted
+            and text[found[1][1] : m.start()].strip() == ","
+            and _INVERTED_OPENS.match(text, inverted.start("sp"))  # not "said on Twitter",
+            and not _ADVERBIAL.match(text, inverted.start("sp"))  # "said that ...", "said they"
+        ):
+            # "..., forcing her to fend off both Trump and Sanders, said Brad Bannon, a
+            # Democratic pollster": the names before the comma end the claim; who said it
+            # follows the verb (they were the speakers, Brad Bannon the claim).
+            found = None
         if not found:
-            inverted = _INVERTED.match(text, m.end()) if cue in _INVERTING else None
             lead = text[: m.start()].rstrip()
             if inverted and lead.endswith(","):
                 sp = resolve(inverted.group("sp"), base + m.start())
