@@ -293,6 +293,23 @@ def test_according_to_an_unnamed_source_and_in_mid_sentence() -> None:
     assert said["Dennis Ross"].startswith("was a decision by Mr. Obama")
 
 
+def test_kickers_and_an_editors_note_say_nothing() -> None:
+    """A headline's kicker ("Revealed:", "BUSTED:", "Tuesday Morning Email:") or a credit
+    ("Contributing:") is nobody; "Editor's note:" is the publication's note, not an editor
+    speaking; a name before a colon still is ("Cruz: ...")."""
+    for line in (
+        "Revealed: What the videos actually contain makes the claim even worse.",
+        "BUSTED: The aide and the reporter planned the questions together.",
+        "Tuesday Morning Email: President Obama's last State of the Union.",
+        "Contributing: Brittney Bennett and Greg Toppo, USA TODAY.",
+        "Editor's note: Donald Trump regularly incites political violence and is a liar.",
+    ):
+        found, _ = _who_says(line + "\nThe campaign went on in Iowa on Monday.")
+        assert found == [], (line, found)
+    _, got = _who_says("Cruz: Trump would put liberals on the court.")
+    assert ("Cruz", ":", "Trump would put liberals on the court") in got
+
+
 def test_a_polls_shares_say_what_they_say() -> None:
     """A poll story's speakers are its shares ("Six in 10 say", "26% say"), each clause its own
     claim where a semicolon parts them."""

@@ -384,16 +384,42 @@ _ISSUED = re.compile(
 )
 _APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
 _WHO_BEFORE = re.compile(rf"({_NP}),?\s+who\s+{_AUX}$")  # "Graham, who says ...": Graham
+_OWNED_NOUN = re.compile(r"['’]s\s$")  # not "he's said" (has said): only before these nouns
+_OWNABLE = frozenset({"note", "notes"})  # "Editor's note:"; "Trump's claim that" is his claim
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
 # A headline or transcript line "Name: what they said" (not "Update: ...").
 _NAME_COLON = re.compile(rf"^\s*(?P<sp>{_CAP}(?:\s+(?:{_CONN}\s+)?{_CAP}){{0,3}})\s*:\s+(?=\S)")
+# A newsletter's or a feature's title before a colon: "Tuesday Morning Email:", "Delegate
+# Update:", "Weekly Roundup:" (a kicker, as "Revealed:" or "Contributing:" in _NOT_NAME_COLON).
+_NEWSLETTER = re.compile(r"\b(?:Email|Briefing|Newsletter|Update|Roundup|Digest|Recap)$")
 _NOT_NAME_COLON = frozenset(
     {
         "a",
         "abstract",
         "analysis",
         "background",
+        "also",
         "big picture",
+        "bombshell",
+        "busted",
+        "contributing",
+        "developing",
+        "icymi",
+        "just in",
+        "just leaked",
+        "listen",
+        "look",
+        "must read",
+        "news guide",
+        "paid notice",
+        "perspective",
+        "perspectives",
+        "plus",
+        "question",
+        "remember",
+        "revealed",
+        "see also",
+        "wow",
         "bottom line",
         "breaking",
         "clarification",
@@ -1250,7 +1276,11 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
         add(speaker, cue, m.end(), len(text), "indirect", m.start("cue"), where)
 
     head = _NAME_COLON.match(text)  # "Cruz: Trump would put liberals on the court"
-    if head and head.group("sp").lower() not in _NOT_NAME_COLON:
+    if (
+        head
+        and head.group("sp").lower() not in _NOT_NAME_COLON
+        and not _NEWSLETTER.search(head.group("sp"))
+    ):
         where = (head.start("sp"), head.end("sp"))
         add(resolve(head.group("sp"), base), ":", head.end(), len(text), "direct", -1, where)
 
@@ -1265,8 +1295,10 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
 
     for m in _CUE_RE.finditer(text):
         cue = m.group(1)
-        if base + m.start() in nouns:
-            continue  # "fulfilling his campaign promises to ...", "jobless claims": a noun
+        owned = cue in _OWNABLE and _OWNED_NOUN.search(text, max(0, m.start() - 3), m.start())
+        if base + m.start() in nouns or owned:
+            continue  # "fulfilling his campaign promises to ...", "jobless claims", "Editor's
+            # note:": a noun
         if cue in _ADDING and _ADDED_AMOUNT.match(text, m.end()):
             continue  # "The United States added 559,000 jobs"
         found = _speaker_of(text, m.start())
