@@ -310,6 +310,26 @@ def test_kickers_and_an_editors_note_say_nothing() -> None:
     assert ("Cruz", ":", "Trump would put liberals on the court") in got
 
 
+def test_what_someone_called_a_thing_is_their_claim() -> None:
+    """'what Newt Gingrich called "..."': the speaker named inside the relative clause, "he"
+    there the sentence's subject, and never a claim that cuts a longer one around it."""
+    _, got = _who_says(
+        'As America prepares for what Newt Gingrich called "the loudest, most contentious '
+        'election in modern history," the former House Speaker is intrigued.\n'
+        "Speaker Paul D. Ryan, who was reluctant to endorse Mr. Trump, was more direct about "
+        'the rift - what he called "our arguments this year."\n'
+        "Hillary Clinton said that she called Bernie Sanders to congratulate him on what she "
+        'called "an extraordinary campaign."\n'
+    )
+    gingrich = "the loudest, most contentious election in modern history"
+    assert ("Newt Gingrich", "called", gingrich) in got
+    assert ("Paul D. Ryan", "called", "our arguments this year") in got  # not Mr. Trump
+    said = [(who, what) for who, cue, what in got if cue == "said"]
+    assert len(said) == 1, got
+    assert said[0][0] == "Hillary Clinton"
+    assert said[0][1].startswith("she called Bernie Sanders to congratulate him")
+
+
 @pytest.mark.parametrize(
     ("line", "claim"),
     [

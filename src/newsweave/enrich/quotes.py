@@ -473,6 +473,13 @@ _CALLED = re.compile(
     r"\bcall(?:s|ed|ing)\s+(?P<what>(?:him|her|it|them|this|that|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
     r"|(?:the|his|her|their|its|a)\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s+(?:[\"“‘]|an?\s+\w))"
 )
+# What someone calls something, named in a relative clause before the quotation: "what Newt
+# Gingrich called "the loudest ... election"", "a clip that Judge Michael Mosman called
+# "distasteful"", "videos he calls "Consumer Advocate TV"".
+_WHAT_CALLED = re.compile(
+    rf"\b(?:what|that|which)\s+(?P<sp>{_NP})\s+{_AUX}(?P<cue>call(?:s|ed))\s+"
+    r"[\"“](?P<q>[^\"“”]{3,300}?)[,.!?]?[\"”]"
+)
 _CLAUSE_END = re.compile(r"[.;!?](?:[\"”’']|\s|$)|[\"”’'],\s|\s(?:and|but)\s(?=[a-z]+ed\b)")
 _JOINED_VERB = re.compile(rf"\S,?\s+and\s+{_AUX}$")
 _CUE_FIRST = re.compile(rf"\s*(?:{_CUE})\s+(?:[A-Z]|the\s|an?\s|he\b|she\b)")
@@ -1413,6 +1420,20 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             add(speaker, cue, 0, len(lead), "indirect", m.start(), where)
         else:
             add(speaker, cue, start, stop, "indirect", m.start(), where)
+    # After the claims: a characterisation inside one ('said she called Sanders ... on what
+    # she called "an extraordinary campaign"') is part of it, not a claim that cuts it.
+    for m in _WHAT_CALLED.finditer(text):  # 'what Newt Gingrich called "the loudest ..."'
+        where = (m.start("sp"), m.end("sp"))
+        sp = resolve(m.group("sp"), base + where[0])
+        subject = _SUBJECT.match(text) if m.group("sp").lower() in _PRONOUNS else None
+        if subject is not None and subject.end() <= m.start():
+            # "Paul D. Ryan, who was reluctant to endorse Mr. Trump, was more direct about the
+            # rift - what he called ...": "he" is the sentence's subject where it is a person,
+            # not the person named last
+            who = resolve(subject.group("sp"), base + subject.start("sp"))
+            if who in resolve.persons:
+                sp, where = who, (subject.start("sp"), subject.end("sp"))
+        add(sp, m.group("cue"), m.start("q"), m.end("q"), "direct", m.start("cue"), where)
     return out
 
 
