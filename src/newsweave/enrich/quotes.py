@@ -396,37 +396,21 @@ _NOT_NAME_COLON = frozenset(
     {
         "a",
         "abstract",
+        "also",
         "analysis",
         "background",
-        "also",
         "big picture",
         "bombshell",
-        "busted",
-        "contributing",
-        "developing",
-        "icymi",
-        "just in",
-        "just leaked",
-        "listen",
-        "look",
-        "must read",
-        "news guide",
-        "paid notice",
-        "perspective",
-        "perspectives",
-        "plus",
-        "question",
-        "remember",
-        "revealed",
-        "see also",
-        "wow",
         "bottom line",
         "breaking",
+        "busted",
         "clarification",
         "context",
+        "contributing",
         "correction",
         "credit",
         "details",
+        "developing",
         "disclosure",
         "editor's note",
         "editor’s note",
@@ -435,18 +419,33 @@ _NOT_NAME_COLON = frozenset(
         "full text",
         "go deeper",
         "how",
+        "icymi",
+        "just in",
+        "just leaked",
         "key takeaways",
         "latest",
+        "listen",
         "live",
+        "look",
+        "must read",
+        "news guide",
         "note",
         "opinion",
+        "paid notice",
+        "perspective",
+        "perspectives",
         "photo",
         "photos",
+        "plus",
         "poll",
         "q",
+        "question",
         "read more",
         "related",
+        "remember",
         "report",
+        "revealed",
+        "see also",
         "source",
         "sources",
         "summary",
@@ -466,6 +465,7 @@ _NOT_NAME_COLON = frozenset(
         "where",
         "who",
         "why",
+        "wow",
     }
 )
 # "called" naming something: the object and what it was called, up to the clause's end.
@@ -474,8 +474,8 @@ _CALLED = re.compile(
     r"|(?:the|his|her|their|its|a)\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s+(?:[\"“‘]|an?\s+\w))"
 )
 # What someone calls something, named in a relative clause before the quotation: "what Newt
-# Gingrich called "the loudest ... election"", "a clip that Judge Michael Mosman called
-# "distasteful"", "videos he calls "Consumer Advocate TV"".
+# Gingrich called "the loudest ... election"", "what Mr. Hedge called "the prior economy
+# model"", "videos he calls "Consumer Advocate TV"".
 _WHAT_CALLED = re.compile(
     rf"\b(?:what|that|which)\s+(?P<sp>{_NP})\s+{_AUX}(?P<cue>call(?:s|ed))\s+"
     r"[\"“](?P<q>[^\"“”]{3,300}?)[,.!?]?[\"”]"
@@ -636,6 +636,11 @@ def _nobody() -> frozenset[str]:
 # Days and months, and words of when: no speaker. Not "May", which is Theresa May as often.
 _WHEN_WORDS = (CALENDAR - {"May"}) | {"Today", "Yesterday", "Tonight"}
 _MIN_CONTENT_WORDS = 3
+# A quotation closed before a verb's speaker, with at most _QUOTED_REACH words and no other verb
+# of saying between ('"...," the judge said', '"...," Rep. Duncan Hunter's chief of staff, Joe
+# Kasper, told').
+_QUOTED_BEFORE = re.compile(r"[,!?][\"”’']\s+(?P<between>[^\"“”;:]{1,120}?)\s*$")
+_QUOTED_REACH = 14
 # "added" that here does, not says: "The United States added 559,000 jobs in May". Not
 # "continued to ...": "continued to question whether ..." is a claim (PolNeAR: 16 of 19 such).
 # Where a claim before its speaker ends: a comma, a closing quotation mark, a dash or a colon,
@@ -643,11 +648,6 @@ _MIN_CONTENT_WORDS = 3
 # one, "The senator told reporters he feels good" was a claim "The senator told reporters"
 # by "he"; so were "by the time he said that", "everything he said", "anything he says" (25
 # PolNeAR claims change: precision 0.9327 -> 0.9338, recall 0.4276 -> 0.4271).
-# A quotation closed before a verb's speaker, with at most _QUOTED_REACH words and no other verb
-# of saying between ('"...," the judge said', '"...," Rep. Duncan Hunter's chief of staff, Joe
-# Kasper, told').
-_QUOTED_BEFORE = re.compile(r"[,!?][\"”’']\s+(?P<between>[^\"“”;:]{1,120}?)\s*$")
-_QUOTED_REACH = 14
 _CLAIM_BEFORE = re.compile(r"(?:[,:;—–-]|[\"“”‘’'])\s*(?:[\w.'’&()-]+\s+){0,5}$")
 _ADDED_AMOUNT = re.compile(r"\s+(?:\$|£|€|\d|(?:about|nearly|roughly|some|over|more than)\s+\d)")
 _ADDING = frozenset({"add", "adds", "added"})
@@ -884,7 +884,7 @@ class _Resolver:
             if person not in resolved or resolved == person:
                 continue  # the pattern below is compiled per person: most speakers hold none
             at_name = re.search(rf"\b{re.escape(person)}(?=(?:,?\s+of\s+[A-Zt].*)?$)", resolved)
-            if resolved != person and at_name:
+            if at_name:
                 role = _ROLE_PREFIX.match(resolved[: at_name.start()])
                 return role.group(1) + person if role else person  # "aides to Chris Christie"
         last = resolved.split()[-1]
@@ -1314,8 +1314,8 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             found
             and inverted
             and text[found[1][1] : m.start()].strip() == ","
-            and _INVERTED_OPENS.match(text, inverted.start("sp"))  # not "said on Twitter",
-            and not _ADVERBIAL.match(text, inverted.start("sp"))  # "said that ...", "said they"
+            and _INVERTED_OPENS.match(text, inverted.start("sp"))  # not "said that", "said they"
+            and not _ADVERBIAL.match(text, inverted.start("sp"))  # nor "said on Twitter"
         ):
             # "..., forcing her to fend off both Trump and Sanders, said Brad Bannon, a
             # Democratic pollster": the names before the comma end the claim; who said it
