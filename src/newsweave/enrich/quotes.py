@@ -859,8 +859,7 @@ class _Resolver:
         name = _DATA_FROM.sub("", name)  # "the latest figures from the CDC": the CDC speaks
         if not name or not (
             any(c.isupper() for c in name)
-            or _ROLE_END.search(name)
-            or _SOURCE_END.search(name)
+            or _SOURCE_END.search(name)  # a role, or an unnamed source described
             or _SHARE_ONLY.fullmatch(name)
         ):
             return None  # "company", "most recent data from": nobody a reader can name
@@ -1047,10 +1046,27 @@ def _straighten(text: str) -> str:
 
 def _open_quotes(text: str) -> bool:
     """Whether a quotation opens in `text` and does not close there."""
-    text = _straighten(text)
-    straight = text.count('"') % 2 == 1
-    curly = text.count("“") > text.count("”")
+    return _unclosed(_straighten(text))
+
+
+def _unclosed(flat: str) -> bool:
+    """_open_quotes of a text already straightened."""
+    straight = flat.count('"') % 2 == 1
+    curly = flat.count("“") > flat.count("”")
     return straight or curly
+
+
+def _runs_on(text: str, joined: int, nxt: str) -> bool:
+    """Whether the sentence `nxt` is read with `text` (the sentences joined so far, `joined`
+    after the first): a quotation still open, or one closed by "!" or "?" and followed by "said
+    X", or closed by a full stop and followed by a sentence that only says who spoke. `text`
+    is straightened once for the three."""
+    flat = _straighten(text)
+    return (
+        (_unclosed(flat) and joined < _QUOTE_SENTENCES)
+        or (_ENDS_QUOTED.search(flat) is not None and _said_by(nxt))
+        or (_ENDS_QUOTED_STOP.search(flat) is not None and _SAID_LINE.fullmatch(nxt) is not None)
+    )
 
 
 def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
@@ -1063,14 +1079,7 @@ def _whole_quotes(sentences: Sequence[Sentence]) -> list[Sentence]:
         s = sentences[i]
         j = i
         text = s.text
-        while j + 1 < len(sentences) and (
-            (_open_quotes(text) and j - i < _QUOTE_SENTENCES)
-            or (_ENDS_QUOTED.search(_straighten(text)) and _said_by(sentences[j + 1].text))
-            or (
-                _ENDS_QUOTED_STOP.search(_straighten(text))
-                and _speaker_line_only(sentences[j + 1].text)
-            )
-        ):
+        while j + 1 < len(sentences) and _runs_on(text, j - i, sentences[j + 1].text):
             j += 1
             nxt = sentences[j]
             gap = nxt.start - (s.start + len(text))
@@ -1097,10 +1106,6 @@ def _tells_whom(verb: re.Match[str]) -> bool:
 
 def _said_by(text: str) -> bool:
     return bool(_CUE_FIRST.match(text) or _SPEAKER_LINE.match(text))
-
-
-def _speaker_line_only(text: str) -> bool:
-    return _SAID_LINE.fullmatch(text) is not None
 
 
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
@@ -1342,15 +1347,9 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             # to be a claim ('"It's huuuge," he said, doing his best Trump impersonation'): no
             # claim after the verb either, what follows it is how or when it was said.
             close = quoted.start("between")
-            opening = next(
-                (
-                    q
-                    for q in _QUOTE.finditer(text, 0, close)
-                    if text[q.end() : close].isspace() and not text[: q.start()].strip()
-                ),
-                None,
-            )  # the sentence's own quotation, not a title or a phrase in quotation marks in it
-            if opening is not None:
+            # the sentence's own quotation, not a title or a phrase in quotation marks in it
+            opening = _QUOTE.match(text, len(text) - len(text.lstrip()), close)
+            if opening is not None and text[opening.end() : close].isspace():
                 speaker = resolve(raw, base + m.start())
                 q0, q1 = opening.start("q"), opening.end("q")
                 add(speaker, cue, q0, q1, "direct", m.start(), where)
@@ -1381,7 +1380,7 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             if (
                 after is not None
                 and not text[after.end() :].strip(" .”\"’')")
-                and not _open_quotes(text[: m.start()])
+                and not _unclosed(text[: m.start()])  # `text` is straightened
             ):
                 speaker = resolve(raw, base + m.start())
                 add(speaker, cue, after.start("q"), after.end("q"), "direct", m.start(), where)
