@@ -126,7 +126,7 @@ def _who_says(text: str) -> tuple[list[quotes.Attribution], set[tuple[str, str, 
 def test_who_says_what_in_the_shapes_news_writes_it() -> None:
     """Shapes found missing on PolNeAR: each one line of news style."""
     text = (
-        "Cruz: Trump would put liberals on the court.\n"
+        "Ted Cruz spoke in Iowa.\nCruz: Trump would put liberals on the court.\n"
         '"Do these people read newspapers?" said Bob Mulholland, a California superdelegate '
         'who has accused Sanders supporters of harassing his peers. "Are they reading some '
         'chain email with bogus numbers?"\n'
@@ -142,7 +142,7 @@ def test_who_says_what_in_the_shapes_news_writes_it() -> None:
         "Update: the vote was moved to Friday by the council.\n"
     )
     found, got = _who_says(text)
-    assert ("Cruz", ":", "Trump would put liberals on the court") in got
+    assert ("Ted Cruz", ":", "Trump would put liberals on the court") in got
     assert (
         "Bob Mulholland",
         "said",
@@ -296,7 +296,7 @@ def test_according_to_an_unnamed_source_and_in_mid_sentence() -> None:
 def test_kickers_and_an_editors_note_say_nothing() -> None:
     """A headline's kicker ("Revealed:", "BUSTED:", "Tuesday Morning Email:") or a credit
     ("Contributing:") is nobody; "Editor's note:" is the publication's note, not an editor
-    speaking; a name before a colon still is ("Cruz: ...")."""
+    speaking; a name the article gives before a colon still is ("Cruz: ...", Ted Cruz)."""
     for line in (
         "Revealed: What the videos actually contain makes the claim even worse.",
         "BUSTED: The aide and the reporter planned the questions together.",
@@ -306,8 +306,46 @@ def test_kickers_and_an_editors_note_say_nothing() -> None:
     ):
         found, _ = _who_says(line + "\nThe campaign went on in Iowa on Monday.")
         assert found == [], (line, found)
-    _, got = _who_says("Cruz: Trump would put liberals on the court.")
-    assert ("Cruz", ":", "Trump would put liberals on the court") in got
+    _, got = _who_says("Ted Cruz spoke.\nCruz: Trump would put liberals on the court.")
+    assert ("Ted Cruz", ":", "Trump would put liberals on the court") in got
+
+
+def test_a_captions_label_says_nothing_and_a_transcripts_speaker_is_named() -> None:
+    """Photo captions ("Replica: ...", "Yankee Stadium: ...") are no one speaking, even where
+    the parser reads their label as a person or a place; a transcript's "FALLIN:" is the Mary
+    Fallin the article names, and a source described ("Insiders:") still speaks."""
+    found, got = _who_says(
+        "Oklahoma Gov. Mary Fallin was asked about the campaign on Sunday.\n"
+        "FALLIN: Well, I think the whole nation needs to work together on this.\n"
+        "Pictured: Distraught woman assisted by Red Cross staff.\n"
+        "Replica: Students at the Wuhan Institute of Bioengineering are climbing their own "
+        "Great Wall on campus.\n"
+        "Historic: This stretch, measuring more than six miles long, is thought to date back "
+        "more than 2,000 years.\n"
+        "Yankee Stadium: The fisticuffs took place near the stadium in the Bronx, New York.\n"
+        "Insiders: Trump will rebound in New Hampshire after a loss in Iowa.\n"
+    )
+    colon = {(who, what) for who, cue, what in got if cue == ":"}
+    assert colon == {
+        ("Mary Fallin", "Well, I think the whole nation needs to work together on this"),
+        ("Insiders", "Trump will rebound in New Hampshire after a loss in Iowa"),
+    }, found
+
+
+def test_wire_archives_typewriter_quotes_and_dated_entries() -> None:
+    """AP and WSJ archives (DUC-2001, TREC) write a quotation ``...'' and date a chronology's
+    entries "Dec. 4:": the quotation is its speaker's, the month nobody."""
+    _, got = _who_says(
+        "``It didn't leave any of it. Not even a dish,'' said Dorothy Butler, sister of one of "
+        "the victims.\n"
+        "Dec. 4: U.S. Transportation Secretary Samuel Skinner says the cleanup has cost the "
+        "company $1.9 billion, and praises Exxon for ``a very substantial, good-faith "
+        "effort.''\n"
+    )
+    said = {who: what for who, _, what in got}
+    assert said["Dorothy Butler"] == "It didn't leave any of it. Not even a dish"
+    assert said["Samuel Skinner"].startswith("the cleanup has cost the company")
+    assert "Dec" not in said, got
 
 
 def test_what_someone_called_a_thing_is_their_claim() -> None:

@@ -213,10 +213,13 @@ def unbracketed(text: str) -> str:
     return _COMPLETED.sub(completed, text)
 
 
-_DANGLING_QUOTE = re.compile(r"\s(''|[\"'“‘«])$")  # '' : a quotation mark in some archives
-# A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."): it
-# belongs to the next.
-_LONE_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.$")
+# '' and `` : quotation marks in some archives (the typewriter's ``...'' in AP's and WSJ's)
+_DANGLING_QUOTE = re.compile(r"\s(''|``|[\"'“‘«])$")
+# A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."), or an
+# opening quotation mark it splits off alone ("`" / "`It didn't ..."): it belongs to the next.
+_LONE_OPENER = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.|``?|''|[\"“‘«])$"
+)
 
 
 _COMMON_NOUNS = frozenset({"NN", "NNS"})
@@ -277,7 +280,7 @@ def doc_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
         if carry is not None:
             text_, start = raw[carry : start + len(text_)], carry
             carry = None
-        if _LONE_TITLE.match(text_) and "\n" not in raw[start + len(text_) : b + 1]:
+        if _LONE_OPENER.match(text_) and "\n" not in raw[start + len(text_) : b + 1]:
             carry = start
             continue
         m = _DANGLING_QUOTE.search(text_)
