@@ -311,9 +311,10 @@ def test_kickers_and_an_editors_note_say_nothing() -> None:
 
 
 def test_a_captions_label_says_nothing_and_a_transcripts_speaker_is_named() -> None:
-    """Photo captions ("Replica: ...", "Yankee Stadium: ...") are no one speaking, even where
-    the parser reads their label as a person or a place; a transcript's "FALLIN:" is the Mary
-    Fallin the article names, and a source described ("Insiders:") still speaks."""
+    """Photo captions ("Replica: ...", "Yankee Stadium: ...", "Fans show off a banner") are no
+    one speaking, even where the parser reads their label as a person or a place; a transcript's
+    "FALLIN:" is the Mary Fallin the article names, and a source described ("Insiders:") still
+    speaks."""
     found, got = _who_says(
         "Oklahoma Gov. Mary Fallin was asked about the campaign on Sunday.\n"
         "FALLIN: Well, I think the whole nation needs to work together on this.\n"
@@ -324,7 +325,10 @@ def test_a_captions_label_says_nothing_and_a_transcripts_speaker_is_named() -> N
         "more than 2,000 years.\n"
         "Yankee Stadium: The fisticuffs took place near the stadium in the Bronx, New York.\n"
         "Insiders: Trump will rebound in New Hampshire after a loss in Iowa.\n"
+        "Fans show off a banner reading 'FOOTBALL WITHOUT FANS IS NOTHING' outside the "
+        "stadium before kick-off.\n"
     )
+    assert not [a for a in found if a.cue == "show"], found  # nobody says a thing showing off
     colon = {(who, what) for who, cue, what in got if cue == ":"}
     assert colon == {
         ("Mary Fallin", "Well, I think the whole nation needs to work together on this"),
@@ -334,15 +338,23 @@ def test_a_captions_label_says_nothing_and_a_transcripts_speaker_is_named() -> N
 
 def test_wire_archives_typewriter_quotes_and_dated_entries() -> None:
     """AP and WSJ archives (DUC-2001, TREC) write a quotation ``...'' and date a chronology's
-    entries "Dec. 4:": the quotation is its speaker's, the month nobody."""
+    entries "Dec. 4:": the quotation is its speaker's, the month nobody; "X, R-Pa., who
+    contended" is X's claim, not the party label's."""
     _, got = _who_says(
         "``It didn't leave any of it. Not even a dish,'' said Dorothy Butler, sister of one of "
         "the victims.\n"
         "Dec. 4: U.S. Transportation Secretary Samuel Skinner says the cleanup has cost the "
         "company $1.9 billion, and praises Exxon for ``a very substantial, good-faith "
         "effort.''\n"
+        "``This is a fairness issue,'' said Rep. Thomas J. Ridge, R-Pa., who contended that "
+        "states with many illegal aliens benefit unfairly.\n"
     )
     said = {who: what for who, _, what in got}
+    assert (
+        "Thomas J. Ridge",
+        "contended",
+        "states with many illegal aliens benefit unfairly",
+    ) in got
     assert said["Dorothy Butler"] == "It didn't leave any of it. Not even a dish"
     assert said["Samuel Skinner"].startswith("the cleanup has cost the company")
     assert "Dec" not in said, got
