@@ -360,6 +360,24 @@ def test_wire_archives_typewriter_quotes_and_dated_entries() -> None:
     assert "Dec" not in said, got
 
 
+def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
+    """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
+    say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""
+    found, got = _who_says(
+        "Deputies found Nelson and charged him with kidnapping and armed robbery.\n"
+        "Wojciech Szczesny has found himself demoted to the bench in recent months.\n"
+        "Lead, found in high concentrations in smoke from wildland fires, can cause damage.\n"
+        "Police found that the door of the vault had been forced open from inside.\n"
+        "Two military analysts, Patrick Megahan and Chris Harman, found in 2014 that the "
+        "Israeli Air Force is the best in the world.\n"
+    )
+    claims = {what for _, cue, what in got if cue == "found"}
+    assert claims == {
+        "the door of the vault had been forced open from inside",
+        "the Israeli Air Force is the best in the world",
+    }, found
+
+
 def test_what_someone_called_a_thing_is_their_claim() -> None:
     """'what Newt Gingrich called "..."': the speaker named inside the relative clause, "he"
     there the sentence's subject, and never a claim that cuts a longer one around it."""

@@ -663,6 +663,21 @@ _ADDING = frozenset({"add", "adds", "added"})
 # counts 9 such claims of 14).
 _SHOWING = frozenset({"show", "shows", "showed", "shown", "showing"})
 _OFF = re.compile(r"\s+off\b")
+# What a study or a poll found is a claim, and what a person found ("Mr. Romney found it
+# difficult"); not what searchers found ("Deputies found Nelson", "police found tons of
+# documents": the Daily Mail's and AP's crime reports), nor anyone found dead, guilty or at a
+# bus stop, finding themselves anywhere or finding out.
+_FINDING = frozenset({"find", "finds", "found"})
+_FOUND_NOTHING_SAID = re.compile(
+    r"\s+(?:out\b(?!\s+that)|(?:him|her|them|it|my|your|our)sel(?:f|ves)\b"
+    r"|(?:at|on|in|inside|near|under|dead|alive|guilty|innocent|not\s+guilty)\b"
+    r"(?![^.,;:]{0,40}\bthat\b))"  # not "found in 2014 that ..."
+)
+_SEARCHERS = frozenset(
+    {"police", "officers", "deputies", "troopers", "detectives", "rescuers", "firefighters"}
+    | {"workers", "divers", "searchers", "soldiers", "guards", "crews"}
+)
+_THAT = re.compile(r"\s+that\b")
 # "continued" followed by what it does is no saying: "Israel continued to pound targets in
 # Gaza", "Hayes and his colleagues continued their activism" were AllSides claims. Before a
 # verb of saying ("continued to question whether ...": PolNeAR counts 16 of 19 such), before
@@ -1378,6 +1393,11 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             continue  # "Initial claims in regular state programs fell by 92,000": a noun
         if cue in _SHOWING and _OFF.match(text, m.end()):
             continue  # "Fans show off a banner", "Harry Kersley shows off his super fit body"
+        if cue in _FINDING and (
+            _FOUND_NOTHING_SAID.match(text, m.end())
+            or (raw.rsplit(None, 1)[-1].lower() in _SEARCHERS and not _THAT.match(text, m.end()))
+        ):
+            continue  # "Police found two girls aged 14", "found himself demoted", "found dead"
         if raw == "I":  # '"When I say disrupt, I mean ...," she said': I is the quoted speaker
             outer = next((a for a in out if a.start <= base + m.start() < a.end), None)
             if outer is None or outer.speaker_start < 0:
