@@ -360,6 +360,33 @@ def test_wire_archives_typewriter_quotes_and_dated_entries() -> None:
     assert "Dec" not in said, got
 
 
+def test_a_list_of_people_described_is_no_transcript() -> None:
+    """Three or more "Name: ..." lines that no one speaks (a match report's ratings) are a
+    list; a transcript's lines, spoken in the first person or opening "Well,", or its speakers
+    taking turns, stay claims."""
+    ratings, _ = _who_says(
+        "Burnley lost to Arsenal on Saturday.\n"
+        "Tom Heaton: Saved well from Ozil in the build-up to Arsenal's goal. 7.\n"
+        "Kieran Trippier: Forced Ospina into a good save with a curling free-kick. 6.\n"
+        "Jason Shackell: At fault for Arsenal's opener as his sloppy pass gave possession "
+        "away. 5.5.\n"
+    )
+    assert not [a for a in ratings if a.cue == ":"], ratings
+    _, got = _who_says(
+        "Chris Matthews spoke with Luciana Lopez on Hardball.\n"
+        "Matthews: Well, speculation is bad for the markets.\n"
+        "Lopez: No one thinks my 401(k) is speculation.\n"
+        "Matthews: Here is the irony of our time.\n"
+    )
+    assert {who for who, cue, _ in got if cue == ":"} == {"Chris Matthews", "Luciana Lopez"}
+    _, got = _who_says(
+        "Donald Trump and Hillary Clinton met in Las Vegas.\n"
+        "TRUMP: The wall will be built.\nCLINTON: That is false.\nTRUMP: You are wrong again.\n"
+        "CLINTON: The record says otherwise.\n"
+    )
+    assert len([cue for _, cue, _ in got if cue == ":"]) == 4, got  # turns, not a list
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""

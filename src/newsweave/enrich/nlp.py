@@ -215,10 +215,12 @@ def unbracketed(text: str) -> str:
 
 # '' and `` : quotation marks in some archives (the typewriter's ``...'' in AP's and WSJ's)
 _DANGLING_QUOTE = re.compile(r"\s(''|``|[\"'“‘«])$")
-# A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."), or an
-# opening quotation mark it splits off alone ("`" / "`It didn't ..."): it belongs to the next.
+# A title spaCy's small model sometimes ends a sentence at ("Mr." / "Ridge said ..."), an
+# opening quotation mark it splits off alone ("`" / "`It didn't ...") or a transcript's speaker
+# ("TRUMP:" / "The wall will be built."): it belongs to the next.
 _LONE_OPENER = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.|``?|''|[\"“‘«])$"
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev|St|Sr|Jr)\.|``?|''|[\"“‘«]"
+    r"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}:)$"
 )
 
 

@@ -678,6 +678,16 @@ _SEARCHERS = frozenset(
     | {"workers", "divers", "searchers", "soldiers", "guards", "crews"}
 )
 _THAT = re.compile(r"\s+that\b")
+# Lines "Name: ..." that read as no one speaking (no first or second person, no quotation, no
+# "Well," opening them), three or more in an article: a list of people described, not a
+# transcript: a match report's ratings ("Tom Heaton: Saved well from Ozil ... 7"), a who's who
+# ("Albert Ferrer: Former Cordoba coach"), a party guide ("Janata Dal: Led by former prime
+# minister V.P. Singh"), each named once (a transcript's speakers take turns).
+_SPOKEN = re.compile(
+    r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|us|our|you|your|you['’](?:re|ve|d|ll))\b"
+    r"|[\"“”]|(?:^|\s)[‘']|^(?:Well|Yes|No|Look|Listen|Oh|So),"
+)
+_LIST_LINES = 3
 # "continued" followed by what it does is no saying: "Israel continued to pound targets in
 # Gaza", "Hayes and his colleagues continued their activism" were AllSides claims. Before a
 # verb of saying ("continued to question whether ...": PolNeAR counts 16 of 19 such), before
@@ -1051,6 +1061,10 @@ def extract(
         found.extend(here)
         last = max(here, key=lambda a: a.start) if here else None
     found.sort(key=lambda a: a.start)
+    described = [a for a in found if a.cue == ":" and not _SPOKEN.search(a.content)]
+    named = {a.speaker for a in described}  # a list names each once; a transcript's turn
+    if len(named) >= max(_LIST_LINES, 0.75 * len(described)):  # comes round again
+        found = [a for a in found if a not in described]  # "Tom Heaton: Saved well ... 7 ."
     out: list[Attribution] = []
     for a in found:
         prev = out[-1] if out else None
