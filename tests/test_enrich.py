@@ -387,6 +387,19 @@ def test_a_list_of_people_described_is_no_transcript() -> None:
     assert len([cue for _, cue, _ in got if cue == ":"]) == 4, got  # turns, not a list
 
 
+def test_an_adverb_opening_the_sentence_is_nobody() -> None:
+    """ "Similarly, William J. Bennett, a Reagan education secretary, said": Bennett speaks;
+    "Especially threatened suburban communities include ...": no one threatens."""
+    found, got = _who_says(
+        "Similarly, William J. Bennett, a Reagan education secretary, said he could not "
+        "support the movement.\n"
+        "Especially threatened suburban communities include portions of Rolling Hills and "
+        "Beverly Hills.\n"
+    )
+    assert ("William J. Bennett", "said", "he could not support the movement") in got
+    assert all(a.speaker != "Especially" for a in found), found
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""
