@@ -684,7 +684,8 @@ _THAT = re.compile(r"\s+that\b")
 # ("Albert Ferrer: Former Cordoba coach"), a party guide ("Janata Dal: Led by former prime
 # minister V.P. Singh"), each named once (a transcript's speakers take turns).
 _SPOKEN = re.compile(
-    r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|us|our|you|your|you['’](?:re|ve|d|ll))\b"
+    r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|us|our"
+    r"|you|your|you['’](?:re|ve|d|ll))\b"
     r"|[\"“”]|(?:^|\s)[‘']|^(?:Well|Yes|No|Look|Listen|Oh|So),"
 )
 _LIST_LINES = 3
