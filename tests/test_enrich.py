@@ -400,6 +400,19 @@ def test_an_adverb_opening_the_sentence_is_nobody() -> None:
     assert all(a.speaker != "Especially" for a in found), found
 
 
+def test_a_quotation_going_on_in_the_next_paragraph_is_its_speakers() -> None:
+    """'"...," he said. "But I think we have a viable path."': the "I" of a sentence that opens
+    a quotation again after one, naming no one else, is the speaker before it."""
+    _, got = _who_says(
+        "Tad Devine, a senior adviser, spoke in Indiana on Tuesday.\n"
+        '"Yes, we must stipulate that," he said. "But I think we have a viable path."\n'
+        '"He can have intelligence briefings," Harry Reid said. "But I hope they are fake."\n'
+    )
+    said = {(who, cue, what.rstrip(".")) for who, cue, what in got}
+    assert ("Tad Devine", "think", "we have a viable path") in said, got
+    assert ("Harry Reid", "hope", "they are fake") in said, got
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""

@@ -689,6 +689,7 @@ _SPOKEN = re.compile(
     r"|[\"“”]|(?:^|\s)[‘']|^(?:Well|Yes|No|Look|Listen|Oh|So),"
 )
 _LIST_LINES = 3
+_FIRST_PERSON = frozenset({"I", "We", "we"})
 # "continued" followed by what it does is no saying: "Israel continued to pound targets in
 # Gaza", "Hayes and his colleagues continued their activism" were AllSides claims. Before a
 # verb of saying ("continued to question whether ...": PolNeAR counts 16 of 19 such), before
@@ -1060,6 +1061,27 @@ def extract(
         here = _in_sentence(s, resolve, nouns)
         if not here and last is not None:
             here = _more_of(s, last)
+        elif (
+            last is not None
+            and last.kind == "direct"
+            and last.speaker_start >= 0
+            and s.text[:1] in _OPEN
+            and all(a.speaker in _FIRST_PERSON for a in here)
+        ):
+            # '"..." said Tad Devine. / "I think we have a viable path."': a paragraph that opens
+            # a quotation again after one, naming no one else, goes on with its speaker, and
+            # "I" or "we" inside it is they.
+            here = [
+                replace(
+                    a,
+                    speaker=last.speaker,
+                    speaker_start=last.speaker_start,
+                    speaker_end=last.speaker_end,
+                )
+                if a.speaker in _FIRST_PERSON
+                else a
+                for a in here
+            ]
         found.extend(here)
         last = max(here, key=lambda a: a.start) if here else None
     found.sort(key=lambda a: a.start)
