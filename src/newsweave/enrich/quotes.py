@@ -351,7 +351,8 @@ _OPEN, _CLOSE = "\"“‘'«", "\"”’'»"
 # "the African Union, Arab League, and Saudi Arabia also condemned ...": several speakers,
 # each perhaps with a party tag or an appositive ("Sen. Joe Manchin, D-W.Va., and ...",
 # "Manchin, a West Virginia Democrat, and Murkowski, ...").
-_APPOSITIVE = rf"(?:{PARTY_LETTER}[A-Z][A-Za-z.]{{1,13}}|an?\s+[^,\"“”]{{1,60}})"
+_PARTY_TAG = rf"{PARTY_LETTER}[A-Z][A-Za-z.]{{1,13}}"  # "D-W.Va.", "R-Pa."
+_APPOSITIVE = rf"(?:{_PARTY_TAG}|an?\s+[^,\"“”]{{1,60}})"
 _ITEM = rf"(?:[Tt]he\s+)?{_NAME}(?:\s*,\s*{_APPOSITIVE}(?=\s*,))?"
 _LIST = rf"(?:(?:{_ITEM}\s*,\s*)*{_ITEM},?\s+and\s+)?"
 # The speaker, perhaps followed by an aside: "Mr. Regalado, 69, said", "Wasserman Schultz, who
@@ -384,7 +385,7 @@ _ISSUED = re.compile(
 )
 _APPOSITIVE_NAME = re.compile(rf"{_CAP}(?:\s+{_CAP}){{1,3}}")
 # "Graham, who says ...": Graham; "Rep. Thomas J. Ridge, R-Pa., who contended": Ridge.
-_WHO_BEFORE = re.compile(rf"({_NP})(?:,\s*{PARTY_LETTER}[A-Z][A-Za-z.]{{1,13}})?,?\s+who\s+{_AUX}$")
+_WHO_BEFORE = re.compile(rf"({_NP})(?:,\s*{_PARTY_TAG})?,?\s+who\s+{_AUX}$")
 _OWNED_NOUN = re.compile(r"['’]s\s$")  # not "he's said" (has said): only before these nouns
 _OWNABLE = frozenset({"note", "notes"})  # "Editor's note:"; "Trump's claim that" is his claim
 _CUE_RE = re.compile(rf"\b({_CUE})\b")
@@ -1522,13 +1523,14 @@ def _speaks_by_colon(raw: str, speaker: str, resolve: _Resolver) -> bool:
     speaker ("FALLIN:", Mary Fallin); not a photo caption's label ("Pictured:", "Historic:",
     "Double-headed:", the Daily Mail's house style: 375 of 3,704 claims on goyal-dm's 500
     texts had such a speaker) or a headline's kicker ("FIX IS IN:")."""
-    kind = resolve.entities.kind_of(speaker)
+    entity = next((e for e in resolve.entities.items if e.text == speaker), None)
+    kind = entity.type if entity is not None else None
     if speaker in resolve.persons or kind == "person":
         if " " in speaker:
             return True
         # A word the parser read as a person only as a caption's label: "Replica:",
         # "Dessert:", "Easter:" (in two captions); a surname alone is rarer ("Milbank:").
-        mentions = next((e.count for e in resolve.entities.items if e.text == speaker), 1)
+        mentions = entity.count if entity is not None else 1
         return mentions > 1 and zipf(speaker.lower(), "en") < _WORD_ZIPF
     if kind == "org":
         return True  # not a place: "Yankee Stadium:", "Iowa: Tim Albrecht, Brad Anderson, ..."
@@ -1536,9 +1538,7 @@ def _speaks_by_colon(raw: str, speaker: str, resolve: _Resolver) -> bool:
         return False
     if raw.isupper():  # a transcript's "JOEL BENENSON:", not "PLAYERS HE LIKES:", "MEETING:"
         words = raw.split()
-        return len(words) <= 3 and all(
-            zipf(w.lower(), "en") < _WORD_ZIPF or is_first_name(w.title(), "en") for w in words
-        )
+        return len(words) <= 3 and not any(_ordinary(w.title()) for w in words)
     return bool(_SOURCE_END.search(raw.lower()))
 
 
@@ -1546,11 +1546,13 @@ def _an_adverb(word: str) -> bool:
     """Whether a capitalised word is an adverb opening its sentence ("Especially", "Nationally",
     "Thankfully"; 12 such speakers on the 1,443 public texts), not a name ending so ("Schlafly",
     "Kelly")."""
-    return (
-        word.endswith("ly")
-        and zipf(word.lower(), "en") >= _WORD_ZIPF
-        and not is_first_name(word, "en")
-    )
+    return word.endswith("ly") and _ordinary(word)
+
+
+def _ordinary(word: str) -> bool:
+    """Whether a capitalised word is a common English word (Zipf >= _WORD_ZIPF) that is no
+    first name: "Initial", "Especially", "Meeting"; not "Kelly", "Benenson"."""
+    return zipf(word.lower(), "en") >= _WORD_ZIPF and not is_first_name(word, "en")
 
 
 def _a_word(raw: str, entities: Entities) -> bool:
@@ -1563,7 +1565,7 @@ def _a_word(raw: str, entities: Entities) -> bool:
         return False
     if any(family_name(e.text) == word for e in entities.items if " " in e.text):
         return False  # a surname the article gives in full
-    return zipf(word.lower(), "en") >= _WORD_ZIPF and not is_first_name(word, "en")
+    return _ordinary(word)
 
 
 def _prior_speaker(text: str, at: int) -> tuple[str, tuple[int, int]] | None:
