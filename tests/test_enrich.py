@@ -413,6 +413,48 @@ def test_a_quotation_going_on_in_the_next_paragraph_is_its_speakers() -> None:
     assert ("Harry Reid", "hope", "they are fake") in said, got
 
 
+def test_a_quotation_of_several_paragraphs_in_british_style_is_its_speakers() -> None:
+    """The Daily Mail's style: each paragraph of one quotation opens with a single mark and
+    only the last closes ("said: 'We know ... trained. 'I am glad ..."). Each paragraph is the
+    speaker's, and no "We" or "I" speaks (as after a quotation closed: "We thought" is Claire
+    Thomas's); an apostrophe ("Bluey's") closes nothing, and a
+    quotation that closes at the verb ("despite what people say,' said Dyche") opens none."""
+    found, got = _who_says(
+        "Dennis Hadlow, 71, who was too upset to attend the trial, said: 'We know people with "
+        "advanced dementia can be difficult to handle but the staff are supposed to be "
+        "trained. 'I am glad the witnesses who saw what happened had the courage to speak "
+        "out.\n"
+        "'We were told the sentence was one step below being sent to prison.'\n"
+        "Claire Thomas, from the Blue Cross charity, said: 'We have never had a cat with a "
+        "purr as loud as Bluey's.\n"
+        "'We thought it would be fun to see just how loud it is.'\n"
+        "'They keep progressing despite what people say,' said Sean Dyche, the Burnley boss.\n"
+    )
+    said = {(who, cue, what) for who, cue, what in got}
+    assert {
+        (
+            "Dennis Hadlow",
+            "said",
+            "We know people with advanced dementia can be difficult to handle but the staff "
+            "are supposed to be trained",
+        ),
+        (
+            "Dennis Hadlow",
+            "said",
+            "I am glad the witnesses who saw what happened had the courage to speak out",
+        ),
+        (
+            "Dennis Hadlow",
+            "said",
+            "We were told the sentence was one step below being sent to prison",
+        ),
+        ("Claire Thomas", "said", "We have never had a cat with a purr as loud as Bluey's"),
+        ("Claire Thomas", "thought", "it would be fun to see just how loud it is"),
+        ("Sean Dyche", "said", "They keep progressing despite what people say"),
+    } <= said, got
+    assert not [a for a in found if a.speaker in ("We", "I") or a.content[:1] == "'"], found
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""

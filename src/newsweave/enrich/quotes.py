@@ -717,6 +717,15 @@ _WORD_ZIPF = 3.5
 _DOUBLED_OPEN = re.compile(r"(?:(?<=^)|(?<=\s))(?:''|``)(?=\S)")
 _DOUBLED_CLOSE = re.compile(r"(?<=\S)''(?=\s|$|[.,;:)])")
 _QUOTES_AND_SPACE = ' "“”‘’«»'
+# British style (the Daily Mail's): a quotation of several paragraphs opens each with a single
+# mark and closes only the last ("said: 'We know ... trained. 'I am glad ... out."), so one
+# opened after the verb may run to the sentence's end unclosed. A mark after a word that could
+# close it (not "Bluey's") says it closed there instead: no running quotation then.
+_SINGLE_OPEN = "'‘"
+_SENTENCE_STOPS = frozenset(".,!?")  # before a single mark: it closes ("players'" may not)
+_OPENING_SINGLE = re.compile(r"(?:^|\s)['‘](?=\w)")
+_CLOSING_SINGLE = re.compile(r"(?<=[\w.,!?])['’](?=[\s,.;:!?)]|$)")
+_PARAGRAPH_OPEN = re.compile(r"(?<=[.!?])\s+['‘](?=[A-Z])")  # ". 'I am glad": the next one
 _QUOTE_SENTENCES = 5  # a quotation is read across at most this many more sentences
 _ENDS_QUOTED = re.compile(r"[!?][\"”’']\s*$")
 # A quotation closed by a full stop, then a sentence that only says who spoke ('"... that are
@@ -1175,6 +1184,16 @@ def _said_by(text: str) -> bool:
     return bool(_CUE_FIRST.match(text) or _SPEAKER_LINE.match(text))
 
 
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of text[start:end] between the single marks that open a paragraph of one
+    quotation running on ("... trained. 'I am glad ..."): a claim each."""
+    spans = []
+    for p in _PARAGRAPH_OPEN.finditer(text, start, end):
+        spans.append((start, p.start()))
+        start = p.end()
+    return [*spans, (start, end)]
+
+
 def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
     """A sentence that is all quotation (or opens one that runs on), right after a sentence
     with a quotation attributed: more of the same speaker's words ('"We will win," said Ann
@@ -1192,11 +1211,17 @@ def _more_of(s: Sentence, prev: Attribution) -> list[Attribution]:
     closed = text.rstrip(".")[-1] in _CLOSE
     if not closed and any(c in text[1:] for c in '"“”'):
         return []
-    inner = text.strip(_QUOTES_AND_SPACE + ".")
-    if len(inner.split()) < _MIN_CONTENT_WORDS or any(c in inner for c in '"“”'):
-        return []
-    at = s.start + norm.index(inner)
-    return [replace(prev, content=inner, start=at, end=at + len(inner))]
+    out = []
+    lead = len(norm) - len(norm.lstrip())
+    for c0, c1 in _paragraphs(norm, lead, len(norm)):
+        inner = norm[c0:c1].strip(_QUOTES_AND_SPACE + ".")
+        if inner.startswith("'"):  # "'They could die.'": its marks, not a quotation within
+            inner = inner.strip(".'")
+        if len(inner.split()) < _MIN_CONTENT_WORDS or any(c in inner for c in '"“”'):
+            continue
+        at = s.start + norm.index(inner, c0)
+        out.append(replace(prev, content=inner, start=at, end=at + len(inner)))
+    return out
 
 
 def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> list[Attribution]:
@@ -1221,6 +1246,13 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             tail = _TRAILING_SOURCE.search(content, max(len(content) - _TRAILING_REACH, 0))
             content = content[: tail.start()] if tail else content
         stripped = _strip_end(content).strip(_QUOTES_AND_SPACE)
+        if (
+            stripped.endswith("'")
+            and stripped[-2:-1] in _SENTENCE_STOPS
+            and not _OPENING_SINGLE.search(stripped)
+        ):
+            stripped = _strip_end(stripped[:-1])  # "We thought ... it is.'": the mark closes
+            # the quotation the claim is in, not one it holds ("she was 'not a hippy.'")
         if not sp or len(stripped.split()) < _MIN_CONTENT_WORDS:
             return
         if cue_at in cues_used and not again:
@@ -1465,6 +1497,18 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             ):
                 speaker = resolve(raw, base + m.start())
                 add(speaker, cue, after.start("q"), after.end("q"), "direct", m.start(), where)
+            elif (
+                text[start] in _SINGLE_OPEN
+                and text[start - 1].isspace()
+                and text[start + 1 : start + 2].isalnum()  # opening: not "say,' said Dyche"
+                and not _CLOSING_SINGLE.search(text, start + 1)
+                and not _unclosed(text[: m.start()])
+            ):
+                # "Dennis, 71, said: 'We know ... trained. 'I am glad ...": a quotation that
+                # runs on past its paragraph, each paragraph its own claim of the speaker's
+                speaker = resolve(raw, base + m.start())
+                for c0, c1 in _paragraphs(text, start + 1, len(text)):
+                    add(speaker, cue, c0, c1, "direct", m.start(), where, again=True)
             continue
         if when is not None and text[when.end() : when.end() + 1] not in _OPEN:
             start = when.end()  # "said at a rally in Texas that ...": the claim after "that"
