@@ -455,6 +455,20 @@ def test_a_quotation_of_several_paragraphs_in_british_style_is_its_speakers() ->
     assert not [a for a in found if a.speaker in ("We", "I") or a.content[:1] == "'"], found
 
 
+def test_he_or_she_is_the_last_person_named_whose_name_agrees() -> None:
+    """ "she said" after a man named last is the woman named before him; "he said" after a
+    woman, the man; a name that says no gender ("Trump" alone) stands as the last named."""
+    _, got = _who_says(
+        "Hillary Clinton campaigned in Iowa on Monday, a day after Donald Trump spoke there.\n"
+        '"We are going to win this state and the next one," she said.\n'
+        "Michael Quinn, the district prosecutor, met Ms Gaynor at the court.\n"
+        '"The decision to prosecute was made by the police," he said.\n'
+    )
+    said = {(who, what) for who, _, what in got}
+    assert ("Hillary Clinton", "We are going to win this state and the next one") in said, got
+    assert ("Michael Quinn", "The decision to prosecute was made by the police") in said, got
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""

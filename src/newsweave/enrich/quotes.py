@@ -25,7 +25,7 @@ from newsweave.enrich.entities import (
     clean_name,
     us_state,
 )
-from newsweave.enrich.given_names import is_first_name
+from newsweave.enrich.given_names import gender, is_first_name
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.places import place_names
@@ -815,10 +815,21 @@ class _Resolver:
                 return _listed(names)
         return self._one(raw, at)
 
-    def _last_person(self, at: int) -> str | None:
-        """The person the article named last before `at`, whom "he" or "his" stands for."""
+    def _last_person(self, at: int, pronoun: str = "") -> str | None:
+        """The person the article named last before `at`, whom "he" or "his" stands for: of
+        those named, the last whose name does not say the other gender ("She said:" after
+        "the female Jamie Oliver" is Alice Liveing, named before him)."""
         i = bisect_right(self.offsets, at) - 1
-        return self.people[i][1] if i >= 0 else None
+        if i < 0:
+            return None
+        last = self.people[i][1]
+        want = _PRONOUN_GENDER.get(pronoun.lower())
+        if want is None or _gender_of(last) in (None, want):
+            return last
+        for j in range(i - 1, max(i - _AGREEMENT_REACH, -1), -1):
+            if _gender_of(self.people[j][1]) == want:  # a name that says it, not any name
+                return self.people[j][1]  # ("Dirty Dancing", read as a person, is no woman)
+        return last
 
     def _called(self, surname: str) -> list[str]:
         """The article's people whose full name ends in `surname` ("McCarthy")."""
@@ -880,7 +891,7 @@ class _Resolver:
             if known and self.entities.kind_of(clean_name(name)) is None:  # "Working America"
                 name = rest
         if name.lower() in _PRONOUNS or _YEAR_OLD.fullmatch(name):
-            return self._last_person(at)
+            return self._last_person(at, name)
         definite = _DEFINITE.fullmatch(name)
         if definite:
             who = self._definite(definite.group("role").lower(), definite.group("of"), at)
@@ -888,7 +899,7 @@ class _Resolver:
                 return who
             name = who or name  # an organisation's name is then cleaned as written ones are
         theirs = _THEIR_ROLE.match(name)  # "his spokesman": the person last named's
-        last_person = self._last_person(at) if theirs else None
+        last_person = self._last_person(at, name.split(None, 1)[0]) if theirs else None
         if theirs and last_person:
             return f"{last_person}'s {theirs.group(1)}"
         owned = _OWNED.match(name)  # "Prime Minister Benjamin Netanyahu's office"
@@ -1015,6 +1026,25 @@ def _titles_of(
         if words:
             out[offset] = frozenset(words)
     return out
+
+
+_PRONOUN_GENDER = {"he": "male", "his": "male", "she": "female", "her": "female"}
+_GENDER_TITLES = {
+    "mr": "male", "sir": "male", "lord": "male", "king": "male", "prince": "male",
+    "mrs": "female", "ms": "female", "miss": "female", "lady": "female", "dame": "female",
+    "queen": "female", "princess": "female",
+}  # fmt: skip
+# How many person mentions back "she" looks past men for a woman (and "he" past women).
+_AGREEMENT_REACH = 8
+
+
+def _gender_of(person: str) -> str | None:
+    """A person's gender as their name says it: a title ("Mrs Cameron") or a first name the
+    dictionary gives one gender (given_names.gender); None where it does not ("Trump")."""
+    first, _, rest = person.partition(" ")
+    if not rest:
+        return None
+    return _GENDER_TITLES.get(first.lower().rstrip(".")) or gender(first)
 
 
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")
