@@ -469,6 +469,20 @@ def test_he_or_she_is_the_last_person_named_whose_name_agrees() -> None:
     assert ("Michael Quinn", "The decision to prosecute was made by the police") in said, got
 
 
+def test_he_or_she_is_never_a_place_the_parser_read_as_a_person() -> None:
+    """ "... the factory move to Monterrey. ''This was a really tough decision,'' he said.":
+    the parser reads that "Monterrey" as a person, the article's entities as the place it is;
+    "he" is the chief executive named before it."""
+    _, got = _who_says(
+        "Robert McDonough, the company's chief executive, met analysts in Indianapolis.\n"
+        "He said the plant in Indiana would close and its work move to Monterrey, Mexico, by "
+        "2017.\n"
+        "Still he rejected the notion that pressure from Wall Street had prompted the factory "
+        "move to Monterrey. ''This was a really tough decision,'' he said.\n"
+    )
+    assert ("Robert McDonough", "said", "This was a really tough decision") in got, got
+
+
 def test_what_searchers_find_is_no_claim_what_a_study_finds_is() -> None:
     """Crime reports' "Deputies found Nelson", "found himself demoted", "Lead, found in ..."
     say nothing; what someone found that ..., even "in 2014 that ...", is their claim."""

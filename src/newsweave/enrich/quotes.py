@@ -794,7 +794,10 @@ class _Resolver:
         titles: dict[int, frozenset[str]] | None = None,
     ) -> None:
         self.entities = entities
-        self.people = sorted(people)
+        # Whom "he" or "she" may stand for: not a mention the article's entities type a place
+        # ("Devon", "Wembley", "Clarkston"), unless written as a person's name (a first name
+        # and more). A body stays: a bare "Trump" is typed one as often as a person.
+        self.people = sorted(p for p in people if _may_be_meant(p[1], entities))
         self.offsets = [p for p, _ in self.people]
         self.titles = titles or {}  # a person mention's offset -> the titles written before it
         self.persons = sorted(
@@ -1036,6 +1039,14 @@ _GENDER_TITLES = {
 }  # fmt: skip
 # How many person mentions back "she" looks past men for a woman (and "he" past women).
 _AGREEMENT_REACH = 8
+
+
+def _may_be_meant(name: str, entities: Entities) -> bool:
+    """Whether a person mention may be whom a pronoun stands for (_Resolver.people)."""
+    if entities.kind_of(name) != "place":
+        return True
+    first, _, rest = name.partition(" ")
+    return bool(rest) and is_first_name(first, "en")
 
 
 def _gender_of(person: str) -> str | None:
