@@ -455,6 +455,21 @@ def test_a_quotation_of_several_paragraphs_in_british_style_is_its_speakers() ->
     assert not [a for a in found if a.speaker in ("We", "I") or a.content[:1] == "'"], found
 
 
+def test_i_inside_a_quotation_still_open_is_its_speaker() -> None:
+    """A sentence inside a British-style quotation that has not closed ("'I say ... aggression.
+    'We did not do that. So I hope we have learned ...") does not open with a mark; its "I" is
+    still the quotation's speaker. A quotation closed since ends that: "I" speaks for itself."""
+    found, got = _who_says(
+        "'We have lost 1-0, that is my history, the last game,' Louis van Gaal said.\n"
+        "'I say always in such games, always, you have to control your aggression.\n"
+        "'We did not do that at that time. So I hope we have learned from that moment.\n"
+        "Mike Phelan, who was sacked on Friday, said: 'It was a good club to work for.'\n"
+        "I hope the fans will forgive us for the defeat in Manchester.\n"
+    )
+    assert ("Louis van Gaal", "hope", "we have learned from that moment") in got, got
+    assert all(a.speaker != "Mike Phelan" or a.cue != "hope" for a in found), found
+
+
 def test_he_or_she_is_the_last_person_named_whose_name_agrees() -> None:
     """ "she said" after a man named last is the woman named before him; "he said" after a
     woman, the man; a name that says no gender ("Trump" alone) stands as the last named."""

@@ -723,6 +723,7 @@ _QUOTES_AND_SPACE = ' "“”‘’«»'
 # close it (not "Bluey's") says it closed there instead: no running quotation then.
 _SINGLE_OPEN = "'‘"
 _SENTENCE_STOPS = frozenset(".,!?")  # before a single mark: it closes ("players'" may not)
+_RUNNING_SENTENCES = 8  # an open quotation's speaker carried at most this many sentences on
 _OPENING_SINGLE = re.compile(r"(?:^|\s)['‘](?=\w)")
 _CLOSING_SINGLE = re.compile(r"(?<=[\w.,!?])['’](?=[\s,.;:!?)]|$)")
 _PARAGRAPH_OPEN = re.compile(r"(?<=[.!?])\s+['‘](?=[A-Z])")  # ". 'I am glad": the next one
@@ -1108,26 +1109,35 @@ def extract(
     resolve = _Resolver(entities, people, _titles_of(sentences, people))
     found: list[Attribution] = []
     last: Attribution | None = None  # the last attribution of the sentence just before
+    # A direct claim whose quotation, opened by a single mark, is still open (British style
+    # closes a quotation of several paragraphs only at its last), and for how many sentences.
+    running: Attribution | None = None
+    ran = 0
     for s in _whole_quotes(sentences):
         here = _in_sentence(s, resolve, nouns)
-        if not here and last is not None:
-            here = _more_of(s, last)
-        elif (
-            last is not None
+        again = (
+            last
+            if last is not None
             and last.kind == "direct"
             and last.speaker_start >= 0
             and s.text[:1] in _OPEN
-            and all(a.speaker in _FIRST_PERSON for a in here)
-        ):
-            # '"..." said Tad Devine. / "I think we have a viable path."': a paragraph that opens
-            # a quotation again after one, naming no one else, goes on with its speaker, and
-            # "I" or "we" inside it is they.
+            else None
+        )
+        if not here and last is not None:
+            here = _more_of(s, last)
+        elif (again or running) and all(a.speaker in _FIRST_PERSON for a in here):
+            # '"..." said Tad Devine. / "But I think we have a viable path."': a paragraph that
+            # opens a quotation again after one, or a sentence inside one still open ("'I say
+            # ... aggression. 'We did not do that. So I hope we have learned ..."), naming no
+            # one else, goes on with its speaker, and "I" or "we" inside it is they.
+            who = again or running
+            assert who is not None
             here = [
                 replace(
                     a,
-                    speaker=last.speaker,
-                    speaker_start=last.speaker_start,
-                    speaker_end=last.speaker_end,
+                    speaker=who.speaker,
+                    speaker_start=who.speaker_start,
+                    speaker_end=who.speaker_end,
                 )
                 if a.speaker in _FIRST_PERSON
                 else a
@@ -1135,6 +1145,7 @@ def extract(
             ]
         found.extend(here)
         last = max(here, key=lambda a: a.start) if here else None
+        running, ran = _still_running(_straighten(s.text), here, running, ran)
     found.sort(key=lambda a: a.start)
     described = [a for a in found if a.cue == ":" and not _SPOKEN.search(a.content)]
     named = {a.speaker for a in described}  # a list names each once; a transcript's turn
@@ -1152,6 +1163,22 @@ def extract(
             a = replace(a, speaker=prev.speaker)
         out.append(a)
     return out
+
+
+def _still_running(
+    flat: str, here: Sequence[Attribution], running: Attribution | None, ran: int
+) -> tuple[Attribution | None, int]:
+    """(the direct claim whose single-mark quotation is open after the sentence `flat`, how
+    many sentences it has run): one whose sentence opens more such marks than it closes starts
+    it; another quotation closed, a sentence closing more than it opens, or _RUNNING_SENTENCES
+    without a close end it."""
+    opened = len(_OPENING_SINGLE.findall(flat)) - len(_CLOSING_SINGLE.findall(flat))
+    spoken = [a for a in here if a.kind == "direct" and a.speaker_start >= 0]
+    if spoken:  # another quotation: open still, or closed, and the one before with it
+        return (spoken[-1], 0) if opened > 0 else (None, 0)
+    if opened < 0 or running is None or ran >= _RUNNING_SENTENCES:
+        return None, 0
+    return running, ran + 1
 
 
 def _straighten(text: str) -> str:

@@ -59,7 +59,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-36",
     "hashtags": "ents+nounphrases+names+ru-42",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-52",
+    "attributions": "rules-53",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
