@@ -820,9 +820,9 @@ class _Resolver:
         return self._one(raw, at)
 
     def _last_person(self, at: int, pronoun: str = "") -> str | None:
-        """The person the article named last before `at`, whom "he" or "his" stands for: of
-        those named, the last whose name does not say the other gender ("She said:" after
-        "the female Jamie Oliver" is Alice Liveing, named before him)."""
+        """The person the article named last before `at`, whom "he" or "his" stands for; where
+        that name says the other gender, the last one before it whose name says the pronoun's
+        ("She said:" after "the female Jamie Oliver" is Alice Liveing, named before him)."""
         i = bisect_right(self.offsets, at) - 1
         if i < 0:
             return None
@@ -1123,15 +1123,14 @@ def extract(
             and s.text[:1] in _OPEN
             else None
         )
+        who = again or running
         if not here and last is not None:
             here = _more_of(s, last)
-        elif (again or running) and all(a.speaker in _FIRST_PERSON for a in here):
+        elif who is not None and all(a.speaker in _FIRST_PERSON for a in here):
             # '"..." said Tad Devine. / "But I think we have a viable path."': a paragraph that
             # opens a quotation again after one, or a sentence inside one still open ("'I say
             # ... aggression. 'We did not do that. So I hope we have learned ..."), naming no
             # one else, goes on with its speaker, and "I" or "we" inside it is they.
-            who = again or running
-            assert who is not None
             here = [
                 replace(
                     a,
