@@ -54,7 +54,9 @@ def _names() -> dict[str, frozenset[str]]:
         for sep in ("", "-"):
             out.setdefault(fields[1].replace("+", sep), set()).add(fields[0])
     shared: dict[frozenset[str], frozenset[str]] = {}  # a few dozen sets, each held once
-    return {name: shared.setdefault(frozenset(c), frozenset(c)) for name, c in out.items()}
+    return {
+        name: shared.setdefault(codes, codes) for name, c in out.items() for codes in [frozenset(c)]
+    }
 
 
 def gender(first: str) -> str | None:

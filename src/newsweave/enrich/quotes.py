@@ -795,7 +795,8 @@ class _Resolver:
         titles: dict[int, frozenset[str]] | None = None,
     ) -> None:
         self.entities = entities
-        # Whom "he" or "she" may stand for: not a mention the article's entities type a place
+        # Whom "he", "she", "the 46-year-old" or "the president" may stand for (_last_person,
+        # _definite): not a mention the article's entities type a place
         # ("Devon", "Wembley", "Clarkston"), unless written as a person's name (a first name
         # and more). A body stays: a bare "Trump" is typed one as often as a person.
         self.people = sorted(p for p in people if _may_be_meant(p[1], entities))
@@ -1556,12 +1557,10 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
             # where someone told someone ('Fiorina told reporters that "John Kasich is ..."'):
             # the quotation that ends the sentence, said outside any other quotation (not
             # 'told "Good Morning America" on ...', not '"He said, 'Eight years ...'"').
+            if _unclosed(text[: m.start()]):  # `text` is straightened
+                continue
             after = _QUOTE.match(text, start)
-            if (
-                after is not None
-                and not text[after.end() :].strip(" .”\"’')")
-                and not _unclosed(text[: m.start()])  # `text` is straightened
-            ):
+            if after is not None and not text[after.end() :].strip(" .”\"’')"):
                 speaker = resolve(raw, base + m.start())
                 add(speaker, cue, after.start("q"), after.end("q"), "direct", m.start(), where)
             elif (
@@ -1569,7 +1568,6 @@ def _in_sentence(s: Sentence, resolve: _Resolver, nouns: Collection[int]) -> lis
                 and text[start - 1].isspace()
                 and text[start + 1 : start + 2].isalnum()  # opening: not "say,' said Dyche"
                 and not _CLOSING_SINGLE.search(text, start + 1)
-                and not _unclosed(text[: m.start()])
             ):
                 # "Dennis, 71, said: 'We know ... trained. 'I am glad ...": a quotation that
                 # runs on past its paragraph, each paragraph its own claim of the speaker's
