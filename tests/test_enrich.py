@@ -3397,3 +3397,26 @@ def test_a_name_after_the_siege_of_or_the_town_of_is_a_place() -> None:
     assert "Ukrainian" not in {e.text for e in analyze(title, body).entities}
     text = "Twitter is the province of Twitter now. Twitter said it would act on the complaints."
     assert {e.text: e.type for e in analyze("X", text).entities}.get("Twitter") != "place"
+
+
+def test_a_phrase_that_opens_with_which_one_or_how_big_is_no_tag_but_its_subject_is() -> None:
+    """Daily Mail tags of goyal-dm's texts: "Young girls", "Other passengers", "Own daughter",
+    "Fellow protesters", "New book", read twice or more. Such an adjective says which one or
+    how big, never what about; the phrase's tail stands for itself where it is the subject
+    ("Clothing label" of "her own clothing label"), and a name keeps its word ("Great
+    Depression")."""
+    text = (
+        "The singer launched her own clothing label in Paris on Friday. Young girls queued "
+        "outside the shop for hours, and other passengers on the Eurostar said young girls had "
+        "filled the train. The clothing label sells dresses inspired by the Great Depression. "
+        "Her new book, out next month, tells how the clothing label began, and other passengers "
+        "asked her to sign the new book. Fellow protesters outside said the clothing label used "
+        "cheap labour; fellow protesters carried banners about the Great Depression. Her own "
+        "daughter models for the clothing label, and her own daughter designed the logo."
+    )
+    labels = [t.label for t in analyze("Singer launches clothing label", text).hashtags]
+    assert "Clothing label" in labels, labels
+    assert "Great Depression" in labels, labels
+    for label in labels:
+        first = label.split()[0].lower()
+        assert first not in {"young", "other", "own", "fellow", "new"}, labels
