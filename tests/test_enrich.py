@@ -3420,3 +3420,22 @@ def test_a_phrase_that_opens_with_which_one_or_how_big_is_no_tag_but_its_subject
     for label in labels:
         first = label.split()[0].lower()
         assert first not in {"young", "other", "own", "fellow", "new"}, labels
+
+
+def test_what_an_article_calls_one_of_its_people_is_no_tag_but_a_group_can_be() -> None:
+    """goyal-dm tags: "Manchester United midfielder", "Bus driver", "Nevada woman" stood
+    beside the person's own name, and "Midfielder" alone where the article repeats it; a
+    group ("Uber drivers") can be what the article is about."""
+    text = (
+        "Manchester United midfielder Paul Pogba was stopped by police on Friday. The "
+        "Manchester United midfielder had been driving at 90mph, a police spokesman said. The "
+        "midfielder was later released. A bus driver who saw the stop said the bus driver "
+        "behind him had to brake. Uber drivers in Manchester complained that Uber drivers are "
+        "stopped more often than footballers. The midfielder will appear in court next month, "
+        "and Uber drivers plan a protest outside."
+    )
+    labels = [t.label for t in analyze("Pogba stopped for speeding", text).hashtags]
+    assert "Paul Pogba" in labels, labels
+    assert "Uber drivers" in labels, labels
+    for gone in ("Manchester United midfielder", "Midfielder", "Bus driver"):
+        assert gone not in labels, labels

@@ -169,6 +169,19 @@ _PERSON_HEADS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _DESCRIBING_HEADS = _ROLE_HEADS | _PERSON_HEADS
+# Nor, in the singular, what the article calls one of its people: "Manchester United
+# midfielder", "Spurs boss", "Nevada woman", "teenage girl", "bus driver" (goyal-dm tags; the
+# person has a tag by name). In the plural a group can be the subject: "Uber drivers",
+# "pregnant women", "Liverpool fans". Not "officer" or "victim": DUC-2001's keys hold
+# "police officer" and "crash victims".
+_ONE_PERSON_HEADS = frozenset(
+    """
+    striker midfielder winger defender goalkeeper keeper player captain coach boss star
+    presenter host commentator anchor pilot driver worker assistant conductor councillor
+    spokesman spokeswoman spokesperson man woman girl boy mother father daughter son wife
+    husband sister brother caretaker student teenager expert owner fan
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
 # A title and a name the model did not read as a person: "Speaker Pelosi" was a topic of two
 # allsides-dev articles. Not a style ("Pope Francis" is how readers know him; words.STYLES).
 _TITLED = _ROLE_HEADS - STYLES
@@ -623,6 +636,11 @@ def suggest(
             # acronym's ("core CPI")
         if (
             all(w in TITLES or singular(w) in _PERSON_HEADS for w in key)
+            or (  # "Midfielder" of them; not "Mother" of "Mother's Day", below
+                len(key) == 1
+                and head in _ONE_PERSON_HEADS
+                and not re.search(rf"\b{head}['’]s Day\b", raw, re.IGNORECASE)
+            )
             or (
                 len(key) > 1
                 and (
@@ -630,6 +648,7 @@ def suggest(
                         singular(ph.label.rsplit(" ", 1)[-1].lower()) in _DESCRIBING_HEADS
                         and key[0] != "best"
                     )
+                    or last in _ONE_PERSON_HEADS
                     or key[-2:] in _NEWSROOM_WORDS
                     or (
                         key[-1] in _DOCUMENT_HEADS
