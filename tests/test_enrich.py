@@ -3439,3 +3439,23 @@ def test_what_an_article_calls_one_of_its_people_is_no_tag_but_a_group_can_be() 
     assert "Uber drivers" in labels, labels
     for gone in ("Manchester United midfielder", "Midfielder", "Bus driver"):
         assert gone not in labels, labels
+
+
+def test_a_common_word_capitalised_only_where_a_sentence_opens_is_no_name() -> None:
+    """AllSides: spaCy read the opening "Vaccine" of "Vaccine advisers to the US Centers for
+    Disease Control..." as a person, and "Vaccine" was the article's person tag; the article
+    calls it "the vaccine" four times. A name the article writes with its capital mid-sentence
+    stays one, wherever else it opens a sentence."""
+    text = (
+        "Vaccine advisers to the US Centers for Disease Control and Prevention voted Friday to "
+        "recommend resuming use of the vaccine. An updated warning will be added to the label. "
+        "The CDC paused the use of the vaccine on April 13 while it investigated the risk of "
+        "rare blood clots. Members of the panel agreed the benefits of the vaccine outweigh "
+        "the risks.\n\nApple said its staff would be offered the vaccine at work. Shares in "
+        "Apple rose, and its canteen will hand out an apple with every shot."
+    )
+    a = analyze("CDC advisers recommend resuming use of J&J's vaccine", text)
+    kinds = {e.text: e.type for e in a.entities}
+    assert "Vaccine" not in kinds, kinds
+    assert kinds.get("Apple") == "org", kinds
+    assert ("Vaccine", "topic") in {(t.label, t.kind) for t in a.hashtags}

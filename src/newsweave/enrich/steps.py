@@ -56,10 +56,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-36",
-    "hashtags": "ents+nounphrases+names+ru-44",
+    "entities": "web_sm-3.8.0+places+canon+ru-37",
+    "hashtags": "ents+nounphrases+names+ru-45",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-53",
+    "attributions": "rules-54",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
