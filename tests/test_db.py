@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from newsweave.store import db as db_module
 from newsweave.store.db import Database, in_transaction, open_database
@@ -101,6 +101,29 @@ def test_a_pooled_connection_closed_while_idle_is_replaced_before_use(
         conn.execute(one)
     with pg.read() as conn:
         assert conn.execute(one).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_the_servers_goodbye_before_the_socket_closes_is_the_connections_end(
+    pg: Database,
+) -> None:
+    """PostgreSQL ending a connection sends its FATAL error (SQLSTATE 57P01) before it closes
+    the socket; a statement can fail with it while psycopg still holds the connection sound.
+    That error is the connection's end: SQLAlchemy throws the connection away (a page says
+    "try again", 503) rather than lending it again. Raised here as a statement's error on a
+    live connection, so that the order is certain; a statement's own error stays its own."""
+    goodbye = text(
+        "DO $$ BEGIN RAISE EXCEPTION 'terminating connection due to administrator command' "
+        "USING ERRCODE = 'admin_shutdown'; END $$"
+    )
+    with pytest.raises(DBAPIError) as away, pg.read() as conn:
+        conn.execute(goodbye)
+    assert away.value.connection_invalidated
+    with pytest.raises(DBAPIError) as own, pg.read() as conn:
+        conn.execute(text("SELECT 1 / 0"))
+    assert not own.value.connection_invalidated
+    with pg.read() as conn:
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
 
 
 @pytest.mark.postgres

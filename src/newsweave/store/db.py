@@ -160,6 +160,27 @@ def _ping_when_idle(engine: Engine) -> None:
     event.listen(engine, "checkout", checked_out)
 
 
+# SQLSTATE classes of a connection's end: 08 (connection exception) and 57P (the server
+# shutting it: 57P01 "terminating connection due to administrator command", a restart, an idle
+# session timeout). psycopg marks a connection broken only once libpq has seen its socket close;
+# the server's FATAL message can come first, as the failed statement's own error, and
+# SQLAlchemy then took the connection for sound: a 500 instead of "try again", and the
+# connection went back to the pool to fail the next request with libpq's "another command is
+# already in progress" (tests/test_db.py met that once, in session 54).
+_GONE_STATES = ("08", "57P")
+_GONE_MESSAGE = "another command is already in progress"
+
+
+def _count_server_goodbyes_as_disconnects(engine: Engine) -> None:
+    def handle_error(context: Any) -> None:
+        error = context.original_exception
+        state = getattr(error, "sqlstate", None) or ""
+        if state.startswith(_GONE_STATES) or _GONE_MESSAGE in str(error):
+            context.is_disconnect = True  # the pool replaces it, the page says "try again"
+
+    event.listen(engine, "handle_error", handle_error)
+
+
 def open_database(
     url: str, *, migrate: bool = True, local_dir: str | Path | None = None
 ) -> Database:
@@ -174,6 +195,7 @@ def open_database(
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name != "sqlite":
         _ping_when_idle(engine)
+        _count_server_goodbyes_as_disconnects(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
