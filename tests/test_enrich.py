@@ -3459,3 +3459,15 @@ def test_a_common_word_capitalised_only_where_a_sentence_opens_is_no_name() -> N
     assert "Vaccine" not in kinds, kinds
     assert kinds.get("Apple") == "org", kinds
     assert ("Vaccine", "topic") in {(t.label, t.kind) for t in a.hashtags}
+
+
+def test_a_unit_after_a_number_is_no_part_of_a_tag() -> None:
+    """AllSides: "US to share up to 60m vaccine doses" tagged "M doses"."""
+    text = (
+        "The US will share up to 60m vaccine doses with India and other countries. The 60m "
+        "vaccine doses are AstraZeneca's, and a further 20m vaccine doses will follow. Each of "
+        "the 80m vaccine doses will be shipped by June."
+    )
+    labels = [t.label for t in analyze("US to share 60m vaccine doses", text).hashtags]
+    assert "Vaccine doses" in labels, labels
+    assert not [label for label in labels if label.split()[0] in ("M", "m")], labels

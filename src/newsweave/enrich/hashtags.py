@@ -263,7 +263,7 @@ _EMPTY_ADJECTIVES = frozenset(
     """
     new old young older little big bigger biggest large larger largest huge great good better
     best bad worse worst top main other own fellow former same such certain various several
-    many more most only sole whole entire unique real right wrong complete absolute simple
+    many few more most only sole whole entire unique real right wrong complete absolute simple
     successful potential latest last nearby serious different exact similar particular specific
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
@@ -416,6 +416,9 @@ def _noun_phrases(
     while i < n:
         if not alpha[i] or (tags[i] not in _ADJ and tags[i] not in _NOUNS) or lower[i] in stops:
             i += 1
+            continue
+        if glued(i) and text[idx[i] - 1].isdigit():
+            i += 1  # a unit: "m" of "60m vaccine doses" made "M doses" a tag
             continue
         j = i
         while j < n and alpha[j] and tags[j] in _ADJ:

@@ -57,7 +57,7 @@ __all__ = [
 STEPS: dict[str, str] = {
     "language": language.VERSION,
     "entities": "web_sm-3.8.0+places+canon+ru-37",
-    "hashtags": "ents+nounphrases+names+ru-45",
+    "hashtags": "ents+nounphrases+names+ru-46",
     "summary": "mmr+rarity-4",
     "attributions": "rules-54",
     "kind": "publisher+style-lr-3",
