@@ -21,6 +21,7 @@ __all__ = [
     "ARABIC_ARTICLE",
     "CHINESE_FAMILY",
     "CJK",
+    "NAME_PARTICLES",
     "STYLES",
     "TITLES",
     "family_name",
@@ -68,6 +69,13 @@ def slugify(label: str) -> str:
     ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
     return slug or re.sub(r"\W+", "-", label.lower()).strip("-")
+
+
+#: The small words of a surname ("Katrina vanden Heuvel", "Marine Le Pen", "Louis van Gaal"):
+#: part of the name a person goes by alone, never a name of their own.
+NAME_PARTICLES = frozenset(
+    "van vanden von der de den del della da di dos du la le al bin ibn".split()  # noqa: SIM905
+)
 
 
 # Family names news writes first: Chinese ("Xi Jinping", "Wang Yi") and Korean ("Kim Jong Un",

@@ -48,6 +48,7 @@ from typing import TypedDict, cast
 
 from newsweave.enrich import genre_model
 from newsweave.enrich.given_names import is_first_name
+from newsweave.words import NAME_PARTICLES
 
 __all__ = [
     "FEATURES",
@@ -213,9 +214,6 @@ _MASTHEAD = frozenset(
     capital county city valley bay island coast church club company group institute
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
-_PARTICLES = frozenset(
-    "van vanden von der de den del della da di dos du la le al bin ibn".split()  # noqa: SIM905
-)
 _ARTICLES = frozenset(
     "le la les el los las il lo gli die der das den de het al an un une una".split()  # noqa: SIM905
 )
@@ -233,7 +231,7 @@ def is_person_name(name: str) -> bool:
         return False
     if words[0].lower() in _ARTICLES:
         return False  # "Le Monde", "El País", "Die Zeit"
-    rest = [w for w in words[1:] if w not in _PARTICLES]
+    rest = [w for w in words[1:] if w not in NAME_PARTICLES]
     if not rest or len(rest) > 2 or not all(_NAME_WORD.fullmatch(w) for w in rest):
         return False
     return not any(w.lower().strip("'’.") in _MASTHEAD for w in words)

@@ -59,7 +59,7 @@ STEPS: dict[str, str] = {
     "entities": "web_sm-3.8.0+places+canon+ru-37",
     "hashtags": "ents+nounphrases+names+ru-46",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-54",
+    "attributions": "rules-55",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
@@ -419,6 +419,9 @@ def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
     return genre.Kind(declared, 0.95) if declared else None
 
 
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
 def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, list[nlp.Sentence]]:
     """An English article's entities and who says what, read off its parse; (the entities,
     the sentences) for the analyses that read them too."""
@@ -429,6 +432,11 @@ def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, lis
         for e in doc.ents
         if e.label_ == "PERSON" and not entities.hashtagged(text, e.start_char)
     ]
+    named = [(e.start_char, e.end_char, e.text, e.label_ == "PERSON") for e in doc.ents]
+    # a word before a finite verb ("Ebeling lives", "Ebeling said") stands as a subject: the
+    # parse has no dependencies (nlp.py)
+    subjects = {t.idx for t in doc[:-1] if doc[t.i + 1].tag_ in _FINITE}
+    people += quotes.surnames_alone(text, people, named, subjects)
     a.entities = ents.items
     a.attributions = _guard(
         a.errors,
