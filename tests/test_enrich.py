@@ -3503,3 +3503,23 @@ def test_a_surname_alone_the_model_missed_is_still_the_person_he_or_she_means() 
     )
     said = {q.content[:20]: q.speaker for q in analyze("On the trail", text).attributions}
     assert said["We are better off th"] in ("Clinton", "Bill Clinton"), said
+
+
+def test_a_common_word_the_model_ran_into_a_persons_name_is_not_part_of_it() -> None:
+    """goyal-dm and PolNeAR: "Weak Ed Miliband", "Treasurer Joe Hockey", "Certainly Donald
+    Trump" were people's names (tags, and speakers a surname resolved to). An initial, a style
+    or a first name before the first name stays."""
+    raw = (
+        "Weak Ed Miliband lost. Treasurer Joe Hockey spoke. J. Christopher Stevens died. "
+        "Lord Alan Sugar laughed."
+    )
+    found = [
+        ("Weak Ed Miliband", "PERSON", 0),
+        ("Treasurer Joe Hockey", "PERSON", 23),
+        ("J. Christopher Stevens", "PERSON", 51),
+        ("Lord Alan Sugar", "PERSON", 80),
+    ]
+    names = {e.text for e in entities.from_mentions(found, raw).items}
+    assert {"Ed Miliband", "Joe Hockey", "J. Christopher Stevens"} <= names, names
+    assert not {"Weak Ed Miliband", "Treasurer Joe Hockey"} & names, names
+    assert any(n.endswith("Alan Sugar") for n in names), names

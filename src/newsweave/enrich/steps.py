@@ -56,10 +56,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-37",
-    "hashtags": "ents+nounphrases+names+ru-46",
+    "entities": "web_sm-3.8.0+places+canon+ru-38",
+    "hashtags": "ents+nounphrases+names+ru-47",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-55",
+    "attributions": "rules-56",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
