@@ -639,11 +639,6 @@ def suggest(
             # acronym's ("core CPI")
         if (
             all(w in TITLES or singular(w) in _PERSON_HEADS for w in key)
-            or (  # "Midfielder" of them; not "Mother" of "Mother's Day", below
-                len(key) == 1
-                and head in _ONE_PERSON_HEADS
-                and not re.search(rf"\b{head}['’]s Day\b", raw, re.IGNORECASE)
-            )
             or (
                 len(key) > 1
                 and (
@@ -690,6 +685,8 @@ def suggest(
             if day is not None:  # "Mother's Day": the noun phrase stopped at the possessive
                 add(f"{label}'s Day", "event", ph.count, ph.first, 2, rare)
                 continue
+        if len(key) == 1 and head in _ONE_PERSON_HEADS:
+            continue  # "Midfielder" of "Manchester United midfielder" (its day stays, above)
         known_as = canonical(label)  # "coronavirus" or "Covid" the model did not name
         if known_as is not None:
             add(known_as[0], known_as[1], ph.count, ph.first, len(key), rare)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -1072,13 +1072,13 @@ def surnames_alone(
     text: str,
     people: Sequence[tuple[int, str]],
     names: Sequence[tuple[int, int, str, bool]],
-    subjects: Collection[int],
+    is_subject: Callable[[int], bool],
 ) -> list[tuple[int, str]]:
     """(offset, surname) of each place the article names one of its people by surname alone
     where the model tagged no person: "Betsy Ebeling, 68, Clinton's close friend ... Ebeling
     lives a low key life ... “...,” she said." The model read "Ebeling" alone as an
     organisation each time, so "she" went to Clinton. Only where it stands as a subject
-    (`subjects`, offsets of words before a finite verb: "Ebeling lives"): a surname anywhere
+    (`is_subject` of its offset: a word before a finite verb, "Ebeling lives"): a surname anywhere
     ("support for Trump", "Trump's influence") moved 8 of 14 sampled pronouns to the right
     person and 4 to a wrong one, before a verb 11 and 1. `names` are the model's names
     (start, end, text, whether a person): a surname inside one ("Ms Eden", already a
@@ -1095,9 +1095,9 @@ def surnames_alone(
         for m in re.finditer(rf"\b{re.escape(surname)}\b(?!-\w)", text):
             at = m.start()
             if (
-                at in subjects
-                and not any(a <= at < b for a, b in inside)
+                not any(a <= at < b for a, b in inside)
                 and not _AFTER_PARTICLE.search(text, max(0, at - 8), at)
+                and is_subject(at)
             ):
                 out.append((at, surname))
     return out

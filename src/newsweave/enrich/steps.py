@@ -422,6 +422,17 @@ def _kind(a: Analysis, title: str, text: str, item: Item) -> genre.Kind | None:
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
+def _before_a_verb(doc: Doc, at: int) -> bool:
+    """Whether the word at character `at` stands right before a finite verb ("Ebeling lives",
+    "Ebeling said"), as a subject does: the parse has no dependencies (nlp.py). Asked only
+    where a surname stands, not of every word (a pass over a 600-word article's tokens cost
+    0.35 ms)."""
+    span = doc.char_span(at, at + 1, alignment_mode="expand")
+    if span is None or doc[span.start].idx != at or span.start + 1 >= len(doc):
+        return False
+    return doc[span.start + 1].tag_ in _FINITE
+
+
 def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, list[nlp.Sentence]]:
     """An English article's entities and who says what, read off its parse; (the entities,
     the sentences) for the analyses that read them too."""
@@ -433,10 +444,7 @@ def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, lis
         if e.label_ == "PERSON" and not entities.hashtagged(text, e.start_char)
     ]
     named = [(e.start_char, e.end_char, e.text, e.label_ == "PERSON") for e in doc.ents]
-    # a word before a finite verb ("Ebeling lives", "Ebeling said") stands as a subject: the
-    # parse has no dependencies (nlp.py)
-    subjects = {t.idx for t in doc[:-1] if doc[t.i + 1].tag_ in _FINITE}
-    people += quotes.surnames_alone(text, people, named, subjects)
+    people += quotes.surnames_alone(text, people, named, partial(_before_a_verb, doc))
     a.entities = ents.items
     a.attributions = _guard(
         a.errors,
