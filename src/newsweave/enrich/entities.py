@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsweave.enrich.companies import is_listed
-from newsweave.enrich.given_names import is_first_name
+from newsweave.enrich.given_names import GENDER_TITLES, is_first_name, name_gender
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
 from newsweave.words import (
     APOSTROPHES,
+    NAME_PARTICLES,
     STYLES,
     TITLES,
     family_name,
@@ -47,6 +48,8 @@ __all__ = [
     "extract",
     "from_mentions",
     "hashtagged",
+    "run_in",
+    "title_gender",
     "us_state",
     "without_middle_initial",
 ]
@@ -205,6 +208,8 @@ _ACRONYM_PAREN = re.compile(r"(?<=\s)\(([A-Z][A-Za-z]{1,9})\)")
 _NAME_WORD = re.compile(r"[A-Z][\w’'-]*|of|for|and|the|on|in|to|at|de|del|des|du|la|y|&")
 _NAME_WORDS = 9
 _MAX_NAME = 80
+# No name runs across a blank line (a single line break may wrap one: "Bill\nClinton").
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # One name for the things news calls many ways, so that every article lands on one tag: the
 # countries and bodies most often abbreviated or nicknamed. Keys are lower-cased surface forms
 # (after clean_name); values the canonical name and kind. Agencies keep the short form the
@@ -345,10 +350,21 @@ class Entities:
     # organisation. The site lets such an article outweigh any number that only the model typed
     # (store.tagforms).
     sure: frozenset[str] = frozenset()
+    # A surname the article's people share, by the gender a title says ("Clinton": "male" Bill
+    # Clinton, "female" Hillary Clinton): "Mr. Clinton" is he, whatever a bare "Clinton" is.
+    gendered: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def resolve(self, name: str) -> str:
-        """The article's canonical name for a surface form, or the cleaned form itself."""
+    def resolve(self, name: str, before: str = "") -> str:
+        """The article's canonical name for a surface form, or the cleaned form itself;
+        `before` is the text before it, where a title may stand ("Mrs. " of "Mrs. Clinton")."""
         cleaned = clean_name(name)
+        if self.gendered:
+            text = before + cleaned
+            said = title_gender(text, len(before))
+            if said is not None:
+                person = self.gendered.get(text[said[1] :].lower(), {}).get(said[0])
+                if person:
+                    return person
         return self.aliases.get(cleaned.lower(), cleaned)
 
     def kind_of(self, name: str) -> str | None:
@@ -372,6 +388,23 @@ def clean_name(name: str) -> str:
     if _INITIALISM.search(s) and s + "." in whole:
         s += "."
     return s
+
+
+_GENDER_TITLE = "|".join(t.capitalize() for t in GENDER_TITLES)
+_TITLE_BEFORE = re.compile(rf"(?<![\w.])(?:{_GENDER_TITLE})\.?\s+$")
+_TITLE_AT = re.compile(rf"(?:{_GENDER_TITLE})\.?\s+(?=[A-Z])")
+
+
+def title_gender(raw: str, at: int) -> tuple[str, int] | None:
+    """(the gender a title says, where the name after it starts) for the name at `at` in
+    `raw`, titled before it ("Mrs. " + "Clinton") or within it ("Mr. Clinton"); else None."""
+    m = _TITLE_AT.match(raw, at)
+    if m is not None:
+        return GENDER_TITLES[m.group(0).split()[0].rstrip(".").lower()], m.end()
+    m = _TITLE_BEFORE.search(raw, max(0, at - 12), at)
+    if m is not None:
+        return GENDER_TITLES[m.group(0).split()[0].rstrip(".").lower()], at
+    return None
 
 
 def _owners(people: Iterable[str]) -> set[str]:
@@ -522,6 +555,52 @@ def _headline_runs_cut(
                     break
         out.append((name, kind, start))
     return out
+
+
+_RUN_WORD = 3.0  # Zipf: "Asserting" 3.35, "Longtime" 3.7, "Combine" 4.1; "Floridians" 2.45
+
+
+def _run_together_cut(mentions: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """A person's surname the model ran a word into, where the article names that person in
+    full: "Longtime Clinton", "Asserting Clinton", "Fascist Trump", "Weak - Rubio" (a common
+    word that is no first name) are Clinton, Trump and Rubio; "Romney Clinton", "Cruz Carson",
+    "Clinton Trump" (a list written without its commas, the first word another person's
+    surname) are two people. 26 such persons of the 840 PolNeAR texts, each beside the person
+    named in full (whose bare surname they kept from being folded into the full name)."""
+    full = {n for n, k, _ in mentions if k == "person" and " " in n}
+    surnames: defaultdict[str, set[str]] = defaultdict(set)  # surname -> its people, named
+    others: defaultdict[str, set[str]] = defaultdict(set)  # with a first name ("Hillary
+    for n in full:  # Clinton", not "Longtime Clinton"), or in full at all ("Mitt Romney")
+        others[family_name(n)].add(n)
+        if is_first_name(n.split(" ", 1)[0], "en"):
+            surnames[family_name(n)].add(n)
+    out: list[tuple[str, str, int]] = []
+    for name, kind, start in mentions:
+        *lead, last = name.split()
+        if kind == "person" and lead and surnames[last] - {name}:
+            at = start + max(0, name.rfind(last))
+            if len(lead) == 1 and lead[0] != last and others[lead[0]] - {name}:
+                out += [(lead[0], kind, start), (last, kind, at)]
+                continue
+            if all(run_in(w) for w in lead):
+                out.append((last, kind, at))
+                continue
+        out.append((name, kind, start))
+    return out
+
+
+def run_in(word: str) -> bool:
+    """Whether a word before a surname is none of the name: punctuation ("Weak - Rubio") or
+    a common word that is no first name, style or initial ("Longtime Clinton")."""
+    if not any(c.isalpha() for c in word):
+        return True
+    return (
+        len(word.rstrip(".")) > 1
+        and word.lower() not in STYLES
+        and word.lower() not in NAME_PARTICLES  # "De Blasio"
+        and not is_first_name(word, "en")
+        and zipf(word.lower(), "en") >= _RUN_WORD
+    )
 
 
 # What stands before a word that opens a sentence, a paragraph or a quotation.
@@ -700,6 +779,9 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     datelines = [m.span("line") for m in _DATELINES.finditer(raw)]
     bodies = {t for t, label, _ in found if _KINDS.get(label, label) == "org" and " " in t}
     for text, label, start in found:
+        parts = _PARAGRAPH_BREAK.split(text)
+        if len(parts) > 1:  # "X.\n\nTrump": a stray line's word run into the next paragraph's
+            start, text = start + len(text) - len(parts[-1]), parts[-1]
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind == "person" and " " in text:
             # "the Obama White House": a person's name before a body the article names, which
@@ -778,7 +860,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             continue  # "Ukrainian", "Gazan": the model's place is the people of one
         mentions.extend(_split_and(name, kind, start))
 
-    mentions = _opening_capitals_cut(_headline_runs_cut(mentions, raw), raw)
+    mentions = _run_together_cut(_opening_capitals_cut(_headline_runs_cut(mentions, raw), raw))
     aliases: dict[str, str] = {}
     acr = acronyms(raw)
     for short, long in acr.items():
@@ -789,7 +871,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     # "Donald J. Trump" beside "Donald Trump" is one person, and a bare "Trump" is he.
     initialled = set()
     for name, kind in kind_of.items():
-        plain = without_middle_initial(name) if kind == "person" else name
+        plain = _without_middle(name) if kind == "person" else name
         if plain != name and kind_of.get(plain) == "person":
             aliases.setdefault(name.lower(), plain)
             initialled.add(name)
@@ -800,6 +882,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     # A body's name after a person's ("Clinton State Department", "Obama White House": spaCy's
     # spans of "the Clinton State Department") is not a longer name of the body's own.
     owners = _owners(n for n, k, _ in mentions if k == "person")
+    shared: dict[str, set[str]] = {}  # a bare surname -> the people named in full with it
     for name in names:
         if name.lower() in aliases:
             continue
@@ -843,9 +926,12 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         }
         if len(longer) == 1 or len(surnamed) == 1:
             aliases[name.lower()] = (surnamed if len(surnamed) == 1 else longer).pop()
+        elif len(surnamed) > 1:
+            shared[name] = surnamed
     # Follow chains ("Putin" -> "Vladimir Putin" -> ...), once.
     for key, value in list(aliases.items()):
         aliases[key] = aliases.get(value.lower(), value)
+    gendered = _shared_surnames(shared, mentions, aliases)
 
     surnames = {family_name(n) for n, k, _ in mentions if k == "person" and " " in n}
     counts: Counter[str] = Counter()
@@ -856,6 +942,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
     first: dict[str, int] = {}
     for name, kind, pos in mentions:
         canon = aliases.get(name.lower(), name)
+        if name in gendered and (said := title_gender(raw, pos)) is not None:
+            canon = gendered[name].get(said[0], canon)  # "Mr. Clinton": Bill, here
         known = canonical(canon)
         if known is not None:
             canon, kind = known
@@ -894,4 +982,46 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         canon = known[0] if known is not None else canon
         if canon.lower() != short.lower():  # not "FDA", which keeps its short form
             defined[canon] = short
-    return Entities(items, aliases, defined, frozenset(sure))
+    return Entities(
+        items, aliases, defined, frozenset(sure), {n.lower(): g for n, g in gendered.items()}
+    )
+
+
+def _without_middle(name: str) -> str:
+    """A person's name without a middle name or initial: "Donald J. Trump" -> "Donald Trump",
+    "Hillary Rodham Clinton" -> "Hillary Clinton"; the caller keeps it only where the article
+    names the shorter form too."""
+    plain = without_middle_initial(name)
+    words = plain.split()
+    if plain == name and len(words) == 3 and words[2] not in _SUFFIXES and len(words[1]) > 2:
+        return f"{words[0]} {words[2]}"
+    return plain
+
+
+def _shared_surnames(
+    shared: dict[str, set[str]], mentions: list[tuple[str, str, int]], aliases: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """Whom a surname alone stands for where the article names several people with it (the
+    bare "Clinton" beside Hillary and Bill Clinton was a tag of its own on 61 of the 840
+    PolNeAR texts): the one it names first in full, the story's subject in news ("Hillary
+    Clinton" in the lead, "former President Bill Clinton" further down; "John Lennon's first
+    wife Cynthia", and "Lennon" is he, though she is named more). Sets that in `aliases`;
+    returns, per surname, the person each gender's title means ("Mr. Clinton", "Mrs.
+    Clinton"): the first named of those whose names say that gender."""
+    first: dict[str, int] = {}
+    for name, _, pos in mentions:
+        if " " in name:  # in full: "his brother Freddy" before "Donald J. Trump" is no Trump
+            first.setdefault(aliases.get(name.lower(), name), pos)
+    out: dict[str, dict[str, str]] = {}
+    for surname, people in shared.items():
+        named = sorted((p for p in people if p in first), key=lambda p: first[p])
+        if not named:
+            continue
+        aliases[surname.lower()] = named[0]
+        gendered: dict[str, str] = {}  # the first named of each gender: "Mrs. Clinton" is
+        for p in named:  # Hillary where Chelsea is named after her
+            if (g := name_gender(p)) is not None:
+                gendered.setdefault(g, p)
+        if gendered:
+            out[surname] = gendered
+    return out

@@ -72,6 +72,23 @@ def gender(first: str) -> str | None:
     return None
 
 
+# A title that says its bearer's gender: "Mr. Clinton" is Bill, "Mrs. Clinton" Hillary.
+GENDER_TITLES = {
+    "mr": "male", "sir": "male", "lord": "male", "king": "male", "prince": "male",
+    "mrs": "female", "ms": "female", "miss": "female", "lady": "female", "dame": "female",
+    "queen": "female", "princess": "female",
+}  # fmt: skip
+
+
+def name_gender(person: str) -> str | None:
+    """A person's gender as their name says it: a title ("Mrs Cameron") or a first name the
+    dictionary gives one gender (`gender`); None where it does not ("Trump")."""
+    first, _, rest = person.partition(" ")
+    if not rest:
+        return None
+    return GENDER_TITLES.get(first.lower().rstrip(".")) or gender(first)
+
+
 def is_first_name(word: str, language: str) -> bool:
     """Whether `word`, as written, is a first name, not a word of `language` or a place."""
     if word not in _names() or word in place_names():

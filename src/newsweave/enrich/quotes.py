@@ -23,9 +23,10 @@ from newsweave.enrich.entities import (
     SUB_BODIES,
     Entities,
     clean_name,
+    run_in,
     us_state,
 )
-from newsweave.enrich.given_names import gender, is_first_name
+from newsweave.enrich.given_names import is_first_name, name_gender
 from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.places import place_names
@@ -843,21 +844,24 @@ class _Resolver:
 
     def _meant(self, name: str, want: str | None) -> tuple[str, str | None]:
         """(whom a person mention stands for, the gender its name says). A surname alone
-        (surnames_alone) is the article's one person of that name, or the one of them the
-        article names most ("Ebeling" is Betsy where her husband Tom is named once; "she"
-        after "Trump", where Donald is the one Trump named in full, looks further back). Where
-        none is named most ("Clinton" beside Bill and Hillary Clinton, each named in full
-        once), it stays as written and says no gender: the pronoun's gender would pick one,
-        and in 3 of 3 samples "he" after such a "Clinton" was another man."""
+        (surnames_alone) is the article's one person of that name; of several, the one the
+        entities took it for (the first named in full: "Clinton" is Hillary where the lead
+        names her and Bill comes later, so "he" after it looks further back, as it was
+        another man in 3 of 3 samples), else the one the article names most ("Ebeling" is
+        Betsy where her husband Tom is named once; "she" after "Trump", where Donald is the
+        one Trump named in full, looks further back), else it stays as written."""
         alone = " " not in name or name.split()[0].lower() in NAME_PARTICLES  # "Le Pen"
         called = [p for p in self.full_names if p.endswith(" " + name)] if alone else []
         if not called:
-            return name, _gender_of(name)
+            return name, name_gender(name)
+        shared = self.entities.aliases.get(name.lower())
+        if len(called) > 1 and shared in called:  # the one of them named first (entities)
+            return shared, name_gender(shared)
         if len(called) > 1:
             most, second = sorted((self.counts.get(p, 0) for p in called), reverse=True)[:2]
             if most > second:
                 called = [p for p in called if self.counts.get(p, 0) == most]
-        genders = {_gender_of(p) for p in called}
+        genders = {name_gender(p) for p in called}
         says = next(iter(genders)) if len(genders) == 1 else None
         return (called[0] if len(called) == 1 else name), says
 
@@ -977,11 +981,27 @@ class _Resolver:
             if at_name:
                 role = _ROLE_PREFIX.match(resolved[: at_name.start()])
                 return role.group(1) + person if role else person  # "aides to Chris Christie"
-        last = resolved.split()[-1]
+        *lead, last = resolved.split()
         alias = self.entities.aliases.get(last.lower())
-        if alias and " " not in resolved:
+        if alias and not lead:
             return alias
+        if (
+            alias
+            and len(lead) == 1
+            and _run_in_word(lead[0])
+            and " " in alias
+            and last in alias.split()  # "Lou" of Lou Jiwei too
+            and self.entities.kind_of(alias) != "place"  # ("Barack Obama" may be typed a body)
+        ):
+            return alias  # "Despite Santilli('s insistence)", "Professors Foner", "Mr. Obama"
         return resolved
+
+
+def _run_in_word(word: str) -> bool:
+    """A capitalised word before a surname that is none of the name (entities.run_in): not
+    an acronym ("AP McCoy" is the jockey, not the McCoy his wife is) nor lower case ("members
+    of Congress")."""
+    return word[:1].isupper() and word[1:2].islower() and run_in(word)
 
 
 _APPOSITIVE_PART = re.compile(_APPOSITIVE)
@@ -1059,11 +1079,6 @@ def _titles_of(
 
 
 _PRONOUN_GENDER = {"he": "male", "his": "male", "she": "female", "her": "female"}
-_GENDER_TITLES = {
-    "mr": "male", "sir": "male", "lord": "male", "king": "male", "prince": "male",
-    "mrs": "female", "ms": "female", "miss": "female", "lady": "female", "dame": "female",
-    "queen": "female", "princess": "female",
-}  # fmt: skip
 # How many person mentions back "she" looks past men for a woman (and "he" past women).
 _AGREEMENT_REACH = 8
 
@@ -1120,15 +1135,6 @@ def _may_be_meant(name: str, entities: Entities) -> bool:
         return True
     first, _, rest = name.partition(" ")
     return bool(rest) and is_first_name(first, "en")
-
-
-def _gender_of(person: str) -> str | None:
-    """A person's gender as their name says it: a title ("Mrs Cameron") or a first name the
-    dictionary gives one gender (given_names.gender); None where it does not ("Trump")."""
-    first, _, rest = person.partition(" ")
-    if not rest:
-        return None
-    return _GENDER_TITLES.get(first.lower().rstrip(".")) or gender(first)
 
 
 _THEIR_ROLE = re.compile(r"^(?:[Hh]is|[Hh]er)\s+([a-z][a-z -]{2,40})$")

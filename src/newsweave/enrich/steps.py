@@ -56,10 +56,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-38",
-    "hashtags": "ents+nounphrases+names+ru-47",
+    "entities": "web_sm-3.8.0+places+canon+ru-39",
+    "hashtags": "ents+nounphrases+names+ru-48",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-56",
+    "attributions": "rules-57",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
@@ -438,8 +438,8 @@ def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, lis
     the sentences) for the analyses that read them too."""
     ents = _guard(a.errors, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
     sents = nlp.doc_sentences(doc, text)
-    people = [
-        (e.start_char, ents.resolve(e.text))
+    people = [  # "Mr. Clinton" is Bill where Hillary and Bill are named (Entities.gendered)
+        (e.start_char, ents.resolve(e.text, text[max(0, e.start_char - 12) : e.start_char]))
         for e in doc.ents
         if e.label_ == "PERSON" and not entities.hashtagged(text, e.start_char)
     ]
