@@ -3590,3 +3590,29 @@ def test_a_word_run_into_a_surname_or_across_a_paragraph_is_not_part_of_the_name
     }, counts
     assert ents.resolve("Trump", "Mrs. ") == "Melania Trump"
     assert ents.resolve("Mr. Trump") == ents.resolve("Trump") == "Donald Trump"
+
+
+def test_a_persons_full_name_the_model_read_as_a_body_before_a_possessive_is_a_person() -> None:
+    """PolNeAR (NYT): every bare "Obama" was a person to the model, and the one "Barack
+    Obama's" an organisation; the full name's own kind won, and Obama was a body."""
+    raw = "Obama spoke. Obama left. Barack Obama's speech ended. Walt Disney's films played."
+    found = [
+        ("Obama", "PERSON", 0),
+        ("Obama", "PERSON", 13),
+        ("Barack Obama's", "ORG", 25),
+        ("Walt Disney's", "ORG", 53),
+    ]
+    kinds = {e.text: e.type for e in entities.from_mentions(found, raw).items}
+    assert kinds == {"Barack Obama": "person", "Walt Disney": "org"}, kinds
+
+
+def test_thanks_is_no_part_of_a_tag() -> None:
+    """goyal-dm and PolNeAR: "Iowa polls thanks", "Darren Soto thanks", "Stacey thanks" were
+    tags ("thanks to", or the verb the tagger read as a plural noun)."""
+    text = (
+        "Ted Cruz leads the Iowa polls thanks to evangelical voters. The Iowa polls have moved "
+        "for weeks. Stacey thanks her fans, and the Iowa polls thanks to them are close."
+    )
+    labels = [t.label for t in analyze("Cruz leads in Iowa", text).hashtags]
+    assert "Iowa polls" in labels, labels
+    assert not [label for label in labels if "thanks" in label.lower()], labels

@@ -447,6 +447,18 @@ def _possessed(
     return name, kind, start
 
 
+def _a_persons_name(name: str, people: Collection[str]) -> bool:
+    """Whether `name` is written as a person's: a first name and a surname the model reads
+    elsewhere as a person's ("Barack Obama" where each bare "Obama" was a person to it)."""
+    words = name.split()
+    return (
+        len(words) in (2, 3)
+        and words[-1] in people
+        and is_first_name(words[0], "en")
+        and zipf(words[0].lower(), "en") < _WORDLIKE_NAME
+    )
+
+
 def _couple(name: str, raw: str, end: int, person_starts: set[int]) -> str:
     """A first name that shares the next person's surname: "Bill and Melinda Gates" is Bill
     Gates and Melinda Gates (spaCy reads a "Bill" and a "Melinda Gates"; "Bill" was a tag of
@@ -828,6 +840,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         ):
             continue
         name, kind, start = _possessed(clean_name(text), kind, start, people)
+        if kind == "org" and _TRAILING.search(text.rstrip()) and _a_persons_name(name, people):
+            kind = "person"  # "Barack Obama's" (speech), which the model read as a body
         if kind == "place" and (text.endswith(".") or raw[end : end + 1] == "."):
             name = STATE_ABBREVIATIONS.get(name.lower().rstrip(".") + ".", name)
         if company:

@@ -402,7 +402,9 @@ def _noun_phrases(
     that starts in the middle of one ("Disease Control panel"), is a piece of the entity.
     """
     strings = doc.vocab.strings
-    stops = {strings[w] for w in _TIME_WORDS | _PRONOUNS}  # never part of a phrase
+    # never part of a phrase; nor "thanks", which news writes as "thanks to" or a verb
+    # ("Darren Soto thanks to ...", "Stacey thanks her fans": 7 tags of 1,883 public texts)
+    stops = {strings[w] for w in _TIME_WORDS | _PRONOUNS | {"thanks"}}
     verbs = _verb_ids()
     since = {strings[w] for w in ("ago", "later", "earlier")}
     spans = {strings[w] for w in _SPANS}

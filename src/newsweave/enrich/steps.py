@@ -56,8 +56,8 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-39",
-    "hashtags": "ents+nounphrases+names+ru-48",
+    "entities": "web_sm-3.8.0+places+canon+ru-40",
+    "hashtags": "ents+nounphrases+names+ru-49",
     "summary": "mmr+rarity-4",
     "attributions": "rules-57",
     "kind": "publisher+style-lr-3",
