@@ -3561,25 +3561,27 @@ def test_a_word_run_into_a_surname_or_across_a_paragraph_is_not_part_of_the_name
     """PolNeAR: "Longtime Clinton", "Weak - Rubio" (a common word run in), "Romney Clinton"
     (a list without its commas) and "X. Trump" (a stray line's "X." before the paragraph
     that opens "Trump") were people beside the ones named in full; "Hillary Rodham Clinton"
-    beside "Hillary Clinton" is one person. A first name before a shared surname stays."""
+    beside "Hillary Clinton" is one person. A first name before a shared surname stays, and
+    so does a name written as one: "Ryan Williams" where Paul Ryan is named."""
     raw = (
-        "Hillary Clinton and Mitt Romney spoke. Longtime Clinton aides and Romney Clinton "
+        "Hillary Clinton and Mitt Romney spoke. Longtime Clinton aides and Romney-Clinton "
         "voters came.\n\nX.\n\nTrump arrived, as Donald Trump had said. Hillary Rodham Clinton "
-        "left. Melania Trump stayed."
+        "left. Melania Trump stayed. Paul Ryan and Ryan Williams, Roger Williams' son, met."
     )
-    found = [
-        (name, "PERSON", raw.index(name))
-        for name in (
-            "Hillary Clinton",
-            "Mitt Romney",
-            "Longtime Clinton",
-            "Romney Clinton",
-            "X.\n\nTrump",
-            "Donald Trump",
-            "Hillary Rodham Clinton",
-            "Melania Trump",
-        )
-    ]
+    names = (
+        "Hillary Clinton",
+        "Mitt Romney",
+        "Longtime Clinton",
+        "Romney-Clinton",
+        "X.\n\nTrump",
+        "Donald Trump",
+        "Hillary Rodham Clinton",
+        "Melania Trump",
+        "Paul Ryan",
+        "Ryan Williams",
+        "Roger Williams",
+    )
+    found = [(name.replace("-", " "), "PERSON", raw.index(name)) for name in names]
     ents = entities.from_mentions(found, raw)
     counts = {e.text: e.count for e in ents.items}
     assert counts == {
@@ -3587,6 +3589,9 @@ def test_a_word_run_into_a_surname_or_across_a_paragraph_is_not_part_of_the_name
         "Mitt Romney": 2,
         "Donald Trump": 2,
         "Melania Trump": 1,
+        "Paul Ryan": 1,
+        "Ryan Williams": 1,
+        "Roger Williams": 1,
     }, counts
     assert ents.resolve("Trump", "Mrs. ") == "Melania Trump"
     assert ents.resolve("Mr. Trump") == ents.resolve("Trump") == "Donald Trump"

@@ -569,16 +569,19 @@ def _headline_runs_cut(
     return out
 
 
-_RUN_WORD = 3.0  # Zipf: "Asserting" 3.35, "Longtime" 3.7, "Combine" 4.1; "Floridians" 2.45
+# Zipf: "Longtime" 3.7, "Fascist" 3.8, "Combine" 4.1; not "Prescott" 3.4 (Prescott Bush), so
+# not "Asserting" 3.35 either
+_RUN_WORD = _LEAD_WORD
 
 
-def _run_together_cut(mentions: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+def _run_together_cut(mentions: list[tuple[str, str, int]], raw: str) -> list[tuple[str, str, int]]:
     """A person's surname the model ran a word into, where the article names that person in
     full: "Longtime Clinton", "Asserting Clinton", "Fascist Trump", "Weak - Rubio" (a common
     word that is no first name) are Clinton, Trump and Rubio; "Romney Clinton", "Cruz Carson",
-    "Clinton Trump" (a list written without its commas, the first word another person's
-    surname) are two people. 26 such persons of the 840 PolNeAR texts, each beside the person
-    named in full (whose bare surname they kept from being folded into the full name)."""
+    "Clinton Trump" (the first word another person's surname, and the two not written as one
+    name: "Clinton-Trump", a list) are two people; "Ryan Williams" where Paul Ryan is named
+    stays. 27 such persons of the 840 PolNeAR texts, each beside the person named in full
+    (whose bare surname they kept from being folded into the full name)."""
     full = {n for n, k, _ in mentions if k == "person" and " " in n}
     surnames: defaultdict[str, set[str]] = defaultdict(set)  # surname -> its people, named
     others: defaultdict[str, set[str]] = defaultdict(set)  # with a first name ("Hillary
@@ -591,7 +594,8 @@ def _run_together_cut(mentions: list[tuple[str, str, int]]) -> list[tuple[str, s
         *lead, last = name.split()
         if kind == "person" and lead and surnames[last] - {name}:
             at = start + max(0, name.rfind(last))
-            if len(lead) == 1 and lead[0] != last and others[lead[0]] - {name}:
+            written = raw.find(name, start, start + len(name) + _SIGN_REACH) >= 0
+            if len(lead) == 1 and lead[0] != last and others[lead[0]] - {name} and not written:
                 out += [(lead[0], kind, start), (last, kind, at)]
                 continue
             if all(run_in(w) for w in lead):
@@ -874,7 +878,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
             continue  # "Ukrainian", "Gazan": the model's place is the people of one
         mentions.extend(_split_and(name, kind, start))
 
-    mentions = _run_together_cut(_opening_capitals_cut(_headline_runs_cut(mentions, raw), raw))
+    mentions = _opening_capitals_cut(_headline_runs_cut(mentions, raw), raw)
+    mentions = _run_together_cut(mentions, raw)
     aliases: dict[str, str] = {}
     acr = acronyms(raw)
     for short, long in acr.items():
