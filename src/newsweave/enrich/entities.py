@@ -40,6 +40,7 @@ __all__ = [
     "STATE_ABBREVIATIONS",
     "TITLES",
     "TITLE_ABBREVIATIONS",
+    "TITLE_REACH",
     "US_STATES",
     "Entities",
     "Entity",
@@ -391,6 +392,7 @@ def clean_name(name: str) -> str:
 
 
 _GENDER_TITLE = "|".join(t.capitalize() for t in GENDER_TITLES)
+TITLE_REACH = 12  # characters before a name where its title stands: "Princess " and a space
 _TITLE_BEFORE = re.compile(rf"(?<![\w.])(?:{_GENDER_TITLE})\.?\s+$")
 _TITLE_AT = re.compile(rf"(?:{_GENDER_TITLE})\.?\s+(?=[A-Z])")
 
@@ -401,7 +403,7 @@ def title_gender(raw: str, at: int) -> tuple[str, int] | None:
     m = _TITLE_AT.match(raw, at)
     if m is not None:
         return GENDER_TITLES[m.group(0).split()[0].rstrip(".").lower()], m.end()
-    m = _TITLE_BEFORE.search(raw, max(0, at - 12), at)
+    m = _TITLE_BEFORE.search(raw, max(0, at - TITLE_REACH), at)
     if m is not None:
         return GENDER_TITLES[m.group(0).split()[0].rstrip(".").lower()], at
     return None
@@ -433,30 +435,29 @@ def _possessed(
     if kind == "org" and owner and owner[-1] in people and tail[:1].isupper():
         return tail, kind, start + m.end()
     words = tail.split()
-    # A first name opens a person, not one that is mostly a word ("Job Openings": job 5.5,
-    # will 6.5, hope 5.4 on wordfreq's Zipf scale; Mark 5.05 and Bill 5.15 stay names).
-    if (
-        2 <= len(words) <= 3
-        and all(w[:1].isupper() for w in words)
-        and is_first_name(words[0], "en")
-        and zipf(words[0].lower(), "en") < _WORDLIKE_NAME
-    ):
+    if _first_name_opens(words) and all(w[:1].isupper() for w in words):
         return tail, "person", start + m.end()
     if tail in place_names():
         return tail, "place", start + m.end()
     return name, kind, start
 
 
+def _first_name_opens(words: list[str]) -> bool:
+    """Whether two or three words open with a first name, not one that is mostly a word ("Job
+    Openings": job 5.5, will 6.5, hope 5.4 on wordfreq's Zipf scale; Mark 5.05 and Bill 5.15
+    stay names)."""
+    return (
+        2 <= len(words) <= 3
+        and is_first_name(words[0], "en")
+        and zipf(words[0].lower(), "en") < _WORDLIKE_NAME
+    )
+
+
 def _a_persons_name(name: str, people: Collection[str]) -> bool:
     """Whether `name` is written as a person's: a first name and a surname the model reads
     elsewhere as a person's ("Barack Obama" where each bare "Obama" was a person to it)."""
     words = name.split()
-    return (
-        len(words) in (2, 3)
-        and words[-1] in people
-        and is_first_name(words[0], "en")
-        and zipf(words[0].lower(), "en") < _WORDLIKE_NAME
-    )
+    return _first_name_opens(words) and words[-1] in people
 
 
 def _couple(name: str, raw: str, end: int, person_starts: set[int]) -> str:

@@ -439,7 +439,10 @@ def _attribute(a: Analysis, text: str, doc: Doc) -> tuple[entities.Entities, lis
     ents = _guard(a.errors, "entities", lambda: entities.extract(doc, text), entities.Entities([]))
     sents = nlp.doc_sentences(doc, text)
     people = [  # "Mr. Clinton" is Bill where Hillary and Bill are named (Entities.gendered)
-        (e.start_char, ents.resolve(e.text, text[max(0, e.start_char - 12) : e.start_char]))
+        (
+            e.start_char,
+            ents.resolve(e.text, text[max(0, e.start_char - entities.TITLE_REACH) : e.start_char]),
+        )
         for e in doc.ents
         if e.label_ == "PERSON" and not entities.hashtagged(text, e.start_char)
     ]
