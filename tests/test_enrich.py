@@ -797,6 +797,18 @@ def test_a_football_club_the_model_calls_a_person_is_an_organisation() -> None:
     assert ("Manchester United", "org") in {(h.label, h.kind) for h in a.hashtags}
 
 
+def test_a_handle_and_a_possessive_are_no_part_of_a_name() -> None:
+    """Breitbart's sign-off "Follow Ian Hanchett on Twitter @IanHanchett." made a person
+    "Twitter @IanHanchett" (a tag of two texts), and spaCy starts a name at a curly "’s"
+    ("our party’s Donald Trump": "s Donald Trump", 6 mentions of the public texts)."""
+    text = (
+        "Alan Grayson spoke on Monday. “He is our party’s Donald Trump,” said Hu. Follow Ian "
+        "Hanchett on Twitter @IanHanchett."
+    )
+    a = analyze("Grayson family feud", text, with_embedding=False)
+    assert {e.text for e in a.entities} == {"Alan Grayson", "Donald Trump", "Hu", "Ian Hanchett"}
+
+
 def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     """'Pope Francis' was tagged and quoted as 'Francis' (5 PolNeAR claims), 'Prince Harry' as
     'Harry': the name alone is no one in particular. A style before a full name still goes."""

@@ -895,6 +895,8 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         parts = _PARAGRAPH_BREAK.split(text)
         if len(parts) > 1:  # "X.\n\nTrump": a stray line's word run into the next paragraph's
             start, text = start + len(text) - len(parts[-1]), parts[-1]
+        if text[:1] in APOSTROPHES and text[1:3] == "s ":
+            start, text = start + 3, text[3:]  # "party’s Donald Trump": the model began at "’s"
         kind = _KINDS.get(label, label if label in _OUR_KINDS else None)
         if kind == "person" and " " in text:
             # "the Obama White House": a person's name before a body the article names, which
@@ -915,9 +917,9 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         end = start + len(text)
         if _CUT.match(raw, start + len(text.rstrip(".… "))):
             continue  # the rest of the name was cut off with the text ("Derek...")
-        if text.startswith("@") or _PREFIXED.match(text) or hashtagged(raw, start):
-            continue  # a handle ("@DJTDesk"), a hashtag ("#MeToo", a person to the model) or
-            # an adjective ("pro-Trump") is nobody's name
+        if "@" in text or _PREFIXED.match(text) or hashtagged(raw, start):
+            continue  # a handle ("@DJTDesk", "Twitter @IanHanchett"), a hashtag ("#MeToo", a
+            # person to the model) or an adjective ("pro-Trump") is nobody's name
         company = bool(
             _COMPANY_FORM.search(text.strip()) or _TICKER.match(raw, end) or _CEO.match(raw, end)
         )
