@@ -809,6 +809,22 @@ def test_a_handle_and_a_possessive_are_no_part_of_a_name() -> None:
     assert {e.text for e in a.entities} == {"Alan Grayson", "Donald Trump", "Hu", "Ian Hanchett"}
 
 
+def test_a_surname_with_its_particle_capitalised_or_a_name_in_capitals_is_the_person() -> None:
+    """News capitalises a particle that opens a bare surname ("Van Gaal" beside "Louis van
+    Gaal", "De Blasio", "Di Maria": 8 people of the 1,883 public texts kept a second tag and
+    their quotes a second speaker), and lists and transcripts write a name in capitals
+    ("MARY BERRY", "CLARENCE THOMAS")."""
+    text = (
+        "Manchester United manager Louis van Gaal was unhappy on Sunday. Van Gaal said his "
+        "players were tired. Mayor Bill de Blasio watched the game. De Blasio said it was a fine "
+        "match.\n\nMary Berry won the prize for her cakes on Monday. MARY BERRY, 80, is a judge."
+    )
+    a = analyze("United lose again", text, with_embedding=False)
+    people = {e.text: e.count for e in a.entities if e.type == "person"}
+    assert people == {"Louis van Gaal": 2, "Bill de Blasio": 2, "Mary Berry": 2}
+    assert [q.speaker for q in a.attributions] == ["Louis van Gaal", "Bill de Blasio"]
+
+
 def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     """'Pope Francis' was tagged and quoted as 'Francis' (5 PolNeAR claims), 'Prince Harry' as
     'Harry': the name alone is no one in particular. A style before a full name still goes."""

@@ -277,6 +277,21 @@ def test_a_surname_with_an_accent_or_an_arabic_article_folds_too(db: Database) -
     assert _tag_of(db, before) == _tag_of(db, full) == _tag_of(db, after) == {"bashar-al-assad"}
 
 
+def test_a_surname_with_its_particle_folds_into_the_full_name(db: Database) -> None:
+    """News writes "Van Gaal" and "De Blasio" alone, the particle capitalised: an outlet that
+    only does lands on Louis van Gaal, before or after him, and its quotes are his; "Gaal"
+    alone still does too, and "Van Persie" is no van Gaal."""
+    before, full, after, last = (_article(db, n) for n in range(1, 5))
+    _save(db, before, _tag("Van Gaal", "person"))
+    _save(db, full, _tag("Louis van Gaal", "person"))
+    with db.begin() as conn:
+        named = save_tags(conn, after, [_tag("Van Gaal", "person"), _tag("Van Persie", "person")])
+    _save(db, last, _tag("Gaal", "person"))
+    assert _tag_of(db, before) == _tag_of(db, full) == _tag_of(db, last) == {"louis-van-gaal"}
+    assert _tag_of(db, after) == {"louis-van-gaal", "van-persie"}
+    assert named == {"Van Gaal": "Louis van Gaal"}
+
+
 def _counted(db: Database) -> tuple[dict[str, int], dict[str, int]]:
     """The kept counts (tag_counts, by slug, zeros left out) and a recount of article_tags."""
     with db.connect() as conn:

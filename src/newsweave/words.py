@@ -26,6 +26,7 @@ __all__ = [
     "TITLES",
     "family_name",
     "is_one_name",
+    "particle_surname",
     "slugify",
     "speaker_groups",
     "strip_titles",
@@ -113,6 +114,18 @@ def family_name(name: str) -> str:
     if korean and all(_SYLLABLE.fullmatch(w) for w in rest):
         return first
     return ARABIC_ARTICLE.sub("", words[-1])
+
+
+def particle_surname(name: str) -> str:
+    """A surname from its particle on, as written ("van Gaal" of "Louis van Gaal", "von der
+    Leyen", "Le Pen"), which news writes alone, capitalised where it opens a sentence or a
+    name ("Van Gaal", "De Blasio"); "" for a name with none. Beside `family_name`, which
+    stays the last word: a tag's slug and the store's folds keep reading it."""
+    words = name.split()
+    for i in range(1, len(words) - 1):
+        if words[i].lower() in NAME_PARTICLES:
+            return " ".join(words[i:])
+    return ""
 
 
 # The article of an Arabic name's last part, which news drops when it names the person alone:

@@ -31,7 +31,7 @@ from newsweave.enrich.language import function_words
 from newsweave.enrich.nlp import Sentence
 from newsweave.enrich.places import place_names
 from newsweave.enrich.rarity import zipf
-from newsweave.words import NAME_PARTICLES, TITLES, family_name, strip_titles
+from newsweave.words import NAME_PARTICLES, TITLES, family_name, particle_surname, strip_titles
 
 __all__ = ["Attribution", "extract", "surnames_alone"]
 
@@ -1123,10 +1123,7 @@ _AFTER_PARTICLE = re.compile(rf"\b(?:{'|'.join(NAME_PARTICLES)})[ -]$", re.IGNOR
 
 def _surname(name: str) -> str:
     """The name a person goes by alone, with its particle: "Le Pen" of "Marine Le Pen"."""
-    words = name.split()
-    if len(words) > 2 and words[-2].lower() in NAME_PARTICLES:
-        return " ".join(words[-2:])
-    return family_name(name)
+    return particle_surname(name) or family_name(name)
 
 
 def _may_be_meant(name: str, entities: Entities) -> bool:

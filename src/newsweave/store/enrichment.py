@@ -28,7 +28,7 @@ from newsweave.store.schema import (
     tags,
 )
 from newsweave.store.views import after_keyset
-from newsweave.words import family_name, slugify
+from newsweave.words import family_name, particle_surname, slugify
 
 # The name of the stories' generation in site_state (stories.reset_stories bumps it).
 STORIES_GENERATION = "stories-generation"
@@ -180,7 +180,8 @@ def _full_names(conn: Connection, items: Sequence[TagIn], known: dict[str, int])
     return {
         n: labels[i]
         for n, i in bare.items()
-        if " " in labels.get(i, "") and family_name(labels[i]) == n
+        if " " in labels.get(i, "")
+        and (family_name(labels[i]) == n or particle_surname(labels[i]).lower() == n.lower())
     }
 
 
