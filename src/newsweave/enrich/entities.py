@@ -616,7 +616,8 @@ def _headline_runs_cut(
     writes the longer name in a sentence too ("Trump Tower"): 28 persons of the 840 PolNeAR
     texts, 15 person tags of the 1,883 public texts."""
     full = {n for n, k, _ in mentions if k == "person" and " " in n}
-    prose = {n for n, _, start in mentions if not _title_case_line(raw, start)}
+    seen: dict[int, bool] = {}
+    prose = {n for n, _, start in mentions if not _title_case_line(raw, start, seen)}
     # The names a person goes by alone: a surname the article writes bare in a sentence, or
     # one that is no first name. Not "Craig" of "Craig Robinson" beside Sara Craig (a list of
     # people), nor "Marco" of "Marco Rubio 3" where "Marco" stands alone in a sentence.
@@ -625,7 +626,12 @@ def _headline_runs_cut(
     alone |= {n for n in bare if not is_first_name(n, "en")}
     out = []
     for name, kind, start in mentions:
-        if kind != "person" or " " not in name or name in prose or not _title_case_line(raw, start):
+        if (
+            kind != "person"
+            or " " not in name
+            or name in prose
+            or not _title_case_line(raw, start, seen)
+        ):
             out.append((name, kind, start))
             continue
         surname, _, rest = name.partition(" ")
@@ -766,21 +772,33 @@ def _opening_capitals_cut(
     for name, _, start in mentions:
         if " " not in name and name[1:].islower() and name[:1].isupper():
             at[name].append(start)
+    seen: dict[int, bool] = {}
     common = {
         name
         for name, starts in at.items()
-        if all(_OPENING.search(raw, max(0, s - 6), s) or _title_case_line(raw, s) for s in starts)
+        if all(
+            _OPENING.search(raw, max(0, s - 6), s) or _title_case_line(raw, s, seen) for s in starts
+        )
         and re.search(rf"\b{re.escape(name.lower())}\b", raw)
     }
     return [m for m in mentions if m[0] not in common] if common else mentions
 
 
-def _title_case_line(raw: str, at: int) -> bool:
-    """Whether the line round `at` is a headline's: most of its longer words capitalised."""
+def _title_case_line(raw: str, at: int, seen: dict[int, bool] | None = None) -> bool:
+    """Whether the line round `at` is a headline's: most of its longer words capitalised.
+    `seen` keeps each line's answer by where it starts: asked of every mention, reading a
+    long paragraph again each time cost 4 ms of a 600-word article's 7 (bench/enrich.py)."""
+    begin = raw.rfind("\n", 0, at) + 1
+    if seen is not None and begin in seen:
+        return seen[begin]
     end = raw.find("\n", at)
-    line = raw[raw.rfind("\n", 0, at) + 1 : end if end >= 0 else len(raw)]
-    words = [w for w in _TITLE_WORD.findall(line) if len(w) > 3]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    words = [
+        w for w in _TITLE_WORD.findall(raw, begin, end if end >= 0 else len(raw)) if len(w) > 3
+    ]
+    found = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    if seen is not None:
+        seen[begin] = found
+    return found
 
 
 def hashtagged(raw: str, start: int) -> bool:
