@@ -1054,13 +1054,13 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
 
     kind_of = {n: k for n, k, _ in mentions}
     names = set(kind_of) | set(acr.values())
-    # "Donald J. Trump" beside "Donald Trump" is one person, and a bare "Trump" is he.
     # A name in capitals is the one written in mixed case ("HILLARY CLINTON", "DIANE VON
-    # FURSTENBERG" in a list's heading or a transcript; 4 of the 1,883 public texts).
+    # FURSTENBERG" in a list's heading or a transcript; 7 of the 1,883 public texts).
     cased = {n.lower(): n for n in kind_of if not n.isupper()}
     for name in kind_of:
         if name.isupper() and " " in name and name.lower() in cased:
             aliases[name.lower()] = cased[name.lower()]
+    # "Donald J. Trump" beside "Donald Trump" is one person, and a bare "Trump" is he.
     initialled = set()
     for name, kind in kind_of.items():
         plain = _without_middle(name) if kind == "person" else name
