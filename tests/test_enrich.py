@@ -857,6 +857,20 @@ def test_a_full_name_the_model_reads_as_a_body_is_a_person_the_article_shows_to_
     assert kinds[0]["Hewlett-Packard"] == kinds[1]["SNP"] == "org"
 
 
+def test_a_participle_run_into_a_surname_is_none_of_the_name() -> None:
+    """Politico's "Bashing Trump may be job one" and "Asserting Clinton's role" made persons of
+    "Bashing Trump" and "Asserting Clinton" (Zipf 3.45 and 3.35, under the common words'
+    3.5, which keeps "Prescott Bush")."""
+    text = (
+        "Hillary Clinton spoke in Ohio on Monday. Bashing Trump may be job one, but the "
+        "spotlight will be just as bright on Clinton.\n\nAsserting Clinton's role as a foreign "
+        "policy strategist.\n\nDonald Trump said she was weak."
+    )
+    a = analyze("Clinton's character", text, with_embedding=False)
+    people = {e.text: e.count for e in a.entities if e.type == "person"}
+    assert people == {"Hillary Clinton": 3, "Donald Trump": 2}
+
+
 def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
     """'Pope Francis' was tagged and quoted as 'Francis' (5 PolNeAR claims), 'Prince Harry' as
     'Harry': the name alone is no one in particular. A style before a full name still goes."""

@@ -56,10 +56,10 @@ __all__ = [
 # changes; reindex compares these.
 STEPS: dict[str, str] = {
     "language": language.VERSION,
-    "entities": "web_sm-3.8.0+places+canon+ru-46",
-    "hashtags": "ents+nounphrases+names+ru-55",
+    "entities": "web_sm-3.8.0+places+canon+ru-47",
+    "hashtags": "ents+nounphrases+names+ru-56",
     "summary": "mmr+rarity-4",
-    "attributions": "rules-63",
+    "attributions": "rules-64",
     "kind": "publisher+style-lr-3",
     "embedding": f"{embed.MODEL}-128-int8",
     "minhash": neardup.VERSION,
