@@ -754,10 +754,7 @@ def test_a_surname_run_into_a_title_case_headline_is_the_person() -> None:
         "Protesters Gather At Trump Tower.\n\nHundreds gathered outside Trump Tower on Fifth "
         "Avenue. Donald Trump was not there. Trump said they were paid.",
     ]
-    people = [
-        {e.text: e.count for e in a.entities if e.type == "person"}
-        for a in analyze_plain_many(raws)
-    ]
+    people = [_person_counts(a) for a in analyze_plain_many(raws)]
     assert people == [{"Donald Trump": 3}, {"Barack Obama": 3}, {"Donald Trump": 2}]
 
 
@@ -820,8 +817,7 @@ def test_a_surname_with_its_particle_capitalised_or_a_name_in_capitals_is_the_pe
         "match.\n\nMary Berry won the prize for her cakes on Monday. MARY BERRY, 80, is a judge."
     )
     a = analyze("United lose again", text, with_embedding=False)
-    people = {e.text: e.count for e in a.entities if e.type == "person"}
-    assert people == {"Louis van Gaal": 2, "Bill de Blasio": 2, "Mary Berry": 2}
+    assert _person_counts(a) == {"Louis van Gaal": 2, "Bill de Blasio": 2, "Mary Berry": 2}
     assert [q.speaker for q in a.attributions] == ["Louis van Gaal", "Bill de Blasio"]
 
 
@@ -867,8 +863,7 @@ def test_a_participle_run_into_a_surname_is_none_of_the_name() -> None:
         "policy strategist.\n\nDonald Trump said she was weak."
     )
     a = analyze("Clinton's character", text, with_embedding=False)
-    people = {e.text: e.count for e in a.entities if e.type == "person"}
-    assert people == {"Hillary Clinton": 3, "Donald Trump": 2}
+    assert _person_counts(a) == {"Hillary Clinton": 3, "Donald Trump": 2}
 
 
 def test_a_person_known_by_a_style_and_one_name_keeps_the_style() -> None:
@@ -2860,6 +2855,11 @@ def _entities_of(spans: list[tuple[str, str]]) -> entities.Entities:
 def _kinds_of(spans: list[tuple[str, str]]) -> dict[str, str]:
     """The entities' kinds from a model's mentions (text, label), written one a sentence."""
     return {e.text: e.type for e in _entities_of(spans).items}
+
+
+def _person_counts(a: Analysis) -> dict[str, int]:
+    """The people of an analysis, with how often each is named."""
+    return {e.text: e.count for e in a.entities if e.type == "person"}
 
 
 def _people(title: str, text: str) -> set[str]:
