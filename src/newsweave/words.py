@@ -25,6 +25,7 @@ __all__ = [
     "STYLES",
     "TITLES",
     "family_name",
+    "goes_by",
     "is_one_name",
     "particle_surname",
     "slugify",
@@ -126,6 +127,13 @@ def particle_surname(name: str) -> str:
         if words[i].lower() in NAME_PARTICLES:
             return " ".join(words[i:])
     return ""
+
+
+def goes_by(full: str, short: str) -> bool:
+    """Whether the person named `full` is the one a bare `short` names: its family name
+    ("Biden", "Assad", "Xi") or its surname from the particle on, in any case ("Van Gaal" of
+    Louis van Gaal). The entities, the speakers and the store's folds read this one test."""
+    return family_name(full) == short or particle_surname(full).lower() == short.lower()
 
 
 # The article of an Arabic name's last part, which news drops when it names the person alone:

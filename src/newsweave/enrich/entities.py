@@ -26,8 +26,8 @@ from newsweave.words import (
     STYLES,
     TITLES,
     family_name,
+    goes_by,
     is_one_name,
-    particle_surname,
     strip_titles,
     without_middle_initial,
 )
@@ -681,7 +681,6 @@ def _role_words_cut(mentions: list[tuple[str, str, int]]) -> list[tuple[str, str
         while (
             kind == "person"
             and len(words) - cut >= 3
-            and not is_first_name(words[cut], "en")
             and (not any(c.isalpha() for c in words[cut]) or _a_role_word(words[cut]))
         ):
             cut += 1
@@ -693,13 +692,20 @@ def _role_words_cut(mentions: list[tuple[str, str, int]]) -> list[tuple[str, str
 
 
 def _a_role_word(word: str) -> bool:
-    """Whether a word before a name is a word of the language rather than part of the name."""
+    """Whether a word before a name is a word of the language rather than part of the name,
+    and no function word ("Victoria at Sandy Hook")."""
+    return word.lower() not in function_words("en") and _no_name_word(word, _ANY_WORD)
+
+
+def _no_name_word(word: str, least: float) -> bool:
+    """Whether a word before a name is a word at least this common (Zipf) that is no part
+    of a name: no initial, style, particle or first name."""
     return (
         len(word.rstrip(".")) > 1
         and word.lower() not in STYLES
-        and word.lower() not in NAME_PARTICLES
-        and word.lower() not in function_words("en")  # "Victoria at Sandy Hook"
-        and zipf(word.lower(), "en") >= _ANY_WORD
+        and word.lower() not in NAME_PARTICLES  # "De Blasio"
+        and not is_first_name(word, "en")
+        and zipf(word.lower(), "en") >= least
     )
 
 
@@ -745,13 +751,7 @@ def run_in(word: str) -> bool:
     a common word that is no first name, style or initial ("Longtime Clinton")."""
     if not any(c.isalpha() for c in word):
         return True
-    return (
-        len(word.rstrip(".")) > 1
-        and word.lower() not in STYLES
-        and word.lower() not in NAME_PARTICLES  # "De Blasio"
-        and not is_first_name(word, "en")
-        and zipf(word.lower(), "en") >= (_ANY_WORD if word.endswith("ing") else _RUN_WORD)
-    )
+    return _no_name_word(word, _ANY_WORD if word.endswith("ing") else _RUN_WORD)
 
 
 # What stands before a word that opens a sentence, a paragraph or a quotation.
@@ -1104,14 +1104,10 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
                     and (" " not in probe or other[len(probe) + 1 :] in _SUFFIXES)
                     and other.startswith(probe + " ")
                 )
-                or (kind_of.get(other) == "person" and family_name(other) == probe)  # al-Assad
-                # "Van Gaal" of Louis van Gaal, "De Blasio": news capitalises the particle
-                # that opens a bare surname (8 people of the 1,883 public texts kept a tag
-                # and quotes of their own beside the full name's)
-                or (
-                    kind_of.get(other) == "person"
-                    and particle_surname(other).lower() == probe.lower()
-                )
+                # "Assad" of Bashar al-Assad; "Van Gaal" of Louis van Gaal, "De Blasio": news
+                # capitalises the particle that opens a bare surname (8 people of the 1,883
+                # public texts kept a tag and quotes of their own beside the full name's)
+                or (kind_of.get(other) == "person" and goes_by(other, probe))
                 # "Goldman" for "Goldman Sachs", "Berkshire" for "Berkshire Hathaway"
                 or (kind_of.get(name) == kind_of.get(other) == "org" and _short_form(name, other))
             )
@@ -1122,12 +1118,7 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         surnamed = {
             o
             for o in longer
-            if kind_of.get(o) == "person"
-            and (
-                o.endswith(" " + probe)
-                or family_name(o) == probe
-                or particle_surname(o).lower() == probe.lower()
-            )
+            if kind_of.get(o) == "person" and (o.endswith(" " + probe) or goes_by(o, probe))
         }
         if len(longer) == 1 or len(surnamed) == 1:
             aliases[name.lower()] = (surnamed if len(surnamed) == 1 else longer).pop()
@@ -1172,16 +1163,14 @@ def from_mentions(found: list[tuple[str, str, int]], raw: str) -> Entities:
         if canon in counts:  # "Pfizer Inc", "Pfizer (PFE.N)": a company, whatever else it was
             own_kinds[canon] = Counter({"org": 1})
             sure.add(canon)
-    for name in roled:  # "presidential candidate Carly Fiorina" where the headline's was a body
-        canon = aliases.get(name.lower(), name)
-        if canon in counts and canon not in sure:
-            own_kinds[canon] = Counter({"person": 1})
-            sure.add(canon)
-    for name in placed - surnames:
-        canon = aliases.get(name.lower(), name)
-        if canon in counts and canon not in sure:  # "the siege of El Fasher": a place
-            own_kinds[canon] = Counter({"place": 1})
-            sure.add(canon)
+    # "presidential candidate Carly Fiorina" where the headline's was a body; "the siege of El
+    # Fasher": a place
+    for shown, kind in ((roled, "person"), (placed - surnames, "place")):
+        for name in shown:
+            canon = aliases.get(name.lower(), name)
+            if canon in counts and canon not in sure:
+                own_kinds[canon] = Counter({kind: 1})
+                sure.add(canon)
     items = [
         Entity(name, (own_kinds.get(name) or kinds[name]).most_common(1)[0][0], n, first[name])
         for name, n in counts.items()

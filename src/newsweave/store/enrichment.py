@@ -28,7 +28,7 @@ from newsweave.store.schema import (
     tags,
 )
 from newsweave.store.views import after_keyset
-from newsweave.words import family_name, particle_surname, slugify
+from newsweave.words import goes_by, slugify
 
 # The name of the stories' generation in site_state (stories.reset_stories bumps it).
 STORIES_GENERATION = "stories-generation"
@@ -178,10 +178,7 @@ def _full_names(conn: Connection, items: Sequence[TagIn], known: dict[str, int])
     q = select(tags.c.id, tags.c.label).where(tags.c.id.in_(set(bare.values())))
     labels = {int(r.id): str(r.label) for r in conn.execute(q)}
     return {
-        n: labels[i]
-        for n, i in bare.items()
-        if " " in labels.get(i, "")
-        and (family_name(labels[i]) == n or particle_surname(labels[i]).lower() == n.lower())
+        n: labels[i] for n, i in bare.items() if " " in labels.get(i, "") and goes_by(labels[i], n)
     }
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, or_, select, update
 from newsweave.errors import InvalidInputError, NotFoundError
 from newsweave.store import locks, upserts
 from newsweave.store.schema import article_tags, follows, mutes, tag_aliases, tag_counts, tags
-from newsweave.words import NAME_PARTICLES, family_name, particle_surname, slugify
+from newsweave.words import NAME_PARTICLES, family_name, goes_by, particle_surname, slugify
 
 __all__ = [
     "TagRow",
@@ -150,8 +150,7 @@ def fold(conn: Connection, label: str, kind: str | None) -> int | None:
             tags.c.kind == "person", tags.c.label.ilike(f"% {label}")
         )
         rows = conn.execute(q)
-        found = [int(r.id) for r in rows if particle_surname(r.label).lower() == label.lower()]
-        return _leader(conn, found)
+        return _leader(conn, [int(r.id) for r in rows if goes_by(r.label, label)])
     if kind == "person" and len(label.split()) == 1:
         q = select(tags.c.id, tags.c.label).where(
             tags.c.kind == "person",
@@ -161,7 +160,7 @@ def fold(conn: Connection, label: str, kind: str | None) -> int | None:
                 tags.c.label.like(f"%-{label}"),  # "Bashar al-Assad"
             ),
         )
-        found = [int(r.id) for r in conn.execute(q) if family_name(r.label) == label]
+        found = [int(r.id) for r in conn.execute(q) if goes_by(r.label, label)]
         return _leader(conn, found)
     return None
 
